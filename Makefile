@@ -1,0 +1,87 @@
+# glibc-matrix.  `make` builds the driver, `make check` runs every test,
+# `make matrix` runs the main job on the built-in default.  V=1 shows commands.
+
+CC ?= gcc
+PKGS := libelf libarchive libcurl json-c libcrypto
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Werror=implicit-function-declaration -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+GM_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -iquote harness
+O := build
+
+# Every target needs the libraries; a fresh machine gets them from ci/install-deps.sh.
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v bats >/dev/null && echo yes)
+ifneq ($(DEPS_OK),yes)
+  $(info glibc-matrix: installing missing build dependencies (ci/install-deps.sh))
+  $(shell bash ci/install-deps.sh >&2)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
+LIB_OBJS := $(LIB_SRCS:harness/%.c=$(O)/harness/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+all: glibc-matrix
+
+glibc-matrix: $(O)/harness/main.o $(O)/libgm.a
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/libgm.a: $(LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/harness/%.o: harness/%.c $(wildcard harness/*.h) | $(O)/harness
+	@echo "  CC    $<"
+	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libgm.a | $(O)/tests
+	@echo "  CC    $<"
+	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(O)/libgm.a $(PKG_LIBS)
+
+$(O)/harness $(O)/tests:
+	$(Q)mkdir -p $@
+
+units: $(UNIT_BINS)
+
+# The whole suite: C unit tests (TAP) and bats suites; the last line is
+# "N passed, N failed, N skipped".
+check: glibc-matrix units
+	$(Q)bash tests/run.sh $(UNIT_BINS) -- tests/*.bats
+
+check-unit: glibc-matrix units
+	$(Q)bash tests/run.sh $(UNIT_BINS) --
+
+check-bats: glibc-matrix
+	$(Q)bash tests/run.sh -- tests/*.bats
+
+# Builds every known version from source, then runs the suite.
+check-full: glibc-matrix units
+	$(Q)GM_CHECK_FULL=1 bash tests/run.sh $(UNIT_BINS) -- tests/*.bats
+
+# The main job on its built-in default: the default sysroots (one glibc built
+# from source, three Debian suites imported), then their listing.
+matrix: glibc-matrix
+	$(Q)bash ci/default-sysroots.sh ./glibc-matrix
+
+bench: glibc-matrix
+	$(Q)bash bench/sysroot-build.sh
+
+deps:
+	$(Q)bash ci/install-deps.sh
+
+lint:
+	$(Q)bash tests/lint.sh
+
+clean:
+	rm -rf $(O) glibc-matrix
+
+.PHONY: all units check check-unit check-bats check-full matrix bench deps lint clean
+-include $(LIB_OBJS:.o=.d) $(O)/harness/main.d

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages glibc-matrix needs to build, test and run.
+# Used by .ci/run and by the Makefile when something is missing.  Idempotent:
+# installs only what dpkg does not already report as installed.
+set -euo pipefail
+
+packages=(
+	# build the driver
+	gcc make pkg-config libc6-dev
+	libelf-dev libarchive-dev libcurl4-openssl-dev libssl-dev libjson-c-dev
+	# tests
+	bats
+	# build glibc from source (configure checks for these)
+	gawk bison python3 xz-utils binutils g++
+	ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	sudo=sudo
+	command -v sudo >/dev/null || {
+		echo "ci/install-deps.sh: need root to install: ${missing[*]}" >&2
+		exit 3
+	}
+else
+	sudo=
+fi
+echo "ci/install-deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2 || true
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+#include "archive.h"
+#include "cleanup.h"
+#include "proc.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <string.h>
+
+static const int extract_flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+				 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+				 ARCHIVE_EXTRACT_UNLINK;
+
+/* Drops the first strip components of name; NULL if nothing is left.
+ * Leading slashes are dropped too: entries are always re-rooted at destdir
+ * (the joined, absolute path is why ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS
+ * cannot be used; SECURE_NODOTDOT and SECURE_SYMLINKS still apply). */
+static const char *strip_path(const char *name, int strip)
+{
+	while (*name == '/')
+		name++;
+	while (strip-- > 0) {
+		const char *slash = strchr(name, '/');
+		if (!slash)
+			return NULL;
+		name = slash + 1;
+		while (*name == '/')
+			name++;
+	}
+	return *name ? name : NULL;
+}
+
+/* Copies every entry of an open reader into destdir. */
+static int copy_entries(struct archive *in, const char *what, const char *destdir, int strip,
+			struct gm_err **err)
+{
+	struct archive *out = archive_write_disk_new();
+	struct archive_entry *e;
+	int r = 0;
+
+	archive_write_disk_set_options(out, extract_flags);
+	archive_write_disk_set_standard_lookup(out);
+	for (;;) {
+		int rc = archive_read_next_header(in, &e);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc < ARCHIVE_WARN) {
+			r = gm_infra(err, 0, "'%s': %s", what, archive_error_string(in));
+			break;
+		}
+		if (proc_interrupted()) {
+			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "extraction of '%s' interrupted", what);
+			break;
+		}
+		const char *stripped = strip_path(archive_entry_pathname(e), strip);
+		if (!stripped)
+			continue;
+		/* The entry's own string is replaced below; keep a copy for messages. */
+		cleanup_free char *name = xstrdup(stripped);
+		cleanup_free char *dest = path_join(destdir, name);
+		archive_entry_set_pathname(e, dest);
+		/* Hard links inside the archive name other entries: re-root them too. */
+		const char *hl = archive_entry_hardlink(e);
+		if (hl) {
+			const char *hs = strip_path(hl, strip);
+			if (!hs)
+				continue;
+			cleanup_free char *hdest = path_join(destdir, hs);
+			archive_entry_set_hardlink(e, hdest);
+		}
+		rc = archive_write_header(out, e);
+		if (rc < ARCHIVE_WARN) {
+			r = gm_infra(err, archive_errno(out) > 0 ? archive_errno(out) : 0,
+				     "'%s': cannot extract '%s': %s", what, name,
+				     archive_error_string(out));
+			break;
+		}
+		if (archive_entry_size(e) > 0) {
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+			while ((rc = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK) {
+				if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
+					rc = ARCHIVE_FATAL;
+					r = gm_infra(err, archive_errno(out) > 0 ? archive_errno(out) : 0,
+						     "'%s': cannot write '%s': %s", what, name,
+						     archive_error_string(out));
+					break;
+				}
+			}
+			if (r < 0)
+				break;
+			if (rc < ARCHIVE_WARN) {
+				r = gm_infra(err, 0, "'%s': %s", what, archive_error_string(in));
+				break;
+			}
+		}
+		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+			r = gm_infra(err, archive_errno(out) > 0 ? archive_errno(out) : 0,
+				     "'%s': cannot finish '%s': %s", what, name, archive_error_string(out));
+			break;
+		}
+	}
+	if (archive_write_close(out) < ARCHIVE_WARN && r == 0)
+		r = gm_infra(err, 0, "'%s': %s", what, archive_error_string(out));
+	archive_write_free(out);
+	return r;
+}
+
+int archive_extract_tarball(const char *path, const char *destdir, int strip,
+			    struct gm_err **err)
+{
+	struct archive *in = archive_read_new();
+	archive_read_support_filter_all(in);
+	archive_read_support_format_tar(in);
+	archive_read_support_format_gnutar(in);
+	if (archive_read_open_filename(in, path, 1 << 16) != ARCHIVE_OK) {
+		int r = gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, 0,
+				   "cannot open archive '%s': %s", path, archive_error_string(in));
+		archive_read_free(in);
+		return r;
+	}
+	int r = copy_entries(in, path, destdir, strip, err);
+	archive_read_free(in);
+	return r;
+}
+
+/* Feeds the current member of the outer (ar) archive to an inner reader. */
+static la_ssize_t member_read(struct archive *inner, void *p, const void **buf)
+{
+	struct archive *outer = p;
+	static char block[1 << 16];
+	(void)inner;
+	la_ssize_t n = archive_read_data(outer, block, sizeof(block));
+	*buf = block;
+	return n;
+}
+
+int archive_extract_deb(const char *path, const char *destdir, struct gm_err **err)
+{
+	struct archive *ar = archive_read_new();
+	struct archive_entry *e;
+	int r = -1, found = 0;
+
+	archive_read_support_format_ar(ar);
+	if (archive_read_open_filename(ar, path, 1 << 16) != ARCHIVE_OK) {
+		r = gm_infra(err, 0, "cannot open package '%s': %s", path, archive_error_string(ar));
+		archive_read_free(ar);
+		return r;
+	}
+	while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!str_starts(name, "data.tar"))
+			continue;
+		found = 1;
+		struct archive *in = archive_read_new();
+		archive_read_support_filter_all(in);
+		archive_read_support_format_tar(in);
+		archive_read_support_format_gnutar(in);
+		if (archive_read_open(in, ar, NULL, member_read, NULL) != ARCHIVE_OK) {
+			r = gm_infra(err, 0, "'%s': cannot read member %s: %s", path, name,
+				     archive_error_string(in));
+		} else {
+			cleanup_free char *what = xasprintf("%s(%s)", path, name);
+			r = copy_entries(in, what, destdir, 0, err);
+		}
+		archive_read_free(in);
+		break;
+	}
+	if (!found)
+		r = gm_infra(err, 0, "'%s' is not a Debian package (no data.tar member): %s", path,
+			     archive_error_string(ar) ? archive_error_string(ar) : "");
+	archive_read_free(ar);
+	return r;
+}
+
+int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
+			   size_t *ret_len, struct gm_err **err)
+{
+	struct archive *in = archive_read_new();
+	struct archive_entry *e;
+	char *buf = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	archive_read_support_filter_all(in);
+	archive_read_support_format_raw(in);
+	if (archive_read_open_memory(in, data, len) != ARCHIVE_OK ||
+	    archive_read_next_header(in, &e) != ARCHIVE_OK) {
+		r = gm_infra(err, 0, "cannot decompress: %s", archive_error_string(in));
+		archive_read_free(in);
+		return r;
+	}
+	for (;;) {
+		buf = xrealloc(buf, n + 65536 + 1);
+		la_ssize_t got = archive_read_data(in, buf + n, 65536);
+		if (got < 0) {
+			r = gm_infra(err, 0, "cannot decompress: %s", archive_error_string(in));
+			break;
+		}
+		if (got == 0)
+			break;
+		n += got;
+		if (n > max) {
+			r = gm_infra(err, 0, "decompressed data larger than %zu bytes", max);
+			break;
+		}
+	}
+	archive_read_free(in);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[n] = '\0';
+	*ret = buf;
+	if (ret_len)
+		*ret_len = n;
+	return 0;
+}

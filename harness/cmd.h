@@ -1,0 +1,42 @@
+/* Subcommand entry points.  Each parses its own options (getopt_long,
+ * optind reset by the caller), returns 0 or -1 with *err set, and never
+ * exits.  A command that ran but has findings returns GM_EXIT_FINDINGS
+ * (1) as a positive value. */
+#ifndef GM_CMD_H
+#define GM_CMD_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct gm_ctx {
+	bool quiet;     /* no progress, no notes */
+	bool tty;       /* stderr is a terminal: live progress line */
+};
+
+typedef int cmd_fn(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err);
+
+struct cmd {
+	const char *name;
+	cmd_fn *fn;
+	const char *summary;
+};
+
+cmd_fn cmd_sysroot;
+cmd_fn cmd_sysroot_build;
+cmd_fn cmd_sysroot_import;
+cmd_fn cmd_sysroot_list;
+cmd_fn cmd_sysroot_show;
+cmd_fn cmd_sysroot_remove;
+
+/* Runs the entry of table whose name is argv[0]; prints usage for --help. */
+int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
+		 char **argv, struct gm_err **err);
+
+/* Notes to the user on stderr ("glibc-matrix: ..."), silenced by --quiet. */
+void gm_note(const struct gm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints a usage text to stdout (--help) and returns 0. */
+int gm_help(const char *text);
+
+#endif

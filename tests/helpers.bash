@@ -1,0 +1,69 @@
+# Shared by every tests/*.bats suite (podman's and Toolbx's helpers.bash).
+# shellcheck shell=bash
+
+bats_require_minimum_version 1.5.0
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+GM=${GM:-$TOP/glibc-matrix}
+# The store is shared with the user's own runs and CI, so sysroots built by
+# one run are cache hits in the next.
+export GLIBC_MATRIX_STORE=${GLIBC_MATRIX_STORE:-${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix}
+# The glibc the suite builds from source, and the suites it imports.
+GM_SOURCE_VERSION=${GM_SOURCE_VERSION:-2.42}
+GM_SOURCE_NAME=glibc-$GM_SOURCE_VERSION
+HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+
+# run_gm [EXPECTED-STATUS|'?'] ARGS...: runs glibc-matrix under a timeout
+# with fd 3 closed, logs the command, and fails on an unexpected status.
+# The output is in $output (stdout and stderr), the status in $status.
+run_gm() {
+	local expected=0
+	if [[ "${1:-}" =~ ^([0-9]+|\?)$ ]]; then
+		expected=$1
+		shift
+	fi
+	echo "\$ glibc-matrix $*"
+	run timeout --foreground -v --kill-after=10 "${GM_TIMEOUT:-1800}" "$GM" "$@" 3>&-
+	echo "$output"
+	if [ "$expected" != "?" ] && [ "$status" -ne "$expected" ]; then
+		echo "# expected exit status $expected, got $status" >&2
+		return 1
+	fi
+	return 0
+}
+
+# assert_contains HAYSTACK NEEDLE
+assert_contains() {
+	if [[ "$1" != *"$2"* ]]; then
+		echo "# expected to find: $2" >&2
+		echo "# in: $1" >&2
+		return 1
+	fi
+}
+
+assert_not_contains() {
+	if [[ "$1" == *"$2"* ]]; then
+		echo "# did not expect: $2" >&2
+		return 1
+	fi
+}
+
+# A scratch store for tests that must not touch the shared one.
+use_scratch_store() {
+	export GLIBC_MATRIX_STORE=$BATS_TEST_TMPDIR/store
+	mkdir -p "$GLIBC_MATRIX_STORE"
+}
+
+# Ensures the shared store holds sysroot NAME, creating it with ARGS... .
+# Cheap when cached (that is the point of the store).
+ensure_sysroot() {
+	local name=$1
+	shift
+	if ! "$GM" sysroot show "$name" >/dev/null 2>&1; then
+		"$GM" --quiet sysroot "$@" --name "$name" 3>&- || return 1
+	fi
+}
+
+skip_unless_network() {
+	"$GM" --quiet sysroot import --help >/dev/null 2>&1 || skip "glibc-matrix is not built"
+}
