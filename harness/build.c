@@ -580,6 +580,27 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 	return publish(b, ret, err);
 }
 
+int build_download_only(const char *input, char **ret, struct gm_err **err)
+{
+	struct build_opts opts = {.input = input};
+	struct build b;
+	int r = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.opts = &opts;
+	b.log_fd = b.lock_fd = -1;
+	if (resolve_input(&b, err) < 0)
+		r = -1;
+	else if (!b.tarball)
+		r = gm_usage(err, "'%s' is a source tree; there is nothing to download", input);
+	else if (b.url && fetch_file(b.url, b.tarball, b.source_sha256, NULL, err) < 0)
+		r = -1;
+	if (r == 0)
+		*ret = xstrdup(b.tarball);
+	build_release(&b);
+	return r;
+}
+
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,
 		  bool *ret_cached, struct gm_err **err)
 {

@@ -26,6 +26,7 @@ static const char help[] =
 	"  -j, --jobs N            parallel make jobs (default: number of CPUs)\n"
 	"  -c, --configure-arg A   extra argument for configure (repeatable)\n"
 	"      --keep-build-dir    keep the source copy and objects after success\n"
+	"      --download-only     fetch and verify the tarball, print its path, build nothing\n"
 	"\n"
 	"Same inputs (source sha256, configure arguments, compiler, arch) reuse the\n"
 	"existing sysroot.  The full log is in <store>/build/<name>/build.log.\n"
@@ -33,17 +34,19 @@ static const char help[] =
 
 int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_KEEP = 1000 };
+	enum { OPT_KEEP = 1000, OPT_DOWNLOAD };
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'n'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"configure-arg", required_argument, NULL, 'c'},
 		{"keep-build-dir", no_argument, NULL, OPT_KEEP},
+		{"download-only", no_argument, NULL, OPT_DOWNLOAD},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct build_opts o = {0};
 	cleanup_strv char **cargs = xcalloc(1, sizeof(char *));
+	bool download_only = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:j:c:h", opts, NULL)) != -1) {
@@ -65,6 +68,9 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 		case OPT_KEEP:
 			o.keep_build_dir = true;
 			break;
+		case OPT_DOWNLOAD:
+			download_only = true;
+			break;
 		case 'h':
 			return gm_help(help);
 		default:
@@ -76,6 +82,13 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 				     "(see --help)");
 	o.input = argv[optind];
 	o.configure_args = cargs;
+	if (download_only) {
+		cleanup_free char *path = NULL;
+		if (build_download_only(o.input, &path, err) < 0)
+			return -1;
+		printf("%s\n", path);
+		return 0;
+	}
 
 	struct sysroot s;
 	bool cached;

@@ -7,7 +7,6 @@
 #include "util.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,37 +42,6 @@ static const char usage[] =
 	"\n"
 	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
 	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";
-
-void gm_note(const struct gm_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-	if (ctx && ctx->quiet)
-		return;
-	fputs("glibc-matrix: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int gm_help(const char *text)
-{
-	fputs(text, stdout);
-	return 0;
-}
-
-int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
-		 char **argv, struct gm_err **err)
-{
-	if (argc < 1)
-		return gm_usage(err, "%s: missing command (try '%s --help')", prog, prog);
-	for (const struct cmd *c = table; c->name; c++)
-		if (strcmp(c->name, argv[0]) == 0) {
-			optind = 1;
-			return c->fn(ctx, argc, argv, err);
-		}
-	return gm_usage(err, "%s: unknown command '%s' (try '%s --help')", prog, argv[0], prog);
-}
 
 static void print_usage(FILE *f)
 {

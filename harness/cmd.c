@@ -1,0 +1,39 @@
+/* Helpers shared by the subcommands: dispatch, help, notes. */
+#define _GNU_SOURCE
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void gm_note(const struct gm_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	if (ctx && ctx->quiet)
+		return;
+	fputs("glibc-matrix: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int gm_help(const char *text)
+{
+	fputs(text, stdout);
+	return 0;
+}
+
+int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
+		 char **argv, struct gm_err **err)
+{
+	if (argc < 1)
+		return gm_usage(err, "%s: missing command (try '%s --help')", prog, prog);
+	for (const struct cmd *c = table; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0) {
+			optind = 1;
+			return c->fn(ctx, argc, argv, err);
+		}
+	return gm_usage(err, "%s: unknown command '%s' (try '%s --help')", prog, argv[0], prog);
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Building glibc from source: bad input, checksums, a real build, the
+# cache, and interrupted builds.
+
+load helpers
+
+setup_file() {
+	export GM_TEST_KILL_NAME=gm-test-killed-$$
+	export GM_TEST_INT_NAME=gm-test-interrupted-$$
+}
+
+@test "an unknown version is a usage error that lists the known ones (exit 2)" {
+	use_scratch_store
+	run_gm 2 sysroot build 9.99
+	assert_contains "$output" "unknown glibc version '9.99'"
+	assert_contains "$output" "2.31"
+	[ ! -d "$GLIBC_MATRIX_STORE/sysroots" ] || [ -z "$(ls "$GLIBC_MATRIX_STORE/sysroots")" ]
+}
+
+@test "a missing path is a usage error (exit 2)" {
+	use_scratch_store
+	run_gm 2 sysroot build "$BATS_TEST_TMPDIR/nope.tar.xz"
+	assert_contains "$output" "nope.tar.xz"
+}
+
+@test "a directory that is not a glibc tree is a usage error (exit 2)" {
+	use_scratch_store
+	mkdir "$BATS_TEST_TMPDIR/notglibc"
+	run_gm 2 sysroot build "$BATS_TEST_TMPDIR/notglibc"
+	assert_contains "$output" "not a glibc source tree"
+}
+
+@test "a tarball whose name tells no version is a usage error (exit 2)" {
+	use_scratch_store
+	echo junk > "$BATS_TEST_TMPDIR/source.tar.xz"
+	run_gm 2 sysroot build "$BATS_TEST_TMPDIR/source.tar.xz"
+	assert_contains "$output" "cannot tell the glibc version"
+}
+
+@test "a corrupt tarball fails clearly and installs nothing (exit 3)" {
+	use_scratch_store
+	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/glibc-2.99.tar.xz"
+	run_gm 3 sysroot build "$BATS_TEST_TMPDIR/glibc-2.99.tar.xz"
+	assert_contains "$output" "glibc-2.99.tar.xz"
+	run "$GM" sysroot list --json
+	[ "$output" = "[]" ]
+}
+
+@test "a sha256 mismatch is an error and installs nothing (exit 3)" {
+	use_scratch_store
+	# Recipes identical to the project's but for one wrong checksum.
+	export GLIBC_MATRIX_RECIPES=$BATS_TEST_TMPDIR/recipes
+	cp -r "$TOP/sysroots" "$GLIBC_MATRIX_RECIPES"
+	sed -i -E "s/^2\.31[[:space:]]+[0-9a-f]{64}/2.31\t$(printf '0%.0s' {1..64})/" \
+		"$GLIBC_MATRIX_RECIPES/versions.tsv"
+	run_gm 3 sysroot build 2.31
+	assert_contains "$output" "sha256 mismatch"
+	assert_contains "$output" "expected 0000000000"
+	# Neither the download nor a sysroot was kept.
+	[ -z "$(ls "$GLIBC_MATRIX_STORE/downloads")" ]
+	run "$GM" sysroot list --json
+	[ "$output" = "[]" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/glibc-2.31" ]
+}
+
+@test "glibc builds from source and its loader runs a program on it" {
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+	run_gm sysroot show "$GM_SOURCE_NAME"
+	assert_contains "$output" "glibc:     $GM_SOURCE_VERSION"
+	assert_contains "$output" "origin:    source"
+	assert_contains "$output" "libc.so.6: GLIBC_2.2.5"
+	assert_contains "$output" "GLIBC_$GM_SOURCE_VERSION"
+	loader=$(sed -n 's/^loader: *//p' <<<"$output")
+	libdir=$(sed -n 's/^libdir: *//p' <<<"$output" | head -n 1)
+	[ -x "$loader" ]
+
+	run "$loader" --version
+	assert_contains "$output" "version $GM_SOURCE_VERSION"
+
+	cc -o "$BATS_TEST_TMPDIR/version" "$TOP/tests/fixtures/version.c"
+	run "$loader" --inhibit-cache --library-path "$libdir" "$BATS_TEST_TMPDIR/version"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "glibc=$GM_SOURCE_VERSION"
+	assert_contains "$output" "libc=$libdir/libc.so.6"
+
+	# Headers, kernel headers included, are enough to compile against it.
+	run cc -nostdinc -isystem "$(dirname "$libdir")/include" \
+		-isystem "$(cc -print-file-name=include)" -fsyntax-only -x c - <<<'#include <stdio.h>
+#include <linux/limits.h>
+int main(void) { return PATH_MAX > 0 ? 0 : 1; }'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "the same inputs are a cache hit" {
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+	created=$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $5 }')
+	run_gm sysroot build "$GM_SOURCE_VERSION"
+	assert_contains "$output" "up to date (cached"
+	[ "$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $5 }')" = "$created" ]
+	# Other configure arguments are other inputs: another name, not a hit.
+	run_gm 2 sysroot build "$GM_SOURCE_VERSION" --name "$GM_SOURCE_NAME" --configure-arg --enable-foo
+	assert_contains "$output" "built from other inputs"
+}
+
+# Waits until the build log of NAME shows the make phase.
+wait_for_make() {
+	local log=$GLIBC_MATRIX_STORE/build/$1/build.log
+	for _ in $(seq 1 240); do
+		grep -q '^== make' "$log" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+@test "an interrupted build (SIGINT) stops, cleans up and exits 130" {
+	"$GM" sysroot build "$GM_SOURCE_VERSION" --name "$GM_TEST_INT_NAME" 3>&- &
+	pid=$!
+	wait_for_make "$GM_TEST_INT_NAME"
+	sleep 2
+	kill -INT "$pid"
+	run wait "$pid"
+	[ "$status" -eq 130 ]
+	run "$GM" sysroot list
+	assert_not_contains "$output" "$GM_TEST_INT_NAME"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/$GM_TEST_INT_NAME" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/$GM_TEST_INT_NAME/obj" ]
+	[ -s "$GLIBC_MATRIX_STORE/build/$GM_TEST_INT_NAME/build.log" ]
+	# No compiler of that build is left running.
+	sleep 1
+	! pgrep -f "build/$GM_TEST_INT_NAME/" >/dev/null
+}
+
+@test "a build killed with -9 leaves nothing listed, and a rerun succeeds" {
+	"$GM" sysroot build "$GM_SOURCE_VERSION" --name "$GM_TEST_KILL_NAME" 3>&- &
+	pid=$!
+	wait_for_make "$GM_TEST_KILL_NAME"
+	sleep 5
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run "$GM" sysroot list
+	assert_not_contains "$output" "$GM_TEST_KILL_NAME"
+	run_gm 2 sysroot show "$GM_TEST_KILL_NAME"
+
+	run_gm sysroot build "$GM_SOURCE_VERSION" --name "$GM_TEST_KILL_NAME"
+	assert_contains "$output" "$GM_TEST_KILL_NAME: glibc $GM_SOURCE_VERSION built in"
+	run_gm sysroot show "$GM_TEST_KILL_NAME"
+	loader=$(sed -n 's/^loader: *//p' <<<"$output")
+	run "$loader" --version
+	assert_contains "$output" "version $GM_SOURCE_VERSION"
+	[ ! -e "$GLIBC_MATRIX_STORE/build/$GM_TEST_KILL_NAME/obj" ]
+
+	run_gm sysroot remove "$GM_TEST_KILL_NAME"
+	run "$GM" sysroot list
+	assert_not_contains "$output" "$GM_TEST_KILL_NAME"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/$GM_TEST_KILL_NAME" ]
+}

@@ -1,0 +1,138 @@
+/* The spawn module: statuses, signals, timeouts that kill the whole group,
+ * exec failures, both streams drained with a cap. */
+#include "proc.h"
+#include "util.h"
+#include "tap.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int run(char **argv, double timeout, size_t cap, struct proc_result *res)
+{
+	struct proc_spec spec = {.argv = argv, .timeout_s = timeout, .capture_max = cap,
+				 .log_fd = -1, .stdin_fd = -1};
+	return proc_run(&spec, res, NULL);
+}
+
+static void exit_status_and_streams(void)
+{
+	char *argv[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+	struct proc_result r;
+	TEST_COMPARE(run(argv, 10, 1024, &r), 0);
+	TEST_COMPARE(r.exit_code, 3);
+	TEST_COMPARE(r.signal, 0);
+	TEST_COMPARE_STRING(r.out, "out\n");
+	TEST_COMPARE_STRING(r.err, "err\n");
+	proc_result_release(&r);
+}
+
+static void signal_is_reported(void)
+{
+	char *argv[] = {"sh", "-c", "kill -SEGV $$", NULL};
+	struct proc_result r;
+	TEST_COMPARE(run(argv, 10, 0, &r), 0);
+	TEST_COMPARE(r.signal, SIGSEGV);
+	TEST_COMPARE(r.exit_code, -1);
+	char *d = proc_describe(&r);
+	TEST_COMPARE_STRING(d, "killed by SIGSEGV");
+	free(d);
+	proc_result_release(&r);
+}
+
+static void timeout_kills_group(void)
+{
+	/* The grandchild writes its pid, then everything sleeps. */
+	char tmpl[] = "/tmp/gm-proc-XXXXXX";
+	int fd = mkstemp(tmpl);
+	close(fd);
+	char *cmd = xasprintf("sleep 300 & echo $! > %s; sleep 300", tmpl);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	struct proc_result r;
+	double t0 = now_seconds();
+	TEST_COMPARE(run(argv, 0.5, 0, &r), 0);
+	TEST_VERIFY(r.timed_out);
+	TEST_VERIFY(now_seconds() - t0 < 10);
+	char *text = NULL;
+	TEST_COMPARE(read_file(tmpl, &text, NULL, NULL), 0);
+	int gpid = atoi(text ? text : "0");
+	TEST_VERIFY(gpid > 0);
+	usleep(100000);
+	TEST_VERIFY(gpid > 0 && kill(gpid, 0) < 0); /* no orphan left */
+	unlink(tmpl);
+	free(text);
+	free(cmd);
+	proc_result_release(&r);
+}
+
+static void exec_failure_is_distinct(void)
+{
+	char *argv[] = {"/nonexistent/program", NULL};
+	struct proc_result r;
+	TEST_COMPARE(run(argv, 10, 0, &r), 0);
+	TEST_VERIFY(r.exec_failed);
+	char *d = proc_describe(&r);
+	TEST_COMPARE_STRING(d, "exec failed: No such file or directory");
+	free(d);
+	proc_result_release(&r);
+}
+
+static void capture_is_capped_and_drained(void)
+{
+	/* 1 MiB on each stream: without concurrent draining this deadlocks. */
+	char *argv[] = {"sh", "-c", "head -c 1048576 /dev/zero; head -c 1048576 /dev/zero >&2",
+			NULL};
+	struct proc_result r;
+	TEST_COMPARE(run(argv, 20, 1000, &r), 0);
+	TEST_COMPARE(r.exit_code, 0);
+	TEST_COMPARE(r.out_len, 1000);
+	TEST_VERIFY(r.out_truncated);
+	TEST_COMPARE(r.err_len, 1000);
+	proc_result_release(&r);
+}
+
+static int lines;
+static void count_line(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	(void)line;
+	(void)len;
+	lines++;
+}
+
+static void lines_are_delivered(void)
+{
+	char *argv[] = {"sh", "-c", "printf 'a\\nb\\nc'", NULL};
+	struct proc_spec spec = {.argv = argv, .log_fd = -1, .stdin_fd = -1,
+				 .on_line = count_line};
+	struct proc_result r;
+	lines = 0;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	TEST_COMPARE(lines, 3);
+	proc_result_release(&r);
+}
+
+static void environment_delta(void)
+{
+	setenv("GM_TEST_UNSET_ME", "x", 1);
+	char *env[] = {"GM_TEST_SET=yes", "GM_TEST_UNSET_ME", NULL};
+	char *argv[] = {"sh", "-c", "echo \"$GM_TEST_SET-${GM_TEST_UNSET_ME-unset}\"", NULL};
+	struct proc_spec spec = {.argv = argv, .env = env, .capture_max = 100, .log_fd = -1,
+				 .stdin_fd = -1};
+	struct proc_result r;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	TEST_COMPARE_STRING(r.out, "yes-unset\n");
+	proc_result_release(&r);
+}
+
+int main(void)
+{
+	RUN_TEST(exit_status_and_streams);
+	RUN_TEST(signal_is_reported);
+	RUN_TEST(timeout_kills_group);
+	RUN_TEST(exec_failure_is_distinct);
+	RUN_TEST(capture_is_capped_and_drained);
+	RUN_TEST(lines_are_delivered);
+	RUN_TEST(environment_delta);
+	TAP_END();
+}

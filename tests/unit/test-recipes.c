@@ -1,0 +1,76 @@
+/* Build quirks are data; their conditions and errors are checked here. */
+#include "recipes.h"
+#include "util.h"
+#include "tap.h"
+
+static const char quirks[] = "# comment\n"
+			     "*\tconfigure-arg\t--disable-werror\n"
+			     "*   stub-manual\n"
+			     "<2.32\terrno-texi\n"
+			     "<host\tconfigure-arg\tCXX=\n"
+			     ">=2.40\tconfigure-arg\t--enable-new\n";
+
+static void old_version_gets_everything_old(void)
+{
+	struct quirks q;
+	TEST_COMPARE(quirks_parse(quirks, "q", "2.31", "2.36", &q, NULL), 0);
+	TEST_VERIFY(q.stub_manual);
+	TEST_VERIFY(q.errno_texi);
+	TEST_VERIFY(strv_contains(q.configure_args, "--disable-werror"));
+	TEST_VERIFY(strv_contains(q.configure_args, "CXX="));
+	TEST_VERIFY(!strv_contains(q.configure_args, "--enable-new"));
+	TEST_COMPARE(strv_len(q.applied), 4);
+	quirks_release(&q);
+}
+
+static void new_version_keeps_cxx(void)
+{
+	struct quirks q;
+	TEST_COMPARE(quirks_parse(quirks, "q", "2.42", "2.36", &q, NULL), 0);
+	TEST_VERIFY(!q.errno_texi);
+	TEST_VERIFY(!strv_contains(q.configure_args, "CXX="));
+	TEST_VERIFY(strv_contains(q.configure_args, "--enable-new"));
+	quirks_release(&q);
+	/* The host's own version is not older than itself. */
+	TEST_COMPARE(quirks_parse(quirks, "q", "2.36", "2.36", &q, NULL), 0);
+	TEST_VERIFY(!strv_contains(q.configure_args, "CXX="));
+	quirks_release(&q);
+}
+
+static void bad_lines_name_file_and_line(void)
+{
+	struct quirks q;
+	struct gm_err *err = NULL;
+	TEST_COMPARE(quirks_parse("*\tstub-manual\n~2.3\terrno-texi\n", "quirks.tsv", "2.31",
+				  "2.36", &q, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv") && strstr(err->msg, "line 2"));
+	gm_err_free(&err);
+	TEST_COMPARE(quirks_parse("*\tfrobnicate\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "frobnicate"));
+	gm_err_free(&err);
+	TEST_COMPARE(quirks_parse("*\tconfigure-arg\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
+	gm_err_free(&err);
+}
+
+static void version_compare(void)
+{
+	TEST_VERIFY(version_cmp("2.31", "2.36") < 0);
+	TEST_VERIFY(version_cmp("2.9", "2.10") < 0);
+	TEST_VERIFY(version_cmp("2.36", "2.36") == 0);
+	TEST_VERIFY(version_cmp("2.36.1", "2.36") > 0);
+	TEST_VERIFY(version_valid("2.42"));
+	TEST_VERIFY(version_valid("2.42.9000"));
+	TEST_VERIFY(!version_valid("2"));
+	TEST_VERIFY(!version_valid("2.x"));
+	TEST_VERIFY(!version_valid("../2.31"));
+	TEST_VERIFY(!version_valid("2.31."));
+}
+
+int main(void)
+{
+	RUN_TEST(old_version_gets_everything_old);
+	RUN_TEST(new_version_keeps_cxx);
+	RUN_TEST(bad_lines_name_file_and_line);
+	RUN_TEST(version_compare);
+	TAP_END();
+}

@@ -1,0 +1,61 @@
+/* The manifest round-trips, and a damaged one gives an error naming it. */
+#include "sysroot.h"
+#include "util.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/gm-sysroot-XXXXXX";
+
+static void roundtrip(void)
+{
+	struct sysroot s = {0}, t;
+	s.name = "glibc-2.42";
+	s.glibc_version = "2.42";
+	s.arch = "x86_64";
+	s.origin = "source";
+	s.prefix = dir;
+	s.loader = "/x/lib/ld-linux-x86-64.so.2";
+	char *libdirs[] = {"/x/lib", NULL};
+	char *args[] = {"--disable-werror", "CXX=", NULL};
+	s.libdirs = libdirs;
+	s.configure_args = args;
+	s.cache_key = "abc";
+	TEST_COMPARE(sysroot_write(dir, &s, NULL), 0);
+	TEST_COMPARE(sysroot_read(dir, &t, NULL), 0);
+	TEST_COMPARE_STRING(t.name, "glibc-2.42");
+	TEST_COMPARE_STRING(t.loader, "/x/lib/ld-linux-x86-64.so.2");
+	TEST_COMPARE(strv_len(t.configure_args), 2);
+	TEST_COMPARE_STRING(t.configure_args[1], "CXX=");
+	TEST_COMPARE_STRING(t.libdirs[0], "/x/lib");
+	TEST_COMPARE_STRING(t.compiler, ""); /* absent optional fields read as "" */
+	TEST_COMPARE_STRING(t.dir, dir);
+	sysroot_release(&t);
+}
+
+static void damaged_manifest(void)
+{
+	struct sysroot t;
+	struct gm_err *err = NULL;
+	char *path = path_join(dir, SYSROOT_MANIFEST);
+	TEST_COMPARE(write_file_atomic(path, "{\"name\": ", 9, 0644, NULL), 0);
+	TEST_COMPARE(sysroot_read(dir, &t, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, path));
+	gm_err_free(&err);
+	TEST_COMPARE(write_file_atomic(path, "{\"name\": 3}", 11, 0644, NULL), 0);
+	TEST_COMPARE(sysroot_read(dir, &t, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "'name'"));
+	gm_err_free(&err);
+	free(path);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 99;
+	RUN_TEST(roundtrip);
+	RUN_TEST(damaged_manifest);
+	rm_rf(dir, NULL);
+	TAP_END();
+}
