@@ -535,6 +535,26 @@ static int nproc(void)
 	return n > 0 ? (int)n : 1;
 }
 
+/* The number of files the last build of this version compiled: with it the
+ * progress line can show a percentage.  save=true records this build's. */
+static long expected_files(struct build *b, bool save)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_free char *path = NULL;
+	cleanup_free char *text = NULL;
+	if (store_dir("build/.stats", &dir, NULL) < 0)
+		return 0;
+	path = xasprintf("%s/%s.%s.files", dir, b->version, b->arch);
+	if (save) {
+		cleanup_free char *n = xasprintf("%ld\n", b->progress.count);
+		write_file_atomic(path, n, strlen(n), 0644, NULL);
+		return b->progress.count;
+	}
+	if (read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	return strtol(text, NULL, 10);
+}
+
 static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 {
 	cleanup_free char *configure = NULL;
@@ -569,8 +589,10 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 		return -1;
 
 	char *make[] = {"make", jobs, NULL};
+	b->progress.expected = expected_files(b, false);
 	if (run_step(b, "make", make, b->obj, err) < 0)
 		return -1;
+	expected_files(b, true);
 
 	destdir = xasprintf("DESTDIR=%s", b->stage);
 	install_root = xasprintf("install_root=%s", b->stage);

@@ -45,7 +45,7 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->arch = optarg;

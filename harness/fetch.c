@@ -53,8 +53,18 @@ static int curl_error(struct gm_err **err, CURL *c, CURLcode rc, const char *url
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "download of '%s' interrupted", url);
-	if (status >= 400)
-		return gm_infra(err, 0, "cannot download '%s': HTTP %ld", url, status);
+	if (status >= 400) {
+		gm_infra(err, 0, "cannot download '%s': HTTP %ld", url, status);
+		if (err && *err && (status == 404 || status == 410))
+			(*err)->sys_errno = ENOENT;
+		return -1;
+	}
+	if (rc == CURLE_FILE_COULDNT_READ_FILE) {
+		gm_infra(err, 0, "cannot download '%s': no such file", url);
+		if (err && *err)
+			(*err)->sys_errno = ENOENT;
+		return -1;
+	}
 	return gm_infra(err, 0, "cannot download '%s': %s", url,
 			*errbuf ? errbuf : curl_easy_strerror(rc));
 }

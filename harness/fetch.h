@@ -13,6 +13,10 @@
 int fetch_file(const char *url, const char *dest, const char *want_sha256,
 	       char ret_sha256[65], struct gm_err **err);
 
+/* Both report a missing remote file (HTTP 404/410, missing file:// path) as
+ * an error with sys_errno == ENOENT, so callers can tell "no such suite"
+ * from a network failure. */
+
 /* Downloads url into memory (indexes, Release files); capped at max bytes. */
 int fetch_mem(const char *url, size_t max, char **ret, size_t *ret_len, struct gm_err **err);
 

@@ -31,9 +31,10 @@ static void draw(struct progress *p)
 
 void progress_phase(struct progress *p, const char *phase, const char *unit)
 {
+	if (p->phase != phase)
+		p->count = 0;
 	p->phase = phase;
 	p->unit = unit;
-	p->count = 0;
 	if (p->tty)
 		draw(p);
 	else if (!p->quiet)

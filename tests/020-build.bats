@@ -156,3 +156,24 @@ wait_for_make() {
 	assert_not_contains "$output" "$GM_TEST_KILL_NAME"
 	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/$GM_TEST_KILL_NAME" ]
 }
+
+@test "a full disk fails the build clearly and leaves no sysroot (exit 3)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	tarball=$("$GM" --quiet sysroot build "$GM_SOURCE_VERSION" --download-only)
+	# 64 MiB holds the tarball but not its unpacked tree.
+	run unshare -m bash -c '
+		store=$1; gm=$2; tarball=$3
+		mkdir -p "$store" && mount -t tmpfs -o size=64m tmpfs "$store" || exit 99
+		cp "$tarball" "$store/glibc-'"$GM_SOURCE_VERSION"'.tar.xz"
+		GLIBC_MATRIX_STORE=$store "$gm" sysroot build "$store/glibc-'"$GM_SOURCE_VERSION"'.tar.xz" --name full
+		echo "status=$?"
+		GLIBC_MATRIX_STORE=$store "$gm" sysroot list --json
+		ls "$store/build/full"
+	' _ "$BATS_TEST_TMPDIR/small" "$GM" "$tarball"
+	echo "$output"
+	assert_contains "$output" "No space left on device"
+	assert_contains "$output" "status=3"
+	assert_contains "$output" "[]"
+	assert_not_contains "$output" "src"
+}

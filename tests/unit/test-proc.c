@@ -5,6 +5,8 @@
 #include "tap.h"
 
 #include <signal.h>
+#include <stdbool.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -40,6 +42,26 @@ static void signal_is_reported(void)
 	proc_result_release(&r);
 }
 
+/* Running, as opposed to gone or a zombie waiting for init to reap it. */
+static bool alive(int pid)
+{
+	for (int i = 0; i < 50; i++) {
+		char *path = xasprintf("/proc/%d/stat", pid);
+		char *text = NULL;
+		int r = read_file(path, &text, NULL, NULL);
+		free(path);
+		if (r < 0)
+			return false;
+		char *close_paren = strrchr(text, ')');
+		bool zombie = close_paren && close_paren[1] && close_paren[2] == 'Z';
+		free(text);
+		if (zombie)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
 static void timeout_kills_group(void)
 {
 	/* The grandchild writes its pid, then everything sleeps. */
@@ -57,8 +79,7 @@ static void timeout_kills_group(void)
 	TEST_COMPARE(read_file(tmpl, &text, NULL, NULL), 0);
 	int gpid = atoi(text ? text : "0");
 	TEST_VERIFY(gpid > 0);
-	usleep(100000);
-	TEST_VERIFY(gpid > 0 && kill(gpid, 0) < 0); /* no orphan left */
+	TEST_VERIFY(gpid > 0 && !alive(gpid)); /* no orphan left */
 	unlink(tmpl);
 	free(text);
 	free(cmd);
