@@ -9,7 +9,9 @@ packages=(
 	gcc make pkg-config libc6-dev
 	libelf-dev libarchive-dev libcurl4-openssl-dev libssl-dev libjson-c-dev
 	# tests
-	bats
+	bats patchelf binutils file
+	# make fuzz (libFuzzer)
+	clang
 	# build glibc from source (configure checks for these)
 	gawk bison python3 xz-utils binutils g++
 	ca-certificates
