@@ -74,6 +74,20 @@ matrix: glibc-matrix
 bench: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
 
+# libFuzzer targets (clang), with ASan and UBSan.  tests/050-fuzz.bats runs
+# them for a bounded time; `bench`-style long runs: build/fuzz/<t> -max_total_time=600.
+FUZZ_CC := clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_COMMON := harness/elfinfo.c harness/glibcver.c harness/util.c harness/err.c
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+fuzz: $(FUZZ_TARGETS)
+
+$(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(wildcard harness/*.h)
+	@mkdir -p $(O)/fuzz
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(FUZZ_COMMON) $(PKG_LIBS)
+
 deps:
 	$(Q)bash ci/install-deps.sh
 
@@ -83,5 +97,5 @@ lint:
 clean:
 	rm -rf $(O) glibc-matrix
 
-.PHONY: all units check check-unit check-bats check-full matrix bench deps lint clean
+.PHONY: all units check check-unit check-bats check-full matrix bench deps lint clean fuzz
 -include $(LIB_OBJS:.o=.d) $(O)/harness/main.d

@@ -23,6 +23,8 @@ struct cmd {
 };
 
 cmd_fn cmd_sysroot;
+cmd_fn cmd_inspect;
+cmd_fn cmd_explain;
 cmd_fn cmd_sysroot_build;
 cmd_fn cmd_sysroot_import;
 cmd_fn cmd_sysroot_list;

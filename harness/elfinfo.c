@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -154,6 +155,8 @@ static int read_verneed(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_
 {
 	struct elf_info *info = r->info;
 	size_t off = 0;
+	if (info->needs)
+		return bad(r, err, "more than one version requirement section");
 	/* sh_info bounds the chain; a loop in vn_next cannot run past it, and
 	 * each entry takes at least 16 bytes. */
 	if (sh->sh_info > d->d_size / sizeof(GElf_Verneed))
@@ -201,6 +204,8 @@ static int read_verdef(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_e
 {
 	struct elf_info *info = r->info;
 	size_t off = 0;
+	if (info->defs)
+		return bad(r, err, "more than one version definition section");
 	if (sh->sh_info > d->d_size / sizeof(GElf_Verdef))
 		return bad(r, err, ".gnu.version_d claims more entries than it holds");
 	info->defs = xcalloc(sh->sh_info, sizeof(*info->defs));
@@ -295,6 +300,45 @@ static int read_symbols(struct reader *r, size_t dynsym, size_t versym, struct g
 	return 0;
 }
 
+/* true if [off, off + n * size) lies inside a file of fsize bytes. */
+static bool inside(uint64_t off, uint64_t n, uint64_t size, uint64_t fsize)
+{
+	if (size && n > (UINT64_MAX - off) / size)
+		return false;
+	return off <= fsize && n * size <= fsize - off;
+}
+
+/* libelf clamps a program header count that runs past the end of the file
+ * and ignores section tables it cannot read; both mean a damaged file, and
+ * the kernel and ld.so would not agree with a clamped view. */
+static int check_tables(struct reader *r, const GElf_Ehdr *eh, struct gm_err **err)
+{
+	size_t fsize = 0, shnum = 0;
+	elf_rawfile(r->e, &fsize);
+	if (eh->e_phnum && (eh->e_phentsize == 0 ||
+			    !inside(eh->e_phoff, eh->e_phnum, eh->e_phentsize, fsize)))
+		return bad(r, err, "program headers lie outside the file (truncated?)");
+	if (eh->e_shoff == 0)
+		return 0;
+	if (elf_getshdrnum(r->e, &shnum) < 0 || eh->e_shentsize == 0 ||
+	    !inside(eh->e_shoff, shnum ? shnum : eh->e_shnum, eh->e_shentsize, fsize))
+		return bad(r, err, "section headers lie outside the file (truncated?)");
+	if (eh->e_shstrndx != SHN_UNDEF && eh->e_shstrndx != SHN_XINDEX && eh->e_shstrndx >= shnum)
+		return bad(r, err, "section name table index is out of range");
+	for (size_t i = 1; i < shnum; i++) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = elf_getscn(r->e, i);
+		if (!scn || !gelf_getshdr(scn, &sh))
+			return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad section header %zu: %s",
+					  r->path, i, elf_errmsg(-1));
+		if (sh.sh_type != SHT_NOBITS && !inside(sh.sh_offset, 1, sh.sh_size, fsize)) {
+			cleanup_free char *what = xasprintf("section %zu lies outside the file (truncated?)", i);
+			return bad(r, err, what);
+		}
+	}
+	return 0;
+}
+
 static int read_all(struct reader *r, struct gm_err **err)
 {
 	GElf_Ehdr eh;
@@ -306,6 +350,8 @@ static int read_all(struct reader *r, struct gm_err **err)
 	r->info->elfclass = gelf_getclass(r->e);
 	r->info->machine = eh.e_machine;
 	r->info->type = eh.e_type;
+	if (check_tables(r, &eh, err) < 0)
+		return -1;
 	if (elf_getshdrnum(r->e, &r->nsections) < 0)
 		return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad section header count: %s",
 				  r->path, elf_errmsg(-1));
@@ -367,8 +413,8 @@ int elf_info_read_flags(const char *path, int flags, struct elf_info *info, stru
 	if (!r.e || elf_kind(r.e) != ELF_K_ELF) {
 		if (r.e)
 			elf_end(r.e);
-		return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': not a valid ELF file: %s", path,
-				  elf_errmsg(-1));
+		return gm_err_set(err, GM_EXIT_FINDINGS, 0,
+				  "'%s': not a valid ELF file (bad class or truncated header)", path);
 	}
 	info->needed = xcalloc(1, sizeof(char *));
 	info->verdefs = xcalloc(1, sizeof(char *));

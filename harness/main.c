@@ -18,6 +18,8 @@
 
 static const struct cmd commands[] = {
 	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots"},
+	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader"},
+	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?"},
 	{NULL, NULL, NULL},
 };
 

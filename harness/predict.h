@@ -1,0 +1,62 @@
+/* Static prediction: will a binary load against a run sysroot?
+ *
+ * The answer comes from the ELF data alone: the version nodes and symbols
+ * every object in the process needs (the binary and, transitively, the
+ * libraries it pulls in) against what the run sysroot's libraries define.
+ * It uses no table of version numbers, so a distribution's backported node
+ * in an "older" glibc is handled correctly. */
+#ifndef GM_PREDICT_H
+#define GM_PREDICT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "sysroot.h"
+
+/* Outcome classes of a cell (README, "Outcome classes"). */
+enum gm_outcome {
+	GM_OK,
+	GM_SYMBOL_VERSION,   /* a required GLIBC_x.y node is not defined */
+	GM_MISSING_LIBRARY,  /* a needed library is not found */
+	GM_MIXED_GLIBC,      /* symbol missing at a node that exists, GLIBC_PRIVATE, two glibcs */
+	GM_CRASH,
+	GM_EXEC_FAILED,      /* missing interpreter, wrong architecture */
+	GM_TIMEOUT,
+	GM_WRONG_LIBC,
+	GM_FAILED,
+	GM_SKIPPED,
+	GM_OUTCOME_COUNT,
+};
+
+const char *gm_outcome_name(enum gm_outcome o);
+/* -1 if name is not an outcome class. */
+int gm_outcome_parse(const char *name);
+
+struct gm_problem {
+	enum gm_outcome kind;
+	char *object;     /* path of the object that needs it */
+	char *library;    /* the needed library's file name */
+	char *node;       /* version node, NULL for a missing library */
+	char **symbols;   /* symbols bound to that node that will not resolve */
+};
+
+struct gm_prediction {
+	enum gm_outcome outcome;
+	char *detail;               /* "GLIBC_2.34", "libfoo.so.1", reason text */
+	struct gm_problem *problems;
+	size_t n_problems;
+	char **host_libs;           /* non-glibc libraries resolved as the host would */
+	char *binary_floor;         /* the binary's own glibc floor, or NULL */
+};
+
+/* Predicts the explicit-loader route: binary run by run->loader with
+ * --library-path run->libdirs.  Libraries that are not glibc's are looked
+ * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then
+ * the host's default directories).  Returns 0 and fills *ret, or -1 + err
+ * when the binary cannot be read (missing: GM_EXIT_USAGE; malformed:
+ * GM_EXIT_FINDINGS). */
+int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err);
+void prediction_release(struct gm_prediction *p);
+
+#endif
