@@ -16,7 +16,7 @@ ifneq ($(DEPS_OK),yes)
   $(shell bash ci/install-deps.sh >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -pthread
 
 ifeq ($(V),1)
   Q :=

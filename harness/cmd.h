@@ -25,6 +25,7 @@ struct cmd {
 cmd_fn cmd_sysroot;
 cmd_fn cmd_inspect;
 cmd_fn cmd_explain;
+cmd_fn cmd_flags;
 cmd_fn cmd_sysroot_build;
 cmd_fn cmd_sysroot_import;
 cmd_fn cmd_sysroot_list;
