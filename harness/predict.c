@@ -31,15 +31,15 @@ int gm_outcome_parse(const char *name)
 /* One object of the simulated process. */
 struct object {
 	char *path;
+	char *name;       /* soname, or basename */
 	struct elf_info info;
-	bool from_sysroot;
 };
 
 struct sim {
-	const struct sysroot *run;
+	const struct predict_env *env;
 	struct object *objs;
 	size_t n;
-	int machine;
+	int machine, elfclass;
 	struct gm_prediction *pred;
 };
 
@@ -56,7 +56,22 @@ static void add_problem(struct sim *s, enum gm_outcome kind, const char *object,
 	pb->symbols = symbols ? symbols : xcalloc(1, sizeof(char *));
 }
 
-static struct object *find_object(struct sim *s, const char *path)
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* The loaded object known to the loader under name (soname or file name). */
+static struct object *by_name(struct sim *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->objs[i].name, name) == 0 || strcmp(base_name(s->objs[i].path), name) == 0)
+			return &s->objs[i];
+	return NULL;
+}
+
+static struct object *by_path(struct sim *s, const char *path)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->objs[i].path, path) == 0)
@@ -64,35 +79,26 @@ static struct object *find_object(struct sim *s, const char *path)
 	return NULL;
 }
 
-/* Adds path to the process (once).  Unreadable libraries are skipped: the
- * loader would fail on them in ways the run will show. */
-static struct object *load_object(struct sim *s, const char *path, bool from_sysroot,
-				  struct gm_err **err)
+/* Adds path to the process (once); -1 + err if it cannot be read. */
+static struct object *load_object(struct sim *s, const char *path, struct gm_err **err)
 {
-	struct object *o = find_object(s, path);
+	struct object *o = by_path(s, path);
 	struct elf_info info;
 	if (o)
 		return o;
 	int r = elf_info_read_flags(path, ELF_READ_SYMBOLS, &info, err);
-	if (r <= 0)
+	if (r < 0)
 		return NULL;
+	if (r == 0) {
+		gm_err_set(err, GM_EXIT_USAGE, 0, "'%s' is not an ELF file", path);
+		return NULL;
+	}
 	s->objs = xrealloc(s->objs, (s->n + 1) * sizeof(*s->objs));
 	o = &s->objs[s->n++];
 	o->path = xstrdup(path);
+	o->name = xstrdup(info.soname ? info.soname : base_name(path));
 	o->info = info;
-	o->from_sysroot = from_sysroot;
 	return o;
-}
-
-static char *in_sysroot(const struct sysroot *run, const char *name)
-{
-	for (size_t i = 0; run->libdirs[i]; i++) {
-		char *p = path_join(run->libdirs[i], name);
-		if (path_exists(p))
-			return p;
-		free(p);
-	}
-	return NULL;
 }
 
 /* Expands $ORIGIN / ${ORIGIN} in one search-path entry. */
@@ -111,17 +117,16 @@ static char *expand_origin(const char *entry, const char *object)
 	return out;
 }
 
-static char *search_path(const char *list, const char *name, const char *object, int machine)
+/* The first dir/name that is a library of the process's machine and class:
+ * the loader skips others and keeps looking. */
+static char *search_dirs(struct sim *s, char *const *dirs, const char *name, const char *object)
 {
-	cleanup_free char *copy = xstrdup(list);
-	char *save = NULL;
-	for (char *e = strtok_r(copy, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
-		cleanup_free char *dir = expand_origin(e, object);
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		cleanup_free char *dir = expand_origin(dirs[i], object);
 		char *p = path_join(dir, name);
 		struct elf_info info;
-		/* The loader skips libraries of another machine and keeps looking. */
 		if (path_is_file(p) && elf_info_read(p, &info, NULL) == 1) {
-			bool ok = info.machine == machine;
+			bool ok = info.machine == s->machine && info.elfclass == s->elfclass;
 			elf_info_release(&info);
 			if (ok)
 				return p;
@@ -131,72 +136,77 @@ static char *search_path(const char *list, const char *name, const char *object,
 	return NULL;
 }
 
-/* Finds a library that is not glibc's the way the host's loader would. */
-static char *on_host(const struct object *o, const char *name, int machine)
+static char **split_path(const char *list)
 {
-	static const char host_dirs[] = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:"
-					"/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu:"
-					"/lib/riscv64-linux-gnu:/usr/lib/riscv64-linux-gnu:"
-					"/lib64:/usr/lib64:/lib:/usr/lib";
+	char **v = xcalloc(1, sizeof(char *));
+	cleanup_free char *copy = xstrdup(list ? list : "");
+	char *save = NULL;
+	for (char *e = strtok_r(copy, ":", &save); e; e = strtok_r(NULL, ":", &save))
+		strv_push(&v, e);
+	return v;
+}
+
+/* glibc's order: DT_RPATH of the object (when it has no DT_RUNPATH) and of
+ * the executable, the library path, DT_RUNPATH, then the system dirs. */
+static char *find_library(struct sim *s, size_t who, const char *name)
+{
+	const struct object *o = &s->objs[who], *main_obj = &s->objs[0];
 	char *p = NULL;
 	if (strchr(name, '/'))
 		return path_is_file(name) ? xstrdup(name) : NULL;
-	if (o->info.rpath && !o->info.runpath)
-		p = search_path(o->info.rpath, name, o->path, machine);
-	if (!p && o->info.runpath)
-		p = search_path(o->info.runpath, name, o->path, machine);
+	bool own_runpath = who == 0 && s->env->main_runpath;
+	const char *runpath = own_runpath ? NULL : o->info.runpath;
+	if (!runpath && !own_runpath && o->info.rpath) {
+		cleanup_strv char **v = split_path(o->info.rpath);
+		p = search_dirs(s, v, name, o->path);
+	}
+	if (!p && !s->env->main_runpath && !main_obj->info.runpath && main_obj->info.rpath &&
+	    who != 0) {
+		cleanup_strv char **v = split_path(main_obj->info.rpath);
+		p = search_dirs(s, v, name, main_obj->path);
+	}
 	if (!p)
-		p = search_path(host_dirs, name, o->path, machine);
+		p = search_dirs(s, s->env->library_path, name, o->path);
+	if (!p && own_runpath)
+		p = search_dirs(s, s->env->main_runpath, name, o->path);
+	if (!p && runpath) {
+		cleanup_strv char **v = split_path(runpath);
+		p = search_dirs(s, v, name, o->path);
+	}
+	if (!p)
+		p = search_dirs(s, s->env->system_dirs, name, o->path);
 	return p;
 }
 
-/* Walks DT_NEEDED breadth-first from the binary, as the loader maps them. */
-static int map_needed(struct sim *s, struct gm_err **err)
+/* Maps DT_NEEDED breadth-first from the binary, as the loader does. */
+static void map_needed(struct sim *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		for (size_t k = 0; s->objs[i].info.needed[k]; k++) {
 			const char *name = s->objs[i].info.needed[k];
-			char *path = in_sysroot(s->run, name);
-			bool sys = path != NULL;
-			if (!path && !glibc_is_floor_lib(name))
-				path = on_host(&s->objs[i], name, s->machine);
+			if (by_name(s, name))
+				continue;
+			char *path = find_library(s, i, name);
 			if (!path) {
 				add_problem(s, GM_MISSING_LIBRARY, s->objs[i].path, name, NULL, NULL);
 				continue;
 			}
-			if (!find_object(s, path) && !sys)
-				strv_push(&s->pred->host_libs, path);
 			struct gm_err *lerr = NULL;
-			load_object(s, path, sys, &lerr);
+			if (!by_path(s, path) && load_object(s, path, &lerr)) {
+				/* libraries that are not glibc's: where the route found them */
+				if (!glibc_is_glibc_lib(name))
+					strv_push(&s->pred->host_libs, path);
+			}
 			gm_err_free(&lerr);
 			free(path);
-			/* objs may have moved: re-index on the next round */
 		}
 	}
-	(void)err;
-	return 0;
 }
 
-static struct object *sysroot_object(struct sim *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		if (!s->objs[i].from_sysroot)
-			continue;
-		const char *base = strrchr(s->objs[i].path, '/');
-		base = base ? base + 1 : s->objs[i].path;
-		if (strcmp(base, name) == 0 ||
-		    (s->objs[i].info.soname && strcmp(s->objs[i].info.soname, name) == 0))
-			return &s->objs[i];
-	}
-	return NULL;
-}
-
-/* Is symbol defined at node by some sysroot object in the process? */
+/* Is symbol defined at node by some object in the process? */
 static bool resolves(struct sim *s, const char *node, const char *symbol)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		if (!s->objs[i].from_sysroot)
-			continue;
 		const struct elf_verdef *d = elf_find_def(&s->objs[i].info, node);
 		if (d && elf_def_has_symbol(d, symbol))
 			return true;
@@ -210,9 +220,9 @@ static void check_versions(struct sim *s)
 		const struct object *o = &s->objs[i];
 		for (size_t k = 0; k < o->info.n_needs; k++) {
 			const struct elf_verneed *need = &o->info.needs[k];
-			struct object *lib = sysroot_object(s, need->file);
+			struct object *lib = by_name(s, need->file);
 			if (!lib)
-				continue; /* a host library, or missing (reported already) */
+				continue; /* missing: reported while mapping */
 			for (size_t m = 0; m < need->n_nodes; m++) {
 				const struct elf_vernode *node = &need->nodes[m];
 				if (node->weak)
@@ -253,41 +263,84 @@ static void conclude(struct gm_prediction *p)
 	p->detail = xstrdup("");
 }
 
-int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
-		   struct gm_err **err)
+static void sim_release(struct sim *s)
 {
-	struct sim s = {.run = run, .pred = ret};
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->objs[i].path);
+		free(s->objs[i].name);
+		elf_info_release(&s->objs[i].info);
+	}
+	free(s->objs);
+}
+
+int predict_process(const char *binary, const struct predict_env *env,
+		    struct gm_prediction *ret, struct gm_err **err)
+{
+	struct sim s = {.env = env, .pred = ret};
 	memset(ret, 0, sizeof(*ret));
 	ret->host_libs = xcalloc(1, sizeof(char *));
 
-	struct object *main_obj = load_object(&s, binary, false, err);
+	struct object *main_obj = load_object(&s, binary, err);
 	if (!main_obj) {
-		if (!err || !*err)
-			gm_err_set(err, GM_EXIT_USAGE, 0, "'%s' is not an ELF file", binary);
 		prediction_release(ret);
 		return -1;
 	}
 	s.machine = main_obj->info.machine;
+	s.elfclass = main_obj->info.elfclass;
 	const char *floor = glibc_floor(&main_obj->info);
 	ret->binary_floor = floor ? xstrdup(floor) : NULL;
 
-	if (strcmp(elf_machine_name(s.machine), run->arch) != 0) {
-		ret->outcome = GM_EXEC_FAILED;
-		ret->detail = xasprintf("%s binary, %s sysroot", elf_machine_name(s.machine), run->arch);
-	} else if (!main_obj->info.interp && !strv_len(main_obj->info.needed)) {
+	if (!main_obj->info.interp && !strv_len(main_obj->info.needed)) {
 		ret->outcome = GM_OK;
 		ret->detail = xstrdup("static: the binary carries its own libc");
+	} else if (!env->interp || !path_exists(env->interp)) {
+		ret->outcome = GM_EXEC_FAILED;
+		ret->detail = xasprintf("no interpreter '%s'", env->interp ? env->interp : "(none)");
 	} else {
-		map_needed(&s, err);
-		check_versions(&s);
-		conclude(ret);
+		struct gm_err *lerr = NULL;
+		struct object *ld = load_object(&s, env->interp, &lerr);
+		if (!ld || ld->info.machine != s.machine) {
+			ret->outcome = GM_EXEC_FAILED;
+			ret->detail = xasprintf("interpreter '%s' cannot run a %s binary", env->interp,
+						elf_machine_name(s.machine));
+			gm_err_free(&lerr);
+		} else {
+			map_needed(&s);
+			for (size_t i = 0; env->dlopened && env->dlopened[i]; i++)
+				if (path_is_file(env->dlopened[i]) && load_object(&s, env->dlopened[i], &lerr))
+					map_needed(&s);
+			gm_err_free(&lerr);
+			check_versions(&s);
+			conclude(ret);
+		}
 	}
-	for (size_t i = 0; i < s.n; i++) {
-		free(s.objs[i].path);
-		elf_info_release(&s.objs[i].info);
-	}
-	free(s.objs);
+	sim_release(&s);
 	return 0;
+}
+
+int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err)
+{
+	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
+	struct predict_env env = {.interp = run->loader, .library_path = run->libdirs,
+				  .system_dirs = sysdirs};
+	struct elf_info info;
+	int r = elf_info_read(binary, &info, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return gm_usage(err, "'%s' is not an ELF file", binary);
+	const char *machine = elf_machine_name(info.machine);
+	bool foreign = strcmp(machine, run->arch) != 0;
+	elf_info_release(&info);
+	if (foreign) {
+		memset(ret, 0, sizeof(*ret));
+		ret->host_libs = xcalloc(1, sizeof(char *));
+		ret->outcome = GM_EXEC_FAILED;
+		ret->detail = xasprintf("%s binary, %s sysroot", machine, run->arch);
+		return 0;
+	}
+	return predict_process(binary, &env, ret, err);
 }
 
 void prediction_release(struct gm_prediction *p)

@@ -49,6 +49,24 @@ struct gm_prediction {
 	char *binary_floor;         /* the binary's own glibc floor, or NULL */
 };
 
+/* The process a route starts, as the loader will assemble it. */
+struct predict_env {
+	const char *interp;          /* the ld.so that runs: an explicit loader, or PT_INTERP */
+	char *const *library_path;   /* --library-path or LD_LIBRARY_PATH: searched for every object */
+	char *const *main_runpath;   /* RUNPATH a route gave the binary (NULL: the binary's own) */
+	char *const *system_dirs;    /* the interp's built-in directories */
+	char *const *dlopened;       /* objects the program loads at run time (plugins) */
+};
+
+/* Simulates loading binary under env: maps DT_NEEDED breadth-first with the
+ * loader's search order (RPATH, library path, RUNPATH, system directories;
+ * libraries of another machine are skipped; a library already loaded under
+ * that soname, the loader itself included, is reused), then checks every
+ * object's version requirements against the object that satisfies them and
+ * every versioned symbol against the definitions in the process. */
+int predict_process(const char *binary, const struct predict_env *env,
+		    struct gm_prediction *ret, struct gm_err **err);
+
 /* Predicts the explicit-loader route: binary run by run->loader with
  * --library-path run->libdirs.  Libraries that are not glibc's are looked
  * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then

@@ -5,6 +5,8 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <gnu/libc-version.h>
+#include <sys/utsname.h>
 #include <json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,4 +207,61 @@ void sysroot_list_free(struct sysroot *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sysroot_release(&v[i]);
 	free(v);
+}
+
+static const char *triplet_of(const char *arch)
+{
+	if (strcmp(arch, "aarch64") == 0)
+		return "aarch64-linux-gnu";
+	if (strcmp(arch, "riscv64") == 0)
+		return "riscv64-linux-gnu";
+	return "x86_64-linux-gnu";
+}
+
+static const char *loader_of(const char *arch)
+{
+	if (strcmp(arch, "aarch64") == 0)
+		return "/lib/ld-linux-aarch64.so.1";
+	if (strcmp(arch, "riscv64") == 0)
+		return "/lib/ld-linux-riscv64-lp64d.so.1";
+	return "/lib64/ld-linux-x86-64.so.2";
+}
+
+void sysroot_host(struct sysroot *s)
+{
+	struct utsname un;
+	uname(&un);
+	memset(s, 0, sizeof(*s));
+	s->name = xstrdup("host");
+	s->glibc_version = xstrdup(gnu_get_libc_version());
+	s->arch = xstrdup(un.machine);
+	s->origin = xstrdup("host");
+	s->dir = xstrdup("/");
+	s->prefix = xstrdup("/usr");
+	s->loader = xstrdup(loader_of(un.machine));
+	strv_push_take(&s->libdirs, xasprintf("/lib/%s", triplet_of(un.machine)));
+	strv_push_take(&s->libdirs, xasprintf("/usr/lib/%s", triplet_of(un.machine)));
+	strv_push(&s->includedirs, "/usr/include");
+	s->configure_args = xcalloc(1, sizeof(char *));
+	s->source_sha256 = xstrdup("");
+	s->compiler = xstrdup("");
+	s->package_version = xstrdup("");
+	s->cache_key = xstrdup("host");
+	s->created = xstrdup("");
+	s->build_log = xstrdup("");
+}
+
+char **sysroot_system_dirs(const struct sysroot *s)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	if (strcmp(s->origin, "source") == 0) {
+		for (size_t i = 0; s->libdirs[i]; i++)
+			strv_push(&v, s->libdirs[i]);
+		return v;
+	}
+	strv_push_take(&v, xasprintf("/lib/%s", triplet_of(s->arch)));
+	strv_push_take(&v, xasprintf("/usr/lib/%s", triplet_of(s->arch)));
+	strv_push(&v, "/lib");
+	strv_push(&v, "/usr/lib");
+	return v;
 }

@@ -51,4 +51,16 @@ int sysroot_find(const char *name, struct sysroot *ret, struct gm_err **err);
 int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
 void sysroot_list_free(struct sysroot *v, size_t n);
 
+/* The machine's own glibc as a sysroot named "host" (origin "host"): the
+ * standard loader path, the multiarch library directories, the version the
+ * harness runs on.  Used by the `host`, `env` and `rpath` routes. */
+void sysroot_host(struct sysroot *ret);
+
+/* The directories the sysroot's loader searches by itself after
+ * --library-path/LD_LIBRARY_PATH and RUNPATH.  A from-source loader knows
+ * only its own prefix; a distribution's loader has the distribution's
+ * absolute paths compiled in, which name the HOST's directories when it runs
+ * on the host. */
+char **sysroot_system_dirs(const struct sysroot *s);
+
 #endif
