@@ -20,6 +20,8 @@ static const struct cmd commands[] = {
 	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots"},
 	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader"},
 	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?"},
+	{"probes", cmd_probes, "list the probe cases, build them against sysroots"},
+	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods"},
 	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc"},
 	{NULL, NULL, NULL},
 };

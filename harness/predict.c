@@ -245,6 +245,25 @@ static void check_versions(struct sim *s)
 	}
 }
 
+/* ld.so and libc.so.6 are one program split in two: since 2.32 the loader
+ * calls libc's __libc_early_init (GLIBC_PRIVATE) after relocation and
+ * asserts it exists ("Inconsistency detected by ld.so:
+ * dl-call-libc-early-init.c"), a contract no version node expresses. */
+static void check_early_init(struct sim *s)
+{
+	if (!s->env->interp_glibc || version_cmp(s->env->interp_glibc, "2.32") < 0)
+		return;
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc)
+		return;
+	const struct elf_verdef *d = elf_find_def(&libc->info, "GLIBC_PRIVATE");
+	if (d && elf_def_has_symbol(d, "__libc_early_init"))
+		return;
+	char **syms = NULL;
+	strv_push(&syms, "__libc_early_init");
+	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", "GLIBC_PRIVATE", syms);
+}
+
 /* The class the loader would report: it fails while mapping before it
  * checks versions, and checks versions before it binds symbols. */
 static void conclude(struct gm_prediction *p)
@@ -311,6 +330,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 					map_needed(&s);
 			gm_err_free(&lerr);
 			check_versions(&s);
+			check_early_init(&s);
 			conclude(ret);
 		}
 	}
@@ -323,7 +343,7 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 {
 	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
 	struct predict_env env = {.interp = run->loader, .library_path = run->libdirs,
-				  .system_dirs = sysdirs};
+				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)

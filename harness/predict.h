@@ -56,6 +56,7 @@ struct predict_env {
 	char *const *main_runpath;   /* RUNPATH a route gave the binary (NULL: the binary's own) */
 	char *const *system_dirs;    /* the interp's built-in directories */
 	char *const *dlopened;       /* objects the program loads at run time (plugins) */
+	const char *interp_glibc;    /* the glibc version of interp, if known */
 };
 
 /* Simulates loading binary under env: maps DT_NEEDED breadth-first with the

@@ -95,10 +95,12 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 		struct rlimit r = {spec->rlimit_fsize, spec->rlimit_fsize};
 		setrlimit(RLIMIT_FSIZE, &r);
 	}
-	in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY);
-	if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 ||
-	    dup2(spec->merge_stderr ? out_w : err_w, 2) < 0)
-		child_fail(notify, errno);
+	if (!spec->inherit_stdio) {
+		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY);
+		if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 ||
+		    dup2(spec->merge_stderr ? out_w : err_w, 2) < 0)
+			child_fail(notify, errno);
+	}
 	if (spec->cwd && chdir(spec->cwd) < 0)
 		child_fail(notify, errno);
 	execvpe(spec->argv[0], spec->argv, envp);
@@ -166,7 +168,27 @@ static void kill_group(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
+static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
+			 struct gm_err **err);
+
 int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err)
+{
+	/* A program written a moment ago can be "busy" while another thread's
+	 * fork still holds the writer's descriptor until that child execs: the
+	 * classic ETXTBSY race of threaded spawners.  It clears within
+	 * milliseconds, so retry. */
+	for (int attempt = 0;; attempt++) {
+		if (proc_run_once(spec, res, err) < 0)
+			return -1;
+		if (!res->exec_failed || res->exec_errno != ETXTBSY || attempt == 50)
+			return 0;
+		proc_result_release(res);
+		usleep(10000);
+	}
+}
+
+static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
+			 struct gm_err **err)
 {
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, notp[2] = {-1, -1};
 	cleanup_strv char **envp = build_env(spec->env);

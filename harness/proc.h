@@ -24,6 +24,7 @@ struct proc_spec {
 	bool merge_stderr;          /* stderr goes to the stdout pipe */
 	int log_fd;                 /* >= 0: everything read is also written here */
 	int stdin_fd;               /* >= 0: child's stdin; else /dev/null */
+	bool inherit_stdio;         /* the child keeps our stdin/stdout/stderr (no capture) */
 	/* Called for each complete output line (stdout and stderr). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;

@@ -418,3 +418,35 @@ double now_seconds(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+int copy_file(const char *src, const char *dst, struct gm_err **err)
+{
+	struct stat st;
+	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) < 0)
+		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
+				  "cannot read '%s'", src);
+	cleanup_close int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				     st.st_mode & 0777);
+	if (out < 0)
+		return gm_infra(err, errno, "cannot create '%s'", dst);
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return gm_infra(err, errno, "cannot read '%s'", src);
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return gm_infra(err, errno, "cannot write '%s'", dst);
+			off += w;
+		}
+	}
+	return 0;
+}

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -50,6 +52,9 @@ int read_file(const char *path, char **ret, size_t *ret_len, struct gm_err **err
 /* Writes via path.tmp.<pid> + fsync + rename. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      struct gm_err **err);
+/* Copies a regular file (contents and mode). */
+int copy_file(const char *src, const char *dst, struct gm_err **err);
+
 /* fsync() the directory holding path, so a rename survives a crash. */
 void fsync_parent(const char *path);
 
