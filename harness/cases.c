@@ -54,6 +54,7 @@ static void case_release(struct gm_case *c)
 	free(c->min_glibc);
 	free(c->node);
 	free(c->exercises);
+	strv_free(c->runtime);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -105,6 +106,13 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 		if (strcmp(val, "yes") && strcmp(val, "no"))
 			return gm_infra(err, 0, "'%s':%zu: test_only must be yes or no", file, line);
 		c->test_only = strcmp(val, "yes") == 0;
+	} else if (strcmp(key, "runtime") == 0) {
+		strv_free(c->runtime);
+		c->runtime = split_words(val);
+		for (size_t i = 0; c->runtime[i]; i++)
+			if (!strchr(c->runtime[i], ':'))
+				return gm_infra(err, 0, "'%s':%zu: runtime entry '%s' is not library:symbol",
+						file, line, c->runtime[i]);
 	} else if (strcmp(key, "exercises") == 0) {
 		free(c->exercises);
 		c->exercises = xstrdup(val);
@@ -150,6 +158,7 @@ int cases_parse(const char *text, const char *file, struct gm_cases *ret, struct
 			cur.cflags = xcalloc(1, sizeof(char *));
 			cur.ldflags = xcalloc(1, sizeof(char *));
 			cur.plugin_cflags = xcalloc(1, sizeof(char *));
+			cur.runtime = xcalloc(1, sizeof(char *));
 			if (cases_find(ret, cur.name)) {
 				r = gm_infra(err, 0, "'%s':%zu: case '%s' defined twice", file, line, cur.name);
 				break;

@@ -8,6 +8,10 @@
  *   min_glibc = 2.38           (oldest glibc whose headers build it)
  *   node = GLIBC_2.38 | none   test_only = yes | no
  *   exercises = one line
+ *   runtime = libnss_files.so.2:_nss_files_getpwnam_r ...
+ *             (modules glibc loads at run time by name, and the symbol it
+ *             looks up in them; not loaded when libc itself defines the
+ *             symbol, as libc >= 2.34 does for the files backend)
  *
  * Every probe also gets common/probe.c, which prints glibc= and libc=. */
 #ifndef GM_CASES_H
@@ -30,6 +34,7 @@ struct gm_case {
 	char *node;           /* "GLIBC_2.34", "none" */
 	bool test_only;
 	char *exercises;
+	char **runtime;       /* "library:symbol" */
 };
 
 struct gm_cases {

@@ -89,6 +89,12 @@ static void print_text(const char *binary, const struct sysroot *s,
 			printf("  %s needs %s: not found\n", pb->object, pb->library);
 			continue;
 		}
+		if (pb->kind == GM_FAILED) {
+			printf("  glibc loads %s at run time (%s)%s%s\n", pb->library, pb->object,
+			       pb->symbols[0] ? ": it lacks " : ": not found",
+			       pb->symbols[0] ? pb->symbols[0] : "");
+			continue;
+		}
 		printf("  %s needs %s from %s: %s\n", pb->object, pb->node, pb->library,
 		       pb->kind == GM_SYMBOL_VERSION ? "this glibc does not define the version"
 						     : "these symbols are not defined at that version");

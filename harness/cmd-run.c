@@ -4,6 +4,7 @@
 #include "cases.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "elfinfo.h"
 #include "matrix.h"
 #include "probes.h"
 #include "proc.h"
@@ -109,6 +110,12 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct met
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
 		       const struct sysroot *host)
 {
+	struct elf_info info;
+	bool statically = false;
+	if (p->status == PROBE_BUILT && elf_info_read(p->binary, &info, NULL) == 1) {
+		statically = !info.interp && !strv_len(info.needed);
+		elf_info_release(&info);
+	}
 	for (size_t k = 0; k < n_ms; k++) {
 		size_t n = ms[k]->runs_on_host ? 1 : n_runs;
 		for (size_t r = 0; r < n; r++) {
@@ -121,13 +128,20 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct met
 				c->skip_reason = xasprintf("probe not built: %s", p->reason);
 				continue;
 			}
-			/* The plugin's path is the probe's argument: under an explicit
-			 * loader /proc/self/exe is ld.so, not the probe, and patched
-			 * copies live elsewhere. */
-			if (p->kase->plugin) {
-				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
-				strv_push_take(&c->args, path_join(p->dir, "plugin.so"));
+			if (statically) {
+				c->static_binary = true;
+				if (!ms[k]->runs_on_host)
+					c->skip_reason = xasprintf("static executable: it carries glibc %s; "
+								   "routes that swap the glibc do not apply",
+								   p->build->glibc_version);
+				continue;
 			}
+			/* The probe finds its plugin beside itself; patched copies
+			 * take it along. */
+			if (p->kase->plugin)
+				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
+			for (size_t q = 0; p->kase->runtime[q]; q++)
+				strv_push(&c->runtime, p->kase->runtime[q]);
 		}
 	}
 }

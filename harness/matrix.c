@@ -24,6 +24,7 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 	c->method = method;
 	c->companions = xcalloc(1, sizeof(char *));
 	c->args = xcalloc(1, sizeof(char *));
+	c->runtime = xcalloc(1, sizeof(char *));
 	c->host_libs = xcalloc(1, sizeof(char *));
 	c->predicted = c->observed = GM_SKIPPED;
 	return c;
@@ -73,7 +74,8 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 
 	for (size_t k = 0; c->companions[k]; k++)
 		strv_push(&dlopened, c->companions[k]);
-	struct method_ctx mc = {.binary = c->binary, .run = c->run,
+	struct method_ctx mc = {.binary = c->binary, .companions = c->companions,
+				.runtime = c->runtime, .run = c->run,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
 				.lazy = j->o->lazy};
 	if (rm_rf(work, err) < 0 || mkdir_p(work, 0755, err) < 0)
@@ -106,6 +108,10 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		return;
 	}
 	struct run_expect expect = cmd.expect;
+	if (c->static_binary && c->build) {
+		expect.glibc_version = c->build->glibc_version;
+		expect.libdirs = NULL;
+	}
 	classify(&res, c->probe ? &expect : NULL, &cl);
 	if (!c->probe && cl.outcome == GM_OK && res.exit_code != c->expect_exit) {
 		cl.outcome = GM_FAILED;
@@ -192,6 +198,7 @@ void matrix_release(struct matrix *m)
 		free(c->binary);
 		strv_free(c->companions);
 		strv_free(c->args);
+		strv_free(c->runtime);
 		free(c->skip_reason);
 		free(c->predicted_detail);
 		free(c->observed_detail);

@@ -25,7 +25,9 @@ struct cell {
 	const struct sysroot *run;
 	const struct method *method;
 	char **args;
+	char **runtime;             /* "library:symbol" glibc loads at run time */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */
+	bool static_binary;         /* carries its own glibc: the build's */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
 	/* outcome */

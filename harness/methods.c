@@ -44,6 +44,24 @@ static char **base_env(const struct method_ctx *mc)
 	return env;
 }
 
+/* A distribution's libc has its distribution's absolute paths compiled in
+ * (/usr/lib/<triplet>/gconv): outside its root file system they name the
+ * host's modules, of another glibc.  Point it at its own, as its own system
+ * would.  A from-source sysroot knows its prefix and needs nothing. */
+static void push_data_env(char ***env, const struct sysroot *run)
+{
+	if (strcmp(run->origin, "source") == 0 || strcmp(run->origin, "host") == 0)
+		return;
+	for (size_t i = 0; run->libdirs[i]; i++) {
+		cleanup_free char *g = path_join(run->libdirs[i], "gconv");
+		cleanup_free char *mods = path_join(g, "gconv-modules");
+		if (path_is_file(mods)) {
+			strv_push_take(env, xasprintf("GCONV_PATH=%s", g));
+			return;
+		}
+	}
+}
+
 static void push_args(char ***argv, const struct method_ctx *mc)
 {
 	for (size_t i = 0; mc->args && mc->args[i]; i++)
@@ -61,6 +79,19 @@ static char *binary_interp(const char *binary)
 	return r;
 }
 
+/* Copies the binary's companions (plugins, found beside the executable)
+ * next to a patched copy. */
+static int copy_companions(const struct method_ctx *mc, struct gm_err **err)
+{
+	for (size_t i = 0; mc->companions && mc->companions[i]; i++) {
+		const char *b = strrchr(mc->companions[i], '/');
+		cleanup_free char *dst = path_join(mc->workdir, b ? b + 1 : mc->companions[i]);
+		if (copy_file(mc->companions[i], dst, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int patched_copy(const struct method_ctx *mc, const char *interp, char **ret,
 			struct gm_err **err)
 {
@@ -69,7 +100,7 @@ static int patched_copy(const struct method_ctx *mc, const char *interp, char **
 	char *out = path_join(mc->workdir, b ? b + 1 : mc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
-	if (elf_patch(mc->binary, out, &o, NULL, err) < 0) {
+	if (elf_patch(mc->binary, out, &o, NULL, err) < 0 || copy_companions(mc, err) < 0) {
 		free(out);
 		return -1;
 	}
@@ -99,7 +130,7 @@ static int host_predict(const struct method_ctx *mc, struct gm_prediction *p, st
 {
 	cleanup_free char *interp = binary_interp(mc->binary);
 	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	struct predict_env env = {.interp = interp, .system_dirs = sys, .dlopened = mc->dlopened,
+	struct predict_env env = {.interp = interp, .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = gnu_get_libc_version()};
 	return predict_process(mc->binary, &env, p, err);
 }
@@ -148,6 +179,7 @@ static int loader_prepare(const struct method_ctx *mc, struct method_cmd *c,
 {
 	(void)err;
 	c->env = base_env(mc);
+	push_data_env(&c->env, mc->run);
 	strv_push(&c->argv, mc->run->loader);
 	strv_push(&c->argv, "--inhibit-cache");
 	strv_push(&c->argv, "--library-path");
@@ -167,7 +199,7 @@ static int loader_predict(const struct method_ctx *mc, struct gm_prediction *p,
 {
 	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
 	struct predict_env env = {.interp = mc->run->loader, .library_path = mc->run->libdirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened,
+				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = mc->run->glibc_version};
 	return predict_process(mc->binary, &env, p, err);
 }
@@ -181,6 +213,7 @@ static int interp_prepare(const struct method_ctx *mc, struct method_cmd *c,
 	if (patched_copy(mc, mc->run->loader, &copy, err) < 0)
 		return -1;
 	c->env = base_env(mc);
+	push_data_env(&c->env, mc->run);
 	strv_push_take(&c->argv, copy);
 	push_args(&c->argv, mc);
 	expect_run(mc, c);
@@ -192,7 +225,7 @@ static int interp_predict(const struct method_ctx *mc, struct gm_prediction *p,
 {
 	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
 	struct predict_env env = {.interp = mc->run->loader, .main_runpath = mc->run->libdirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened,
+				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = mc->run->glibc_version};
 	return predict_process(mc->binary, &env, p, err);
 }
@@ -205,6 +238,7 @@ static int rpath_prepare(const struct method_ctx *mc, struct method_cmd *c, stru
 	if (patched_copy(mc, NULL, &copy, err) < 0)
 		return -1;
 	c->env = base_env(mc);
+	push_data_env(&c->env, mc->run);
 	strv_push_take(&c->argv, copy);
 	push_args(&c->argv, mc);
 	expect_run(mc, c);
@@ -228,7 +262,7 @@ static int rpath_predict(const struct method_ctx *mc, struct gm_prediction *p,
 	cleanup_free char *interp = binary_interp(mc->binary);
 	cleanup_strv char **sys = host_dirs(mc);
 	struct predict_env env = {.interp = interp, .main_runpath = mc->run->libdirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened,
+				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = gnu_get_libc_version()};
 	return predict_process(mc->binary, &env, p, err);
 }
@@ -239,6 +273,7 @@ static int env_prepare(const struct method_ctx *mc, struct method_cmd *c, struct
 {
 	(void)err;
 	c->env = base_env(mc);
+	push_data_env(&c->env, mc->run);
 	cleanup_free char *dirs = join(mc->run->libdirs);
 	/* base_env unsets LD_LIBRARY_PATH; this later entry sets it. */
 	strv_push_take(&c->env, xasprintf("LD_LIBRARY_PATH=%s", dirs));
@@ -253,7 +288,7 @@ static int env_predict(const struct method_ctx *mc, struct gm_prediction *p, str
 	cleanup_free char *interp = binary_interp(mc->binary);
 	cleanup_strv char **sys = host_dirs(mc);
 	struct predict_env env = {.interp = interp, .library_path = mc->run->libdirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened,
+				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = gnu_get_libc_version()};
 	return predict_process(mc->binary, &env, p, err);
 }

@@ -21,6 +21,8 @@
 
 struct method_ctx {
 	const char *binary;         /* what to run (absolute) */
+	char *const *companions;    /* files that travel with a patched copy (plugin.so) */
+	char *const *runtime;       /* "library:symbol" glibc loads at run time */
 	const struct sysroot *run;  /* the glibc to run against (the host for `host`) */
 	const char *workdir;        /* scratch for copies (exists, empty) */
 	char *const *args;          /* program arguments */

@@ -264,12 +264,54 @@ static void check_early_init(struct sim *s)
 	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", "GLIBC_PRIVATE", syms);
 }
 
+static bool defines_symbol(const struct object *o, const char *symbol)
+{
+	for (size_t i = 0; i < o->info.n_defs; i++)
+		if (elf_def_has_symbol(&o->info.defs[i], symbol))
+			return true;
+	return false;
+}
+
+/* Modules glibc itself dlopens by name at run time (NSS backends): libc's
+ * dlopen searches the library path, then the system directories of the
+ * loader; never the executable's RUNPATH.  A module found there that lacks
+ * the symbol makes the lookup fail at run time, and the program with it. */
+static void check_runtime(struct sim *s)
+{
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc)
+		return;
+	for (size_t i = 0; s->env->runtime && s->env->runtime[i]; i++) {
+		cleanup_free char *lib = xstrdup(s->env->runtime[i]);
+		char *symbol = strchr(lib, ':');
+		*symbol++ = '\0';
+		if (defines_symbol(libc, symbol))
+			continue; /* built into this libc */
+		char *path = search_dirs(s, s->env->library_path, lib, libc->path);
+		if (!path)
+			path = search_dirs(s, s->env->system_dirs, lib, libc->path);
+		if (!path) {
+			add_problem(s, GM_FAILED, libc->path, lib, NULL, NULL);
+			continue;
+		}
+		struct gm_err *lerr = NULL;
+		struct object *mod = load_object(s, path, &lerr);
+		gm_err_free(&lerr);
+		if (!mod || !defines_symbol(mod, symbol)) {
+			char **syms = NULL;
+			strv_push(&syms, symbol);
+			add_problem(s, GM_FAILED, path, lib, NULL, syms);
+		}
+		free(path);
+	}
+}
+
 /* The class the loader would report: it fails while mapping before it
  * checks versions, and checks versions before it binds symbols. */
 static void conclude(struct gm_prediction *p)
 {
 	static const enum gm_outcome order[] = {GM_MISSING_LIBRARY, GM_SYMBOL_VERSION,
-						GM_MIXED_GLIBC};
+						GM_MIXED_GLIBC, GM_FAILED};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		for (size_t k = 0; k < p->n_problems; k++)
 			if (p->problems[k].kind == order[i]) {
@@ -331,6 +373,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 			gm_err_free(&lerr);
 			check_versions(&s);
 			check_early_init(&s);
+			check_runtime(&s);
 			conclude(ret);
 		}
 	}

@@ -57,6 +57,7 @@ struct predict_env {
 	char *const *system_dirs;    /* the interp's built-in directories */
 	char *const *dlopened;       /* objects the program loads at run time (plugins) */
 	const char *interp_glibc;    /* the glibc version of interp, if known */
+	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
 };
 
 /* Simulates loading binary under env: maps DT_NEEDED breadth-first with the
