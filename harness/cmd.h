@@ -28,6 +28,8 @@ cmd_fn cmd_explain;
 cmd_fn cmd_flags;
 cmd_fn cmd_probes;
 cmd_fn cmd_run;
+cmd_fn cmd_check;
+cmd_fn cmd_exec;
 cmd_fn cmd_sysroot_build;
 cmd_fn cmd_sysroot_import;
 cmd_fn cmd_sysroot_list;

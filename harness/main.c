@@ -22,6 +22,8 @@ static const struct cmd commands[] = {
 	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?"},
 	{"probes", cmd_probes, "list the probe cases, build them against sysroots"},
 	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods"},
+	{"check", cmd_check, "run your own binaries against sysroots: the release gate"},
+	{"exec", cmd_exec, "run one program against one glibc, exit status passed through"},
 	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc"},
 	{NULL, NULL, NULL},
 };

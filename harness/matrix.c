@@ -25,6 +25,7 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 	c->companions = xcalloc(1, sizeof(char *));
 	c->args = xcalloc(1, sizeof(char *));
 	c->runtime = xcalloc(1, sizeof(char *));
+	c->extra_libdirs = xcalloc(1, sizeof(char *));
 	c->host_libs = xcalloc(1, sizeof(char *));
 	c->predicted = c->observed = GM_SKIPPED;
 	return c;
@@ -76,6 +77,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		strv_push(&dlopened, c->companions[k]);
 	struct method_ctx mc = {.binary = c->binary, .companions = c->companions,
 				.runtime = c->runtime, .run = c->run,
+				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
 				.lazy = j->o->lazy};
 	if (rm_rf(work, err) < 0 || mkdir_p(work, 0755, err) < 0)
@@ -199,6 +201,7 @@ void matrix_release(struct matrix *m)
 		strv_free(c->companions);
 		strv_free(c->args);
 		strv_free(c->runtime);
+		strv_free(c->extra_libdirs);
 		free(c->skip_reason);
 		free(c->predicted_detail);
 		free(c->observed_detail);

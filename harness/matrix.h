@@ -26,6 +26,7 @@ struct cell {
 	const struct method *method;
 	char **args;
 	char **runtime;             /* "library:symbol" glibc loads at run time */
+	char **extra_libdirs;       /* host directories of libraries beyond glibc */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */
 	bool static_binary;         /* carries its own glibc: the build's */
 	int expect_exit;            /* a user's binary: the exit status that means success */

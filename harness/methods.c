@@ -17,6 +17,18 @@ void method_cmd_release(struct method_cmd *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The run sysroot's library directories, then the extra ones. */
+static char **lib_dirs(const struct method_ctx *mc)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; mc->run->libdirs[i]; i++)
+		strv_push(&v, mc->run->libdirs[i]);
+	for (size_t i = 0; mc->extra_libdirs && mc->extra_libdirs[i]; i++)
+		if (!strv_contains(v, mc->extra_libdirs[i]))
+			strv_push(&v, mc->extra_libdirs[i]);
+	return v;
+}
+
 static char *join(char *const *v)
 {
 	char *r = xstrdup("");
@@ -96,7 +108,8 @@ static int patched_copy(const struct method_ctx *mc, const char *interp, char **
 			struct gm_err **err)
 {
 	const char *b = strrchr(mc->binary, '/');
-	cleanup_free char *runpath = join(mc->run->libdirs);
+	cleanup_strv char **dirs = lib_dirs(mc);
+	cleanup_free char *runpath = join(dirs);
 	char *out = path_join(mc->workdir, b ? b + 1 : mc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
@@ -183,7 +196,8 @@ static int loader_prepare(const struct method_ctx *mc, struct method_cmd *c,
 	strv_push(&c->argv, mc->run->loader);
 	strv_push(&c->argv, "--inhibit-cache");
 	strv_push(&c->argv, "--library-path");
-	strv_push_take(&c->argv, join(mc->run->libdirs));
+	cleanup_strv char **dirs = lib_dirs(mc);
+	strv_push_take(&c->argv, join(dirs));
 	if (loader_has_argv0(mc->run->loader)) {
 		strv_push(&c->argv, "--argv0");
 		strv_push(&c->argv, mc->binary);
@@ -198,7 +212,8 @@ static int loader_predict(const struct method_ctx *mc, struct gm_prediction *p,
 			  struct gm_err **err)
 {
 	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	struct predict_env env = {.interp = mc->run->loader, .library_path = mc->run->libdirs,
+	cleanup_strv char **dirs = lib_dirs(mc);
+	struct predict_env env = {.interp = mc->run->loader, .library_path = dirs,
 				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = mc->run->glibc_version};
 	return predict_process(mc->binary, &env, p, err);
@@ -224,7 +239,8 @@ static int interp_predict(const struct method_ctx *mc, struct gm_prediction *p,
 			  struct gm_err **err)
 {
 	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	struct predict_env env = {.interp = mc->run->loader, .main_runpath = mc->run->libdirs,
+	cleanup_strv char **dirs = lib_dirs(mc);
+	struct predict_env env = {.interp = mc->run->loader, .main_runpath = dirs,
 				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = mc->run->glibc_version};
 	return predict_process(mc->binary, &env, p, err);
@@ -261,7 +277,8 @@ static int rpath_predict(const struct method_ctx *mc, struct gm_prediction *p,
 {
 	cleanup_free char *interp = binary_interp(mc->binary);
 	cleanup_strv char **sys = host_dirs(mc);
-	struct predict_env env = {.interp = interp, .main_runpath = mc->run->libdirs,
+	cleanup_strv char **dirs = lib_dirs(mc);
+	struct predict_env env = {.interp = interp, .main_runpath = dirs,
 				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = gnu_get_libc_version()};
 	return predict_process(mc->binary, &env, p, err);
@@ -274,7 +291,8 @@ static int env_prepare(const struct method_ctx *mc, struct method_cmd *c, struct
 	(void)err;
 	c->env = base_env(mc);
 	push_data_env(&c->env, mc->run);
-	cleanup_free char *dirs = join(mc->run->libdirs);
+	cleanup_strv char **v = lib_dirs(mc);
+	cleanup_free char *dirs = join(v);
 	/* base_env unsets LD_LIBRARY_PATH; this later entry sets it. */
 	strv_push_take(&c->env, xasprintf("LD_LIBRARY_PATH=%s", dirs));
 	strv_push(&c->argv, mc->binary);
@@ -287,7 +305,8 @@ static int env_predict(const struct method_ctx *mc, struct gm_prediction *p, str
 {
 	cleanup_free char *interp = binary_interp(mc->binary);
 	cleanup_strv char **sys = host_dirs(mc);
-	struct predict_env env = {.interp = interp, .library_path = mc->run->libdirs,
+	cleanup_strv char **dirs = lib_dirs(mc);
+	struct predict_env env = {.interp = interp, .library_path = dirs,
 				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
 				  .interp_glibc = gnu_get_libc_version()};
 	return predict_process(mc->binary, &env, p, err);

@@ -24,6 +24,8 @@ struct method_ctx {
 	char *const *companions;    /* files that travel with a patched copy (plugin.so) */
 	char *const *runtime;       /* "library:symbol" glibc loads at run time */
 	const struct sysroot *run;  /* the glibc to run against (the host for `host`) */
+	char *const *extra_libdirs; /* searched after the run sysroot's (host libraries a
+				     * user's binary needs beyond glibc) */
 	const char *workdir;        /* scratch for copies (exists, empty) */
 	char *const *args;          /* program arguments */
 	char *const *dlopened;      /* objects the program loads at run time, for predict */
