@@ -71,7 +71,14 @@ check-full: glibc-matrix units
 matrix: glibc-matrix
 	$(Q)bash ci/default-sysroots.sh ./glibc-matrix
 
+# The quick benchmarks; bench/sysroot-build.sh (two full glibc builds) runs
+# with `make bench-build`.
 bench: glibc-matrix
+	$(Q)bash bench/inspect.sh
+	$(Q)bash bench/patch.sh
+	$(Q)bash bench/matrix.sh
+
+bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
 
 # libFuzzer targets (clang), with ASan and UBSan.  tests/050-fuzz.bats runs
@@ -88,6 +95,11 @@ $(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(wildcard harn
 	@echo "  FUZZ  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(FUZZ_COMMON) $(PKG_LIBS)
 
+$(O)/fuzz/fuzz-elfpatch: tests/fuzz/fuzz-elfpatch.c harness/elfpatch.c $(FUZZ_COMMON) $(wildcard harness/*.h)
+	@mkdir -p $(O)/fuzz
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< harness/elfpatch.c $(FUZZ_COMMON) $(PKG_LIBS)
+
 deps:
 	$(Q)bash ci/install-deps.sh
 
@@ -97,5 +109,5 @@ lint:
 clean:
 	rm -rf $(O) glibc-matrix
 
-.PHONY: all units check check-unit check-bats check-full matrix bench deps lint clean fuzz
+.PHONY: all units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz
 -include $(LIB_OBJS:.o=.d) $(O)/harness/main.d

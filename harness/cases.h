@@ -8,6 +8,8 @@
  *   min_glibc = 2.38           (oldest glibc whose headers build it)
  *   node = GLIBC_2.38 | none   test_only = yes | no
  *   exercises = one line
+ *   behaviour = crash | timeout | failed
+ *             (what the program itself does once it runs: test-only probes)
  *   runtime = libnss_files.so.2:_nss_files_getpwnam_r ...
  *             (modules glibc loads at run time by name, and the symbol it
  *             looks up in them; not loaded when libc itself defines the
@@ -35,6 +37,7 @@ struct gm_case {
 	bool test_only;
 	char *exercises;
 	char **runtime;       /* "library:symbol" */
+	int behaviour;        /* enum gm_outcome once loaded: GM_OK unless a test probe */
 };
 
 struct gm_cases {

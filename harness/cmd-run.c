@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "elfinfo.h"
 #include "matrix.h"
+#include "pool.h"
 #include "probes.h"
 #include "proc.h"
 #include "select.h"
@@ -142,6 +143,7 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct met
 				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
 			for (size_t q = 0; p->kase->runtime[q]; q++)
 				strv_push(&c->runtime, p->kase->runtime[q]);
+			c->behaviour = p->kase->behaviour;
 		}
 	}
 }
@@ -178,7 +180,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	for (size_t i = 0; i < n_b * n_cs; i++)
 		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
-		o.m.jobs > 0 ? o.m.jobs : 0, o.out);
+		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
 	/* Results are written even after an error or an interruption. */

@@ -24,6 +24,7 @@ static const struct cmd commands[] = {
 	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods"},
 	{"check", cmd_check, "run your own binaries against sysroots: the release gate"},
 	{"exec", cmd_exec, "run one program against one glibc, exit status passed through"},
+	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file"},
 	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc"},
 	{NULL, NULL, NULL},
 };

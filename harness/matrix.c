@@ -86,6 +86,13 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		return;
 	c->predicted = pred.outcome;
 	c->predicted_detail = xstrdup(pred.detail);
+	/* A program that loads then does what it does: a test probe's declared
+	 * crash, hang or failure. */
+	if (pred.outcome == GM_OK && c->behaviour != GM_OK) {
+		c->predicted = c->behaviour;
+		free(c->predicted_detail);
+		c->predicted_detail = xstrdup("the program's own behaviour");
+	}
 	for (size_t k = 0; pred.host_libs[k]; k++)
 		strv_push(&c->host_libs, pred.host_libs[k]);
 	prediction_release(&pred);

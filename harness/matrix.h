@@ -29,6 +29,7 @@ struct cell {
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */
 	bool static_binary;         /* carries its own glibc: the build's */
+	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
 	/* outcome */

@@ -29,3 +29,7 @@ run_fuzzer() {
 @test "fuzz: the ELF reader survives ${GM_FUZZ_SECONDS:-60} s of libFuzzer" {
 	run_fuzzer fuzz-elfinfo
 }
+
+@test "fuzz: the patcher survives ${GM_FUZZ_SECONDS:-60} s of libFuzzer" {
+	run_fuzzer fuzz-elfpatch
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# The matrix: real probes, real loaders, real sysroots.  Cells are read back
+# from results.json and checked against what glibc's history fixes.
+
+load helpers
+
+setup_file() {
+	ensure_sysroot debian-bullseye-amd64 import bullseye
+	ensure_sysroot debian-bookworm-amd64 import bookworm
+	ensure_sysroot debian-trixie-amd64 import trixie
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+}
+
+# cell OUTDIR CASE BUILD RUN METHOD -> "predicted observed detail"
+cell() {
+	python3 - "$@" <<-'PY'
+	import json, sys
+	out, case, build, run, method = sys.argv[1:6]
+	for c in json.load(open(out + "/results.json"))["cells"]:
+	    if (c["subject"], c["build"], c["run"], c["method"]) == (case, build, run, method):
+	        print(c["predicted"]["outcome"], c["observed"]["outcome"], c["observed"]["detail"])
+	        break
+	else:
+	    print("no-such-cell")
+	PY
+}
+
+@test "probes list: at least 25 cases cross the known boundaries" {
+	run_gm probes list
+	[ "$(grep -vc '\[test only\]\|^CASE' <<<"$output")" -ge 25 ]
+	for c in hello threads pthread-sigmask stat fcntl64 libm-exp libm-expf dlopen strtol-c23 \
+		strlcpy arc4random close-range getrandom reallocarray memfd-create fortify2 fortify3 \
+		relr nss-getpwnam getaddrinfo iconv setlocale tls-dlopen cxx-thread-local static; do
+		assert_contains "$output" "$c "
+	done
+}
+
+@test "hello built on 2.36 runs on 2.36 and 2.41 by loader and interp, fails on 2.31 naming GLIBC_2.34" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --run debian-trixie-amd64 \
+		--run debian-bullseye-amd64 --case hello --method loader --method interp --out "$out"
+	for m in loader interp; do
+		[ "$(cell "$out" hello debian-bookworm-amd64 debian-bookworm-amd64 $m)" = "ok ok " ]
+		[ "$(cell "$out" hello debian-bookworm-amd64 debian-trixie-amd64 $m)" = "ok ok " ]
+		[ "$(cell "$out" hello debian-bookworm-amd64 debian-bullseye-amd64 $m)" = \
+			"symbol-version symbol-version GLIBC_2.34" ]
+	done
+	# The probe really ran on the run sysroot's libc.
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1]))["cells"]:
+	    if c["run"] == "debian-trixie-amd64":
+	        assert c["observed"]["glibc"] == "2.41", c
+	        assert "/debian-trixie-amd64/" in c["observed"]["libc"], c
+	PY
+}
+
+@test "env against another glibc is mixed-glibc; rpath alone fails as predicted" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --run "$GM_SOURCE_NAME" \
+		--case hello --case threads --method env --method rpath --out "$out"
+	[ "$(cell "$out" hello debian-bookworm-amd64 debian-trixie-amd64 env)" = \
+		"mixed-glibc mixed-glibc __tunable_is_initialized@GLIBC_PRIVATE" ]
+	read -r pred obs _ <<<"$(cell "$out" threads debian-bookworm-amd64 "$GM_SOURCE_NAME" rpath)"
+	[ "$obs" != ok ]
+	[ "$pred" = "$obs" ]
+}
+
+@test "a segfaulting probe is crash with SIGSEGV; a hanging one is timeout and leaves nothing behind" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case crash --case hang \
+		--case fails --method loader --method host --timeout 2 --out "$out"
+	[ "$(cell "$out" crash debian-bookworm-amd64 debian-bookworm-amd64 loader | cut -d' ' -f2-)" = \
+		"crash SIGSEGV" ]
+	read -r _ obs _ <<<"$(cell "$out" hang debian-bookworm-amd64 debian-bookworm-amd64 loader)"
+	[ "$obs" = timeout ]
+	read -r _ obs _ <<<"$(cell "$out" fails debian-bookworm-amd64 host host)"
+	[ "$obs" = failed ]
+	sleep 0.5
+	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+}
+
+@test "the default matrix has no mismatch" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build "$GM_SOURCE_NAME" --build debian-bullseye-amd64 --build debian-bookworm-amd64 \
+		--build debian-trixie-amd64 --run "$GM_SOURCE_NAME" --run debian-bullseye-amd64 \
+		--run debian-bookworm-amd64 --run debian-trixie-amd64 --out "$out"
+	assert_contains "$output" " 0 mismatches"
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["complete"], "incomplete"
+	assert d["summary"]["mismatches"] == 0
+	assert d["summary"]["cells"] >= 25 * 4 * 17, d["summary"]["cells"]
+	seen = {c["observed"]["outcome"] for c in d["cells"]}
+	for want in ("ok", "symbol-version", "mixed-glibc"):
+	    assert want in seen, want
+	PY
+}
+
+@test "Ctrl-C during a run writes partial results marked incomplete and exits 130" {
+	out=$BATS_TEST_TMPDIR/out
+	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+		--case hello --case threads --method loader --method interp --method env --timeout 30 \
+		-j 1 --out "$out" 3>&- &
+	pid=$!
+	for _ in $(seq 1 100); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
+		"$out/results.json"
+	sleep 0.5
+	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+}
+
+@test "flags: a multi-file program and its test binary built for glibc newer than the host run directly" {
+	src=$BATS_TEST_TMPDIR/proj
+	mkdir -p "$src"
+	cat > "$src/lib.c" <<-'EOF2'
+	#include <gnu/libc-version.h>
+	#include <string.h>
+	const char *runtime_glibc(void) { return gnu_get_libc_version(); }
+	size_t copy(char *d, const char *s, size_t n) { return strlcpy(d, s, n); }
+	EOF2
+	cat > "$src/test.c" <<-'EOF2'
+	#include <stdio.h>
+	#include <string.h>
+	const char *runtime_glibc(void);
+	size_t copy(char *d, const char *s, size_t n);
+	int main(void) {
+		char b[4];
+		size_t n = copy(b, "hello", sizeof b);
+		printf("glibc=%s copied=%s n=%zu\n", runtime_glibc(), b, n);
+		return strcmp(b, "hel") != 0 || n != 5;
+	}
+	EOF2
+	flags=$("$GM" flags --sysroot "$GM_SOURCE_NAME")
+	# shellcheck disable=SC2086
+	cc $flags -c -o "$src/lib.o" "$src/lib.c"
+	# shellcheck disable=SC2086
+	cc $flags -o "$src/test" "$src/test.c" "$src/lib.o"
+	run "$src/test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "glibc=$GM_SOURCE_VERSION copied=hel n=5"
+	# strlcpy@GLIBC_2.38 is newer than the host's glibc: only the sysroot has it.
+	readelf -V "$src/test" | grep -q GLIBC_2.38
+}
+
+@test "exec passes the exit status through, by loader and by interp" {
+	for route in loader interp; do
+		run "$GM" exec --sysroot debian-trixie-amd64 --route $route -- sh -c 'exit 7'
+		[ "$status" -eq 7 ]
+		run "$GM" exec --sysroot debian-trixie-amd64 --route $route -- sh -c 'kill -TERM $$'
+		[ "$status" -eq 143 ]
+	done
+	run "$GM" exec --sysroot debian-bullseye-amd64 -- /usr/bin/ls /
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "GLIBC_2.34' not found"
+	run_gm 2 exec --sysroot debian-trixie-amd64 -- no-such-program-here
+}
+
+@test "check: a host binary against 2.31 and 2.41, with the host libraries it needs named" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 1 check /usr/bin/ls --against debian-bullseye-amd64 --against debian-trixie-amd64 \
+		--args / --out "$out"
+	assert_contains "$output" "needs /lib/x86_64-linux-gnu/libselinux.so.1 from the host"
+	assert_contains "$output" "against debian-bullseye-amd64 by loader: symbol-version (GLIBC_2.33)"
+	assert_contains "$output" " 0 mismatches"
+	[ "$(cell "$out" /usr/bin/ls "None" debian-trixie-amd64 loader 2>/dev/null)" != x ]
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	cells = json.load(open(sys.argv[1]))["cells"]
+	ok = [c for c in cells if c["run"] == "debian-trixie-amd64"]
+	assert ok and all(c["observed"]["outcome"] == "ok" for c in ok), ok
+	assert any("libselinux" in h for c in ok for h in c["host_libraries"])
+	PY
+	run_gm 0 check /usr/bin/true --against debian-trixie-amd64 --method loader
+	run_gm 1 check /usr/bin/false --against debian-trixie-amd64 --method loader
+	run_gm 0 check /usr/bin/false --against debian-trixie-amd64 --method loader --expect-exit 1
+}
+
+@test "unknown methods, cases and sysroots are usage errors (exit 2)" {
+	run_gm 2 run --method teleport --out "$BATS_TEST_TMPDIR/o"
+	assert_contains "$output" "unknown method 'teleport'"
+	run_gm 2 run --case no-such-case --out "$BATS_TEST_TMPDIR/o"
+	run_gm 2 run --build no-such-sysroot --out "$BATS_TEST_TMPDIR/o"
+	run_gm 2 check /usr/bin/true
+	run_gm 2 flags --sysroot no-such-sysroot
+}
