@@ -80,8 +80,6 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
 				.lazy = j->o->lazy};
-	if (rm_rf(work, err) < 0 || mkdir_p(work, 0755, err) < 0)
-		return;
 	if (c->method->predict(&mc, &pred, err) < 0)
 		return;
 	c->predicted = pred.outcome;
@@ -108,7 +106,8 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		}
 		return;
 	}
-	struct proc_spec spec = {.argv = cmd.argv, .env = cmd.env, .cwd = work,
+	cleanup_free char *cwd = path_join(j->o->outdir, "work");
+	struct proc_spec spec = {.argv = cmd.argv, .env = cmd.env, .cwd = cwd,
 				 .timeout_s = j->o->timeout_s, .capture_max = 64 * 1024,
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
 				 .rlimit_fsize = 64L << 20};
@@ -142,7 +141,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	classified_release(&cl);
 	proc_result_release(&res);
 	method_cmd_release(&cmd);
-	if (!j->o->keep_work)
+	if (!j->o->keep_work && path_exists(work))
 		rm_rf(work, NULL);
 }
 

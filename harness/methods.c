@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "methods.h"
 #include "cleanup.h"
+#include "elfcache.h"
 #include "elfinfo.h"
 #include "elfpatch.h"
 #include "proc.h"
@@ -82,13 +83,10 @@ static void push_args(char ***argv, const struct method_ctx *mc)
 
 static char *binary_interp(const char *binary)
 {
-	struct elf_info in;
-	char *r = NULL;
-	if (elf_info_read(binary, &in, NULL) == 1) {
-		r = in.interp ? xstrdup(in.interp) : NULL;
-		elf_info_release(&in);
-	}
-	return r;
+	const struct elf_info *in;
+	if (elfcache_get(binary, &in, NULL) == 1 && in->interp)
+		return xstrdup(in->interp);
+	return NULL;
 }
 
 /* Copies the binary's companions (plugins, found beside the executable)
@@ -113,6 +111,10 @@ static int patched_copy(const struct method_ctx *mc, const char *interp, char **
 	char *out = path_join(mc->workdir, b ? b + 1 : mc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
+	if (mkdir_p(mc->workdir, 0755, err) < 0) {
+		free(out);
+		return -1;
+	}
 	if (elf_patch(mc->binary, out, &o, NULL, err) < 0 || copy_companions(mc, err) < 0) {
 		free(out);
 		return -1;

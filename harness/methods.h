@@ -26,7 +26,7 @@ struct method_ctx {
 	const struct sysroot *run;  /* the glibc to run against (the host for `host`) */
 	char *const *extra_libdirs; /* searched after the run sysroot's (host libraries a
 				     * user's binary needs beyond glibc) */
-	const char *workdir;        /* scratch for copies (exists, empty) */
+	const char *workdir;        /* scratch for copies (created when needed) */
 	char *const *args;          /* program arguments */
 	char *const *dlopened;      /* objects the program loads at run time, for predict */
 	bool lazy;                  /* false: LD_BIND_NOW=1, every symbol bound at start */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "predict.h"
 #include "cleanup.h"
+#include "elfcache.h"
 #include "elfinfo.h"
 #include "glibcver.h"
 #include "util.h"
@@ -32,7 +33,7 @@ int gm_outcome_parse(const char *name)
 struct object {
 	char *path;
 	char *name;       /* soname, or basename */
-	struct elf_info info;
+	const struct elf_info *info;  /* shared, from elfcache */
 };
 
 struct sim {
@@ -83,10 +84,10 @@ static struct object *by_path(struct sim *s, const char *path)
 static struct object *load_object(struct sim *s, const char *path, struct gm_err **err)
 {
 	struct object *o = by_path(s, path);
-	struct elf_info info;
+	const struct elf_info *info;
 	if (o)
 		return o;
-	int r = elf_info_read_flags(path, ELF_READ_SYMBOLS, &info, err);
+	int r = elfcache_get(path, &info, err);
 	if (r < 0)
 		return NULL;
 	if (r == 0) {
@@ -96,7 +97,7 @@ static struct object *load_object(struct sim *s, const char *path, struct gm_err
 	s->objs = xrealloc(s->objs, (s->n + 1) * sizeof(*s->objs));
 	o = &s->objs[s->n++];
 	o->path = xstrdup(path);
-	o->name = xstrdup(info.soname ? info.soname : base_name(path));
+	o->name = xstrdup(info->soname ? info->soname : base_name(path));
 	o->info = info;
 	return o;
 }
@@ -124,13 +125,10 @@ static char *search_dirs(struct sim *s, char *const *dirs, const char *name, con
 	for (size_t i = 0; dirs && dirs[i]; i++) {
 		cleanup_free char *dir = expand_origin(dirs[i], object);
 		char *p = path_join(dir, name);
-		struct elf_info info;
-		if (path_is_file(p) && elf_info_read(p, &info, NULL) == 1) {
-			bool ok = info.machine == s->machine && info.elfclass == s->elfclass;
-			elf_info_release(&info);
-			if (ok)
-				return p;
-		}
+		const struct elf_info *info;
+		if (path_is_file(p) && elfcache_get(p, &info, NULL) == 1 &&
+		    info->machine == s->machine && info->elfclass == s->elfclass)
+			return p;
 		free(p);
 	}
 	return NULL;
@@ -155,14 +153,14 @@ static char *find_library(struct sim *s, size_t who, const char *name)
 	if (strchr(name, '/'))
 		return path_is_file(name) ? xstrdup(name) : NULL;
 	bool own_runpath = who == 0 && s->env->main_runpath;
-	const char *runpath = own_runpath ? NULL : o->info.runpath;
-	if (!runpath && !own_runpath && o->info.rpath) {
-		cleanup_strv char **v = split_path(o->info.rpath);
+	const char *runpath = own_runpath ? NULL : o->info->runpath;
+	if (!runpath && !own_runpath && o->info->rpath) {
+		cleanup_strv char **v = split_path(o->info->rpath);
 		p = search_dirs(s, v, name, o->path);
 	}
-	if (!p && !s->env->main_runpath && !main_obj->info.runpath && main_obj->info.rpath &&
+	if (!p && !s->env->main_runpath && !main_obj->info->runpath && main_obj->info->rpath &&
 	    who != 0) {
-		cleanup_strv char **v = split_path(main_obj->info.rpath);
+		cleanup_strv char **v = split_path(main_obj->info->rpath);
 		p = search_dirs(s, v, name, main_obj->path);
 	}
 	if (!p)
@@ -182,8 +180,8 @@ static char *find_library(struct sim *s, size_t who, const char *name)
 static void map_needed(struct sim *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		for (size_t k = 0; s->objs[i].info.needed[k]; k++) {
-			const char *name = s->objs[i].info.needed[k];
+		for (size_t k = 0; s->objs[i].info->needed[k]; k++) {
+			const char *name = s->objs[i].info->needed[k];
 			if (by_name(s, name))
 				continue;
 			char *path = find_library(s, i, name);
@@ -207,7 +205,7 @@ static void map_needed(struct sim *s)
 static bool resolves(struct sim *s, const char *node, const char *symbol)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		const struct elf_verdef *d = elf_find_def(&s->objs[i].info, node);
+		const struct elf_verdef *d = elf_find_def(s->objs[i].info, node);
 		if (d && elf_def_has_symbol(d, symbol))
 			return true;
 	}
@@ -218,8 +216,8 @@ static void check_versions(struct sim *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct object *o = &s->objs[i];
-		for (size_t k = 0; k < o->info.n_needs; k++) {
-			const struct elf_verneed *need = &o->info.needs[k];
+		for (size_t k = 0; k < o->info->n_needs; k++) {
+			const struct elf_verneed *need = &o->info->needs[k];
 			struct object *lib = by_name(s, need->file);
 			if (!lib)
 				continue; /* missing: reported while mapping */
@@ -227,7 +225,7 @@ static void check_versions(struct sim *s)
 				const struct elf_vernode *node = &need->nodes[m];
 				if (node->weak)
 					continue; /* the loader only warns about weak nodes */
-				if (!elf_find_def(&lib->info, node->name)) {
+				if (!elf_find_def(lib->info, node->name)) {
 					char **syms = NULL;
 					for (size_t q = 0; node->symbols[q]; q++)
 						strv_push(&syms, node->symbols[q]);
@@ -256,7 +254,7 @@ static void check_early_init(struct sim *s)
 	struct object *libc = by_name(s, "libc.so.6");
 	if (!libc)
 		return;
-	const struct elf_verdef *d = elf_find_def(&libc->info, "GLIBC_PRIVATE");
+	const struct elf_verdef *d = elf_find_def(libc->info, "GLIBC_PRIVATE");
 	if (d && elf_def_has_symbol(d, "__libc_early_init"))
 		return;
 	char **syms = NULL;
@@ -266,8 +264,8 @@ static void check_early_init(struct sim *s)
 
 static bool defines_symbol(const struct object *o, const char *symbol)
 {
-	for (size_t i = 0; i < o->info.n_defs; i++)
-		if (elf_def_has_symbol(&o->info.defs[i], symbol))
+	for (size_t i = 0; i < o->info->n_defs; i++)
+		if (elf_def_has_symbol(&o->info->defs[i], symbol))
 			return true;
 	return false;
 }
@@ -329,7 +327,6 @@ static void sim_release(struct sim *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->objs[i].path);
 		free(s->objs[i].name);
-		elf_info_release(&s->objs[i].info);
 	}
 	free(s->objs);
 }
@@ -346,12 +343,12 @@ int predict_process(const char *binary, const struct predict_env *env,
 		prediction_release(ret);
 		return -1;
 	}
-	s.machine = main_obj->info.machine;
-	s.elfclass = main_obj->info.elfclass;
-	const char *floor = glibc_floor(&main_obj->info);
+	s.machine = main_obj->info->machine;
+	s.elfclass = main_obj->info->elfclass;
+	const char *floor = glibc_floor(main_obj->info);
 	ret->binary_floor = floor ? xstrdup(floor) : NULL;
 
-	if (!main_obj->info.interp && !strv_len(main_obj->info.needed)) {
+	if (!main_obj->info->interp && !strv_len(main_obj->info->needed)) {
 		ret->outcome = GM_OK;
 		ret->detail = xstrdup("static: the binary carries its own libc");
 	} else if (!env->interp || !path_exists(env->interp)) {
@@ -360,7 +357,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 	} else {
 		struct gm_err *lerr = NULL;
 		struct object *ld = load_object(&s, env->interp, &lerr);
-		if (!ld || ld->info.machine != s.machine) {
+		if (!ld || ld->info->machine != s.machine) {
 			ret->outcome = GM_EXEC_FAILED;
 			ret->detail = xasprintf("interpreter '%s' cannot run a %s binary", env->interp,
 						elf_machine_name(s.machine));
