@@ -9,6 +9,13 @@ setup_file() {
 	export GM_TEST_INT_NAME=gm-test-interrupted-$$
 }
 
+# The build logs these tests leave (deliberately) are theirs to remove.
+teardown_file() {
+	rm -rf "$GLIBC_MATRIX_STORE/build/$GM_TEST_KILL_NAME" "$GLIBC_MATRIX_STORE/build/$GM_TEST_INT_NAME" \
+		"$GLIBC_MATRIX_STORE/locks/$GM_TEST_KILL_NAME.lock" "$GLIBC_MATRIX_STORE/locks/$GM_TEST_INT_NAME.lock"
+	"$GM" --quiet sysroot remove "$GM_TEST_KILL_NAME" 2>/dev/null || true
+}
+
 @test "an unknown version is a usage error that lists the known ones (exit 2)" {
 	use_scratch_store
 	run_gm 2 sysroot build 9.99

@@ -23,7 +23,7 @@ run_gm() {
 		shift
 	fi
 	echo "\$ glibc-matrix $*"
-	run timeout --foreground -v --kill-after=10 "${GM_TIMEOUT:-1800}" "$GM" "$@" 3>&-
+	run timeout --foreground -v --kill-after=10 "${GM_TIMEOUT:-3600}" "$GM" "$@" 3>&-
 	echo "$output"
 	if [ "$expected" != "?" ] && [ "$status" -ne "$expected" ]; then
 		echo "# expected exit status $expected, got $status" >&2
