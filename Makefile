@@ -16,7 +16,13 @@ ifneq ($(DEPS_OK),yes)
   $(shell bash ci/install-deps.sh >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -pthread
+# libarchive and libcurl are opened on first use (harness/lazylib.h): linking
+# them would load ~40 libraries at every start.  Their sonames come from the
+# development symlinks, so the build follows the installed versions.
+LAZY_PKGS := libarchive libcurl
+soname = $(shell readelf -d $$($(CC) -print-file-name=$(1)) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p')
+GM_CFLAGS += -DGM_LIBARCHIVE_SONAME='"$(call soname,libarchive.so)"' -DGM_LIBCURL_SONAME='"$(call soname,libcurl.so)"'
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS))) -ldl -pthread
 
 ifeq ($(V),1)
   Q :=
@@ -85,7 +91,7 @@ bench-build: glibc-matrix
 # them for a bounded time; `bench`-style long runs: build/fuzz/<t> -max_total_time=600.
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_COMMON := harness/elfinfo.c harness/glibcver.c harness/util.c harness/err.c
+FUZZ_COMMON := harness/elfinfo.c harness/glibcver.c harness/util.c harness/err.c harness/proc.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 
 fuzz: $(FUZZ_TARGETS)

@@ -4,34 +4,16 @@
 #include "predict.h"
 #include "util.h"
 
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#ifndef GM_DATADIR
-#define GM_DATADIR "/usr/local/share/glibc-matrix"
-#endif
-
 const char *cases_dir(void)
 {
 	static char *dir;
-	if (dir)
-		return dir;
-	const char *env = getenv("GLIBC_MATRIX_CASES");
-	if (env && *env)
-		return dir = xstrdup(env);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *d = path_join(dirname(exe), "cases");
-		cleanup_free char *probe = path_join(d, "cases.ini");
-		if (path_is_file(probe))
-			return dir = d;
-		free(d);
-	}
-	return dir = xstrdup(GM_DATADIR "/cases");
+	if (!dir)
+		dir = data_dir("GLIBC_MATRIX_CASES", "cases", "cases.ini");
+	return dir;
 }
 
 static char **split_words(const char *s)

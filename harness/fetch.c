@@ -2,8 +2,11 @@
 #include "fetch.h"
 #include "cleanup.h"
 #include "proc.h"
+#include "lazylib.h"
 #include "util.h"
 
+/* The type-checking macros would hide the functions we call through pointers. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -11,13 +14,42 @@
 #include <string.h>
 #include <unistd.h>
 
-static void fetch_init(void)
+/* Resolved on first use (lazylib.h). */
+#define CU_FUNCS(X) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_init) \
+	X(curl_easy_perform) \
+	X(curl_easy_setopt) \
+	X(curl_easy_strerror) \
+	X(curl_global_init)
+static struct {
+#define FIELD(f) __typeof__(&f) f;
+	CU_FUNCS(FIELD)
+#undef FIELD
+} cu;
+static const char *const cu_names[] = {
+#define NAME(f) #f,
+	CU_FUNCS(NAME)
+#undef NAME
+};
+
+static int cu_load(struct gm_err **err)
+{
+	return lazylib_load(GM_LIBCURL_SONAME, cu_names, (void **)&cu,
+			    sizeof(cu_names) / sizeof(cu_names[0]), err);
+}
+
+static int fetch_init(struct gm_err **err)
 {
 	static bool done;
+	if (cu_load(err) < 0)
+		return -1;
 	if (!done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		cu.curl_global_init(CURL_GLOBAL_DEFAULT);
 		done = true;
 	}
+	return 0;
 }
 
 /* Aborts a transfer when the user interrupts the harness. */
@@ -29,20 +61,20 @@ static int progress_cb(void *p, curl_off_t a, curl_off_t b, curl_off_t c, curl_o
 
 static CURL *make_handle(const char *url, char *errbuf)
 {
-	CURL *c = curl_easy_init();
+	CURL *c = cu.curl_easy_init();
 	if (!c)
 		abort();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	cu.curl_easy_setopt(c, CURLOPT_URL, url);
+	cu.curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	cu.curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	/* Abort a stalled transfer: under 1 KiB/s for 60 s. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "glibc-matrix");
+	cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	cu.curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	cu.curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	cu.curl_easy_setopt(c, CURLOPT_USERAGENT, "glibc-matrix");
 	return c;
 }
 
@@ -50,7 +82,7 @@ static int curl_error(struct gm_err **err, CURL *c, CURLcode rc, const char *url
 		      const char *errbuf)
 {
 	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	cu.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "download of '%s' interrupted", url);
 	if (status >= 400) {
@@ -66,7 +98,7 @@ static int curl_error(struct gm_err **err, CURL *c, CURLcode rc, const char *url
 		return -1;
 	}
 	return gm_infra(err, 0, "cannot download '%s': %s", url,
-			*errbuf ? errbuf : curl_easy_strerror(rc));
+			*errbuf ? errbuf : cu.curl_easy_strerror(rc));
 }
 
 struct file_sink {
@@ -102,7 +134,8 @@ int fetch_file(const char *url, const char *dest, const char *want_sha256,
 			memcpy(ret_sha256, have, 65);
 		return 0;
 	}
-	fetch_init();
+	if (fetch_init(err) < 0)
+		return -1;
 	cleanup_free char *part = xasprintf("%s.part.%d", dest, (int)getpid());
 	struct file_sink sink = {0};
 	sink.f = fopen(part, "we");
@@ -112,15 +145,15 @@ int fetch_file(const char *url, const char *dest, const char *want_sha256,
 	EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL);
 
 	CURL *c = make_handle(url, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, file_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	CURLcode rc = curl_easy_perform(c);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, file_write);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	CURLcode rc = cu.curl_easy_perform(c);
 	int r = 0;
 	if (sink.failed)
 		r = gm_infra(err, sink.saved_errno, "cannot write '%s'", part);
 	else if (rc != CURLE_OK)
 		r = curl_error(err, c, rc, url, errbuf);
-	curl_easy_cleanup(c);
+	cu.curl_easy_cleanup(c);
 	EVP_DigestFinal_ex(sink.md, md, &mdlen);
 	EVP_MD_CTX_free(sink.md);
 	if (fclose(sink.f) != 0 && r == 0)
@@ -169,17 +202,18 @@ int fetch_mem(const char *url, size_t max, char **ret, size_t *ret_len, struct g
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct mem_sink sink = {.max = max};
 
-	fetch_init();
+	if (fetch_init(err) < 0)
+		return -1;
 	CURL *c = make_handle(url, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	CURLcode rc = curl_easy_perform(c);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	CURLcode rc = cu.curl_easy_perform(c);
 	int r = 0;
 	if (sink.too_big)
 		r = gm_infra(err, 0, "'%s' is larger than %zu bytes", url, max);
 	else if (rc != CURLE_OK)
 		r = curl_error(err, c, rc, url, errbuf);
-	curl_easy_cleanup(c);
+	cu.curl_easy_cleanup(c);
 	if (r < 0) {
 		free(sink.buf);
 		return r;

@@ -249,19 +249,6 @@ static void task(void *ctx, size_t i)
 	}
 }
 
-static int compiler_line(char **ret, struct gm_err **err)
-{
-	const char *cc = getenv("CC");
-	char *argv[] = {(char *)(cc && *cc ? cc : "gcc"), "--version", NULL};
-	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
-				 .timeout_s = 30};
-	struct proc_result res;
-	if (proc_run(&spec, &res, err) < 0)
-		return -1;
-	*ret = xstrndup(res.out, strcspn(res.out, "\n"));
-	proc_result_release(&res);
-	return 0;
-}
 
 int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_sys,
 		 const struct gm_case *const *cs, size_t n_cases, int jobs, struct probe **ret,
@@ -274,7 +261,7 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 	j.out = xcalloc(n ? n : 1, sizeof(*j.out));
 	j.tc = xcalloc(n_sys * 2 + 1, sizeof(*j.tc));
 	pthread_mutex_init(&j.lock, NULL);
-	if (compiler_line(&j.compiler, err) < 0)
+	if (compiler_version(&j.compiler, err) < 0)
 		r = -1;
 	if (r == 0) {
 		cleanup_free char *dir = path_join(cases_dir(), "common");

@@ -4,34 +4,16 @@
 #include "util.h"
 
 #include <gnu/libc-version.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#ifndef GM_DATADIR
-#define GM_DATADIR "/usr/local/share/glibc-matrix"
-#endif
-
 const char *recipes_dir(void)
 {
 	static char *dir;
-	if (dir)
-		return dir;
-	const char *env = getenv("GLIBC_MATRIX_RECIPES");
-	if (env && *env)
-		return dir = xstrdup(env);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *d = path_join(dirname(exe), "sysroots");
-		cleanup_free char *probe = path_join(d, "versions.tsv");
-		if (path_is_file(probe))
-			return dir = d;
-		free(d);
-	}
-	return dir = xstrdup(GM_DATADIR "/sysroots");
+	if (!dir)
+		dir = data_dir("GLIBC_MATRIX_RECIPES", "sysroots", "versions.tsv");
+	return dir;
 }
 
 void recipe_release(struct recipe *r)

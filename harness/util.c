@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "util.h"
 #include "cleanup.h"
+#include "proc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -448,5 +449,49 @@ int copy_file(const char *src, const char *dst, struct gm_err **err)
 			off += w;
 		}
 	}
+	return 0;
+}
+
+#ifndef GM_DATADIR
+#define GM_DATADIR "/usr/local/share/glibc-matrix"
+#endif
+
+char *data_dir(const char *env, const char *sub, const char *marker)
+{
+	const char *e = getenv(env);
+	if (e && *e)
+		return xstrdup(e);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		char *d = path_join(exe, sub);
+		cleanup_free char *probe = path_join(d, marker);
+		if (path_is_file(probe))
+			return d;
+		free(d);
+	}
+	return path_join(GM_DATADIR, sub);
+}
+
+int compiler_version(char **ret, struct gm_err **err)
+{
+	const char *cc = getenv("CC");
+	char *argv[] = {(char *)(cc && *cc ? cc : "gcc"), "--version", NULL};
+	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
+				 .timeout_s = 30};
+	struct proc_result res;
+	if (proc_run(&spec, &res, err) < 0)
+		return -1;
+	if (res.exec_failed || res.exit_code != 0) {
+		cleanup_free char *how = proc_describe(&res);
+		proc_result_release(&res);
+		return gm_infra(err, 0, "cannot run the C compiler '%s --version': %s", argv[0], how);
+	}
+	*ret = xstrndup(res.out, strcspn(res.out, "\n"));
+	proc_result_release(&res);
 	return 0;
 }

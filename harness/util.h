@@ -66,6 +66,14 @@ int sha256_file(const char *path, char out[65], struct gm_err **err);
 void sha256_buf(const void *buf, size_t len, char out[65]);
 void hex_digest(const unsigned char *md, unsigned n, char out[65]);
 
+/* A data directory of the project: $env if set, else <dir of the running
+ * executable>/sub when it holds marker (a source tree or an install beside
+ * the binary), else GM_DATADIR/sub.  The result is kept by the caller. */
+char *data_dir(const char *env, const char *sub, const char *marker);
+
+/* The first line of `$CC --version` (gcc if CC is unset). */
+int compiler_version(char **ret, struct gm_err **err);
+
 /* Current UTC time as RFC 3339. */
 char *now_rfc3339(void);
 double now_seconds(void); /* monotonic */
