@@ -29,8 +29,8 @@ find "${dirs[@]}" -type f | sort | while IFS= read -r f; do
 			if (lib ~ /^(libc|libm|libpthread|libdl|librt|libutil|libanl|libresolv)\.so/ || lib ~ /^ld-linux/ || lib ~ /^ld64\.so/ || lib ~ /^ld\.so/) {
 				v = $0; sub(/.*Name: GLIBC_/, "", v); sub(/ .*/, "", v); print v
 			}
-		}' | sort -V | tail -n 1)
-	[ -n "$floor" ] && printf '%s %s\n' "$f" "$floor"
+		}' | sort -V | tail -n 1) || true
+	if [ -n "$floor" ]; then printf "%s %s\n" "$f" "$floor"; fi
 done > "$work/script.txt"
 script=$(echo "$(now) - $start" | bc)
 
