@@ -134,6 +134,9 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		strftime(buf, sizeof(buf), "reports/check-%Y%m%d-%H%M%S", &tm);
 		out = xstrdup(buf);
 	}
+	char *abs_out = path_absolute(out);
+	free(out);
+	out = abs_out;
 
 	struct sysroot *runs = NULL, host;
 	const struct method **ms = NULL;

@@ -168,6 +168,10 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	}
 	if (!o.out)
 		o.out = default_out();
+	/* Patched copies run from below it: relative paths would not survive. */
+	char *abs_out = path_absolute(o.out);
+	free(o.out);
+	o.out = abs_out;
 	if (cases_load(&all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, &ms, &n_ms, err) < 0 ||

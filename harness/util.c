@@ -495,3 +495,13 @@ int compiler_version(char **ret, struct gm_err **err)
 	proc_result_release(&res);
 	return 0;
 }
+
+char *path_absolute(const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	char *cwd = getcwd(NULL, 0);
+	char *r = path_join(cwd ? cwd : "/", path);
+	free(cwd);
+	return r;
+}

@@ -74,6 +74,9 @@ char *data_dir(const char *env, const char *sub, const char *marker);
 /* The first line of `$CC --version` (gcc if CC is unset). */
 int compiler_version(char **ret, struct gm_err **err);
 
+/* path made absolute against the working directory (not resolved). */
+char *path_absolute(const char *path);
+
 /* Current UTC time as RFC 3339. */
 char *now_rfc3339(void);
 double now_seconds(void); /* monotonic */

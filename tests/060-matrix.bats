@@ -177,9 +177,15 @@ cell() {
 	assert ok and all(c["observed"]["outcome"] == "ok" for c in ok), ok
 	assert any("libselinux" in h for c in ok for h in c["host_libraries"])
 	PY
-	run_gm 0 check /usr/bin/true --against debian-trixie-amd64 --method loader
-	run_gm 1 check /usr/bin/false --against debian-trixie-amd64 --method loader
-	run_gm 0 check /usr/bin/false --against debian-trixie-amd64 --method loader --expect-exit 1
+	run_gm 0 check /usr/bin/true --against debian-trixie-amd64 --method loader --out "$out/t"
+	run_gm 1 check /usr/bin/false --against debian-trixie-amd64 --method loader --out "$out/f"
+	run_gm 0 check /usr/bin/false --against debian-trixie-amd64 --method loader --expect-exit 1 \
+		--out "$out/f1"
+	# A relative --out works for every route (patched copies run from below it).
+	cd "$BATS_TEST_TMPDIR"
+	run_gm 0 check /usr/bin/true --against debian-trixie-amd64 --method interp \
+		--method loader --expect-exit 0 --out rel
+	[ -f "$BATS_TEST_TMPDIR/rel/results.json" ]
 }
 
 @test "unknown methods, cases and sysroots are usage errors (exit 2)" {
@@ -187,6 +193,6 @@ cell() {
 	assert_contains "$output" "unknown method 'teleport'"
 	run_gm 2 run --case no-such-case --out "$BATS_TEST_TMPDIR/o"
 	run_gm 2 run --build no-such-sysroot --out "$BATS_TEST_TMPDIR/o"
-	run_gm 2 check /usr/bin/true
+	run_gm 2 check /usr/bin/true --out "$BATS_TEST_TMPDIR/o"
 	run_gm 2 flags --sysroot no-such-sysroot
 }
