@@ -129,6 +129,31 @@ static void expect_run(const struct method_ctx *mc, struct method_cmd *c)
 	c->expect.libdirs = mc->run->libdirs;
 }
 
+/* The process a route assembles: the sysroot's loader or the binary's own
+ * PT_INTERP (the host's), and the sysroot's directories as a library path
+ * (--library-path, LD_LIBRARY_PATH), as the binary's RUNPATH, or not at all. */
+enum { SEARCH_NONE, SEARCH_LIBPATH, SEARCH_RUNPATH };
+
+static char **host_dirs(void);
+
+static int route_predict(const struct method_ctx *mc, bool own_loader, int where,
+			 struct gm_prediction *p, struct gm_err **err)
+{
+	cleanup_free char *interp = own_loader ? binary_interp(mc->binary) : xstrdup(mc->run->loader);
+	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(mc->run);
+	cleanup_strv char **dirs = lib_dirs(mc);
+	struct predict_env env = {
+		.interp = interp,
+		.library_path = where == SEARCH_LIBPATH ? dirs : NULL,
+		.main_runpath = where == SEARCH_RUNPATH ? dirs : NULL,
+		.system_dirs = sys,
+		.dlopened = mc->dlopened,
+		.runtime = mc->runtime,
+		.interp_glibc = own_loader ? gnu_get_libc_version() : mc->run->glibc_version,
+	};
+	return predict_process(mc->binary, &env, p, err);
+}
+
 /* --- host --- */
 
 static int host_prepare(const struct method_ctx *mc, struct method_cmd *c, struct gm_err **err)
@@ -143,11 +168,7 @@ static int host_prepare(const struct method_ctx *mc, struct method_cmd *c, struc
 
 static int host_predict(const struct method_ctx *mc, struct gm_prediction *p, struct gm_err **err)
 {
-	cleanup_free char *interp = binary_interp(mc->binary);
-	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	struct predict_env env = {.interp = interp, .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
-				  .interp_glibc = gnu_get_libc_version()};
-	return predict_process(mc->binary, &env, p, err);
+	return route_predict(mc, true, SEARCH_NONE, p, err);
 }
 
 /* --- loader --- */
@@ -213,12 +234,7 @@ static int loader_prepare(const struct method_ctx *mc, struct method_cmd *c,
 static int loader_predict(const struct method_ctx *mc, struct gm_prediction *p,
 			  struct gm_err **err)
 {
-	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	cleanup_strv char **dirs = lib_dirs(mc);
-	struct predict_env env = {.interp = mc->run->loader, .library_path = dirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
-				  .interp_glibc = mc->run->glibc_version};
-	return predict_process(mc->binary, &env, p, err);
+	return route_predict(mc, false, SEARCH_LIBPATH, p, err);
 }
 
 /* --- interp --- */
@@ -240,12 +256,7 @@ static int interp_prepare(const struct method_ctx *mc, struct method_cmd *c,
 static int interp_predict(const struct method_ctx *mc, struct gm_prediction *p,
 			  struct gm_err **err)
 {
-	cleanup_strv char **sys = sysroot_system_dirs(mc->run);
-	cleanup_strv char **dirs = lib_dirs(mc);
-	struct predict_env env = {.interp = mc->run->loader, .main_runpath = dirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
-				  .interp_glibc = mc->run->glibc_version};
-	return predict_process(mc->binary, &env, p, err);
+	return route_predict(mc, false, SEARCH_RUNPATH, p, err);
 }
 
 /* --- rpath --- */
@@ -264,26 +275,19 @@ static int rpath_prepare(const struct method_ctx *mc, struct method_cmd *c, stru
 }
 
 /* The host's loader runs the binary; its directories are the host's. */
-static char **host_dirs(const struct method_ctx *mc)
+static char **host_dirs(void)
 {
 	struct sysroot host;
 	sysroot_host(&host);
 	char **dirs = sysroot_system_dirs(&host);
 	sysroot_release(&host);
-	(void)mc;
 	return dirs;
 }
 
 static int rpath_predict(const struct method_ctx *mc, struct gm_prediction *p,
 			 struct gm_err **err)
 {
-	cleanup_free char *interp = binary_interp(mc->binary);
-	cleanup_strv char **sys = host_dirs(mc);
-	cleanup_strv char **dirs = lib_dirs(mc);
-	struct predict_env env = {.interp = interp, .main_runpath = dirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
-				  .interp_glibc = gnu_get_libc_version()};
-	return predict_process(mc->binary, &env, p, err);
+	return route_predict(mc, true, SEARCH_RUNPATH, p, err);
 }
 
 /* --- env --- */
@@ -305,13 +309,7 @@ static int env_prepare(const struct method_ctx *mc, struct method_cmd *c, struct
 
 static int env_predict(const struct method_ctx *mc, struct gm_prediction *p, struct gm_err **err)
 {
-	cleanup_free char *interp = binary_interp(mc->binary);
-	cleanup_strv char **sys = host_dirs(mc);
-	cleanup_strv char **dirs = lib_dirs(mc);
-	struct predict_env env = {.interp = interp, .library_path = dirs,
-				  .system_dirs = sys, .dlopened = mc->dlopened, .runtime = mc->runtime,
-				  .interp_glibc = gnu_get_libc_version()};
-	return predict_process(mc->binary, &env, p, err);
+	return route_predict(mc, true, SEARCH_LIBPATH, p, err);
 }
 
 static const struct method methods[] = {
