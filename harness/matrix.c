@@ -155,14 +155,8 @@ static void task(void *p, size_t i)
 		c->done = true;
 	} else {
 		run_cell(j, i, &err);
-		if (err) {
-			pthread_mutex_lock(&j->lock);
-			if (!j->err)
-				j->err = err;
-			else
-				gm_err_free(&err);
-			pthread_mutex_unlock(&j->lock);
-		}
+		if (err)
+			pool_keep_error(&j->err, err, &j->lock);
 	}
 	pthread_mutex_lock(&j->lock);
 	j->done++;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "pool.h"
+#include "err.h"
 #include "proc.h"
 #include "util.h"
 
@@ -62,4 +63,14 @@ size_t pool_run(size_t n, int jobs, pool_fn *fn, void *ctx)
 	}
 	pthread_mutex_destroy(&pl.lock);
 	return pl.started;
+}
+
+void pool_keep_error(struct gm_err **slot, struct gm_err *e, pthread_mutex_t *lock)
+{
+	pthread_mutex_lock(lock);
+	if (!*slot)
+		*slot = e;
+	else
+		gm_err_free(&e);
+	pthread_mutex_unlock(lock);
 }

@@ -5,6 +5,7 @@
 #ifndef GM_POOL_H
 #define GM_POOL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 typedef void pool_fn(void *ctx, size_t i);
@@ -13,5 +14,10 @@ typedef void pool_fn(void *ctx, size_t i);
 size_t pool_run(size_t n, int jobs, pool_fn *fn, void *ctx);
 
 int pool_default_jobs(void);
+
+/* For tasks that fail: keeps the first error in *slot (under lock) and
+ * frees later ones, so the caller reports one cause. */
+struct gm_err;
+void pool_keep_error(struct gm_err **slot, struct gm_err *e, pthread_mutex_t *lock);
 
 #endif

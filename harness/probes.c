@@ -240,12 +240,7 @@ static void task(void *ctx, size_t i)
 		return;
 	}
 	if (build_one(j, p, &j->tc[si * 2 + (p->kase->cxx ? 1 : 0)], &err) < 0) {
-		pthread_mutex_lock(&j->lock);
-		if (!j->err)
-			j->err = err;
-		else
-			gm_err_free(&err);
-		pthread_mutex_unlock(&j->lock);
+		pool_keep_error(&j->err, err, &j->lock);
 	}
 }
 
