@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# The main job on its built-in default: one glibc built from source and three
-# Debian suites imported (all cached in the store after the first run), then
-# the matrix over them: every probe, built against each, run against each by
-# every route.  results.json lands in reports/<UTC time>/.
+# The main job on its built-in default: the oldest and the newest glibc that
+# sysroots/versions.tsv knows, built from source, and three Debian suites
+# imported (all cached in the store after the first run), then the matrix
+# over them: every probe, built against each, run against each by every
+# route.  results.json lands in reports/<UTC time>/.
 #   ci/default-sysroots.sh [GLIBC-MATRIX]
+# GM_SOURCE_VERSIONS and GM_SUITES override the defaults.
 set -euo pipefail
 gm=${1:-./glibc-matrix}
-source_version=${GM_SOURCE_VERSION:-2.42}
+here=$(cd "$(dirname "$0")/.." && pwd)
+known=$(awk '!/^#/ && NF == 3 { print $1 }' "$here/sysroots/versions.tsv" | sort -V)
+source_versions=${GM_SOURCE_VERSIONS:-$(head -n 1 <<<"$known") $(tail -n 1 <<<"$known")}
 suites=${GM_SUITES:-bullseye bookworm trixie}
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
-"$gm" sysroot build "$source_version"
-args=(--build "glibc-$source_version" --run "glibc-$source_version")
+args=()
+for v in $source_versions; do
+	"$gm" sysroot build "$v"
+	args+=(--build "glibc-$v" --run "glibc-$v")
+done
 for s in $suites; do
 	"$gm" sysroot import "$s"
 	args+=(--build "debian-$s-$arch" --run "debian-$s-$arch")

@@ -434,25 +434,70 @@ static char *find_loader(const char *libdir)
 	return r;
 }
 
-/* The staged loader must start and name our version before we publish. */
-static int verify_stage(struct build *b, const char *loader, struct gm_err **err)
+/* Runs argv under the build's log; returns the captured output (merged
+ * streams) in *out when the program exited 0, else an infra error naming what. */
+static int verify_run(struct build *b, char **argv, char **out, struct gm_err **err)
 {
-	char *argv[] = {(char *)loader, "--version", NULL};
 	struct proc_spec spec = {.argv = argv, .capture_max = 8192, .log_fd = b->log_fd,
 				 .stdin_fd = -1, .timeout_s = 30, .merge_stderr = true};
 	struct proc_result res;
 	int r = 0;
-	progress_phase(&b->progress, "verify", NULL);
 	if (proc_run(&spec, &res, err) < 0)
 		return -1;
-	cleanup_free char *want = xasprintf("version %s", b->version);
-	if (res.exec_failed || res.exit_code != 0 || !strstr(res.out, want)) {
+	if (res.exec_failed || res.exit_code != 0) {
 		cleanup_free char *how = proc_describe(&res);
-		r = gm_infra(err, 0, "the built loader '%s --version' did not report %s (%s): %.200s",
-			     loader, want, how, res.out);
+		r = gm_infra(err, 0, "verifying the build: '%s %s' failed (%s): %.200s", argv[0],
+			     argv[strv_len(argv) - 1], how, res.out);
+	} else {
+		*out = xstrdup(res.out);
 	}
 	proc_result_release(&res);
 	return r;
+}
+
+/* True if text names "version V" with V not followed by another digit or '.'
+ * and digit (so 2.3 does not match 2.31). */
+static bool names_version(const char *text, const char *v)
+{
+	cleanup_free char *want = xasprintf("version %s", v);
+	for (const char *p = strstr(text, want); p; p = strstr(p + 1, want)) {
+		const char *e = p + strlen(want);
+		if (!(*e >= '0' && *e <= '9') && !(e[0] == '.' && e[1] >= '0' && e[1] <= '9'))
+			return true;
+	}
+	return false;
+}
+
+/* Before we publish, the staged loader must run the staged libc.so.6 as a
+ * program (libc prints its release banner): that proves the loader starts,
+ * that it accepts this libc (they share GLIBC_PRIVATE interfaces, so a loader
+ * and libc of two builds fail here), and that libc is our version.  Loaders
+ * from 2.33 on also answer --version, which must name the same version;
+ * older ones have no --version (they try to open a file of that name), which
+ * is why the libc banner is the check that works for every release. */
+static int verify_stage(struct build *b, const char *loader, const char *libdir,
+			struct gm_err **err)
+{
+	cleanup_free char *libc = path_join(libdir, "libc.so.6");
+	char *libc_argv[] = {(char *)loader, "--library-path", (char *)libdir, libc, NULL};
+	cleanup_free char *out = NULL;
+	progress_phase(&b->progress, "verify", NULL);
+	if (verify_run(b, libc_argv, &out, err) < 0)
+		return -1;
+	if (!names_version(out, b->version))
+		return gm_infra(err, 0, "verifying the build: '%s' run by '%s' did not report "
+			        "version %s: %.200s", libc, loader, b->version, out);
+	if (version_cmp(b->version, "2.33") < 0)
+		return 0;
+	char *ld_argv[] = {(char *)loader, "--version", NULL};
+	free(out);
+	out = NULL;
+	if (verify_run(b, ld_argv, &out, err) < 0)
+		return -1;
+	if (!names_version(out, b->version))
+		return gm_infra(err, 0, "verifying the build: the loader '%s --version' did not "
+			        "report version %s: %.200s", loader, b->version, out);
+	return 0;
 }
 
 static int publish(struct build *b, struct sysroot *ret, struct gm_err **err)
@@ -467,7 +512,7 @@ static int publish(struct build *b, struct sysroot *ret, struct gm_err **err)
 	if (!loader)
 		return gm_infra(err, 0, "no ld-linux*.so.* in '%s' after install; see %s", libdir,
 				b->log);
-	if (add_kernel_headers(b, incdir, err) < 0 || verify_stage(b, loader, err) < 0)
+	if (add_kernel_headers(b, incdir, err) < 0 || verify_stage(b, loader, libdir, err) < 0)
 		return -1;
 
 	memset(&s, 0, sizeof(s));

@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include "classify.h"
+#include "cleanup.h"
+#include "glibcbuild.h"
 #include "util.h"
 
 #include <errno.h>
@@ -114,6 +116,20 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 		c->outcome = GM_EXEC_FAILED;
 		c->detail = xasprintf("exec: %s%s", strerror(res->exec_errno),
 				      res->exec_errno == ENOENT ? " (missing interpreter?)" : "");
+		return;
+	}
+	/* The probe names the loader and libc it runs on before anything else:
+	 * a process made of two glibc builds is mixed, whatever it does next
+	 * (it may even exit 0; a Debian 2.36 ld.so with a from-source 2.36
+	 * libc hangs in pthread code). */
+	cleanup_free char *ran_ld = kv_get(res->out, "ld");
+	if (ran_ld && c->ran_libc && ran_ld[0] == '/' && c->ran_libc[0] == '/' &&
+	    glibc_pairing(ran_ld, c->ran_libc) == GLIBC_PAIR_MIXED) {
+		cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
+					 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
+							: xasprintf("exit %d", res->exit_code);
+		c->outcome = GM_MIXED_GLIBC;
+		c->detail = xasprintf("%s with %s: two glibc builds (%s)", ran_ld, c->ran_libc, how);
 		return;
 	}
 	if (res->timed_out) {

@@ -78,6 +78,7 @@ static void print_json(struct scan *sc, const char *path, const struct elf_info 
 	json_object_object_add(o, "soname", jstr_or_null(in->soname));
 	json_object_object_add(o, "needed", jstrv(in->needed));
 	json_object_object_add(o, "runpath", jstr_or_null(in->runpath));
+	json_object_object_add(o, "build_id", jstr_or_null(in->build_id));
 	json_object_object_add(o, "rpath", jstr_or_null(in->rpath));
 	for (size_t i = 0; i < in->n_needs; i++) {
 		json_object *nodes = json_object_new_array();
@@ -123,6 +124,8 @@ static void print_text(struct scan *sc, const char *path, const struct elf_info 
 	}
 	if (in->runpath)
 		fprintf(f, "  runpath:     %s\n", in->runpath);
+	if (in->build_id)
+		fprintf(f, "  build id:    %s\n", in->build_id);
 	if (in->rpath)
 		fprintf(f, "  rpath:       %s\n", in->rpath);
 	if (floor)

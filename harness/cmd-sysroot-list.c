@@ -39,7 +39,9 @@ static int parse_simple(int argc, char **argv, const char *help, bool *json, boo
 static const char list_help[] =
 	"usage: glibc-matrix sysroot list [--json]\n"
 	"\n"
-	"Lists the complete sysroots in the store: name, glibc version, arch, origin.\n";
+	"Lists the complete sysroots in the store: name, glibc version, arch, origin,\n"
+	"the build of libc.so.6 (start of its GNU build ID: two builds of one version\n"
+	"differ here) and when it was made.\n";
 
 int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
@@ -58,15 +60,23 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		printf("[");
 		for (size_t i = 0; i < n; i++) {
 			cleanup_free char *j = sysroot_to_json(&v[i]);
-			printf("%s%s", i ? "," : "", j);
+			cleanup_free char *id = sysroot_libc_build_id(&v[i]);
+			json_object *o = json_tokener_parse(j);
+			json_object_object_add(o, "libc_build_id", id ? json_object_new_string(id) : NULL);
+			printf("%s%s", i ? "," : "",
+			       json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(o);
 		}
 		printf("]\n");
 	} else {
 		if (n)
-			printf("%-28s %-8s %-8s %-18s %s\n", "NAME", "GLIBC", "ARCH", "ORIGIN", "CREATED");
-		for (size_t i = 0; i < n; i++)
-			printf("%-28s %-8s %-8s %-18s %s\n", v[i].name, v[i].glibc_version, v[i].arch,
-			       v[i].origin, v[i].created);
+			printf("%-28s %-8s %-8s %-18s %-12s %s\n", "NAME", "GLIBC", "ARCH", "ORIGIN",
+			       "LIBC-BUILD", "CREATED");
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *id = sysroot_libc_build_id(&v[i]);
+			printf("%-28s %-8s %-8s %-18s %-12s %s\n", v[i].name, v[i].glibc_version,
+			       v[i].arch, v[i].origin, id ? id : "-", v[i].created);
+		}
 	}
 	sysroot_list_free(v, n);
 	return 0;
@@ -133,6 +143,8 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		json_object *arr = json_object_new_array();
 		show_libraries(&s, arr);
 		json_object_object_add(o, "libraries", arr);
+		cleanup_free char *id = sysroot_libc_build_id(&s);
+		json_object_object_add(o, "libc_build_id", id ? json_object_new_string(id) : NULL);
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
@@ -142,6 +154,8 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		       s.package_version, *s.package_version ? ")" : "");
 		printf("arch:      %s\n", s.arch);
 		printf("origin:    %s\n", s.origin);
+		cleanup_free char *id = sysroot_libc_build_id(&s);
+		printf("build:     %s (GNU build ID of libc.so.6)\n", id ? id : "unknown");
 		printf("directory: %s\n", s.dir);
 		printf("loader:    %s\n", s.loader);
 		for (size_t i = 0; s.libdirs[i]; i++)

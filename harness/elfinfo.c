@@ -118,6 +118,39 @@ static int read_interp(struct reader *r, struct gm_err **err)
 	return 0;
 }
 
+/* The GNU build ID (NT_GNU_BUILD_ID in a PT_NOTE), as hex, or NULL.  It is
+ * what tells two builds of one glibc version apart.  A malformed note is
+ * not an error: the ID is simply unknown. */
+static void read_build_id(struct reader *r)
+{
+	size_t n;
+	if (elf_getphdrnum(r->e, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && !r->info->build_id; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(r->e, (int)i, &ph) || ph.p_type != PT_NOTE || ph.p_filesz == 0)
+			continue;
+		/* Notes aligned to 8 (.note.gnu.property) have their own layout. */
+		Elf_Data *d = elf_getdata_rawchunk(r->e, (int64_t)ph.p_offset, ph.p_filesz,
+						   ph.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+		if (!d)
+			continue;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, next;
+		while (off < d->d_size && (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp((char *)d->d_buf + name_off, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+			    nh.n_descsz <= 32) {
+				char hex[65];
+				hex_digest((unsigned char *)d->d_buf + desc_off, nh.n_descsz, hex);
+				r->info->build_id = xstrdup(hex);
+				break;
+			}
+			off = next;
+		}
+	}
+}
+
 static int read_dynamic(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_err **err)
 {
 	size_t n = sh->sh_entsize ? d->d_size / sh->sh_entsize : 0;
@@ -357,6 +390,7 @@ static int read_all(struct reader *r, struct gm_err **err)
 				  r->path, elf_errmsg(-1));
 	if (read_interp(r, err) < 0)
 		return -1;
+	read_build_id(r);
 	if (r->info->type == ET_DYN && r->info->interp)
 		r->info->pie = true;
 
@@ -443,6 +477,7 @@ void elf_info_release(struct elf_info *info)
 	strv_free(info->needed);
 	strv_free(info->verdefs);
 	strv_free(info->unversioned_undef);
+	free(info->build_id);
 	for (size_t i = 0; i < info->n_defs; i++) {
 		free(info->defs[i].name);
 		strv_free(info->defs[i].symbols);

@@ -51,6 +51,7 @@ struct elf_info {
 	struct elf_verneed *needs;
 	size_t n_needs;
 	char **unversioned_undef; /* undefined symbols without a version (sorted) */
+	char *build_id;     /* GNU build ID as hex, or NULL */
 };
 
 /* Which parts to read: symbol lists cost time on big libraries. */

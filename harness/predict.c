@@ -2,6 +2,7 @@
 #include "predict.h"
 #include "cleanup.h"
 #include "elfcache.h"
+#include "glibcbuild.h"
 #include "elfinfo.h"
 #include "glibcver.h"
 #include "util.h"
@@ -262,6 +263,21 @@ static void check_early_init(struct sim *s)
 	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", "GLIBC_PRIVATE", syms);
 }
 
+/* Two builds of one version pass every version check above, yet share
+ * private data whose layout differs (glibcbuild.h): the process is mixed. */
+static void check_same_build(struct sim *s)
+{
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc || glibc_pairing(s->env->interp, libc->path) != GLIBC_PAIR_MIXED)
+		return;
+	cleanup_free char *libc_id = glibc_build_id_short(libc->path);
+	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", NULL, NULL);
+	struct gm_problem *p = &s->pred->problems[s->pred->n_problems - 1];
+	free(p->library);
+	p->library = xasprintf("libc.so.6 of another glibc build than ld.so (build id %s...)",
+			       libc_id ? libc_id : "?");
+}
+
 static bool defines_symbol(const struct object *o, const char *symbol)
 {
 	for (size_t i = 0; i < o->info->n_defs; i++)
@@ -370,6 +386,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 			gm_err_free(&lerr);
 			check_versions(&s);
 			check_early_init(&s);
+			check_same_build(&s);
 			check_runtime(&s);
 			conclude(ret);
 		}

@@ -21,6 +21,8 @@ static json_object *jsysroot(const struct sysroot *s)
 	json_object_object_add(o, "glibc_version", jstr(s->glibc_version));
 	json_object_object_add(o, "arch", jstr(s->arch));
 	json_object_object_add(o, "origin", jstr(s->origin));
+	cleanup_free char *id = sysroot_libc_build_id(s);
+	json_object_object_add(o, "libc_build_id", jstr(id));
 	return o;
 }
 

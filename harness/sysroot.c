@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "sysroot.h"
 #include "cleanup.h"
+#include "glibcbuild.h"
 #include "store.h"
 #include "util.h"
 
@@ -264,4 +265,14 @@ char **sysroot_system_dirs(const struct sysroot *s)
 	strv_push(&v, "/lib");
 	strv_push(&v, "/usr/lib");
 	return v;
+}
+
+char *sysroot_libc_build_id(const struct sysroot *s)
+{
+	for (size_t i = 0; s->libdirs && s->libdirs[i]; i++) {
+		cleanup_free char *libc = path_join(s->libdirs[i], "libc.so.6");
+		if (path_exists(libc))
+			return glibc_build_id_short(libc);
+	}
+	return NULL;
 }

@@ -63,4 +63,9 @@ void sysroot_host(struct sysroot *ret);
  * on the host. */
 char **sysroot_system_dirs(const struct sysroot *s);
 
+/* The first 12 hex digits of the GNU build ID of the sysroot's libc.so.6
+ * (first library directory holding one), or NULL.  It tells two builds of
+ * one version apart: glibc 2.36 from source and Debian's 2.36. */
+char *sysroot_libc_build_id(const struct sysroot *s);
+
 #endif

@@ -64,6 +64,7 @@ char *file_tail(const char *path, int n);
 /* Hex SHA-256 (libcrypto) of a file or a buffer; out has 65 bytes. */
 int sha256_file(const char *path, char out[65], struct gm_err **err);
 void sha256_buf(const void *buf, size_t len, char out[65]);
+/* Lower-case hex of the first n (at most 32) bytes of md, terminated. */
 void hex_digest(const unsigned char *md, unsigned n, char out[65]);
 
 /* A data directory of the project: $env if set, else <dir of the running

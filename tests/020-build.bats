@@ -81,10 +81,20 @@ teardown_file() {
 	libdir=$(sed -n 's/^libdir: *//p' <<<"$output" | head -n 1)
 	[ -x "$loader" ]
 
+	run libc_banner "$loader"
+	assert_contains "$output" "release version $GM_SOURCE_VERSION."
+	# Loaders answer --version from 2.33 on; older ones take it for a file name.
 	run "$loader" --version
-	assert_contains "$output" "version $GM_SOURCE_VERSION"
+	if [ "$(printf '%s\n' 2.33 "$GM_SOURCE_VERSION" | sort -V | head -n 1)" = 2.33 ]; then
+		assert_contains "$output" "version $GM_SOURCE_VERSION"
+	else
+		assert_contains "$output" "cannot open shared object file"
+	fi
 
-	cc -o "$BATS_TEST_TMPDIR/version" "$TOP/tests/fixtures/version.c"
+	# Built against the sysroot: a host-built program needs the host's newest nodes.
+	# shellcheck disable=SC2046
+	cc $("$GM" flags --sysroot "$GM_SOURCE_NAME") -o "$BATS_TEST_TMPDIR/version" \
+		"$TOP/tests/fixtures/version.c"
 	run "$loader" --inhibit-cache --library-path "$libdir" "$BATS_TEST_TMPDIR/version"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -102,10 +112,10 @@ int main(void) { return PATH_MAX > 0 ? 0 : 1; }'
 
 @test "the same inputs are a cache hit" {
 	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
-	created=$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $5 }')
+	created=$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $NF }')
 	run_gm sysroot build "$GM_SOURCE_VERSION"
 	assert_contains "$output" "up to date (cached"
-	[ "$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $5 }')" = "$created" ]
+	[ "$("$GM" sysroot list | awk -v n="$GM_SOURCE_NAME" '$1 == n { print $NF }')" = "$created" ]
 	# Other configure arguments are other inputs: another name, not a hit.
 	run_gm 2 sysroot build "$GM_SOURCE_VERSION" --name "$GM_SOURCE_NAME" --configure-arg --enable-foo
 	assert_contains "$output" "built from other inputs"
@@ -157,8 +167,8 @@ wait_for_make() {
 	assert_contains "$output" "$GM_TEST_KILL_NAME: glibc $GM_SOURCE_VERSION built in"
 	run_gm sysroot show "$GM_TEST_KILL_NAME"
 	loader=$(sed -n 's/^loader: *//p' <<<"$output")
-	run "$loader" --version
-	assert_contains "$output" "version $GM_SOURCE_VERSION"
+	run libc_banner "$loader"
+	assert_contains "$output" "release version $GM_SOURCE_VERSION."
 	[ ! -e "$GLIBC_MATRIX_STORE/build/$GM_TEST_KILL_NAME/obj" ]
 
 	run_gm sysroot remove "$GM_TEST_KILL_NAME"

@@ -32,6 +32,11 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 		interp=$(readelf -l "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 		got=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["interpreter"] or "")' "$json")
 		[ "$got" = "$interp" ]
+		id=$(readelf -n "$f" | sed -n 's/.*Build ID: *//p')
+		got=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["build_id"] or "")' "$json")
+		echo "$f: build id readelf $id, inspect $got"
+		[ -n "$id" ]
+		[ "$got" = "$id" ]
 	done
 }
 

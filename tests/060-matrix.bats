@@ -136,7 +136,7 @@ cell() {
 		return strcmp(b, "hel") != 0 || n != 5;
 	}
 	EOF2
-	flags=$("$GM" flags --sysroot "$GM_SOURCE_NAME")
+	flags=$("$GM" flags --sysroot debian-trixie-amd64)
 	# shellcheck disable=SC2086
 	cc $flags -c -o "$src/lib.o" "$src/lib.c"
 	# shellcheck disable=SC2086
@@ -144,9 +144,21 @@ cell() {
 	run "$src/test"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "glibc=$GM_SOURCE_VERSION copied=hel n=5"
+	assert_contains "$output" "glibc=2.41 copied=hel n=5"
 	# strlcpy@GLIBC_2.38 is newer than the host's glibc: only the sysroot has it.
 	readelf -V "$src/test" | grep -q GLIBC_2.38
+}
+
+@test "flags: a program built for the source-built glibc runs on it directly" {
+	src=$BATS_TEST_TMPDIR/proj
+	mkdir -p "$src"
+	printf '%s\n' '#include <gnu/libc-version.h>' '#include <stdio.h>' \
+		'int main(void) { printf("glibc=%s\n", gnu_get_libc_version()); return 0; }' > "$src/v.c"
+	# shellcheck disable=SC2046
+	cc $("$GM" flags --sysroot "$GM_SOURCE_NAME") -o "$src/v" "$src/v.c"
+	run "$src/v"
+	[ "$status" -eq 0 ]
+	[ "$output" = "glibc=$GM_SOURCE_VERSION" ]
 }
 
 @test "exec passes the exit status through, by loader and by interp" {

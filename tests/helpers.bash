@@ -8,8 +8,10 @@ GM=${GM:-$TOP/glibc-matrix}
 # The store is shared with the user's own runs and CI, so sysroots built by
 # one run are cache hits in the next.
 export GLIBC_MATRIX_STORE=${GLIBC_MATRIX_STORE:-${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix}
-# The glibc the suite builds from source, and the suites it imports.
-GM_SOURCE_VERSION=${GM_SOURCE_VERSION:-2.42}
+# The glibc the suite builds from source: the oldest known version (the
+# first line of sysroots/versions.tsv), which is also the quickest to build;
+# make check-full builds every one.
+GM_SOURCE_VERSION=${GM_SOURCE_VERSION:-$(awk '!/^#/ && NF == 3 { print $1; exit }' "$TOP/sysroots/versions.tsv")}
 GM_SOURCE_NAME=glibc-$GM_SOURCE_VERSION
 HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
@@ -66,4 +68,13 @@ ensure_sysroot() {
 
 skip_unless_network() {
 	"$GM" --quiet sysroot import --help >/dev/null 2>&1 || skip "glibc-matrix is not built"
+}
+
+# libc_banner LOADER: the release banner libc.so.6 prints when the loader
+# runs it as a program (the libc beside the loader).  Works for every glibc;
+# loaders before 2.33 have no --version.
+libc_banner() {
+	local dir
+	dir=$(dirname "$(readlink -f "$1")")
+	"$1" --inhibit-cache --library-path "$dir" "$dir/libc.so.6"
 }
