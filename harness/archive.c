@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "archive.h"
+#include "interrupt.h"
 #include "cleanup.h"
-#include "proc.h"
 #include "lazylib.h"
 #include "util.h"
 
@@ -98,7 +98,7 @@ static int copy_entries(struct archive *in, const char *what, const char *destdi
 			r = gm_infra(err, 0, "'%s': %s", what, la.archive_error_string(in));
 			break;
 		}
-		if (proc_interrupted()) {
+		if (interrupted()) {
 			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "extraction of '%s' interrupted", what);
 			break;
 		}

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "build.h"
+#include "interrupt.h"
 #include "archive.h"
 #include "cleanup.h"
 #include "elfinfo.h"
@@ -9,6 +10,7 @@
 #include "progress.h"
 #include "recipes.h"
 #include "store.h"
+#include "toolchain.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -745,7 +747,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	}
 	r = do_build(&b, ret, err);
 	progress_done(&b.progress);
-	if (r < 0 && proc_interrupted() && (!*err || (*err)->code != GM_EXIT_INTERRUPTED)) {
+	if (r < 0 && interrupted() && (!*err || (*err)->code != GM_EXIT_INTERRUPTED)) {
 		gm_err_free(err);
 		gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'",
 			   b.phase ? b.phase : "setup");

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "ui.h"
 #include "err.h"
 #include "sysroot.h"
 

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "cases.h"
 #include "cleanup.h"
-#include "predict.h"
+#include "outcome.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -90,10 +90,11 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 			return gm_infra(err, 0, "'%s':%zu: test_only must be yes or no", file, line);
 		c->test_only = strcmp(val, "yes") == 0;
 	} else if (strcmp(key, "behaviour") == 0) {
-		if (strcmp(val, "crash") && strcmp(val, "timeout") && strcmp(val, "failed"))
+		int o = gm_outcome_parse(val);
+		if (o < 0 || !gm_outcome_is_behaviour(o))
 			return gm_infra(err, 0, "'%s':%zu: behaviour must be crash, timeout or failed",
 					file, line);
-		c->behaviour = gm_outcome_parse(val);
+		c->behaviour = o;
 	} else if (strcmp(key, "runtime") == 0) {
 		strv_free(c->runtime);
 		c->runtime = split_words(val);

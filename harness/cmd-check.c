@@ -7,7 +7,6 @@
 #include "matrix.h"
 #include "methods.h"
 #include "predict.h"
-#include "proc.h"
 #include "select.h"
 #include "util.h"
 

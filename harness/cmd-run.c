@@ -8,7 +8,6 @@
 #include "matrix.h"
 #include "pool.h"
 #include "probes.h"
-#include "proc.h"
 #include "select.h"
 #include "util.h"
 

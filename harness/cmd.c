@@ -1,4 +1,4 @@
-/* Helpers shared by the subcommands: dispatch, help, notes. */
+/* Helpers shared by the subcommands: dispatch and help. */
 #define _GNU_SOURCE
 #include "cmd.h"
 
@@ -7,17 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void gm_note(const struct gm_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-	if (ctx && ctx->quiet)
-		return;
-	fputs("glibc-matrix: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 int gm_help(const char *text)
 {

@@ -8,11 +8,7 @@
 #include <stdbool.h>
 
 #include "err.h"
-
-struct gm_ctx {
-	bool quiet;     /* no progress, no notes */
-	bool tty;       /* stderr is a terminal: live progress line */
-};
+#include "ui.h"
 
 typedef int cmd_fn(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err);
 
@@ -40,9 +36,6 @@ cmd_fn cmd_sysroot_remove;
 /* Runs the entry of table whose name is argv[0]; prints usage for --help. */
 int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
 		 char **argv, struct gm_err **err);
-
-/* Notes to the user on stderr ("glibc-matrix: ..."), silenced by --quiet. */
-void gm_note(const struct gm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints a usage text to stdout (--help) and returns 0. */
 int gm_help(const char *text);

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "debimport.h"
+#include "interrupt.h"
 #include "archive.h"
 #include "cleanup.h"
 #include "debindex.h"
@@ -7,7 +8,6 @@
 #include "elfinfo.h"
 #include "fetch.h"
 #include "mirror.h"
-#include "proc.h"
 #include "store.h"
 #include "util.h"
 
@@ -97,7 +97,7 @@ static void note(const struct debimport_opts *o, const char *fmt, ...)
 
 static int check_interrupted(struct gm_err **err)
 {
-	if (proc_interrupted())
+	if (interrupted())
 		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "import interrupted");
 	return 0;
 }

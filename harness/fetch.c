@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "fetch.h"
+#include "interrupt.h"
 #include "cleanup.h"
-#include "proc.h"
 #include "lazylib.h"
 #include "util.h"
 
@@ -56,7 +56,7 @@ static int fetch_init(struct gm_err **err)
 static int progress_cb(void *p, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
 	(void)p; (void)a; (void)b; (void)c; (void)d;
-	return proc_interrupted() ? 1 : 0;
+	return interrupted() ? 1 : 0;
 }
 
 static CURL *make_handle(const char *url, char *errbuf)

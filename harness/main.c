@@ -3,7 +3,7 @@
  * the command table; it alone prints errors and picks the exit code. */
 #define _GNU_SOURCE
 #include "cmd.h"
-#include "proc.h"
+#include "interrupt.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	}
 	if (ctx.quiet)
 		ctx.tty = false;
-	proc_install_signal_handlers();
+	interrupt_install();
 	r = cmd_dispatch(&ctx, "glibc-matrix", commands, argc - optind, argv + optind, &err);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "matrix.h"
+#include "interrupt.h"
 #include "classify.h"
 #include "cleanup.h"
 #include "pool.h"
@@ -178,7 +179,7 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	m->wall_s = now_seconds() - j.start;
 	if (ctx->tty)
 		fprintf(stderr, "\r\033[K");
-	m->complete = !proc_interrupted();
+	m->complete = !interrupted();
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->cells[i].done)
 			m->complete = false;

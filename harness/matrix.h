@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cmd.h"
+#include "ui.h"
 #include "err.h"
 #include "methods.h"
 #include "predict.h"

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "pool.h"
+#include "interrupt.h"
 #include "err.h"
-#include "proc.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -26,7 +26,7 @@ static void *worker(void *p)
 	struct pool *pl = p;
 	for (;;) {
 		pthread_mutex_lock(&pl->lock);
-		if (pl->next >= pl->n || proc_interrupted()) {
+		if (pl->next >= pl->n || interrupted()) {
 			pthread_mutex_unlock(&pl->lock);
 			return NULL;
 		}

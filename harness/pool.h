@@ -1,7 +1,7 @@
 /* A bounded pool of worker threads: runs fn(ctx, i) for i in [0, n) with
  * at most jobs at once.  Each task typically spawns one child through
  * proc_run, so jobs bounds the number of concurrent children.  Stops handing
- * out tasks once the harness is interrupted (proc_interrupted()). */
+ * out tasks once the harness is interrupted (interrupted()). */
 #ifndef GM_POOL_H
 #define GM_POOL_H
 

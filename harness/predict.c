@@ -12,24 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const outcome_names[GM_OUTCOME_COUNT] = {
-	"ok", "symbol-version", "missing-library", "mixed-glibc", "crash",
-	"exec-failed", "timeout", "wrong-libc", "failed", "skipped",
-};
-
-const char *gm_outcome_name(enum gm_outcome o)
-{
-	return o < GM_OUTCOME_COUNT ? outcome_names[o] : "?";
-}
-
-int gm_outcome_parse(const char *name)
-{
-	for (int i = 0; i < GM_OUTCOME_COUNT; i++)
-		if (strcmp(outcome_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 /* One object of the simulated process. */
 struct object {
 	char *path;

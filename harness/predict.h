@@ -11,26 +11,8 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "outcome.h"
 #include "sysroot.h"
-
-/* Outcome classes of a cell (README, "Outcome classes"). */
-enum gm_outcome {
-	GM_OK,
-	GM_SYMBOL_VERSION,   /* a required GLIBC_x.y node is not defined */
-	GM_MISSING_LIBRARY,  /* a needed library is not found */
-	GM_MIXED_GLIBC,      /* symbol missing at a node that exists, GLIBC_PRIVATE, two glibcs */
-	GM_CRASH,
-	GM_EXEC_FAILED,      /* missing interpreter, wrong architecture */
-	GM_TIMEOUT,
-	GM_WRONG_LIBC,
-	GM_FAILED,
-	GM_SKIPPED,
-	GM_OUTCOME_COUNT,
-};
-
-const char *gm_outcome_name(enum gm_outcome o);
-/* -1 if name is not an outcome class. */
-int gm_outcome_parse(const char *name);
 
 struct gm_problem {
 	enum gm_outcome kind;

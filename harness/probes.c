@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "probes.h"
+#include "interrupt.h"
 #include "cleanup.h"
 #include "pool.h"
 #include "proc.h"
@@ -276,7 +277,7 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 		if (j.err) {
 			*err = j.err;
 			r = -1;
-		} else if (proc_interrupted()) {
+		} else if (interrupted()) {
 			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted while building probes");
 		}
 	}

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "cases.h"
-#include "cmd.h"
+#include "ui.h"
 #include "err.h"
 #include "sysroot.h"
 

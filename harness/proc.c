@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "proc.h"
 #include "cleanup.h"
+#include "interrupt.h"
 #include "util.h"
 
 #include <errno.h>
@@ -18,30 +19,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-void proc_install_signal_handlers(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	/* No SA_RESTART: poll() must return EINTR so the supervisor notices. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-int proc_interrupted(void)
-{
-	return got_signal;
-}
 
 static char **build_env(char *const *delta)
 {
@@ -310,7 +287,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 				timeout_ms = (int)(left * 1000) + 1;
 			}
 		}
-		if (got_signal && !res->interrupted) {
+		if (interrupted() && !res->interrupted) {
 			res->interrupted = true;
 			kill_group(pid);
 		}
@@ -363,7 +340,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	if (got_signal)
+	if (interrupted())
 		res->interrupted = true;
 
 	for (int i = 0; i < 2; i++)

@@ -55,12 +55,6 @@ struct proc_result {
 int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err);
 void proc_result_release(struct proc_result *res);
 
-/* Installs SIGINT/SIGTERM handlers that record the signal so proc_run can
- * stop its child and callers can clean up before exiting. */
-void proc_install_signal_handlers(void);
-/* Signal number received since start, or 0. */
-int proc_interrupted(void);
-
 /* Describes how a child ended ("exit 2", "killed by SIGSEGV", "timed out
  * after 5 s", "exec failed: No such file or directory"). */
 char *proc_describe(const struct proc_result *res);

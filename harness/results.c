@@ -111,10 +111,6 @@ int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err 
 	return r;
 }
 
-static const char *const short_names[GM_OUTCOME_COUNT] = {
-	"ok", "sv", "ml", "mx", "cr", "ef", "to", "wl", "fl", "sk",
-};
-
 static bool in_list(const char **v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
@@ -142,7 +138,7 @@ static char *square(const struct matrix *m, const char *method, const char *buil
 	char *s = xstrdup("");
 	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
 		if (by[k]) {
-			char *n = xasprintf("%s%s%zu%s", s, *s ? " " : "", by[k], short_names[k]);
+			char *n = xasprintf("%s%s%zu%s", s, *s ? " " : "", by[k], gm_outcome_short(k));
 			free(s);
 			s = n;
 		}
@@ -186,9 +182,7 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 			fprintf(out, "\n");
 		}
 	}
-	fprintf(out, "\nlegend: ok, sv symbol-version, ml missing-library, mx mixed-glibc, cr crash, "
-		     "ef exec-failed,\n        to timeout, wl wrong-libc, fl failed, sk skipped; "
-		     "!N mismatches with the prediction\n");
+	fprintf(out, "\n%s", gm_outcome_legend());
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
 		if (!cell_mismatch(c))

@@ -129,3 +129,22 @@ void toolchain_release(struct toolchain *t)
 	strv_free(t->ldflags);
 	memset(t, 0, sizeof(*t));
 }
+
+int compiler_version(char **ret, struct gm_err **err)
+{
+	const char *cc = getenv("CC");
+	char *argv[] = {(char *)(cc && *cc ? cc : "gcc"), "--version", NULL};
+	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
+				 .timeout_s = 30};
+	struct proc_result res;
+	if (proc_run(&spec, &res, err) < 0)
+		return -1;
+	if (res.exec_failed || res.exit_code != 0) {
+		cleanup_free char *how = proc_describe(&res);
+		proc_result_release(&res);
+		return gm_infra(err, 0, "cannot run the C compiler '%s --version': %s", argv[0], how);
+	}
+	*ret = xstrndup(res.out, strcspn(res.out, "\n"));
+	proc_result_release(&res);
+	return 0;
+}

@@ -33,4 +33,8 @@ void toolchain_release(struct toolchain *t);
 /* The directory of the sysroot holding crt1.o (for -B), or NULL. */
 char *toolchain_crtdir(const struct sysroot *s);
 
+/* The first line of `$CC --version` (gcc if CC is unset): part of every
+ * cache key, since another compiler makes other binaries. */
+int compiler_version(char **ret, struct gm_err **err);
+
 #endif

@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "util.h"
 #include "cleanup.h"
-#include "proc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -478,24 +477,6 @@ char *data_dir(const char *env, const char *sub, const char *marker)
 	return path_join(GM_DATADIR, sub);
 }
 
-int compiler_version(char **ret, struct gm_err **err)
-{
-	const char *cc = getenv("CC");
-	char *argv[] = {(char *)(cc && *cc ? cc : "gcc"), "--version", NULL};
-	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
-				 .timeout_s = 30};
-	struct proc_result res;
-	if (proc_run(&spec, &res, err) < 0)
-		return -1;
-	if (res.exec_failed || res.exit_code != 0) {
-		cleanup_free char *how = proc_describe(&res);
-		proc_result_release(&res);
-		return gm_infra(err, 0, "cannot run the C compiler '%s --version': %s", argv[0], how);
-	}
-	*ret = xstrndup(res.out, strcspn(res.out, "\n"));
-	proc_result_release(&res);
-	return 0;
-}
 
 char *path_absolute(const char *path)
 {

@@ -72,8 +72,6 @@ void hex_digest(const unsigned char *md, unsigned n, char out[65]);
  * the binary), else GM_DATADIR/sub.  The result is kept by the caller. */
 char *data_dir(const char *env, const char *sub, const char *marker);
 
-/* The first line of `$CC --version` (gcc if CC is unset). */
-int compiler_version(char **ret, struct gm_err **err);
 
 /* path made absolute against the working directory (not resolved). */
 char *path_absolute(const char *path);

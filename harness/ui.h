@@ -1,0 +1,18 @@
+/* The user-interface context every layer may be handed: whether to stay
+ * quiet and whether stderr is a terminal (live progress lines).  Notes are
+ * the one way core code talks to the user; everything else it returns as
+ * a struct gm_err or reports through its progress renderer (progress.h). */
+#ifndef GM_UI_H
+#define GM_UI_H
+
+#include <stdbool.h>
+
+struct gm_ctx {
+	bool quiet;     /* no progress, no notes */
+	bool tty;       /* stderr is a terminal: live progress line */
+};
+
+/* A note to the user on stderr ("glibc-matrix: ..."), silenced by --quiet. */
+void gm_note(const struct gm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
