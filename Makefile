@@ -16,7 +16,7 @@ ifneq ($(DEPS_OK),yes)
   $(shell bash ci/install-deps.sh >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libarchive and libcurl are opened on first use (harness/lazylib.h): linking
+# libarchive and libcurl are opened on first use (harness/base/lazylib.h): linking
 # them would load ~40 libraries at every start.  Their sonames come from the
 # development symlinks, so the build follows the installed versions.
 LAZY_PKGS := libarchive libcurl
@@ -30,29 +30,44 @@ else
   Q := @
 endif
 
-LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
-LIB_OBJS := $(LIB_SRCS:harness/%.c=$(O)/harness/%.o)
+# harness/ is layered: one folder per subsystem, each built into its own
+# static archive, lower folders never including higher ones
+# (harness/README; tests/layering.sh checks it).  The link order is the
+# layer order, highest first.
+reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+LAYERS := base exec elf store verdict probes acquire routes matrix report cli
+LIB_LAYERS := $(filter-out cli,$(LAYERS))
+layer_objs = $(patsubst harness/%.c,$(O)/harness/%.o,$(wildcard harness/$(1)/*.c))
+LAYER_LIBS := $(foreach l,$(LIB_LAYERS),$(O)/gm-$(l).a)
+LINK_LIBS := $(foreach l,$(call reverse,$(LIB_LAYERS)),$(O)/gm-$(l).a)
+CLI_OBJS := $(call layer_objs,cli)
+ALL_OBJS := $(foreach l,$(LAYERS),$(call layer_objs,$(l)))
+HEADERS := $(wildcard harness/*/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 all: glibc-matrix
 
-glibc-matrix: $(O)/harness/main.o $(O)/libgm.a
+glibc-matrix: $(CLI_OBJS) $(LAYER_LIBS)
 	@echo "  LINK  $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LINK_LIBS) $(PKG_LIBS)
 
-$(O)/libgm.a: $(LIB_OBJS)
-	$(Q)rm -f $@ && ar rcs $@ $^
+define layer_rule
+$(O)/gm-$(1).a: $(call layer_objs,$(1))
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LIB_LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(O)/harness/%.o: harness/%.c $(wildcard harness/*.h) | $(O)/harness
+$(O)/harness/%.o: harness/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
 
-$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libgm.a | $(O)/tests
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(LAYER_LIBS) | $(O)/tests
 	@echo "  CC    $<"
-	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(O)/libgm.a $(PKG_LIBS)
+	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LINK_LIBS) $(PKG_LIBS)
 
-$(O)/harness $(O)/tests:
+$(O)/tests:
 	$(Q)mkdir -p $@
 
 units: $(UNIT_BINS)
@@ -91,29 +106,30 @@ bench-build: glibc-matrix
 # them for a bounded time; `bench`-style long runs: build/fuzz/<t> -max_total_time=600.
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_COMMON := harness/elfinfo.c harness/glibcver.c harness/util.c harness/err.c harness/proc.c
+# The ELF targets link the two lowest layers' sources only: base and elf.
+FUZZ_COMMON := harness/elf/elfinfo.c harness/elf/glibcver.c harness/base/util.c harness/base/err.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 
 fuzz: $(FUZZ_TARGETS)
 
-$(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(wildcard harness/*.h)
+$(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(HEADERS)
 	@mkdir -p $(O)/fuzz
 	@echo "  FUZZ  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(FUZZ_COMMON) $(PKG_LIBS)
 
-$(O)/fuzz/fuzz-elfpatch: tests/fuzz/fuzz-elfpatch.c harness/elfpatch.c $(FUZZ_COMMON) $(wildcard harness/*.h)
+$(O)/fuzz/fuzz-elfpatch: tests/fuzz/fuzz-elfpatch.c $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(HEADERS)
 	@mkdir -p $(O)/fuzz
 	@echo "  FUZZ  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< harness/elfpatch.c $(FUZZ_COMMON) $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(PKG_LIBS)
 
 deps:
 	$(Q)bash ci/install-deps.sh
 
 lint:
-	$(Q)bash tests/lint.sh
+	$(Q)bash tests/lint.sh && bash tests/layering.sh
 
 clean:
 	rm -rf $(O) glibc-matrix
 
 .PHONY: all units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz
--include $(LIB_OBJS:.o=.d) $(O)/harness/main.d
+-include $(ALL_OBJS:.o=.d)

@@ -2,8 +2,8 @@
  * its floor computed, and released.  Errors are expected; crashes, leaks,
  * hangs and out-of-bounds reads are findings (ASan/UBSan). */
 #define _GNU_SOURCE
-#include "elfinfo.h"
-#include "glibcver.h"
+#include "elf/elfinfo.h"
+#include "elf/glibcver.h"
 
 #include <stdint.h>
 #include <stdio.h>

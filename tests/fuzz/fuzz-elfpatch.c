@@ -4,7 +4,7 @@
  * expected; crashes, leaks and out-of-bounds accesses are findings.
  * Seed it with real executables and libraries, e.g. tests/fixtures/elf/. */
 #define _GNU_SOURCE
-#include "elfpatch.h"
+#include "elf/elfpatch.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The classifier on loader messages captured from real runs (glibc 2.31,
  * 2.36, 2.41, 2.42 loaders, on this project's machines). */
-#include "classify.h"
-#include "util.h"
+#include "verdict/classify.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <errno.h>

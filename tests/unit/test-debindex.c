@@ -1,7 +1,7 @@
 /* Release and Packages parsing, and the in-root path helpers of the
  * importer, on hand-made text (the shapes are those of the real archive). */
-#include "debimport.h"
-#include "debindex.h"
+#include "acquire/debimport.h"
+#include "acquire/debindex.h"
 #include "tap.h"
 
 #include <stdlib.h>

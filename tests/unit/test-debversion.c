@@ -1,6 +1,6 @@
 /* Debian version ordering (dpkg --compare-versions) and the glibc upstream
  * version of libc6 packages. */
-#include "debversion.h"
+#include "acquire/debversion.h"
 #include "tap.h"
 
 #include <stdlib.h>

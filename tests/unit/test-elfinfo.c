@@ -1,8 +1,8 @@
 /* The ELF reader on committed fixtures (tests/fixtures/elf/README has their
  * sources and commands).  Run from the top of the tree. */
-#include "elfinfo.h"
-#include "glibcver.h"
-#include "util.h"
+#include "elf/elfinfo.h"
+#include "elf/glibcver.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <elf.h>

@@ -2,9 +2,9 @@
  * string fits, a new segment when not, the error codes, and all-or-nothing
  * batches.  Read back through elf_info_read, the reader the patcher itself
  * trusts; tests/050-patch.bats compares against patchelf and runs outputs. */
-#include "elfinfo.h"
-#include "elfpatch.h"
-#include "util.h"
+#include "elf/elfinfo.h"
+#include "elf/elfpatch.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

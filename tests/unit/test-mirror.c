@@ -1,6 +1,6 @@
 /* The archive address comes from apt's configuration; the parsers must pick
  * the Debian entry, not comments, security, disabled or third-party ones. */
-#include "mirror.h"
+#include "acquire/mirror.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* The spawn module: statuses, signals, timeouts that kill the whole group,
  * exec failures, both streams drained with a cap. */
-#include "proc.h"
-#include "util.h"
+#include "exec/proc.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <signal.h>

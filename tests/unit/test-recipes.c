@@ -1,6 +1,6 @@
 /* Build quirks are data; their conditions and errors are checked here. */
-#include "recipes.h"
-#include "util.h"
+#include "store/recipes.h"
+#include "base/util.h"
 #include "tap.h"
 
 static const char quirks[] = "# comment\n"

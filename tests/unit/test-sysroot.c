@@ -1,6 +1,6 @@
 /* The manifest round-trips, and a damaged one gives an error naming it. */
-#include "sysroot.h"
-#include "util.h"
+#include "store/sysroot.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -1,0 +1,200 @@
+/* glibc-matrix check BINARY... --against S...: the matrix for a user's own
+ * binaries, the release-gating entry point. */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "elf/elfinfo.h"
+#include "matrix/matrix.h"
+#include "report/report.h"
+#include "routes/methods.h"
+#include "verdict/predict.h"
+#include "cli/select.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char help[] =
+	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
+	"                          [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
+	"\n"
+	"Runs each BINARY against each sysroot S by each method (default: loader and\n"
+	"interp; host, rpath and env on request), predicts each cell from the ELF data\n"
+	"(as 'explain' does) and reports both.  Libraries the binary needs beyond glibc\n"
+	"are found as the host finds them: their host directories are searched after\n"
+	"the sysroot's, and the report names them.\n"
+	"\n"
+	"  --against S     a sysroot name or 'host' (repeatable, at least one)\n"
+	"  --method M      host, loader, interp, rpath, env (repeatable)\n"
+	"  --args \"...\"    arguments for each binary, split at blanks (default none)\n"
+	"  --expect-exit N the exit status that means success (default 0)\n"
+	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
+	"\n"
+	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
+	"(the release gate fails), 2 usage, 3 infrastructure, 130 interrupted.\n";
+
+/* Host directories of the libraries beyond glibc that binary needs. */
+static char **host_lib_dirs(const char *binary, char ***ret_libs)
+{
+	struct sysroot host;
+	struct gm_prediction p;
+	char **dirs = xcalloc(1, sizeof(char *));
+	*ret_libs = xcalloc(1, sizeof(char *));
+	sysroot_host(&host);
+	if (predict_loader(binary, &host, &p, NULL) == 0) {
+		for (size_t i = 0; p.host_libs[i]; i++) {
+			cleanup_free char *copy = xstrdup(p.host_libs[i]);
+			const char *d = dirname(copy);
+			if (!strv_contains(dirs, d))
+				strv_push(&dirs, d);
+			strv_push(ret_libs, p.host_libs[i]);
+		}
+		prediction_release(&p);
+	}
+	sysroot_release(&host);
+	return dirs;
+}
+
+int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT };
+	static const struct option opts[] = {
+		{"against", required_argument, NULL, 'a'},
+		{"method", required_argument, NULL, 'm'},
+		{"args", required_argument, NULL, OPT_ARGS},
+		{"expect-exit", required_argument, NULL, OPT_EXPECT},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	cleanup_strv char **against = xcalloc(1, sizeof(char *));
+	cleanup_strv char **methods = xcalloc(1, sizeof(char *));
+	cleanup_strv char **args = xcalloc(1, sizeof(char *));
+	struct matrix_opts mo = {.timeout_s = 60};
+	cleanup_free char *out = NULL;
+	int expect_exit = 0, c;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "a:m:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': strv_push(&against, optarg); break;
+		case 'm': strv_push(&methods, optarg); break;
+		case OPT_ARGS: {
+			char *save = NULL, *copy = xstrdup(optarg);
+			for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+				strv_push(&args, t);
+			free(copy);
+			break;
+		}
+		case OPT_EXPECT:
+			expect_exit = (int)strtol(optarg, &end, 10);
+			if (*end || expect_exit < 0 || expect_exit > 255)
+				return gm_usage(err, "--expect-exit '%s': want 0 to 255", optarg);
+			break;
+		case 'j':
+			mo.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || mo.jobs < 1 || mo.jobs > 256)
+				return gm_usage(err, "--jobs '%s': want 1 to 256", optarg);
+			break;
+		case OPT_TIMEOUT:
+			mo.timeout_s = strtod(optarg, &end);
+			if (*end || mo.timeout_s <= 0)
+				return gm_usage(err, "--timeout '%s': want seconds, more than 0", optarg);
+			break;
+		case OPT_OUT: free(out); out = xstrdup(optarg); break;
+		case 'h': return gm_help(help);
+		default: return gm_usage(err, "check: bad option (see --help)");
+		}
+	}
+	if (optind >= argc || !strv_len(against))
+		return gm_usage(err, "check: want BINARY... and at least one --against S (see --help)");
+	if (!strv_len(methods)) {
+		strv_push(&methods, "loader");
+		strv_push(&methods, "interp");
+	}
+	for (int i = optind; i < argc; i++) {
+		struct elf_info info;
+		int r = elf_info_read(argv[i], &info, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
+		elf_info_release(&info);
+	}
+	if (!out) {
+		char buf[64];
+		time_t t = time(NULL);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "reports/check-%Y%m%d-%H%M%S", &tm);
+		out = xstrdup(buf);
+	}
+	char *abs_out = path_absolute(out);
+	free(out);
+	out = abs_out;
+
+	struct sysroot *runs = NULL, host;
+	const struct method **ms = NULL;
+	size_t n_runs = 0, n_ms = 0;
+	struct matrix m = {0};
+	int r = -1;
+	sysroot_host(&host);
+	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
+	    select_methods(methods, &ms, &n_ms, err) < 0)
+		goto done;
+	for (int i = optind; i < argc; i++) {
+		cleanup_free char *abs = path_real(argv[i], err);
+		cleanup_strv char **libs = NULL;
+		if (!abs)
+			goto done;
+		cleanup_strv char **extra = host_lib_dirs(abs, &libs);
+		for (size_t k = 0; k < n_ms; k++)
+			for (size_t q = 0; q < (ms[k]->runs_on_host ? 1 : n_runs); q++) {
+				const struct sysroot *run = ms[k]->runs_on_host ? &host : &runs[q];
+				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
+				cl->expect_exit = expect_exit;
+				for (size_t a = 0; args[a]; a++)
+					strv_push(&cl->args, args[a]);
+				for (size_t d = 0; extra[d]; d++)
+					strv_push(&cl->extra_libdirs, extra[d]);
+			}
+		for (size_t l = 0; libs[l]; l++)
+			printf("%s needs %s from the host (searched after the sysroot's libraries)\n",
+			       argv[i], libs[l]);
+	}
+	mo.outdir = out;
+	int xr = matrix_execute(ctx, &m, &mo, err);
+	struct gm_err *werr = NULL;
+	if (matrix_write_json(&m, out, xr < 0 ? &werr : err) < 0 && xr == 0)
+		goto done;
+	gm_err_free(&werr);
+	size_t mism = matrix_summary(&m, stdout);
+	size_t bad = 0;
+	for (size_t i = 0; i < m.n; i++) {
+		const struct cell *cl = &m.cells[i];
+		if (cl->observed == GM_OK)
+			continue;
+		if (!bad++)
+			printf("\ncells that did not run as expected:\n");
+		printf("  %s against %s by %s: %s (%s)\n", cl->subject, cl->run->name, cl->method->name,
+		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
+	}
+	printf("results: %s/results.json\n", out);
+	if (xr < 0)
+		goto done;
+	if (!m.complete)
+		r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted; partial results in %s", out);
+	else
+		r = (bad || mism) ? GM_EXIT_FINDINGS : 0;
+done:
+	matrix_release(&m);
+	sysroot_list_free(runs, n_runs);
+	sysroot_release(&host);
+	free(ms);
+	return r;
+}

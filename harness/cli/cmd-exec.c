@@ -1,0 +1,121 @@
+/* glibc-matrix exec --sysroot S [--route loader|interp] -- PROGRAM ARGS...:
+ * one program against one glibc, its exit status passed through; for
+ * developers reproducing a breakage without containers. */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "routes/methods.h"
+#include "exec/proc.h"
+#include "store/sysroot.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+	"usage: glibc-matrix exec --sysroot S [--route loader|interp] [--keep] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Runs PROGRAM against the glibc of sysroot S and exits with its status (128+N\n"
+	"when killed by signal N), with stdin, stdout and stderr left to it.\n"
+	"  loader  (default) S's ld.so --inhibit-cache --library-path <S's libdirs>\n"
+	"  interp  a temporary copy with PT_INTERP and RUNPATH pointing into S\n"
+	"PROGRAM is searched in PATH when it has no '/'.  Exit 2 usage, 3 when PROGRAM\n"
+	"could not be started at all.\n";
+
+static char *find_program(const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(*d ? d : ".", name);
+		if (access(p, X_OK) == 0 && path_is_file(p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	enum { OPT_KEEP = 1000 };
+	static const struct option opts[] = {
+		{"sysroot", required_argument, NULL, 's'},
+		{"route", required_argument, NULL, 'r'},
+		{"keep", no_argument, NULL, OPT_KEEP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = NULL, *route = "loader";
+	bool keep = false;
+	int c;
+	(void)ctx;
+
+	/* '+': everything after PROGRAM belongs to PROGRAM. */
+	while ((c = getopt_long(argc, argv, "+s:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': name = optarg; break;
+		case 'r': route = optarg; break;
+		case OPT_KEEP: keep = true; break;
+		case 'h': return gm_help(help);
+		default: return gm_usage(err, "exec: bad option (see --help)");
+		}
+	}
+	if (!name || optind >= argc)
+		return gm_usage(err, "exec: want --sysroot S and a PROGRAM (see --help)");
+	if (strcmp(route, "loader") && strcmp(route, "interp"))
+		return gm_usage(err, "exec: --route must be loader or interp, not '%s'", route);
+	cleanup_free char *program = find_program(argv[optind]);
+	if (!program || !path_is_file(program))
+		return gm_usage(err, "exec: no program '%s'", argv[optind]);
+	cleanup_free char *abs = path_real(program, err);
+	if (!abs)
+		return -1;
+
+	struct sysroot s;
+	if (sysroot_find(name, &s, err) < 0)
+		return -1;
+	char tmpl[] = "/tmp/glibc-matrix-exec.XXXXXX";
+	char *work = NULL;
+	int r = -1;
+	if (strcmp(route, "interp") == 0 && !(work = mkdtemp(tmpl))) {
+		r = gm_infra(err, errno, "cannot create a directory in /tmp");
+		goto out;
+	}
+	cleanup_strv char **args = NULL;
+	for (int i = optind + 1; i < argc; i++)
+		strv_push(&args, argv[i]);
+	struct method_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
+				.args = args, .lazy = true};
+	struct method_cmd cmd = {0};
+	if (method_find(route)->prepare(&mc, &cmd, err) < 0)
+		goto out;
+	/* The user's environment stays, but for what the route itself sets. */
+	cleanup_strv char **env = NULL;
+	for (size_t i = 0; cmd.env[i]; i++)
+		if (strchr(cmd.env[i], '=') && !str_starts(cmd.env[i], "LC_ALL="))
+			strv_push(&env, cmd.env[i]);
+	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
+				 .log_fd = -1, .stdin_fd = -1};
+	struct proc_result res;
+	if (proc_run(&spec, &res, err) == 0) {
+		if (res.exec_failed)
+			r = gm_infra(err, res.exec_errno, "cannot run '%s'", cmd.argv[0]);
+		else
+			r = res.signal ? 128 + res.signal : res.exit_code;
+		proc_result_release(&res);
+	}
+	method_cmd_release(&cmd);
+out:
+	if (work && !keep)
+		rm_rf(work, NULL);
+	else if (work)
+		fprintf(stderr, "glibc-matrix: kept %s\n", work);
+	sysroot_release(&s);
+	return r;
+}

@@ -1,0 +1,102 @@
+/* glibc-matrix flags --sysroot S: compiler and linker flags with which a
+ * project's own build makes binaries that run on that glibc by themselves. */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "store/sysroot.h"
+#include "probes/toolchain.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: glibc-matrix flags --sysroot S [--c++] [--cflags | --ldflags | --cc]\n"
+	"\n"
+	"Prints the flags that build a program against sysroot S with the host's gcc:\n"
+	"S's headers (with -nostdinc, gcc's and libstdc++'s own headers kept), its crt\n"
+	"files and libraries, and -Wl,--dynamic-linker=<S's loader> -Wl,-rpath,<S's\n"
+	"libdirs>, so the result runs on S's glibc when started directly.\n"
+	"\n"
+	"  --sysroot S   a sysroot name (glibc-matrix sysroot list)\n"
+	"  --c++         flags for g++ (libstdc++'s headers first)\n"
+	"  --cflags      only the compile flags;  --ldflags  only the link flags\n"
+	"  --cc          only the compiler to use\n"
+	"\n"
+	"Example:  gcc $(glibc-matrix flags --sysroot glibc-2.42) -o app app.c\n"
+	"          make CC=\"$(glibc-matrix flags --sysroot glibc-2.42 --cc)\" \\\n"
+	"               CFLAGS=\"$(glibc-matrix flags --sysroot glibc-2.42 --cflags)\" \\\n"
+	"               LDFLAGS=\"$(glibc-matrix flags --sysroot glibc-2.42 --ldflags)\"\n";
+
+/* Shell-quotes a word when it needs it. */
+static void print_word(const char *w, bool first)
+{
+	if (!first)
+		putchar(' ');
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "-_=+/.,:@%") == strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (const char *p = w; *p; p++)
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	putchar('\'');
+}
+
+int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	enum { OPT_CXX = 1000, OPT_CFLAGS, OPT_LDFLAGS, OPT_CC };
+	static const struct option opts[] = {
+		{"sysroot", required_argument, NULL, 's'},
+		{"c++", no_argument, NULL, OPT_CXX},
+		{"cflags", no_argument, NULL, OPT_CFLAGS},
+		{"ldflags", no_argument, NULL, OPT_LDFLAGS},
+		{"cc", no_argument, NULL, OPT_CC},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = NULL;
+	bool cxx = false;
+	int only = 0, c;
+	(void)ctx;
+
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': name = optarg; break;
+		case OPT_CXX: cxx = true; break;
+		case OPT_CFLAGS: case OPT_LDFLAGS: case OPT_CC: only = c; break;
+		case 'h': return gm_help(help);
+		default: return gm_usage(err, "flags: bad option (see --help)");
+		}
+	}
+	if (!name || optind != argc)
+		return gm_usage(err, "flags: want --sysroot S and no other argument (see --help)");
+
+	struct sysroot s;
+	struct toolchain t;
+	if (sysroot_find(name, &s, err) < 0)
+		return -1;
+	int r = toolchain_for(&s, cxx, TOOLCHAIN_STANDALONE, &t, err);
+	sysroot_release(&s);
+	if (r < 0)
+		return -1;
+	bool first = true;
+	if (only == OPT_CC) {
+		print_word(t.cc, true);
+		first = false;
+	}
+	if (!only || only == OPT_CFLAGS)
+		for (size_t i = 0; t.cflags[i]; i++, first = false)
+			print_word(t.cflags[i], first);
+	if (!only || only == OPT_LDFLAGS)
+		for (size_t i = 0; t.ldflags[i]; i++, first = false)
+			print_word(t.ldflags[i], first);
+	putchar('\n');
+	toolchain_release(&t);
+	return 0;
+}

@@ -1,0 +1,251 @@
+/* glibc-matrix inspect FILE|DIR... [-r] [--json]: what each ELF file needs
+ * from glibc, read statically (the file is never executed). */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "elf/elfinfo.h"
+#include "elf/glibcver.h"
+#include "base/util.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char help[] =
+	"usage: glibc-matrix inspect FILE|DIR... [-r] [--json]\n"
+	"\n"
+	"For each ELF file: interpreter, needed libraries, runpath, the glibc version\n"
+	"nodes it requires grouped by library, its glibc floor (the highest GLIBC_x.y\n"
+	"needed from libc, libm, libpthread, libdl, librt, libutil, libanl, libresolv\n"
+	"or ld.so) and the special nodes (GLIBC_PRIVATE, GLIBC_ABI_DT_RELR,\n"
+	"GLIBC_ABI_GNU2_TLS).  Files are read with libelf, never executed.\n"
+	"\n"
+	"  -r, --recursive   descend into directories (symlinks are not followed)\n"
+	"      --json        one JSON array of objects\n"
+	"\n"
+	"A directory without -r means its files.  Non-ELF files found in directories\n"
+	"are skipped; malformed ELF files are reported on stderr and the scan goes on.\n"
+	"Exit: 0 all read, 1 a file malformed or a named file not ELF, 2 usage or a\nnamed file missing.\n";
+
+struct scan {
+	bool json, recursive;
+	size_t printed, bad;
+	FILE *out;
+};
+
+static const char *type_name(const struct elf_info *in)
+{
+	if (in->type == ET_EXEC)
+		return in->interp ? "executable" : "static executable";
+	if (in->type == ET_DYN)
+		return in->interp ? "PIE executable" : "shared object";
+	if (in->type == ET_REL)
+		return "relocatable object";
+	if (in->type == ET_CORE)
+		return "core file";
+	return "ELF file";
+}
+
+static json_object *jstrv(char *const *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *jstr_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void print_json(struct scan *sc, const char *path, const struct elf_info *in)
+{
+	json_object *o = json_object_new_object();
+	json_object *req = json_object_new_object();
+	json_object *special = json_object_new_array();
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "class", json_object_new_int(in->elfclass == ELFCLASS64 ? 64 : 32));
+	json_object_object_add(o, "machine", json_object_new_string(elf_machine_name(in->machine)));
+	json_object_object_add(o, "type", json_object_new_string(type_name(in)));
+	json_object_object_add(o, "interpreter", jstr_or_null(in->interp));
+	json_object_object_add(o, "soname", jstr_or_null(in->soname));
+	json_object_object_add(o, "needed", jstrv(in->needed));
+	json_object_object_add(o, "runpath", jstr_or_null(in->runpath));
+	json_object_object_add(o, "build_id", jstr_or_null(in->build_id));
+	json_object_object_add(o, "rpath", jstr_or_null(in->rpath));
+	for (size_t i = 0; i < in->n_needs; i++) {
+		json_object *nodes = json_object_new_array();
+		for (size_t k = 0; k < in->needs[i].n_nodes; k++) {
+			const char *nm = in->needs[i].nodes[k].name;
+			json_object_array_add(nodes, json_object_new_string(nm));
+			if (glibc_node_special(nm)) {
+				json_object *sp = json_object_new_object();
+				json_object_object_add(sp, "node", json_object_new_string(nm));
+				json_object_object_add(sp, "library", json_object_new_string(in->needs[i].file));
+				json_object_object_add(sp, "since", jstr_or_null(glibc_special_since(nm)));
+				json_object_array_add(special, sp);
+			}
+		}
+		json_object_object_add(req, in->needs[i].file, nodes);
+	}
+	json_object_object_add(o, "requires", req);
+	const char *floor = glibc_floor(in);
+	json_object_object_add(o, "glibc_floor", floor ? json_object_new_string(floor) : NULL);
+	json_object_object_add(o, "special", special);
+	json_object_object_add(o, "defines", jstrv(in->verdefs));
+	fprintf(sc->out, "%s%s", sc->printed ? ",\n" : "",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_text(struct scan *sc, const char *path, const struct elf_info *in)
+{
+	FILE *f = sc->out;
+	const char *floor = glibc_floor(in);
+	fprintf(f, "%s: ELF%d %s %s\n", path, in->elfclass == ELFCLASS64 ? 64 : 32,
+		elf_machine_name(in->machine), type_name(in));
+	if (in->interp)
+		fprintf(f, "  interpreter: %s\n", in->interp);
+	if (in->soname)
+		fprintf(f, "  soname:      %s\n", in->soname);
+	if (strv_len(in->needed)) {
+		fprintf(f, "  needed:     ");
+		for (size_t i = 0; in->needed[i]; i++)
+			fprintf(f, " %s", in->needed[i]);
+		fprintf(f, "\n");
+	}
+	if (in->runpath)
+		fprintf(f, "  runpath:     %s\n", in->runpath);
+	if (in->build_id)
+		fprintf(f, "  build id:    %s\n", in->build_id);
+	if (in->rpath)
+		fprintf(f, "  rpath:       %s\n", in->rpath);
+	if (floor)
+		fprintf(f, "  glibc floor: GLIBC_%s\n", floor);
+	else
+		fprintf(f, "  glibc floor: none%s\n", in->interp || strv_len(in->needed) ? "" : " (static)");
+	for (size_t i = 0; i < in->n_needs; i++) {
+		fprintf(f, "  requires %s:", in->needs[i].file);
+		for (size_t k = 0; k < in->needs[i].n_nodes; k++)
+			fprintf(f, " %s%s", in->needs[i].nodes[k].name,
+				in->needs[i].nodes[k].weak ? "(weak)" : "");
+		fprintf(f, "\n");
+	}
+	for (size_t i = 0; i < in->n_needs; i++)
+		for (size_t k = 0; k < in->needs[i].n_nodes; k++) {
+			const char *nm = in->needs[i].nodes[k].name;
+			if (!glibc_node_special(nm))
+				continue;
+			const char *since = glibc_special_since(nm);
+			fprintf(f, "  special:     %s from %s%s%s%s\n", nm, in->needs[i].file,
+				since ? " (glibc >= " : strcmp(nm, "GLIBC_PRIVATE") == 0
+							? " (ties the file to one glibc build)"
+							: "",
+				since ? since : "", since ? ")" : "");
+		}
+}
+
+/* Reads one file.  quiet_nonelf: skip non-ELF silently (directory scans). */
+static void inspect_file(struct scan *sc, const char *path, bool named)
+{
+	struct elf_info in;
+	struct gm_err *err = NULL;
+	int r = elf_info_read(path, &in, &err);
+	if (r < 0) {
+		fprintf(stderr, "glibc-matrix: %s\n", err->msg);
+		gm_err_free(&err);
+		sc->bad++;
+		return;
+	}
+	if (r == 0) {
+		if (named) {
+			fprintf(stderr, "glibc-matrix: '%s': not an ELF file\n", path);
+			sc->bad++;
+		}
+		return;
+	}
+	if (sc->json)
+		print_json(sc, path, &in);
+	else
+		print_text(sc, path, &in);
+	sc->printed++;
+	elf_info_release(&in);
+}
+
+static void scan_dir(struct scan *sc, const char *dir)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "glibc-matrix: cannot read directory '%s': %s\n", dir, strerror(errno));
+		sc->bad++;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		if (strcmp(nm, ".") && strcmp(nm, "..")) {
+			cleanup_free char *p = path_join(dir, nm);
+			struct stat st;
+			if (lstat(p, &st) == 0) {
+				if (S_ISREG(st.st_mode))
+					inspect_file(sc, p, false);
+				else if (S_ISDIR(st.st_mode) && sc->recursive)
+					scan_dir(sc, p);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	enum { OPT_JSON = 1000 };
+	static const struct option opts[] = {
+		{"recursive", no_argument, NULL, 'r'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct scan sc = {.out = stdout};
+	int c;
+	(void)ctx;
+
+	while ((c = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+		if (c == 'r')
+			sc.recursive = true;
+		else if (c == OPT_JSON)
+			sc.json = true;
+		else if (c == 'h')
+			return gm_help(help);
+		else
+			return gm_usage(err, "inspect: bad option (see --help)");
+	}
+	if (optind >= argc)
+		return gm_usage(err, "inspect: want at least one FILE or DIR (see --help)");
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) < 0)
+			return gm_usage(err, "inspect: cannot read '%s': %s", argv[i], strerror(errno));
+	}
+	if (sc.json)
+		fputs("[", sc.out);
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			scan_dir(&sc, argv[i]);
+		else
+			inspect_file(&sc, argv[i], true);
+	}
+	if (sc.json)
+		fputs("]\n", sc.out);
+	return sc.bad ? GM_EXIT_FINDINGS : 0;
+}

@@ -1,0 +1,219 @@
+/* glibc-matrix run: every probe, built against every build sysroot, run
+ * against every run sysroot by every method; predicted, observed, compared. */
+#define _GNU_SOURCE
+#include "probes/cases.h"
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "elf/elfinfo.h"
+#include "matrix/matrix.h"
+#include "report/report.h"
+#include "exec/pool.h"
+#include "probes/probes.h"
+#include "cli/select.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char help[] =
+	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
+	"                        [-j N] [--timeout SEC] [--out DIR] [--test-cases] [--lazy]\n"
+	"\n"
+	"Builds the probes of cases/ against each --build sysroot and runs each against\n"
+	"each --run sysroot by each method; every cell is predicted from the ELF data,\n"
+	"observed, classified and compared.  Default: every sysroot in the store for this\n"
+	"machine's architecture on both axes, every method, every case but the test-only.\n"
+	"\n"
+	"Methods: host (as built, on the host's glibc), loader (ld.so --library-path),\n"
+	"interp (patched PT_INTERP + RUNPATH), rpath (RUNPATH only, host loader), env\n"
+	"(LD_LIBRARY_PATH, host loader: the classic mistake).\n"
+	"\n"
+	"  -j, --jobs N      cells in parallel (default: number of CPUs)\n"
+	"      --timeout S   seconds per cell (default 20)\n"
+	"      --out DIR     where results.json goes (default reports/<UTC time>)\n"
+	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
+	"                    at start-up, so a verdict does not depend on the code path)\n"
+	"      --keep-work   keep the patched copies under DIR/work\n"
+	"\n"
+	"Exit: 0 no mismatch, 1 mismatches (listed), 2 usage, 3 infrastructure,\n"
+	"130 interrupted (results.json is still written, marked incomplete).\n";
+
+struct run_opts {
+	char **builds, **runs, **methods, **cases;
+	struct matrix_opts m;
+	bool test_cases;
+	char *out;
+};
+
+static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct gm_err **err)
+{
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP };
+	static const struct option opts[] = {
+		{"build", required_argument, NULL, 'b'},
+		{"run", required_argument, NULL, 'r'},
+		{"method", required_argument, NULL, 'm'},
+		{"case", required_argument, NULL, 'c'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"test-cases", no_argument, NULL, OPT_TEST},
+		{"lazy", no_argument, NULL, OPT_LAZY},
+		{"keep-work", no_argument, NULL, OPT_KEEP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	char *end;
+	*helped = false;
+	while ((c = getopt_long(argc, argv, "b:r:m:c:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': strv_push(&o->builds, optarg); break;
+		case 'r': strv_push(&o->runs, optarg); break;
+		case 'm': strv_push(&o->methods, optarg); break;
+		case 'c': strv_push(&o->cases, optarg); break;
+		case 'j':
+			o->m.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || o->m.jobs < 1 || o->m.jobs > 256)
+				return gm_usage(err, "--jobs '%s': want 1 to 256", optarg);
+			break;
+		case OPT_TIMEOUT:
+			o->m.timeout_s = strtod(optarg, &end);
+			if (*end || o->m.timeout_s <= 0 || o->m.timeout_s > 86400)
+				return gm_usage(err, "--timeout '%s': want seconds, more than 0", optarg);
+			break;
+		case OPT_OUT: free(o->out); o->out = xstrdup(optarg); break;
+		case OPT_TEST: o->test_cases = true; break;
+		case OPT_LAZY: o->m.lazy = true; break;
+		case OPT_KEEP: o->m.keep_work = true; break;
+		case 'h': *helped = true; return gm_help(help);
+		default: return gm_usage(err, "run: bad option (see --help)");
+		}
+	}
+	if (optind != argc)
+		return gm_usage(err, "run: unexpected argument '%s' (see --help)", argv[optind]);
+	return 0;
+}
+
+static char *default_out(void)
+{
+	char buf[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "reports/%Y%m%d-%H%M%S", &tm);
+	return xstrdup(buf);
+}
+
+/* Cells of one probe: each method, each run sysroot (host methods: host). */
+static void plan_probe(struct matrix *m, const struct probe *p, const struct method **ms,
+		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
+		       const struct sysroot *host)
+{
+	struct elf_info info;
+	bool statically = false;
+	if (p->status == PROBE_BUILT && elf_info_read(p->binary, &info, NULL) == 1) {
+		statically = !info.interp && !strv_len(info.needed);
+		elf_info_release(&info);
+	}
+	for (size_t k = 0; k < n_ms; k++) {
+		size_t n = ms[k]->runs_on_host ? 1 : n_runs;
+		for (size_t r = 0; r < n; r++) {
+			const struct sysroot *run = ms[k]->runs_on_host ? host : &runs[r];
+			if (strcmp(run->arch, p->build->arch) != 0)
+				continue;
+			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
+			c->probe = true;
+			if (p->status != PROBE_BUILT) {
+				c->skip_reason = xasprintf("probe not built: %s", p->reason);
+				continue;
+			}
+			if (statically) {
+				c->static_binary = true;
+				if (!ms[k]->runs_on_host)
+					c->skip_reason = xasprintf("static executable: it carries glibc %s; "
+								   "routes that swap the glibc do not apply",
+								   p->build->glibc_version);
+				continue;
+			}
+			/* The probe finds its plugin beside itself; patched copies
+			 * take it along. */
+			if (p->kase->plugin)
+				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
+			for (size_t q = 0; p->kase->runtime[q]; q++)
+				strv_push(&c->runtime, p->kase->runtime[q]);
+			c->behaviour = p->kase->behaviour;
+		}
+	}
+}
+
+int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	struct run_opts o = {.m = {.timeout_s = 20}};
+	struct gm_cases all = {0};
+	const struct gm_case **cs = NULL;
+	const struct method **ms = NULL;
+	struct sysroot *builds = NULL, *runs = NULL, host;
+	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
+	struct probe *probes = NULL;
+	struct matrix m = {0};
+	bool helped;
+	int r = -1;
+
+	sysroot_host(&host);
+	if (parse(argc, argv, &o, &helped, err) < 0 || helped) {
+		r = helped ? 0 : -1;
+		goto out;
+	}
+	if (!o.out)
+		o.out = default_out();
+	/* Patched copies run from below it: relative paths would not survive. */
+	char *abs_out = path_absolute(o.out);
+	free(o.out);
+	o.out = abs_out;
+	if (cases_load(&all, err) < 0 ||
+	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
+	    select_methods(o.methods, &ms, &n_ms, err) < 0 ||
+	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
+	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0)
+		goto out;
+	gm_note(ctx, "building %zu probes against %zu sysroots", n_cs, n_b);
+	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n_b * n_cs; i++)
+		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host);
+	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
+		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
+	o.m.outdir = o.out;
+	int xr = matrix_execute(ctx, &m, &o.m, err);
+	/* Results are written even after an error or an interruption. */
+	struct gm_err *werr = NULL;
+	if (matrix_write_json(&m, o.out, xr < 0 ? &werr : err) < 0 && xr == 0)
+		goto out;
+	gm_err_free(&werr);
+	size_t mism = matrix_summary(&m, stdout);
+	printf("results: %s/results.json\n", o.out);
+	if (xr < 0)
+		goto out;
+	if (!m.complete)
+		r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted; partial results in %s",
+			       o.out);
+	else
+		r = mism ? GM_EXIT_FINDINGS : 0;
+out:
+	matrix_release(&m);
+	probes_free(probes, n_b * n_cs);
+	sysroot_list_free(builds, n_b);
+	sysroot_list_free(runs, n_r);
+	sysroot_release(&host);
+	free(cs);
+	free(ms);
+	cases_release(&all);
+	strv_free(o.builds);
+	strv_free(o.runs);
+	strv_free(o.methods);
+	strv_free(o.cases);
+	free(o.out);
+	return r;
+}

@@ -1,0 +1,107 @@
+/* glibc-matrix sysroot import SUITE: a sysroot from a Debian suite's
+ * binary packages (debimport.c does the work). */
+#define _GNU_SOURCE
+#include "cli/cmd.h"
+#include "acquire/debimport.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: glibc-matrix sysroot import SUITE [--arch amd64|arm64|riscv64] [--name N]\n"
+	"                                         [--refresh]\n"
+	"\n"
+	"Makes a sysroot from a Debian suite's libc6, libc6-dev, linux-libc-dev and\n"
+	"libgcc-s1 packages, each verified against the suite's Release file and package\n"
+	"index.  The archive is the one apt uses on this machine, or $GLIBC_MATRIX_MIRROR.\n"
+	"\n"
+	"  SUITE            a Debian suite or codename: bullseye, bookworm, trixie, sid, ...\n"
+	"  --arch A         Debian architecture (default: this machine's)\n"
+	"  --name N         sysroot name (default: debian-SUITE-ARCH)\n"
+	"  --refresh        look at the archive again even if the sysroot exists; it is\n"
+	"                   replaced only if the suite's packages changed\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"Without --refresh an existing sysroot is reused with no network access.\n";
+
+
+static void on_note(void *p, const char *msg)
+{
+	gm_note(p, "%s", msg);
+}
+
+static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *help_only,
+		      struct gm_err **err)
+{
+	static const struct option opts[] = {
+		{"arch", required_argument, NULL, 'a'},
+		{"name", required_argument, NULL, 'n'},
+		{"refresh", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->arch = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'r':
+			o->refresh = true;
+			break;
+		case 'h':
+			*help_only = true;
+			return 0;
+		default:
+			return gm_usage(err, "sysroot import: unknown or incomplete option '%s' (try "
+					     "--help)",
+					argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return gm_usage(err, "sysroot import: missing SUITE (e.g. bookworm)");
+	o->suite = argv[optind++];
+	if (optind < argc)
+		return gm_usage(err, "sysroot import: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int cmd_sysroot_import(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	struct debimport_opts o = {.note = on_note, .note_ctx = ctx};
+	bool help_only = false;
+	struct sysroot s = {0};
+	enum debimport_state state;
+
+	if (parse_args(argc, argv, &o, &help_only, err) < 0)
+		return -1;
+	if (help_only)
+		return gm_help(help);
+	if (debimport_run(&o, &s, &state, err) < 0)
+		return -1;
+	switch (state) {
+	case DEBIMPORT_CACHED:
+		gm_note(ctx, "%s is already imported (--refresh looks at the archive again)", s.name);
+		break;
+	case DEBIMPORT_UNCHANGED:
+		gm_note(ctx, "%s is up to date with the archive", s.name);
+		break;
+	case DEBIMPORT_REPLACED:
+		gm_note(ctx, "%s replaced: the suite's packages changed", s.name);
+		break;
+	case DEBIMPORT_IMPORTED:
+		break;
+	}
+	printf("%s %s: glibc %s (%s), %s, %s\n",
+	       state == DEBIMPORT_CACHED || state == DEBIMPORT_UNCHANGED ? "have" : "imported",
+	       s.name, s.glibc_version, s.package_version, s.arch, s.dir);
+	sysroot_release(&s);
+	return 0;
+}

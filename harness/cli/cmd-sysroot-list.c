@@ -1,0 +1,212 @@
+/* glibc-matrix sysroot list | show | remove */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "cli/cmd.h"
+#include "elf/elfinfo.h"
+#include "store/store.h"
+#include "store/sysroot.h"
+#include "base/util.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <json.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Parses "[--json] [--help]" for the three commands. */
+static int parse_simple(int argc, char **argv, const char *help, bool *json, bool *helped,
+			struct gm_err **err)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	*helped = false;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'J' && json)
+			*json = true;
+		else if (c == 'h') {
+			*helped = true;
+			return gm_help(help);
+		} else
+			return gm_usage(err, "sysroot %s: bad option (see --help)", argv[0]);
+	}
+	return 0;
+}
+
+static const char list_help[] =
+	"usage: glibc-matrix sysroot list [--json]\n"
+	"\n"
+	"Lists the complete sysroots in the store: name, glibc version, arch, origin,\n"
+	"the build of libc.so.6 (start of its GNU build ID: two builds of one version\n"
+	"differ here) and when it was made.\n";
+
+int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	bool json = false, helped;
+	struct sysroot *v;
+	size_t n;
+	(void)ctx;
+
+	if (parse_simple(argc, argv, list_help, &json, &helped, err) < 0 || helped)
+		return helped ? 0 : -1;
+	if (optind != argc)
+		return gm_usage(err, "sysroot list: unexpected argument '%s'", argv[optind]);
+	if (sysroot_list(&v, &n, err) < 0)
+		return -1;
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *j = sysroot_to_json(&v[i]);
+			cleanup_free char *id = sysroot_libc_build_id(&v[i]);
+			json_object *o = json_tokener_parse(j);
+			json_object_object_add(o, "libc_build_id", id ? json_object_new_string(id) : NULL);
+			printf("%s%s", i ? "," : "",
+			       json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(o);
+		}
+		printf("]\n");
+	} else {
+		if (n)
+			printf("%-28s %-8s %-8s %-18s %-12s %s\n", "NAME", "GLIBC", "ARCH", "ORIGIN",
+			       "LIBC-BUILD", "CREATED");
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *id = sysroot_libc_build_id(&v[i]);
+			printf("%-28s %-8s %-8s %-18s %-12s %s\n", v[i].name, v[i].glibc_version,
+			       v[i].arch, v[i].origin, id ? id : "-", v[i].created);
+		}
+	}
+	sysroot_list_free(v, n);
+	return 0;
+}
+
+static const char show_help[] =
+	"usage: glibc-matrix sysroot show NAME [--json]\n"
+	"\n"
+	"Shows a sysroot: glibc version, loader, library directories, and the version\n"
+	"nodes (GLIBC_x.y) each of its shared libraries defines.\n";
+
+/* Every shared library with version definitions in the sysroot's libdirs. */
+static void show_libraries(const struct sysroot *s, json_object *arr)
+{
+	for (size_t i = 0; s->libdirs[i]; i++) {
+		struct dirent **names = NULL;
+		int n = scandir(s->libdirs[i], &names, NULL, alphasort);
+		for (int k = 0; k < n; k++) {
+			const char *nm = names[k]->d_name;
+			if (strstr(nm, ".so") && nm[0] != '.') {
+				cleanup_free char *path = path_join(s->libdirs[i], nm);
+				struct elf_info info;
+				if (path_is_file(path) && elf_info_read(path, &info, NULL) == 1) {
+					if (strv_len(info.verdefs) > 0) {
+						if (arr) {
+							json_object *o = json_object_new_object();
+							json_object *vs = json_object_new_array();
+							json_object_object_add(o, "path", json_object_new_string(path));
+							for (size_t j = 0; info.verdefs[j]; j++)
+								json_object_array_add(vs, json_object_new_string(info.verdefs[j]));
+							json_object_object_add(o, "defines", vs);
+							json_object_array_add(arr, o);
+						} else {
+							printf("  %s:", nm);
+							for (size_t j = 0; info.verdefs[j]; j++)
+								printf(" %s", info.verdefs[j]);
+							printf("\n");
+						}
+					}
+					elf_info_release(&info);
+				}
+			}
+			free(names[k]);
+		}
+		free(names);
+	}
+}
+
+int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	bool json = false, helped;
+	struct sysroot s;
+	(void)ctx;
+
+	if (parse_simple(argc, argv, show_help, &json, &helped, err) < 0 || helped)
+		return helped ? 0 : -1;
+	if (optind + 1 != argc)
+		return gm_usage(err, "sysroot show: want one sysroot NAME (see 'sysroot list')");
+	if (sysroot_find(argv[optind], &s, err) < 0)
+		return -1;
+	if (json) {
+		cleanup_free char *text = sysroot_to_json(&s);
+		json_object *o = json_tokener_parse(text);
+		json_object *arr = json_object_new_array();
+		show_libraries(&s, arr);
+		json_object_object_add(o, "libraries", arr);
+		cleanup_free char *id = sysroot_libc_build_id(&s);
+		json_object_object_add(o, "libc_build_id", id ? json_object_new_string(id) : NULL);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		printf("name:      %s\n", s.name);
+		printf("glibc:     %s%s%s%s\n", s.glibc_version, *s.package_version ? " (Debian " : "",
+		       s.package_version, *s.package_version ? ")" : "");
+		printf("arch:      %s\n", s.arch);
+		printf("origin:    %s\n", s.origin);
+		cleanup_free char *id = sysroot_libc_build_id(&s);
+		printf("build:     %s (GNU build ID of libc.so.6)\n", id ? id : "unknown");
+		printf("directory: %s\n", s.dir);
+		printf("loader:    %s\n", s.loader);
+		for (size_t i = 0; s.libdirs[i]; i++)
+			printf("libdir:    %s\n", s.libdirs[i]);
+		for (size_t i = 0; s.includedirs[i]; i++)
+			printf("include:   %s\n", s.includedirs[i]);
+		if (strv_len(s.configure_args)) {
+			printf("configure:");
+			for (size_t i = 0; s.configure_args[i]; i++)
+				printf(" %s", s.configure_args[i]);
+			printf("\n");
+		}
+		if (*s.compiler)
+			printf("compiler:  %s\n", s.compiler);
+		printf("sha256:    %s\n", s.source_sha256);
+		printf("created:   %s\n", s.created);
+		if (*s.build_log)
+			printf("build log: %s\n", s.build_log);
+		printf("version nodes defined:\n");
+		show_libraries(&s, NULL);
+	}
+	sysroot_release(&s);
+	return 0;
+}
+
+static const char remove_help[] =
+	"usage: glibc-matrix sysroot remove NAME...\n"
+	"\n"
+	"Removes sysroots from the store (atomically: a sysroot is listed or gone).\n";
+
+int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	bool helped;
+	if (parse_simple(argc, argv, remove_help, NULL, &helped, err) < 0 || helped)
+		return helped ? 0 : -1;
+	if (optind >= argc)
+		return gm_usage(err, "sysroot remove: want at least one NAME");
+	for (int i = optind; i < argc; i++) {
+		struct sysroot s;
+		int lock = -1;
+		if (sysroot_find(argv[i], &s, err) < 0)
+			return -1;
+		if (store_lock(s.name, &lock, err) < 0 || store_discard(s.dir, err) < 0) {
+			sysroot_release(&s);
+			if (lock >= 0)
+				close(lock);
+			return -1;
+		}
+		close(lock);
+		gm_note(ctx, "removed %s (%s)", s.name, s.dir);
+		sysroot_release(&s);
+	}
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* Subcommand entry points.  Each parses its own options (getopt_long,
+ * optind reset by the caller), returns 0 or -1 with *err set, and never
+ * exits.  A command that ran but has findings returns GM_EXIT_FINDINGS
+ * (1) as a positive value. */
+#ifndef GM_CMD_H
+#define GM_CMD_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "base/ui.h"
+
+typedef int cmd_fn(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err);
+
+struct cmd {
+	const char *name;
+	cmd_fn *fn;
+	const char *summary;
+};
+
+cmd_fn cmd_sysroot;
+cmd_fn cmd_inspect;
+cmd_fn cmd_explain;
+cmd_fn cmd_flags;
+cmd_fn cmd_probes;
+cmd_fn cmd_run;
+cmd_fn cmd_check;
+cmd_fn cmd_exec;
+cmd_fn cmd_patch;
+cmd_fn cmd_sysroot_build;
+cmd_fn cmd_sysroot_import;
+cmd_fn cmd_sysroot_list;
+cmd_fn cmd_sysroot_show;
+cmd_fn cmd_sysroot_remove;
+
+/* Runs the entry of table whose name is argv[0]; prints usage for --help. */
+int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
+		 char **argv, struct gm_err **err);
+
+/* Prints a usage text to stdout (--help) and returns 0. */
+int gm_help(const char *text);
+
+#endif

@@ -1,0 +1,115 @@
+/* glibc-matrix: will this binary, built against glibc X, load and run
+ * against glibc Y, and by which route?  main() holds the global options and
+ * the command table; it alone prints errors and picks the exit code. */
+#define _GNU_SOURCE
+#include "cli/cmd.h"
+#include "base/interrupt.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GM_VERSION
+#define GM_VERSION "0.1"
+#endif
+
+static const struct cmd commands[] = {
+	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots"},
+	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader"},
+	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?"},
+	{"probes", cmd_probes, "list the probe cases, build them against sysroots"},
+	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods"},
+	{"check", cmd_check, "run your own binaries against sysroots: the release gate"},
+	{"exec", cmd_exec, "run one program against one glibc, exit status passed through"},
+	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file"},
+	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc"},
+	{NULL, NULL, NULL},
+};
+
+static const char usage[] =
+	"usage: glibc-matrix [--quiet] <command> [<args>]\n"
+	"\n"
+	"Will a binary built against glibc X load and run against glibc Y, and by which route?\n"
+	"\n"
+	"Commands:\n"
+	"%s"
+	"\n"
+	"Global options:\n"
+	"  -q, --quiet     no progress line and no notes on stderr\n"
+	"  -h, --help      this text; 'glibc-matrix <command> --help' for a command\n"
+	"  -V, --version   print the version\n"
+	"\n"
+	"Environment:\n"
+	"  GLIBC_MATRIX_STORE    where sysroots and downloads live\n"
+	"                        (default ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix)\n"
+	"  GLIBC_MATRIX_MIRROR   Debian archive URL (default: read from apt's configuration)\n"
+	"  GLIBC_MATRIX_RECIPES  directory with versions.tsv and quirks.tsv (default: sysroots/)\n"
+	"\n"
+	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
+	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";
+
+static void print_usage(FILE *f)
+{
+	char *list = xstrdup("");
+	for (const struct cmd *c = commands; c->name; c++) {
+		char *next = xasprintf("%s  %-12s %s\n", list, c->name, c->summary);
+		free(list);
+		list = next;
+	}
+	fprintf(f, usage, list);
+	free(list);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gm_ctx ctx = {.tty = isatty(2)};
+	struct gm_err *err = NULL;
+	int c, r;
+
+	/* '+': stop at the first non-option, the command parses the rest. */
+	while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			ctx.quiet = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			printf("glibc-matrix %s\n", GM_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "try 'glibc-matrix --help'\n");
+			return GM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_usage(stderr);
+		return GM_EXIT_USAGE;
+	}
+	if (ctx.quiet)
+		ctx.tty = false;
+	interrupt_install();
+	r = cmd_dispatch(&ctx, "glibc-matrix", commands, argc - optind, argv + optind, &err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
+		gm_err_free(&err);
+		return GM_EXIT_INFRA;
+	}
+	if (r < 0) {
+		int code = err ? err->code : GM_EXIT_INFRA;
+		fprintf(stderr, "glibc-matrix: error: %s\n", err ? err->msg : "unknown error");
+		gm_err_free(&err);
+		return code;
+	}
+	return r;
+}

@@ -1,0 +1,106 @@
+#define _GNU_SOURCE
+#include "cli/select.h"
+#include "base/util.h"
+
+#include <string.h>
+#include <sys/utsname.h>
+
+const char *host_arch(void)
+{
+	static struct utsname un;
+	if (!un.machine[0])
+		uname(&un);
+	return un.machine;
+}
+
+int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
+		    struct gm_err **err)
+{
+	struct sysroot *v = NULL;
+	size_t n = 0;
+	if (!strv_len(names)) {
+		struct sysroot *all;
+		size_t na;
+		if (sysroot_list(&all, &na, err) < 0)
+			return -1;
+		for (size_t i = 0; i < na; i++) {
+			if (arch && strcmp(all[i].arch, arch) != 0) {
+				sysroot_release(&all[i]);
+				continue;
+			}
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = all[i];
+		}
+		free(all);
+	} else {
+		for (size_t i = 0; names[i]; i++) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			if (strcmp(names[i], "host") == 0) {
+				sysroot_host(&v[n]);
+			} else if (sysroot_find(names[i], &v[n], err) < 0) {
+				sysroot_list_free(v, n);
+				return -1;
+			}
+			n++;
+		}
+	}
+	if (!n) {
+		free(v);
+		return gm_usage(err, "no sysroots%s%s in the store '%s' (glibc-matrix sysroot build/import)",
+				arch ? " for " : "", arch ? arch : "", getenv("GLIBC_MATRIX_STORE") ?
+				getenv("GLIBC_MATRIX_STORE") : "default");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int select_methods(char *const *names, const struct method ***ret, size_t *ret_n,
+		   struct gm_err **err)
+{
+	const struct method *const *all = method_all();
+	const struct method **v = xcalloc(16, sizeof(*v));
+	size_t n = 0;
+	if (!strv_len(names)) {
+		for (size_t i = 0; all[i]; i++)
+			v[n++] = all[i];
+	} else {
+		for (size_t i = 0; names[i] && n < 16; i++) {
+			const struct method *m = method_find(names[i]);
+			if (!m) {
+				free(v);
+				return gm_usage(err, "unknown method '%s' (host, loader, interp, rpath, env)",
+						names[i]);
+			}
+			v[n++] = m;
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int select_cases(const struct gm_cases *all, char *const *names, bool with_test_only,
+		 const struct gm_case ***ret, size_t *ret_n, struct gm_err **err)
+{
+	const struct gm_case **v = xcalloc(all->n + strv_len(names) + 1, sizeof(*v));
+	size_t n = 0;
+	if (!strv_len(names)) {
+		for (size_t i = 0; i < all->n; i++)
+			if (with_test_only || !all->v[i].test_only)
+				v[n++] = &all->v[i];
+	} else {
+		for (size_t i = 0; names[i]; i++) {
+			const struct gm_case *c = cases_find(all, names[i]);
+			if (!c) {
+				free(v);
+				return gm_usage(err, "unknown case '%s' (see 'glibc-matrix probes list')",
+						names[i]);
+			}
+			v[n++] = c;
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

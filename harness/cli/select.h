@@ -1,0 +1,30 @@
+/* Choosing sysroots, methods and cases from repeated command-line options. */
+#ifndef GM_SELECT_H
+#define GM_SELECT_H
+
+#include <stddef.h>
+
+#include "probes/cases.h"
+#include "base/err.h"
+#include "routes/methods.h"
+#include "store/sysroot.h"
+
+/* names empty: every sysroot in the store for arch (NULL: any arch).
+ * Otherwise the named ones, in order; an unknown name is GM_EXIT_USAGE.
+ * "host" names the machine's own glibc. */
+int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
+		    struct gm_err **err);
+
+/* names empty: the defaults (every route); unknown: GM_EXIT_USAGE. */
+int select_methods(char *const *names, const struct method ***ret, size_t *ret_n,
+		   struct gm_err **err);
+
+/* names empty: every case that is not test_only (or every case, if
+ * with_test_only); unknown: GM_EXIT_USAGE. */
+int select_cases(const struct gm_cases *all, char *const *names, bool with_test_only,
+		 const struct gm_case ***ret, size_t *ret_n, struct gm_err **err);
+
+/* The machine name of the host, as in manifests ("x86_64"). */
+const char *host_arch(void);
+
+#endif

@@ -1,0 +1,75 @@
+/* ELF facts read with libelf (ELF_C_READ_MMAP, gelf_*), never by executing
+ * the file.
+ *
+ * Every offset, count and string is checked before use: section data must
+ * lie inside the file, strings must be terminated inside their table, the
+ * version chains are bounded by their section's sh_info and size.  A
+ * malformed file yields an error that names the file and the problem
+ * (GM_EXIT_FINDINGS: the input is bad, the tool is fine). */
+#ifndef GM_ELFINFO_H
+#define GM_ELFINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* One version node a file requires from one library (.gnu.version_r), with
+ * the undefined dynamic symbols bound to it (.gnu.version + .dynsym). */
+struct elf_vernode {
+	char *name;        /* "GLIBC_2.34" */
+	bool weak;         /* VER_FLG_WEAK */
+	char **symbols;    /* sorted, unique */
+};
+
+struct elf_verneed {
+	char *file;        /* "libc.so.6" */
+	struct elf_vernode *nodes;
+	size_t n_nodes;
+};
+
+/* One version node a library defines (.gnu.version_d), with its symbols. */
+struct elf_verdef {
+	char *name;
+	char **symbols;    /* defined dynamic symbols of that version, sorted */
+};
+
+struct elf_info {
+	int elfclass;       /* ELFCLASS32 / ELFCLASS64 */
+	int machine;        /* EM_* */
+	int type;           /* ET_EXEC, ET_DYN, ... */
+	bool dynamic;       /* has PT_DYNAMIC */
+	bool pie;           /* ET_DYN with PT_INTERP, or DF_1_PIE */
+	char *interp;       /* PT_INTERP or NULL */
+	char *soname;       /* DT_SONAME or NULL */
+	char *rpath;        /* DT_RPATH or NULL */
+	char *runpath;      /* DT_RUNPATH or NULL */
+	char **needed;      /* DT_NEEDED in order */
+	char **verdefs;     /* names of defined nodes (base entry excluded) */
+	struct elf_verdef *defs;
+	size_t n_defs;
+	struct elf_verneed *needs;
+	size_t n_needs;
+	char **unversioned_undef; /* undefined symbols without a version (sorted) */
+	char *build_id;     /* GNU build ID as hex, or NULL */
+};
+
+/* Which parts to read: symbol lists cost time on big libraries. */
+enum {
+	ELF_READ_SYMBOLS = 1 << 0,  /* fill elf_vernode.symbols and elf_verdef.symbols */
+};
+
+/* Returns 1 and fills *ret for an ELF file, 0 if the file is not ELF at all
+ * (nothing to report), -1 + err if it is ELF but malformed or unreadable. */
+int elf_info_read(const char *path, struct elf_info *ret, struct gm_err **err);
+int elf_info_read_flags(const char *path, int flags, struct elf_info *ret, struct gm_err **err);
+void elf_info_release(struct elf_info *info);
+
+/* GNU machine name for an EM_* value ("x86_64", "aarch64", "riscv64"). */
+const char *elf_machine_name(int machine);
+
+/* Convenience lookups. */
+const struct elf_verdef *elf_find_def(const struct elf_info *info, const char *node);
+bool elf_def_has_symbol(const struct elf_verdef *def, const char *symbol);
+
+#endif

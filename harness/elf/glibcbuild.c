@@ -1,0 +1,42 @@
+#define _GNU_SOURCE
+#include "elf/glibcbuild.h"
+#include "base/cleanup.h"
+#include "elf/elfcache.h"
+#include "base/util.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *build_id_of(const char *path)
+{
+	const struct elf_info *info;
+	if (elfcache_get(path, &info, NULL) != 1)
+		return NULL;
+	return info->build_id;
+}
+
+enum glibc_pairing glibc_pairing(const char *loader, const char *libc)
+{
+	cleanup_free char *real_ld = realpath(loader, NULL);
+	cleanup_free char *real_libc = realpath(libc, NULL);
+	if (!real_ld || !real_libc)
+		return GLIBC_PAIR_UNKNOWN;
+	cleanup_free char *dir = xstrdup(real_ld);
+	cleanup_free char *partner = path_join(dirname(dir), "libc.so.6");
+	cleanup_free char *real_partner = realpath(partner, NULL);
+	if (!real_partner)
+		return GLIBC_PAIR_UNKNOWN;
+	if (strcmp(real_partner, real_libc) == 0)
+		return GLIBC_PAIR_SAME;
+	const char *a = build_id_of(real_partner), *b = build_id_of(real_libc);
+	if (!a || !b)
+		return GLIBC_PAIR_UNKNOWN;
+	return strcmp(a, b) == 0 ? GLIBC_PAIR_SAME : GLIBC_PAIR_MIXED;
+}
+
+char *glibc_build_id_short(const char *path)
+{
+	const char *id = build_id_of(path);
+	return id ? xstrndup(id, 12) : NULL;
+}

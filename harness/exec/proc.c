@@ -1,0 +1,383 @@
+#define _GNU_SOURCE
+#include "exec/proc.h"
+#include "base/cleanup.h"
+#include "base/interrupt.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char **build_env(char *const *delta)
+{
+	char **env = NULL;
+	for (char **e = environ; *e; e++) {
+		size_t klen = strcspn(*e, "=");
+		bool overridden = false;
+		for (size_t i = 0; delta && delta[i]; i++) {
+			size_t dlen = strcspn(delta[i], "=");
+			if (dlen == klen && strncmp(delta[i], *e, klen) == 0)
+				overridden = true;
+		}
+		if (!overridden)
+			strv_push(&env, *e);
+	}
+	for (size_t i = 0; delta && delta[i]; i++)
+		if (strchr(delta[i], '='))
+			strv_push(&env, delta[i]);
+	if (!env)
+		env = xcalloc(1, sizeof(char *));
+	return env;
+}
+
+static void child_fail(int fd, int e)
+{
+	ssize_t r = write(fd, &e, sizeof(e));
+	(void)r;
+	_exit(127);
+}
+
+static void child(const struct proc_spec *spec, char **envp, int out_w, int err_w, int notify)
+{
+	struct rlimit core = {0, 0};
+	int in;
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The harness may have ignored or caught these; the child starts clean. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	setrlimit(RLIMIT_CORE, &core);
+	if (spec->rlimit_nproc > 0) {
+		struct rlimit r = {spec->rlimit_nproc, spec->rlimit_nproc};
+		setrlimit(RLIMIT_NPROC, &r);
+	}
+	if (spec->rlimit_fsize > 0) {
+		struct rlimit r = {spec->rlimit_fsize, spec->rlimit_fsize};
+		setrlimit(RLIMIT_FSIZE, &r);
+	}
+	if (!spec->inherit_stdio) {
+		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY);
+		if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 ||
+		    dup2(spec->merge_stderr ? out_w : err_w, 2) < 0)
+			child_fail(notify, errno);
+	}
+	if (spec->cwd && chdir(spec->cwd) < 0)
+		child_fail(notify, errno);
+	execvpe(spec->argv[0], spec->argv, envp);
+	child_fail(notify, errno);
+}
+
+struct child_args {
+	const struct proc_spec *spec;
+	char **envp;
+	int out_w, err_w, notify;
+};
+
+static int child_main(void *p)
+{
+	struct child_args *a = p;
+	child(a->spec, a->envp, a->out_w, a->err_w, a->notify);
+	return 127;
+}
+
+/* Starts the child with clone(CLONE_VM | CLONE_VFORK), as posix_spawn does:
+ * fork() copies the page tables of a threaded harness and serialises
+ * concurrent spawns on the address-space lock, which made two jobs slower
+ * than one.  The parent is suspended until the child has exec'd (or
+ * failed), and the child only makes system calls, on its own stack, before
+ * it does.  Every signal is blocked across the call so no handler of ours
+ * runs in the child; child() sets its own mask. */
+static pid_t spawn_child(const struct proc_spec *spec, char **envp, int out_w, int err_w,
+			 int notify)
+{
+	struct child_args a = {spec, envp, out_w, err_w, notify};
+	size_t size = 256 * 1024;
+	char *stack = xmalloc(size);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pid_t pid = clone(child_main, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	int e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(stack);
+	errno = e;
+	return pid;
+}
+
+struct stream {
+	int fd;
+	char *buf;
+	size_t len, cap, max;
+	bool truncated;
+	char line[4096];
+	size_t line_len;
+};
+
+static void stream_feed(struct stream *s, const struct proc_spec *spec, const char *data,
+			size_t n)
+{
+	if (spec->log_fd >= 0) {
+		const char *p = data;
+		size_t left = n;
+		while (left) {
+			ssize_t w = write(spec->log_fd, p, left);
+			if (w <= 0 && errno != EINTR)
+				break;
+			if (w > 0) {
+				p += w;
+				left -= w;
+			}
+		}
+	}
+	if (s->max) {
+		size_t keep = n;
+		if (s->len + keep > s->max) {
+			keep = s->max - s->len;
+			s->truncated = true;
+		}
+		if (s->len + keep + 1 > s->cap) {
+			s->cap = s->len + keep + 1 + 4096;
+			if (s->cap > s->max + 1)
+				s->cap = s->max + 1;
+			s->buf = xrealloc(s->buf, s->cap);
+		}
+		memcpy(s->buf + s->len, data, keep);
+		s->len += keep;
+		s->buf[s->len] = '\0';
+	}
+	if (spec->on_line) {
+		for (size_t i = 0; i < n; i++) {
+			if (data[i] == '\n' || s->line_len == sizeof(s->line) - 1) {
+				s->line[s->line_len] = '\0';
+				spec->on_line(spec->ctx, s->line, s->line_len);
+				s->line_len = 0;
+				if (data[i] == '\n')
+					continue;
+			}
+			s->line[s->line_len++] = data[i];
+		}
+	}
+}
+
+static void kill_group(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
+			 struct gm_err **err);
+
+int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err)
+{
+	/* A program written a moment ago can be "busy" while another thread's
+	 * fork still holds the writer's descriptor until that child execs: the
+	 * classic ETXTBSY race of threaded spawners.  It clears within
+	 * milliseconds, so retry. */
+	for (int attempt = 0;; attempt++) {
+		if (proc_run_once(spec, res, err) < 0)
+			return -1;
+		if (!res->exec_failed || res->exec_errno != ETXTBSY || attempt == 50)
+			return 0;
+		proc_result_release(res);
+		usleep(10000);
+	}
+}
+
+static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
+			 struct gm_err **err)
+{
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, notp[2] = {-1, -1};
+	cleanup_strv char **envp = build_env(spec->env);
+	struct stream st[2];
+	double start = now_seconds();
+	pid_t pid;
+	int pidfd = -1, status = 0;
+	bool exited = false, reaped = false;
+
+	memset(res, 0, sizeof(*res));
+	memset(st, 0, sizeof(st));
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    pipe2(notp, O_CLOEXEC) < 0) {
+		int e = errno;
+		for (int i = 0; i < 2; i++) {
+			if (outp[i] >= 0) close(outp[i]);
+			if (errp[i] >= 0) close(errp[i]);
+			if (notp[i] >= 0) close(notp[i]);
+		}
+		return gm_infra(err, e, "cannot create pipes for '%s'", spec->argv[0]);
+	}
+	pid = spawn_child(spec, envp, outp[1], errp[1], notp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(outp[0]); close(outp[1]); close(errp[0]); close(errp[1]);
+		close(notp[0]); close(notp[1]);
+		return gm_infra(err, e, "cannot start '%s'", spec->argv[0]);
+	}
+
+	/* Both sides call setpgid so the group exists before either relies on it. */
+	setpgid(pid, pid);
+	if (spec->on_start)
+		spec->on_start(spec->ctx, pid);
+	close(outp[1]);
+	close(errp[1]);
+	close(notp[1]);
+	{
+		int e = 0;
+		ssize_t r;
+		do
+			r = read(notp[0], &e, sizeof(e));
+		while (r < 0 && errno == EINTR);
+		close(notp[0]);
+		if (r == sizeof(e)) {
+			res->exec_failed = true;
+			res->exec_errno = e;
+		}
+	}
+	pidfd = pidfd_open(pid, 0);
+
+	st[0].fd = outp[0];
+	st[0].max = spec->capture_max;
+	st[1].fd = errp[0];
+	st[1].max = spec->capture_max;
+	for (;;) {
+		struct pollfd pfd[3];
+		int n = 0, timeout_ms = -1;
+		int idx[3];
+		for (int i = 0; i < 2; i++)
+			if (st[i].fd >= 0) {
+				pfd[n].fd = st[i].fd;
+				pfd[n].events = POLLIN;
+				idx[n++] = i;
+			}
+		if (!exited && pidfd >= 0) {
+			pfd[n].fd = pidfd;
+			pfd[n].events = POLLIN;
+			idx[n++] = 2;
+		}
+		if (n == 0)
+			break;
+		if (!exited && spec->timeout_s > 0) {
+			double left = spec->timeout_s - (now_seconds() - start);
+			if (left <= 0) {
+				if (!res->timed_out)
+					kill_group(pid);
+				res->timed_out = true;
+				timeout_ms = 100;
+			} else {
+				timeout_ms = (int)(left * 1000) + 1;
+			}
+		}
+		if (interrupted() && !res->interrupted) {
+			res->interrupted = true;
+			kill_group(pid);
+		}
+		if (pidfd < 0 && !exited)
+			timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
+		if (reaped)
+			timeout_ms = 2000; /* a setsid()ed grandchild may hold the pipes */
+		int r = poll(pfd, n, timeout_ms);
+		if (r == 0 && reaped)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			kill_group(pid);
+			break;
+		}
+		for (int k = 0; k < n; k++) {
+			if (!pfd[k].revents)
+				continue;
+			if (idx[k] == 2) {
+				exited = true;
+				continue;
+			}
+			struct stream *s = &st[idx[k]];
+			char buf[65536];
+			ssize_t got = read(s->fd, buf, sizeof(buf));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				close(s->fd);
+				s->fd = -1;
+				continue;
+			}
+			stream_feed(s, spec, buf, got);
+		}
+		if (!reaped && (exited || pidfd < 0) && waitpid(pid, &status, WNOHANG) == pid) {
+			exited = reaped = true;
+			/* Stragglers that kept our pipes open belong to the group; end
+			 * them so the drain terminates and nothing outlives the child. */
+			kill(-pid, SIGKILL);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (st[i].fd >= 0)
+			close(st[i].fd);
+	if (!reaped) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		kill(-pid, SIGKILL);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (interrupted())
+		res->interrupted = true;
+
+	for (int i = 0; i < 2; i++)
+		if (st[i].line_len && spec->on_line) {
+			st[i].line[st[i].line_len] = '\0';
+			spec->on_line(spec->ctx, st[i].line, st[i].line_len);
+		}
+	res->status = status;
+	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	res->out = st[0].buf ? st[0].buf : xstrdup("");
+	res->out_len = st[0].len;
+	res->out_truncated = st[0].truncated;
+	res->err = st[1].buf ? st[1].buf : xstrdup("");
+	res->err_len = st[1].len;
+	res->err_truncated = st[1].truncated;
+	res->duration_s = now_seconds() - start;
+	return 0;
+}
+
+void proc_result_release(struct proc_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+}
+
+char *proc_describe(const struct proc_result *res)
+{
+	if (res->exec_failed)
+		return xasprintf("exec failed: %s", strerror(res->exec_errno));
+	if (res->interrupted)
+		return xstrdup("interrupted");
+	if (res->timed_out)
+		return xasprintf("timed out after %.1f s", res->duration_s);
+	if (res->signal)
+		return xasprintf("killed by SIG%s", sigabbrev_np(res->signal) ?
+				 sigabbrev_np(res->signal) : "?");
+	return xasprintf("exit %d", res->exit_code);
+}

@@ -1,0 +1,62 @@
+/* The one process-spawning module.
+ *
+ * Every child runs in its own process group with core dumps off and dies with
+ * the harness (PR_SET_PDEATHSIG).  A timeout, or SIGINT/SIGTERM delivered to
+ * the harness, kills the whole group.  stdout and stderr are drained together
+ * (poll), so a child filling one pipe cannot deadlock the other; captures are
+ * capped.  An exec failure comes back over a CLOEXEC pipe and is reported as
+ * such, not as exit status 127 (git's run-command).  When proc_run returns,
+ * the child has been reaped and its group killed: no zombie, no orphan. */
+#ifndef GM_PROC_H
+#define GM_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct proc_spec {
+	char *const *argv;          /* argv[0] searched in PATH unless it has a '/' */
+	char *const *env;           /* "K=V" sets, "K" unsets; applied to our environ */
+	const char *cwd;            /* NULL: inherit */
+	double timeout_s;           /* <= 0: none */
+	size_t capture_max;         /* bytes kept per stream; 0: discard */
+	bool merge_stderr;          /* stderr goes to the stdout pipe */
+	int log_fd;                 /* >= 0: everything read is also written here */
+	int stdin_fd;               /* >= 0: child's stdin; else /dev/null */
+	bool inherit_stdio;         /* the child keeps our stdin/stdout/stderr (no capture) */
+	/* Called for each complete output line (stdout and stderr). */
+	void (*on_line)(void *ctx, const char *line, size_t len);
+	void *ctx;
+	/* Called in the parent once the child exists; its pid is also its
+	 * process-group id. */
+	void (*on_start)(void *ctx, int pid);
+	long rlimit_nproc;          /* > 0: RLIMIT_NPROC */
+	long rlimit_fsize;          /* > 0: RLIMIT_FSIZE in bytes */
+};
+
+struct proc_result {
+	int status;        /* raw wait status */
+	int exit_code;     /* WEXITSTATUS, or -1 if signalled */
+	int signal;        /* terminating signal, 0 if exited */
+	bool timed_out;
+	bool interrupted;  /* the harness received SIGINT/SIGTERM meanwhile */
+	bool exec_failed;
+	int exec_errno;
+	char *out, *err;   /* NUL-terminated captures (may be truncated) */
+	size_t out_len, err_len;
+	bool out_truncated, err_truncated;
+	double duration_s;
+};
+
+/* Runs the child to completion.  Returns 0 when the child was started and
+ * reaped (inspect *res for how it ended, including exec_failed), -1 + err
+ * when it could not be started at all (fork/pipe failure). */
+int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err);
+void proc_result_release(struct proc_result *res);
+
+/* Describes how a child ended ("exit 2", "killed by SIGSEGV", "timed out
+ * after 5 s", "exec failed: No such file or directory"). */
+char *proc_describe(const struct proc_result *res);
+
+#endif

@@ -1,0 +1,219 @@
+#define _GNU_SOURCE
+#include "matrix/matrix.h"
+#include "base/interrupt.h"
+#include "verdict/classify.h"
+#include "base/cleanup.h"
+#include "exec/pool.h"
+#include "exec/proc.h"
+#include "base/util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
+			const struct sysroot *build, const struct sysroot *run,
+			const struct method *method)
+{
+	m->cells = xrealloc(m->cells, (m->n + 1) * sizeof(*m->cells));
+	struct cell *c = &m->cells[m->n++];
+	memset(c, 0, sizeof(*c));
+	c->subject = xstrdup(subject);
+	c->binary = binary ? xstrdup(binary) : NULL;
+	c->build = build;
+	c->run = run;
+	c->method = method;
+	c->companions = xcalloc(1, sizeof(char *));
+	c->args = xcalloc(1, sizeof(char *));
+	c->runtime = xcalloc(1, sizeof(char *));
+	c->extra_libdirs = xcalloc(1, sizeof(char *));
+	c->host_libs = xcalloc(1, sizeof(char *));
+	c->predicted = c->observed = GM_SKIPPED;
+	return c;
+}
+
+bool cell_mismatch(const struct cell *c)
+{
+	return c->done && !c->skip_reason && c->predicted != c->observed;
+}
+
+struct exec_job {
+	const struct gm_ctx *ctx;
+	struct matrix *m;
+	const struct matrix_opts *o;
+	pthread_mutex_t lock;
+	size_t done;
+	struct gm_err *err;
+	double start;
+};
+
+static char *excerpt(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	return n <= max ? xstrdup(s) : xasprintf("%.*s...", (int)max, s);
+}
+
+static void progress(struct exec_job *j)
+{
+	if (!j->ctx->tty)
+		return;
+	pthread_mutex_lock(&j->lock);
+	fprintf(stderr, "\r\033[K[run] %zu/%zu cells, %.0f s", j->done, j->m->n,
+		now_seconds() - j->start);
+	fflush(stderr);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
+{
+	struct cell *c = &j->m->cells[i];
+	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
+	cleanup_strv char **dlopened = NULL;
+	struct method_cmd cmd = {0};
+	struct gm_prediction pred;
+	struct proc_result res;
+	struct classified cl;
+
+	for (size_t k = 0; c->companions[k]; k++)
+		strv_push(&dlopened, c->companions[k]);
+	struct method_ctx mc = {.binary = c->binary, .companions = c->companions,
+				.runtime = c->runtime, .run = c->run,
+				.extra_libdirs = c->extra_libdirs,
+				.workdir = work, .args = c->args, .dlopened = dlopened,
+				.lazy = j->o->lazy};
+	if (c->method->predict(&mc, &pred, err) < 0)
+		return;
+	c->predicted = pred.outcome;
+	c->predicted_detail = xstrdup(pred.detail);
+	/* A program that loads then does what it does: a test probe's declared
+	 * crash, hang or failure. */
+	if (pred.outcome == GM_OK && c->behaviour != GM_OK) {
+		c->predicted = c->behaviour;
+		free(c->predicted_detail);
+		c->predicted_detail = xstrdup("the program's own behaviour");
+	}
+	for (size_t k = 0; pred.host_libs[k]; k++)
+		strv_push(&c->host_libs, pred.host_libs[k]);
+	prediction_release(&pred);
+
+	if (c->method->prepare(&mc, &cmd, err) < 0) {
+		/* A route that cannot even prepare (the patcher refuses the file)
+		 * is an observation about the route, not an infrastructure error. */
+		if ((*err)->code == GM_EXIT_FINDINGS) {
+			c->observed = GM_EXEC_FAILED;
+			c->observed_detail = xasprintf("prepare: %s", (*err)->msg);
+			gm_err_free(err);
+			c->done = true;
+		}
+		return;
+	}
+	cleanup_free char *cwd = path_join(j->o->outdir, "work");
+	struct proc_spec spec = {.argv = cmd.argv, .env = cmd.env, .cwd = cwd,
+				 .timeout_s = j->o->timeout_s, .capture_max = 64 * 1024,
+				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
+				 .rlimit_fsize = 64L << 20};
+	if (proc_run(&spec, &res, err) < 0) {
+		method_cmd_release(&cmd);
+		return;
+	}
+	struct run_expect expect = cmd.expect;
+	if (c->static_binary && c->build) {
+		expect.glibc_version = c->build->glibc_version;
+		expect.libdirs = NULL;
+	}
+	classify(&res, c->probe ? &expect : NULL, &cl);
+	if (!c->probe && cl.outcome == GM_OK && res.exit_code != c->expect_exit) {
+		cl.outcome = GM_FAILED;
+		free(cl.detail);
+		cl.detail = xasprintf("exit %d, expected %d", res.exit_code, c->expect_exit);
+	} else if (!c->probe && cl.outcome == GM_FAILED && res.exit_code == c->expect_exit) {
+		cl.outcome = GM_OK;
+	}
+	c->observed = res.interrupted ? GM_SKIPPED : cl.outcome;
+	c->observed_detail = res.interrupted ? xstrdup("interrupted") : xstrdup(cl.detail);
+	c->exit_code = res.exit_code;
+	c->signal = res.signal;
+	c->duration_s = res.duration_s;
+	c->stdout_excerpt = excerpt(res.out, 2000);
+	c->stderr_excerpt = excerpt(res.err, 2000);
+	c->ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
+	c->ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
+	c->done = !res.interrupted;
+	classified_release(&cl);
+	proc_result_release(&res);
+	method_cmd_release(&cmd);
+	if (!j->o->keep_work && path_exists(work))
+		rm_rf(work, NULL);
+}
+
+static void task(void *p, size_t i)
+{
+	struct exec_job *j = p;
+	struct cell *c = &j->m->cells[i];
+	struct gm_err *err = NULL;
+
+	if (c->skip_reason) {
+		c->done = true;
+	} else {
+		run_cell(j, i, &err);
+		if (err)
+			pool_keep_error(&j->err, err, &j->lock);
+	}
+	pthread_mutex_lock(&j->lock);
+	j->done++;
+	pthread_mutex_unlock(&j->lock);
+	progress(j);
+}
+
+int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
+		   struct gm_err **err)
+{
+	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds()};
+	cleanup_free char *work = path_join(o->outdir, "work");
+	if (mkdir_p(work, 0755, err) < 0)
+		return -1;
+	pthread_mutex_init(&j.lock, NULL);
+	m->started = now_rfc3339();
+	pool_run(m->n, o->jobs, task, &j);
+	m->finished = now_rfc3339();
+	m->wall_s = now_seconds() - j.start;
+	if (ctx->tty)
+		fprintf(stderr, "\r\033[K");
+	m->complete = !interrupted();
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->cells[i].done)
+			m->complete = false;
+	pthread_mutex_destroy(&j.lock);
+	if (!o->keep_work)
+		rm_rf(work, NULL);
+	if (j.err) {
+		*err = j.err;
+		return -1;
+	}
+	return 0;
+}
+
+void matrix_release(struct matrix *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct cell *c = &m->cells[i];
+		free(c->subject);
+		free(c->binary);
+		strv_free(c->companions);
+		strv_free(c->args);
+		strv_free(c->runtime);
+		strv_free(c->extra_libdirs);
+		free(c->skip_reason);
+		free(c->predicted_detail);
+		free(c->observed_detail);
+		strv_free(c->host_libs);
+		free(c->stdout_excerpt);
+		free(c->stderr_excerpt);
+		free(c->ran_glibc);
+		free(c->ran_libc);
+	}
+	free(m->cells);
+	free(m->started);
+	free(m->finished);
+	memset(m, 0, sizeof(*m));
+}

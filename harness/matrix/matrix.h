@@ -1,0 +1,74 @@
+/* The matrix: cells planned from (subject, build sysroot, run sysroot,
+ * method), executed by a bounded job pool, each predicted from the ELF data
+ * and observed by running it, then written to results.json (atomically) and
+ * summarised.  A cell whose observed class differs from its predicted class
+ * is a mismatch. */
+#ifndef GM_MATRIX_H
+#define GM_MATRIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/ui.h"
+#include "base/err.h"
+#include "routes/methods.h"
+#include "verdict/predict.h"
+#include "store/sysroot.h"
+
+struct cell {
+	/* plan */
+	char *subject;              /* case name or binary path */
+	char *binary;               /* what runs */
+	char **companions;          /* plugin.so beside it */
+	const struct sysroot *build;/* NULL for a user's binary */
+	const struct sysroot *run;
+	const struct method *method;
+	char **args;
+	char **runtime;             /* "library:symbol" glibc loads at run time */
+	char **extra_libdirs;       /* host directories of libraries beyond glibc */
+	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */
+	bool static_binary;         /* carries its own glibc: the build's */
+	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
+	int expect_exit;            /* a user's binary: the exit status that means success */
+	char *skip_reason;          /* set: not run */
+	/* outcome */
+	bool done;
+	enum gm_outcome predicted, observed;
+	char *predicted_detail, *observed_detail;
+	char **host_libs;           /* libraries outside glibc, found as the host would */
+	int exit_code, signal;
+	double duration_s;
+	char *stdout_excerpt, *stderr_excerpt;
+	char *ran_glibc, *ran_libc;
+};
+
+struct matrix_opts {
+	int jobs;            /* <= 0: CPUs */
+	double timeout_s;    /* per cell */
+	const char *outdir;  /* results.json goes here; scratch in outdir/work */
+	bool lazy;           /* do not set LD_BIND_NOW */
+	bool keep_work;      /* keep patched copies */
+};
+
+struct matrix {
+	struct cell *cells;
+	size_t n;
+	char *started, *finished;
+	bool complete;       /* false when interrupted */
+	double wall_s;
+};
+
+/* Adds a cell; strings are copied. */
+struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
+			const struct sysroot *build, const struct sysroot *run,
+			const struct method *method);
+
+int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
+		   struct gm_err **err);
+
+bool cell_mismatch(const struct cell *c);
+
+void matrix_release(struct matrix *m);
+
+#endif

@@ -1,0 +1,175 @@
+#define _GNU_SOURCE
+#include "store/recipes.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#include <gnu/libc-version.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *recipes_dir(void)
+{
+	static char *dir;
+	if (!dir)
+		dir = data_dir("GLIBC_MATRIX_RECIPES", "sysroots", "versions.tsv");
+	return dir;
+}
+
+void recipe_release(struct recipe *r)
+{
+	free(r->version);
+	free(r->sha256);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+void recipes_free(struct recipe *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		recipe_release(&v[i]);
+	free(v);
+}
+
+/* Splits a data line into at most max blank-separated fields; returns count.
+ * Comments (#) and blank lines give 0. */
+static int fields(char *line, char **f, int max)
+{
+	int n = 0;
+	char *save = NULL;
+	if (*str_trim(line) == '#' || !*str_trim(line))
+		return 0;
+	for (char *t = strtok_r(line, " \t", &save); t && n < max; t = strtok_r(NULL, " \t", &save))
+		f[n++] = t;
+	return n;
+}
+
+static bool is_hex64(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(recipes_dir(), "versions.tsv");
+	cleanup_free char *text = NULL;
+	struct recipe *v = NULL;
+	size_t n = 0, lineno = 0;
+
+	if (read_file(path, &text, NULL, err) < 0)
+		return gm_err_wrap(err, "recipes (set GLIBC_MATRIX_RECIPES to the sysroots/ directory)");
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4];
+		lineno++;
+		int k = fields(line, f, 4);
+		if (k == 0)
+			continue;
+		if (k != 3 || !version_valid(f[0]) || !is_hex64(f[1])) {
+			recipes_free(v, n);
+			return gm_infra(err, 0,
+					"'%s': malformed line %zu (want: version sha256 archive-path)",
+					path, lineno);
+		}
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].version = xstrdup(f[0]);
+		v[n].sha256 = xstrdup(f[1]);
+		v[n].path = xstrdup(f[2]);
+		n++;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int recipes_find(const char *version, struct recipe *ret, struct gm_err **err)
+{
+	struct recipe *v;
+	size_t n;
+	int found = 0;
+	if (recipes_versions(&v, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!found && strcmp(v[i].version, version) == 0) {
+			*ret = v[i];
+			memset(&v[i], 0, sizeof(v[i]));
+			found = 1;
+		}
+	recipes_free(v, n);
+	return found;
+}
+
+static int when_matches(const char *when, const char *version, const char *host, bool *ret)
+{
+	if (strcmp(when, "*") == 0)
+		*ret = true;
+	else if (strcmp(when, "<host") == 0)
+		*ret = version_cmp(version, host) < 0;
+	else if (when[0] == '<' && version_valid(when + 1))
+		*ret = version_cmp(version, when + 1) < 0;
+	else if (str_starts(when, ">=") && version_valid(when + 2))
+		*ret = version_cmp(version, when + 2) >= 0;
+	else
+		return -1;
+	return 0;
+}
+
+int quirks_parse(const char *text, const char *file, const char *version,
+		 const char *host_version, struct quirks *q, struct gm_err **err)
+{
+	cleanup_free char *copy = xstrdup(text);
+	size_t lineno = 0;
+	memset(q, 0, sizeof(*q));
+	q->configure_args = xcalloc(1, sizeof(char *));
+	q->applied = xcalloc(1, sizeof(char *));
+
+	for (char *p = copy; *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = p;
+		p += len + (p[len] == '\n');
+		line[len] = '\0';
+		lineno++;
+		char *f[3] = {NULL, NULL, NULL};
+		int k = fields(line, f, 3);
+		bool match;
+		if (k == 0)
+			continue;
+		if (k < 2 || when_matches(f[0], version, host_version, &match) < 0) {
+			quirks_release(q);
+			return gm_infra(err, 0, "'%s': line %zu: bad condition or missing action", file,
+					lineno);
+		}
+		if (!match)
+			continue;
+		if (strcmp(f[1], "stub-manual") == 0 && k == 2) {
+			q->stub_manual = true;
+		} else if (strcmp(f[1], "errno-texi") == 0 && k == 2) {
+			q->errno_texi = true;
+		} else if (strcmp(f[1], "configure-arg") == 0 && k == 3) {
+			strv_push(&q->configure_args, f[2]);
+		} else {
+			quirks_release(q);
+			return gm_infra(err, 0, "'%s': line %zu: unknown action '%s' or wrong arguments",
+					file, lineno, f[1]);
+		}
+		strv_push_take(&q->applied, xasprintf("%s %s%s%s", f[0], f[1], k == 3 ? " " : "",
+						      k == 3 ? f[2] : ""));
+	}
+	return 0;
+}
+
+int recipes_quirks(const char *version, struct quirks *ret, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(recipes_dir(), "quirks.tsv");
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, err) < 0)
+		return gm_err_wrap(err, "recipes");
+	return quirks_parse(text, path, version, gnu_get_libc_version(), ret, err);
+}
+
+void quirks_release(struct quirks *q)
+{
+	strv_free(q->configure_args);
+	strv_free(q->applied);
+	memset(q, 0, sizeof(*q));
+}

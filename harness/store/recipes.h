@@ -1,0 +1,42 @@
+/* Recipes: the data in sysroots/ (known versions and build quirks).
+ * The directory is $GLIBC_MATRIX_RECIPES, else sysroots/ beside the
+ * glibc-matrix executable, else the installed data directory. */
+#ifndef GM_RECIPES_H
+#define GM_RECIPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct recipe {
+	char *version;
+	char *sha256;
+	char *path;  /* below the archive root */
+};
+
+const char *recipes_dir(void);
+
+/* All known versions, in file order. */
+int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err);
+void recipes_free(struct recipe *v, size_t n);
+/* 1 + *ret if known, 0 if not. */
+int recipes_find(const char *version, struct recipe *ret, struct gm_err **err);
+void recipe_release(struct recipe *r);
+
+struct quirks {
+	bool stub_manual;
+	bool errno_texi;
+	char **configure_args;
+	char **applied;  /* "when action arg" of each quirk applied, for the manifest/log */
+};
+
+/* Quirks that apply to version when the harness runs on host_version.
+ * text is the quirks file's contents (exposed for tests); file names the
+ * file in errors. */
+int quirks_parse(const char *text, const char *file, const char *version,
+		 const char *host_version, struct quirks *ret, struct gm_err **err);
+int recipes_quirks(const char *version, struct quirks *ret, struct gm_err **err);
+void quirks_release(struct quirks *q);
+
+#endif

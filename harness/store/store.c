@@ -1,0 +1,117 @@
+#define _GNU_SOURCE
+#include "store/store.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+const char *store_root(void)
+{
+	static char *root;
+	if (root)
+		return root;
+	const char *env = getenv("GLIBC_MATRIX_STORE");
+	if (env && *env) {
+		root = xstrdup(env);
+	} else {
+		const char *xdg = getenv("XDG_CACHE_HOME");
+		const char *home = getenv("HOME");
+		if (xdg && *xdg == '/')
+			root = xasprintf("%s/glibc-matrix", xdg);
+		else
+			root = xasprintf("%s/.cache/glibc-matrix", home && *home ? home : "/tmp");
+	}
+	/* The store must be absolute: sysroots are configured with their final
+	 * absolute prefix. */
+	if (root[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		char *abs = xasprintf("%s/%s", cwd ? cwd : "/", root);
+		free(cwd);
+		free(root);
+		root = abs;
+	}
+	return root;
+}
+
+int store_dir(const char *sub, char **ret, struct gm_err **err)
+{
+	char *p = path_join(store_root(), sub);
+	if (mkdir_p(p, 0755, err) < 0) {
+		free(p);
+		return gm_err_wrap(err, "store");
+	}
+	*ret = p;
+	return 0;
+}
+
+bool store_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 64 || name[0] == '.')
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
+}
+
+int store_lock(const char *name, int *ret_fd, struct gm_err **err)
+{
+	cleanup_free char *dir = NULL;
+	if (store_dir("locks", &dir, err) < 0)
+		return -1;
+	cleanup_free char *path = xasprintf("%s/%s.lock", dir, name);
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot open lock '%s'", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		char buf[64] = "";
+		int holder = 0, group = 0;
+		if (pread(fd, buf, sizeof(buf) - 1, 0) > 0 &&
+		    sscanf(buf, "%d %d", &holder, &group) == 2 && holder > 0 &&
+		    kill(holder, 0) < 0 && errno == ESRCH && group > 1)
+			kill(-group, SIGKILL); /* leftovers of a harness killed with -9 */
+		else
+			fprintf(stderr, "glibc-matrix: waiting for another build of '%s' (%s)\n",
+				name, path);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				int e = errno;
+				close(fd);
+				return gm_infra(err, e, "cannot lock '%s'", path);
+			}
+			/* EINTR from a signal: honour the interruption. */
+			close(fd);
+			return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted while waiting for '%s'",
+					  path);
+		}
+	}
+	store_lock_note_group(fd, 0);
+	*ret_fd = fd;
+	return 0;
+}
+
+void store_lock_note_group(int fd, int pgid)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%d %d\n", (int)getpid(), pgid);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, n, 0) != n)
+		return; /* advisory only */
+}
+
+int store_discard(const char *dir, struct gm_err **err)
+{
+	cleanup_free char *trash = NULL;
+	if (!path_exists(dir))
+		return 0;
+	if (store_dir("trash", &trash, err) < 0)
+		return -1;
+	cleanup_free char *dest = xasprintf("%s/%d.%ld", trash, (int)getpid(), (long)random());
+	if (rename(dir, dest) < 0)
+		return gm_infra(err, errno, "cannot move '%s' to '%s'", dir, dest);
+	return rm_rf(dest, err);
+}

@@ -1,0 +1,37 @@
+/* The store: sysroots, downloads and build directories, outside the clone so
+ * clones and CI runs share it.  $GLIBC_MATRIX_STORE, default
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix.
+ *
+ *   sysroots/<name>/   complete sysroots only (renamed into place last)
+ *   build/<name>/      build.log, and src/ obj/ stage/ while building
+ *   downloads/         verified tarballs, .debs and indexes
+ *   locks/<name>.lock  flock held while a sysroot is built or imported
+ *   trash/             sysroots being removed */
+#ifndef GM_STORE_H
+#define GM_STORE_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+
+const char *store_root(void);
+/* store_root()/sub, created if missing. */
+int store_dir(const char *sub, char **ret, struct gm_err **err);
+
+/* Name rules for sysroots: [A-Za-z0-9._+-], 1..64 chars, no leading '.'. */
+bool store_name_valid(const char *name);
+
+/* Takes the lock for name, waiting if it is held.  The fd is deliberately
+ * inherited by children (no O_CLOEXEC): if the harness is killed (kill -9),
+ * the lock stays held while any process of the interrupted build lives, so
+ * a rerun never removes a build directory that a leftover compiler still
+ * writes to.  The holder records its pid and its children's process group
+ * (store_lock_note_group); a waiter that finds the holder dead kills that
+ * group, so an orphaned make cannot keep the lock for minutes. */
+int store_lock(const char *name, int *ret_fd, struct gm_err **err);
+void store_lock_note_group(int fd, int pgid);
+
+/* Moves dir into trash/ (atomic disappearance), then deletes it. */
+int store_discard(const char *dir, struct gm_err **err);
+
+#endif

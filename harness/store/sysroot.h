@@ -1,0 +1,71 @@
+/* Sysroots and their manifest, sysroot.json.
+ *
+ * A sysroot is complete or absent: builders assemble it elsewhere and rename
+ * it into store/sysroots/<name> as their last step, manifest included, so
+ * everything here may assume that a directory with a readable manifest is
+ * whole. */
+#ifndef GM_SYSROOT_H
+#define GM_SYSROOT_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+#define SYSROOT_MANIFEST "sysroot.json"
+#define SYSROOT_SCHEMA 1
+
+struct sysroot {
+	char *name;
+	char *glibc_version;  /* upstream version, "2.36" */
+	char *arch;           /* GNU machine name: x86_64, aarch64, riscv64 */
+	char *origin;         /* "source" or "debian:<suite>" */
+	char *dir;            /* absolute directory of the sysroot */
+	char *prefix;         /* absolute prefix glibc was configured with */
+	char *loader;         /* absolute path of ld.so inside the sysroot */
+	char **libdirs;       /* absolute library directories, search order */
+	char **includedirs;   /* absolute header directories */
+	char *source_sha256;  /* tarball/tree hash (source), libc6 .deb hash (debian) */
+	char **configure_args;
+	char *compiler;       /* "gcc (Debian 12.2.0-14) 12.2.0", or "" */
+	char *package_version;/* Debian package version, or "" */
+	char *cache_key;      /* sha256 over all inputs */
+	char *created;        /* RFC 3339 */
+	char *build_log;      /* absolute path, or "" */
+};
+
+void sysroot_release(struct sysroot *s);
+
+/* Serialises to JSON text (caller frees). */
+char *sysroot_to_json(const struct sysroot *s);
+/* Writes dir/sysroot.json atomically. */
+int sysroot_write(const char *dir, const struct sysroot *s, struct gm_err **err);
+/* Reads dir/sysroot.json; errors name the file and the problem. */
+int sysroot_read(const char *dir, struct sysroot *ret, struct gm_err **err);
+
+/* Absolute path of store/sysroots/<name> (may not exist). */
+char *sysroot_path(const char *name);
+/* Loads a sysroot by name; GM_EXIT_USAGE if there is none. */
+int sysroot_find(const char *name, struct sysroot *ret, struct gm_err **err);
+/* Every complete sysroot, sorted by name.  Directories without a readable
+ * manifest are not sysroots and are skipped. */
+int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
+void sysroot_list_free(struct sysroot *v, size_t n);
+
+/* The machine's own glibc as a sysroot named "host" (origin "host"): the
+ * standard loader path, the multiarch library directories, the version the
+ * harness runs on.  Used by the `host`, `env` and `rpath` routes. */
+void sysroot_host(struct sysroot *ret);
+
+/* The directories the sysroot's loader searches by itself after
+ * --library-path/LD_LIBRARY_PATH and RUNPATH.  A from-source loader knows
+ * only its own prefix; a distribution's loader has the distribution's
+ * absolute paths compiled in, which name the HOST's directories when it runs
+ * on the host. */
+char **sysroot_system_dirs(const struct sysroot *s);
+
+/* The first 12 hex digits of the GNU build ID of the sysroot's libc.so.6
+ * (first library directory holding one), or NULL.  It tells two builds of
+ * one version apart: glibc 2.36 from source and Debian's 2.36. */
+char *sysroot_libc_build_id(const struct sysroot *s);
+
+#endif

@@ -1,0 +1,189 @@
+#define _GNU_SOURCE
+#include "verdict/classify.h"
+#include "base/cleanup.h"
+#include "elf/glibcbuild.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+char *kv_get(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p;) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			return xstrndup(v, strcspn(v, "\n"));
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* Copies the text between after and the next stop character. */
+static char *between(const char *s, const char *after, const char *stops)
+{
+	const char *p = strstr(s, after);
+	if (!p)
+		return NULL;
+	p += strlen(after);
+	return xstrndup(p, strcspn(p, stops));
+}
+
+static char *first_line(const char *s)
+{
+	while (*s == '\n')
+		s++;
+	size_t n = strcspn(s, "\n");
+	return xstrndup(s, n > 200 ? 200 : n);
+}
+
+/* The loader's own failure, from its message; GM_OK if none is recognised. */
+static enum gm_outcome loader_failure(const char *err, char **detail)
+{
+	char *v;
+	if ((v = between(err, "version `", "'")) && strstr(err, "' not found")) {
+		*detail = v;
+		return GM_SYMBOL_VERSION;
+	}
+	free(v);
+	if (strstr(err, "cannot open shared object file")) {
+		/* "...: error while loading shared libraries: libfoo.so.1: cannot open ..." */
+		const char *p = strstr(err, "cannot open shared object file");
+		const char *start = p;
+		while (start > err && start[-1] != '\n')
+			start--;
+		char *line = xstrndup(start, p - start);
+		char *colon = strrchr(line, ':');
+		if (colon) {
+			*colon = '\0';
+			char *name = strrchr(line, ':');
+			*detail = xstrdup(str_trim(name ? name + 1 : line));
+		} else {
+			*detail = xstrdup("?");
+		}
+		free(line);
+		return GM_MISSING_LIBRARY;
+	}
+	if ((v = between(err, "undefined symbol: ", "\n"))) {
+		/* "undefined symbol: S, version GLIBC_PRIVATE" -> "S@GLIBC_PRIVATE" */
+		char *comma = strstr(v, ", version ");
+		if (comma) {
+			*comma = '\0';
+			*detail = xasprintf("%s@%s", v, comma + strlen(", version "));
+			free(v);
+		} else {
+			*detail = v;
+		}
+		return GM_MIXED_GLIBC;
+	}
+	if ((v = between(err, "relocation error: ", "\n"))) {
+		*detail = v;
+		return GM_MIXED_GLIBC;
+	}
+	if ((v = between(err, "Inconsistency detected by ld.so: ", "\n"))) {
+		*detail = v;
+		return GM_MIXED_GLIBC;
+	}
+	if (strstr(err, "CPU ISA level is lower than required") || strstr(err, "FATAL: kernel too old")) {
+		*detail = first_line(strstr(err, "CPU ISA") ? strstr(err, "CPU ISA") : strstr(err, "FATAL"));
+		return GM_FAILED;
+	}
+	return GM_OK;
+}
+
+static bool in_dirs(const char *path, char *const *dirs)
+{
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		size_t n = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/'))
+			return true;
+	}
+	return false;
+}
+
+void classify(const struct proc_result *res, const struct run_expect *expect,
+	      struct classified *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ran_glibc = kv_get(res->out, "glibc");
+	c->ran_libc = kv_get(res->out, "libc");
+
+	if (res->exec_failed) {
+		c->outcome = GM_EXEC_FAILED;
+		c->detail = xasprintf("exec: %s%s", strerror(res->exec_errno),
+				      res->exec_errno == ENOENT ? " (missing interpreter?)" : "");
+		return;
+	}
+	/* The probe names the loader and libc it runs on before anything else:
+	 * a process made of two glibc builds is mixed, whatever it does next
+	 * (it may even exit 0; a Debian 2.36 ld.so with a from-source 2.36
+	 * libc hangs in pthread code). */
+	cleanup_free char *ran_ld = kv_get(res->out, "ld");
+	if (ran_ld && c->ran_libc && ran_ld[0] == '/' && c->ran_libc[0] == '/' &&
+	    glibc_pairing(ran_ld, c->ran_libc) == GLIBC_PAIR_MIXED) {
+		cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
+					 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
+							: xasprintf("exit %d", res->exit_code);
+		c->outcome = GM_MIXED_GLIBC;
+		c->detail = xasprintf("%s with %s: two glibc builds (%s)", ran_ld, c->ran_libc, how);
+		return;
+	}
+	if (res->timed_out) {
+		c->outcome = GM_TIMEOUT;
+		c->detail = xasprintf("killed after %.1f s", res->duration_s);
+		return;
+	}
+	if (res->signal) {
+		c->outcome = GM_CRASH;
+		c->detail = xasprintf("SIG%s", sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "?");
+		return;
+	}
+	if (res->exit_code != 0) {
+		char *detail = NULL;
+		enum gm_outcome o = loader_failure(res->err, &detail);
+		if (o != GM_OK) {
+			c->outcome = o;
+			c->detail = detail;
+			return;
+		}
+		/* The explicit loader cannot find or run the program itself. */
+		if (res->exit_code == 127 && strstr(res->err, "No such file or directory")) {
+			c->outcome = GM_EXEC_FAILED;
+			c->detail = first_line(res->err);
+			return;
+		}
+		c->outcome = GM_FAILED;
+		free(detail);
+		char *line = first_line(res->err);
+		c->detail = xasprintf("exit %d%s%s", res->exit_code, *line ? ": " : "", line);
+		free(line);
+		return;
+	}
+	if (expect && expect->glibc_version && c->ran_glibc &&
+	    strcmp(c->ran_glibc, expect->glibc_version) != 0) {
+		c->outcome = GM_WRONG_LIBC;
+		c->detail = xasprintf("ran on glibc %s (%s)", c->ran_glibc,
+				      c->ran_libc ? c->ran_libc : "?");
+		return;
+	}
+	if (expect && expect->libdirs && c->ran_libc && strcmp(c->ran_libc, "static") != 0 &&
+	    !in_dirs(c->ran_libc, expect->libdirs)) {
+		c->outcome = GM_WRONG_LIBC;
+		c->detail = xasprintf("mapped %s", c->ran_libc);
+		return;
+	}
+	c->outcome = GM_OK;
+	c->detail = xstrdup("");
+}
+
+void classified_release(struct classified *c)
+{
+	free(c->detail);
+	free(c->ran_glibc);
+	free(c->ran_libc);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,418 @@
+#define _GNU_SOURCE
+#include "verdict/predict.h"
+#include "base/cleanup.h"
+#include "elf/elfcache.h"
+#include "elf/glibcbuild.h"
+#include "elf/elfinfo.h"
+#include "elf/glibcver.h"
+#include "base/util.h"
+
+#include <elf.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One object of the simulated process. */
+struct object {
+	char *path;
+	char *name;       /* soname, or basename */
+	const struct elf_info *info;  /* shared, from elfcache */
+};
+
+struct sim {
+	const struct predict_env *env;
+	struct object *objs;
+	size_t n;
+	int machine, elfclass;
+	struct gm_prediction *pred;
+};
+
+static void add_problem(struct sim *s, enum gm_outcome kind, const char *object,
+			const char *library, const char *node, char **symbols)
+{
+	struct gm_prediction *p = s->pred;
+	p->problems = xrealloc(p->problems, (p->n_problems + 1) * sizeof(*p->problems));
+	struct gm_problem *pb = &p->problems[p->n_problems++];
+	pb->kind = kind;
+	pb->object = xstrdup(object);
+	pb->library = xstrdup(library);
+	pb->node = node ? xstrdup(node) : NULL;
+	pb->symbols = symbols ? symbols : xcalloc(1, sizeof(char *));
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* The loaded object known to the loader under name (soname or file name). */
+static struct object *by_name(struct sim *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->objs[i].name, name) == 0 || strcmp(base_name(s->objs[i].path), name) == 0)
+			return &s->objs[i];
+	return NULL;
+}
+
+static struct object *by_path(struct sim *s, const char *path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->objs[i].path, path) == 0)
+			return &s->objs[i];
+	return NULL;
+}
+
+/* Adds path to the process (once); -1 + err if it cannot be read. */
+static struct object *load_object(struct sim *s, const char *path, struct gm_err **err)
+{
+	struct object *o = by_path(s, path);
+	const struct elf_info *info;
+	if (o)
+		return o;
+	int r = elfcache_get(path, &info, err);
+	if (r < 0)
+		return NULL;
+	if (r == 0) {
+		gm_err_set(err, GM_EXIT_USAGE, 0, "'%s' is not an ELF file", path);
+		return NULL;
+	}
+	s->objs = xrealloc(s->objs, (s->n + 1) * sizeof(*s->objs));
+	o = &s->objs[s->n++];
+	o->path = xstrdup(path);
+	o->name = xstrdup(info->soname ? info->soname : base_name(path));
+	o->info = info;
+	return o;
+}
+
+/* Expands $ORIGIN / ${ORIGIN} in one search-path entry. */
+static char *expand_origin(const char *entry, const char *object)
+{
+	cleanup_free char *copy = xstrdup(object);
+	const char *origin = dirname(copy);
+	char *out = xstrdup("");
+	for (const char *p = entry; *p;) {
+		size_t skip = str_starts(p, "$ORIGIN") ? 7 : str_starts(p, "${ORIGIN}") ? 9 : 0;
+		char *next = skip ? xasprintf("%s%s", out, origin) : xasprintf("%s%c", out, *p);
+		free(out);
+		out = next;
+		p += skip ? skip : 1;
+	}
+	return out;
+}
+
+/* The first dir/name that is a library of the process's machine and class:
+ * the loader skips others and keeps looking. */
+static char *search_dirs(struct sim *s, char *const *dirs, const char *name, const char *object)
+{
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		cleanup_free char *dir = expand_origin(dirs[i], object);
+		char *p = path_join(dir, name);
+		const struct elf_info *info;
+		if (path_is_file(p) && elfcache_get(p, &info, NULL) == 1 &&
+		    info->machine == s->machine && info->elfclass == s->elfclass)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+static char **split_path(const char *list)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	cleanup_free char *copy = xstrdup(list ? list : "");
+	char *save = NULL;
+	for (char *e = strtok_r(copy, ":", &save); e; e = strtok_r(NULL, ":", &save))
+		strv_push(&v, e);
+	return v;
+}
+
+/* glibc's order: DT_RPATH of the object (when it has no DT_RUNPATH) and of
+ * the executable, the library path, DT_RUNPATH, then the system dirs. */
+static char *find_library(struct sim *s, size_t who, const char *name)
+{
+	const struct object *o = &s->objs[who], *main_obj = &s->objs[0];
+	char *p = NULL;
+	if (strchr(name, '/'))
+		return path_is_file(name) ? xstrdup(name) : NULL;
+	bool own_runpath = who == 0 && s->env->main_runpath;
+	const char *runpath = own_runpath ? NULL : o->info->runpath;
+	if (!runpath && !own_runpath && o->info->rpath) {
+		cleanup_strv char **v = split_path(o->info->rpath);
+		p = search_dirs(s, v, name, o->path);
+	}
+	if (!p && !s->env->main_runpath && !main_obj->info->runpath && main_obj->info->rpath &&
+	    who != 0) {
+		cleanup_strv char **v = split_path(main_obj->info->rpath);
+		p = search_dirs(s, v, name, main_obj->path);
+	}
+	if (!p)
+		p = search_dirs(s, s->env->library_path, name, o->path);
+	if (!p && own_runpath)
+		p = search_dirs(s, s->env->main_runpath, name, o->path);
+	if (!p && runpath) {
+		cleanup_strv char **v = split_path(runpath);
+		p = search_dirs(s, v, name, o->path);
+	}
+	if (!p)
+		p = search_dirs(s, s->env->system_dirs, name, o->path);
+	return p;
+}
+
+/* Maps DT_NEEDED breadth-first from the binary, as the loader does. */
+static void map_needed(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		for (size_t k = 0; s->objs[i].info->needed[k]; k++) {
+			const char *name = s->objs[i].info->needed[k];
+			if (by_name(s, name))
+				continue;
+			char *path = find_library(s, i, name);
+			if (!path) {
+				add_problem(s, GM_MISSING_LIBRARY, s->objs[i].path, name, NULL, NULL);
+				continue;
+			}
+			struct gm_err *lerr = NULL;
+			if (!by_path(s, path) && load_object(s, path, &lerr)) {
+				/* libraries that are not glibc's: where the route found them */
+				if (!glibc_is_glibc_lib(name))
+					strv_push(&s->pred->host_libs, path);
+			}
+			gm_err_free(&lerr);
+			free(path);
+		}
+	}
+}
+
+/* Is symbol defined at node by some object in the process? */
+static bool resolves(struct sim *s, const char *node, const char *symbol)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct elf_verdef *d = elf_find_def(s->objs[i].info, node);
+		if (d && elf_def_has_symbol(d, symbol))
+			return true;
+	}
+	return false;
+}
+
+static void check_versions(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct object *o = &s->objs[i];
+		for (size_t k = 0; k < o->info->n_needs; k++) {
+			const struct elf_verneed *need = &o->info->needs[k];
+			struct object *lib = by_name(s, need->file);
+			if (!lib)
+				continue; /* missing: reported while mapping */
+			for (size_t m = 0; m < need->n_nodes; m++) {
+				const struct elf_vernode *node = &need->nodes[m];
+				if (node->weak)
+					continue; /* the loader only warns about weak nodes */
+				if (!elf_find_def(lib->info, node->name)) {
+					char **syms = NULL;
+					for (size_t q = 0; node->symbols[q]; q++)
+						strv_push(&syms, node->symbols[q]);
+					add_problem(s, GM_SYMBOL_VERSION, o->path, need->file, node->name, syms);
+					continue;
+				}
+				char **missing = NULL;
+				for (size_t q = 0; node->symbols[q]; q++)
+					if (!resolves(s, node->name, node->symbols[q]))
+						strv_push(&missing, node->symbols[q]);
+				if (missing)
+					add_problem(s, GM_MIXED_GLIBC, o->path, need->file, node->name, missing);
+			}
+		}
+	}
+}
+
+/* ld.so and libc.so.6 are one program split in two: since 2.32 the loader
+ * calls libc's __libc_early_init (GLIBC_PRIVATE) after relocation and
+ * asserts it exists ("Inconsistency detected by ld.so:
+ * dl-call-libc-early-init.c"), a contract no version node expresses. */
+static void check_early_init(struct sim *s)
+{
+	if (!s->env->interp_glibc || version_cmp(s->env->interp_glibc, "2.32") < 0)
+		return;
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc)
+		return;
+	const struct elf_verdef *d = elf_find_def(libc->info, "GLIBC_PRIVATE");
+	if (d && elf_def_has_symbol(d, "__libc_early_init"))
+		return;
+	char **syms = NULL;
+	strv_push(&syms, "__libc_early_init");
+	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", "GLIBC_PRIVATE", syms);
+}
+
+/* Two builds of one version pass every version check above, yet share
+ * private data whose layout differs (glibcbuild.h): the process is mixed. */
+static void check_same_build(struct sim *s)
+{
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc || glibc_pairing(s->env->interp, libc->path) != GLIBC_PAIR_MIXED)
+		return;
+	cleanup_free char *libc_id = glibc_build_id_short(libc->path);
+	add_problem(s, GM_MIXED_GLIBC, s->env->interp, "libc.so.6", NULL, NULL);
+	struct gm_problem *p = &s->pred->problems[s->pred->n_problems - 1];
+	free(p->library);
+	p->library = xasprintf("libc.so.6 of another glibc build than ld.so (build id %s...)",
+			       libc_id ? libc_id : "?");
+}
+
+static bool defines_symbol(const struct object *o, const char *symbol)
+{
+	for (size_t i = 0; i < o->info->n_defs; i++)
+		if (elf_def_has_symbol(&o->info->defs[i], symbol))
+			return true;
+	return false;
+}
+
+/* Modules glibc itself dlopens by name at run time (NSS backends): libc's
+ * dlopen searches the library path, then the system directories of the
+ * loader; never the executable's RUNPATH.  A module found there that lacks
+ * the symbol makes the lookup fail at run time, and the program with it. */
+static void check_runtime(struct sim *s)
+{
+	struct object *libc = by_name(s, "libc.so.6");
+	if (!libc)
+		return;
+	for (size_t i = 0; s->env->runtime && s->env->runtime[i]; i++) {
+		cleanup_free char *lib = xstrdup(s->env->runtime[i]);
+		char *symbol = strchr(lib, ':');
+		*symbol++ = '\0';
+		if (defines_symbol(libc, symbol))
+			continue; /* built into this libc */
+		char *path = search_dirs(s, s->env->library_path, lib, libc->path);
+		if (!path)
+			path = search_dirs(s, s->env->system_dirs, lib, libc->path);
+		if (!path) {
+			add_problem(s, GM_FAILED, libc->path, lib, NULL, NULL);
+			continue;
+		}
+		struct gm_err *lerr = NULL;
+		struct object *mod = load_object(s, path, &lerr);
+		gm_err_free(&lerr);
+		if (!mod || !defines_symbol(mod, symbol)) {
+			char **syms = NULL;
+			strv_push(&syms, symbol);
+			add_problem(s, GM_FAILED, path, lib, NULL, syms);
+		}
+		free(path);
+	}
+}
+
+/* The class the loader would report: it fails while mapping before it
+ * checks versions, and checks versions before it binds symbols. */
+static void conclude(struct gm_prediction *p)
+{
+	static const enum gm_outcome order[] = {GM_MISSING_LIBRARY, GM_SYMBOL_VERSION,
+						GM_MIXED_GLIBC, GM_FAILED};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		for (size_t k = 0; k < p->n_problems; k++)
+			if (p->problems[k].kind == order[i]) {
+				p->outcome = order[i];
+				p->detail = xstrdup(p->problems[k].node ? p->problems[k].node
+									: p->problems[k].library);
+				return;
+			}
+	p->outcome = GM_OK;
+	p->detail = xstrdup("");
+}
+
+static void sim_release(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->objs[i].path);
+		free(s->objs[i].name);
+	}
+	free(s->objs);
+}
+
+int predict_process(const char *binary, const struct predict_env *env,
+		    struct gm_prediction *ret, struct gm_err **err)
+{
+	struct sim s = {.env = env, .pred = ret};
+	memset(ret, 0, sizeof(*ret));
+	ret->host_libs = xcalloc(1, sizeof(char *));
+
+	struct object *main_obj = load_object(&s, binary, err);
+	if (!main_obj) {
+		prediction_release(ret);
+		return -1;
+	}
+	s.machine = main_obj->info->machine;
+	s.elfclass = main_obj->info->elfclass;
+	const char *floor = glibc_floor(main_obj->info);
+	ret->binary_floor = floor ? xstrdup(floor) : NULL;
+
+	if (!main_obj->info->interp && !strv_len(main_obj->info->needed)) {
+		ret->outcome = GM_OK;
+		ret->detail = xstrdup("static: the binary carries its own libc");
+	} else if (!env->interp || !path_exists(env->interp)) {
+		ret->outcome = GM_EXEC_FAILED;
+		ret->detail = xasprintf("no interpreter '%s'", env->interp ? env->interp : "(none)");
+	} else {
+		struct gm_err *lerr = NULL;
+		struct object *ld = load_object(&s, env->interp, &lerr);
+		if (!ld || ld->info->machine != s.machine) {
+			ret->outcome = GM_EXEC_FAILED;
+			ret->detail = xasprintf("interpreter '%s' cannot run a %s binary", env->interp,
+						elf_machine_name(s.machine));
+			gm_err_free(&lerr);
+		} else {
+			map_needed(&s);
+			for (size_t i = 0; env->dlopened && env->dlopened[i]; i++)
+				if (path_is_file(env->dlopened[i]) && load_object(&s, env->dlopened[i], &lerr))
+					map_needed(&s);
+			gm_err_free(&lerr);
+			check_versions(&s);
+			check_early_init(&s);
+			check_same_build(&s);
+			check_runtime(&s);
+			conclude(ret);
+		}
+	}
+	sim_release(&s);
+	return 0;
+}
+
+int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err)
+{
+	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
+	struct predict_env env = {.interp = run->loader, .library_path = run->libdirs,
+				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version};
+	struct elf_info info;
+	int r = elf_info_read(binary, &info, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return gm_usage(err, "'%s' is not an ELF file", binary);
+	const char *machine = elf_machine_name(info.machine);
+	bool foreign = strcmp(machine, run->arch) != 0;
+	elf_info_release(&info);
+	if (foreign) {
+		memset(ret, 0, sizeof(*ret));
+		ret->host_libs = xcalloc(1, sizeof(char *));
+		ret->outcome = GM_EXEC_FAILED;
+		ret->detail = xasprintf("%s binary, %s sysroot", machine, run->arch);
+		return 0;
+	}
+	return predict_process(binary, &env, ret, err);
+}
+
+void prediction_release(struct gm_prediction *p)
+{
+	for (size_t i = 0; i < p->n_problems; i++) {
+		free(p->problems[i].object);
+		free(p->problems[i].library);
+		free(p->problems[i].node);
+		strv_free(p->problems[i].symbols);
+	}
+	free(p->problems);
+	free(p->detail);
+	free(p->binary_floor);
+	strv_free(p->host_libs);
+	memset(p, 0, sizeof(*p));
+}

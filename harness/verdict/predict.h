@@ -1,0 +1,64 @@
+/* Static prediction: will a binary load against a run sysroot?
+ *
+ * The answer comes from the ELF data alone: the version nodes and symbols
+ * every object in the process needs (the binary and, transitively, the
+ * libraries it pulls in) against what the run sysroot's libraries define.
+ * It uses no table of version numbers, so a distribution's backported node
+ * in an "older" glibc is handled correctly. */
+#ifndef GM_PREDICT_H
+#define GM_PREDICT_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "verdict/outcome.h"
+#include "store/sysroot.h"
+
+struct gm_problem {
+	enum gm_outcome kind;
+	char *object;     /* path of the object that needs it */
+	char *library;    /* the needed library's file name */
+	char *node;       /* version node, NULL for a missing library */
+	char **symbols;   /* symbols bound to that node that will not resolve */
+};
+
+struct gm_prediction {
+	enum gm_outcome outcome;
+	char *detail;               /* "GLIBC_2.34", "libfoo.so.1", reason text */
+	struct gm_problem *problems;
+	size_t n_problems;
+	char **host_libs;           /* non-glibc libraries resolved as the host would */
+	char *binary_floor;         /* the binary's own glibc floor, or NULL */
+};
+
+/* The process a route starts, as the loader will assemble it. */
+struct predict_env {
+	const char *interp;          /* the ld.so that runs: an explicit loader, or PT_INTERP */
+	char *const *library_path;   /* --library-path or LD_LIBRARY_PATH: searched for every object */
+	char *const *main_runpath;   /* RUNPATH a route gave the binary (NULL: the binary's own) */
+	char *const *system_dirs;    /* the interp's built-in directories */
+	char *const *dlopened;       /* objects the program loads at run time (plugins) */
+	const char *interp_glibc;    /* the glibc version of interp, if known */
+	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
+};
+
+/* Simulates loading binary under env: maps DT_NEEDED breadth-first with the
+ * loader's search order (RPATH, library path, RUNPATH, system directories;
+ * libraries of another machine are skipped; a library already loaded under
+ * that soname, the loader itself included, is reused), then checks every
+ * object's version requirements against the object that satisfies them and
+ * every versioned symbol against the definitions in the process. */
+int predict_process(const char *binary, const struct predict_env *env,
+		    struct gm_prediction *ret, struct gm_err **err);
+
+/* Predicts the explicit-loader route: binary run by run->loader with
+ * --library-path run->libdirs.  Libraries that are not glibc's are looked
+ * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then
+ * the host's default directories).  Returns 0 and fills *ret, or -1 + err
+ * when the binary cannot be read (missing: GM_EXIT_USAGE; malformed:
+ * GM_EXIT_FINDINGS). */
+int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err);
+void prediction_release(struct gm_prediction *p);
+
+#endif
