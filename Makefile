@@ -61,7 +61,7 @@ $(foreach l,$(LIB_LAYERS),$(eval $(call layer_rule,$(l))))
 $(O)/harness/%.o: harness/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(LAYER_LIBS) | $(O)/tests
 	@echo "  CC    $<"

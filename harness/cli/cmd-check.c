@@ -6,7 +6,7 @@
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "report/report.h"
-#include "routes/methods.h"
+#include "routes/route.h"
 #include "verdict/predict.h"
 #include "cli/select.h"
 #include "base/util.h"
@@ -21,20 +21,31 @@ static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
 	"                          [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
 	"\n"
-	"Runs each BINARY against each sysroot S by each method (default: loader and\n"
-	"interp; host, rpath and env on request), predicts each cell from the ELF data\n"
-	"(as 'explain' does) and reports both.  Libraries the binary needs beyond glibc\n"
-	"are found as the host finds them: their host directories are searched after\n"
-	"the sysroot's, and the report names them.\n"
+	"Runs each BINARY against each sysroot S by each method, predicts each cell\n"
+	"from the ELF data (as 'explain' does) and reports both.  Libraries the binary\n"
+	"needs beyond glibc are found as the host finds them: their host directories\n"
+	"are searched after the sysroot's, and the report names them.\n"
 	"\n"
 	"  --against S     a sysroot name or 'host' (repeatable, at least one)\n"
-	"  --method M      host, loader, interp, rpath, env (repeatable)\n"
+	"  --method M      one of the methods below (repeatable; default: those marked *)\n"
 	"  --args \"...\"    arguments for each binary, split at blanks (default none)\n"
 	"  --expect-exit N the exit status that means success (default 0)\n"
 	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
 	"\n"
+	"Methods (routes):\n";
+
+static const char help_tail[] =
+	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
 	"(the release gate fails), 2 usage, 3 infrastructure, 130 interrupted.\n";
+
+static int print_help(void)
+{
+	cleanup_free char *defaults = route_names(ROUTE_CHECK_DEFAULT);
+	gm_help_routes(help, 0, "");
+	printf("  * default: %s\n%s", defaults, help_tail);
+	return 0;
+}
 
 /* Host directories of the libraries beyond glibc that binary needs. */
 static char **host_lib_dirs(const char *binary, char ***ret_libs)
@@ -107,16 +118,12 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 				return gm_usage(err, "--timeout '%s': want seconds, more than 0", optarg);
 			break;
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
-		case 'h': return gm_help(help);
+		case 'h': return print_help();
 		default: return gm_usage(err, "check: bad option (see --help)");
 		}
 	}
 	if (optind >= argc || !strv_len(against))
 		return gm_usage(err, "check: want BINARY... and at least one --against S (see --help)");
-	if (!strv_len(methods)) {
-		strv_push(&methods, "loader");
-		strv_push(&methods, "interp");
-	}
 	for (int i = optind; i < argc; i++) {
 		struct elf_info info;
 		int r = elf_info_read(argv[i], &info, err);
@@ -139,13 +146,13 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	out = abs_out;
 
 	struct sysroot *runs = NULL, host;
-	const struct method **ms = NULL;
+	const struct route **ms = NULL;
 	size_t n_runs = 0, n_ms = 0;
 	struct matrix m = {0};
 	int r = -1;
 	sysroot_host(&host);
 	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
-	    select_methods(methods, &ms, &n_ms, err) < 0)
+	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0)
 		goto done;
 	for (int i = optind; i < argc; i++) {
 		cleanup_free char *abs = path_real(argv[i], err);
@@ -154,8 +161,8 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			goto done;
 		cleanup_strv char **extra = host_lib_dirs(abs, &libs);
 		for (size_t k = 0; k < n_ms; k++)
-			for (size_t q = 0; q < (ms[k]->runs_on_host ? 1 : n_runs); q++) {
-				const struct sysroot *run = ms[k]->runs_on_host ? &host : &runs[q];
+			for (size_t q = 0; q < (route_runs_on_host(ms[k]) ? 1 : n_runs); q++) {
+				const struct sysroot *run = route_runs_on_host(ms[k]) ? &host : &runs[q];
 				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
 				cl->expect_exit = expect_exit;
 				for (size_t a = 0; args[a]; a++)

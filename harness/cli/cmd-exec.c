@@ -1,10 +1,10 @@
-/* glibc-matrix exec --sysroot S [--route loader|interp] -- PROGRAM ARGS...:
+/* glibc-matrix exec --sysroot S [--route R] -- PROGRAM ARGS...:
  * one program against one glibc, its exit status passed through; for
  * developers reproducing a breakage without containers. */
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
-#include "routes/methods.h"
+#include "routes/route.h"
 #include "exec/proc.h"
 #include "store/sysroot.h"
 #include "base/util.h"
@@ -16,12 +16,13 @@
 #include <unistd.h>
 
 static const char help[] =
-	"usage: glibc-matrix exec --sysroot S [--route loader|interp] [--keep] -- PROGRAM [ARGS...]\n"
+	"usage: glibc-matrix exec --sysroot S [--route R] [--keep] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Runs PROGRAM against the glibc of sysroot S and exits with its status (128+N\n"
 	"when killed by signal N), with stdin, stdout and stderr left to it.\n"
-	"  loader  (default) S's ld.so --inhibit-cache --library-path <S's libdirs>\n"
-	"  interp  a temporary copy with PT_INTERP and RUNPATH pointing into S\n"
+	"Routes (default loader):\n";
+
+static const char help_tail[] =
 	"PROGRAM is searched in PATH when it has no '/'.  Exit 2 usage, 3 when PROGRAM\n"
 	"could not be started at all.\n";
 
@@ -62,14 +63,17 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		case 's': name = optarg; break;
 		case 'r': route = optarg; break;
 		case OPT_KEEP: keep = true; break;
-		case 'h': return gm_help(help);
+		case 'h': return gm_help_routes(help, ROUTE_EXEC, help_tail);
 		default: return gm_usage(err, "exec: bad option (see --help)");
 		}
 	}
 	if (!name || optind >= argc)
 		return gm_usage(err, "exec: want --sysroot S and a PROGRAM (see --help)");
-	if (strcmp(route, "loader") && strcmp(route, "interp"))
-		return gm_usage(err, "exec: --route must be loader or interp, not '%s'", route);
+	const struct route *rt = route_find(route);
+	if (!rt || !(rt->caps & ROUTE_EXEC)) {
+		cleanup_free char *known = route_names(ROUTE_EXEC);
+		return gm_usage(err, "exec: --route must be one of %s, not '%s'", known, route);
+	}
 	cleanup_free char *program = find_program(argv[optind]);
 	if (!program || !path_is_file(program))
 		return gm_usage(err, "exec: no program '%s'", argv[optind]);
@@ -83,17 +87,17 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	char tmpl[] = "/tmp/glibc-matrix-exec.XXXXXX";
 	char *work = NULL;
 	int r = -1;
-	if (strcmp(route, "interp") == 0 && !(work = mkdtemp(tmpl))) {
+	if ((rt->caps & ROUTE_PATCHED_COPY) && !(work = mkdtemp(tmpl))) {
 		r = gm_infra(err, errno, "cannot create a directory in /tmp");
 		goto out;
 	}
 	cleanup_strv char **args = NULL;
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
-	struct method_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
+	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
 				.args = args, .lazy = true};
-	struct method_cmd cmd = {0};
-	if (method_find(route)->prepare(&mc, &cmd, err) < 0)
+	struct route_cmd cmd = {0};
+	if (rt->prepare(&mc, &cmd, err) < 0)
 		goto out;
 	/* The user's environment stays, but for what the route itself sets. */
 	cleanup_strv char **env = NULL;
@@ -110,7 +114,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			r = res.signal ? 128 + res.signal : res.exit_code;
 		proc_result_release(&res);
 	}
-	method_cmd_release(&cmd);
+	route_cmd_release(&cmd);
 out:
 	if (work && !keep)
 		rm_rf(work, NULL);

@@ -26,9 +26,9 @@ static const char help[] =
 	"observed, classified and compared.  Default: every sysroot in the store for this\n"
 	"machine's architecture on both axes, every method, every case but the test-only.\n"
 	"\n"
-	"Methods: host (as built, on the host's glibc), loader (ld.so --library-path),\n"
-	"interp (patched PT_INTERP + RUNPATH), rpath (RUNPATH only, host loader), env\n"
-	"(LD_LIBRARY_PATH, host loader: the classic mistake).\n"
+	"Methods (routes):\n";
+
+static const char help_tail[] =
 	"\n"
 	"  -j, --jobs N      cells in parallel (default: number of CPUs)\n"
 	"      --timeout S   seconds per cell (default 20)\n"
@@ -87,7 +87,7 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
-		case 'h': *helped = true; return gm_help(help);
+		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
 		default: return gm_usage(err, "run: bad option (see --help)");
 		}
 	}
@@ -107,7 +107,7 @@ static char *default_out(void)
 }
 
 /* Cells of one probe: each method, each run sysroot (host methods: host). */
-static void plan_probe(struct matrix *m, const struct probe *p, const struct method **ms,
+static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
 		       const struct sysroot *host)
 {
@@ -118,10 +118,10 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct met
 		elf_info_release(&info);
 	}
 	for (size_t k = 0; k < n_ms; k++) {
-		size_t n = ms[k]->runs_on_host ? 1 : n_runs;
+		size_t n = route_runs_on_host(ms[k]) ? 1 : n_runs;
 		for (size_t r = 0; r < n; r++) {
-			const struct sysroot *run = ms[k]->runs_on_host ? host : &runs[r];
-			if (strcmp(run->arch, p->build->arch) != 0)
+			const struct sysroot *run = route_runs_on_host(ms[k]) ? host : &runs[r];
+			if (!route_applies(ms[k], p->build->arch, run->arch))
 				continue;
 			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
 			c->probe = true;
@@ -131,7 +131,7 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct met
 			}
 			if (statically) {
 				c->static_binary = true;
-				if (!ms[k]->runs_on_host)
+				if (!route_runs_on_host(ms[k]))
 					c->skip_reason = xasprintf("static executable: it carries glibc %s; "
 								   "routes that swap the glibc do not apply",
 								   p->build->glibc_version);
@@ -153,7 +153,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct run_opts o = {.m = {.timeout_s = 20}};
 	struct gm_cases all = {0};
 	const struct gm_case **cs = NULL;
-	const struct method **ms = NULL;
+	const struct route **ms = NULL;
 	struct sysroot *builds = NULL, *runs = NULL, host;
 	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
 	struct probe *probes = NULL;
@@ -174,7 +174,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	o.out = abs_out;
 	if (cases_load(&all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
-	    select_methods(o.methods, &ms, &n_ms, err) < 0 ||
+	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
 	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
 	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0)
 		goto out;

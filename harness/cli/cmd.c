@@ -1,6 +1,8 @@
 /* Helpers shared by the subcommands: dispatch and help. */
 #define _GNU_SOURCE
 #include "cli/cmd.h"
+#include "routes/route.h"
+#include <stdlib.h>
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -27,4 +29,12 @@ int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, 
 			return c->fn(ctx, argc, argv, err);
 		}
 	return gm_usage(err, "%s: unknown command '%s' (try '%s --help')", prog, argv[0], prog);
+}
+
+int gm_help_routes(const char *head, unsigned caps, const char *tail)
+{
+	char *list = route_help(caps);
+	printf("%s%s%s", head, list, tail);
+	free(list);
+	return 0;
 }

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cli/select.h"
+#include "base/cleanup.h"
 #include "base/util.h"
 
 #include <string.h>
@@ -55,22 +56,25 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 	return 0;
 }
 
-int select_methods(char *const *names, const struct method ***ret, size_t *ret_n,
-		   struct gm_err **err)
+int select_methods(char *const *names, unsigned default_caps, const struct route ***ret,
+		   size_t *ret_n, struct gm_err **err)
 {
-	const struct method *const *all = method_all();
-	const struct method **v = xcalloc(16, sizeof(*v));
-	size_t n = 0;
+	const struct route *const *all = route_all();
+	size_t n_all = 0, n = 0;
+	while (all[n_all])
+		n_all++;
+	const struct route **v = xcalloc(n_all + strv_len(names) + 1, sizeof(*v));
 	if (!strv_len(names)) {
 		for (size_t i = 0; all[i]; i++)
-			v[n++] = all[i];
+			if ((all[i]->caps & default_caps) == default_caps)
+				v[n++] = all[i];
 	} else {
-		for (size_t i = 0; names[i] && n < 16; i++) {
-			const struct method *m = method_find(names[i]);
+		for (size_t i = 0; names[i]; i++) {
+			const struct route *m = route_find(names[i]);
 			if (!m) {
 				free(v);
-				return gm_usage(err, "unknown method '%s' (host, loader, interp, rpath, env)",
-						names[i]);
+				cleanup_free char *known = route_names(0);
+				return gm_usage(err, "unknown method '%s' (%s)", names[i], known);
 			}
 			v[n++] = m;
 		}

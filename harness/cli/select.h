@@ -6,7 +6,7 @@
 
 #include "probes/cases.h"
 #include "base/err.h"
-#include "routes/methods.h"
+#include "routes/route.h"
 #include "store/sysroot.h"
 
 /* names empty: every sysroot in the store for arch (NULL: any arch).
@@ -15,9 +15,10 @@
 int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
 		    struct gm_err **err);
 
-/* names empty: the defaults (every route); unknown: GM_EXIT_USAGE. */
-int select_methods(char *const *names, const struct method ***ret, size_t *ret_n,
-		   struct gm_err **err);
+/* names empty: every route having all of default_caps (0: every route);
+ * an unknown name is GM_EXIT_USAGE. */
+int select_methods(char *const *names, unsigned default_caps, const struct route ***ret,
+		   size_t *ret_n, struct gm_err **err);
 
 /* names empty: every case that is not test_only (or every case, if
  * with_test_only); unknown: GM_EXIT_USAGE. */

@@ -13,7 +13,7 @@
 
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
-			const struct method *method)
+			const struct route *method)
 {
 	m->cells = xrealloc(m->cells, (m->n + 1) * sizeof(*m->cells));
 	struct cell *c = &m->cells[m->n++];
@@ -69,14 +69,14 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	struct cell *c = &j->m->cells[i];
 	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
 	cleanup_strv char **dlopened = NULL;
-	struct method_cmd cmd = {0};
+	struct route_cmd cmd = {0};
 	struct gm_prediction pred;
 	struct proc_result res;
 	struct classified cl;
 
 	for (size_t k = 0; c->companions[k]; k++)
 		strv_push(&dlopened, c->companions[k]);
-	struct method_ctx mc = {.binary = c->binary, .companions = c->companions,
+	struct route_ctx mc = {.binary = c->binary, .companions = c->companions,
 				.runtime = c->runtime, .run = c->run,
 				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
@@ -113,7 +113,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
 				 .rlimit_fsize = 64L << 20};
 	if (proc_run(&spec, &res, err) < 0) {
-		method_cmd_release(&cmd);
+		route_cmd_release(&cmd);
 		return;
 	}
 	struct run_expect expect = cmd.expect;
@@ -141,7 +141,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	c->done = !res.interrupted;
 	classified_release(&cl);
 	proc_result_release(&res);
-	method_cmd_release(&cmd);
+	route_cmd_release(&cmd);
 	if (!j->o->keep_work && path_exists(work))
 		rm_rf(work, NULL);
 }

@@ -12,7 +12,7 @@
 
 #include "base/ui.h"
 #include "base/err.h"
-#include "routes/methods.h"
+#include "routes/route.h"
 #include "verdict/predict.h"
 #include "store/sysroot.h"
 
@@ -23,7 +23,7 @@ struct cell {
 	char **companions;          /* plugin.so beside it */
 	const struct sysroot *build;/* NULL for a user's binary */
 	const struct sysroot *run;
-	const struct method *method;
+	const struct route *method;
 	char **args;
 	char **runtime;             /* "library:symbol" glibc loads at run time */
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
@@ -62,7 +62,7 @@ struct matrix {
 /* Adds a cell; strings are copied. */
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
-			const struct method *method);
+			const struct route *method);
 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err);

@@ -1,0 +1,184 @@
+#define _GNU_SOURCE
+#include "routes/common.h"
+#include "base/cleanup.h"
+#include "elf/elfcache.h"
+#include "elf/elfinfo.h"
+#include "elf/elfpatch.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+
+#include <gnu/libc-version.h>
+#include <string.h>
+
+void route_cmd_release(struct route_cmd *c)
+{
+	strv_free(c->argv);
+	strv_free(c->env);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The run sysroot's library directories, then the extra ones. */
+char **route_lib_dirs(const struct route_ctx *rc)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; rc->run->libdirs[i]; i++)
+		strv_push(&v, rc->run->libdirs[i]);
+	for (size_t i = 0; rc->extra_libdirs && rc->extra_libdirs[i]; i++)
+		if (!strv_contains(v, rc->extra_libdirs[i]))
+			strv_push(&v, rc->extra_libdirs[i]);
+	return v;
+}
+
+char *route_join_colon(char *const *v)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_join(&b, v, ":");
+	return strbuf_detach(&b);
+}
+
+/* Environment every route starts from: nothing inherited that changes how
+ * the loader searches, and (unless lazy) every symbol bound at start-up, so a
+ * symbol that cannot be bound fails the cell whatever code path runs. */
+char **route_base_env(const struct route_ctx *rc)
+{
+	char **env = NULL;
+	strv_push(&env, "LD_LIBRARY_PATH");
+	strv_push(&env, "LD_PRELOAD");
+	strv_push(&env, "LD_AUDIT");
+	strv_push(&env, "GCONV_PATH");
+	strv_push(&env, "LOCPATH");
+	strv_push(&env, "LC_ALL=C");
+	strv_push(&env, rc->lazy ? "LD_BIND_NOW" : "LD_BIND_NOW=1");
+	return env;
+}
+
+/* A distribution's libc has its distribution's absolute paths compiled in
+ * (/usr/lib/<triplet>/gconv): outside its root file system they name the
+ * host's modules, of another glibc.  Point it at its own, as its own system
+ * would.  A from-source sysroot knows its prefix and needs nothing. */
+void route_push_data_env(char ***env, const struct sysroot *run)
+{
+	if (strcmp(run->origin, "source") == 0 || strcmp(run->origin, "host") == 0)
+		return;
+	for (size_t i = 0; run->libdirs[i]; i++) {
+		cleanup_free char *g = path_join(run->libdirs[i], "gconv");
+		cleanup_free char *mods = path_join(g, "gconv-modules");
+		if (path_is_file(mods)) {
+			strv_push_take(env, xasprintf("GCONV_PATH=%s", g));
+			return;
+		}
+	}
+}
+
+void route_push_args(char ***argv, const struct route_ctx *rc)
+{
+	for (size_t i = 0; rc->args && rc->args[i]; i++)
+		strv_push(argv, rc->args[i]);
+}
+
+static char *binary_interp(const char *binary)
+{
+	const struct elf_info *in;
+	if (elfcache_get(binary, &in, NULL) == 1 && in->interp)
+		return xstrdup(in->interp);
+	return NULL;
+}
+
+/* Copies the binary's companions (plugins, found beside the executable)
+ * next to a patched copy. */
+static int copy_companions(const struct route_ctx *rc, struct gm_err **err)
+{
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++) {
+		const char *b = strrchr(rc->companions[i], '/');
+		cleanup_free char *dst = path_join(rc->workdir, b ? b + 1 : rc->companions[i]);
+		if (copy_file(rc->companions[i], dst, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int route_patched_copy(const struct route_ctx *rc, const char *interp, char **ret,
+			struct gm_err **err)
+{
+	const char *b = strrchr(rc->binary, '/');
+	cleanup_strv char **dirs = route_lib_dirs(rc);
+	cleanup_free char *runpath = route_join_colon(dirs);
+	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
+	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
+				   .path = runpath};
+	if (mkdir_p(rc->workdir, 0755, err) < 0) {
+		free(out);
+		return -1;
+	}
+	if (elf_patch(rc->binary, out, &o, NULL, err) < 0 || copy_companions(rc, err) < 0) {
+		free(out);
+		return -1;
+	}
+	*ret = out;
+	return 0;
+}
+
+void route_expect_run(const struct route_ctx *rc, struct route_cmd *c)
+{
+	c->expect.glibc_version = rc->run->glibc_version;
+	c->expect.libdirs = rc->run->libdirs;
+}
+
+/* The host's loader runs the binary; its directories are the host's. */
+static char **host_dirs(void)
+{
+	struct sysroot host;
+	sysroot_host(&host);
+	char **dirs = sysroot_system_dirs(&host);
+	sysroot_release(&host);
+	return dirs;
+}
+
+int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search where,
+			 struct gm_prediction *p, struct gm_err **err)
+{
+	cleanup_free char *interp = own_loader ? binary_interp(rc->binary) : xstrdup(rc->run->loader);
+	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(rc->run);
+	cleanup_strv char **dirs = route_lib_dirs(rc);
+	struct predict_env env = {
+		.interp = interp,
+		.library_path = where == SEARCH_LIBPATH ? dirs : NULL,
+		.main_runpath = where == SEARCH_RUNPATH ? dirs : NULL,
+		.system_dirs = sys,
+		.dlopened = rc->dlopened,
+		.runtime = rc->runtime,
+		.interp_glibc = own_loader ? gnu_get_libc_version() : rc->run->glibc_version,
+	};
+	return predict_process(rc->binary, &env, p, err);
+}
+
+const struct route *route_find(const char *name)
+{
+	for (const struct route *const *r = route_all(); *r; r++)
+		if (strcmp((*r)->name, name) == 0)
+			return *r;
+	return NULL;
+}
+
+char *route_names(unsigned caps)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (const struct route *const *r = route_all(); *r; r++)
+		if (((*r)->caps & caps) == caps)
+			strbuf_addf(&b, "%s%s", b.len ? ", " : "", (*r)->name);
+	return strbuf_detach(&b);
+}
+
+char *route_help(unsigned caps)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (const struct route *const *r = route_all(); *r; r++)
+		if (((*r)->caps & caps) == caps)
+			strbuf_addf(&b, "  %-8s %s\n", (*r)->name, (*r)->summary);
+	return strbuf_detach(&b);
+}
+
+bool route_applies(const struct route *r, const char *build_arch, const char *run_arch)
+{
+	return (r->caps & ROUTE_EMULATOR) || strcmp(build_arch, run_arch) == 0;
+}

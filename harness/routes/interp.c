@@ -1,0 +1,32 @@
+/* interp: a copy of the binary with PT_INTERP = the sysroot's ld.so and
+ * RUNPATH = its library directories (patchelf's recipe, Toolbx's way). */
+#define _GNU_SOURCE
+#include "routes/common.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+{
+	char *copy;
+	if (route_patched_copy(rc, rc->run->loader, &copy, err) < 0)
+		return -1;
+	c->env = route_base_env(rc);
+	route_push_data_env(&c->env, rc->run);
+	strv_push_take(&c->argv, copy);
+	route_push_args(&c->argv, rc);
+	route_expect_run(rc, c);
+	return 0;
+}
+
+static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+{
+	return route_predict(rc, false, SEARCH_RUNPATH, p, err);
+}
+
+const struct route route_interp = {
+	.name = "interp",
+	.summary = "patched copy: PT_INTERP = the sysroot's ld.so, RUNPATH = its libdirs",
+	.caps = ROUTE_PATCHED_COPY | ROUTE_CHECK_DEFAULT | ROUTE_EXEC,
+	.prepare = prepare,
+	.predict = predict,
+};

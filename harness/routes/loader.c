@@ -1,0 +1,81 @@
+/* loader: the explicit loader, the way to run a binary against another
+ * glibc without touching it:
+ *   <sysroot>/ld.so --inhibit-cache --library-path <libdirs> [--argv0 B] B */
+#define _GNU_SOURCE
+#include "routes/common.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "exec/proc.h"
+
+#include <pthread.h>
+#include <string.h>
+
+struct argv0_cache {
+	char *loader;
+	bool yes;
+};
+static struct argv0_cache *argv0s;
+static size_t n_argv0s;
+static pthread_mutex_t argv0_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool loader_has_argv0(const char *loader)
+{
+	bool yes = false, found = false;
+	pthread_mutex_lock(&argv0_lock);
+	for (size_t i = 0; i < n_argv0s; i++)
+		if (strcmp(argv0s[i].loader, loader) == 0) {
+			yes = argv0s[i].yes;
+			found = true;
+		}
+	pthread_mutex_unlock(&argv0_lock);
+	if (found)
+		return yes;
+	/* glibc >= 2.33 loaders describe their options in --help. */
+	char *argv[] = {(char *)loader, "--help", NULL};
+	struct proc_spec spec = {.argv = argv, .capture_max = 1 << 16, .merge_stderr = true,
+				 .log_fd = -1, .stdin_fd = -1, .timeout_s = 30};
+	struct proc_result res;
+	if (proc_run(&spec, &res, NULL) == 0) {
+		yes = res.exit_code == 0 && strstr(res.out, "--argv0") != NULL;
+		proc_result_release(&res);
+	}
+	pthread_mutex_lock(&argv0_lock);
+	argv0s = xrealloc(argv0s, (n_argv0s + 1) * sizeof(*argv0s));
+	argv0s[n_argv0s].loader = xstrdup(loader);
+	argv0s[n_argv0s++].yes = yes;
+	pthread_mutex_unlock(&argv0_lock);
+	return yes;
+}
+
+static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+{
+	(void)err;
+	c->env = route_base_env(rc);
+	route_push_data_env(&c->env, rc->run);
+	strv_push(&c->argv, rc->run->loader);
+	strv_push(&c->argv, "--inhibit-cache");
+	strv_push(&c->argv, "--library-path");
+	cleanup_strv char **dirs = route_lib_dirs(rc);
+	strv_push_take(&c->argv, route_join_colon(dirs));
+	if (loader_has_argv0(rc->run->loader)) {
+		strv_push(&c->argv, "--argv0");
+		strv_push(&c->argv, rc->binary);
+	}
+	strv_push(&c->argv, rc->binary);
+	route_push_args(&c->argv, rc);
+	route_expect_run(rc, c);
+	return 0;
+}
+
+static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+{
+	return route_predict(rc, false, SEARCH_LIBPATH, p, err);
+}
+
+const struct route route_loader = {
+	.name = "loader",
+	.summary = "explicit loader: ld.so --inhibit-cache --library-path DIRS BINARY",
+	.caps = ROUTE_CHECK_DEFAULT | ROUTE_EXEC,
+	.prepare = prepare,
+	.predict = predict,
+};

@@ -1,0 +1,81 @@
+/* Routes: the ways people run a binary against a glibc other than the one
+ * it was built on (the CLI and results.json call them "methods").
+ *
+ * A route is one descriptor in one file (routes/<name>.c) plus one line in
+ * routes/table.c: its name, a one-line summary and longer help (the help
+ * texts of run, check and exec are generated from them), its capabilities,
+ * and two operations:
+ *   prepare  the argv and environment that run the binary this way (after
+ *            making a patched copy, if the route needs one);
+ *   predict  the outcome the ELF data implies for the process this route
+ *            assembles (verdict/predict.h).
+ * Nothing outside routes/ names a particular route. */
+#ifndef GM_ROUTE_H
+#define GM_ROUTE_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "store/sysroot.h"
+#include "verdict/classify.h"
+#include "verdict/predict.h"
+
+struct route_ctx {
+	const char *binary;         /* what to run (absolute) */
+	char *const *companions;    /* files that travel with a patched copy (plugin.so) */
+	char *const *runtime;       /* "library:symbol" glibc loads at run time */
+	const struct sysroot *run;  /* the glibc to run against (the host for host-only routes) */
+	char *const *extra_libdirs; /* searched after the run sysroot's (host libraries a
+				     * user's binary needs beyond glibc) */
+	const char *workdir;        /* scratch for copies (created when needed) */
+	char *const *args;          /* program arguments */
+	char *const *dlopened;      /* objects the program loads at run time, for predict */
+	bool lazy;                  /* false: LD_BIND_NOW=1, every symbol bound at start */
+};
+
+struct route_cmd {
+	char **argv;
+	char **env;                 /* proc_spec.env delta */
+	struct run_expect expect;   /* what a probe must report */
+};
+
+/* Capabilities: what a route needs and where it applies. */
+enum {
+	ROUTE_HOST_ONLY = 1 << 0,     /* the run axis is the host's glibc only */
+	ROUTE_PATCHED_COPY = 1 << 1,  /* runs a patched copy of the binary */
+	ROUTE_CONTAINER = 1 << 2,     /* runs inside a container root filesystem */
+	ROUTE_EMULATOR = 1 << 3,      /* runs foreign architectures under an emulator */
+	ROUTE_CHECK_DEFAULT = 1 << 4, /* `check` uses it unless --method says otherwise */
+	ROUTE_EXEC = 1 << 5,          /* `exec --route` offers it (a deliberate, working way) */
+};
+
+struct route {
+	const char *name;
+	const char *summary;        /* one line, for help texts and listings */
+	unsigned caps;
+	int (*prepare)(const struct route_ctx *rc, struct route_cmd *ret, struct gm_err **err);
+	int (*predict)(const struct route_ctx *rc, struct gm_prediction *ret, struct gm_err **err);
+};
+
+static inline bool route_runs_on_host(const struct route *r)
+{
+	return r->caps & ROUTE_HOST_ONLY;
+}
+
+/* The table (routes/table.c), in report order, NULL-terminated. */
+const struct route *const *route_all(void);
+const struct route *route_find(const char *name);
+/* "host, loader, interp, rpath, env": names of the routes having every
+ * capability in caps (0: all). */
+char *route_names(unsigned caps);
+/* One "  name    summary" line per route having every capability in caps. */
+char *route_help(unsigned caps);
+/* Does the route apply to a binary of build_arch run against run_arch? */
+bool route_applies(const struct route *r, const char *build_arch, const char *run_arch);
+
+void route_cmd_release(struct route_cmd *c);
+
+/* Does this loader accept --argv0 (glibc >= 2.33)?  Asked once per loader. */
+bool loader_has_argv0(const char *loader);
+
+#endif
