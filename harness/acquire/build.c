@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "acquire/build.h"
+#include "base/arch.h"
 #include "base/interrupt.h"
 #include "acquire/archive.h"
 #include "base/cleanup.h"
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 /* Everything one build needs; released by build_release. */
@@ -656,7 +656,6 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 		  bool *ret_cached, struct gm_err **err)
 {
 	struct build b;
-	struct utsname un;
 	int r;
 
 	memset(&b, 0, sizeof(b));
@@ -670,8 +669,13 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 		build_release(&b);
 		return -1;
 	}
-	uname(&un);
-	b.arch = xstrdup(un.machine);
+	if (!arch_host()) {
+		build_release(&b);
+		return gm_err_set(err, GM_EXIT_SKIP, 0,
+				  "this machine's architecture is not one glibc-matrix knows (%s)",
+				  arch_proven_debs());
+	}
+	b.arch = xstrdup(arch_host()->gnu);
 	b.configure_args = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; b.quirks.configure_args[i]; i++)
 		strv_push(&b.configure_args, b.quirks.configure_args[i]);

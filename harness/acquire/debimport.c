@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "acquire/debimport.h"
+#include "base/arch.h"
 #include "base/interrupt.h"
 #include "acquire/archive.h"
 #include "base/cleanup.h"
@@ -29,48 +30,6 @@
 
 #define RELEASE_MAX (64u << 20)
 #define PACKAGES_MAX (1024u << 20)
-
-struct arch_info {
-	const char *deb, *gnu, *triplet, *loader;
-	int machine;
-};
-
-static const struct arch_info arches[] = {
-	{"amd64", "x86_64", "x86_64-linux-gnu", "ld-linux-x86-64.so.2", EM_X86_64},
-	{"arm64", "aarch64", "aarch64-linux-gnu", "ld-linux-aarch64.so.1", EM_AARCH64},
-	{"riscv64", "riscv64", "riscv64-linux-gnu", "ld-linux-riscv64-lp64d.so.1", EM_RISCV},
-};
-
-static const struct arch_info *arch_lookup(const char *deb)
-{
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (strcmp(arches[i].deb, deb) == 0)
-			return &arches[i];
-	return NULL;
-}
-
-const char *debimport_gnu_arch(const char *debarch)
-{
-	const struct arch_info *a = arch_lookup(debarch);
-	return a ? a->gnu : NULL;
-}
-
-const char *debimport_triplet(const char *debarch)
-{
-	const struct arch_info *a = arch_lookup(debarch);
-	return a ? a->triplet : NULL;
-}
-
-const char *debimport_host_arch(void)
-{
-	struct utsname u;
-	if (uname(&u) < 0)
-		return NULL;
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (strcmp(arches[i].gnu, u.machine) == 0)
-			return arches[i].deb;
-	return NULL;
-}
 
 bool debimport_suite_valid(const char *suite)
 {
@@ -376,7 +335,7 @@ static void layout_release(struct layout *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int find_layout(const char *root, const struct arch_info *a, struct layout *l,
+static int find_layout(const char *root, const struct gm_arch *a, struct layout *l,
 		       struct gm_err **err)
 {
 	const char *libcands[] = {"lib/%s", "usr/lib/%s", "lib", "usr/lib"};
@@ -446,7 +405,7 @@ static char *libc_banner_version(const char *path)
  * none of its own on x86_64), so: the newest GLIBC_x.y node it defines must
  * not be newer than the package version, and its own banner must name
  * exactly that version. */
-static int check_libc(const char *root, const struct layout *l, const struct arch_info *a,
+static int check_libc(const char *root, const struct layout *l, const struct gm_arch *a,
 		      const char *version, struct gm_err **err)
 {
 	cleanup_free char *rel = xasprintf("%s/libc.so.6", l->libc);
@@ -505,7 +464,7 @@ static const char *const wanted[][3] = {
 
 struct job {
 	const struct debimport_opts *o;
-	const struct arch_info *a;
+	const struct gm_arch *a;
 	char *suite, *name, *url, *final;
 	char *release;
 	char *downloads;
@@ -788,17 +747,17 @@ out:
 
 static int job_init(struct job *j, const struct debimport_opts *o, struct gm_err **err)
 {
-	const char *arch = o->arch ? o->arch : debimport_host_arch();
+	const char *arch = o->arch ? o->arch : arch_host() && arch_host()->proven ? arch_host()->deb : NULL;
 
 	j->o = o;
 	if (!debimport_suite_valid(o->suite))
 		return gm_usage(err, "invalid suite name '%s' (expected [a-z0-9-]+, e.g. bookworm)",
 				o->suite);
 	if (!arch)
-		return gm_usage(err, "this machine is not amd64, arm64 or riscv64; pass --arch");
-	j->a = arch_lookup(arch);
-	if (!j->a)
-		return gm_usage(err, "unsupported architecture '%s' (amd64, arm64 or riscv64)", arch);
+		return gm_usage(err, "this machine is not one of %s; pass --arch", arch_proven_debs());
+	j->a = arch_by_deb(arch);
+	if (!j->a || !j->a->proven)
+		return gm_usage(err, "unsupported architecture '%s' (%s)", arch, arch_proven_debs());
 	j->suite = xstrdup(o->suite);
 	j->name = o->name ? xstrdup(o->name) : xasprintf("debian-%s-%s", o->suite, arch);
 	if (!store_name_valid(j->name))

@@ -31,15 +31,8 @@ enum debimport_state {
 int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 		  enum debimport_state *ret_state, struct gm_err **err);
 
-/* The host's Debian architecture name (amd64, arm64, riscv64), or NULL if
- * the machine is none of those. */
-const char *debimport_host_arch(void);
-
 /* Exposed for unit tests. */
 bool debimport_suite_valid(const char *suite);
-/* GNU machine name and multiarch triplet of a supported Debian arch. */
-const char *debimport_gnu_arch(const char *debarch);
-const char *debimport_triplet(const char *debarch);
 /* Lexically joins a symlink target to the directory dir (both relative to a
  * root, target may be absolute = from the root), clamping ".." at the root
  * as the kernel does in a chroot.  *escaped (may be NULL) tells whether

@@ -1,17 +1,15 @@
 #define _GNU_SOURCE
 #include "cli/select.h"
+#include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
 #include <string.h>
-#include <sys/utsname.h>
 
 const char *host_arch(void)
 {
-	static struct utsname un;
-	if (!un.machine[0])
-		uname(&un);
-	return un.machine;
+	const struct gm_arch *a = arch_host();
+	return a ? a->gnu : "unknown";
 }
 
 int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,

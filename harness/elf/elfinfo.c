@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "elf/elfinfo.h"
+#include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
@@ -23,16 +24,8 @@ static void elf_init_once(void)
 
 const char *elf_machine_name(int machine)
 {
-	switch (machine) {
-	case EM_X86_64: return "x86_64";
-	case EM_AARCH64: return "aarch64";
-	case EM_RISCV: return "riscv64";
-	case EM_386: return "i386";
-	case EM_ARM: return "arm";
-	case EM_PPC64: return "ppc64";
-	case EM_S390: return "s390x";
-	default: return "unknown";
-	}
+	const struct gm_arch *a = arch_by_machine(machine, 0);
+	return a ? a->gnu : "unknown";
 }
 
 /* The reader's state for one file. */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "store/sysroot.h"
+#include "base/arch.h"
 #include "base/cleanup.h"
 #include "elf/glibcbuild.h"
 #include "store/store.h"
@@ -210,26 +211,11 @@ void sysroot_list_free(struct sysroot *v, size_t n)
 	free(v);
 }
 
-static const char *triplet_of(const char *arch)
-{
-	if (strcmp(arch, "aarch64") == 0)
-		return "aarch64-linux-gnu";
-	if (strcmp(arch, "riscv64") == 0)
-		return "riscv64-linux-gnu";
-	return "x86_64-linux-gnu";
-}
-
-static const char *loader_of(const char *arch)
-{
-	if (strcmp(arch, "aarch64") == 0)
-		return "/lib/ld-linux-aarch64.so.1";
-	if (strcmp(arch, "riscv64") == 0)
-		return "/lib/ld-linux-riscv64-lp64d.so.1";
-	return "/lib64/ld-linux-x86-64.so.2";
-}
-
 void sysroot_host(struct sysroot *s)
 {
+	/* A machine outside the arch table gets no loader and no directories:
+	 * every cell then says "no interpreter", never a guess. */
+	const struct gm_arch *a = arch_host();
 	struct utsname un;
 	uname(&un);
 	memset(s, 0, sizeof(*s));
@@ -239,9 +225,12 @@ void sysroot_host(struct sysroot *s)
 	s->origin = xstrdup("host");
 	s->dir = xstrdup("/");
 	s->prefix = xstrdup("/usr");
-	s->loader = xstrdup(loader_of(un.machine));
-	strv_push_take(&s->libdirs, xasprintf("/lib/%s", triplet_of(un.machine)));
-	strv_push_take(&s->libdirs, xasprintf("/usr/lib/%s", triplet_of(un.machine)));
+	s->loader = xstrdup(a ? a->loader_path : "");
+	s->libdirs = xcalloc(1, sizeof(char *));
+	if (a) {
+		strv_push_take(&s->libdirs, xasprintf("/lib/%s", a->triplet));
+		strv_push_take(&s->libdirs, xasprintf("/usr/lib/%s", a->triplet));
+	}
 	strv_push(&s->includedirs, "/usr/include");
 	s->configure_args = xcalloc(1, sizeof(char *));
 	s->source_sha256 = xstrdup("");
@@ -260,8 +249,12 @@ char **sysroot_system_dirs(const struct sysroot *s)
 			strv_push(&v, s->libdirs[i]);
 		return v;
 	}
-	strv_push_take(&v, xasprintf("/lib/%s", triplet_of(s->arch)));
-	strv_push_take(&v, xasprintf("/usr/lib/%s", triplet_of(s->arch)));
+	/* A distribution's loader searches its multiarch directories first. */
+	const struct gm_arch *a = arch_by_gnu(s->arch);
+	if (a) {
+		strv_push_take(&v, xasprintf("/lib/%s", a->triplet));
+		strv_push_take(&v, xasprintf("/usr/lib/%s", a->triplet));
+	}
 	strv_push(&v, "/lib");
 	strv_push(&v, "/usr/lib");
 	return v;

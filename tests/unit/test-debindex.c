@@ -1,6 +1,9 @@
 /* Release and Packages parsing, and the in-root path helpers of the
  * importer, on hand-made text (the shapes are those of the real archive). */
 #include "acquire/debimport.h"
+#include "base/arch.h"
+
+#include <elf.h>
 #include "acquire/debindex.h"
 #include "tap.h"
 
@@ -200,10 +203,15 @@ static void test_relpath(void)
 
 static void test_host_and_arches(void)
 {
-	TEST_COMPARE_STRING(debimport_gnu_arch("amd64"), "x86_64");
-	TEST_COMPARE_STRING(debimport_gnu_arch("arm64"), "aarch64");
-	TEST_COMPARE_STRING(debimport_triplet("riscv64"), "riscv64-linux-gnu");
-	TEST_VERIFY(debimport_gnu_arch("i386") == NULL);
+	TEST_COMPARE_STRING(arch_by_deb("amd64")->gnu, "x86_64");
+	TEST_COMPARE_STRING(arch_by_deb("arm64")->gnu, "aarch64");
+	TEST_COMPARE_STRING(arch_by_deb("riscv64")->triplet, "riscv64-linux-gnu");
+	TEST_COMPARE_STRING(arch_by_gnu("aarch64")->loader, "ld-linux-aarch64.so.1");
+	TEST_COMPARE_STRING(arch_by_machine(EM_RISCV, ELFCLASS64)->qemu, "qemu-riscv64-static");
+	TEST_VERIFY(arch_by_deb("i386") && !arch_by_deb("i386")->proven);
+	TEST_VERIFY(arch_by_deb("mips64el") == NULL);
+	TEST_VERIFY(arch_by_gnu("sparc64") == NULL);
+	TEST_VERIFY(arch_host() != NULL);
 	TEST_VERIFY(debimport_suite_valid("bookworm"));
 	TEST_VERIFY(debimport_suite_valid("bookworm-backports"));
 	TEST_VERIFY(!debimport_suite_valid("Bookworm"));
