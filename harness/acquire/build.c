@@ -502,7 +502,7 @@ static int verify_stage(struct build *b, const char *loader, const char *libdir,
 	return 0;
 }
 
-static int publish(struct build *b, struct sysroot *ret, struct gm_err **err)
+static int publish_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 {
 	cleanup_free char *staged = path_join(b->stage, b->final);
 	cleanup_free char *libdir = path_join(staged, "lib");
@@ -540,13 +540,12 @@ static int publish(struct build *b, struct sysroot *ret, struct gm_err **err)
 	int r = sysroot_write(staged, &s, err);
 	if (r == 0 && store_dir("sysroots", &sysroots, err) < 0)
 		r = -1;
-	if (r == 0 && rename(staged, b->final) < 0)
-		r = gm_infra(err, errno, "cannot rename '%s' to '%s'", staged, b->final);
+	if (r == 0 && store_publish(staged, b->final, err) < 0)
+		r = -1;
 	if (r < 0) {
 		sysroot_release(&s);
 		return -1;
 	}
-	fsync_parent(b->final);
 	*ret = s;
 	return 0;
 }
@@ -628,7 +627,7 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 	char *install[] = {"make", jobs, "install", destdir, install_root, NULL};
 	if (run_step(b, "install", install, b->obj, err) < 0)
 		return -1;
-	return publish(b, ret, err);
+	return publish_build(b, ret, err);
 }
 
 int build_download_only(const char *input, char **ret, struct gm_err **err)

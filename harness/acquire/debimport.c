@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "acquire/debimport.h"
+#include "acquire/deblayout.h"
 #include "base/arch.h"
 #include "base/interrupt.h"
 #include "acquire/archive.h"
@@ -9,6 +10,7 @@
 #include "elf/elfinfo.h"
 #include "acquire/fetch.h"
 #include "acquire/mirror.h"
+#include "store/rootpath.h"
 #include "store/store.h"
 #include "base/util.h"
 
@@ -58,395 +60,6 @@ static int check_interrupted(struct gm_err **err)
 {
 	if (interrupted())
 		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "import interrupted");
-	return 0;
-}
-
-/* ---- paths inside a root directory -------------------------------------- */
-
-/* Splits a path into its non-empty components onto *parts. */
-static void split_push(char ***parts, const char *path)
-{
-	cleanup_free char *copy = xstrdup(path);
-	char *save = NULL;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		strv_push(parts, c);
-}
-
-static char *parts_join(char **parts, size_t n)
-{
-	char *r = xstrdup("");
-	for (size_t i = 0; i < n; i++) {
-		char *next = *r ? xasprintf("%s/%s", r, parts[i]) : xstrdup(parts[i]);
-		free(r);
-		r = next;
-	}
-	return r;
-}
-
-char *debimport_norm_target(const char *dir, const char *target, bool *escaped)
-{
-	cleanup_strv char **in = NULL;
-	cleanup_strv char **out = NULL;
-	bool esc = false;
-
-	if (target[0] != '/')
-		split_push(&in, dir);
-	split_push(&in, target);
-	for (size_t i = 0; in && in[i]; i++) {
-		if (strcmp(in[i], ".") == 0)
-			continue;
-		if (strcmp(in[i], "..") == 0) {
-			size_t n = strv_len(out);
-			if (n == 0) {
-				esc = true; /* ".." of the root is the root */
-				continue;
-			}
-			free(out[n - 1]);
-			out[n - 1] = NULL;
-			continue;
-		}
-		strv_push(&out, in[i]);
-	}
-	if (escaped)
-		*escaped = esc;
-	return parts_join(out, strv_len(out));
-}
-
-char *debimport_relpath(const char *from, const char *to)
-{
-	cleanup_strv char **f = NULL;
-	cleanup_strv char **t = NULL;
-	split_push(&f, from);
-	split_push(&t, to);
-	size_t nf = strv_len(f), nt = strv_len(t), common = 0;
-	while (common < nf && common < nt && strcmp(f[common], t[common]) == 0)
-		common++;
-	char *r = xstrdup("");
-	for (size_t i = common; i < nf; i++) {
-		char *next = xasprintf("%s../", r);
-		free(r);
-		r = next;
-	}
-	cleanup_free char *rest = parts_join(t + common, nt - common);
-	char *full = xasprintf("%s%s", r, rest);
-	free(r);
-	size_t n = strlen(full);
-	if (n && full[n - 1] == '/')
-		full[n - 1] = '\0';
-	if (!*full) {
-		free(full);
-		full = xstrdup(".");
-	}
-	return full;
-}
-
-char *debimport_resolve(const char *root, const char *rel)
-{
-	cleanup_strv char **done = NULL; /* canonical components so far */
-	cleanup_free char *todo = xstrdup(rel);
-	int hops = 0;
-
-	for (;;) {
-		char *p = todo;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		size_t n = strcspn(p, "/");
-		cleanup_free char *comp = xstrndup(p, n);
-		char *rest = xstrdup(p + n);
-		free(todo);
-		todo = rest;
-		if (strcmp(comp, ".") == 0)
-			continue;
-		size_t nd = strv_len(done);
-		if (strcmp(comp, "..") == 0) {
-			if (nd) {
-				free(done[nd - 1]);
-				done[nd - 1] = NULL;
-			}
-			continue;
-		}
-		strv_push(&done, comp);
-		cleanup_free char *relnow = parts_join(done, nd + 1);
-		cleanup_free char *host = path_join(root, relnow);
-		struct stat st;
-		if (lstat(host, &st) < 0)
-			return NULL;
-		if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t len = readlink(host, target, sizeof(target) - 1);
-			if (len < 0 || ++hops > 40)
-				return NULL;
-			target[len] = '\0';
-			free(done[nd]);
-			done[nd] = NULL;
-			if (target[0] == '/') {
-				strv_free(done);
-				done = NULL;
-			}
-			char *next = xasprintf("%s/%s", target, todo);
-			free(todo);
-			todo = next;
-		} else if (!S_ISDIR(st.st_mode) && strspn(todo, "/") != strlen(todo)) {
-			return NULL; /* a file used as a directory */
-		}
-	}
-	return parts_join(done, strv_len(done));
-}
-
-/* Rewrites one symlink (rel: its path under root) if its target is absolute
- * or climbs out of root. */
-static int fix_link(const char *root, const char *rel, struct gm_err **err)
-{
-	cleanup_free char *host = path_join(root, rel);
-	char target[4096];
-	ssize_t len = readlink(host, target, sizeof(target) - 1);
-	if (len < 0)
-		return gm_infra(err, errno, "cannot read symlink '%s'", host);
-	target[len] = '\0';
-
-	cleanup_free char *dir = xstrdup(rel);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		dir[0] = '\0';
-	bool escaped;
-	cleanup_free char *inroot = debimport_norm_target(dir, target, &escaped);
-	if (target[0] != '/' && !escaped)
-		return 0;
-	cleanup_free char *relative = debimport_relpath(dir, inroot);
-	if (unlink(host) < 0 || symlink(relative, host) < 0)
-		return gm_infra(err, errno, "cannot rewrite symlink '%s' -> '%s'", host, relative);
-	return 0;
-}
-
-/* Walks root/rel without following symlinks. */
-static int fix_tree(const char *root, const char *rel, int depth, struct gm_err **err)
-{
-	cleanup_free char *host = *rel ? path_join(root, rel) : xstrdup(root);
-	if (depth > 64)
-		return gm_infra(err, 0, "'%s': directory tree too deep", host);
-	DIR *d = opendir(host);
-	if (!d)
-		return gm_infra(err, errno, "cannot open directory '%s'", host);
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		cleanup_free char *child = *rel ? xasprintf("%s/%s", rel, e->d_name)
-					       : xstrdup(e->d_name);
-		cleanup_free char *childhost = path_join(root, child);
-		struct stat st;
-		if (lstat(childhost, &st) < 0)
-			r = gm_infra(err, errno, "cannot stat '%s'", childhost);
-		else if (S_ISLNK(st.st_mode))
-			r = fix_link(root, child, err);
-		else if (S_ISDIR(st.st_mode))
-			r = fix_tree(root, child, depth + 1, err);
-	}
-	closedir(d);
-	return r;
-}
-
-int debimport_fix_symlinks(const char *root, struct gm_err **err)
-{
-	return fix_tree(root, "", 0, err);
-}
-
-/* ---- the rootfs after extraction ------------------------------------------ */
-
-/* A tree whose packages ship only /usr/lib (trixie and later) still needs
- * /lib: libc.so, the linker script, names /lib/<triplet>/libc.so.6 and
- * /lib64/ld-linux-x86-64.so.2, which ld resolves under the sysroot. */
-static int add_usrmerge_links(const char *root, struct gm_err **err)
-{
-	static const char *const dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		cleanup_free char *top = path_join(root, dirs[i]);
-		cleanup_free char *usr = xasprintf("%s/usr/%s", root, dirs[i]);
-		if (path_exists(top) || !path_is_dir(usr))
-			continue;
-		cleanup_free char *target = xasprintf("usr/%s", dirs[i]);
-		if (symlink(target, top) < 0)
-			return gm_infra(err, errno, "cannot create '%s'", top);
-	}
-	return 0;
-}
-
-/* Every absolute path a linker script names must exist inside the sysroot,
- * or linking against it with --sysroot picks the host's files or fails. */
-static int check_linker_script(const char *root, const char *rel, struct gm_err **err)
-{
-	cleanup_free char *host = path_join(root, rel);
-	cleanup_free char *text = NULL;
-	if (!path_exists(host))
-		return 0;
-	if (read_file(host, &text, NULL, err) < 0)
-		return -1;
-	if (!strstr(text, "GROUP"))
-		return 0; /* a real shared object, not a script */
-	/* Blank out comments, whose words may contain slashes. */
-	for (char *c = text; (c = strstr(c, "/*"));) {
-		char *e = strstr(c + 2, "*/");
-		size_t n = e ? (size_t)(e + 2 - c) : strlen(c);
-		memset(c, ' ', n);
-		c += n;
-	}
-	for (char *p = text; (p = strchr(p, '/'));) {
-		size_t n = strcspn(p, " \t\n()");
-		cleanup_free char *path = xstrndup(p, n);
-		p += n;
-		cleanup_free char *found = debimport_resolve(root, path);
-		if (!found)
-			return gm_infra(err, 0,
-					"the linker script '%s' names '%s', which is not in the sysroot",
-					rel, path);
-	}
-	return 0;
-}
-
-/* Adds root/rel's canonical form to *v unless it is missing or listed. */
-static void push_dir(const char *root, const char *rel, char ***v)
-{
-	cleanup_free char *canon = debimport_resolve(root, rel);
-	if (!canon)
-		return;
-	cleanup_free char *host = path_join(root, canon);
-	if (path_is_dir(host) && !strv_contains(*v, canon))
-		strv_push(v, canon);
-}
-
-struct layout {
-	char *loader;       /* relative to the root */
-	char *libc;         /* canonical path of libc.so.6's directory */
-	char **libdirs;     /* relative, canonical */
-	char **includedirs; /* relative, canonical */
-};
-
-static void layout_release(struct layout *l)
-{
-	free(l->loader);
-	free(l->libc);
-	strv_free(l->libdirs);
-	strv_free(l->includedirs);
-	memset(l, 0, sizeof(*l));
-}
-
-static int find_layout(const char *root, const struct gm_arch *a, struct layout *l,
-		       struct gm_err **err)
-{
-	const char *libcands[] = {"lib/%s", "usr/lib/%s", "lib", "usr/lib"};
-	for (size_t i = 0; i < 4; i++) {
-		cleanup_free char *dir = xasprintf(libcands[i], a->triplet);
-		cleanup_free char *libc = xasprintf("%s/libc.so.6", dir);
-		cleanup_free char *canon = debimport_resolve(root, libc);
-		if (!canon)
-			continue;
-		char *slash = strrchr(canon, '/');
-		l->libc = slash ? xstrndup(canon, slash - canon) : xstrdup("");
-		break;
-	}
-	if (!l->libc)
-		return gm_infra(err, 0, "no libc.so.6 in the imported packages");
-	/* The directory with libc.so.6 first: the loader's search order. */
-	strv_push(&l->libdirs, l->libc);
-	for (size_t i = 0; i < 2; i++) {
-		cleanup_free char *dir = xasprintf(libcands[i], a->triplet);
-		push_dir(root, dir, &l->libdirs);
-	}
-
-	/* The loader next to libc, else where PT_INTERP points (lib64/, lib/). */
-	cleanup_free char *beside = xasprintf("%s/%s", l->libc, a->loader);
-	const char *ldcands[] = {beside, "lib64", "lib", "usr/lib64", "usr/lib"};
-	for (size_t i = 0; i < 5 && !l->loader; i++) {
-		cleanup_free char *cand =
-			i == 0 ? xstrdup(beside) : xasprintf("%s/%s", ldcands[i], a->loader);
-		cleanup_free char *canon = debimport_resolve(root, cand);
-		cleanup_free char *host = canon ? path_join(root, canon) : NULL;
-		if (host && path_is_file(host))
-			l->loader = steal_pointer(&cand);
-	}
-	if (!l->loader)
-		return gm_infra(err, 0, "no %s in the imported packages", a->loader);
-
-	push_dir(root, "usr/include", &l->includedirs);
-	cleanup_free char *tinc = xasprintf("usr/include/%s", a->triplet);
-	push_dir(root, tinc, &l->includedirs);
-	if (!l->includedirs)
-		return gm_infra(err, 0, "no usr/include in the imported packages");
-	return 0;
-}
-
-/* The banner compiled into libc.so.6: "... release version 2.36." */
-static char *libc_banner_version(const char *path)
-{
-	cleanup_free char *data = NULL;
-	size_t len;
-	if (read_file(path, &data, &len, NULL) < 0)
-		return NULL;
-	static const char key[] = "release version ";
-	const char *p = memmem(data, len, key, sizeof(key) - 1);
-	if (!p)
-		return NULL;
-	p += sizeof(key) - 1;
-	size_t n = 0;
-	while (p + n < data + len && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')))
-		n++;
-	while (n && p[n - 1] == '.')
-		n--;
-	return n ? xstrndup(p, n) : NULL;
-}
-
-/* libc.so.6 must be for the requested machine and be the glibc the libc6
- * package says it is.  Not every release adds a version node (2.31 has
- * none of its own on x86_64), so: the newest GLIBC_x.y node it defines must
- * not be newer than the package version, and its own banner must name
- * exactly that version. */
-static int check_libc(const char *root, const struct layout *l, const struct gm_arch *a,
-		      const char *version, struct gm_err **err)
-{
-	cleanup_free char *rel = xasprintf("%s/libc.so.6", l->libc);
-	cleanup_free char *canon = debimport_resolve(root, rel);
-	cleanup_free char *path = path_join(root, canon ? canon : rel);
-	struct elf_info info = {0};
-	int r = elf_info_read(path, &info, err);
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		return gm_infra(err, 0, "'%s' is not an ELF file", rel);
-	cleanup_free char *newest = NULL;
-	bool exact = false;
-	for (size_t i = 0; info.verdefs && info.verdefs[i]; i++) {
-		const char *v = info.verdefs[i];
-		if (!str_starts(v, "GLIBC_") || !version_valid(v + 6))
-			continue;
-		if (strcmp(v + 6, version) == 0)
-			exact = true;
-		if (!newest || version_cmp(v + 6, newest) > 0) {
-			free(newest);
-			newest = xstrdup(v + 6);
-		}
-	}
-	int machine = info.machine;
-	elf_info_release(&info);
-	if (machine != a->machine)
-		return gm_infra(err, 0, "'%s' is for %s, not %s", rel, elf_machine_name(machine),
-				a->gnu);
-	if (!newest)
-		return gm_infra(err, 0, "'%s' defines no GLIBC_x.y version node", rel);
-	if (version_cmp(newest, version) > 0)
-		return gm_infra(err, 0,
-				"'%s' defines GLIBC_%s, newer than its package's glibc %s", rel,
-				newest, version);
-	cleanup_free char *banner = libc_banner_version(path);
-	if (!exact && (!banner || strcmp(banner, version) != 0))
-		return gm_infra(err, 0,
-				"'%s' says it is glibc %s and defines no GLIBC_%s node, but its "
-				"package says glibc %s",
-				rel, banner ? banner : "(no banner)", version, version);
 	return 0;
 }
 
@@ -615,17 +228,17 @@ static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **e
 /* Turns the extracted packages into a sysroot and fills *s. */
 static int assemble(struct job *j, const char *stage, struct sysroot *s, struct gm_err **err)
 {
-	struct layout l = {0};
+	struct deb_layout l = {0};
 	int r = -1;
 	cleanup_free char *script = xasprintf("usr/lib/%s/libc.so", j->a->triplet);
 
-	if (debimport_fix_symlinks(stage, err) < 0 || add_usrmerge_links(stage, err) < 0)
+	if (rootpath_fix_symlinks(stage, err) < 0 || deblayout_add_usrmerge_links(stage, err) < 0)
 		goto out;
-	if (find_layout(stage, j->a, &l, err) < 0)
+	if (deblayout_find(stage, j->a, &l, err) < 0)
 		goto out;
-	if (check_libc(stage, &l, j->a, j->glibc, err) < 0)
+	if (deblayout_check_libc(stage, &l, j->a, j->glibc, err) < 0)
 		goto out;
-	if (check_linker_script(stage, script, err) < 0)
+	if (deblayout_check_linker_script(stage, script, err) < 0)
 		goto out;
 
 	s->name = xstrdup(j->name);
@@ -649,28 +262,8 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 	s->build_log = xstrdup("");
 	r = sysroot_write(stage, s, err);
 out:
-	layout_release(&l);
+	deblayout_release(&l);
 	return r;
-}
-
-/* Puts stage at final.  An existing sysroot is swapped out atomically
- * (RENAME_EXCHANGE), so readers see the old or the new one, never none. */
-static int install(const char *stage, const char *final, struct gm_err **err)
-{
-	if (path_exists(final)) {
-		if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-			fsync_parent(final);
-			return store_discard(stage, err); /* now holds the old one */
-		}
-		if (errno != EINVAL && errno != ENOSYS)
-			return gm_infra(err, errno, "cannot swap '%s' and '%s'", stage, final);
-		if (store_discard(final, err) < 0)
-			return -1;
-	}
-	if (rename(stage, final) < 0)
-		return gm_infra(err, errno, "cannot rename '%s' to '%s'", stage, final);
-	fsync_parent(final);
-	return 0;
 }
 
 /* An existing sysroot under our name must be this import's, or --name
@@ -730,7 +323,7 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 		goto out;
 	if (fetch_and_extract(j, stage, err) < 0 || check_interrupted(err) < 0 ||
 	    assemble(j, stage, &s, err) < 0 || check_interrupted(err) < 0 ||
-	    install(stage, j->final, err) < 0) {
+	    store_publish(stage, j->final, err) < 0) {
 		sysroot_release(&s);
 		rm_rf(stage, NULL);
 		rmdir(bdir); /* unless a from-source build left its log there */

@@ -33,18 +33,5 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 
 /* Exposed for unit tests. */
 bool debimport_suite_valid(const char *suite);
-/* Lexically joins a symlink target to the directory dir (both relative to a
- * root, target may be absolute = from the root), clamping ".." at the root
- * as the kernel does in a chroot.  *escaped (may be NULL) tells whether
- * clamping was needed.  Returns "" for the root itself. */
-char *debimport_norm_target(const char *dir, const char *target, bool *escaped);
-/* Relative path from directory from to path to (both relative to a root). */
-char *debimport_relpath(const char *from, const char *to);
-/* Resolves rel under root following symlinks inside root only; returns the
- * canonical path relative to root, or NULL if it does not exist. */
-char *debimport_resolve(const char *root, const char *rel);
-/* Rewrites every absolute (or escaping) symlink under root into a relative
- * one that stays inside root. */
-int debimport_fix_symlinks(const char *root, struct gm_err **err);
 
 #endif

@@ -115,3 +115,21 @@ int store_discard(const char *dir, struct gm_err **err)
 		return gm_infra(err, errno, "cannot move '%s' to '%s'", dir, dest);
 	return rm_rf(dest, err);
 }
+
+int store_publish(const char *stage, const char *final, struct gm_err **err)
+{
+	if (path_exists(final)) {
+		if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+			fsync_parent(final);
+			return store_discard(stage, err); /* now holds the old one */
+		}
+		if (errno != EINVAL && errno != ENOSYS)
+			return gm_infra(err, errno, "cannot swap '%s' and '%s'", stage, final);
+		if (store_discard(final, err) < 0)
+			return -1;
+	}
+	if (rename(stage, final) < 0)
+		return gm_infra(err, errno, "cannot rename '%s' to '%s'", stage, final);
+	fsync_parent(final);
+	return 0;
+}

@@ -34,4 +34,11 @@ void store_lock_note_group(int fd, int pgid);
 /* Moves dir into trash/ (atomic disappearance), then deletes it. */
 int store_discard(const char *dir, struct gm_err **err);
 
+/* The one way a finished sysroot (or any store entry) appears: stage, a
+ * complete directory on the store's file system, is renamed to final as the
+ * last step.  An existing final is swapped out atomically (RENAME_EXCHANGE)
+ * and discarded, so readers see the old or the new one, never none and
+ * never half of one; the parent directory is synced. */
+int store_publish(const char *stage, const char *final, struct gm_err **err);
+
 #endif

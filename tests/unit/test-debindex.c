@@ -1,6 +1,7 @@
 /* Release and Packages parsing, and the in-root path helpers of the
  * importer, on hand-made text (the shapes are those of the real archive). */
 #include "acquire/debimport.h"
+#include "store/rootpath.h"
 #include "base/arch.h"
 
 #include <elf.h>
@@ -168,7 +169,7 @@ static void test_find_crlf_and_case(void)
 static void norm(const char *dir, const char *target, const char *want, bool want_esc)
 {
 	bool esc = !want_esc;
-	char *got = debimport_norm_target(dir, target, &esc);
+	char *got = rootpath_norm_target(dir, target, &esc);
 	TEST_COMPARE_STRING(got, want);
 	TEST_COMPARE(esc, want_esc);
 	free(got);
@@ -185,7 +186,7 @@ static void test_norm_target(void)
 
 static void rel(const char *from, const char *to, const char *want)
 {
-	char *got = debimport_relpath(from, to);
+	char *got = rootpath_rel(from, to);
 	TEST_COMPARE_STRING(got, want);
 	free(got);
 }
