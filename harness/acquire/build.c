@@ -1,12 +1,9 @@
 #define _GNU_SOURCE
-#include "acquire/build.h"
+#include "acquire/build-int.h"
 #include "base/arch.h"
 #include "base/interrupt.h"
-#include "acquire/archive.h"
 #include "base/cleanup.h"
-#include "elf/elfinfo.h"
 #include "acquire/fetch.h"
-#include "acquire/mirror.h"
 #include "exec/proc.h"
 #include "base/progress.h"
 #include "store/recipes.h"
@@ -14,40 +11,15 @@
 #include "probes/toolchain.h"
 #include "base/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Everything one build needs; released by build_release. */
-struct build {
-	const struct gm_ctx *ctx;
-	const struct build_opts *opts;
-	char *version;
-	char *name;
-	char *source_sha256;
-	char *tarball;        /* local or downloaded tarball, or NULL for a tree */
-	char *url;            /* download URL for a known version */
-	char *tree;           /* user's source tree, or NULL */
-	char *final;          /* store/sysroots/<name> */
-	char *builddir;       /* store/build/<name> */
-	char *src, *obj, *stage, *log;
-	char *compiler;
-	char *arch;
-	char **configure_args; /* quirks' then user's */
-	struct quirks quirks;
-	char cache_key[65];
-	int log_fd;
-	int lock_fd;
-	struct progress progress;
-	const char *phase;
-};
 
 static void build_release(struct build *b)
 {
@@ -73,187 +45,6 @@ static void build_release(struct build *b)
 		close(b->lock_fd);
 }
 
-int build_tree_version(const char *srcdir, char **ret, struct gm_err **err)
-{
-	cleanup_free char *path = path_join(srcdir, "version.h");
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, err) < 0)
-		return gm_err_wrap(err, "'%s' is not a glibc source tree", srcdir);
-	char *p = strstr(text, "#define VERSION \"");
-	if (!p)
-		return gm_usage(err, "'%s' has no VERSION definition; not a glibc source tree", path);
-	p += strlen("#define VERSION \"");
-	size_t n = strcspn(p, "\"\n");
-	*ret = xstrndup(p, n);
-	if (!version_valid(*ret)) {
-		int r = gm_usage(err, "'%s': cannot read the glibc version ('%s')", path, *ret);
-		free(*ret);
-		return r;
-	}
-	return 0;
-}
-
-static int hash_dir(EVP_MD_CTX *md, const char *root, const char *rel, struct gm_err **err)
-{
-	cleanup_free char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
-	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort);
-	int r = 0;
-	if (n < 0)
-		return gm_infra(err, errno, "cannot read directory '%s'", dir);
-	for (int i = 0; i < n; i++) {
-		const char *nm = names[i]->d_name;
-		if (r < 0 || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
-		    (!rel[0] && strcmp(nm, ".git") == 0)) {
-			free(names[i]);
-			continue;
-		}
-		cleanup_free char *sub = rel[0] ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
-		cleanup_free char *full = path_join(root, sub);
-		struct stat st;
-		if (lstat(full, &st) < 0) {
-			r = gm_infra(err, errno, "cannot stat '%s'", full);
-		} else if (S_ISDIR(st.st_mode)) {
-			EVP_DigestUpdate(md, "d ", 2);
-			EVP_DigestUpdate(md, sub, strlen(sub) + 1);
-			r = hash_dir(md, root, sub, err);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t k = readlink(full, target, sizeof(target));
-			EVP_DigestUpdate(md, "l ", 2);
-			EVP_DigestUpdate(md, sub, strlen(sub) + 1);
-			if (k > 0)
-				EVP_DigestUpdate(md, target, k);
-		} else if (S_ISREG(st.st_mode)) {
-			char h[65];
-			if (sha256_file(full, h, err) < 0) {
-				r = -1;
-			} else {
-				char mode = (st.st_mode & 0111) ? 'x' : 'f';
-				EVP_DigestUpdate(md, &mode, 1);
-				EVP_DigestUpdate(md, sub, strlen(sub) + 1);
-				EVP_DigestUpdate(md, h, 64);
-			}
-		}
-		free(names[i]);
-	}
-	free(names);
-	return r;
-}
-
-int build_tree_hash(const char *dir, char out[65], struct gm_err **err)
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	int r = hash_dir(md, dir, "", err);
-	EVP_DigestFinal_ex(md, digest, &len);
-	EVP_MD_CTX_free(md);
-	if (r == 0)
-		hex_digest(digest, len, out);
-	return r;
-}
-
-/* "glibc-2.42.tar.xz", "glibc_2.42.orig.tar.xz" -> "2.42" */
-static char *version_from_filename(const char *path)
-{
-	regex_t re;
-	regmatch_t m[2];
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *r = NULL;
-	if (regcomp(&re, "^glibc[-_]([0-9]+\\.[0-9]+(\\.[0-9]+)?)[._]", REG_EXTENDED) != 0)
-		return NULL;
-	if (regexec(&re, base, 2, m, 0) == 0)
-		r = xstrndup(base + m[1].rm_so, m[1].rm_eo - m[1].rm_so);
-	regfree(&re);
-	return r;
-}
-
-
-/* Resolves input into version, source hash and where the source comes from. */
-static int resolve_input(struct build *b, struct gm_err **err)
-{
-	const char *in = b->opts->input;
-	struct stat st;
-
-	if (stat(in, &st) < 0) {
-		struct recipe rec;
-		int found;
-		if (!version_valid(in))
-			return gm_usage(err, "'%s': no such file or directory, and not a glibc version", in);
-		found = recipes_find(in, &rec, err);
-		if (found < 0)
-			return -1;
-		if (!found) {
-			struct recipe *v;
-			size_t n;
-			cleanup_free char *known = xstrdup("");
-			if (recipes_versions(&v, &n, NULL) == 0) {
-				for (size_t i = 0; i < n; i++) {
-					char *k = xasprintf("%s%s%s", known, i ? " " : "", v[i].version);
-					free(known);
-					known = k;
-				}
-				recipes_free(v, n);
-			}
-			return gm_usage(err,
-					"unknown glibc version '%s' (known: %s); pass a tarball or a "
-					"source directory to build another",
-					in, known);
-		}
-		cleanup_free char *mirror = NULL;
-		b->version = xstrdup(rec.version);
-		b->source_sha256 = xstrdup(rec.sha256);
-		if (mirror_debian(&mirror, err) < 0) {
-			recipe_release(&rec);
-			return -1;
-		}
-		b->url = xasprintf("%s/%s", mirror, rec.path);
-		const char *base = strrchr(rec.path, '/') ? strrchr(rec.path, '/') + 1 : rec.path;
-		cleanup_free char *dl = NULL;
-		if (store_dir("downloads", &dl, err) < 0) {
-			recipe_release(&rec);
-			return -1;
-		}
-		b->tarball = path_join(dl, base);
-		recipe_release(&rec);
-		return 0;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		char h[65];
-		b->tree = path_real(in, err);
-		if (!b->tree)
-			return -1;
-		cleanup_free char *configure = path_join(b->tree, "configure");
-		if (!path_is_file(configure))
-			return gm_usage(err, "'%s' is not a glibc source tree (no configure script)", in);
-		if (build_tree_version(b->tree, &b->version, err) < 0)
-			return -1;
-		if (build_tree_hash(b->tree, h, err) < 0)
-			return -1;
-		b->source_sha256 = xstrdup(h);
-		return 0;
-	}
-	if (S_ISREG(st.st_mode)) {
-		char h[65];
-		b->tarball = path_real(in, err);
-		if (!b->tarball)
-			return -1;
-		b->version = version_from_filename(in);
-		if (!b->version)
-			return gm_usage(err,
-					"cannot tell the glibc version from the file name '%s' "
-					"(expected glibc-X.Y.tar.* or glibc_X.Y.orig.tar.*)",
-					in);
-		if (sha256_file(b->tarball, h, err) < 0)
-			return -1;
-		b->source_sha256 = xstrdup(h);
-		return 0;
-	}
-	return gm_usage(err, "'%s' is neither a glibc version, a tarball nor a directory", in);
-}
-
 static void compute_key(struct build *b)
 {
 	cleanup_free char *text = xasprintf("glibc-matrix build v1\nsource %s\nversion %s\n"
@@ -272,8 +63,7 @@ static void compute_key(struct build *b)
 	sha256_buf(text, strlen(text), b->cache_key);
 }
 
-static void log_line(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_line(struct build *b, const char *fmt, ...)
+void build_log(struct build *b, const char *fmt, ...)
 {
 	va_list ap;
 	if (b->log_fd < 0)
@@ -300,7 +90,7 @@ static void on_start(void *p, int pid)
 }
 
 /* Runs one build step; a failure names the phase and shows the log's tail. */
-static int run_step(struct build *b, const char *phase, char **argv, const char *cwd,
+int build_step(struct build *b, const char *phase, char **argv, const char *cwd,
 		    struct gm_err **err)
 {
 	static char *env[] = {"LC_ALL=C", "LANG", "LD_LIBRARY_PATH", "LD_PRELOAD",
@@ -324,7 +114,7 @@ static int run_step(struct build *b, const char *phase, char **argv, const char 
 		r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'", phase);
 	} else if (res.exec_failed || res.exit_code != 0) {
 		cleanup_free char *how = proc_describe(&res);
-		log_line(b, "== %s failed: %s", phase, how);
+		build_log(b, "== %s failed: %s", phase, how);
 		progress_done(&b->progress);
 		cleanup_free char *tail = file_tail(b->log, 30);
 		r = gm_infra(err, 0, "building glibc %s failed in '%s' (%s); last lines of the log:\n%s\n"
@@ -349,7 +139,7 @@ static int apply_quirks(struct build *b, struct gm_err **err)
 		if (mkdir_p(manual, 0755, err) < 0 ||
 		    write_text(mk, "subdir := manual\ninclude ../Makeconfig\ninclude ../Rules\n", err) < 0)
 			return -1;
-		log_line(b, "== quirk: stub manual/Makefile");
+		build_log(b, "== quirk: stub manual/Makefile");
 	}
 	if (b->quirks.errno_texi) {
 		cleanup_free char *texi = path_join(manual, "errno.texi");
@@ -366,187 +156,9 @@ static int apply_quirks(struct build *b, struct gm_err **err)
 				ts[1].tv_sec -= 3600;
 				utimensat(AT_FDCWD, texi, ts, 0);
 			}
-			log_line(b, "== quirk: empty manual/errno.texi older than errlist.c");
+			build_log(b, "== quirk: empty manual/errno.texi older than errlist.c");
 		}
 	}
-	return 0;
-}
-
-static int fetch_source(struct build *b, struct gm_err **err)
-{
-	if (b->tree) {
-		cleanup_free char *from = xasprintf("%s/.", b->tree);
-		char *argv[] = {"cp", "-a", "--reflink=auto", from, b->src, NULL};
-		if (mkdir_p(b->src, 0755, err) < 0)
-			return -1;
-		return run_step(b, "copy source", argv, NULL, err);
-	}
-	if (b->url) {
-		progress_phase(&b->progress, "download", NULL);
-		log_line(b, "== download %s", b->url);
-		if (fetch_file(b->url, b->tarball, b->source_sha256, NULL, err) < 0)
-			return -1;
-	}
-	progress_phase(&b->progress, "unpack", NULL);
-	log_line(b, "== unpack %s", b->tarball);
-	if (mkdir_p(b->src, 0755, err) < 0)
-		return -1;
-	return archive_extract_tarball(b->tarball, b->src, 1, err);
-}
-
-/* Kernel headers beside glibc's, so probes compile against the sysroot
- * alone: the host's linux-libc-dev trees. */
-static int add_kernel_headers(struct build *b, const char *incdir, struct gm_err **err)
-{
-	static const char *const dirs[] = {"linux", "asm-generic", "drm", "misc", "mtd",
-					   "rdma", "sound", "video", "xen", NULL};
-	cleanup_strv char **argv = NULL;
-	strv_push(&argv, "cp");
-	strv_push(&argv, "-a");
-	for (size_t i = 0; dirs[i]; i++) {
-		cleanup_free char *d = xasprintf("/usr/include/%s", dirs[i]);
-		if (path_is_dir(d))
-			strv_push(&argv, d);
-	}
-	if (strv_len(argv) == 2)
-		return gm_infra(err, 0, "no kernel headers in /usr/include (install linux-libc-dev)");
-	strv_push(&argv, incdir);
-	if (run_step(b, "kernel headers", argv, NULL, err) < 0)
-		return -1;
-	/* asm/ is per architecture: /usr/include/<multiarch>/asm. */
-	cleanup_free char *asmdir = xasprintf("/usr/include/%s-linux-gnu/asm", b->arch);
-	if (path_is_dir(asmdir)) {
-		char *cp[] = {"cp", "-a", asmdir, (char *)incdir, NULL};
-		return run_step(b, "kernel headers", cp, NULL, err);
-	}
-	return 0;
-}
-
-static char *find_loader(const char *libdir)
-{
-	DIR *d = opendir(libdir);
-	struct dirent *e;
-	char *r = NULL;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d)))
-		if (!r && str_starts(e->d_name, "ld-linux") && strstr(e->d_name, ".so."))
-			r = path_join(libdir, e->d_name);
-	closedir(d);
-	return r;
-}
-
-/* Runs argv under the build's log; returns the captured output (merged
- * streams) in *out when the program exited 0, else an infra error naming what. */
-static int verify_run(struct build *b, char **argv, char **out, struct gm_err **err)
-{
-	struct proc_spec spec = {.argv = argv, .capture_max = 8192, .log_fd = b->log_fd,
-				 .stdin_fd = -1, .timeout_s = 30, .merge_stderr = true};
-	struct proc_result res;
-	int r = 0;
-	if (proc_run(&spec, &res, err) < 0)
-		return -1;
-	if (res.exec_failed || res.exit_code != 0) {
-		cleanup_free char *how = proc_describe(&res);
-		r = gm_infra(err, 0, "verifying the build: '%s %s' failed (%s): %.200s", argv[0],
-			     argv[strv_len(argv) - 1], how, res.out);
-	} else {
-		*out = xstrdup(res.out);
-	}
-	proc_result_release(&res);
-	return r;
-}
-
-/* True if text names "version V" with V not followed by another digit or '.'
- * and digit (so 2.3 does not match 2.31). */
-static bool names_version(const char *text, const char *v)
-{
-	cleanup_free char *want = xasprintf("version %s", v);
-	for (const char *p = strstr(text, want); p; p = strstr(p + 1, want)) {
-		const char *e = p + strlen(want);
-		if (!(*e >= '0' && *e <= '9') && !(e[0] == '.' && e[1] >= '0' && e[1] <= '9'))
-			return true;
-	}
-	return false;
-}
-
-/* Before we publish, the staged loader must run the staged libc.so.6 as a
- * program (libc prints its release banner): that proves the loader starts,
- * that it accepts this libc (they share GLIBC_PRIVATE interfaces, so a loader
- * and libc of two builds fail here), and that libc is our version.  Loaders
- * from 2.33 on also answer --version, which must name the same version;
- * older ones have no --version (they try to open a file of that name), which
- * is why the libc banner is the check that works for every release. */
-static int verify_stage(struct build *b, const char *loader, const char *libdir,
-			struct gm_err **err)
-{
-	cleanup_free char *libc = path_join(libdir, "libc.so.6");
-	char *libc_argv[] = {(char *)loader, "--library-path", (char *)libdir, libc, NULL};
-	cleanup_free char *out = NULL;
-	progress_phase(&b->progress, "verify", NULL);
-	if (verify_run(b, libc_argv, &out, err) < 0)
-		return -1;
-	if (!names_version(out, b->version))
-		return gm_infra(err, 0, "verifying the build: '%s' run by '%s' did not report "
-			        "version %s: %.200s", libc, loader, b->version, out);
-	if (version_cmp(b->version, "2.33") < 0)
-		return 0;
-	char *ld_argv[] = {(char *)loader, "--version", NULL};
-	free(out);
-	out = NULL;
-	if (verify_run(b, ld_argv, &out, err) < 0)
-		return -1;
-	if (!names_version(out, b->version))
-		return gm_infra(err, 0, "verifying the build: the loader '%s --version' did not "
-			        "report version %s: %.200s", loader, b->version, out);
-	return 0;
-}
-
-static int publish_build(struct build *b, struct sysroot *ret, struct gm_err **err)
-{
-	cleanup_free char *staged = path_join(b->stage, b->final);
-	cleanup_free char *libdir = path_join(staged, "lib");
-	cleanup_free char *incdir = path_join(staged, "include");
-	cleanup_free char *sysroots = NULL;
-	struct sysroot s;
-
-	cleanup_free char *loader = find_loader(libdir);
-	if (!loader)
-		return gm_infra(err, 0, "no ld-linux*.so.* in '%s' after install; see %s", libdir,
-				b->log);
-	if (add_kernel_headers(b, incdir, err) < 0 || verify_stage(b, loader, libdir, err) < 0)
-		return -1;
-
-	memset(&s, 0, sizeof(s));
-	s.name = xstrdup(b->name);
-	s.glibc_version = xstrdup(b->version);
-	s.arch = xstrdup(b->arch);
-	s.origin = xstrdup("source");
-	s.dir = xstrdup(b->final);
-	s.prefix = xstrdup(b->final);
-	s.loader = path_join(b->final, loader + strlen(staged));
-	strv_push_take(&s.libdirs, path_join(b->final, "lib"));
-	strv_push_take(&s.includedirs, path_join(b->final, "include"));
-	s.source_sha256 = xstrdup(b->source_sha256);
-	s.configure_args = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; b->configure_args[i]; i++)
-		strv_push(&s.configure_args, b->configure_args[i]);
-	s.compiler = xstrdup(b->compiler);
-	s.package_version = xstrdup("");
-	s.cache_key = xstrdup(b->cache_key);
-	s.created = now_rfc3339();
-	s.build_log = xstrdup(b->log);
-
-	int r = sysroot_write(staged, &s, err);
-	if (r == 0 && store_dir("sysroots", &sysroots, err) < 0)
-		r = -1;
-	if (r == 0 && store_publish(staged, b->final, err) < 0)
-		r = -1;
-	if (r < 0) {
-		sysroot_release(&s);
-		return -1;
-	}
-	*ret = s;
 	return 0;
 }
 
@@ -597,14 +209,14 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 	b->log_fd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (b->log_fd < 0)
 		return gm_infra(err, errno, "cannot create '%s'", b->log);
-	log_line(b, "glibc-matrix: building glibc %s as '%s'\nsource: %s\nsha256: %s\n"
+	build_log(b, "glibc-matrix: building glibc %s as '%s'\nsource: %s\nsha256: %s\n"
 		    "compiler: %s\ncache key: %s",
 		 b->version, b->name, b->tree ? b->tree : b->tarball, b->source_sha256,
 		 b->compiler, b->cache_key);
 	for (size_t i = 0; b->quirks.applied[i]; i++)
-		log_line(b, "quirk: %s", b->quirks.applied[i]);
+		build_log(b, "quirk: %s", b->quirks.applied[i]);
 
-	if (fetch_source(b, err) < 0 || apply_quirks(b, err) < 0 ||
+	if (build_fetch_source(b, err) < 0 || apply_quirks(b, err) < 0 ||
 	    mkdir_p(b->obj, 0755, err) < 0)
 		return -1;
 
@@ -613,21 +225,21 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 	strv_push(&conf, prefix);
 	for (size_t i = 0; b->configure_args[i]; i++)
 		strv_push(&conf, b->configure_args[i]);
-	if (run_step(b, "configure", conf, b->obj, err) < 0)
+	if (build_step(b, "configure", conf, b->obj, err) < 0)
 		return -1;
 
 	char *make[] = {"make", jobs, NULL};
 	b->progress.expected = expected_files(b, false);
-	if (run_step(b, "make", make, b->obj, err) < 0)
+	if (build_step(b, "make", make, b->obj, err) < 0)
 		return -1;
 	expected_files(b, true);
 
 	destdir = xasprintf("DESTDIR=%s", b->stage);
 	install_root = xasprintf("install_root=%s", b->stage);
 	char *install[] = {"make", jobs, "install", destdir, install_root, NULL};
-	if (run_step(b, "install", install, b->obj, err) < 0)
+	if (build_step(b, "install", install, b->obj, err) < 0)
 		return -1;
-	return publish_build(b, ret, err);
+	return build_publish(b, ret, err);
 }
 
 int build_download_only(const char *input, char **ret, struct gm_err **err)
@@ -639,7 +251,7 @@ int build_download_only(const char *input, char **ret, struct gm_err **err)
 	memset(&b, 0, sizeof(b));
 	b.opts = &opts;
 	b.log_fd = b.lock_fd = -1;
-	if (resolve_input(&b, err) < 0)
+	if (build_resolve_input(&b, err) < 0)
 		r = -1;
 	else if (!b.tarball)
 		r = gm_usage(err, "'%s' is a source tree; there is nothing to download", input);
@@ -663,7 +275,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	b.log_fd = b.lock_fd = -1;
 	*ret_cached = false;
 
-	if (resolve_input(&b, err) < 0 || recipes_quirks(b.version, &b.quirks, err) < 0 ||
+	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.version, &b.quirks, err) < 0 ||
 	    compiler_version(&b.compiler, err) < 0) {
 		build_release(&b);
 		return -1;
