@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "acquire/build-int.h"
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "acquire/archive.h"
 #include "acquire/fetch.h"
@@ -136,15 +137,13 @@ int build_resolve_input(struct build *b, struct gm_err **err)
 		if (!found) {
 			struct recipe *v;
 			size_t n;
-			cleanup_free char *known = xstrdup("");
+			struct strbuf kb = STRBUF_INIT;
 			if (recipes_versions(&v, &n, NULL) == 0) {
-				for (size_t i = 0; i < n; i++) {
-					char *k = xasprintf("%s%s%s", known, i ? " " : "", v[i].version);
-					free(known);
-					known = k;
-				}
+				for (size_t i = 0; i < n; i++)
+					strbuf_addf(&kb, "%s%s", i ? " " : "", v[i].version);
 				recipes_free(v, n);
 			}
+			cleanup_free char *known = strbuf_detach(&kb);
 			return gm_usage(err,
 					"unknown glibc version '%s' (known: %s); pass a tarball or a "
 					"source directory to build another",

@@ -12,6 +12,7 @@
 #include "acquire/mirror.h"
 #include "store/rootpath.h"
 #include "store/store.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -188,13 +189,12 @@ static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 				j->pkgs[0].version);
 	/* Everything that decides the sysroot's content: a changed revision of
 	 * any package is a different sysroot. */
-	cleanup_free char *key = xasprintf("%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
-	for (size_t i = 0; i < NWANTED; i++) {
-		char *next = xasprintf("%s%s %s\n", key, j->pkgs[i].filename, j->pkgs[i].sha256);
-		free(key);
-		key = next;
-	}
-	sha256_buf(key, strlen(key), j->cache_key);
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
+	for (size_t i = 0; i < NWANTED; i++)
+		strbuf_addf(&key, "%s %s\n", j->pkgs[i].filename, j->pkgs[i].sha256);
+	sha256_buf(strbuf_str(&key), key.len, j->cache_key);
+	strbuf_release(&key);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -83,7 +84,11 @@ size_t strv_len(char *const *v)
 void strv_push_take(char ***v, char *s)
 {
 	size_t n = strv_len(*v);
-	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	/* Grow by doubling: the block's real size says whether a slot is free
+	 * (vectors are malloc'd however they were made), so pushes do not
+	 * realloc each time. */
+	if (!*v || malloc_usable_size(*v) < (n + 2) * sizeof(char *))
+		*v = xrealloc(*v, 2 * (n + 2) * sizeof(char *));
 	(*v)[n] = s;
 	(*v)[n + 1] = NULL;
 }

@@ -6,6 +6,7 @@
 #include "exec/proc.h"
 #include "store/store.h"
 #include "probes/toolchain.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -29,13 +30,10 @@ struct job {
 	struct gm_err *err;        /* first infrastructure error */
 };
 
-static void hash_strv(char **text, const char *tag, char *const *v)
+static void hash_strv(struct strbuf *text, const char *tag, char *const *v)
 {
-	for (size_t i = 0; v && v[i]; i++) {
-		char *n = xasprintf("%s%s %s\n", *text, tag, v[i]);
-		free(*text);
-		*text = n;
-	}
+	for (size_t i = 0; v && v[i]; i++)
+		strbuf_addf(text, "%s %s\n", tag, v[i]);
 }
 
 static char *file_hash(const char *dir, const char *rel)
@@ -51,29 +49,26 @@ static void probe_key(struct job *j, const struct sysroot *s, const struct gm_ca
 		      const struct toolchain *t, char out[65])
 {
 	const char *dir = cases_dir();
-	char *text = xasprintf("glibc-matrix probe v1\nsysroot %s %s\ncase %s %s\ncompiler %s\n"
-			       "common %s\nmin %s\n",
-			       s->name, s->cache_key, c->name, c->cxx ? "c++" : "c", j->compiler,
-			       j->common_hash, c->min_glibc ? c->min_glibc : "-");
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addf(&text, "glibc-matrix probe v1\nsysroot %s %s\ncase %s %s\ncompiler %s\n"
+			   "common %s\nmin %s\n",
+		    s->name, s->cache_key, c->name, c->cxx ? "c++" : "c", j->compiler,
+		    j->common_hash, c->min_glibc ? c->min_glibc : "-");
 	for (size_t i = 0; c->sources[i]; i++) {
 		cleanup_free char *h = file_hash(dir, c->sources[i]);
-		char *n = xasprintf("%ssource %s %s\n", text, c->sources[i], h);
-		free(text);
-		text = n;
+		strbuf_addf(&text, "source %s %s\n", c->sources[i], h);
 	}
 	if (c->plugin) {
 		cleanup_free char *h = file_hash(dir, c->plugin);
-		char *n = xasprintf("%splugin %s %s\n", text, c->plugin, h);
-		free(text);
-		text = n;
+		strbuf_addf(&text, "plugin %s %s\n", c->plugin, h);
 	}
 	hash_strv(&text, "cflag", c->cflags);
 	hash_strv(&text, "ldflag", c->ldflags);
 	hash_strv(&text, "pflag", c->plugin_cflags);
 	hash_strv(&text, "tc", t->cflags);
 	hash_strv(&text, "tl", t->ldflags);
-	sha256_buf(text, strlen(text), out);
-	free(text);
+	sha256_buf(strbuf_str(&text), text.len, out);
+	strbuf_release(&text);
 }
 
 /* Runs one compiler command; on failure *reason gets the tail of its output. */

@@ -2,6 +2,7 @@
 #include "probes/toolchain.h"
 #include "base/cleanup.h"
 #include "exec/proc.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -108,14 +109,11 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 	if (!strv_contains(s->libdirs, crt))
 		strv_push_take(&t->ldflags, xasprintf("-L%s", crt));
 	if (mode == TOOLCHAIN_STANDALONE) {
-		cleanup_free char *rpath = xstrdup("");
-		for (size_t i = 0; s->libdirs[i]; i++) {
-			char *n = xasprintf("%s%s%s", rpath, i ? ":" : "", s->libdirs[i]);
-			free(rpath);
-			rpath = n;
-		}
+		struct strbuf rpath = STRBUF_INIT;
+		strbuf_join(&rpath, s->libdirs, ":");
 		strv_push_take(&t->ldflags, xasprintf("-Wl,--dynamic-linker=%s", s->loader));
-		strv_push_take(&t->ldflags, xasprintf("-Wl,-rpath,%s", rpath));
+		strv_push_take(&t->ldflags, xasprintf("-Wl,-rpath,%s", strbuf_str(&rpath)));
+		strbuf_release(&rpath);
 		/* RUNPATH would not reach libraries loaded by libraries; RPATH does. */
 		strv_push(&t->ldflags, "-Wl,--disable-new-dtags");
 	}

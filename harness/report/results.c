@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "report/report.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <json.h>
@@ -135,19 +136,13 @@ static char *square(const struct matrix *m, const char *method, const char *buil
 	}
 	if (!any)
 		return xstrdup("");
-	char *s = xstrdup("");
+	struct strbuf sq = STRBUF_INIT;
 	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
-		if (by[k]) {
-			char *n = xasprintf("%s%s%zu%s", s, *s ? " " : "", by[k], gm_outcome_short(k));
-			free(s);
-			s = n;
-		}
-	if (mism) {
-		char *n = xasprintf("%s !%zu", s, mism);
-		free(s);
-		s = n;
-	}
-	return s;
+		if (by[k])
+			strbuf_addf(&sq, "%s%zu%s", sq.len ? " " : "", by[k], gm_outcome_short(k));
+	if (mism)
+		strbuf_addf(&sq, " !%zu", mism);
+	return strbuf_detach(&sq);
 }
 
 size_t matrix_summary(const struct matrix *m, FILE *out)

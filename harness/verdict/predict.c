@@ -5,6 +5,7 @@
 #include "elf/glibcbuild.h"
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <elf.h>
@@ -90,15 +91,16 @@ static char *expand_origin(const char *entry, const char *object)
 {
 	cleanup_free char *copy = xstrdup(object);
 	const char *origin = dirname(copy);
-	char *out = xstrdup("");
+	struct strbuf out = STRBUF_INIT;
 	for (const char *p = entry; *p;) {
 		size_t skip = str_starts(p, "$ORIGIN") ? 7 : str_starts(p, "${ORIGIN}") ? 9 : 0;
-		char *next = skip ? xasprintf("%s%s", out, origin) : xasprintf("%s%c", out, *p);
-		free(out);
-		out = next;
+		if (skip)
+			strbuf_addstr(&out, origin);
+		else
+			strbuf_addch(&out, *p);
 		p += skip ? skip : 1;
 	}
-	return out;
+	return strbuf_detach(&out);
 }
 
 /* The first dir/name that is a library of the process's machine and class:
