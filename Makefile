@@ -107,8 +107,7 @@ bench-build: glibc-matrix
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # The ELF targets link the two lowest layers' sources only: base and elf.
-FUZZ_COMMON := harness/elf/elfinfo.c harness/elf/glibcver.c harness/base/util.c harness/base/err.c \
-	harness/base/arch.c
+FUZZ_COMMON := harness/elf/elfinfo.c harness/elf/glibcver.c $(wildcard harness/base/*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 
 fuzz: $(FUZZ_TARGETS)

@@ -3,6 +3,7 @@
 #include "base/interrupt.h"
 #include "base/cleanup.h"
 #include "base/lazylib.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <archive.h>

@@ -5,6 +5,8 @@
 #include "acquire/build-int.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "base/util.h"
 #include "acquire/archive.h"
 #include "acquire/fetch.h"

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "acquire/build-int.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "exec/proc.h"
 #include "store/store.h"

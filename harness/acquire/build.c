@@ -9,6 +9,8 @@
 #include "store/recipes.h"
 #include "store/store.h"
 #include "probes/toolchain.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 #include <errno.h>

@@ -13,6 +13,8 @@
 #include "store/rootpath.h"
 #include "store/store.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 #include <dirent.h>

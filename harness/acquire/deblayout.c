@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "acquire/deblayout.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "elf/elfinfo.h"
 #include "store/rootpath.h"

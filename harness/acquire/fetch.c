@@ -3,6 +3,8 @@
 #include "base/interrupt.h"
 #include "base/cleanup.h"
 #include "base/lazylib.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 /* The type-checking macros would hide the functions we call through pointers. */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "acquire/mirror.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <dirent.h>

@@ -9,6 +9,7 @@
 #include "routes/route.h"
 #include "verdict/predict.h"
 #include "cli/select.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <getopt.h>

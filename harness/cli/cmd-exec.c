@@ -7,6 +7,7 @@
 #include "routes/route.h"
 #include "exec/proc.h"
 #include "store/sysroot.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <errno.h>

@@ -6,6 +6,7 @@
 #include "verdict/predict.h"
 #include "store/sysroot.h"
 #include "elf/elfinfo.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <getopt.h>

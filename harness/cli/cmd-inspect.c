@@ -5,6 +5,7 @@
 #include "cli/cmd.h"
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <dirent.h>

@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "elf/elfpatch.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <getopt.h>

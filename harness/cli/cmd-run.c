@@ -10,6 +10,7 @@
 #include "exec/pool.h"
 #include "probes/probes.h"
 #include "cli/select.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <getopt.h>

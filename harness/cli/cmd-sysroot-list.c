@@ -5,6 +5,7 @@
 #include "elf/elfinfo.h"
 #include "store/store.h"
 #include "store/sysroot.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <dirent.h>

@@ -2,6 +2,7 @@
 #include "elf/elfinfo.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 #include <errno.h>

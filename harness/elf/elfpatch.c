@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "elf/elfpatch-int.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "elf/elfinfo.h"
 
@@ -133,32 +134,22 @@ static int write_image(const struct patcher *p, int fd, const char *tmp, struct 
 	return p->add ? write_at(fd, p->add, p->add_len, p->add_off, tmp, err) : 0;
 }
 
-static char *temp_name(const char *out)
-{
-	const char *slash = strrchr(out, '/');
-	if (!slash)
-		return xasprintf(".%s.tmp.XXXXXX", out);
-	return xasprintf("%.*s/.%s.tmp.XXXXXX", (int)(slash - out), out, slash + 1);
-}
-
 /* Writes the output to a temporary file beside out and checks it; the
  * caller makes it durable and renames it.  Returns the temporary name. */
 static char *write_checked(struct patcher *p, const char *out, mode_t mode,
 			   const struct elf_info *orig, const struct elf_patch_opts *o,
 			   struct gm_err **err)
 {
-	char *tmp = temp_name(out);
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	char *tmp = NULL;
+	int fd = fs_atomic_open(out, mode & 0777, &tmp, err);
 	if (fd < 0) {
-		gm_err_set(err, errno == ENOENT || errno == ENOTDIR ? GM_EXIT_USAGE : GM_EXIT_INFRA,
-			   errno, "cannot create a file beside '%s'", out);
-		free(tmp);
+		/* An output directory that does not exist is the user's mistake. */
+		if (err && *err && ((*err)->sys_errno == ENOENT || (*err)->sys_errno == ENOTDIR))
+			(*err)->code = GM_EXIT_USAGE;
 		return NULL;
 	}
-	if (fchmod(fd, mode & 0777) < 0)
-		gm_infra(err, errno, "cannot set the mode of '%s'", tmp);
-	else if (write_image(p, fd, tmp, err) == 0 &&
-		 check_layout(tmp, p->path, err) == 0 && check_meaning(tmp, p->path, orig, o, err) == 0) {
+	if (write_image(p, fd, tmp, err) == 0 && check_layout(tmp, p->path, err) == 0 &&
+	    check_meaning(tmp, p->path, orig, o, err) == 0) {
 		if (close(fd) == 0)
 			return tmp;
 		gm_infra(err, errno, "cannot write '%s'", tmp);

@@ -2,6 +2,7 @@
 #include "elf/glibcbuild.h"
 #include "base/cleanup.h"
 #include "elf/elfcache.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <libgen.h>

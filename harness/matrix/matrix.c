@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "exec/pool.h"
 #include "exec/proc.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <pthread.h>

@@ -2,6 +2,7 @@
 #include "probes/cases.h"
 #include "base/cleanup.h"
 #include "verdict/outcome.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <stdlib.h>

@@ -7,6 +7,8 @@
 #include "store/store.h"
 #include "probes/toolchain.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 #include <errno.h>

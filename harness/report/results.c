@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "report/report.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <json.h>

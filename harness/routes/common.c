@@ -5,6 +5,7 @@
 #include "elf/elfinfo.h"
 #include "elf/elfpatch.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <gnu/libc-version.h>

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "store/recipes.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <gnu/libc-version.h>

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "store/rootpath.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <dirent.h>

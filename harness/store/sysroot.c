@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "elf/glibcbuild.h"
 #include "store/store.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <dirent.h>

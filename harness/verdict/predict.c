@@ -6,6 +6,7 @@
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
 #include "base/strbuf.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <elf.h>

@@ -4,6 +4,7 @@
  * trusts; tests/050-patch.bats compares against patchelf and runs outputs. */
 #include "elf/elfinfo.h"
 #include "elf/elfpatch.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "tap.h"
 

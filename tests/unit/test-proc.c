@@ -1,6 +1,7 @@
 /* The spawn module: statuses, signals, timeouts that kill the whole group,
  * exec failures, both streams drained with a cap. */
 #include "exec/proc.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "tap.h"
 

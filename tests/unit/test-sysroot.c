@@ -1,5 +1,6 @@
 /* The manifest round-trips, and a damaged one gives an error naming it. */
 #include "store/sysroot.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "tap.h"
 

@@ -1,0 +1,49 @@
+/* Paths and files (fs.c). */
+#ifndef GM_FS_H
+#define GM_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+char *path_join(const char *a, const char *b);
+bool path_exists(const char *p);
+bool path_is_dir(const char *p);
+bool path_is_file(const char *p);
+/* Absolute, normalised path of an existing file; NULL + err if missing. */
+char *path_real(const char *p, struct gm_err **err);
+
+int mkdir_p(const char *path, mode_t mode, struct gm_err **err);
+/* Removes a tree without following symlinks; missing path is success. */
+int rm_rf(const char *path, struct gm_err **err);
+/* Total bytes of regular files under path (no symlinks followed). */
+off_t tree_size(const char *path);
+
+int read_file(const char *path, char **ret, size_t *ret_len, struct gm_err **err);
+/* The atomic-write policy: fs_atomic_open creates the temporary beside
+ * path (mode applied) and returns its fd and name; fs_atomic_commit fsyncs
+ * and closes fd (if >= 0), renames tmp to path and syncs the parent; on
+ * failure it removes tmp.  write_file_atomic does both for a buffer. */
+int fs_atomic_open(const char *path, mode_t mode, char **tmp, struct gm_err **err);
+int fs_atomic_commit(int fd, const char *tmp, const char *path, struct gm_err **err);
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      struct gm_err **err);
+/* Copies a regular file (contents and mode). */
+int copy_file(const char *src, const char *dst, struct gm_err **err);
+
+/* fsync() the directory holding path, so a rename survives a crash. */
+void fsync_parent(const char *path);
+
+/* Last n lines of a file (for build-failure reports); "" if unreadable. */
+char *file_tail(const char *path, int n);
+
+/* A data directory of the project: $env if set, else <dir of the running
+ * executable>/sub when it holds marker (a source tree or an install beside
+ * the binary), else GM_DATADIR/sub.  The result is kept by the caller. */
+char *data_dir(const char *env, const char *sub, const char *marker);
+/* path made absolute against the working directory (not resolved). */
+char *path_absolute(const char *path);
+
+#endif

@@ -1,0 +1,59 @@
+/* SHA-256 through libcrypto (OpenSSL's EVP interface), as hex. */
+#include "base/hash.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void hex_digest(const unsigned char *md, unsigned n, char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned i;
+	for (i = 0; i < n && i < 32; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * i] = '\0';
+}
+
+void sha256_buf(const void *buf, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+	hex_digest(md, n, out);
+}
+
+int sha256_file(const char *path, char out[65], struct gm_err **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	static char buf[1 << 16];
+
+	if (fd < 0)
+		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
+				  "cannot open '%s'", path);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			EVP_MD_CTX_free(ctx);
+			return gm_infra(err, errno, "cannot read '%s'", path);
+		}
+		if (r == 0)
+			break;
+		EVP_DigestUpdate(ctx, buf, r);
+	}
+	EVP_DigestFinal_ex(ctx, md, &n);
+	EVP_MD_CTX_free(ctx);
+	hex_digest(md, n, out);
+	return 0;
+}
