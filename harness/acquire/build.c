@@ -344,7 +344,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	}
 
 	cleanup_free char *builds = NULL;
-	if (store_dir("build", &builds, err) < 0 || store_lock(b.name, &b.lock_fd, err) < 0) {
+	if (store_dir("build", &builds, err) < 0 || store_lock(ctx, b.name, &b.lock_fd, err) < 0) {
 		build_release(&b);
 		return -1;
 	}

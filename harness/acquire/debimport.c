@@ -36,27 +36,14 @@
 #define RELEASE_MAX (64u << 20)
 #define PACKAGES_MAX (1024u << 20)
 
+/* Without a context the import is silent. */
+static const struct gm_ctx quiet_ctx = {.quiet = true};
+
 bool debimport_suite_valid(const char *suite)
 {
 	size_t n = strlen(suite);
 	return n > 0 && n <= 64 && suite[0] != '-' &&
 	       strspn(suite, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
-static void note(const struct debimport_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void note(const struct debimport_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	if (!o->note)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	o->note(o->note_ctx, msg);
-	free(msg);
 }
 
 static int check_interrupted(struct gm_err **err)
@@ -111,7 +98,7 @@ static int fetch_release(struct job *j, struct gm_err **err)
 {
 	cleanup_free char *url = xasprintf("%s/dists/%s/Release", j->url, j->suite);
 	struct gm_err *e = NULL;
-	note(j->o, "reading %s", url);
+	gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "reading %s", url);
 	if (fetch_mem(url, RELEASE_MAX, &j->release, NULL, &e) == 0)
 		return 0;
 	if (http_not_found(e)) {
@@ -144,7 +131,7 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 	cleanup_free char *dest =
 		xasprintf("%s/debian-%s-%s-Packages%s", j->downloads, j->suite, j->a->deb, ext);
 	cleanup_free char *plain = xasprintf("%s/dists/%s/%s", j->url, j->suite, path);
-	note(j->o, "fetching the %s %s package index", j->suite, j->a->deb);
+	gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "fetching the %s %s package index", j->suite, j->a->deb);
 	int r = -1;
 	if (debindex_release_by_hash(j->release)) {
 		/* By hash, the index cannot change under us between the Release
@@ -210,12 +197,12 @@ static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **e
 		cleanup_free char *url = xasprintf("%s/%s", j->url, p->filename);
 		char have[65];
 		if (!path_exists(dest))
-			note(j->o, "downloading %s %s (%llu kB)", p->package, p->version,
+			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "downloading %s %s (%llu kB)", p->package, p->version,
 			     p->size / 1024);
 		else if (sha256_file(dest, have, NULL) == 0 && strcmp(have, p->sha256) == 0)
-			note(j->o, "using the downloaded %s %s", p->package, p->version);
+			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "using the downloaded %s %s", p->package, p->version);
 		else
-			note(j->o, "the downloaded %s does not match the index's sha256, downloading "
+			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "the downloaded %s does not match the index's sha256, downloading "
 				   "again", base);
 		if (fetch_file(url, dest, p->sha256, NULL, err) < 0)
 			return -1;
@@ -379,7 +366,7 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 		goto out;
 	}
 	int fd;
-	if (store_lock(j.name, &fd, err) < 0)
+	if (store_lock(opts->ctx, j.name, &fd, err) < 0)
 		goto out;
 	r = import_locked(&j, ret, ret_state, err);
 	close(fd);

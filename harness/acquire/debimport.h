@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/ui.h"
 #include "store/sysroot.h"
 
 struct debimport_opts {
@@ -15,9 +16,8 @@ struct debimport_opts {
 	const char *arch;    /* Debian name: amd64, arm64, riscv64; NULL: the host's */
 	const char *name;    /* NULL: debian-<suite>-<arch> */
 	bool refresh;        /* re-read the index even if the sysroot exists */
-	/* Progress notes ("downloading libc6 ..."); may be NULL. */
-	void (*note)(void *ctx, const char *msg);
-	void *note_ctx;
+	/* Progress notes ("downloading libc6 ...") go through gm_note; NULL: none. */
+	const struct gm_ctx *ctx;
 };
 
 enum debimport_state {

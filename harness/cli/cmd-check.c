@@ -177,28 +177,17 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	}
 	mo.outdir = out;
 	int xr = matrix_execute(ctx, &m, &mo, err);
-	struct gm_err *werr = NULL;
-	if (matrix_write_json(&m, out, xr < 0 ? &werr : err) < 0 && xr == 0)
-		goto done;
-	gm_err_free(&werr);
-	size_t mism = matrix_summary(&m, stdout);
 	size_t bad = 0;
 	for (size_t i = 0; i < m.n; i++) {
 		const struct cell *cl = &m.cells[i];
 		if (cl->observed == GM_OK)
 			continue;
 		if (!bad++)
-			printf("\ncells that did not run as expected:\n");
+			printf("cells that did not run as expected:\n");
 		printf("  %s against %s by %s: %s (%s)\n", cl->subject, cl->run->name, cl->method->name,
 		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
-	printf("results: %s/results.json\n", out);
-	if (xr < 0)
-		goto done;
-	if (!m.complete)
-		r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted; partial results in %s", out);
-	else
-		r = (bad || mism) ? GM_EXIT_FINDINGS : 0;
+	r = report_finish(&m, out, xr, bad, err);
 done:
 	matrix_release(&m);
 	sysroot_list_free(runs, n_runs);

@@ -188,20 +188,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
-	/* Results are written even after an error or an interruption. */
-	struct gm_err *werr = NULL;
-	if (matrix_write_json(&m, o.out, xr < 0 ? &werr : err) < 0 && xr == 0)
-		goto out;
-	gm_err_free(&werr);
-	size_t mism = matrix_summary(&m, stdout);
-	printf("results: %s/results.json\n", o.out);
-	if (xr < 0)
-		goto out;
-	if (!m.complete)
-		r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted; partial results in %s",
-			       o.out);
-	else
-		r = mism ? GM_EXIT_FINDINGS : 0;
+	r = report_finish(&m, o.out, xr, 0, err);
 out:
 	matrix_release(&m);
 	probes_free(probes, n_b * n_cs);

@@ -27,10 +27,6 @@ static const char help[] =
 	"Without --refresh an existing sysroot is reused with no network access.\n";
 
 
-static void on_note(void *p, const char *msg)
-{
-	gm_note(p, "%s", msg);
-}
 
 static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *help_only,
 		      struct gm_err **err)
@@ -75,7 +71,7 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 
 int cmd_sysroot_import(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	struct debimport_opts o = {.note = on_note, .note_ctx = ctx};
+	struct debimport_opts o = {.ctx = ctx};
 	bool help_only = false;
 	struct sysroot s = {0};
 	enum debimport_state state;

@@ -199,7 +199,7 @@ int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 		int lock = -1;
 		if (sysroot_find(argv[i], &s, err) < 0)
 			return -1;
-		if (store_lock(s.name, &lock, err) < 0 || store_discard(s.dir, err) < 0) {
+		if (store_lock(ctx, s.name, &lock, err) < 0 || store_discard(s.dir, err) < 0) {
 			sysroot_release(&s);
 			if (lock >= 0)
 				close(lock);

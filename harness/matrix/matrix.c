@@ -6,6 +6,7 @@
 #include "exec/pool.h"
 #include "exec/proc.h"
 #include "base/fs.h"
+#include "base/progress.h"
 #include "base/util.h"
 
 #include <pthread.h>
@@ -43,7 +44,7 @@ struct exec_job {
 	struct matrix *m;
 	const struct matrix_opts *o;
 	pthread_mutex_t lock;
-	size_t done;
+	struct progress progress;   /* under lock */
 	struct gm_err *err;
 	double start;
 };
@@ -52,17 +53,6 @@ static char *excerpt(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 	return n <= max ? xstrdup(s) : xasprintf("%.*s...", (int)max, s);
-}
-
-static void progress(struct exec_job *j)
-{
-	if (!j->ctx->tty)
-		return;
-	pthread_mutex_lock(&j->lock);
-	fprintf(stderr, "\r\033[K[run] %zu/%zu cells, %.0f s", j->done, j->m->n,
-		now_seconds() - j->start);
-	fflush(stderr);
-	pthread_mutex_unlock(&j->lock);
 }
 
 static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
@@ -161,9 +151,8 @@ static void task(void *p, size_t i)
 			pool_keep_error(&j->err, err, &j->lock);
 	}
 	pthread_mutex_lock(&j->lock);
-	j->done++;
+	progress_tick(&j->progress);
 	pthread_mutex_unlock(&j->lock);
-	progress(j);
 }
 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
@@ -174,12 +163,15 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	if (mkdir_p(work, 0755, err) < 0)
 		return -1;
 	pthread_mutex_init(&j.lock, NULL);
+	/* A live line on a terminal; nothing otherwise (results speak then). */
+	progress_init(&j.progress, ctx->tty, ctx->quiet || !ctx->tty, "run");
+	j.progress.expected = (long)m->n;
+	progress_phase(&j.progress, "cells", "cells done");
 	m->started = now_rfc3339();
 	pool_run(m->n, o->jobs, task, &j);
 	m->finished = now_rfc3339();
 	m->wall_s = now_seconds() - j.start;
-	if (ctx->tty)
-		fprintf(stderr, "\r\033[K");
+	progress_done(&j.progress);
 	m->complete = !interrupted();
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->cells[i].done)

@@ -14,4 +14,13 @@ int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err 
 /* Prints grids per method and the mismatches; returns the mismatch count. */
 size_t matrix_summary(const struct matrix *m, FILE *out);
 
+/* The end of every matrix run, where report formats plug in: results.json
+ * is written even after an execution error or an interruption, the summary
+ * printed, then the outcome decided.  xr is what matrix_execute returned
+ * (its error already in *err when xr < 0).  Returns -1 with *err for an
+ * execution error or an interruption (GM_EXIT_INTERRUPTED), else
+ * GM_EXIT_FINDINGS if there are mismatches or extra_findings, else 0. */
+int report_finish(const struct matrix *m, const char *outdir, int xr, size_t extra_findings,
+		  struct gm_err **err);
+
 #endif

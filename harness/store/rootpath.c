@@ -4,6 +4,7 @@
 #include "store/rootpath.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -24,15 +25,16 @@ static void split_push(char ***parts, const char *path)
 		strv_push(parts, c);
 }
 
+/* The first n components joined with '/'. */
 static char *parts_join(char **parts, size_t n)
 {
-	char *r = xstrdup("");
+	struct strbuf b = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		char *next = *r ? xasprintf("%s/%s", r, parts[i]) : xstrdup(parts[i]);
-		free(r);
-		r = next;
+		if (i)
+			strbuf_addch(&b, '/');
+		strbuf_addstr(&b, parts[i]);
 	}
-	return r;
+	return strbuf_detach(&b);
 }
 
 char *rootpath_norm_target(const char *dir, const char *target, bool *escaped)

@@ -60,7 +60,7 @@ bool store_name_valid(const char *name)
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
 }
 
-int store_lock(const char *name, int *ret_fd, struct gm_err **err)
+int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err)
 {
 	cleanup_free char *dir = NULL;
 	if (store_dir("locks", &dir, err) < 0)
@@ -77,8 +77,7 @@ int store_lock(const char *name, int *ret_fd, struct gm_err **err)
 		    kill(holder, 0) < 0 && errno == ESRCH && group > 1)
 			kill(-group, SIGKILL); /* leftovers of a harness killed with -9 */
 		else
-			fprintf(stderr, "glibc-matrix: waiting for another build of '%s' (%s)\n",
-				name, path);
+			gm_note(ctx, "waiting for another build of '%s' (%s)", name, path);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno != EINTR) {
 				int e = errno;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/ui.h"
 
 const char *store_root(void);
 /* store_root()/sub, created if missing. */
@@ -28,7 +29,8 @@ bool store_name_valid(const char *name);
  * writes to.  The holder records its pid and its children's process group
  * (store_lock_note_group); a waiter that finds the holder dead kills that
  * group, so an orphaned make cannot keep the lock for minutes. */
-int store_lock(const char *name, int *ret_fd, struct gm_err **err);
+/* ctx (may be NULL) hears that we wait for another holder. */
+int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err);
 void store_lock_note_group(int fd, int pgid);
 
 /* Moves dir into trash/ (atomic disappearance), then deletes it. */
