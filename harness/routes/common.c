@@ -183,3 +183,17 @@ bool route_applies(const struct route *r, const char *build_arch, const char *ru
 {
 	return (r->caps & ROUTE_EMULATOR) || strcmp(build_arch, run_arch) == 0;
 }
+
+int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
+		       struct gm_err **err)
+{
+	char *copy;
+	if (route_patched_copy(rc, interp, &copy, err) < 0)
+		return -1;
+	c->env = route_base_env(rc);
+	route_push_data_env(&c->env, rc->run);
+	strv_push_take(&c->argv, copy);
+	route_push_args(&c->argv, rc);
+	route_expect_run(rc, c);
+	return 0;
+}

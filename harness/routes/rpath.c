@@ -7,15 +7,7 @@
 
 static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
 {
-	char *copy;
-	if (route_patched_copy(rc, NULL, &copy, err) < 0)
-		return -1;
-	c->env = route_base_env(rc);
-	route_push_data_env(&c->env, rc->run);
-	strv_push_take(&c->argv, copy);
-	route_push_args(&c->argv, rc);
-	route_expect_run(rc, c);
-	return 0;
+	return route_prepare_copy(rc, NULL, c, err);
 }
 
 static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
