@@ -5,12 +5,12 @@
 # run.  Prints cells per second, the single-job ratio to the loop (goal
 # <= 1.5) and the speed-up of -j 2 over -j 1.  The harness's cells also
 # predict, classify and write results.json; the loop only execs.
-#   bench/matrix.sh [SYSROOT...]   (default: glibc-2.42 and three Debian suites)
+#   bench/matrix.sh [SYSROOT...]   (default: glibc-2.31 and three Debian suites)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 gm=$top/glibc-matrix
 sysroots=("$@")
-[ ${#sysroots[@]} -gt 0 ] || sysroots=(glibc-2.42 debian-bullseye-amd64 debian-bookworm-amd64 debian-trixie-amd64)
+[ ${#sysroots[@]} -gt 0 ] || sysroots=(glibc-2.31 debian-bullseye-amd64 debian-bookworm-amd64 debian-trixie-amd64)
 work=$(mktemp -d /tmp/gm-bench-matrix.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 args=()

@@ -3,7 +3,8 @@
 
 bats_require_minimum_version 1.5.0
 
-TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# The repository: the directory above this file (suites live in tests/ and tests/full/).
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GM=${GM:-$TOP/glibc-matrix}
 # The store is shared with the user's own runs and CI, so sysroots built by
 # one run are cache hits in the next.
