@@ -178,14 +178,19 @@ int archive_extract_tarball(const char *path, const char *destdir, int strip,
 	return r;
 }
 
-/* Feeds the current member of the outer (ar) archive to an inner reader. */
+/* The current member of the outer (ar) archive, read by an inner reader;
+ * the block is per extraction, since imports may run in several threads. */
+struct member {
+	struct archive *outer;
+	char block[1 << 16];
+};
+
 static la_ssize_t member_read(struct archive *inner, void *p, const void **buf)
 {
-	struct archive *outer = p;
-	static char block[1 << 16];
+	struct member *m = p;
 	(void)inner;
-	la_ssize_t n = la.archive_read_data(outer, block, sizeof(block));
-	*buf = block;
+	la_ssize_t n = la.archive_read_data(m->outer, m->block, sizeof(m->block));
+	*buf = m->block;
 	return n;
 }
 
@@ -212,7 +217,9 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 		la.archive_read_support_filter_all(in);
 		la.archive_read_support_format_tar(in);
 		la.archive_read_support_format_gnutar(in);
-		if (la.archive_read_open(in, ar, NULL, member_read, NULL) != ARCHIVE_OK) {
+		cleanup_free struct member *m = xcalloc(1, sizeof(*m));
+		m->outer = ar;
+		if (la.archive_read_open(in, m, NULL, member_read, NULL) != ARCHIVE_OK) {
 			r = gm_infra(err, 0, "'%s': cannot read member %s: %s", path, name,
 				     la.archive_error_string(in));
 		} else {

@@ -33,7 +33,8 @@ int sha256_file(const char *path, char out[65], struct gm_err **err)
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	static char buf[1 << 16];
+	/* Per call: the probe pool hashes in several threads at once. */
+	cleanup_free char *buf = xmalloc(1 << 16);
 
 	if (fd < 0)
 		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
@@ -41,7 +42,7 @@ int sha256_file(const char *path, char out[65], struct gm_err **err)
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
+		ssize_t r = read(fd, buf, 1 << 16);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
