@@ -115,6 +115,48 @@ cell() {
 	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
 }
 
+@test "Ctrl-C with two workers stops the hanging cells at once, not at their timeout" {
+	out=$BATS_TEST_TMPDIR/out
+	# Two hanging cells, one per worker: the signal reaches one thread only.
+	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+		--method loader --method interp --timeout 300 -j 2 --test-cases --out "$out" 3>&- &
+	pid=$!
+	for _ in $(seq 1 100); do
+		[ "$(pgrep -fc "probes/debian-bookworm-amd64/hang-")" -ge 1 ] && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	# Well before the cells' own 300 s timeout.
+	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		echo "# still running 30 s after SIGINT" >&2
+		false
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
+		"$out/results.json"
+	sleep 0.5
+	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+}
+
+@test "Ctrl-C before the cells run (while probes are prepared) exits 130 with a message, no crash" {
+	for delay in 0.05 0.2 0.4; do
+		"$GM" run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+			--timeout 300 -j 2 --out "$BATS_TEST_TMPDIR/out-$delay" 3>&- 2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		sleep "$delay"
+		kill -INT "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		echo "delay $delay: exit $rc: $(cat "$BATS_TEST_TMPDIR/err")"
+		[ "$rc" -eq 130 ]
+		grep -q "glibc-matrix: error: .*interrupted" "$BATS_TEST_TMPDIR/err"
+	done
+}
+
 @test "flags: a multi-file program and its test binary built for glibc newer than the host run directly" {
 	src=$BATS_TEST_TMPDIR/proj
 	mkdir -p "$src"

@@ -11,5 +11,10 @@
 void interrupt_install(void);
 /* The signal number received since interrupt_install(), or 0. */
 int interrupted(void);
+/* An fd that turns readable, and stays so, once a signal arrived: threads
+ * blocked in poll() (the spawner's supervisors in pool workers) wake up,
+ * which a flag alone cannot do, since the kernel delivers the signal to one
+ * thread only.  -1 before interrupt_install(). */
+int interrupt_fd(void);
 
 #endif

@@ -107,6 +107,10 @@ int main(int argc, char **argv)
 	}
 	if (r < 0) {
 		int code = err ? err->code : GM_EXIT_INFRA;
+		/* An infrastructure failure caused by the signal (a child killed
+		 * by it, an aborted download) is the interruption. */
+		if (code == GM_EXIT_INFRA && interrupted())
+			code = GM_EXIT_INTERRUPTED;
 		fprintf(stderr, "glibc-matrix: error: %s\n", err ? err->msg : "unknown error");
 		gm_err_free(&err);
 		return code;

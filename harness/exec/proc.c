@@ -260,9 +260,9 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	st[1].fd = errp[0];
 	st[1].max = spec->capture_max;
 	for (;;) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		int n = 0, timeout_ms = -1;
-		int idx[3];
+		int idx[4];
 		for (int i = 0; i < 2; i++)
 			if (st[i].fd >= 0) {
 				pfd[n].fd = st[i].fd;
@@ -276,6 +276,12 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		}
 		if (n == 0)
 			break;
+		/* Ctrl-C reaches one thread; the others learn it from this fd. */
+		if (!res->interrupted && interrupt_fd() >= 0) {
+			pfd[n].fd = interrupt_fd();
+			pfd[n].events = POLLIN;
+			idx[n++] = 3;
+		}
 		if (!exited && spec->timeout_s > 0) {
 			double left = spec->timeout_s - (now_seconds() - start);
 			if (left <= 0) {
@@ -311,6 +317,8 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 				exited = true;
 				continue;
 			}
+			if (idx[k] == 3)
+				continue; /* interrupted(): handled at the top of the loop */
 			struct stream *s = &st[idx[k]];
 			char buf[65536];
 			ssize_t got = read(s->fd, buf, sizeof(buf));

@@ -294,7 +294,8 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 
 void probes_free(struct probe *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	/* NULL after a failed probes_build, whatever n the caller planned. */
+	for (size_t i = 0; p && i < n; i++) {
 		free(p[i].dir);
 		free(p[i].binary);
 		free(p[i].reason);
