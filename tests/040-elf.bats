@@ -17,8 +17,10 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 }
 
 @test "inspect --json agrees with readelf on real system binaries" {
+	local checked=0
 	for f in /usr/bin/ls /usr/bin/bash /usr/lib/x86_64-linux-gnu/libz.so.1; do
 		[ -e "$f" ] || continue
+		checked=$((checked + 1))
 		run "$GM" inspect --json "$f"
 		[ "$status" -eq 0 ]
 		json=$output
@@ -38,6 +40,7 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 		[ -n "$id" ]
 		[ "$got" = "$id" ]
 	done
+	[ "$checked" -ge 2 ]
 }
 
 @test "inspect flags GLIBC_ABI_DT_RELR in a -z pack-relative-relocs binary" {

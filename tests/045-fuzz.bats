@@ -22,8 +22,11 @@ run_fuzzer() {
 		-artifact_prefix="$BATS_TEST_TMPDIR/" "$seeds"
 	echo "$output" | tail -n 5
 	[ "$status" -eq 0 ]
-	! ls "$BATS_TEST_TMPDIR"/crash-* "$BATS_TEST_TMPDIR"/leak-* "$BATS_TEST_TMPDIR"/timeout-* 2>/dev/null
 	assert_contains "$output" "Done "
+	local findings
+	findings=$(ls "$BATS_TEST_TMPDIR"/crash-* "$BATS_TEST_TMPDIR"/leak-* \
+		"$BATS_TEST_TMPDIR"/timeout-* "$BATS_TEST_TMPDIR"/oom-* 2>/dev/null || true)
+	[ -z "$findings" ] || { echo "# findings: $findings" >&2; return 1; }
 }
 
 @test "fuzz: the ELF reader survives ${GM_FUZZ_SECONDS:-60} s of libFuzzer" {

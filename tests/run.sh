@@ -22,6 +22,7 @@ count() {
 		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
 		"ok "*) passed=$((passed + 1)) ;;
 		"not ok "*) failed=$((failed + 1)); failures+=("$what: ${line#not ok }") ;;
+		"# bats-status "*) bats_status=${line#\# bats-status } ;;
 		esac
 	done
 }
@@ -35,7 +36,17 @@ if [ ${#suites[@]} -gt 0 ]; then
 	command -v bats >/dev/null || { echo "not ok - bats is not installed (make deps)"; failed=$((failed + 1)); }
 	for s in "${suites[@]}"; do
 		echo "# suite: $s"
-		count "$s" < <(bats --tap "$s" 2>&1)
+		before=$failed
+		bats_status=0
+		# Streamed as it runs; the last line carries bats's own status.
+		count "$s" < <(bats --tap "$s" 2>&1; echo "# bats-status $?")
+		# A suite that cannot run (missing file, syntax error, failing
+		# setup_file) reports no "not ok" line; its status still counts.
+		if [ "$bats_status" -ne 0 ] && [ "$failed" -eq "$before" ]; then
+			echo "not ok - $s: bats exited with status $bats_status"
+			failed=$((failed + 1))
+			failures+=("$s: bats exited with status $bats_status")
+		fi
 	done
 fi
 
