@@ -10,10 +10,22 @@ GM_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -iquote harness
 O := build
 
 # Every target needs the libraries; a fresh machine gets them from ci/install-deps.sh.
+# Goals that need nothing installed do not install anything.
+NO_DEPS_GOALS := clean deps lint
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),)
+  SKIP_DEPS := yes
+endif
+endif
+ifneq ($(SKIP_DEPS),yes)
 DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v bats >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
   $(info glibc-matrix: installing missing build dependencies (ci/install-deps.sh))
-  $(shell bash ci/install-deps.sh >&2)
+  DEPS_RC := $(shell bash ci/install-deps.sh >&2; echo $$?)
+  ifneq ($(DEPS_RC),0)
+    $(error ci/install-deps.sh failed (status $(DEPS_RC)); run it by hand to see why)
+  endif
+endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libarchive and libcurl are opened on first use (harness/base/lazylib.h): linking

@@ -292,3 +292,13 @@ scratch_store_with_downloads() {
 	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/debian-bookworm-amd64" ]
 	[ ! -e "$GLIBC_MATRIX_STORE/build/debian-bookworm-amd64/stage" ]
 }
+
+@test "remove leaves an empty trash, and sweeps what a killed harness left there" {
+	use_scratch_store
+	run_gm sysroot import bookworm --arch amd64
+	# A dead owner's leftover (pid 4000000 does not exist: pid_max is lower).
+	mkdir -p "$GLIBC_MATRIX_STORE/trash/4000000.abcdef/usr/lib"
+	run_gm sysroot remove debian-bookworm-amd64
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/trash")" ]
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/sysroots")" ]
+}

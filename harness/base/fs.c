@@ -182,10 +182,17 @@ int fs_atomic_open(const char *path, mode_t mode, char **tmp, struct gm_err **er
 
 int fs_atomic_commit(int fd, const char *tmp, const char *path, struct gm_err **err)
 {
-	if (fd >= 0 && (fsync(fd) < 0 || close(fd) < 0)) {
+	if (fd >= 0) {
+		int bad = fsync(fd) < 0;
 		int e = errno;
-		unlink(tmp);
-		return gm_infra(err, e, "cannot write '%s'", tmp);
+		if (close(fd) < 0 && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		if (bad) {
+			unlink(tmp);
+			return gm_infra(err, e, "cannot write '%s'", path);
+		}
 	}
 	if (rename(tmp, path) < 0) {
 		int e = errno;

@@ -115,8 +115,9 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			break;
 		case OPT_TIMEOUT:
 			mo.timeout_s = strtod(optarg, &end);
-			if (*end || mo.timeout_s <= 0)
-				return gm_usage(err, "--timeout '%s': want seconds, more than 0", optarg);
+			if (*end || end == optarg || !(mo.timeout_s > 0 && mo.timeout_s <= 86400))
+				return gm_usage(err, "--timeout '%s': want seconds, more than 0 "
+						"and at most 86400", optarg);
 			break;
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
 		case 'h': return print_help();

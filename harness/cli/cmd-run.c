@@ -81,8 +81,9 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 			break;
 		case OPT_TIMEOUT:
 			o->m.timeout_s = strtod(optarg, &end);
-			if (*end || o->m.timeout_s <= 0 || o->m.timeout_s > 86400)
-				return gm_usage(err, "--timeout '%s': want seconds, more than 0", optarg);
+			if (*end || end == optarg || !(o->m.timeout_s > 0 && o->m.timeout_s <= 86400))
+				return gm_usage(err, "--timeout '%s': want seconds, more than 0 "
+						"and at most 86400", optarg);
 			break;
 		case OPT_OUT: free(o->out); o->out = xstrdup(optarg); break;
 		case OPT_TEST: o->test_cases = true; break;

@@ -74,6 +74,11 @@ int select_methods(char *const *names, unsigned default_caps, const struct route
 				cleanup_free char *known = route_names(0);
 				return gm_usage(err, "unknown method '%s' (%s)", names[i], known);
 			}
+			for (size_t k = 0; k < n; k++)
+				if (v[k] == m) {
+					free(v);
+					return gm_usage(err, "method '%s' given twice", names[i]);
+				}
 			v[n++] = m;
 		}
 	}

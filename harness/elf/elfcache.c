@@ -2,6 +2,7 @@
 #include "elf/elfcache.h"
 #include "base/util.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -31,8 +32,11 @@ int elfcache_get(const char *path, const struct elf_info **ret, struct gm_err **
 {
 	struct stat st;
 	struct elf_info info;
-	if (stat(path, &st) < 0)
-		return elf_info_read_flags(path, ELF_READ_SYMBOLS, &info, err); /* sets err */
+	if (stat(path, &st) < 0) {
+		int e = errno;
+		return gm_err_set(err, e == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, e,
+				  "cannot open '%s'", path);
+	}
 
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n_entries; i++)

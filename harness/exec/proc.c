@@ -75,7 +75,7 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 		setrlimit(RLIMIT_FSIZE, &r);
 	}
 	if (!spec->inherit_stdio) {
-		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY);
+		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 ||
 		    dup2(spec->merge_stderr ? out_w : err_w, 2) < 0)
 			child_fail(notify, errno);

@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "base/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -103,6 +104,27 @@ void store_lock_note_group(int fd, int pgid)
 		return; /* advisory only */
 }
 
+/* Entries of trash/ whose owner (the pid their name starts with) is gone:
+ * what a killed harness could not finish removing. */
+static void sweep_trash(const char *trash)
+{
+	DIR *d = opendir(trash);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] == '.' || *end != '.' || pid <= 0 || pid == getpid())
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			cleanup_free char *old = path_join(trash, e->d_name);
+			rm_rf(old, NULL);
+		}
+	}
+	closedir(d);
+}
+
 int store_discard(const char *dir, struct gm_err **err)
 {
 	cleanup_free char *trash = NULL;
@@ -110,9 +132,16 @@ int store_discard(const char *dir, struct gm_err **err)
 		return 0;
 	if (store_dir("trash", &trash, err) < 0)
 		return -1;
-	cleanup_free char *dest = xasprintf("%s/%d.%ld", trash, (int)getpid(), (long)random());
-	if (rename(dir, dest) < 0)
-		return gm_infra(err, errno, "cannot move '%s' to '%s'", dir, dest);
+	sweep_trash(trash);
+	/* A fresh empty directory named after us; rename() replaces it. */
+	cleanup_free char *dest = xasprintf("%s/%d.XXXXXX", trash, (int)getpid());
+	if (!mkdtemp(dest))
+		return gm_infra(err, errno, "cannot create a directory in '%s'", trash);
+	if (rename(dir, dest) < 0) {
+		int e = errno;
+		rmdir(dest);
+		return gm_infra(err, e, "cannot move '%s' to '%s'", dir, dest);
+	}
 	return rm_rf(dest, err);
 }
 

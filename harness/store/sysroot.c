@@ -8,6 +8,7 @@
 #include "base/util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <gnu/libc-version.h>
 #include <sys/utsname.h>
 #include <json.h>
@@ -183,7 +184,10 @@ int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 	struct sysroot *v = NULL;
 	size_t n = 0;
 	DIR *d = opendir(dir);
-	(void)err;
+	/* No sysroots directory yet is an empty store; anything else (a file
+	 * where the store should be, no permission) must not read as "none". */
+	if (!d && errno != ENOENT)
+		return gm_infra(err, errno, "cannot read the store's sysroots '%s'", dir);
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d))) {
