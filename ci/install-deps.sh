@@ -10,6 +10,8 @@ packages=(
 	libelf-dev libarchive-dev libcurl4-openssl-dev libssl-dev libjson-c-dev
 	# tests
 	bats patchelf binutils file
+	# exec under a pseudo-terminal (script)
+	bsdutils
 	# make fuzz (libFuzzer)
 	clang
 	# build glibc from source (configure checks for these)

@@ -217,6 +217,22 @@ cell() {
 	run_gm 2 exec --sysroot debian-trixie-amd64 -- no-such-program-here
 }
 
+@test "exec on a terminal: the program reads the terminal, and Ctrl-C reaches it (130)" {
+	command -v script >/dev/null || skip "script(1) from util-linux is not installed"
+	# script(1) gives the command a pseudo-terminal and types what we pipe in.
+	run bash -c '(sleep 1.5; printf "typed-line\n"; sleep 3) |
+		timeout 20 script -qec "$1 exec --sysroot debian-trixie-amd64 -- head -n1; echo status=\$?" /dev/null' \
+		_ "$GM"
+	echo "$output"
+	[ "$(grep -c typed-line <<<"$output")" -ge 2 ] # the echo, then head's own line
+	assert_contains "$output" "status=0"
+	run bash -c '(sleep 1.5; printf "\003"; sleep 3) |
+		timeout 20 script -qec "$1 exec --sysroot debian-trixie-amd64 -- sleep 60; echo status=\$?" /dev/null' \
+		_ "$GM"
+	echo "$output"
+	assert_contains "$output" "status=130"
+}
+
 @test "check: a host binary against 2.31 and 2.41, with the host libraries it needs named" {
 	out=$BATS_TEST_TMPDIR/out
 	run_gm 1 check /usr/bin/ls --against debian-bullseye-amd64 --against debian-trixie-amd64 \

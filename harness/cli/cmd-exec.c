@@ -106,7 +106,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		if (strchr(cmd.env[i], '=') && !str_starts(cmd.env[i], "LC_ALL="))
 			strv_push(&env, cmd.env[i]);
 	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
-				 .log_fd = -1, .stdin_fd = -1};
+				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1};
 	struct proc_result res;
 	if (proc_run(&spec, &res, err) == 0) {
 		if (res.exec_failed)

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -49,12 +50,27 @@ static void child_fail(int fd, int e)
 	_exit(127);
 }
 
-static void child(const struct proc_spec *spec, char **envp, int out_w, int err_w, int notify)
+/* tcsetpgrp from a background group raises SIGTTOU unless it is blocked. */
+static void tty_give(pid_t pgid)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(0, pgid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void child(const struct proc_spec *spec, char **envp, int out_w, int err_w, int notify,
+		  bool fg)
 {
 	struct rlimit core = {0, 0};
 	int in;
 
 	setpgid(0, 0);
+	/* Both sides hand over the terminal, whichever runs first. */
+	if (fg)
+		tty_give(getpid());
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* The harness may have ignored or caught these; the child starts clean. */
 	signal(SIGINT, SIG_DFL);
@@ -90,12 +106,13 @@ struct child_args {
 	const struct proc_spec *spec;
 	char **envp;
 	int out_w, err_w, notify;
+	bool fg;
 };
 
 static int child_main(void *p)
 {
 	struct child_args *a = p;
-	child(a->spec, a->envp, a->out_w, a->err_w, a->notify);
+	child(a->spec, a->envp, a->out_w, a->err_w, a->notify, a->fg);
 	return 127;
 }
 
@@ -107,9 +124,9 @@ static int child_main(void *p)
  * it does.  Every signal is blocked across the call so no handler of ours
  * runs in the child; child() sets its own mask. */
 static pid_t spawn_child(const struct proc_spec *spec, char **envp, int out_w, int err_w,
-			 int notify)
+			 int notify, bool fg)
 {
-	struct child_args a = {spec, envp, out_w, err_w, notify};
+	struct child_args a = {spec, envp, out_w, err_w, notify, fg};
 	size_t size = 256 * 1024;
 	char *stack = xmalloc(size);
 	sigset_t all, old;
@@ -226,7 +243,9 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		}
 		return gm_infra(err, e, "cannot create pipes for '%s'", spec->argv[0]);
 	}
-	pid = spawn_child(spec, envp, outp[1], errp[1], notp[1]);
+	bool fg = spec->inherit_stdio && spec->foreground_tty && isatty(0) &&
+		  tcgetpgrp(0) == getpgrp();
+	pid = spawn_child(spec, envp, outp[1], errp[1], notp[1], fg);
 	if (pid < 0) {
 		int e = errno;
 		close(outp[0]); close(outp[1]); close(errp[0]); close(errp[1]);
@@ -236,6 +255,8 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 
 	/* Both sides call setpgid so the group exists before either relies on it. */
 	setpgid(pid, pid);
+	if (fg)
+		tty_give(pid);
 	if (spec->on_start)
 		spec->on_start(spec->ctx, pid);
 	close(outp[1]);
@@ -348,6 +369,8 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (fg)
+		tty_give(getpgrp()); /* the terminal is ours again */
 	if (interrupted())
 		res->interrupted = true;
 

@@ -25,6 +25,10 @@ struct proc_spec {
 	int log_fd;                 /* >= 0: everything read is also written here */
 	int stdin_fd;               /* >= 0: child's stdin; else /dev/null */
 	bool inherit_stdio;         /* the child keeps our stdin/stdout/stderr (no capture) */
+	/* With inherit_stdio, when we are the terminal's foreground group: the
+	 * child's group gets the terminal while it runs (as a shell's job
+	 * control does), so it can read it and Ctrl-C reaches it, not us. */
+	bool foreground_tty;
 	/* Called for each complete output line (stdout and stderr). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;
