@@ -26,6 +26,27 @@ cell() {
 	PY
 }
 
+# interrupt_hanging_run PID OUT: once a hang probe runs, SIGINT the run PID;
+# it must end well before any cell's own timeout (30 s), exit 130, write
+# results.json marked incomplete and leave no probe running.
+interrupt_hanging_run() {
+	local pid=$1 out=$2 rc=0
+	for _ in $(seq 1 100); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	kill -INT "$pid"
+	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		echo "# still running 30 s after SIGINT" >&2
+		return 1
+	fi
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ] || { echo "# exit $rc, not 130" >&2; return 1; }
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
+		"$out/results.json" || return 1
+	sleep 0.5
+	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+}
+
 @test "probes list: at least 25 cases cross the known boundaries" {
 	run_gm probes list
 	[ "$(grep -vc '\[test only\]\|^CASE' <<<"$output")" -ge 25 ]
@@ -104,16 +125,7 @@ cell() {
 	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
 		--case hello --case threads --method loader --method interp --method env --timeout 30 \
 		-j 1 --out "$out" 3>&- &
-	pid=$!
-	for _ in $(seq 1 100); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
-	kill -INT "$pid"
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 130 ]
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
-		"$out/results.json"
-	sleep 0.5
-	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+	interrupt_hanging_run $! "$out"
 }
 
 @test "Ctrl-C with two workers stops the hanging cells at once, not at their timeout" {
@@ -121,26 +133,7 @@ cell() {
 	# Two hanging cells, one per worker: the signal reaches one thread only.
 	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
 		--method loader --method interp --timeout 300 -j 2 --test-cases --out "$out" 3>&- &
-	pid=$!
-	for _ in $(seq 1 100); do
-		[ "$(pgrep -fc "probes/debian-bookworm-amd64/hang-")" -ge 1 ] && break
-		sleep 0.1
-	done
-	kill -INT "$pid"
-	# Well before the cells' own 300 s timeout.
-	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		echo "# still running 30 s after SIGINT" >&2
-		false
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 130 ]
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
-		"$out/results.json"
-	sleep 0.5
-	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+	interrupt_hanging_run $! "$out"
 }
 
 @test "Ctrl-C before the cells run (while probes are prepared) exits 130 with a message, no crash" {
