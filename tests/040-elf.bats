@@ -95,6 +95,18 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 	done < "$BATS_TEST_TMPDIR/names"
 }
 
+@test "a small file claiming N x N version nodes is refused within a small memory bound" {
+	python3 "$FIX/make-corrupt.py" "$BATS_TEST_TMPDIR/corpus" >/dev/null
+	f=$BATS_TEST_TMPDIR/corpus/verneed-nodes-quadratic
+	[ "$(stat -c %s "$f")" -lt 100000 ]
+	# 128 MiB of address space is plenty for an 89 KB file; the quadratic
+	# claim (4863 entries x 4863 nodes) would need gigabytes.
+	run bash -c 'ulimit -v 131072; exec "$1" inspect "$2"' _ "$GM" "$f"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "claim more nodes than the section holds"
+}
+
 @test "a missing file is a usage error (exit 2)" {
 	run_gm 2 inspect "$BATS_TEST_TMPDIR/nothing"
 	run_gm 2 explain "$BATS_TEST_TMPDIR/nothing" --against 2.36

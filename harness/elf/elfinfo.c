@@ -181,7 +181,7 @@ static int read_dynamic(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_
 static int read_verneed(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_err **err)
 {
 	struct elf_info *info = r->info;
-	size_t off = 0;
+	size_t off = 0, nodes_claimed = 0;
 	if (info->needs)
 		return bad(r, err, "more than one version requirement section");
 	/* sh_info bounds the chain; a loop in vn_next cannot run past it, and
@@ -198,8 +198,12 @@ static int read_verneed(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_
 			return bad(r, err, "version requirement has a bad file name");
 		struct elf_verneed *need = &info->needs[info->n_needs++];
 		need->file = xstrdup(file);
-		if (vn.vn_cnt > d->d_size / sizeof(GElf_Vernaux))
-			return bad(r, err, "version requirement claims too many nodes");
+		/* Every node of every entry needs its own 16 bytes: bound the
+		 * total, not each count alone, or N entries of N nodes each make
+		 * a small file allocate N * N nodes. */
+		nodes_claimed += vn.vn_cnt;
+		if (nodes_claimed > d->d_size / sizeof(GElf_Vernaux))
+			return bad(r, err, "version requirements claim more nodes than the section holds");
 		need->nodes = xcalloc(vn.vn_cnt, sizeof(*need->nodes));
 		size_t aoff = off + vn.vn_aux;
 		for (size_t k = 0; k < vn.vn_cnt; k++) {
