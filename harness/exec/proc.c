@@ -195,6 +195,28 @@ static void stream_feed(struct stream *s, const struct proc_spec *spec, const ch
 	}
 }
 
+/* Reaps pid once it has ended (waiting for that if wait), after killing
+ * what is left of its process group: stragglers that kept our pipes open
+ * must end so the drain terminates and nothing outlives the child.  The
+ * group is killed BEFORE the leader is reaped: while the leader is a
+ * zombie its id cannot be reused, so the kill cannot reach a new,
+ * unrelated group.  Returns whether pid was reaped. */
+static bool reap_if_ended(pid_t pid, int *status, bool wait)
+{
+	siginfo_t si;
+	int r;
+	memset(&si, 0, sizeof(si));
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (wait ? 0 : WNOHANG));
+	while (r < 0 && errno == EINTR);
+	if (r < 0 || si.si_pid != pid)
+		return false;
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
 static void kill_group(pid_t pid)
 {
 	kill(-pid, SIGKILL);
@@ -352,21 +374,14 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			}
 			stream_feed(s, spec, buf, got);
 		}
-		if (!reaped && (exited || pidfd < 0) && waitpid(pid, &status, WNOHANG) == pid) {
+		if (!reaped && (exited || pidfd < 0) && reap_if_ended(pid, &status, false))
 			exited = reaped = true;
-			/* Stragglers that kept our pipes open belong to the group; end
-			 * them so the drain terminates and nothing outlives the child. */
-			kill(-pid, SIGKILL);
-		}
 	}
 	for (int i = 0; i < 2; i++)
 		if (st[i].fd >= 0)
 			close(st[i].fd);
-	if (!reaped) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		kill(-pid, SIGKILL);
-	}
+	if (!reaped)
+		reap_if_ended(pid, &status, true);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (fg)
