@@ -44,3 +44,53 @@ load helpers
 	run "$GM" sysroot list --json
 	[ "$output" = "[]" ]
 }
+
+@test "a FIFO named as input is refused at once, not waited on (exit 1 or 2)" {
+	local fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	# Without the regular-file check each of these blocks in open() until
+	# run_gm's timeout kills it (status 124), which fails the test.
+	GM_TIMEOUT=20 run_gm 1 inspect "$fifo"
+	assert_contains "$output" "is a FIFO, not a regular file"
+	GM_TIMEOUT=20 run_gm 2 patch "$fifo" -o "$BATS_TEST_TMPDIR/out" --remove-runpath
+	assert_contains "$output" "'$fifo' is a FIFO"
+	[ ! -e "$BATS_TEST_TMPDIR/out" ]
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+	GM_TIMEOUT=20 run_gm 2 check "$fifo" --against "$GM_SOURCE_NAME"
+	assert_contains "$output" "'$fifo' is a FIFO"
+	GM_TIMEOUT=20 run_gm 2 explain "$fifo" --against "$GM_SOURCE_NAME"
+}
+
+@test "a store path the routes cannot carry is refused before anything is written (exit 2)" {
+	local base=$BATS_TEST_TMPDIR
+	for bad in "$base/a:b" "$base/a;b" "$base/a b" "$base/a\$b"; do
+		GLIBC_MATRIX_STORE=$bad run_gm 2 sysroot import bookworm
+		assert_contains "$output" "store path '$bad' contains"
+		[ ! -e "$bad" ]
+	done
+	touch "$base/file"
+	GLIBC_MATRIX_STORE=$base/file run_gm 2 sysroot list
+	assert_contains "$output" "exists and is not a directory"
+	# Commands that never touch the store do not care.
+	GLIBC_MATRIX_STORE="$base/a:b" run_gm 1 inspect /etc/passwd
+}
+
+@test "a sysroot name starting with '-' is refused (it would read as an option)" {
+	use_scratch_store
+	run_gm 2 sysroot import bookworm --name -x
+	assert_contains "$output" "invalid sysroot name '-x'"
+	run_gm 2 sysroot build 2.31 --name=-rf --download-only
+	assert_contains "$output" "'-rf'"
+}
+
+@test "patch refuses an interpreter path longer than the kernel executes (PATH_MAX)" {
+	local long ok
+	long=/$(printf 'a%.0s' $(seq 4095))
+	ok=/$(printf 'a%.0s' $(seq 4094))
+	run_gm 2 patch "$TOP/tests/fixtures/elf/hello-pie" -o "$BATS_TEST_TMPDIR/x" --interp "$long"
+	assert_contains "$output" "interpreter path is 4096 bytes"
+	[ ! -e "$BATS_TEST_TMPDIR/x" ]
+	run_gm patch "$TOP/tests/fixtures/elf/hello-pie" -o "$BATS_TEST_TMPDIR/x" --interp "$ok"
+	run readelf -l "$BATS_TEST_TMPDIR/x"
+	assert_contains "$output" "Requesting program interpreter: /aaaa"
+}

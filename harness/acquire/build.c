@@ -315,7 +315,8 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 				  : xasprintf("glibc-%s-%.8s", b.version, b.cache_key);
 	}
 	if (!store_name_valid(b.name)) {
-		r = gm_usage(err, "'%s' is not a valid sysroot name ([A-Za-z0-9._+-], up to 64)", b.name);
+		r = gm_usage(err, "'%s' is not a valid sysroot name ([A-Za-z0-9._+-], up to 64, "
+			     "not starting with '.' or '-')", b.name);
 		build_release(&b);
 		return r;
 	}

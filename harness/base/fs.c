@@ -115,15 +115,55 @@ off_t tree_size(const char *path)
 	return size_acc;
 }
 
+static const char *file_type(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+int fs_open_input(const char *path, struct gm_err **err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return gm_err_set(err, errno == ENOENT || errno == ENOTDIR ? GM_EXIT_USAGE : GM_EXIT_INFRA,
+				  errno, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return gm_infra(err, e, "cannot stat '%s'", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return gm_usage(err, "'%s' is %s, not a regular file", path, file_type(st.st_mode));
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		return gm_infra(err, e, "cannot use '%s'", path);
+	}
+	return fd;
+}
+
 int read_file(const char *path, char **ret, size_t *ret_len, struct gm_err **err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = fs_open_input(path, err);
 	size_t cap = 4096, len = 0;
 	char *buf;
 
 	if (fd < 0)
-		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
-				  "cannot open '%s'", path);
+		return -1;
 	buf = xmalloc(cap);
 	for (;;) {
 		if (len + 1 >= cap)
@@ -250,10 +290,11 @@ char *file_tail(const char *path, int n)
 int copy_file(const char *src, const char *dst, struct gm_err **err)
 {
 	struct stat st;
-	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) < 0)
-		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
-				  "cannot read '%s'", src);
+	cleanup_close int in = fs_open_input(src, err);
+	if (in < 0)
+		return -1;
+	if (fstat(in, &st) < 0)
+		return gm_infra(err, errno, "cannot read '%s'", src);
 	cleanup_close int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 				     st.st_mode & 0777);
 	if (out < 0)

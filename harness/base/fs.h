@@ -21,6 +21,13 @@ int rm_rf(const char *path, struct gm_err **err);
 /* Total bytes of regular files under path (no symlinks followed). */
 off_t tree_size(const char *path);
 
+/* Opens a file the user named, for reading: O_CLOEXEC, and O_NONBLOCK until
+ * it is known to be a regular file, so a FIFO or a device cannot block the
+ * harness in open() or read() forever.  Anything but a regular file is a
+ * usage error naming its type; a missing file is a usage error too.
+ * Returns the fd (blocking again), or -1 + err. */
+int fs_open_input(const char *path, struct gm_err **err);
+/* Whole file into *ret (NUL-terminated); regular files only (fs_open_input). */
 int read_file(const char *path, char **ret, size_t *ret_len, struct gm_err **err);
 /* The atomic-write policy: fs_atomic_open creates the temporary beside
  * path (mode applied) and returns its fd and name; fs_atomic_commit fsyncs

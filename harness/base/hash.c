@@ -1,5 +1,6 @@
 /* SHA-256 through libcrypto (OpenSSL's EVP interface), as hex. */
 #include "base/hash.h"
+#include "base/fs.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
@@ -30,15 +31,14 @@ void sha256_buf(const void *buf, size_t len, char out[65])
 
 int sha256_file(const char *path, char out[65], struct gm_err **err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = fs_open_input(path, err);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	/* Per call: the probe pool hashes in several threads at once. */
-	cleanup_free char *buf = xmalloc(1 << 16);
 
 	if (fd < 0)
-		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
-				  "cannot open '%s'", path);
+		return -1;
+	/* Per call: the probe pool hashes in several threads at once. */
+	cleanup_free char *buf = xmalloc(1 << 16);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	for (;;) {

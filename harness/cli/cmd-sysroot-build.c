@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "base/util.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -82,6 +83,10 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 				     "(see --help)");
 	o.input = argv[optind];
 	o.configure_args = cargs;
+	/* Before any download: a bad name is the user's mistake, found first. */
+	if (o.name && !store_name_valid(o.name))
+		return gm_usage(err, "'%s' is not a valid sysroot name ([A-Za-z0-9._+-], up to 64, "
+				"not starting with '.' or '-')", o.name);
 	if (download_only) {
 		cleanup_free char *path = NULL;
 		if (build_download_only(o.input, &path, err) < 0)

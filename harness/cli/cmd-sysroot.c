@@ -4,12 +4,12 @@
 #include <string.h>
 
 static const struct cmd sysroot_commands[] = {
-	{"build", cmd_sysroot_build, "build a glibc from source into a sysroot"},
-	{"import", cmd_sysroot_import, "make a sysroot from a Debian suite's packages"},
-	{"list", cmd_sysroot_list, "list the sysroots in the store"},
-	{"show", cmd_sysroot_show, "show a sysroot: version, loader, version nodes"},
-	{"remove", cmd_sysroot_remove, "remove a sysroot from the store"},
-	{NULL, NULL, NULL},
+	{"build", cmd_sysroot_build, "build a glibc from source into a sysroot", false},
+	{"import", cmd_sysroot_import, "make a sysroot from a Debian suite's packages", false},
+	{"list", cmd_sysroot_list, "list the sysroots in the store", false},
+	{"show", cmd_sysroot_show, "show a sysroot: version, loader, version nodes", false},
+	{"remove", cmd_sysroot_remove, "remove a sysroot from the store", false},
+	{NULL, NULL, NULL, false},
 };
 
 static const char help[] =

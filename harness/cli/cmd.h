@@ -16,6 +16,7 @@ struct cmd {
 	const char *name;
 	cmd_fn *fn;
 	const char *summary;
+	bool store;   /* uses the store: main() checks its path first */
 };
 
 cmd_fn cmd_sysroot;

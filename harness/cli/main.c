@@ -5,6 +5,7 @@
 #include "cli/cmd.h"
 #include "base/interrupt.h"
 #include "base/util.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,16 +18,16 @@
 #endif
 
 static const struct cmd commands[] = {
-	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots"},
-	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader"},
-	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?"},
-	{"probes", cmd_probes, "list the probe cases, build them against sysroots"},
-	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods"},
-	{"check", cmd_check, "run your own binaries against sysroots: the release gate"},
-	{"exec", cmd_exec, "run one program against one glibc, exit status passed through"},
-	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file"},
-	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc"},
-	{NULL, NULL, NULL},
+	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots", true},
+	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader", false},
+	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?", true},
+	{"probes", cmd_probes, "list the probe cases, build them against sysroots", true},
+	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods", true},
+	{"check", cmd_check, "run your own binaries against sysroots: the release gate", true},
+	{"exec", cmd_exec, "run one program against one glibc, exit status passed through", true},
+	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file", false},
+	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc", true},
+	{NULL, NULL, NULL, false},
 };
 
 static const char usage[] =
@@ -99,6 +100,12 @@ int main(int argc, char **argv)
 	if (ctx.quiet)
 		ctx.tty = false;
 	interrupt_install();
+	for (const struct cmd *cm = commands; cm->name; cm++)
+		if (cm->store && strcmp(cm->name, argv[optind]) == 0 && store_check(&err) < 0) {
+			fprintf(stderr, "glibc-matrix: error: %s\n", err->msg);
+			gm_err_free(&err);
+			return GM_EXIT_USAGE;
+		}
 	r = cmd_dispatch(&ctx, "glibc-matrix", commands, argc - optind, argv + optind, &err);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");

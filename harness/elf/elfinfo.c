@@ -2,6 +2,7 @@
 #include "elf/elfinfo.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/hash.h"
 #include "base/util.h"
 
@@ -430,14 +431,13 @@ static int read_all(struct reader *r, struct gm_err **err)
 
 int elf_info_read_flags(const char *path, int flags, struct elf_info *info, struct gm_err **err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = -1;
 	unsigned char magic[SELFMAG];
 	struct reader r = {.path = path, .info = info, .flags = flags};
 
 	memset(info, 0, sizeof(*info));
-	if (fd < 0)
-		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
-				  "cannot open '%s'", path);
+	if ((fd = fs_open_input(path, err)) < 0)
+		return -1;
 	if (pread(fd, magic, SELFMAG, 0) != SELFMAG || memcmp(magic, ELFMAG, SELFMAG) != 0)
 		return 0;
 	elf_init_once();

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,11 @@ static int check_opts(const char *in, const char *out, const struct elf_patch_op
 		return gm_usage(err, "patch: an input and an output file are needed");
 	if (o->interp && !*o->interp)
 		return gm_usage(err, "patch: the interpreter path is empty");
+	/* Linux's ELF loader refuses a PT_INTERP longer than PATH_MAX bytes
+	 * (NUL included) with ENOEXEC: such a file could never run. */
+	if (o->interp && strlen(o->interp) + 1 > PATH_MAX)
+		return gm_usage(err, "patch: the interpreter path is %zu bytes; the kernel "
+				"executes none longer than %d", strlen(o->interp), PATH_MAX - 1);
 	if ((o->path_op == ELF_PATCH_PATH_RUNPATH || o->path_op == ELF_PATCH_PATH_RPATH) && !o->path)
 		return gm_usage(err, "patch: no search path given");
 	if (!o->interp && o->path_op == ELF_PATCH_PATH_KEEP)
@@ -181,13 +187,12 @@ static int check_opts(const char *in, const char *out, const struct elf_patch_op
 static int open_input(const char *in, const char *out, struct stat *st, struct gm_err **err)
 {
 	struct stat ost;
-	int fd = open(in, O_RDONLY | O_CLOEXEC);
+	int fd = fs_open_input(in, err);
 	if (fd < 0)
-		return gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, errno,
-				  "cannot open '%s'", in);
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		return -1;
+	if (fstat(fd, st) < 0) {
 		close(fd);
-		return gm_usage(err, "'%s' is not a regular file", in);
+		return gm_infra(err, errno, "cannot stat '%s'", in);
 	}
 	if (stat(out, &ost) == 0 && ost.st_dev == st->st_dev && ost.st_ino == st->st_ino) {
 		close(fd);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *store_root(void)
@@ -42,6 +43,29 @@ const char *store_root(void)
 	return root;
 }
 
+int store_check(struct gm_err **err)
+{
+	const char *root = store_root();
+	struct stat st;
+
+	for (const char *c = root; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (u > ' ' && u != 0x7f && !strchr(":;$", u))
+			continue;
+		char what[32];
+		if (u > ' ' && u != 0x7f)
+			snprintf(what, sizeof(what), "'%c'", u);
+		else
+			snprintf(what, sizeof(what), "a blank or control character");
+		return gm_usage(err, "store path '%s' contains %s, which the loader's library "
+				"paths or compiler flags cannot carry; set GLIBC_MATRIX_STORE to a "
+				"path without it", root, what);
+	}
+	if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode))
+		return gm_usage(err, "store path '%s' exists and is not a directory", root);
+	return 0;
+}
+
 int store_dir(const char *sub, char **ret, struct gm_err **err)
 {
 	char *p = path_join(store_root(), sub);
@@ -56,7 +80,7 @@ int store_dir(const char *sub, char **ret, struct gm_err **err)
 bool store_name_valid(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > 64 || name[0] == '.')
+	if (n == 0 || n > 64 || name[0] == '.' || name[0] == '-')
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
 }

@@ -16,10 +16,18 @@
 #include "base/ui.h"
 
 const char *store_root(void);
+/* Refuses a store path the routes cannot use: one with ':' or ';' (the
+ * loader's library-path separators), whitespace (`gcc $(glibc-matrix flags)`
+ * splits on it), '$' (DT_RUNPATH expands $ORIGIN-style tokens) or other
+ * control characters, or one that exists but is not a directory.  Exit 2,
+ * naming the path and the character.  Called by main() before any command
+ * that uses the store. */
+int store_check(struct gm_err **err);
 /* store_root()/sub, created if missing. */
 int store_dir(const char *sub, char **ret, struct gm_err **err);
 
-/* Name rules for sysroots: [A-Za-z0-9._+-], 1..64 chars, no leading '.'. */
+/* Name rules for sysroots: [A-Za-z0-9._+-], 1..64 chars, no leading '.'
+ * or '-' (a leading '-' would read as an option where names are arguments). */
 bool store_name_valid(const char *name);
 
 /* Takes the lock for name, waiting if it is held.  The fd is deliberately
