@@ -85,6 +85,49 @@ bool store_name_valid(const char *name)
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
 }
 
+/* Whether a process of group has the file of fd open: a leftover of the
+ * build that recorded the group inherited the lock's fd (store_lock keeps
+ * it inheritable), an unrelated group that reused the id has not.  Reads
+ * /proc; a process that vanishes meanwhile is skipped. */
+static bool group_holds_file(int group, int fd)
+{
+	struct stat lock;
+	struct dirent *e;
+	bool found = false;
+	DIR *proc;
+
+	if (fstat(fd, &lock) < 0 || !(proc = opendir("/proc")))
+		return false;
+	while (!found && (e = readdir(proc))) {
+		char path[300], buf[512], *paren;
+		int pgrp = 0;
+		ssize_t n;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		cleanup_close int sfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (sfd < 0 || (n = read(sfd, buf, sizeof(buf) - 1)) <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm may hold spaces and ')'. */
+		if (!(paren = strrchr(buf, ')')) || sscanf(paren + 1, " %*c %*d %d", &pgrp) != 1 ||
+		    pgrp != group)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", e->d_name);
+		DIR *fds = opendir(path);
+		struct dirent *f;
+		while (fds && !found && (f = readdir(fds))) {
+			struct stat st;
+			if (f->d_name[0] != '.' && fstatat(dirfd(fds), f->d_name, &st, 0) == 0)
+				found = st.st_dev == lock.st_dev && st.st_ino == lock.st_ino;
+		}
+		if (fds)
+			closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
 int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err)
 {
 	cleanup_free char *dir = NULL;
@@ -97,10 +140,14 @@ int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct g
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		char buf[64] = "";
 		int holder = 0, group = 0;
+		/* Leftovers of a harness killed with -9: its group is killed, but
+		 * only once a member is seen holding this lock file, since the
+		 * recorded id may have been reused by an unrelated group. */
 		if (pread(fd, buf, sizeof(buf) - 1, 0) > 0 &&
 		    sscanf(buf, "%d %d", &holder, &group) == 2 && holder > 0 &&
-		    kill(holder, 0) < 0 && errno == ESRCH && group > 1)
-			kill(-group, SIGKILL); /* leftovers of a harness killed with -9 */
+		    kill(holder, 0) < 0 && errno == ESRCH && group > 1 &&
+		    group_holds_file(group, fd))
+			kill(-group, SIGKILL);
 		else
 			gm_note(ctx, "waiting for another build of '%s' (%s)", name, path);
 		while (flock(fd, LOCK_EX) < 0) {

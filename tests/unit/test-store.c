@@ -1,0 +1,173 @@
+/* store_lock: a second taker waits for the first; the process group a dead
+ * holder recorded is killed only when it is really the holder's (one of its
+ * processes has the lock file open), never an unrelated group that reused
+ * the id.  Real processes, real flock, a private store. */
+#define _GNU_SOURCE
+#include "store/store.h"
+#include "base/fs.h"
+#include "base/util.h"
+#include "tap.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/gm-store-XXXXXX";
+
+static char *lock_path(const char *name)
+{
+	return xasprintf("%s/locks/%s.lock", dir, name);
+}
+
+/* A pid that existed and is gone. */
+static pid_t dead_pid(void)
+{
+	pid_t p = fork();
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return p;
+}
+
+/* Waits until pid's group is pgid (it called setsid). */
+static void wait_setsid(pid_t pid)
+{
+	for (int i = 0; i < 500 && getpgid(pid) != pid; i++)
+		usleep(2000);
+}
+
+/* In place, as store_lock_note_group writes it: a new file (rename) would
+ * be a new inode that nobody has locked. */
+static void write_record(const char *name, pid_t holder, pid_t group)
+{
+	char *p = lock_path(name);
+	char *rec = xasprintf("%d %d\n", (int)holder, (int)group);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	TEST_VERIFY(fd >= 0 && ftruncate(fd, 0) == 0 &&
+		    pwrite(fd, rec, strlen(rec), 0) == (ssize_t)strlen(rec));
+	if (fd >= 0)
+		close(fd);
+	free(rec);
+	free(p);
+}
+
+static bool alive(pid_t pid)
+{
+	int st;
+	return waitpid(pid, &st, WNOHANG) == 0;
+}
+
+static void contention(void)
+{
+	int fd = -1, pipefd[2];
+	struct gm_err *err = NULL;
+	TEST_COMPARE(pipe(pipefd), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		int cfd;
+		close(pipefd[0]);
+		if (store_lock(NULL, "c", &cfd, NULL) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		usleep(300 * 1000);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	char c;
+	TEST_COMPARE(read(pipefd[0], &c, 1), 1);
+	close(pipefd[0]);
+	/* The child holds it: we must wait, and get it once the child ends. */
+	TEST_COMPARE(store_lock(NULL, "c", &fd, &err), 0);
+	TEST_VERIFY(fd >= 0);
+	int st = -1;
+	TEST_COMPARE(waitpid(child, &st, 0), child);
+	TEST_VERIFY(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* released, not killed */
+	close(fd);
+	gm_err_free(&err);
+}
+
+static void unrelated_group_is_spared(void)
+{
+	int fd = -1, hold[2];
+	struct gm_err *err = NULL;
+	TEST_COMPARE(pipe(hold), 0);
+	/* An unrelated session that does not have the lock open. */
+	pid_t other = fork();
+	if (other == 0) {
+		setsid();
+		pause();
+		_exit(0);
+	}
+	wait_setsid(other);
+	/* The lock is held (by a helper that will release it), the record
+	 * names a dead holder and the unrelated group. */
+	pid_t holder = fork();
+	if (holder == 0) {
+		int hfd;
+		if (store_lock(NULL, "u", &hfd, NULL) < 0)
+			_exit(1);
+		close(hold[0]);
+		(void)!write(hold[1], "x", 1);
+		usleep(200 * 1000);
+		_exit(0);
+	}
+	close(hold[1]);
+	char c;
+	TEST_COMPARE(read(hold[0], &c, 1), 1);
+	close(hold[0]);
+	write_record("u", dead_pid(), other);
+	TEST_COMPARE(store_lock(NULL, "u", &fd, &err), 0);
+	TEST_VERIFY(alive(other));
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	waitpid(holder, NULL, 0);
+	close(fd);
+	gm_err_free(&err);
+}
+
+static void leftover_group_is_killed(void)
+{
+	int fd = -1, ready[2];
+	struct gm_err *err = NULL;
+	TEST_COMPARE(pipe(ready), 0);
+	/* What a harness killed with -9 leaves: a process in its own group
+	 * that inherited the locked fd, and a record naming that group. */
+	pid_t leftover = fork();
+	if (leftover == 0) {
+		int lfd;
+		setsid();
+		if (store_lock(NULL, "k", &lfd, NULL) < 0)
+			_exit(1);
+		close(ready[0]);
+		(void)!write(ready[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char c;
+	TEST_COMPARE(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	write_record("k", dead_pid(), leftover);
+	TEST_COMPARE(store_lock(NULL, "k", &fd, &err), 0);
+	int st = 0;
+	TEST_COMPARE(waitpid(leftover, &st, 0), leftover);
+	TEST_VERIFY(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	close(fd);
+	gm_err_free(&err);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 99;
+	setenv("GLIBC_MATRIX_STORE", dir, 1);
+	RUN_TEST(contention);
+	RUN_TEST(unrelated_group_is_spared);
+	RUN_TEST(leftover_group_is_killed);
+	rm_rf(dir, NULL);
+	TAP_END();
+}
