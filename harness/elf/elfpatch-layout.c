@@ -360,15 +360,18 @@ static int plan_interp(struct patcher *p, const struct elf_patch_opts *o, struct
 /* Chooses add_off and add_vaddr (see elfpatch.h for why this delta). */
 static int place(struct patcher *p, struct gm_err **err)
 {
-	uint64_t max_end = 0, align = 0x1000, base_off, v, off, end;
+	uint64_t max_end = 0, align = 0x1000, base_off, v, off, end, seg_end, shifted;
 	const GElf_Phdr *first = NULL;
 	for (size_t i = 0; i < p->phnum; i++) {
 		const GElf_Phdr *ph = &p->ph[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
 		first = first ? first : ph;
-		if (ph->p_vaddr + ph->p_memsz > max_end)
-			max_end = ph->p_vaddr + ph->p_memsz;
+		/* Crafted headers can wrap 64-bit arithmetic: every sum is checked. */
+		if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &seg_end))
+			return patcher_bad(p, err, "a PT_LOAD segment ends beyond the address space");
+		if (seg_end > max_end)
+			max_end = seg_end;
 		if (ph->p_align > align)
 			align = ph->p_align;
 	}
@@ -378,7 +381,8 @@ static int place(struct patcher *p, struct gm_err **err)
 		return patcher_bad(p, err, "no address space left for a new segment");
 	if (first->p_vaddr >= first->p_offset && (first->p_vaddr - first->p_offset) % align == 0) {
 		uint64_t delta = first->p_vaddr - first->p_offset;
-		if (v - delta < base_off && !align_up(base_off + delta, align, &v))
+		if ((v < delta || v - delta < base_off) &&
+		    (__builtin_add_overflow(base_off, delta, &shifted) || !align_up(shifted, align, &v)))
 			return patcher_bad(p, err, "no address space left for a new segment");
 		off = v - delta;
 		if (off >= base_off && off - p->size <= HOLE_MAX)

@@ -62,6 +62,17 @@ static bool same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Same strings in the same order: a rewritten .dynstr that tail-merges
+ * strings must not change what any other entry names. */
+static bool same_strv(char *const *a, char *const *b)
+{
+	size_t i = 0;
+	for (; a && b && a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return (!a || !a[i]) && (!b || !b[i]);
+}
+
 /* The output read back through the project's reader says what was asked. */
 static int check_meaning(const char *tmp, const char *in, const struct elf_info *orig,
 			 const struct elf_patch_opts *o, struct gm_err **err)
@@ -86,8 +97,10 @@ static int check_meaning(const char *tmp, const char *in, const struct elf_info 
 		what = "DT_RUNPATH";
 	else if (!same_str(got.rpath, rpath))
 		what = "DT_RPATH";
-	else if (strv_len(got.needed) != strv_len(orig->needed))
+	else if (!same_strv(got.needed, orig->needed))
 		what = "DT_NEEDED";
+	else if (!same_str(got.soname, orig->soname))
+		what = "DT_SONAME";
 	elf_info_release(&got);
 	if (what)
 		return gm_err_set(err, GM_EXIT_INFRA, 0, "'%s': patched output has the wrong %s",
