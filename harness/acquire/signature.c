@@ -207,14 +207,17 @@ int signature_verify(const char *keyring, const char *tmpdir, const char *url,
 	/* gpgv's home: empty, so no keyring of the user's is trusted. */
 	cleanup_free char *home = path_join(tmpdir, "gnupg");
 	cleanup_free char *fprs = NULL, *reason = NULL;
+	/* gpgv looks a keyring name without a slash up in its home. */
+	cleanup_free char *keyring_abs = path_absolute(keyring);
 	struct proc_result res = {0};
 	int r = -1;
 
-	if (access(keyring, R_OK) < 0)
-		return gm_infra(err, errno, "cannot verify '%s': cannot read the keyring '%s' "
-					    "(Debian package debian-archive-keyring, or "
-					    "$GLIBC_MATRIX_KEYRING)",
-				url, keyring);
+	if (access(keyring, R_OK) < 0) {
+		gm_infra(err, errno, "cannot verify '%s': cannot read the keyring '%s' "
+				     "(Debian package debian-archive-keyring, or $GLIBC_MATRIX_KEYRING)",
+			 url, keyring);
+		goto out;
+	}
 	if (mkdir_p(home, 0700, err) < 0 || write_file_atomic(data_path, text, len, 0644, err) < 0 ||
 	    (sig && write_file_atomic(sig_path, sig, siglen, 0644, err) < 0))
 		goto out;
@@ -222,9 +225,9 @@ int signature_verify(const char *keyring, const char *tmpdir, const char *url,
 	/* The status lines go to stderr with gpgv's messages; with a clearsigned
 	 * file, stdout is the verified text. */
 	char *argv_clear[] = {"gpgv", "--homedir", home, "--status-fd", "2", "--keyring",
-			      (char *)keyring, "--output", "-", data_path, NULL};
+			      keyring_abs, "--output", "-", data_path, NULL};
 	char *argv_detached[] = {"gpgv", "--homedir", home, "--status-fd", "2", "--keyring",
-				 (char *)keyring, sig_path, data_path, NULL};
+				 keyring_abs, sig_path, data_path, NULL};
 	struct proc_spec spec = {.argv = sig ? argv_detached : argv_clear,
 				 .capture_max = GPGV_CAPTURE_MAX, .log_fd = -1, .stdin_fd = -1,
 				 .timeout_s = GPGV_TIMEOUT_S};

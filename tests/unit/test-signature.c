@@ -1,11 +1,20 @@
 /* gpgv's verdict is read from its status lines (signature.h): one good
  * signature by a key of the keyring suffices, a bad one fails everything,
- * missing keys alone fail, and two signed texts in one file fail. */
+ * missing keys alone fail, and two signed texts in one file fail.  Then
+ * gpgv itself on a committed fixture: only the signed text comes back. */
+#include "acquire/debindex.h"
 #include "acquire/signature.h"
+#include "base/fs.h"
+#include "base/util.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* tests/fixtures/release/README says how these were made. */
+#define FIX "tests/fixtures/release/"
+#define FIX_FPR "EE790A199CD49E3D0732BD8EC48A875D2012B32A"
 
 /* What gpgv printed for bookworm's InRelease against the Debian keyring
  * (two automatic signing keys and the release key; status lines and its
@@ -136,6 +145,100 @@ static void keyring_from_environment(void)
 	unsetenv("GLIBC_MATRIX_KEYRING");
 }
 
+static char *fixture(const char *name, size_t *len)
+{
+	char *text = NULL;
+	TEST_COMPARE(read_file(name, &text, len, NULL), 0);
+	return text;
+}
+
+/* signature_verify with a real gpgv: *ret_text, *ret_fprs, or an error. */
+static int verify(const char *keyring, const char *text, size_t len, const char *sig,
+		  size_t siglen, char **ret_text, char **ret_fprs, struct gm_err **err)
+{
+	char tmp[] = "/tmp/gm-test-signature.XXXXXX";
+	if (!mkdtemp(tmp))
+		return -1;
+	int r = signature_verify(keyring, tmp, "file:///fixture/InRelease", text, len, sig, siglen,
+				 ret_text, ret_fprs, err);
+	TEST_VERIFY(!path_exists(tmp)); /* removed again */
+	return r;
+}
+
+/* Only what the signature covers comes back: text put before or after the
+ * signed part (which a parser of the raw file would read first) is gone. */
+static void gpgv_returns_only_the_signed_text(void)
+{
+	size_t len, rlen;
+	char *in = fixture(FIX "InRelease", &len), *release = fixture(FIX "Release", &rlen);
+	char *wrapped = xasprintf("Codename: evil\n%sCodename: evil2\n", in);
+	char *text = NULL, *fprs = NULL;
+	struct gm_err *e = NULL;
+	char *raw = debindex_release_field(wrapped, "Codename");
+	TEST_COMPARE_STRING(raw, "evil");
+	TEST_COMPARE(verify(FIX "keyring.gpg", wrapped, strlen(wrapped), NULL, 0, &text, &fprs, &e), 0);
+	TEST_VERIFY(e == NULL);
+	TEST_COMPARE_STRING(fprs, FIX_FPR);
+	TEST_COMPARE_STRING(text, release);
+	char *codename = debindex_release_field(text ? text : "", "Codename");
+	TEST_COMPARE_STRING(codename, "fixture");
+	char sha[65];
+	unsigned long long size = 0;
+	TEST_VERIFY(debindex_release_sha256(text ? text : "", "main/binary-amd64/Packages", sha, &size));
+	TEST_COMPARE(size, 11);
+	free(raw);
+	free(codename);
+	free(text);
+	free(fprs);
+	free(wrapped);
+	free(in);
+	free(release);
+}
+
+static void gpgv_detached_and_failures(void)
+{
+	size_t len, rlen, slen;
+	char *in = fixture(FIX "InRelease", &len), *release = fixture(FIX "Release", &rlen);
+	char *sig = fixture(FIX "Release.gpg", &slen);
+	char *text = NULL, *fprs = NULL;
+	struct gm_err *e = NULL;
+
+	TEST_COMPARE(verify(FIX "keyring.gpg", release, rlen, sig, slen, &text, &fprs, &e), 0);
+	TEST_COMPARE_STRING(fprs, FIX_FPR);
+	TEST_COMPARE_STRING(text, release);
+	free(text);
+	free(fprs);
+
+	/* One hash digit changed under the signature. */
+	char *p = strstr(in, " c2884d");
+	TEST_VERIFY(p != NULL);
+	if (p)
+		p[1] = 'd';
+	TEST_COMPARE(verify(FIX "keyring.gpg", in, len, NULL, 0, &text, &fprs, &e), -1);
+	TEST_VERIFY(e && e->code == GM_EXIT_INFRA);
+	TEST_VERIFY(e && strstr(e->msg, "signature check of 'file:///fixture/InRelease' failed with "
+					"keyring 'tests/fixtures/release/keyring.gpg': BAD signature"));
+	gm_err_free(&e);
+
+	/* The Debian keyring does not hold the fixture's key. */
+	if (access(SIGNATURE_DEFAULT_KEYRING, R_OK) == 0) {
+		TEST_COMPARE(verify(SIGNATURE_DEFAULT_KEYRING, release, rlen, sig, slen, &text, &fprs, &e), -1);
+		TEST_VERIFY(e && strstr(e->msg, "no public key in the keyring for key"));
+		gm_err_free(&e);
+	}
+	/* Unsigned text. */
+	TEST_COMPARE(verify(FIX "keyring.gpg", release, rlen, NULL, 0, &text, &fprs, &e), -1);
+	TEST_VERIFY(e && strstr(e->msg, "failed with keyring"));
+	gm_err_free(&e);
+	/* No keyring. */
+	TEST_COMPARE(verify("/nonexistent/k.gpg", in, len, NULL, 0, &text, &fprs, &e), -1);
+	TEST_VERIFY(e && strstr(e->msg, "cannot read the keyring '/nonexistent/k.gpg'"));
+	gm_err_free(&e);
+	free(in);
+	free(release);
+	free(sig);
+}
+
 int main(void)
 {
 	RUN_TEST(good_signatures_give_primary_fingerprints);
@@ -147,5 +250,7 @@ int main(void)
 	RUN_TEST(unsigned_and_empty_fail);
 	RUN_TEST(two_signed_texts_fail);
 	RUN_TEST(keyring_from_environment);
+	RUN_TEST(gpgv_returns_only_the_signed_text);
+	RUN_TEST(gpgv_detached_and_failures);
 	TAP_END();
 }
