@@ -444,7 +444,7 @@ teardown() {
 	done
 }
 
-@test "import: an unsigned mirror fails (exit 3); --insecure imports it, hashes checked, stale parts swept" {
+@test "import: an unsigned mirror fails (exit 3); --insecure imports it, stale parts swept; a signed --refresh replaces it" {
 	use_scratch_store
 	make_mirror "$BATS_TEST_TMPDIR/mirror" localtest
 	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm 3 sysroot import localtest --arch amd64
@@ -473,6 +473,17 @@ teardown() {
 	[ ! -e "$GLIBC_MATRIX_STORE/downloads/x.deb.part.$dead" ]
 	[ ! -e "$GLIBC_MATRIX_STORE/downloads/y.deb.part.$$" ]
 	[ -e "$GLIBC_MATRIX_STORE/downloads/z.deb.part.$$" ]
+
+	# Once the mirror is signed, a verified --refresh replaces the
+	# unchecked sysroot, though its packages are the same.
+	make_key
+	sign_release "$BATS_TEST_TMPDIR/mirror" localtest clear
+	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
+		run_gm sysroot import localtest --arch amd64 --refresh
+	assert_contains "$output" "debian-localtest-amd64 replaced"
+	assert_not_contains "$output" "WARNING"
+	load_manifest debian-localtest-amd64
+	[ "${M[signature]}" = "$FPR" ]
 }
 
 @test "import: a tampered InRelease fails with gpgv's reason; a throwaway key via GLIBC_MATRIX_KEYRING passes" {
@@ -508,7 +519,7 @@ EOF2
 	sign_release "$m" localtest clear
 	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
 		run_gm 3 sysroot import localtest --arch amd64
-	assert_contains "$output" "the Release file served for 'localtest' is for suite '?' (codename 'othersuite')"
+	assert_contains "$output" "the Release file served for 'localtest' is another suite's (Suite: none, Codename: othersuite)"
 
 	# Release + Release.gpg (no InRelease), signed by the key the override names.
 	write_release "$m" localtest

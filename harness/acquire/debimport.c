@@ -196,8 +196,9 @@ static int check_release(struct job *j, struct gm_err **err)
 	cleanup_free char *until = debindex_release_field(j->release, "Valid-Until");
 	if (!(suite && strcmp(suite, j->suite) == 0) && !(codename && strcmp(codename, j->suite) == 0))
 		return gm_infra(err, 0,
-				"the Release file served for '%s' is for suite '%s' (codename '%s')",
-				j->suite, suite ? suite : "?", codename ? codename : "?");
+				"the Release file served for '%s' is another suite's (Suite: %s, "
+				"Codename: %s)",
+				j->suite, suite ? suite : "none", codename ? codename : "none");
 	struct tm tm = {0};
 	const char *end = until ? strptime(until, "%a, %d %b %Y %H:%M:%S", &tm) : NULL;
 	if (end && timegm(&tm) < time(NULL))
