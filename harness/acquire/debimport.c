@@ -188,7 +188,12 @@ static int fetch_release(struct job *j, struct gm_err **err)
 
 /* A Release signed for another suite (an old one served in its place)
  * carries a good signature too: its Suite or Codename must be ours.
- * Valid-Until is reported, not enforced (README "Debian imports"). */
+ * Valid-Until (gpgv does not look at it) is reported, not enforced: it
+ * guards against a mirror replaying an old, validly signed Release, which
+ * here would give an authentic but outdated glibc, while frozen and
+ * snapshot mirrors, which users point GLIBC_MATRIX_MIRROR at, serve expired
+ * Release files on purpose (the archive this was written against served
+ * sid's 24 days past its Valid-Until). */
 static int check_release(struct job *j, struct gm_err **err)
 {
 	cleanup_free char *suite = debindex_release_field(j->release, "Suite");
