@@ -8,8 +8,12 @@ packages=(
 	# build the driver
 	gcc make pkg-config libc6-dev
 	libelf-dev libarchive-dev libcurl4-openssl-dev libssl-dev libjson-c-dev
+	# sysroot import: Release signatures (gpgv, the Debian archive keyring)
+	gpgv debian-archive-keyring
 	# tests
 	bats patchelf binutils file
+	# a throwaway signing key (030-import.bats)
+	gnupg
 	# exec under a pseudo-terminal (script)
 	bsdutils
 	# make fuzz (libFuzzer)

@@ -302,3 +302,309 @@ scratch_store_with_downloads() {
 	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/trash")" ]
 	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/sysroots")" ]
 }
+
+# ---- authenticated imports, local mirrors ----------------------------------
+
+# The shared store, whatever a test's use_scratch_store makes current.
+SHARED_STORE=$GLIBC_MATRIX_STORE
+
+# seed_bookworm: once per file, a real (verified) import of bookworm amd64
+# into $SEED/store, seeded with the shared store's downloads so that it
+# costs little network; $SEED/Packages gets the four packages' stanzas of
+# the real index, verbatim (their real Size and SHA256).
+seed_bookworm() {
+	SEED=$BATS_FILE_TMPDIR/seed
+	[ -s "$SEED/Packages" ] && return 0
+	mkdir -p "$SEED/store/downloads"
+	cp "$SHARED_STORE"/downloads/*bookworm-amd64* "$SHARED_STORE"/downloads/*_2.36-*_amd64.deb \
+		"$SHARED_STORE"/downloads/linux-libc-dev_6.1.*_amd64.deb \
+		"$SHARED_STORE"/downloads/libgcc-s1_12.*_amd64.deb "$SEED/store/downloads/" 2>/dev/null || true
+	GLIBC_MATRIX_STORE=$SEED/store "$GM" sysroot import bookworm --arch amd64 \
+		>"$SEED/import.log" 2>&1 3>&- || { cat "$SEED/import.log"; return 1; }
+	python3 - "$SEED/store/downloads/debian-bookworm-amd64-Packages.xz" >"$SEED/Packages.new" <<'EOF2'
+import lzma, sys
+want = ["libc6", "libc6-dev", "linux-libc-dev", "libgcc-s1"]
+found = {}
+for st in lzma.open(sys.argv[1], "rt").read().split("\n\n"):
+    f = dict(l.split(": ", 1) for l in st.splitlines() if ": " in l and not l.startswith(" "))
+    if f.get("Package") in want and f.get("Architecture") in ("amd64", "all"):
+        found[f["Package"]] = st.strip("\n")
+assert len(found) == len(want), found.keys()
+print("\n\n".join(found[p] for p in want))
+EOF2
+	mv "$SEED/Packages.new" "$SEED/Packages"
+}
+
+# make_mirror DIR SUITE: a local Debian mirror at DIR serving bookworm
+# amd64's four real packages as suite SUITE, with an unsigned Release
+# (write_release).  $MIRROR_URL is its file:// address.
+make_mirror() {
+	local dir=$1 suite=$2 f
+	seed_bookworm
+	mkdir -p "$dir/dists/$suite/main/binary-amd64"
+	cp "$SEED/Packages" "$dir/dists/$suite/main/binary-amd64/Packages"
+	while read -r f; do
+		mkdir -p "$dir/${f%/*}"
+		cp "$SEED/store/downloads/${f##*/}" "$dir/$f"
+	done < <(sed -n 's/^Filename: //p' "$SEED/Packages")
+	write_release "$dir" "$suite"
+	MIRROR_URL=file://$dir
+}
+
+# write_release DIR SUITE [CODENAME]: an unsigned Release listing the
+# Packages index's SHA256 and size; removes any signature.
+write_release() {
+	local d=$1/dists/$2 codename=${3:-$2} p=main/binary-amd64/Packages
+	{
+		echo "Origin: glibc-matrix test"
+		echo "Codename: $codename"
+		echo "Architectures: amd64"
+		echo "Components: main"
+		echo "SHA256:"
+		echo " $(sha256sum <"$d/$p" | cut -d' ' -f1) $(stat -c %s "$d/$p") $p"
+	} >"$d/Release"
+	rm -f "$d/InRelease" "$d/Release.gpg"
+}
+
+# deb_path DIR PACKAGE: the mirror's file of PACKAGE.
+deb_path() {
+	echo "$1/$(awk -v p="$2" '$1 == "Package:" { on = ($2 == p) } on && $1 == "Filename:" { print $2; exit }' \
+		"$SEED/Packages")"
+}
+
+# make_key: a throwaway signing key; $KEYRING is it exported as a keyring
+# (what GLIBC_MATRIX_KEYRING takes), $FPR its fingerprint.  GNUPGHOME is
+# short-lived and short (gpg-agent's socket path has a length limit).
+make_key() {
+	command -v gpg >/dev/null || skip "no gpg (Debian package gnupg)"
+	GNUPGHOME=$(mktemp -d /tmp/gm-gpg.XXXXXX)
+	export GNUPGHOME
+	gpg --batch --quiet --passphrase '' --quick-gen-key 'glibc-matrix test <test@invalid>' \
+		ed25519 sign never
+	FPR=$(gpg --with-colons --list-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+	KEYRING=$BATS_TEST_TMPDIR/keyring.gpg
+	gpg --export >"$KEYRING"
+	[ "${#FPR}" -eq 40 ]
+}
+
+# sign_release DIR SUITE clear|detached: signs the Release with make_key's key.
+sign_release() {
+	local d=$1/dists/$2
+	if [ "$3" = clear ]; then
+		gpg --batch --yes --clearsign -o "$d/InRelease" "$d/Release"
+	else
+		gpg --batch --yes --detach-sign -o "$d/Release.gpg" "$d/Release"
+	fi
+}
+
+teardown() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+	if [ -n "${GNUPGHOME:-}" ] && [[ "$GNUPGHOME" == /tmp/gm-gpg.* ]]; then
+		gpgconf --kill gpg-agent 2>/dev/null || true
+		rm -rf "$GNUPGHOME"
+	fi
+}
+
+@test "import: the Release signature is verified; the manifest records the Debian keys" {
+	seed_bookworm
+	cat "$SEED/import.log"
+	assert_contains "$(cat "$SEED/import.log")" "/dists/bookworm/InRelease"
+	GLIBC_MATRIX_STORE=$SEED/store load_manifest debian-bookworm-amd64
+	local sig=${M[signature]} keys f
+	echo "signature: $sig"
+	[ -n "$sig" ]
+	keys=$(gpg --show-keys --with-colons /usr/share/keyrings/debian-archive-keyring.gpg |
+		awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10; p = 0 }')
+	for f in $sig; do
+		grep -qx "$f" <<<"$keys" || { echo "$f is not a primary key of the keyring"; return 1; }
+	done
+}
+
+@test "import: bullseye, bookworm, trixie and sid Release files verify against the Debian keyring" {
+	use_scratch_store
+	local s
+	# No riscv64 in bullseye and bookworm: the import stops right after the
+	# Release file, which must have verified to get there.
+	for s in bullseye bookworm; do
+		run_gm 2 sysroot import "$s" --arch riscv64
+		assert_contains "$output" "suite '$s' has no architecture 'riscv64'"
+	done
+	# trixie and sid: whole imports, their signatures in the manifests.
+	scratch_store_with_downloads
+	cp "$SHARED_STORE"/downloads/*trixie-amd64* "$SHARED_STORE"/downloads/*_2.41-*_amd64.deb \
+		"$GLIBC_MATRIX_STORE/downloads/" 2>/dev/null || true
+	for s in trixie sid; do
+		run_gm sysroot import "$s" --arch amd64
+		load_manifest "debian-$s-amd64"
+		echo "$s: ${M[signature]}"
+		[[ "${M[signature]}" =~ ^[0-9A-F]{40}( [0-9A-F]{40})*$ ]]
+	done
+}
+
+@test "import: an unsigned mirror fails (exit 3); --insecure imports it, stale parts swept; a signed --refresh replaces it" {
+	use_scratch_store
+	make_mirror "$BATS_TEST_TMPDIR/mirror" localtest
+	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm 3 sysroot import localtest --arch amd64
+	assert_contains "$output" "dists/localtest/Release' is not signed: neither"
+	assert_contains "$output" "needs --insecure"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/debian-localtest-amd64" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/debian-localtest-amd64" ]
+
+	# What a killed harness left: a dead pid's part file and a 2-day-old
+	# one; a live process's recent part file stays.
+	local dead
+	bash -c 'exit 0' &
+	dead=$!
+	wait "$dead" || true
+	mkdir -p "$GLIBC_MATRIX_STORE/downloads"
+	touch "$GLIBC_MATRIX_STORE/downloads/x.deb.part.$dead" "$GLIBC_MATRIX_STORE/downloads/z.deb.part.$$"
+	touch -d '2 days ago' "$GLIBC_MATRIX_STORE/downloads/y.deb.part.$$"
+
+	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm --quiet sysroot import localtest --arch amd64 --insecure
+	assert_contains "$output" "WARNING: --insecure: the signature of the suite's Release file is NOT checked"
+	assert_contains "$output" "imported debian-localtest-amd64: glibc 2.36"
+	load_manifest debian-localtest-amd64
+	[ "${M[signature]}" = unchecked ]
+	[ "${M[origin]}" = debian:localtest ]
+	check_banner debian-localtest-amd64 2.36
+	[ ! -e "$GLIBC_MATRIX_STORE/downloads/x.deb.part.$dead" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/downloads/y.deb.part.$$" ]
+	[ -e "$GLIBC_MATRIX_STORE/downloads/z.deb.part.$$" ]
+
+	# Once the mirror is signed, a verified --refresh replaces the
+	# unchecked sysroot, though its packages are the same.
+	make_key
+	sign_release "$BATS_TEST_TMPDIR/mirror" localtest clear
+	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
+		run_gm sysroot import localtest --arch amd64 --refresh
+	assert_contains "$output" "debian-localtest-amd64 replaced"
+	assert_not_contains "$output" "WARNING"
+	load_manifest debian-localtest-amd64
+	[ "${M[signature]}" = "$FPR" ]
+}
+
+@test "import: a tampered InRelease fails with gpgv's reason; a throwaway key via GLIBC_MATRIX_KEYRING passes" {
+	use_scratch_store
+	make_key
+	local m=$BATS_TEST_TMPDIR/mirror d
+	make_mirror "$m" localtest
+	d=$m/dists/localtest
+	sign_release "$m" localtest clear
+
+	# The Debian keyring does not hold the throwaway key.
+	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm 3 sysroot import localtest --arch amd64
+	assert_contains "$output" "signature check of '$MIRROR_URL/dists/localtest/InRelease' failed"
+	assert_contains "$output" "no public key in the keyring for key"
+
+	# One hex digit of the Packages hash changed, the signature kept.
+	python3 - "$d/InRelease" <<'EOF2'
+import re, sys
+t = open(sys.argv[1]).read()
+m = re.search(r"^ ([0-9a-f])[0-9a-f]{63} ", t, re.M)
+t = t[:m.start(1)] + ("b" if m.group(1) == "a" else "a") + t[m.end(1):]
+open(sys.argv[1], "w").write(t)
+EOF2
+	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
+		run_gm 3 sysroot import localtest --arch amd64
+	assert_contains "$output" "BAD signature from"
+	assert_contains "$output" "gpgv: BAD signature"
+	assert_not_contains "$output" "sha256 mismatch"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/debian-localtest-amd64" ]
+
+	# A good signature, another suite's Release: refused all the same.
+	write_release "$m" localtest othersuite
+	sign_release "$m" localtest clear
+	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
+		run_gm 3 sysroot import localtest --arch amd64
+	assert_contains "$output" "the Release file served for 'localtest' is another suite's (Suite: none, Codename: othersuite)"
+
+	# Release + Release.gpg (no InRelease), signed by the key the override names.
+	write_release "$m" localtest
+	sign_release "$m" localtest detached
+	GLIBC_MATRIX_KEYRING=$KEYRING GLIBC_MATRIX_MIRROR=$MIRROR_URL \
+		run_gm sysroot import localtest --arch amd64
+	assert_contains "$output" "no InRelease; reading $MIRROR_URL/dists/localtest/Release and its Release.gpg"
+	load_manifest debian-localtest-amd64
+	[ "${M[signature]}" = "$FPR" ]
+}
+
+@test "import: a truncated .deb is refused by its size, and reported by name when the index agrees" {
+	use_scratch_store
+	local m=$BATS_TEST_TMPDIR/mirror deb p size sha
+	make_mirror "$m" localtest
+	deb=$(deb_path "$m" libc6)
+	head -c 100000 "$deb" >"$deb.cut"
+	mv "$deb.cut" "$deb"
+	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm 3 sysroot import localtest --arch amd64 --insecure
+	assert_contains "$output" "is 100000 bytes, expected"
+
+	# An index that matches the cut file lets it reach extraction.
+	p=$m/dists/localtest/main/binary-amd64/Packages
+	size=$(stat -c %s "$deb")
+	sha=$(sha256sum <"$deb" | cut -d' ' -f1)
+	python3 - "$p" "${deb##*/}" "$size" "$sha" <<'EOF2'
+import sys
+path, name, size, sha = sys.argv[1:]
+out = []
+for st in open(path).read().split("\n\n"):
+    if ("/" + name + "\n") in st + "\n":
+        st = "\n".join("Size: " + size if l.startswith("Size: ") else
+                       "SHA256: " + sha if l.startswith("SHA256: ") else l
+                       for l in st.splitlines())
+    out.append(st)
+open(path, "w").write("\n\n".join(out))
+EOF2
+	write_release "$m" localtest
+	GLIBC_MATRIX_MIRROR=$MIRROR_URL run_gm 3 sysroot import localtest --arch amd64 --insecure
+	assert_contains "$output" "downloads/${deb##*/}'"
+	assert_contains "$output" "Truncated ar archive"
+	assert_not_contains "$output" "(null)"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/debian-localtest-amd64" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/debian-localtest-amd64/stage" ]
+}
+
+@test "import: a mirror streaming an endless .deb is cut off at the index's size, nothing kept" {
+	use_scratch_store
+	local m=$BATS_TEST_TMPDIR/mirror deb port
+	make_mirror "$m" localtest
+	deb=$(deb_path "$m" libc6)
+	# Serves the mirror over HTTP; the libc6 .deb is an endless stream.
+	python3 - "$m" "$BATS_TEST_TMPDIR/port" "${deb##*/}" 3>&- <<'EOF2' &
+import functools, http.server, os, sys
+root, portfile, endless = sys.argv[1:]
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if not self.path.endswith("/" + endless):
+            return super().do_GET()
+        self.send_response(200)
+        self.end_headers()
+        block = b"\0" * 65536
+        try:
+            while True:
+                self.wfile.write(block)
+        except OSError:
+            pass
+    def log_message(self, *args):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(H, directory=root))
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
+EOF2
+	SERVER_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.1
+	done
+	port=$(cat "$BATS_TEST_TMPDIR/port")
+	GM_TIMEOUT=120 GLIBC_MATRIX_MIRROR=http://127.0.0.1:$port \
+		run_gm 3 sysroot import localtest --arch amd64 --insecure
+	assert_contains "$output" "${deb##*/}' sends more than the $(stat -c %s "$deb") bytes expected; download aborted, nothing kept"
+	[ -z "$(find "$GLIBC_MATRIX_STORE/downloads" -name "libc6_*")" ]
+	[ -z "$(find "$GLIBC_MATRIX_STORE/downloads" -name "*.part.*")" ]
+}

@@ -33,6 +33,7 @@
 	X(archive_read_support_format_gnutar) \
 	X(archive_read_support_format_raw) \
 	X(archive_read_support_format_tar) \
+	X(archive_set_error) \
 	X(archive_write_close) \
 	X(archive_write_data_block) \
 	X(archive_write_disk_new) \
@@ -56,6 +57,14 @@ static int la_load(struct gm_err **err)
 {
 	return lazylib_load(GM_LIBARCHIVE_SONAME, la_names, (void **)&la,
 			    sizeof(la_names) / sizeof(la_names[0]), err);
+}
+
+/* libarchive's message for a reader's last error.  It may have none (a
+ * stream that simply ends early): then the cause is a short file. */
+static const char *la_reason(struct archive *a)
+{
+	const char *s = la.archive_error_string(a);
+	return s && *s ? s : "truncated or corrupt";
 }
 
 static const int extract_flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
@@ -96,7 +105,7 @@ static int copy_entries(struct archive *in, const char *what, const char *destdi
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc < ARCHIVE_WARN) {
-			r = gm_infra(err, 0, "'%s': %s", what, la.archive_error_string(in));
+			r = gm_infra(err, 0, "'%s': %s", what, la_reason(in));
 			break;
 		}
 		if (interrupted()) {
@@ -123,7 +132,7 @@ static int copy_entries(struct archive *in, const char *what, const char *destdi
 		if (rc < ARCHIVE_WARN) {
 			r = gm_infra(err, la.archive_errno(out) > 0 ? la.archive_errno(out) : 0,
 				     "'%s': cannot extract '%s': %s", what, name,
-				     la.archive_error_string(out));
+				     la_reason(out));
 			break;
 		}
 		if (la.archive_entry_size(e) > 0) {
@@ -135,25 +144,25 @@ static int copy_entries(struct archive *in, const char *what, const char *destdi
 					rc = ARCHIVE_FATAL;
 					r = gm_infra(err, la.archive_errno(out) > 0 ? la.archive_errno(out) : 0,
 						     "'%s': cannot write '%s': %s", what, name,
-						     la.archive_error_string(out));
+						     la_reason(out));
 					break;
 				}
 			}
 			if (r < 0)
 				break;
 			if (rc < ARCHIVE_WARN) {
-				r = gm_infra(err, 0, "'%s': %s", what, la.archive_error_string(in));
+				r = gm_infra(err, 0, "'%s': %s", what, la_reason(in));
 				break;
 			}
 		}
 		if (la.archive_write_finish_entry(out) < ARCHIVE_WARN) {
 			r = gm_infra(err, la.archive_errno(out) > 0 ? la.archive_errno(out) : 0,
-				     "'%s': cannot finish '%s': %s", what, name, la.archive_error_string(out));
+				     "'%s': cannot finish '%s': %s", what, name, la_reason(out));
 			break;
 		}
 	}
 	if (la.archive_write_close(out) < ARCHIVE_WARN && r == 0)
-		r = gm_infra(err, 0, "'%s': %s", what, la.archive_error_string(out));
+		r = gm_infra(err, 0, "'%s': %s", what, la_reason(out));
 	la.archive_write_free(out);
 	return r;
 }
@@ -169,7 +178,7 @@ int archive_extract_tarball(const char *path, const char *destdir, int strip,
 	la.archive_read_support_format_gnutar(in);
 	if (la.archive_read_open_filename(in, path, 1 << 16) != ARCHIVE_OK) {
 		int r = gm_err_set(err, errno == ENOENT ? GM_EXIT_USAGE : GM_EXIT_INFRA, 0,
-				   "cannot open archive '%s': %s", path, la.archive_error_string(in));
+				   "cannot open archive '%s': %s", path, la_reason(in));
 		la.archive_read_free(in);
 		return r;
 	}
@@ -188,9 +197,13 @@ struct member {
 static la_ssize_t member_read(struct archive *inner, void *p, const void **buf)
 {
 	struct member *m = p;
-	(void)inner;
 	la_ssize_t n = la.archive_read_data(m->outer, m->block, sizeof(m->block));
 	*buf = m->block;
+	/* The outer reader knows why (a short .deb); the inner one would
+	 * otherwise report a failed read with no message. */
+	if (n < 0)
+		la.archive_set_error(inner, la.archive_errno(m->outer) > 0 ? la.archive_errno(m->outer) : -1,
+				     "%s", la_reason(m->outer));
 	return n;
 }
 
@@ -204,11 +217,12 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 	struct archive *ar = la.archive_read_new();
 	la.archive_read_support_format_ar(ar);
 	if (la.archive_read_open_filename(ar, path, 1 << 16) != ARCHIVE_OK) {
-		r = gm_infra(err, 0, "cannot open package '%s': %s", path, la.archive_error_string(ar));
+		r = gm_infra(err, 0, "cannot open package '%s': %s", path, la_reason(ar));
 		la.archive_read_free(ar);
 		return r;
 	}
-	while (la.archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+	int rc;
+	while ((rc = la.archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
 		const char *name = la.archive_entry_pathname(e);
 		if (!str_starts(name, "data.tar"))
 			continue;
@@ -221,7 +235,7 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 		m->outer = ar;
 		if (la.archive_read_open(in, m, NULL, member_read, NULL) != ARCHIVE_OK) {
 			r = gm_infra(err, 0, "'%s': cannot read member %s: %s", path, name,
-				     la.archive_error_string(in));
+				     la_reason(in));
 		} else {
 			cleanup_free char *what = xasprintf("%s(%s)", path, name);
 			r = copy_entries(in, what, destdir, 0, err);
@@ -229,9 +243,11 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 		la.archive_read_free(in);
 		break;
 	}
-	if (!found)
-		r = gm_infra(err, 0, "'%s' is not a Debian package (no data.tar member): %s", path,
-			     la.archive_error_string(ar) ? la.archive_error_string(ar) : "");
+	if (!found && rc < ARCHIVE_WARN)
+		r = gm_infra(err, 0, "cannot read package '%s': %s", path, la_reason(ar));
+	else if (!found)
+		r = gm_infra(err, 0, "'%s' is not a Debian package, or is truncated (no data.tar member)",
+			     path);
 	la.archive_read_free(ar);
 	return r;
 }
@@ -251,7 +267,7 @@ int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 	la.archive_read_support_format_raw(in);
 	if (la.archive_read_open_memory(in, data, len) != ARCHIVE_OK ||
 	    la.archive_read_next_header(in, &e) != ARCHIVE_OK) {
-		r = gm_infra(err, 0, "cannot decompress: %s", la.archive_error_string(in));
+		r = gm_infra(err, 0, "cannot decompress: %s", la_reason(in));
 		la.archive_read_free(in);
 		return r;
 	}
@@ -259,7 +275,7 @@ int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 		buf = xrealloc(buf, n + 65536 + 1);
 		la_ssize_t got = la.archive_read_data(in, buf + n, 65536);
 		if (got < 0) {
-			r = gm_infra(err, 0, "cannot decompress: %s", la.archive_error_string(in));
+			r = gm_infra(err, 0, "cannot decompress: %s", la_reason(in));
 			break;
 		}
 		if (got == 0)

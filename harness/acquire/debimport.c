@@ -10,6 +10,7 @@
 #include "elf/elfinfo.h"
 #include "acquire/fetch.h"
 #include "acquire/mirror.h"
+#include "acquire/signature.h"
 #include "store/rootpath.h"
 #include "store/store.h"
 #include "base/strbuf.h"
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bumped whenever the layout of an imported sysroot changes, so --refresh
@@ -69,7 +71,8 @@ struct job {
 	const struct debimport_opts *o;
 	const struct gm_arch *a;
 	char *suite, *name, *url, *final;
-	char *release;
+	char *release;      /* the verified text of the Release file */
+	char *signature;    /* fingerprints of its good signatures, or "unchecked" */
 	char *downloads;
 	struct debpkg pkgs[NWANTED];
 	char *glibc;        /* upstream version */
@@ -83,6 +86,7 @@ static void job_release(struct job *j)
 	free(j->url);
 	free(j->final);
 	free(j->release);
+	free(j->signature);
 	free(j->downloads);
 	for (size_t i = 0; i < NWANTED; i++)
 		debpkg_release(&j->pkgs[i]);
@@ -94,19 +98,120 @@ static bool http_not_found(const struct gm_err *e)
 	return e && e->sys_errno == ENOENT;
 }
 
-static int fetch_release(struct job *j, struct gm_err **err)
+static const struct gm_ctx *ctx_of(const struct job *j)
 {
-	cleanup_free char *url = xasprintf("%s/dists/%s/Release", j->url, j->suite);
+	return j->o->ctx ? j->o->ctx : &quiet_ctx;
+}
+
+/* Fetches url into memory; a missing file is *missing = true, not an error. */
+static int fetch_optional(const char *url, char **ret, size_t *ret_len, bool *missing,
+			  struct gm_err **err)
+{
 	struct gm_err *e = NULL;
-	gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "reading %s", url);
-	if (fetch_mem(url, RELEASE_MAX, &j->release, NULL, &e) == 0)
+	*missing = false;
+	if (fetch_mem(url, RELEASE_MAX, ret, ret_len, &e) == 0)
 		return 0;
 	if (http_not_found(e)) {
 		gm_err_free(&e);
-		return gm_usage(err, "no suite '%s' in the Debian archive at %s", j->suite, j->url);
+		*missing = true;
+		return 0;
 	}
 	*err = e;
 	return -1;
+}
+
+/* Runs gpgv on what the mirror signed, in a private directory under the
+ * sysroot's build directory (both removed again). */
+static int verify(struct job *j, const char *url, const char *text, size_t len, const char *sig,
+		  size_t siglen, struct gm_err **err)
+{
+	cleanup_free char *build = NULL;
+	if (store_dir("build", &build, err) < 0)
+		return -1;
+	cleanup_free char *bdir = path_join(build, j->name);
+	cleanup_free char *tmp = path_join(bdir, "release.XXXXXX");
+	if (mkdir_p(bdir, 0755, err) < 0)
+		return -1;
+	int r = -1;
+	if (!mkdtemp(tmp))
+		r = gm_infra(err, errno, "cannot create '%s'", tmp);
+	else
+		r = signature_verify(signature_keyring(), tmp, url, text, len, sig, siglen,
+				     &j->release, &j->signature, err);
+	rmdir(bdir); /* unless a from-source build left its log there */
+	return r;
+}
+
+/* The Release file of the suite, authenticated: InRelease (clearsigned) or
+ * Release + Release.gpg, verified by gpgv; only the verified text is kept.
+ * With --insecure the plain Release is read and nothing is verified but
+ * the hashes it lists. */
+static int fetch_release(struct job *j, struct gm_err **err)
+{
+	cleanup_free char *base = xasprintf("%s/dists/%s", j->url, j->suite);
+	cleanup_free char *inrelease = xasprintf("%s/InRelease", base);
+	cleanup_free char *release = xasprintf("%s/Release", base);
+	cleanup_free char *gpg = xasprintf("%s/Release.gpg", base);
+	cleanup_free char *text = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+	bool missing;
+
+	if (j->o->insecure) {
+		gm_note(ctx_of(j), "reading %s (--insecure: its signature is not checked)", release);
+		if (fetch_optional(release, &j->release, NULL, &missing, err) < 0)
+			return -1;
+		if (missing)
+			return gm_usage(err, "no suite '%s' in the Debian archive at %s", j->suite, j->url);
+		j->signature = xstrdup("unchecked");
+		return 0;
+	}
+	gm_note(ctx_of(j), "reading %s", inrelease);
+	if (fetch_optional(inrelease, &text, &len, &missing, err) < 0)
+		return -1;
+	if (!missing)
+		return verify(j, inrelease, text, len, NULL, 0, err);
+	/* Older mirrors and tools publish only the detached form. */
+	gm_note(ctx_of(j), "no InRelease; reading %s and its Release.gpg", release);
+	if (fetch_optional(release, &text, &len, &missing, err) < 0)
+		return -1;
+	if (missing)
+		return gm_usage(err, "no suite '%s' in the Debian archive at %s", j->suite, j->url);
+	if (fetch_optional(gpg, &sig, &siglen, &missing, err) < 0)
+		return -1;
+	if (missing)
+		return gm_infra(err, 0,
+				"'%s' is not signed: neither '%s' nor '%s' exists; "
+				"a local mirror without signatures needs --insecure",
+				release, inrelease, gpg);
+	return verify(j, release, text, len, sig, siglen, err);
+}
+
+/* A Release signed for another suite (an old one served in its place)
+ * carries a good signature too: its Suite or Codename must be ours.
+ * Valid-Until (gpgv does not look at it) is reported, not enforced: it
+ * guards against a mirror replaying an old, validly signed Release, which
+ * here would give an authentic but outdated glibc, while frozen and
+ * snapshot mirrors, which users point GLIBC_MATRIX_MIRROR at, serve expired
+ * Release files on purpose (the archive this was written against served
+ * sid's 24 days past its Valid-Until). */
+static int check_release(struct job *j, struct gm_err **err)
+{
+	cleanup_free char *suite = debindex_release_field(j->release, "Suite");
+	cleanup_free char *codename = debindex_release_field(j->release, "Codename");
+	cleanup_free char *until = debindex_release_field(j->release, "Valid-Until");
+	if (!(suite && strcmp(suite, j->suite) == 0) && !(codename && strcmp(codename, j->suite) == 0))
+		return gm_infra(err, 0,
+				"the Release file served for '%s' is another suite's (Suite: %s, "
+				"Codename: %s)",
+				j->suite, suite ? suite : "none", codename ? codename : "none");
+	struct tm tm = {0};
+	const char *end = until ? strptime(until, "%a, %d %b %Y %H:%M:%S", &tm) : NULL;
+	if (end && timegm(&tm) < time(NULL))
+		gm_note(ctx_of(j),
+			"warning: the Release file of '%s' expired on %s (Valid-Until): the "
+			"mirror may be serving stale packages",
+			j->suite, until);
+	return 0;
 }
 
 /* Downloads and decompresses main/binary-<arch>/Packages, verified against
@@ -115,12 +220,13 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 {
 	static const char *const exts[] = {".xz", ".gz", ""};
 	char sha[65];
+	unsigned long long size = 0;
 	const char *ext = NULL;
 	cleanup_free char *path = NULL;
 	for (size_t i = 0; i < 3 && !ext; i++) {
 		free(path);
 		path = xasprintf("main/binary-%s/Packages%s", j->a->deb, exts[i]);
-		if (debindex_release_sha256(j->release, path, sha, NULL))
+		if (debindex_release_sha256(j->release, path, sha, &size))
 			ext = exts[i];
 	}
 	if (!ext) {
@@ -131,7 +237,7 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 	cleanup_free char *dest =
 		xasprintf("%s/debian-%s-%s-Packages%s", j->downloads, j->suite, j->a->deb, ext);
 	cleanup_free char *plain = xasprintf("%s/dists/%s/%s", j->url, j->suite, path);
-	gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "fetching the %s %s package index", j->suite, j->a->deb);
+	gm_note(ctx_of(j), "fetching the %s %s package index", j->suite, j->a->deb);
 	int r = -1;
 	if (debindex_release_by_hash(j->release)) {
 		/* By hash, the index cannot change under us between the Release
@@ -139,14 +245,14 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 		cleanup_free char *byhash = xasprintf("%s/dists/%s/main/binary-%s/by-hash/SHA256/%s",
 						      j->url, j->suite, j->a->deb, sha);
 		struct gm_err *e = NULL;
-		r = fetch_file(byhash, dest, sha, NULL, &e);
+		r = fetch_file_sized(byhash, dest, sha, size, NULL, &e);
 		if (r < 0 && e->code == GM_EXIT_INTERRUPTED) {
 			*err = e;
 			return -1;
 		}
 		gm_err_free(&e);
 	}
-	if (r < 0 && fetch_file(plain, dest, sha, NULL, err) < 0)
+	if (r < 0 && fetch_file_sized(plain, dest, sha, size, NULL, err) < 0)
 		return -1;
 
 	cleanup_free char *data = NULL;
@@ -182,6 +288,10 @@ static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 	strbuf_addf(&key, "%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
 	for (size_t i = 0; i < NWANTED; i++)
 		strbuf_addf(&key, "%s %s\n", j->pkgs[i].filename, j->pkgs[i].sha256);
+	/* An unverified import is another sysroot: a later verified --refresh
+	 * replaces it.  (Verified imports keep the key they always had.) */
+	if (j->o->insecure)
+		strbuf_addf(&key, "signature unchecked\n");
 	sha256_buf(strbuf_str(&key), key.len, j->cache_key);
 	strbuf_release(&key);
 	return 0;
@@ -197,14 +307,14 @@ static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **e
 		cleanup_free char *url = xasprintf("%s/%s", j->url, p->filename);
 		char have[65];
 		if (!path_exists(dest))
-			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "downloading %s %s (%llu kB)", p->package, p->version,
+			gm_note(ctx_of(j), "downloading %s %s (%llu kB)", p->package, p->version,
 			     p->size / 1024);
 		else if (sha256_file(dest, have, NULL) == 0 && strcmp(have, p->sha256) == 0)
-			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "using the downloaded %s %s", p->package, p->version);
+			gm_note(ctx_of(j), "using the downloaded %s %s", p->package, p->version);
 		else
-			gm_note(j->o->ctx ? j->o->ctx : &quiet_ctx, "the downloaded %s does not match the index's sha256, downloading "
+			gm_note(ctx_of(j), "the downloaded %s does not match the index's sha256, downloading "
 				   "again", base);
-		if (fetch_file(url, dest, p->sha256, NULL, err) < 0)
+		if (fetch_file_sized(url, dest, p->sha256, p->size, NULL, err) < 0)
 			return -1;
 		if (check_interrupted(err) < 0)
 			return -1;
@@ -249,6 +359,7 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 	s->cache_key = xstrdup(j->cache_key);
 	s->created = now_rfc3339();
 	s->build_log = xstrdup("");
+	s->signature = xstrdup(j->signature);
 	r = sysroot_write(stage, s, err);
 out:
 	deblayout_release(&l);
@@ -293,7 +404,8 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 	}
 	if (mirror_debian(&j->url, err) < 0 || store_dir("downloads", &j->downloads, err) < 0)
 		goto out;
-	if (fetch_release(j, err) < 0 || fetch_packages(j, &index, err) < 0)
+	if (fetch_release(j, err) < 0 || check_release(j, err) < 0 ||
+	    fetch_packages(j, &index, err) < 0)
 		goto out;
 	if (pick_packages(j, index, err) < 0)
 		goto out;

@@ -1,6 +1,7 @@
 /* `sysroot import`: a complete sysroot from a Debian suite's binary
  * packages (libc6, libc6-dev, linux-libc-dev, libgcc-s1), verified against
- * the suite's Release file and Packages index, assembled in a staging
+ * the suite's Release file (its OpenPGP signature checked by gpgv,
+ * signature.h) and Packages index, assembled in a staging
  * directory and renamed into the store as the last step. */
 #ifndef GM_DEBIMPORT_H
 #define GM_DEBIMPORT_H
@@ -16,6 +17,10 @@ struct debimport_opts {
 	const char *arch;    /* Debian name: amd64, arm64, riscv64; NULL: the host's */
 	const char *name;    /* NULL: debian-<suite>-<arch> */
 	bool refresh;        /* re-read the index even if the sysroot exists */
+	/* Read the plain Release file and do not check its signature (a local
+	 * mirror without one); the hashes are still checked, the manifest
+	 * says "signature": "unchecked". */
+	bool insecure;
 	/* Progress notes ("downloading libc6 ...") go through gm_note; NULL: none. */
 	const struct gm_ctx *ctx;
 };

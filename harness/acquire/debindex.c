@@ -104,8 +104,9 @@ char *debindex_release_field(const char *release, const char *field)
 	size_t len;
 
 	while (next_line(&p, end, &line, &len)) {
-		/* The signed InRelease form is not used, but a blank line would
-		 * still end the one stanza a Release file has. */
+		/* A Release file is one stanza: a blank line ends it.  The text
+		 * is gpgv's output, never a raw InRelease, whose armor would
+		 * come first. */
 		if (len == 0)
 			break;
 		char *v = field_value(line, len, field);

@@ -10,11 +10,21 @@
 /* The type-checking macros would hide the functions we call through pointers. */
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* A part file this old is stale even if its pid is alive: pids are reused,
+ * and no download of ours runs for a day. */
+#define PART_MAX_AGE_S (24 * 3600)
 
 /* Resolved on first use (lazylib.h). */
 #define CU_FUNCS(X) \
@@ -106,7 +116,8 @@ static int curl_error(struct gm_err **err, CURL *c, CURLcode rc, const char *url
 struct file_sink {
 	FILE *f;
 	EVP_MD_CTX *md;
-	bool failed;
+	unsigned long long got, max;
+	bool failed, too_big;
 	int saved_errno;
 };
 
@@ -114,6 +125,12 @@ static size_t file_write(char *data, size_t sz, size_t n, void *p)
 {
 	struct file_sink *s = p;
 	size_t len = sz * n;
+	/* Returning short makes curl abort the transfer at once. */
+	if (len > s->max - s->got) {
+		s->too_big = true;
+		return 0;
+	}
+	s->got += len;
 	if (fwrite(data, 1, len, s->f) != len) {
 		s->failed = true;
 		s->saved_errno = errno;
@@ -123,8 +140,52 @@ static size_t file_write(char *data, size_t sz, size_t n, void *p)
 	return len;
 }
 
+/* "name.part.<pid>" -> pid, or 0 if name is not a part file. */
+static long part_pid(const char *name)
+{
+	const char *p = strstr(name, ".part.");
+	while (p) {
+		char *end;
+		const char *digits = p + 6;
+		long pid = strtol(digits, &end, 10);
+		if (end != digits && !*end && *digits != '-' && *digits != '+' && pid > 0)
+			return pid;
+		p = strstr(p + 1, ".part.");
+	}
+	return 0;
+}
+
+int fetch_sweep_parts(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int removed = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		long pid = part_pid(e->d_name);
+		struct stat st;
+		if (!pid || pid == (long)getpid() ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		/* EPERM means the process exists (another user's): keep it. */
+		bool dead = kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		bool old = time(NULL) - st.st_mtime > PART_MAX_AGE_S;
+		if ((dead || old) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
 int fetch_file(const char *url, const char *dest, const char *want_sha256,
 	       char ret_sha256[65], struct gm_err **err)
+{
+	return fetch_file_sized(url, dest, want_sha256, 0, ret_sha256, err);
+}
+
+int fetch_file_sized(const char *url, const char *dest, const char *want_sha256,
+		     unsigned long long size, char ret_sha256[65], struct gm_err **err)
 {
 	char have[65], errbuf[CURL_ERROR_SIZE] = "";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -138,8 +199,18 @@ int fetch_file(const char *url, const char *dest, const char *want_sha256,
 	}
 	if (fetch_init(err) < 0)
 		return -1;
+	{
+		cleanup_free char *dir = xstrdup(dest);
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			fetch_sweep_parts(*dir ? dir : "/");
+		} else {
+			fetch_sweep_parts(".");
+		}
+	}
 	cleanup_free char *part = xasprintf("%s.part.%d", dest, (int)getpid());
-	struct file_sink sink = {0};
+	struct file_sink sink = {.max = size ? size : FETCH_DEFAULT_MAX};
 	sink.f = fopen(part, "we");
 	if (!sink.f)
 		return gm_infra(err, errno, "cannot create '%s'", part);
@@ -151,10 +222,17 @@ int fetch_file(const char *url, const char *dest, const char *want_sha256,
 	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	CURLcode rc = cu.curl_easy_perform(c);
 	int r = 0;
-	if (sink.failed)
+	if (sink.too_big)
+		r = gm_infra(err, 0, "'%s' sends more than the %llu bytes expected; download aborted, "
+				     "nothing kept",
+			     url, sink.max);
+	else if (sink.failed)
 		r = gm_infra(err, sink.saved_errno, "cannot write '%s'", part);
 	else if (rc != CURLE_OK)
 		r = curl_error(err, c, rc, url, errbuf);
+	else if (size && sink.got != size)
+		r = gm_infra(err, 0, "'%s' is %llu bytes, expected %llu; nothing was kept", url,
+			     sink.got, size);
 	cu.curl_easy_cleanup(c);
 	EVP_DigestFinal_ex(sink.md, md, &mdlen);
 	EVP_MD_CTX_free(sink.md);

@@ -11,20 +11,29 @@
 
 static const char help[] =
 	"usage: glibc-matrix sysroot import SUITE [--arch amd64|arm64|riscv64] [--name N]\n"
-	"                                         [--refresh]\n"
+	"                                         [--refresh] [--insecure]\n"
 	"\n"
 	"Makes a sysroot from a Debian suite's libc6, libc6-dev, linux-libc-dev and\n"
 	"libgcc-s1 packages, each verified against the suite's Release file and package\n"
-	"index.  The archive is the one apt uses on this machine, or $GLIBC_MATRIX_MIRROR.\n"
+	"index.  The Release file's OpenPGP signature (InRelease, or Release.gpg) is\n"
+	"checked by gpgv against the Debian archive keyring, or $GLIBC_MATRIX_KEYRING.\n"
+	"The archive is the one apt uses on this machine, or $GLIBC_MATRIX_MIRROR.\n"
 	"\n"
 	"  SUITE            a Debian suite or codename: bullseye, bookworm, trixie, sid, ...\n"
 	"  --arch A         Debian architecture (default: this machine's)\n"
 	"  --name N         sysroot name (default: debian-SUITE-ARCH)\n"
 	"  --refresh        look at the archive again even if the sysroot exists; it is\n"
 	"                   replaced only if the suite's packages changed\n"
+	"  --insecure       a mirror without signatures: read the plain Release file and\n"
+	"                   do not check its signature (hashes are still checked; the\n"
+	"                   manifest records \"signature\": \"unchecked\")\n"
 	"  -h, --help       this text\n"
 	"\n"
-	"Without --refresh an existing sysroot is reused with no network access.\n";
+	"Without --refresh an existing sysroot is reused with no network access.\n"
+	"\n"
+	"Exit status: 0 imported or found, 2 usage (unknown suite or architecture),\n"
+	"3 download or verification failure (bad or missing signature, hash or size\n"
+	"mismatch, corrupt package), 130 interrupted.\n";
 
 
 
@@ -35,6 +44,7 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 		{"arch", required_argument, NULL, 'a'},
 		{"name", required_argument, NULL, 'n'},
 		{"refresh", no_argument, NULL, 'r'},
+		{"insecure", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -51,6 +61,9 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 			break;
 		case 'r':
 			o->refresh = true;
+			break;
+		case 'i':
+			o->insecure = true;
 			break;
 		case 'h':
 			*help_only = true;
@@ -80,6 +93,10 @@ int cmd_sysroot_import(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 		return -1;
 	if (help_only)
 		return gm_help(help);
+	/* Loud on purpose: not silenced by --quiet. */
+	if (o.insecure)
+		fprintf(stderr, "glibc-matrix: WARNING: --insecure: the signature of the suite's "
+				"Release file is NOT checked; only the hashes it lists are\n");
 	if (debimport_run(&o, &s, &state, err) < 0)
 		return -1;
 	switch (state) {

@@ -33,6 +33,7 @@ void sysroot_release(struct sysroot *s)
 	free(s->cache_key);
 	free(s->created);
 	free(s->build_log);
+	free(s->signature);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -68,6 +69,8 @@ char *sysroot_to_json(const struct sysroot *s)
 	put_str(o, "cache_key", s->cache_key);
 	put_str(o, "created", s->created);
 	put_str(o, "build_log", s->build_log);
+	if (s->signature && *s->signature)
+		put_str(o, "signature", s->signature);
 	char *r = xasprintf("%s\n", json_object_to_json_string_ext(
 					    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -147,6 +150,7 @@ int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
 	r |= get_str(o, "cache_key", false, &s->cache_key, path, err);
 	r |= get_str(o, "created", false, &s->created, path, err);
 	r |= get_str(o, "build_log", false, &s->build_log, path, err);
+	r |= get_str(o, "signature", false, &s->signature, path, err);
 	json_object_put(o);
 	s->dir = xstrdup(dir);
 	if (r < 0) {

@@ -31,6 +31,11 @@ struct sysroot {
 	char *cache_key;      /* sha256 over all inputs */
 	char *created;        /* RFC 3339 */
 	char *build_log;      /* absolute path, or "" */
+	/* Debian imports: primary-key fingerprints of the good signatures on
+	 * the suite's Release file (space-separated), or "unchecked"
+	 * (--insecure); "" for other sysroots and older imports.  Written only
+	 * when non-empty. */
+	char *signature;
 };
 
 void sysroot_release(struct sysroot *s);
