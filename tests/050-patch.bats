@@ -279,6 +279,31 @@ every_op() {
 	runs_like "$BATS_FILE_TMPDIR/hello-pie" "$out2.short"
 }
 
+@test "a search path tail-merged into another .dynstr string is never overwritten in place" {
+	local d=$BATS_TEST_TMPDIR rp out
+	printf 'int x_new(void) { return 2; }\n' >"$d/x.c"
+	printf 'int x_new(void);\nint main(void) { return x_new() == 2 ? 0 : 1; }\n' >"$d/m.c"
+	gcc -shared -fPIC -Wl,-soname,libx.so -o "$d/libx.so" "$d/x.c"
+	# ld stores each of these RUNPATHs as the tail of another string: the
+	# needed library's name, a symbol name, a version name.
+	for rp in x.so new _2.34; do
+		gcc -o "$d/m-$rp" "$d/m.c" -L"$d" -lx -Wl,--enable-new-dtags,-rpath,"$rp"
+		# Proof that the string is shared: .dynstr has no entry of its own.
+		! readelf -p .dynstr "$d/m-$rp" | grep -qE "\]  $rp\$"
+		out=$d/m-$rp.patched
+		run_gm patch "$d/m-$rp" -o "$out" --runpath /y
+		run readelf -dW "$out"
+		assert_contains "$output" "Shared library: [libx.so]"
+		assert_contains "$output" "Library runpath: [/y]"
+		run readelf -VW "$out"
+		assert_contains "$output" "Name: GLIBC_2.34"
+		run readelf --dyn-syms -W "$out"
+		assert_contains "$output" " x_new"
+		LD_LIBRARY_PATH=$d run "$out"
+		[ "$status" -eq 0 ]
+	done
+}
+
 @test "malformed input: clear error, exit 1, no output, input untouched" {
 	local d=$BATS_TEST_TMPDIR o=$BATS_TEST_TMPDIR/out n
 	local src=$BATS_FILE_TMPDIR/hello-pie size

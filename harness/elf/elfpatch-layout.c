@@ -116,36 +116,42 @@ static void put_dyn(struct patcher *p, void *dst, const GElf_Dyn *d)
 
 /* --- does anything else use bytes of a .dynstr string? ------------------- */
 
-static bool hits(uint64_t ref, size_t off, size_t len)
+/* Whether the string a reference names shares bytes with [off, off + len]
+ * of .dynstr: it starts inside, or starts before and runs into it (ld
+ * tail-merges strings, so "x.so" may be the end of "libx.so"). */
+static bool hits(const struct patcher *p, uint64_t ref, size_t off, size_t len)
 {
-	return ref >= off && ref - off < len;
+	if (ref >= off)
+		return ref - off < len;
+	const unsigned char *str = p->raw + p->stroff;
+	return memchr(str + ref, '\0', off - (size_t)ref) == NULL;
 }
 
 static bool syms_hit(const struct patcher *p, Elf_Data *d, const GElf_Shdr *sh, size_t off,
 		     size_t len)
 {
 	size_t n = sh->sh_entsize ? d->d_size / sh->sh_entsize : 0;
-	(void)p;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Sym s;
-		if (!gelf_getsym(d, (int)i, &s) || hits(s.st_name, off, len))
+		if (!gelf_getsym(d, (int)i, &s) || hits(p, s.st_name, off, len))
 			return true;
 	}
 	return false;
 }
 
-static bool verneed_hit(Elf_Data *d, const GElf_Shdr *sh, size_t off, size_t len)
+static bool verneed_hit(const struct patcher *p, Elf_Data *d, const GElf_Shdr *sh, size_t off,
+			size_t len)
 {
 	size_t pos = 0;
 	for (size_t i = 0; i < sh->sh_info && i < d->d_size; i++) {
 		GElf_Verneed vn;
-		if (!gelf_getverneed(d, (int)pos, &vn) || hits(vn.vn_file, off, len))
+		if (!gelf_getverneed(d, (int)pos, &vn) || hits(p, vn.vn_file, off, len))
 			return true;
 		size_t apos = pos + vn.vn_aux;
 		for (size_t k = 0; k < vn.vn_cnt && k < d->d_size; k++) {
 			GElf_Vernaux va;
 			if (apos >= d->d_size || !gelf_getvernaux(d, (int)apos, &va) ||
-			    hits(va.vna_name, off, len))
+			    hits(p, va.vna_name, off, len))
 				return true;
 			if (va.vna_next == 0)
 				break;
@@ -160,7 +166,7 @@ static bool verneed_hit(Elf_Data *d, const GElf_Shdr *sh, size_t off, size_t len
 	return false;
 }
 
-static bool verdef_hit(Elf_Data *d, const GElf_Shdr *sh, size_t off, size_t len)
+static bool verdef_hit(const struct patcher *p, Elf_Data *d, const GElf_Shdr *sh, size_t off, size_t len)
 {
 	size_t pos = 0;
 	for (size_t i = 0; i < sh->sh_info && i < d->d_size; i++) {
@@ -171,7 +177,7 @@ static bool verdef_hit(Elf_Data *d, const GElf_Shdr *sh, size_t off, size_t len)
 		for (size_t k = 0; k < vd.vd_cnt && k < d->d_size; k++) {
 			GElf_Verdaux va;
 			if (apos >= d->d_size || !gelf_getverdaux(d, (int)apos, &va) ||
-			    hits(va.vda_name, off, len))
+			    hits(p, va.vda_name, off, len))
 				return true;
 			if (va.vda_next == 0)
 				break;
@@ -199,9 +205,9 @@ static bool section_hit(const struct patcher *p, size_t i, size_t off, size_t le
 	case SHT_DYNSYM: case SHT_SYMTAB:
 		return syms_hit(p, d, sh, off, len);
 	case SHT_GNU_verneed:
-		return verneed_hit(d, sh, off, len);
+		return verneed_hit(p, d, sh, off, len);
 	case SHT_GNU_verdef:
-		return verdef_hit(d, sh, off, len);
+		return verdef_hit(p, d, sh, off, len);
 	default:
 		return true; /* unknown user of .dynstr: assume the worst */
 	}
@@ -218,7 +224,7 @@ static bool string_shared(const struct patcher *p, size_t off, size_t len)
 		switch (p->dyn[i].d_tag) {
 		case DT_NEEDED: case DT_SONAME: case DT_AUXILIARY: case DT_FILTER:
 		case DT_CONFIG: case DT_DEPAUDIT: case DT_AUDIT:
-			if (hits(p->dyn[i].d_un.d_val, off, len))
+			if (hits(p, p->dyn[i].d_un.d_val, off, len))
 				return true;
 		}
 	}
