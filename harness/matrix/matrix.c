@@ -3,6 +3,7 @@
 #include "base/interrupt.h"
 #include "verdict/classify.h"
 #include "base/cleanup.h"
+#include "exec/contain.h"
 #include "exec/pool.h"
 #include "exec/proc.h"
 #include "base/fs.h"
@@ -99,11 +100,19 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		return;
 	}
 	cleanup_free char *cwd = path_join(j->o->outdir, "work");
+	/* The cell's cgroup bounds its processes and memory, even for root
+	 * and for what leaves the process group; without one, RLIMIT_AS is
+	 * the memory bound and the orphan sweep finds the escapers. */
+	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd.argv, .env = cmd.env, .cwd = cwd,
 				 .timeout_s = j->o->timeout_s, .capture_max = 64 * 1024,
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
-				 .rlimit_fsize = 64L << 20};
-	if (proc_run(&spec, &res, err) < 0) {
+				 .rlimit_fsize = 64L << 20, .cell = group, .sweep_orphans = true,
+				 .rlimit_as = group ? 0 : contain_memory_limit()};
+	int pr = proc_run(&spec, &res, err);
+	bool oom = contain_cell_oom(group);
+	contain_cell_free(group);
+	if (pr < 0) {
 		route_cmd_release(&cmd);
 		return;
 	}
@@ -121,7 +130,11 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		cl.outcome = GM_OK;
 	}
 	c->observed = res.interrupted ? GM_SKIPPED : cl.outcome;
-	c->observed_detail = res.interrupted ? xstrdup("interrupted") : xstrdup(cl.detail);
+	c->observed_detail = res.interrupted ? xstrdup("interrupted")
+			     : oom ? xasprintf("%s%sthe cell's memory limit (%ld MiB) was reached",
+					       cl.detail, *cl.detail ? "; " : "",
+					       contain_memory_limit() >> 20)
+				   : xstrdup(cl.detail);
 	c->exit_code = res.exit_code;
 	c->signal = res.signal;
 	c->duration_s = res.duration_s;
@@ -162,6 +175,16 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	cleanup_free char *work = path_join(o->outdir, "work");
 	if (mkdir_p(work, 0755, err) < 0)
 		return -1;
+	contain_setup();
+	m->containment = contain_mode_name();
+	m->containment_note = xstrdup(contain_reason());
+	m->cell_pids_max = contain_mode() == CONTAIN_RLIMIT ? 0 : contain_pids_limit();
+	m->cell_memory_bytes = contain_memory_limit();
+	if (contain_stale_groups())
+		gm_note(ctx, "removed %zu cgroups of killed runs (%zu processes killed)",
+			contain_stale_groups(), contain_stale_procs());
+	if (contain_mode() == CONTAIN_RLIMIT)
+		gm_note(ctx, "containment: rlimit-only (%s)", m->containment_note);
 	pthread_mutex_init(&j.lock, NULL);
 	/* A live line on a terminal; nothing otherwise (results speak then). */
 	progress_init(&j.progress, ctx->tty, ctx->quiet || !ctx->tty, "run");
@@ -177,6 +200,7 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 		if (!m->cells[i].done)
 			m->complete = false;
 	pthread_mutex_destroy(&j.lock);
+	contain_teardown();
 	if (!o->keep_work)
 		rm_rf(work, NULL);
 	if (j.err) {
@@ -206,6 +230,7 @@ void matrix_release(struct matrix *m)
 		free(c->ran_libc);
 	}
 	free(m->cells);
+	free(m->containment_note);
 	free(m->started);
 	free(m->finished);
 	memset(m, 0, sizeof(*m));

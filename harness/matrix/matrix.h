@@ -57,6 +57,11 @@ struct matrix {
 	char *started, *finished;
 	bool complete;       /* false when interrupted */
 	double wall_s;
+	/* How cells were bounded (exec/contain.h): "cgroup-v1", "cgroup-v2" or
+	 * "rlimit-only"; the reason when not a cgroup; the per-cell limits. */
+	const char *containment;
+	char *containment_note;
+	long cell_pids_max, cell_memory_bytes;
 };
 
 /* Adds a cell; strings are copied. */
