@@ -153,7 +153,7 @@ static size_t kill_group_dir(const char *dir, const char *freezer, bool v2, bool
 	if (freezer)
 		write_str(freezer, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "0" : "THAWED");
 	for (int i = 0; wait && i < 500 && !group_empty(dir); i++) {
-		n += kill_listed(dir);
+		kill_listed(dir);
 		contain_sweep_orphans();
 		usleep(10000);
 	}
@@ -174,7 +174,7 @@ static bool owner_alive(long pid)
 {
 	if (pid == getpid())
 		return true;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+	if (!contain_pid_alive(pid))
 		return false;
 	cleanup_free char *path = xasprintf("/proc/%ld/comm", pid);
 	cleanup_free char *comm = NULL, *self = NULL;
@@ -467,6 +467,29 @@ void contain_live_del(int pid)
 			break;
 		}
 	pthread_mutex_unlock(&st.lock);
+}
+
+/* The state letter of /proc/<pid>/stat, '?' when there is none. */
+static char state_of(long pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
+bool contain_pid_alive(long pid)
+{
+	char s = state_of(pid);
+	return s != '?' && s != 'Z' && s != 'X';
 }
 
 /* The parent pid in /proc/<pid>/stat: the field after ") S ". */

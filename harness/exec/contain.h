@@ -66,6 +66,10 @@ void contain_live_lock(void);
 void contain_live_unlock(void);
 void contain_live_add(int pid);     /* under the lock */
 void contain_live_del(int pid);
+/* pid exists and is not a zombie (a killed harness not yet reaped by its
+ * parent is dead for our purposes). */
+bool contain_pid_alive(long pid);
+
 /* Kills and reaps every child of ours that is not a live cell: the
  * escapers re-parented to us as subreaper.  Returns how many. */
 size_t contain_sweep_orphans(void);

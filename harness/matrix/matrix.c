@@ -9,10 +9,14 @@
 #include "base/fs.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "store/store.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
@@ -168,13 +172,59 @@ static void task(void *p, size_t i)
 	pthread_mutex_unlock(&j->lock);
 }
 
+/* A run killed with SIGKILL cannot remove its work directory; each run
+ * records it in store runs/<pid>, and the next run removes the directories
+ * of the entries whose pid is dead (as sysroot builds sweep trash/).
+ * Returns the entry of this run, or NULL (the store is not writable: the
+ * run goes on without the record). */
+static char *work_register(const struct gm_ctx *ctx, const char *work)
+{
+	cleanup_free char *runs = NULL;
+	struct gm_err *e = NULL;
+	if (store_dir("runs", &runs, &e) < 0) {
+		gm_err_free(&e);
+		return NULL;
+	}
+	DIR *d = opendir(runs);
+	struct dirent *de;
+	size_t n = 0;
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || contain_pid_alive(pid))
+			continue;
+		cleanup_free char *entry = path_join(runs, de->d_name);
+		cleanup_free char *old = NULL;
+		size_t len;
+		if (read_file(entry, &old, &len, NULL) == 0 && str_ends(old, "/work") &&
+		    path_is_dir(old) && rm_rf(old, NULL) == 0)
+			n++;
+		unlink(entry);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		gm_note(ctx, "removed %zu work directories of killed runs", n);
+	char *mine = xasprintf("%s/%d", runs, (int)getpid());
+	if (write_file_atomic(mine, work, strlen(work), 0644, &e) < 0) {
+		gm_err_free(&e);
+		free(mine);
+		return NULL;
+	}
+	return mine;
+}
+
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err)
 {
 	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds()};
 	cleanup_free char *work = path_join(o->outdir, "work");
-	if (mkdir_p(work, 0755, err) < 0)
+	cleanup_free char *entry = work_register(ctx, work);
+	if (mkdir_p(work, 0755, err) < 0) {
+		if (entry)
+			unlink(entry);
 		return -1;
+	}
 	contain_setup();
 	m->containment = contain_mode_name();
 	m->containment_note = xstrdup(contain_reason());
@@ -203,6 +253,8 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	contain_teardown();
 	if (!o->keep_work)
 		rm_rf(work, NULL);
+	if (entry)
+		unlink(entry);
 	if (j.err) {
 		*err = j.err;
 		return -1;

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# Hostile programs (tests/fixtures/hostile/hostile.c, one binary per
+# behaviour): each cell is classified, bounded in time and memory, leaves no
+# process behind, and a normal program in the same invocation keeps its
+# real result.  Every fixture caps itself (3000 children, 50 GiB, 100 GiB of
+# output); the harness's limits are what is tested.  The harness runs inside
+# a memory cgroup of 4 GiB made here (ulimit -v 8 GiB where none can be
+# made): a second safety net should the per-cell limit fail.
+
+load helpers
+
+S=debian-bookworm-amd64
+
+setup_file() {
+	ensure_sysroot "$S" import bookworm
+	export HX=$BATS_FILE_TMPDIR/hx
+	mkdir -p "$HX"
+	for m in normal forkbomb forkwait flood noterm stopself closeout escape hog; do
+		gcc -O1 -DHOSTILE=$m -o "$HX/$m" "$TOP/tests/fixtures/hostile/hostile.c"
+	done
+	# The safety net: a memory cgroup beside ours, or ulimit -v.
+	local own
+	own=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+	GUARD_CG=/sys/fs/cgroup/memory${own%/}/gm-test-guard-$$
+	if mkdir "$GUARD_CG" 2>/dev/null && echo $((4 << 30)) >"$GUARD_CG/memory.limit_in_bytes"; then
+		export GUARD_CG
+	else
+		rmdir "$GUARD_CG" 2>/dev/null || true
+		export GUARD_CG=
+	fi
+	export REAL_GM=$GM
+	cat >"$HX/gm-guarded" <<-'SH'
+	#!/bin/sh
+	if [ -z "$GUARD_CG" ] || ! echo $$ >"$GUARD_CG/cgroup.procs"; then
+		ulimit -v 8388608 || exit 99
+	fi
+	exec "$REAL_GM" "$@"
+	SH
+	chmod +x "$HX/gm-guarded"
+}
+
+teardown_file() {
+	if [ -n "${GUARD_CG:-}" ]; then
+		for _ in $(seq 1 50); do rmdir "$GUARD_CG" 2>/dev/null && break; sleep 0.1; done
+	fi
+}
+
+setup() {
+	GM=$HX/gm-guarded
+	MARK=GMHOSTILE-$$-$BATS_TEST_NUMBER
+}
+
+# field OUT SUBJECT-BASENAME KEY: observed KEY of that binary's cell.
+field() {
+	python3 - "$@" <<-'PY'
+	import json, os, sys
+	out, subject, key = sys.argv[1:4]
+	for c in json.load(open(out + "/results.json"))["cells"]:
+	    if os.path.basename(c["subject"]) == subject:
+	        print(c["observed"][key])
+	        break
+	else:
+	    print("no-such-cell")
+	PY
+}
+
+containment() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["containment"]["mode"])' \
+		"$1/results.json"
+}
+
+# Live (non-zombie) processes whose argv holds the marker.
+marked() {
+	local n=0 p st
+	for p in /proc/[0-9]*; do
+		grep -qa -- "$1" "$p/cmdline" 2>/dev/null || continue
+		st=$(awk '{ sub(/.*\) /, ""); print $1 }' "$p/stat" 2>/dev/null) || continue
+		[ "$st" = Z ] || n=$((n + 1))
+	done
+	echo $n
+}
+
+# no_marked_left MARKER: none after the run (a moment for SIGKILL to land).
+no_marked_left() {
+	local n
+	for _ in $(seq 1 20); do
+		n=$(marked "$1")
+		[ "$n" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	echo "# $n processes with $1 survived" >&2
+	pkill -KILL -f -- "$1" || true
+	return 1
+}
+
+@test "a 3000-child fork bomb is held by the cell's pids limit and leaves no process" {
+	GLIBC_MATRIX_CELL_PIDS=500 run_gm 0 check "$HX/forkbomb" "$HX/normal" --against $S \
+		--method loader --args "$MARK 3000" --timeout 60 --out "$BATS_TEST_TMPDIR/o"
+	local out=$BATS_TEST_TMPDIR/o forked
+	[ "$(field "$out" normal outcome)" = ok ]
+	forked=$(field "$out" forkbomb stdout | awk '/^forked/ { print $2 }')
+	if [ "$(containment "$out")" != rlimit-only ]; then
+		# pids.max 500 for the whole cell: the loader, the bomb, 498 children
+		[ "$forked" -lt 500 ]
+	fi
+	[ "$forked" -gt 0 ]
+	no_marked_left "$MARK"
+}
+
+@test "gigabytes on stdout, SIGTERM ignored, SIGSTOP, closed stdout: timeouts, none left, normal ok" {
+	run_gm 1 check "$HX/flood" "$HX/noterm" "$HX/stopself" "$HX/closeout" "$HX/normal" \
+		--against $S --method loader --args "$MARK" --timeout 3 -j 2 --out "$BATS_TEST_TMPDIR/o"
+	local out=$BATS_TEST_TMPDIR/o
+	for p in flood noterm stopself closeout; do
+		[ "$(field "$out" $p outcome)" = timeout ] || { echo "# $p" >&2; return 1; }
+	done
+	[ "$(field "$out" normal outcome)" = ok ]
+	# the capture is capped: results.json keeps an excerpt, not gigabytes
+	[ "$(stat -c %s "$out/results.json")" -lt 100000 ]
+	no_marked_left "$MARK"
+}
+
+@test "a setsid + double fork daemon does not outlive its ok cell (loader and interp routes)" {
+	run_gm 0 check "$HX/escape" "$HX/normal" --against $S --method loader --method interp \
+		--args "$MARK" --timeout 30 --out "$BATS_TEST_TMPDIR/o"
+	[ "$(field "$BATS_TEST_TMPDIR/o" escape outcome)" = ok ]
+	no_marked_left "$MARK"
+}
+
+@test "touching 50 GiB is stopped by the cell's memory limit, not the machine" {
+	run_gm 1 check "$HX/hog" "$HX/normal" --against $S --method loader --args "$MARK" \
+		--timeout 120 --out "$BATS_TEST_TMPDIR/o"
+	local out=$BATS_TEST_TMPDIR/o
+	[ "$(field "$out" normal outcome)" = ok ]
+	if [ "$(containment "$out")" = rlimit-only ]; then
+		[ "$(field "$out" hog outcome)" = failed ]
+		assert_contains "$(field "$out" hog stdout)" "ENOMEM"
+	else
+		[ "$(field "$out" hog outcome)" = crash ]
+		assert_contains "$(field "$out" hog detail)" "memory limit (1024 MiB) was reached"
+	fi
+	no_marked_left "$MARK"
+}
+
+@test "results.json says how cells were contained; cgroup v1 here when pids and memory are writable" {
+	run_gm 0 check "$HX/normal" --against $S --method loader --out "$BATS_TEST_TMPDIR/o"
+	local mode
+	mode=$(containment "$BATS_TEST_TMPDIR/o")
+	case $mode in cgroup-v1 | cgroup-v2 | rlimit-only) ;; *) return 1 ;; esac
+	if [ -w /sys/fs/cgroup/pids ] && [ -w /sys/fs/cgroup/memory ] &&
+		! [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		[ "$mode" = cgroup-v1 ]
+	fi
+	[ -n "$(ls /sys/fs/cgroup/pids)" ]
+	! ls -d /sys/fs/cgroup/pids/glibc-matrix-* 2>/dev/null
+}
+
+@test "kill -9 of the harness during a 300-child cell: the next run kills the leftovers and removes their cgroups and work/" {
+	local out=$BATS_TEST_TMPDIR/o pid n=0
+	"$GM" --quiet check "$HX/forkwait" --against $S --method loader --args "$MARK 300" \
+		--timeout 120 --out "$out" >/dev/null 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 1 300); do
+		n=$(marked "$MARK")
+		[ "$n" -ge 301 ] && break
+		sleep 0.1
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# the wrapper exec'd the harness: $pid was glibc-matrix itself
+	sleep 0.5
+	n=$(marked "$MARK")
+	echo "# $n marked processes survived the harness"
+	[ "$n" -ge 300 ]          # the leftovers exist: what follows has work to do
+	[ -d "$out/work" ]
+	run_gm 0 check "$HX/normal" --against $S --method loader --out "$BATS_TEST_TMPDIR/o2"
+	no_marked_left "$MARK"
+	if [ "$(containment "$BATS_TEST_TMPDIR/o2")" = cgroup-v1 ]; then
+		assert_contains "$output" "cgroups of killed runs"
+		! ls -d /sys/fs/cgroup/{pids,freezer}/glibc-matrix-"$pid" 2>/dev/null
+	fi
+	[ ! -e "$out/work" ]
+	assert_contains "$output" "work directories of killed runs"
+}
