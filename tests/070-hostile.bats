@@ -182,3 +182,36 @@ no_marked_left() {
 	[ ! -e "$out/work" ]
 	assert_contains "$output" "work directories of killed runs"
 }
+
+@test "default out directories are created exclusively: a taken second gets -2; parallel runs never share one" {
+	cd "$BATS_TEST_TMPDIR"
+	local now i
+	now=$(date -u +%s)
+	for i in 0 1 2 3 4 5; do
+		mkdir -p "reports/check-$(date -u -d "@$((now + i))" +%Y%m%d-%H%M%S)"
+	done
+	run_gm 0 check "$HX/normal" --against $S --method loader
+	assert_contains "$output" "-2/results.json"
+	[ -z "$(find reports -mindepth 2 -path '*/check-*' ! -path '*-2/*' -name results.json)" ]
+	# two at once, no --out: two directories, each with its own complete results
+	rm -rf reports
+	"$REAL_GM" --quiet check "$HX/normal" --against $S --method loader >a.log 2>&1 3>&- &
+	"$REAL_GM" --quiet check "$HX/normal" --against $S --method loader >b.log 2>&1 3>&-
+	wait $!
+	local a b
+	a=$(sed -n 's/^results: //p' a.log)
+	b=$(sed -n 's/^results: //p' b.log)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+	python3 -c 'import json,sys; [json.load(open(p))["complete"] or sys.exit(1) for p in sys.argv[1:]]' "$a" "$b"
+}
+
+@test "--out empty or naming a regular file is a usage error, not an interrupted run" {
+	run_gm 2 check "$HX/normal" --against $S --out ""
+	assert_contains "$output" "--out"
+	touch "$BATS_TEST_TMPDIR/file"
+	run_gm 2 check "$HX/normal" --against $S --out "$BATS_TEST_TMPDIR/file"
+	assert_contains "$output" "exists and is not a directory"
+	assert_not_contains "$output" "INCOMPLETE"
+	run_gm 2 run --case hello --out "$BATS_TEST_TMPDIR/file"
+	assert_contains "$output" "exists and is not a directory"
+}

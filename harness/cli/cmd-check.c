@@ -16,7 +16,6 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
@@ -135,15 +134,9 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
 		elf_info_release(&info);
 	}
-	if (!out) {
-		char buf[64];
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "reports/check-%Y%m%d-%H%M%S", &tm);
-		out = xstrdup(buf);
-	}
-	char *abs_out = path_absolute(out);
+	char *abs_out;
+	if (matrix_outdir(out, "check-", &abs_out, err) < 0)
+		return -1;
 	free(out);
 	out = abs_out;
 

@@ -12,6 +12,9 @@
 #include "store/store.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +173,37 @@ static void task(void *p, size_t i)
 	pthread_mutex_lock(&j->lock);
 	progress_tick(&j->progress);
 	pthread_mutex_unlock(&j->lock);
+}
+
+int matrix_outdir(const char *requested, const char *prefix, char **ret, struct gm_err **err)
+{
+	*ret = NULL;
+	if (requested) {
+		if (!*requested)
+			return gm_usage(err, "--out: want a directory, not an empty name");
+		if (path_exists(requested) && !path_is_dir(requested))
+			return gm_usage(err, "--out '%s' exists and is not a directory", requested);
+		*ret = path_absolute(requested);
+		return 0;
+	}
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (mkdir_p("reports", 0755, err) < 0)
+		return -1;
+	for (int n = 1; n <= 1000; n++) {
+		cleanup_free char *dir = n == 1 ? xasprintf("reports/%s%s", prefix, stamp)
+					     : xasprintf("reports/%s%s-%d", prefix, stamp, n);
+		if (mkdir(dir, 0755) == 0) {
+			*ret = path_absolute(dir);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return gm_infra(err, errno, "cannot create '%s'", dir);
+	}
+	return gm_infra(err, EEXIST, "no free directory reports/%s%s-N", prefix, stamp);
 }
 
 /* A run killed with SIGKILL cannot remove its work directory; each run

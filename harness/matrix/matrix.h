@@ -69,6 +69,13 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 			const struct sysroot *build, const struct sysroot *run,
 			const struct route *method);
 
+/* Where a run's results go.  requested (--out): must not be empty nor an
+ * existing non-directory (usage errors, exit 2).  NULL: a fresh directory
+ * reports/<prefix><UTC time>, created exclusively (-2, -3, ... appended when
+ * another run took that second), so two runs never share results.json or
+ * work/.  *ret is absolute: patched copies run from below it. */
+int matrix_outdir(const char *requested, const char *prefix, char **ret, struct gm_err **err);
+
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err);
 
