@@ -215,3 +215,41 @@ no_marked_left() {
 	run_gm 2 run --case hello --out "$BATS_TEST_TMPDIR/file"
 	assert_contains "$output" "exists and is not a directory"
 }
+
+# fake_sysroot SRC NAME: a copy of sysroot directory SRC (of $S) in the
+# scratch store under NAME, paths rewritten; the test then breaks it.
+fake_sysroot() {
+	local src=$1 dst=$GLIBC_MATRIX_STORE/sysroots/$2
+	mkdir -p "$GLIBC_MATRIX_STORE/sysroots"
+	cp -a "$src" "$dst"
+	sed -i "s|$src|$dst|g; s|\"name\": \"$S\"|\"name\": \"$2\"|" "$dst/sysroot.json"
+}
+
+@test "a probe whose loader is a script printing a line is not ok; a sysroot without libc.so.6 is predicted as not running on it" {
+	local src
+	src=$("$REAL_GM" sysroot show $S | awk '$1 == "directory:" { print $2 }')
+	[ -d "$src" ]
+	use_scratch_store
+	fake_sysroot "$src" $S
+	fake_sysroot "$src" fake-script
+	fake_sysroot "$src" fake-nolibc
+	local ld=$GLIBC_MATRIX_STORE/sysroots/fake-script/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+	rm "$ld"
+	printf '#!/bin/sh\necho I am not a loader\n' >"$ld"
+	chmod +x "$ld"
+	rm "$GLIBC_MATRIX_STORE/sysroots/fake-nolibc/lib/x86_64-linux-gnu/libc.so.6"
+	run_gm 1 run --case hello --build $S --run fake-script --run fake-nolibc --run $S \
+		--method loader --out "$BATS_TEST_TMPDIR/o"
+	python3 - "$BATS_TEST_TMPDIR/o/results.json" <<-'PY'
+	import json, sys
+	cells = {c["run"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+	script, nolibc = cells["fake-script"], cells["fake-nolibc"]
+	assert script["observed"]["outcome"] == "wrong-libc", script
+	assert "no probe report" in script["observed"]["detail"], script
+	assert nolibc["predicted"]["outcome"] != "ok", nolibc
+	assert "outside the sysroot" in nolibc["predicted"]["detail"] or \
+	    nolibc["predicted"]["outcome"] == "missing-library", nolibc
+	assert nolibc["observed"]["outcome"] != "ok", nolibc
+	assert cells["debian-bookworm-amd64"]["observed"]["outcome"] == "ok"
+	PY
+}

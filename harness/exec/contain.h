@@ -10,7 +10,8 @@
  * and a memory limit of GLIBC_MATRIX_CELL_MEMORY MiB (default 1024), and when
  * it ends every process left in its group is killed, whatever its process
  * group or session.  Elsewhere ("rlimit-only") a cell gets RLIMIT_AS of the
- * same size, and escapers are found through PR_SET_CHILD_SUBREAPER: every
+ * same size (GLIBC_MATRIX_CONTAINMENT=rlimit-only forces this mode), and
+ * escapers are found through PR_SET_CHILD_SUBREAPER: every
  * orphan of a cell is re-parented to us, and the sweep kills and reaps each
  * child of ours that is not a live cell.
  *
