@@ -69,13 +69,14 @@ containment() {
 		"$1/results.json"
 }
 
-# Live (non-zombie) processes whose argv holds the marker.
+# Live (non-zombie) processes whose argv holds the marker (one grep over
+# /proc, then the state of each match read without forking).
 marked() {
-	local n=0 p st
-	for p in /proc/[0-9]*; do
-		grep -qa -- "$1" "$p/cmdline" 2>/dev/null || continue
-		st=$(awk '{ sub(/.*\) /, ""); print $1 }' "$p/stat" 2>/dev/null) || continue
-		[ "$st" = Z ] || n=$((n + 1))
+	local n=0 f stat
+	for f in $(grep -lsa -- "$1" /proc/[0-9]*/cmdline); do
+		read -r stat <"${f%cmdline}stat" 2>/dev/null || continue
+		stat=${stat##*) }
+		[ "${stat:0:1}" = Z ] || n=$((n + 1))
 	done
 	echo $n
 }
@@ -261,4 +262,19 @@ fake_sysroot() {
 	assert nolibc["observed"]["outcome"] != "ok", nolibc
 	assert cells["debian-bookworm-amd64"]["observed"]["outcome"] == "ok"
 	PY
+}
+
+@test "exec: a setsid daemon and a fork bomb's children do not outlive the program" {
+	run_gm 0 exec --sysroot $S -- "$HX/escape" "$MARK"
+	assert_contains "$output" "escape: daemon started"
+	no_marked_left "$MARK"
+	GLIBC_MATRIX_CELL_PIDS=100 run_gm 0 exec --sysroot $S -- "$HX/forkbomb" "$MARK" 3000
+	local forked
+	forked=$(awk '/^forked/ { print $2 }' <<<"$output")
+	[ "$forked" -gt 0 ]
+	if [ -z "${GLIBC_MATRIX_CONTAINMENT:-}" ] && [ -w /sys/fs/cgroup/pids ] &&
+		[ -w /sys/fs/cgroup/memory ]; then
+		[ "$forked" -lt 100 ]
+	fi
+	no_marked_left "$MARK"
 }

@@ -171,22 +171,31 @@ static void rmdir_retry(const char *dir)
 	}
 }
 
-/* Is pid a live glibc-matrix (the owner of a run group)?  Another program
- * that got the pid of a dead run does not count. */
-static bool owner_alive(long pid)
+static bool stat_fields(long pid, char *state, unsigned long long *start);
+
+/* The name of our run group: pid and start time (field 22 of stat), so a
+ * later process that got the pid of a dead run is not taken for its owner,
+ * whatever its name. */
+static char *run_name(void)
 {
-	if (pid == getpid())
+	unsigned long long start = 0;
+	char state;
+	stat_fields(getpid(), &state, &start);
+	return xasprintf(RUN_PREFIX "%d-%llu", (int)getpid(), start);
+}
+
+/* Is the owner of run group name (pid-start) alive? */
+static bool owner_alive(const char *name)
+{
+	char *end;
+	long pid = strtol(name + strlen(RUN_PREFIX), &end, 10);
+	if (pid <= 0 || *end != '-')
+		return true; /* not a name of ours: leave it alone */
+	unsigned long long want = strtoull(end + 1, &end, 10), start = 0;
+	char state;
+	if (*end)
 		return true;
-	if (!contain_pid_alive(pid))
-		return false;
-	cleanup_free char *path = xasprintf("/proc/%ld/comm", pid);
-	cleanup_free char *comm = NULL, *self = NULL;
-	size_t n;
-	if (read_file(path, &comm, &n, NULL) < 0)
-		return false;
-	if (read_file("/proc/self/comm", &self, &n, NULL) < 0)
-		return true;
-	return strcmp(comm, self) == 0 || str_starts(comm, "glibc-matrix");
+	return stat_fields(pid, &state, &start) && state != 'Z' && state != 'X' && start == want;
 }
 
 /* Removes the run groups below base whose owner is dead: their cells'
@@ -198,11 +207,7 @@ static void clean_stale(const char *base, const char *freezer_base, bool v2)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char *end;
-		if (!str_starts(e->d_name, RUN_PREFIX))
-			continue;
-		long pid = strtol(e->d_name + strlen(RUN_PREFIX), &end, 10);
-		if (*end || pid <= 0 || owner_alive(pid))
+		if (!str_starts(e->d_name, RUN_PREFIX) || owner_alive(e->d_name))
 			continue;
 		cleanup_free char *run = path_join(base, e->d_name);
 		DIR *cd = opendir(run);
@@ -245,7 +250,8 @@ static int setup_v2(void)
 	 * without processes of its own (or the root) may hand them down. */
 	int e = write_str(base, "cgroup.subtree_control", "+pids +memory");
 	st.base[0] = xstrdup(base);
-	st.run[0] = xasprintf("%s/%s%d", base, RUN_PREFIX, (int)getpid());
+	cleanup_free char *name = run_name();
+	st.run[0] = path_join(base, name);
 	clean_stale(base, base, true);
 	if (e < 0 || (mkdir(st.run[0], 0755) < 0 && errno != EEXIST) ||
 	    (e = write_str(st.run[0], "cgroup.subtree_control", "+pids +memory")) < 0) {
@@ -268,7 +274,7 @@ static int setup_v1(void)
 		cleanup_free char *mnt = xasprintf("/sys/fs/cgroup/%s", v1_names[h]);
 		cleanup_free char *base = own ? xasprintf("%s%s", mnt, strcmp(own, "/") ? own : "") : NULL;
 		if (!base || !path_is_dir(base)) {
-			if (!why)
+			if (!why && h != H_FREEZER)
 				why = xasprintf("no cgroup v1 %s hierarchy at %s", v1_names[h], mnt);
 			continue;
 		}
@@ -280,7 +286,8 @@ static int setup_v1(void)
 	for (int h = 0; h < H_COUNT && !why; h++) {
 		if (!st.base[h])
 			continue;
-		char *run = xasprintf("%s/%s%d", st.base[h], RUN_PREFIX, (int)getpid());
+		cleanup_free char *name = run_name();
+		char *run = path_join(st.base[h], name);
 		if (mkdir(run, 0755) < 0 && errno != EEXIST) {
 			if (h != H_FREEZER)
 				why = xasprintf("cannot create %s: %s", run, strerror(errno));
@@ -475,27 +482,37 @@ void contain_live_del(int pid)
 	pthread_mutex_unlock(&st.lock);
 }
 
-/* The state letter of /proc/<pid>/stat, '?' when there is none. */
-static char state_of(long pid)
+/* State letter and start time (clock ticks after boot) of /proc/<pid>/stat;
+ * false when there is no such process. */
+static bool stat_fields(long pid, char *state, unsigned long long *start)
 {
-	char path[64], buf[512];
+	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return '?';
+		return false;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return '?';
+		return false;
 	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return false;
+	*state = p[2];
+	/* fields after the name: 3 state ... 22 starttime */
+	p += 2;
+	for (int f = 3; f < 22 && p; f++)
+		p = strchr(p + 1, ' ');
+	*start = p ? strtoull(p + 1, NULL, 10) : 0;
+	return true;
 }
 
 bool contain_pid_alive(long pid)
 {
-	char s = state_of(pid);
-	return s != '?' && s != 'Z' && s != 'X';
+	char s;
+	unsigned long long start;
+	return stat_fields(pid, &s, &start) && s != 'Z' && s != 'X';
 }
 
 /* The parent pid in /proc/<pid>/stat: the field after ") S ". */

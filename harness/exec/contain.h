@@ -3,7 +3,7 @@
  * leaves the group; nothing in rlimits bounds resident memory).
  *
  * Where the machine lets us, every cell runs in its own cgroup below a
- * per-run group named glibc-matrix-<our pid>, created beside our own
+ * per-run group named glibc-matrix-<our pid>-<our start time>, created beside our own
  * cgroup: cgroup v2 with the pids and memory controllers, or the cgroup v1
  * pids and memory hierarchies (plus freezer, to stop a fork bomb while it is
  * killed).  Each cell gets pids.max = GLIBC_MATRIX_CELL_PIDS (default 2048)
@@ -17,7 +17,7 @@
  *
  * A run killed with SIGKILL leaves its groups and their processes behind;
  * contain_setup() of the next run kills them and removes the groups whose
- * owner pid is no longer a glibc-matrix process.
+ * owner (that pid with that start time) is gone.
  *
  * Thread-safety: contain_setup() once, before the pool starts; the cell
  * functions from any thread. */
