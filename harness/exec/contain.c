@@ -106,6 +106,9 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
+static bool stat_fields(long pid, char *state, unsigned long long *start);
+static size_t sweep(bool all);
+
 /* Kills every process listed in dir/cgroup.procs; the number killed. */
 static size_t kill_listed(const char *dir)
 {
@@ -157,7 +160,7 @@ static size_t kill_group_dir(const char *dir, const char *freezer, bool v2, bool
 		write_str(freezer, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "0" : "THAWED");
 	for (int i = 0; wait && i < 500 && !group_empty(dir); i++) {
 		kill_listed(dir);
-		contain_sweep_orphans();
+		sweep(false);
 		usleep(10000);
 	}
 	return n;
@@ -166,12 +169,11 @@ static size_t kill_group_dir(const char *dir, const char *freezer, bool v2, bool
 static void rmdir_retry(const char *dir)
 {
 	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++) {
-		contain_sweep_orphans();
+		sweep(false);
 		usleep(10000);
 	}
 }
 
-static bool stat_fields(long pid, char *state, unsigned long long *start);
 
 /* The name of our run group: pid and start time (field 22 of stat), so a
  * later process that got the pid of a dead run is not taken for its owner,
@@ -532,16 +534,22 @@ static long parent_of(const char *pid)
 	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atol(p + 4) : -1;
 }
 
-size_t contain_sweep_orphans(void)
+/* Kills (all) or only reaps (zombies) our children that are not live
+ * cells.  With cgroups the group kill does the killing: an orphan of
+ * another, still running cell must not be touched, only our zombies. */
+static size_t sweep(bool all)
 {
 	size_t n = 0;
 	pthread_mutex_lock(&st.lock);
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char *end;
+		char *end, state;
+		unsigned long long start;
 		long pid = strtol(e->d_name, &end, 10);
 		if (*end || pid <= 0 || parent_of(e->d_name) != getpid())
+			continue;
+		if (!all && (!stat_fields(pid, &state, &start) || state != 'Z'))
 			continue;
 		bool live = false;
 		for (size_t i = 0; i < st.n_live && !live; i++)
@@ -558,4 +566,9 @@ size_t contain_sweep_orphans(void)
 		closedir(d);
 	pthread_mutex_unlock(&st.lock);
 	return n;
+}
+
+size_t contain_sweep_orphans(void)
+{
+	return sweep(true);
 }
