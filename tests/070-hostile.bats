@@ -224,6 +224,10 @@ no_marked_left() {
 	assert_not_contains "$output" "INCOMPLETE"
 	run_gm 2 run --case hello --out "$BATS_TEST_TMPDIR/file"
 	assert_contains "$output" "exists and is not a directory"
+	# a usage error creates no (empty) default report directory
+	cd "$BATS_TEST_TMPDIR"
+	run_gm 2 check "$HX/normal" --against no-such-sysroot
+	[ ! -e reports ]
 }
 
 # fake_sysroot SRC NAME: a copy of sysroot directory SRC (of $S) in the

@@ -158,17 +158,16 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		r = helped ? 0 : -1;
 		goto out;
 	}
-	char *abs_out;
-	if (matrix_outdir(o.out, "", &abs_out, err) < 0)
-		goto out;
-	free(o.out);
-	o.out = abs_out;
+	char *abs_out = NULL;
 	if (cases_load(&all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
 	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
-	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0)
+	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0 ||
+	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
+	free(o.out);
+	o.out = abs_out;
 	gm_note(ctx, "building %zu probes against %zu sysroots", n_cs, n_b);
 	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
 		goto out;
