@@ -16,7 +16,6 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
@@ -135,27 +134,20 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
 		elf_info_release(&info);
 	}
-	if (!out) {
-		char buf[64];
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "reports/check-%Y%m%d-%H%M%S", &tm);
-		out = xstrdup(buf);
-	}
-	char *abs_out = path_absolute(out);
-	free(out);
-	out = abs_out;
-
 	struct sysroot *runs = NULL, host;
 	const struct route **ms = NULL;
 	size_t n_runs = 0, n_ms = 0;
 	struct matrix m = {0};
 	int r = -1;
 	sysroot_host(&host);
+	char *abs_out = NULL;
+	/* Last of the checks: a usage error leaves no empty report directory. */
 	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
-	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0)
+	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
+	    matrix_outdir(out, "check-", &abs_out, err) < 0)
 		goto done;
+	free(out);
+	out = abs_out;
 	for (int i = optind; i < argc; i++) {
 		cleanup_free char *abs = path_real(argv[i], err);
 		cleanup_strv char **libs = NULL;

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "routes/route.h"
+#include "exec/contain.h"
 #include "exec/proc.h"
 #include "store/sysroot.h"
 #include "base/fs.h"
@@ -24,8 +25,10 @@ static const char help[] =
 	"Routes (default loader):\n";
 
 static const char help_tail[] =
-	"PROGRAM is searched in PATH when it has no '/'.  Exit 2 usage, 3 when PROGRAM\n"
-	"could not be started at all.\n";
+	"PROGRAM is searched in PATH when it has no '/'.  It runs bounded as a matrix\n"
+	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and GLIBC_MATRIX_CELL_MEMORY\n"
+	"MiB where the machine allows, else RLIMIT_AS), and what it leaves running is\n"
+	"killed when it ends.  Exit 2 usage, 3 when PROGRAM could not be started at all.\n";
 
 static char *find_program(const char *name)
 {
@@ -105,10 +108,19 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	for (size_t i = 0; cmd.env[i]; i++)
 		if (strchr(cmd.env[i], '=') && !str_starts(cmd.env[i], "LC_ALL="))
 			strv_push(&env, cmd.env[i]);
+	/* Bounded as a matrix cell is: what it leaves behind (a daemon, a
+	 * fork bomb's children) is killed when it ends. */
+	contain_setup();
+	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
-				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1};
+				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,
+				 .cell = group, .sweep_orphans = true,
+				 .rlimit_as = group ? 0 : contain_memory_limit()};
 	struct proc_result res;
-	if (proc_run(&spec, &res, err) == 0) {
+	int pr = proc_run(&spec, &res, err);
+	contain_cell_free(group);
+	contain_teardown();
+	if (pr == 0) {
 		if (res.exec_failed)
 			r = gm_infra(err, res.exec_errno, "cannot run '%s'", cmd.argv[0]);
 		else

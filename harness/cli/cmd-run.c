@@ -16,7 +16,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char help[] =
 	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
@@ -33,7 +32,8 @@ static const char help_tail[] =
 	"\n"
 	"  -j, --jobs N      cells in parallel (default: number of CPUs)\n"
 	"      --timeout S   seconds per cell (default 20)\n"
-	"      --out DIR     where results.json goes (default reports/<UTC time>)\n"
+	"      --out DIR     where results.json goes (default: a new reports/<UTC time>,\n"
+	"                    with -2, -3... when another run took that second)\n"
 	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
 	"                    at start-up, so a verdict does not depend on the code path)\n"
 	"      --keep-work   keep the patched copies under DIR/work\n"
@@ -98,16 +98,6 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 	return 0;
 }
 
-static char *default_out(void)
-{
-	char buf[64];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "reports/%Y%m%d-%H%M%S", &tm);
-	return xstrdup(buf);
-}
-
 /* Cells of one probe: each method, each run sysroot (host methods: host). */
 static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
@@ -168,18 +158,16 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		r = helped ? 0 : -1;
 		goto out;
 	}
-	if (!o.out)
-		o.out = default_out();
-	/* Patched copies run from below it: relative paths would not survive. */
-	char *abs_out = path_absolute(o.out);
-	free(o.out);
-	o.out = abs_out;
+	char *abs_out = NULL;
 	if (cases_load(&all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
 	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
-	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0)
+	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0 ||
+	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
+	free(o.out);
+	o.out = abs_out;
 	gm_note(ctx, "building %zu probes against %zu sysroots", n_cs, n_b);
 	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
 		goto out;

@@ -68,6 +68,10 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 	int in;
 
 	setpgid(0, 0);
+	/* First, so that nothing the program does escapes its limits. */
+	int ce = contain_cell_join(spec->cell);
+	if (ce < 0)
+		child_fail(notify, -ce);
 	/* Both sides hand over the terminal, whichever runs first. */
 	if (fg)
 		tty_give(getpid());
@@ -89,6 +93,10 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 	if (spec->rlimit_fsize > 0) {
 		struct rlimit r = {spec->rlimit_fsize, spec->rlimit_fsize};
 		setrlimit(RLIMIT_FSIZE, &r);
+	}
+	if (spec->rlimit_as > 0) {
+		struct rlimit r = {spec->rlimit_as, spec->rlimit_as};
+		setrlimit(RLIMIT_AS, &r);
 	}
 	if (!spec->inherit_stdio) {
 		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -201,7 +209,7 @@ static void stream_feed(struct stream *s, const struct proc_spec *spec, const ch
  * group is killed BEFORE the leader is reaped: while the leader is a
  * zombie its id cannot be reused, so the kill cannot reach a new,
  * unrelated group.  Returns whether pid was reaped. */
-static bool reap_if_ended(pid_t pid, int *status, bool wait)
+static bool reap_if_ended(const struct proc_spec *spec, pid_t pid, int *status, bool wait)
 {
 	siginfo_t si;
 	int r;
@@ -212,15 +220,17 @@ static bool reap_if_ended(pid_t pid, int *status, bool wait)
 	if (r < 0 || si.si_pid != pid)
 		return false;
 	kill(-pid, SIGKILL);
+	contain_cell_kill(spec->cell);
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
 	return true;
 }
 
-static void kill_group(pid_t pid)
+static void kill_group(const struct proc_spec *spec, pid_t pid)
 {
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
+	contain_cell_kill(spec->cell);
 }
 
 static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
@@ -267,7 +277,12 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	}
 	bool fg = spec->inherit_stdio && spec->foreground_tty && isatty(0) &&
 		  tcgetpgrp(0) == getpgrp();
+	/* Registered before the sweep of another thread can see it. */
+	contain_live_lock();
 	pid = spawn_child(spec, envp, outp[1], errp[1], notp[1], fg);
+	if (pid > 0)
+		contain_live_add(pid);
+	contain_live_unlock();
 	if (pid < 0) {
 		int e = errno;
 		close(outp[0]); close(outp[1]); close(errp[0]); close(errp[1]);
@@ -329,7 +344,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			double left = spec->timeout_s - (now_seconds() - start);
 			if (left <= 0) {
 				if (!res->timed_out)
-					kill_group(pid);
+					kill_group(spec, pid);
 				res->timed_out = true;
 				timeout_ms = 100;
 			} else {
@@ -338,7 +353,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		}
 		if (interrupted() && !res->interrupted) {
 			res->interrupted = true;
-			kill_group(pid);
+			kill_group(spec, pid);
 		}
 		if (pidfd < 0 && !exited)
 			timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
@@ -350,7 +365,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			kill_group(pid);
+			kill_group(spec, pid);
 			break;
 		}
 		for (int k = 0; k < n; k++) {
@@ -374,14 +389,17 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			}
 			stream_feed(s, spec, buf, got);
 		}
-		if (!reaped && (exited || pidfd < 0) && reap_if_ended(pid, &status, false))
+		if (!reaped && (exited || pidfd < 0) && reap_if_ended(spec, pid, &status, false))
 			exited = reaped = true;
 	}
 	for (int i = 0; i < 2; i++)
 		if (st[i].fd >= 0)
 			close(st[i].fd);
 	if (!reaped)
-		reap_if_ended(pid, &status, true);
+		reap_if_ended(spec, pid, &status, true);
+	contain_live_del(pid);
+	if (!spec->cell && spec->sweep_orphans)
+		contain_sweep_orphans();
 	if (pidfd >= 0)
 		close(pidfd);
 	if (fg)

@@ -6,7 +6,9 @@
  * (poll), so a child filling one pipe cannot deadlock the other; captures are
  * capped.  An exec failure comes back over a CLOEXEC pipe and is reported as
  * such, not as exit status 127 (git's run-command).  When proc_run returns,
- * the child has been reaped and its group killed: no zombie, no orphan. */
+ * the child has been reaped and its group killed: no zombie, no orphan.
+ * A process group does not hold a program that calls setsid(), nor does
+ * RLIMIT_NPROC hold root: spec->cell (contain.h) does. */
 #ifndef GM_PROC_H
 #define GM_PROC_H
 
@@ -14,6 +16,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "exec/contain.h"
 
 struct proc_spec {
 	char *const *argv;          /* argv[0] searched in PATH unless it has a '/' */
@@ -37,6 +40,14 @@ struct proc_spec {
 	void (*on_start)(void *ctx, int pid);
 	long rlimit_nproc;          /* > 0: RLIMIT_NPROC */
 	long rlimit_fsize;          /* > 0: RLIMIT_FSIZE in bytes */
+	long rlimit_as;             /* > 0: RLIMIT_AS in bytes */
+	/* The child joins this cgroup before exec (contain.h); everything in
+	 * it is killed with the child: on timeout, on interrupt, and before
+	 * the child is reaped. */
+	struct contain_cell *cell;
+	/* Without a cell: after the child is reaped, kill and reap every
+	 * orphan re-parented to us (contain_sweep_orphans). */
+	bool sweep_orphans;
 };
 
 struct proc_result {

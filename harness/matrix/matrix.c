@@ -3,15 +3,23 @@
 #include "base/interrupt.h"
 #include "verdict/classify.h"
 #include "base/cleanup.h"
+#include "exec/contain.h"
 #include "exec/pool.h"
 #include "exec/proc.h"
 #include "base/fs.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "store/store.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
@@ -99,11 +107,19 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		return;
 	}
 	cleanup_free char *cwd = path_join(j->o->outdir, "work");
+	/* The cell's cgroup bounds its processes and memory, even for root
+	 * and for what leaves the process group; without one, RLIMIT_AS is
+	 * the memory bound and the orphan sweep finds the escapers. */
+	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd.argv, .env = cmd.env, .cwd = cwd,
 				 .timeout_s = j->o->timeout_s, .capture_max = 64 * 1024,
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
-				 .rlimit_fsize = 64L << 20};
-	if (proc_run(&spec, &res, err) < 0) {
+				 .rlimit_fsize = 64L << 20, .cell = group, .sweep_orphans = true,
+				 .rlimit_as = group ? 0 : contain_memory_limit()};
+	int pr = proc_run(&spec, &res, err);
+	bool oom = contain_cell_oom(group);
+	contain_cell_free(group);
+	if (pr < 0) {
 		route_cmd_release(&cmd);
 		return;
 	}
@@ -121,7 +137,11 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		cl.outcome = GM_OK;
 	}
 	c->observed = res.interrupted ? GM_SKIPPED : cl.outcome;
-	c->observed_detail = res.interrupted ? xstrdup("interrupted") : xstrdup(cl.detail);
+	c->observed_detail = res.interrupted ? xstrdup("interrupted")
+			     : oom ? xasprintf("%s%sthe cell's memory limit (%ld MiB) was reached",
+					       cl.detail, *cl.detail ? "; " : "",
+					       contain_memory_limit() >> 20)
+				   : xstrdup(cl.detail);
 	c->exit_code = res.exit_code;
 	c->signal = res.signal;
 	c->duration_s = res.duration_s;
@@ -155,13 +175,100 @@ static void task(void *p, size_t i)
 	pthread_mutex_unlock(&j->lock);
 }
 
+int matrix_outdir(const char *requested, const char *prefix, char **ret, struct gm_err **err)
+{
+	*ret = NULL;
+	if (requested) {
+		if (!*requested)
+			return gm_usage(err, "--out: want a directory, not an empty name");
+		if (path_exists(requested) && !path_is_dir(requested))
+			return gm_usage(err, "--out '%s' exists and is not a directory", requested);
+		*ret = path_absolute(requested);
+		return 0;
+	}
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (mkdir_p("reports", 0755, err) < 0)
+		return -1;
+	for (int n = 1; n <= 1000; n++) {
+		cleanup_free char *dir = n == 1 ? xasprintf("reports/%s%s", prefix, stamp)
+					     : xasprintf("reports/%s%s-%d", prefix, stamp, n);
+		if (mkdir(dir, 0755) == 0) {
+			*ret = path_absolute(dir);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return gm_infra(err, errno, "cannot create '%s'", dir);
+	}
+	return gm_infra(err, EEXIST, "no free directory reports/%s%s-N", prefix, stamp);
+}
+
+/* A run killed with SIGKILL cannot remove its work directory; each run
+ * records it in store runs/<pid>, and the next run removes the directories
+ * of the entries whose pid is dead (as sysroot builds sweep trash/).
+ * Returns the entry of this run, or NULL (the store is not writable: the
+ * run goes on without the record). */
+static char *work_register(const struct gm_ctx *ctx, const char *work)
+{
+	cleanup_free char *runs = NULL;
+	struct gm_err *e = NULL;
+	if (store_dir("runs", &runs, &e) < 0) {
+		gm_err_free(&e);
+		return NULL;
+	}
+	DIR *d = opendir(runs);
+	struct dirent *de;
+	size_t n = 0;
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || contain_pid_alive(pid))
+			continue;
+		cleanup_free char *entry = path_join(runs, de->d_name);
+		cleanup_free char *old = NULL;
+		size_t len;
+		if (read_file(entry, &old, &len, NULL) == 0 && str_ends(old, "/work") &&
+		    path_is_dir(old) && rm_rf(old, NULL) == 0)
+			n++;
+		unlink(entry);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		gm_note(ctx, "removed %zu work directories of killed runs", n);
+	char *mine = xasprintf("%s/%d", runs, (int)getpid());
+	if (write_file_atomic(mine, work, strlen(work), 0644, &e) < 0) {
+		gm_err_free(&e);
+		free(mine);
+		return NULL;
+	}
+	return mine;
+}
+
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err)
 {
 	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds()};
 	cleanup_free char *work = path_join(o->outdir, "work");
-	if (mkdir_p(work, 0755, err) < 0)
+	cleanup_free char *entry = work_register(ctx, work);
+	if (mkdir_p(work, 0755, err) < 0) {
+		if (entry)
+			unlink(entry);
 		return -1;
+	}
+	contain_setup();
+	m->containment = contain_mode_name();
+	m->containment_note = xstrdup(contain_reason());
+	m->cell_pids_max = contain_mode() == CONTAIN_RLIMIT ? 0 : contain_pids_limit();
+	m->cell_memory_bytes = contain_memory_limit();
+	if (contain_stale_groups())
+		gm_note(ctx, "removed %zu cgroups of killed runs (%zu processes killed)",
+			contain_stale_groups(), contain_stale_procs());
+	if (contain_mode() == CONTAIN_RLIMIT)
+		gm_note(ctx, "containment: rlimit-only (%s)", m->containment_note);
 	pthread_mutex_init(&j.lock, NULL);
 	/* A live line on a terminal; nothing otherwise (results speak then). */
 	progress_init(&j.progress, ctx->tty, ctx->quiet || !ctx->tty, "run");
@@ -177,8 +284,11 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 		if (!m->cells[i].done)
 			m->complete = false;
 	pthread_mutex_destroy(&j.lock);
+	contain_teardown();
 	if (!o->keep_work)
 		rm_rf(work, NULL);
+	if (entry)
+		unlink(entry);
 	if (j.err) {
 		*err = j.err;
 		return -1;
@@ -206,6 +316,7 @@ void matrix_release(struct matrix *m)
 		free(c->ran_libc);
 	}
 	free(m->cells);
+	free(m->containment_note);
 	free(m->started);
 	free(m->finished);
 	memset(m, 0, sizeof(*m));

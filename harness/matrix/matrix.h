@@ -57,12 +57,24 @@ struct matrix {
 	char *started, *finished;
 	bool complete;       /* false when interrupted */
 	double wall_s;
+	/* How cells were bounded (exec/contain.h): "cgroup-v1", "cgroup-v2" or
+	 * "rlimit-only"; the reason when not a cgroup; the per-cell limits. */
+	const char *containment;
+	char *containment_note;
+	long cell_pids_max, cell_memory_bytes;
 };
 
 /* Adds a cell; strings are copied. */
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
 			const struct route *method);
+
+/* Where a run's results go.  requested (--out): must not be empty nor an
+ * existing non-directory (usage errors, exit 2).  NULL: a fresh directory
+ * reports/<prefix><UTC time>, created exclusively (-2, -3, ... appended when
+ * another run took that second), so two runs never share results.json or
+ * work/.  *ret is absolute: patched copies run from below it. */
+int matrix_outdir(const char *requested, const char *prefix, char **ret, struct gm_err **err);
 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err);

@@ -96,6 +96,15 @@ int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err 
 	json_object_object_add(root, "finished", jstr(m->finished));
 	json_object_object_add(root, "complete", json_object_new_boolean(m->complete));
 	json_object_object_add(root, "wall_s", json_object_new_double(m->wall_s));
+	if (m->containment) {
+		json_object *ct = json_object_new_object();
+		json_object_object_add(ct, "mode", jstr(m->containment));
+		json_object_object_add(ct, "note", jstr(m->containment_note));
+		json_object_object_add(ct, "cell_pids_max", json_object_new_int64(m->cell_pids_max));
+		json_object_object_add(ct, "cell_memory_bytes",
+				       json_object_new_int64(m->cell_memory_bytes));
+		json_object_object_add(root, "containment", ct);
+	}
 	json_object *summary = json_object_new_object();
 	json_object_object_add(summary, "cells", json_object_new_int64(m->n));
 	json_object_object_add(summary, "mismatches", json_object_new_int64(mism));

@@ -95,16 +95,6 @@ static enum gm_outcome loader_failure(const char *err, char **detail)
 	return GM_OK;
 }
 
-static bool in_dirs(const char *path, char *const *dirs)
-{
-	for (size_t i = 0; dirs && dirs[i]; i++) {
-		size_t n = strlen(dirs[i]);
-		if (strncmp(path, dirs[i], n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/'))
-			return true;
-	}
-	return false;
-}
-
 void classify(const struct proc_result *res, const struct run_expect *expect,
 	      struct classified *c)
 {
@@ -163,6 +153,14 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 		free(line);
 		return;
 	}
+	/* Every probe reports first (cases/common/probe.h): exit 0 without
+	 * the report means something else ran, e.g. a loader that is a
+	 * script.  That is not ok, whatever the exit status says. */
+	if (expect && !c->ran_glibc) {
+		c->outcome = GM_WRONG_LIBC;
+		c->detail = xstrdup("no probe report (no glibc= line): the probe did not run");
+		return;
+	}
 	if (expect && expect->glibc_version && c->ran_glibc &&
 	    strcmp(c->ran_glibc, expect->glibc_version) != 0) {
 		c->outcome = GM_WRONG_LIBC;
@@ -171,7 +169,7 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 		return;
 	}
 	if (expect && expect->libdirs && c->ran_libc && strcmp(c->ran_libc, "static") != 0 &&
-	    !in_dirs(c->ran_libc, expect->libdirs)) {
+	    !path_directly_in(c->ran_libc, expect->libdirs)) {
 		c->outcome = GM_WRONG_LIBC;
 		c->detail = xasprintf("mapped %s", c->ran_libc);
 		return;

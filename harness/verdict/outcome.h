@@ -15,7 +15,8 @@ enum gm_outcome {
 	GM_CRASH,            /* killed by a signal */
 	GM_EXEC_FAILED,      /* missing interpreter, wrong architecture */
 	GM_TIMEOUT,
-	GM_WRONG_LIBC,       /* ran, but on another libc than intended */
+	GM_WRONG_LIBC,       /* ran, but on another libc than intended, or a probe
+	                        exited 0 without its report (something else ran) */
 	GM_FAILED,           /* any other non-zero exit */
 	GM_SKIPPED,
 	GM_OUTCOME_COUNT,

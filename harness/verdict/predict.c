@@ -305,12 +305,37 @@ static void check_runtime(struct sim *s)
 	}
 }
 
+bool path_directly_in(const char *path, char *const *dirs)
+{
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		size_t n = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/'))
+			return true;
+	}
+	return false;
+}
+
+/* A sysroot without libc.so.6 does not run the program on its glibc: the
+ * loader goes on to its built-in directories, the host's, and the process
+ * runs on the host's libc (a probe reports it: wrong-libc), or on none. */
+static void check_libc_source(struct sim *s)
+{
+	const struct object *libc = by_name(s, "libc.so.6");
+	if (!libc || (!strv_len(s->env->library_path) && !strv_len(s->env->main_runpath)) ||
+	    path_directly_in(libc->path, s->env->library_path) ||
+	    path_directly_in(libc->path, s->env->main_runpath))
+		return;
+	cleanup_free char *what = xasprintf("libc.so.6 from %s, outside the sysroot", libc->path);
+	add_problem(s, GM_WRONG_LIBC, s->objs[0].path, what, NULL, NULL);
+}
+
 /* The class the loader would report: it fails while mapping before it
- * checks versions, and checks versions before it binds symbols. */
+ * checks versions, and checks versions before it binds symbols; a process
+ * that does load on the wrong libc is found last, by the probe's report. */
 static void conclude(struct gm_prediction *p)
 {
 	static const enum gm_outcome order[] = {GM_MISSING_LIBRARY, GM_SYMBOL_VERSION,
-						GM_MIXED_GLIBC, GM_FAILED};
+						GM_MIXED_GLIBC, GM_FAILED, GM_WRONG_LIBC};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		for (size_t k = 0; k < p->n_problems; k++)
 			if (p->problems[k].kind == order[i]) {
@@ -373,6 +398,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 			check_early_init(&s);
 			check_same_build(&s);
 			check_runtime(&s);
+			check_libc_source(&s);
 			conclude(ret);
 		}
 	}

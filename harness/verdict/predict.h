@@ -59,6 +59,9 @@ int predict_process(const char *binary, const struct predict_env *env,
  * GM_EXIT_FINDINGS). */
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
+/* path names a file directly in one of dirs (not in a subdirectory). */
+bool path_directly_in(const char *path, char *const *dirs);
+
 void prediction_release(struct gm_prediction *p);
 
 #endif

@@ -93,6 +93,10 @@ static void ok_failed_wrong_libc(void)
 	check(exited(0, "glibc=2.42\nlibc=/other/lib/libc.so.6\n", ""), &e, GM_WRONG_LIBC,
 	      "mapped /other/lib/libc.so.6");
 	check(exited(0, "glibc=2.42\nlibc=static\n", ""), &e, GM_OK, "");
+	/* exit 0 without the report: a loader that is a script ran instead */
+	check(exited(0, "I am not a loader\n", ""), &e, GM_WRONG_LIBC,
+	      "no probe report (no glibc= line): the probe did not run");
+	check(exited(0, "I am not a loader\n", ""), NULL, GM_OK, "");
 	check(exited(3, "", "iconv_open: Invalid argument\n"), &e, GM_FAILED,
 	      "exit 3: iconv_open: Invalid argument");
 }

@@ -1,5 +1,6 @@
 /* The spawn module: statuses, signals, timeouts that kill the whole group,
- * exec failures, both streams drained with a cap. */
+ * exec failures, both streams drained with a cap; the rlimit-only
+ * containment (orphan sweep, RLIMIT_AS).  Cgroups: tests/070-hostile.bats. */
 #include "exec/proc.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -87,6 +88,50 @@ static void timeout_kills_group(void)
 	proc_result_release(&r);
 }
 
+/* Without cgroups: a setsid()ed grandchild, orphaned at once, comes back to
+ * us as subreaper and the sweep kills and reaps it (no zombie either). */
+static void escaper_is_swept(void)
+{
+	char tmpl[] = "/tmp/gm-proc-XXXXXX";
+	int fd = mkstemp(tmpl);
+	close(fd);
+	char *cmd = xasprintf("setsid sh -c 'sleep 300 >/dev/null 2>&1 & echo $! > %s'; exit 0", tmpl);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	struct proc_spec spec = {.argv = argv, .timeout_s = 20, .log_fd = -1, .stdin_fd = -1,
+				 .sweep_orphans = true};
+	struct proc_result r;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	TEST_COMPARE(r.exit_code, 0);
+	char *text = NULL;
+	TEST_COMPARE(read_file(tmpl, &text, NULL, NULL), 0);
+	int pid = atoi(text ? text : "0");
+	TEST_VERIFY(pid > 0);
+	TEST_VERIFY(pid > 0 && kill(pid, 0) < 0); /* gone, reaped */
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	unlink(tmpl);
+	free(text);
+	free(cmd);
+	proc_result_release(&r);
+}
+
+/* The memory bound of rlimit-only mode: dd cannot get a 200 MiB buffer. */
+static void rlimit_as_bounds_memory(void)
+{
+	char *argv[] = {"dd", "if=/dev/zero", "of=/dev/null", "bs=200M", "count=1", NULL};
+	struct proc_spec spec = {.argv = argv, .timeout_s = 20, .capture_max = 4096, .log_fd = -1,
+				 .stdin_fd = -1, .rlimit_as = 64L << 20};
+	struct proc_result r;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	TEST_COMPARE(r.exit_code, 1);
+	TEST_VERIFY(strstr(r.err, "memory exhausted") != NULL);
+	proc_result_release(&r);
+	spec.rlimit_as = 0;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	TEST_COMPARE(r.exit_code, 0);
+	proc_result_release(&r);
+}
+
 static void exec_failure_is_distinct(void)
 {
 	char *argv[] = {"/nonexistent/program", NULL};
@@ -153,6 +198,13 @@ int main(void)
 	RUN_TEST(signal_is_reported);
 	RUN_TEST(timeout_kills_group);
 	RUN_TEST(exec_failure_is_distinct);
+	/* No cgroups from a unit test: the fallback, whose subreaper the
+	 * sweep relies on. */
+	setenv("GLIBC_MATRIX_CONTAINMENT", "rlimit-only", 1);
+	contain_setup();
+	TEST_COMPARE_STRING(contain_mode_name(), "rlimit-only");
+	RUN_TEST(escaper_is_swept);
+	RUN_TEST(rlimit_as_bounds_memory);
 	RUN_TEST(capture_is_capped_and_drained);
 	RUN_TEST(lines_are_delivered);
 	RUN_TEST(environment_delta);
