@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#define HOST_LIBC "/lib/x86_64-linux-gnu"
+
 static char dir[] = "/tmp/gm-predict-XXXXXX";
 static bool have_gcc;
 
@@ -107,18 +109,21 @@ static void build_fixtures(void)
 }
 
 /* Predicts binary with the host loader and library_path (':'-separated,
- * or NULL), runs it the same way, and checks both against want. */
+ * relative to the fixtures unless absolute, or NULL), runs it the same way,
+ * and checks both against want.  A library path plays the sysroot, so it
+ * ends with the host's libc directory: libc.so.6 from outside it would be
+ * wrong-libc. */
 static void case_(const char *binary, const char *library_path, enum gm_outcome want)
 {
 	cleanup_free char *bin = at(binary);
 	char *sys[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", NULL};
 	char **lp = NULL;
 	if (library_path) {
-		lp = xcalloc(4, sizeof(*lp));
+		lp = xcalloc(5, sizeof(*lp));
 		char *copy = xstrdup(library_path), *save = NULL, *tok;
 		size_t n = 0;
-		for (tok = strtok_r(copy, ":", &save); tok && n < 3; tok = strtok_r(NULL, ":", &save))
-			lp[n++] = at(tok);
+		for (tok = strtok_r(copy, ":", &save); tok && n < 4; tok = strtok_r(NULL, ":", &save))
+			lp[n++] = tok[0] == '/' ? xstrdup(tok) : at(tok);
 		free(copy);
 	}
 	struct predict_env env = {.interp = "/lib64/ld-linux-x86-64.so.2", .library_path = lp,
@@ -157,13 +162,13 @@ static void case_(const char *binary, const char *library_path, enum gm_outcome 
 static void rpath_before_library_path(void)
 {
 	/* DT_RPATH (a/, the old libx) outranks --library-path (b/). */
-	case_("main-rpath", "b", GM_SYMBOL_VERSION);
+	case_("main-rpath", "b:" HOST_LIBC, GM_SYMBOL_VERSION);
 }
 
 static void library_path_before_runpath(void)
 {
 	/* DT_RUNPATH (a/) comes after --library-path (b/, the new libx). */
-	case_("main-runpath", "b", GM_OK);
+	case_("main-runpath", "b:" HOST_LIBC, GM_OK);
 	case_("main-runpath", NULL, GM_SYMBOL_VERSION);
 }
 
@@ -175,9 +180,9 @@ static void origin_is_expanded(void)
 static void other_machine_is_skipped(void)
 {
 	/* m/libx.so is AArch64: passed by, b/libx.so is used. */
-	case_("main-runpath", "m:b", GM_OK);
+	case_("main-runpath", "m:b:" HOST_LIBC, GM_OK);
 	/* Only the foreign one on the path, then RUNPATH's old libx. */
-	case_("main-runpath", "m", GM_SYMBOL_VERSION);
+	case_("main-runpath", "m:" HOST_LIBC, GM_SYMBOL_VERSION);
 }
 
 static void missing_library(void)
