@@ -90,6 +90,30 @@ both() {
 	PY
 }
 
+@test "concurrent: a second run given the same --out is refused while the first runs" {
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	local out=$BATS_TEST_TMPDIR/same pid rc=0
+	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
+	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+		--method loader --timeout 20 --test-cases --out "$out" 3>&- &
+	pid=$!
+	for _ in $(seq 600); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	run_gm 2 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hello \
+		--method loader --out "$out"
+	assert_contains "$output" "--out '$out' is in use by another glibc-matrix run"
+	wait "$pid" || rc=$?
+	# The first run's results are its own: one cell, the hang, complete.
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["complete"] is True
+	assert [c["subject"] for c in d["cells"]] == ["hang"], [c["subject"] for c in d["cells"]]
+	PY
+	# Once it is done, the directory can be used again.
+	run_gm run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hello \
+		--method loader --out "$out"
+}
+
 @test "SIGTERM during probes build and during a run at -j2: exit 130, nothing half-made" {
 	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
 	rm -rf "$GLIBC_MATRIX_STORE/probes"

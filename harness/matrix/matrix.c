@@ -13,6 +13,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <pthread.h>
@@ -175,6 +177,25 @@ static void task(void *p, size_t i)
 	pthread_mutex_unlock(&j->lock);
 }
 
+/* Two runs given one --out would share work/ and overwrite each other's
+ * results.json: the directory itself is flock()ed for the rest of the
+ * process (the descriptor is kept open on purpose; the kernel drops the
+ * lock when the process ends, however it ends). */
+static int outdir_claim(const char *dir, struct gm_err **err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot open '%s'", dir);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return gm_usage(err, "--out '%s' is in use by another glibc-matrix run", dir);
+		return gm_infra(err, e, "cannot lock '%s'", dir);
+	}
+	return 0;
+}
+
 int matrix_outdir(const char *requested, const char *prefix, char **ret, struct gm_err **err)
 {
 	*ret = NULL;
@@ -183,6 +204,8 @@ int matrix_outdir(const char *requested, const char *prefix, char **ret, struct 
 			return gm_usage(err, "--out: want a directory, not an empty name");
 		if (path_exists(requested) && !path_is_dir(requested))
 			return gm_usage(err, "--out '%s' exists and is not a directory", requested);
+		if (mkdir_p(requested, 0755, err) < 0 || outdir_claim(requested, err) < 0)
+			return -1;
 		*ret = path_absolute(requested);
 		return 0;
 	}

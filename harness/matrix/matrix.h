@@ -70,7 +70,9 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 			const struct route *method);
 
 /* Where a run's results go.  requested (--out): must not be empty nor an
- * existing non-directory (usage errors, exit 2).  NULL: a fresh directory
+ * existing non-directory (usage errors, exit 2); it is created and locked
+ * for the life of the process, so a second run given the same --out is a
+ * usage error instead of sharing work/ and results.json.  NULL: a fresh directory
  * reports/<prefix><UTC time>, created exclusively (-2, -3, ... appended when
  * another run took that second), so two runs never share results.json or
  * work/.  *ret is absolute: patched copies run from below it. */
