@@ -94,3 +94,31 @@ load helpers
 	run readelf -l "$BATS_TEST_TMPDIR/x"
 	assert_contains "$output" "Requesting program interpreter: /aaaa"
 }
+
+@test "a command that finishes after SIGTERM arrived exits 130, not 0" {
+	use_scratch_store
+	# opendir() made slow (2 s) by a preloaded wrapper, so the signal
+	# reliably arrives while `sysroot list` runs; the wrapper then calls the
+	# real opendir and list completes normally.
+	cat >"$BATS_TEST_TMPDIR/slow.c" <<-'C'
+	#define _GNU_SOURCE
+	#include <dirent.h>
+	#include <dlfcn.h>
+	#include <unistd.h>
+	DIR *opendir(const char *p)
+	{
+		DIR *(*real)(const char *) = (DIR *(*)(const char *))dlsym(RTLD_NEXT, "opendir");
+		sleep(2);
+		return real(p);
+	}
+	C
+	gcc -shared -fPIC -o "$BATS_TEST_TMPDIR/slow.so" "$BATS_TEST_TMPDIR/slow.c" -ldl
+	LD_PRELOAD=$BATS_TEST_TMPDIR/slow.so "$GM" sysroot list 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	local pid=$! rc=0
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$rc" -eq 130 ]
+	grep -q "interrupted" "$BATS_TEST_TMPDIR/err"
+}

@@ -122,5 +122,13 @@ int main(int argc, char **argv)
 		gm_err_free(&err);
 		return code;
 	}
+	/* A command that finished although SIGINT/SIGTERM arrived (one that
+	 * never polls the flag, like list) still reports the interruption:
+	 * the caller asked it to stop and must not read 0 as "ran to the end
+	 * as asked".  Its output is complete. */
+	if (r == 0 && interrupted()) {
+		fprintf(stderr, "glibc-matrix: interrupted\n");
+		return GM_EXIT_INTERRUPTED;
+	}
 	return r;
 }
