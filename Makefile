@@ -114,25 +114,38 @@ bench: glibc-matrix
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
 
-# libFuzzer targets (clang), with ASan and UBSan.  tests/050-fuzz.bats runs
-# them for a bounded time; `bench`-style long runs: build/fuzz/<t> -max_total_time=600.
+# libFuzzer targets (clang), with ASan and UBSan: one per parser of input the
+# harness does not control.  tests/045-fuzz.bats runs each for a bounded time
+# on its seed corpus (tests/fuzz/corpus/<t>) and replays tests/fuzz/regress/<t>;
+# long runs: build/fuzz/<t> -max_total_time=600 tests/fuzz/corpus/<t>.
+# Each target lists the sources it links, the lowest layers it needs (base/
+# always): a new target is a fuzz-<t>.c plus one FUZZ_SRCS_fuzz-<t> line.
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-# The ELF targets link the two lowest layers' sources only: base and elf.
-FUZZ_COMMON := harness/elf/elfinfo.c harness/elf/glibcver.c $(wildcard harness/base/*.c)
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BASE := $(wildcard harness/base/*.c)
+FUZZ_ELF := harness/elf/elfinfo.c harness/elf/glibcver.c
+FUZZ_SRCS_fuzz-elfinfo := $(FUZZ_ELF)
+FUZZ_SRCS_fuzz-elfpatch := $(FUZZ_ELF) $(wildcard harness/elf/elfpatch*.c)
+FUZZ_SRCS_fuzz-debindex := harness/acquire/debindex.c harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-debversion := harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-mirror := harness/acquire/mirror.c
+FUZZ_SRCS_fuzz-cases := harness/probes/cases.c harness/verdict/outcome.c harness/store/store.c
+FUZZ_SRCS_fuzz-recipes := harness/store/recipes.c
+FUZZ_SRCS_fuzz-sysroot := harness/store/sysroot.c harness/store/store.c \
+	harness/elf/glibcbuild.c harness/elf/elfcache.c $(FUZZ_ELF)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_TARGETS := $(FUZZ_NAMES:%=$(O)/fuzz/%)
 
 fuzz: $(FUZZ_TARGETS)
 
-$(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(HEADERS)
+define fuzz_rule
+$(O)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz-text.h $$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(HEADERS)
 	@mkdir -p $(O)/fuzz
-	@echo "  FUZZ  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(FUZZ_COMMON) $(PKG_LIBS)
-
-$(O)/fuzz/fuzz-elfpatch: tests/fuzz/fuzz-elfpatch.c $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(HEADERS)
-	@mkdir -p $(O)/fuzz
-	@echo "  FUZZ  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(PKG_LIBS)
+	@echo "  FUZZ  $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) -o $$@ $$< \
+		$$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(PKG_LIBS)
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
 
 deps:
 	$(Q)bash ci/install-deps.sh
