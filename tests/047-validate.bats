@@ -152,3 +152,18 @@ assert_nothing_outside() {
 	assert_nothing_outside
 	[ ! -e "$GLIBC_MATRIX_STORE/probes" ] || [ -z "$(ls -A "$GLIBC_MATRIX_STORE/probes")" ]
 }
+
+@test "validate: a probe build record with a null status is rebuilt, not a crash" {
+	copy_sysroot good
+	run_gm 0 probes build --sysroot good --case hello
+	record=$(ls "$GLIBC_MATRIX_STORE"/probes/good/hello-*/build.json)
+	# Used to be a segmentation fault (strcmp of NULL), exit 139.
+	echo '{"status": null}' > "$record"
+	run_gm 0 probes build --sysroot good --case hello
+	echo '[1]' > "$record"
+	run_gm 0 probes build --sysroot good --case hello
+	# A reason that is not a string is not copied as one.
+	echo '{"status": "failed", "reason": null}' > "$record"
+	run_gm 1 probes build --sysroot good --case hello
+	assert_contains "$output" "FAILED hello against good"
+}
