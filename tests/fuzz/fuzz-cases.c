@@ -1,9 +1,11 @@
 /* libFuzzer target for the case manifest parser (probes/cases.c): cases.ini
  * may come from $GLIBC_MATRIX_CASES, and its case names become store paths:
- * an accepted name that is not store_name_valid() is a finding. */
+ * an accepted name that is not store_name_valid() is a finding, and so is a
+ * case without sources, node or purpose, or with an invalid min_glibc. */
 #define _GNU_SOURCE
 #include "probes/cases.h"
 #include "store/store.h"
+#include "base/util.h"
 #include "fuzz-text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,7 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < c.n; i++)
 			/* Names are unique, so the first match is this one, and each
 			 * is a single safe component: it becomes a store directory. */
-			if (cases_find(&c, c.v[i].name) != &c.v[i] || !store_name_valid(c.v[i].name))
+			if (cases_find(&c, c.v[i].name) != &c.v[i] || !store_name_valid(c.v[i].name) ||
+			    !c.v[i].sources[0] || !c.v[i].node || !c.v[i].exercises ||
+			    (c.v[i].min_glibc && !version_valid(c.v[i].min_glibc)))
 				abort();
 		cases_release(&c);
 	}
