@@ -15,6 +15,11 @@ GM_BIN := glibc-matrix
 # beside cases/ and sysroots/ like the plain one, and the tests run it through
 # GM (tests/helpers.bash).  SANITIZE=thread: ThreadSanitizer in build-tsan/, for
 # the spawner and the pool (make check-tsan).
+# The spawner's clone(CLONE_VM | CLONE_VFORK) child (harness/exec/proc.c):
+# ASan does not intercept clone, and the child only runs child() on its own
+# heap stack until exec, so ASan and LSan work (test-proc, test-pool, every
+# sanitized suite pass).  TSan does intercept clone and resets its state in
+# the child, which is the parent's memory: see tests/unit/test-pool.c.
 ifeq ($(SANITIZE),1)
   O := build-asan
   GM_BIN := glibc-matrix-asan
