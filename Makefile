@@ -8,6 +8,33 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 CFLAGS ?= -O2 -g
 GM_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -iquote harness
 O := build
+GM_BIN := glibc-matrix
+
+# SANITIZE=1: AddressSanitizer and UBSan (every UB report fatal) in build-asan/,
+# so sanitized and plain objects never mix; the driver is ./glibc-matrix-asan,
+# beside cases/ and sysroots/ like the plain one, and the tests run it through
+# GM (tests/helpers.bash).  SANITIZE=thread: ThreadSanitizer in build-tsan/, for
+# the spawner and the pool (make check-tsan).
+# The spawner's clone(CLONE_VM | CLONE_VFORK) child (harness/exec/proc.c):
+# ASan does not intercept clone, and the child only runs child() on its own
+# heap stack until exec, so ASan and LSan work (test-proc, test-pool, every
+# sanitized suite pass).  TSan does intercept clone and resets its state in
+# the child, which is the parent's memory: see tests/unit/test-pool.c.
+ifeq ($(SANITIZE),1)
+  O := build-asan
+  GM_BIN := glibc-matrix-asan
+  SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+  # A report exits 99: never 1 (findings) or 3, which tests may expect.
+  SAN_ENV := ASAN_OPTIONS=exitcode=99:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=exitcode=99:print_stacktrace=1 LSAN_OPTIONS=exitcode=99
+else ifeq ($(SANITIZE),thread)
+  O := build-tsan
+  GM_BIN := glibc-matrix-tsan
+  SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+  SAN_ENV := TSAN_OPTIONS=exitcode=99:halt_on_error=1
+endif
+GM_CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
 
 # Every target needs the libraries; a fresh machine gets them from ci/install-deps.sh.
 # Goals that need nothing installed do not install anything.
@@ -60,9 +87,13 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 all: glibc-matrix
 
-glibc-matrix: $(CLI_OBJS) $(LAYER_LIBS)
+$(GM_BIN): $(CLI_OBJS) $(LAYER_LIBS)
 	@echo "  LINK  $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LINK_LIBS) $(PKG_LIBS)
+ifneq ($(GM_BIN),glibc-matrix)
+glibc-matrix: $(GM_BIN)
+.PHONY: glibc-matrix
+endif
 
 define layer_rule
 $(O)/gm-$(1).a: $(call layer_objs,$(1))
@@ -77,7 +108,7 @@ $(O)/harness/%.o: harness/%.c $(HEADERS)
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(LAYER_LIBS) | $(O)/tests
 	@echo "  CC    $<"
-	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LINK_LIBS) $(PKG_LIBS)
+	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LINK_LIBS) $(PKG_LIBS)
 
 $(O)/tests:
 	$(Q)mkdir -p $@
@@ -86,14 +117,47 @@ units: $(UNIT_BINS)
 
 # The whole suite: C unit tests (TAP) and bats suites; the last line is
 # "N passed, N failed, N skipped".
+# The tests run the driver of this build ($(GM_BIN)).
+RUN_TESTS := GM=$(CURDIR)/$(GM_BIN) $(SAN_ENV) bash tests/run.sh
 check: glibc-matrix units
-	$(Q)bash tests/run.sh $(UNIT_BINS) -- tests/*.bats
+	$(Q)$(RUN_TESTS) $(UNIT_BINS) -- tests/*.bats
 
 check-unit: glibc-matrix units
-	$(Q)bash tests/run.sh $(UNIT_BINS) --
+	$(Q)$(RUN_TESTS) $(UNIT_BINS) --
 
 check-bats: glibc-matrix
-	$(Q)bash tests/run.sh -- tests/*.bats
+	$(Q)$(RUN_TESTS) -- tests/*.bats
+
+# The sanitized unit tests and a sanitized subset of the suites: the CLI, the
+# ELF reader, manifest validation and a small matrix run.  Any ASan or UBSan
+# report fails (the exit code; halt_on_error).  Leak checking is on for the
+# unit tests; for the driver, see SAN_ENV.
+SANITIZE_SUITES := tests/010-cli.bats tests/040-elf.bats tests/047-validate.bats
+check-sanitize:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 glibc-matrix units
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit-bats-sanitized
+
+# The matrix subset: 2 x 2 sysroots (built from source and Debian), 6 cases
+# (plain, static, dlopen, C++ exceptions, NSS, a new symbol), all 5 methods:
+# 108 cells through the spawner, patcher, classifier and report.  Exit 0 or 1
+# (mismatches) is the harness's business; 99 is a sanitizer report.
+SANITIZE_RUN = run --build $(GM_SOURCE_NAME) --build debian-bullseye-amd64 \
+	--run $(GM_SOURCE_NEXT) --run debian-bookworm-amd64 --case hello --case static \
+	--case dlopen --case cxx-exception --case nss-getpwnam --case gettid -j2 --out $(O)/run
+GM_SOURCE_NAME = glibc-$(shell awk '$$1 ~ /^[0-9]/ && NF == 3 { print $$1; exit }' sysroots/versions.tsv)
+GM_SOURCE_NEXT = glibc-$(shell awk '$$1 ~ /^[0-9]/ && NF == 3 { if (++n == 2) { print $$1; exit } }' sysroots/versions.tsv)
+check-unit-bats-sanitized:
+	$(Q)$(RUN_TESTS) $(UNIT_BINS) -- $(SANITIZE_SUITES)
+	@echo "# sanitized: glibc-matrix $(SANITIZE_RUN)"
+	$(Q)rm -rf $(O)/run; $(SAN_ENV) ./$(GM_BIN) --quiet $(SANITIZE_RUN) >$(O)/run.log 2>&1; \
+		st=$$?; tail -n 2 $(O)/run.log; \
+		if [ $$st -gt 1 ]; then cat $(O)/run.log; echo "not ok - sanitized run exited $$st"; exit 1; fi
+
+# ThreadSanitizer on the spawner and the job pool, the two threaded modules.
+TSAN_UNITS := test-proc test-pool
+check-tsan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_UNITS:%=build-tsan/tests/%)
+	$(Q)TSAN_OPTIONS=exitcode=99:halt_on_error=1 bash tests/run.sh $(TSAN_UNITS:%=build-tsan/tests/%) --
 
 # Builds every known version from source, then runs the suite.
 check-full: glibc-matrix units
@@ -114,25 +178,40 @@ bench: glibc-matrix
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
 
-# libFuzzer targets (clang), with ASan and UBSan.  tests/050-fuzz.bats runs
-# them for a bounded time; `bench`-style long runs: build/fuzz/<t> -max_total_time=600.
+# libFuzzer targets (clang), with ASan and UBSan: one per parser of input the
+# harness does not control.  tests/045-fuzz.bats runs each for a bounded time
+# on its seed corpus (tests/fuzz/corpus/<t>) and replays tests/fuzz/regress/<t>;
+# long runs: build/fuzz/<t> -max_total_time=600 tests/fuzz/corpus/<t>.
+# Each target lists the sources it links, the lowest layers it needs (base/
+# always): a new target is a fuzz-<t>.c plus one FUZZ_SRCS_fuzz-<t> line.
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-# The ELF targets link the two lowest layers' sources only: base and elf.
-FUZZ_COMMON := harness/elf/elfinfo.c harness/elf/glibcver.c $(wildcard harness/base/*.c)
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BASE := $(wildcard harness/base/*.c)
+FUZZ_ELF := harness/elf/elfinfo.c harness/elf/glibcver.c
+FUZZ_SRCS_fuzz-elfinfo := $(FUZZ_ELF)
+FUZZ_SRCS_fuzz-elfpatch := $(FUZZ_ELF) $(wildcard harness/elf/elfpatch*.c)
+FUZZ_SRCS_fuzz-debindex := harness/acquire/debindex.c harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-debversion := harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-mirror := harness/acquire/mirror.c
+FUZZ_SRCS_fuzz-cases := harness/probes/cases.c harness/verdict/outcome.c harness/store/store.c
+FUZZ_SRCS_fuzz-recipes := harness/store/recipes.c
+FUZZ_SRCS_fuzz-sysroot := harness/store/sysroot.c harness/store/store.c \
+	harness/elf/glibcbuild.c harness/elf/elfcache.c $(FUZZ_ELF)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+# Always build/fuzz/ (tests/045-fuzz.bats looks there): the targets carry their
+# own sanitizers, and a `make check SANITIZE=1` passes SANITIZE to 045's make.
+FUZZ_TARGETS := $(FUZZ_NAMES:%=build/fuzz/%)
 
 fuzz: $(FUZZ_TARGETS)
 
-$(O)/fuzz/fuzz-elfinfo: tests/fuzz/fuzz-elfinfo.c $(FUZZ_COMMON) $(HEADERS)
-	@mkdir -p $(O)/fuzz
-	@echo "  FUZZ  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(FUZZ_COMMON) $(PKG_LIBS)
-
-$(O)/fuzz/fuzz-elfpatch: tests/fuzz/fuzz-elfpatch.c $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(HEADERS)
-	@mkdir -p $(O)/fuzz
-	@echo "  FUZZ  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -iquote harness $(PKG_CFLAGS) -o $@ $< $(wildcard harness/elf/elfpatch*.c) $(FUZZ_COMMON) $(PKG_LIBS)
+define fuzz_rule
+build/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz-text.h $$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(HEADERS)
+	@mkdir -p build/fuzz
+	@echo "  FUZZ  $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) -o $$@ $$< \
+		$$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(PKG_LIBS)
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
 
 deps:
 	$(Q)bash ci/install-deps.sh
@@ -141,7 +220,8 @@ lint:
 	$(Q)bash tests/lint.sh && bash tests/layering.sh
 
 clean:
-	rm -rf $(O) glibc-matrix
+	rm -rf build build-asan build-tsan glibc-matrix glibc-matrix-asan glibc-matrix-tsan
 
-.PHONY: all units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz
+.PHONY: all units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
+	check-sanitize check-unit-bats-sanitized check-tsan
 -include $(ALL_OBJS:.o=.d)

@@ -169,7 +169,10 @@ bool debindex_parse_stanza(const char *text, size_t len, struct debpkg *ret)
 		d.size = strtoull(size, &endp, 10);
 		free(size);
 	}
-	if (!d.package || !d.version || !d.filename || !d.sha256 || !is_hex64(d.sha256) ||
+	/* "Version:" with nothing after it is present but no version (found by
+	 * tests/fuzz/fuzz-debindex.c): it must not win or lose a comparison. */
+	if (!d.package || !d.version || !*d.version || !d.filename || !d.sha256 ||
+	    !is_hex64(d.sha256) ||
 	    !*d.filename || d.filename[0] == '/' || strstr(d.filename, "..")) {
 		debpkg_release(&d);
 		return false;

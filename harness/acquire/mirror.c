@@ -26,10 +26,17 @@ static int suite_rank(const char *suite)
 	return 1;
 }
 
+/* An archive root: http(s) with a host, or file: with a path that is more
+ * than slashes ("https://" alone became "https:" once trailing slashes were
+ * cut; found by tests/fuzz/fuzz-mirror.c). */
 static bool usable_uri(const char *uri)
 {
-	return str_starts(uri, "http://") || str_starts(uri, "https://") ||
-	       str_starts(uri, "file:/");
+	const char *rest = str_starts(uri, "http://")	 ? uri + 7
+			   : str_starts(uri, "https://") ? uri + 8
+							 : NULL;
+	if (rest)
+		return *rest && *rest != '/';
+	return str_starts(uri, "file:/") && uri[5 + strspn(uri + 5, "/")];
 }
 
 /* Keeps the first usable URI of the highest rank. */

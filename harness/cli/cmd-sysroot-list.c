@@ -42,7 +42,9 @@ static const char list_help[] =
 	"\n"
 	"Lists the complete sysroots in the store: name, glibc version, arch, origin,\n"
 	"the build of libc.so.6 (start of its GNU build ID: two builds of one version\n"
-	"differ here) and when it was made.\n";
+	"differ here) and when it was made.  A directory whose sysroot.json is corrupt\n"
+	"or invalid (a name that differs from the directory, a loader or library\n"
+	"directory outside it) is left out with a warning on stderr.\n";
 
 int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
@@ -55,8 +57,14 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		return helped ? 0 : -1;
 	if (optind != argc)
 		return gm_usage(err, "sysroot list: unexpected argument '%s'", argv[optind]);
-	if (sysroot_list(&v, &n, err) < 0)
+	cleanup_strv char **invalid = NULL;
+	if (sysroot_list_checked(&v, &n, &invalid, err) < 0)
 		return -1;
+	/* A broken sysroot must not just vanish from the list: say which file
+	 * and why, even under --quiet (it is a warning, not progress). */
+	for (size_t i = 0; invalid[i]; i++)
+		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
+			invalid[i]);
 	if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++) {
@@ -185,7 +193,8 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 static const char remove_help[] =
 	"usage: glibc-matrix sysroot remove NAME...\n"
 	"\n"
-	"Removes sysroots from the store (atomically: a sysroot is listed or gone).\n";
+	"Removes sysroots from the store (atomically: a sysroot is listed or gone),\n"
+	"also one whose sysroot.json is corrupt or invalid.\n";
 
 int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
@@ -194,20 +203,27 @@ int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 		return helped ? 0 : -1;
 	if (optind >= argc)
 		return gm_usage(err, "sysroot remove: want at least one NAME");
+	/* By name and directory, not through the manifest: a sysroot whose
+	 * manifest is corrupt or invalid (sysroot list warns about it) must
+	 * still be removable, and the manifest's own "name" is never used for
+	 * the lock or the path. */
 	for (int i = optind; i < argc; i++) {
-		struct sysroot s;
+		const char *name = argv[i];
+		if (!store_name_valid(name))
+			return gm_usage(err, "'%s' is not a valid sysroot name", name);
+		cleanup_free char *dir = sysroot_path(name);
+		cleanup_free char *manifest = path_join(dir, SYSROOT_MANIFEST);
 		int lock = -1;
-		if (sysroot_find(argv[i], &s, err) < 0)
-			return -1;
-		if (store_lock(ctx, s.name, &lock, err) < 0 || store_discard(s.dir, err) < 0) {
-			sysroot_release(&s);
+		if (!path_exists(manifest))
+			return gm_usage(err, "no sysroot named '%s' in '%s' (see 'glibc-matrix sysroot list')",
+					name, store_root());
+		if (store_lock(ctx, name, &lock, err) < 0 || store_discard(dir, err) < 0) {
 			if (lock >= 0)
 				close(lock);
 			return -1;
 		}
 		close(lock);
-		gm_note(ctx, "removed %s (%s)", s.name, s.dir);
-		sysroot_release(&s);
+		gm_note(ctx, "removed %s (%s)", name, dir);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "probes/cases.h"
 #include "base/cleanup.h"
+#include "store/store.h"
 #include "verdict/outcome.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -143,6 +144,15 @@ int cases_parse(const char *text, const char *file, struct gm_cases *ret, struct
 				memset(&cur, 0, sizeof(cur));
 			}
 			*end = '\0';
+			/* The name becomes a directory in the store
+			 * (probes/<sysroot>/<case>-<key>): one safe component. */
+			if (!store_name_valid(l + 1)) {
+				r = gm_infra(err, 0,
+					     "'%s':%zu: case name '%s' is not valid (letters, digits, "
+					     "'._+-', not starting with '.' or '-', at most 64)",
+					     file, line, l + 1);
+				break;
+			}
 			cur.name = xstrdup(l + 1);
 			cur.sources = xcalloc(1, sizeof(char *));
 			cur.cflags = xcalloc(1, sizeof(char *));

@@ -15,6 +15,7 @@
  *             looks up in them; not loaded when libc itself defines the
  *             symbol, as libc >= 2.34 does for the files backend)
  *
+ * A case name is a store name (store_name_valid): it names a directory.
  * Every probe also gets common/probe.c, which prints glibc= and libc=. */
 #ifndef GM_CASES_H
 #define GM_CASES_H

@@ -132,10 +132,16 @@ static bool read_cached(const char *dir, struct probe *p)
 	json_object *o = json_object_from_file(path), *v;
 	if (!o)
 		return false;
-	bool built = json_object_object_get_ex(o, "status", &v) &&
-		     strcmp(json_object_get_string(v), "built") == 0;
+	/* A record we did not write ("status": null gave strcmp a NULL and a
+	 * crash) is no cache hit: the probe is built again. */
+	if (!json_object_object_get_ex(o, "status", &v) || !json_object_is_type(v, json_type_string)) {
+		json_object_put(o);
+		return false;
+	}
+	bool built = strcmp(json_object_get_string(v), "built") == 0;
 	p->status = built ? PROBE_BUILT : PROBE_FAILED;
-	if (!built && json_object_object_get_ex(o, "reason", &v))
+	if (!built && json_object_object_get_ex(o, "reason", &v) &&
+	    json_object_is_type(v, json_type_string))
 		p->reason = xstrdup(json_object_get_string(v));
 	json_object_put(o);
 	p->cached = true;

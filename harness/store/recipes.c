@@ -50,18 +50,19 @@ static bool is_hex64(const char *s)
 	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
+int recipes_versions_parse(const char *text, const char *file, struct recipe **ret,
+			   size_t *ret_n, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(recipes_dir(), "versions.tsv");
-	cleanup_free char *text = NULL;
+	cleanup_free char *copy = xstrdup(text);
 	struct recipe *v = NULL;
 	size_t n = 0, lineno = 0;
 
-	if (read_file(path, &text, NULL, err) < 0)
-		return gm_err_wrap(err, "recipes (set GLIBC_MATRIX_RECIPES to the sysroots/ directory)");
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (char *p = copy; *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = p;
 		char *f[4];
+		p += len + (p[len] == '\n');
+		line[len] = '\0';
 		lineno++;
 		int k = fields(line, f, 4);
 		if (k == 0)
@@ -70,7 +71,7 @@ int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
 			recipes_free(v, n);
 			return gm_infra(err, 0,
 					"'%s': malformed line %zu (want: version sha256 archive-path)",
-					path, lineno);
+					file, lineno);
 		}
 		v = xrealloc(v, (n + 1) * sizeof(*v));
 		v[n].version = xstrdup(f[0]);
@@ -81,6 +82,16 @@ int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(recipes_dir(), "versions.tsv");
+	cleanup_free char *text = NULL;
+
+	if (read_file(path, &text, NULL, err) < 0)
+		return gm_err_wrap(err, "recipes (set GLIBC_MATRIX_RECIPES to the sysroots/ directory)");
+	return recipes_versions_parse(text, path, ret, ret_n, err);
 }
 
 int recipes_find(const char *version, struct recipe *ret, struct gm_err **err)

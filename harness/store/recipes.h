@@ -17,7 +17,10 @@ struct recipe {
 
 const char *recipes_dir(void);
 
-/* All known versions, in file order. */
+/* All known versions, in file order.  _parse reads text, the contents of
+ * versions.tsv (file names it in errors; exposed for tests and fuzzing). */
+int recipes_versions_parse(const char *text, const char *file, struct recipe **ret,
+			   size_t *ret_n, struct gm_err **err);
 int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err);
 void recipes_free(struct recipe *v, size_t n);
 /* 1 + *ret if known, 0 if not. */

@@ -80,6 +80,7 @@ int store_dir(const char *sub, char **ret, struct gm_err **err)
 bool store_name_valid(const char *name)
 {
 	size_t n = strlen(name);
+	/* Not '.': hidden, "." and "..".  Not '-': an option to every tool. */
 	if (n == 0 || n > 64 || name[0] == '.' || name[0] == '-')
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;

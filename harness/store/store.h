@@ -26,8 +26,8 @@ int store_check(struct gm_err **err);
 /* store_root()/sub, created if missing. */
 int store_dir(const char *sub, char **ret, struct gm_err **err);
 
-/* Name rules for sysroots: [A-Za-z0-9._+-], 1..64 chars, no leading '.'
- * or '-' (a leading '-' would read as an option where names are arguments). */
+/* Name rules for sysroots and probe cases, each a single path component in
+ * the store: [A-Za-z0-9._+-], 1..64 chars, no leading '.' or '-'. */
 bool store_name_valid(const char *name);
 
 /* Takes the lock for name, waiting if it is held.  The fd is deliberately

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <gnu/libc-version.h>
 #include <sys/utsname.h>
 #include <json.h>
@@ -117,22 +118,93 @@ static int get_strv(json_object *o, const char *k, char ***ret, const char *path
 	return 0;
 }
 
-int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
+/* true if p names dir itself (only when may_be_dir) or something below it,
+ * spelled without "." or ".." components or empty ones: such a path cannot
+ * leave dir lexically.  Symbolic links are checked by within_real(). */
+static bool below(const char *p, const char *dir, bool may_be_dir)
 {
-	cleanup_free char *path = path_join(dir, SYSROOT_MANIFEST);
-	cleanup_free char *text = NULL;
-	memset(s, 0, sizeof(*s));
-	if (read_file(path, &text, NULL, err) < 0)
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(p, dir, n) != 0)
+		return false;
+	if (p[n] == '\0')
+		return may_be_dir;
+	if (p[n] != '/' || p[n + 1] == '\0')
+		return false;
+	for (const char *c = p + n + 1; *c;) {
+		size_t len = strcspn(c, "/");
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += len + (c[len] == '/');
+	}
+	return true;
+}
+
+static int check_path(const char *v, const char *k, const char *dir, bool may_be_dir,
+		      const char *path, struct gm_err **err)
+{
+	if (below(v, dir, may_be_dir))
+		return 0;
+	return gm_infra(err, 0, "'%s': %s '%s' is not inside the sysroot directory '%s'", path, k,
+			v, dir);
+}
+
+/* Everything the manifest says that the harness later uses as a path or a
+ * program is checked here, against the directory the manifest sits in: a
+ * manifest is data from the store, and a store can be shared, copied or
+ * tampered with.  The name becomes store paths, the loader is executed,
+ * library and header directories go on command lines. */
+static int validate(const struct sysroot *s, const char *dir, const char *path,
+		    struct gm_err **err)
+{
+	const char *base = strrchr(dir, '/');
+	base = base ? base + 1 : dir;
+	if (!store_name_valid(s->name))
+		return gm_infra(err, 0,
+				"'%s': name '%s' is not a valid sysroot name (letters, digits, "
+				"'._+-', not starting with '.' or '-', at most 64)",
+				path, s->name);
+	if (strcmp(s->name, base) != 0)
+		return gm_infra(err, 0, "'%s': name '%s' differs from its directory's name '%s'", path,
+				s->name, base);
+	if (!version_valid(s->glibc_version))
+		return gm_infra(err, 0, "'%s': glibc_version '%s' is not a version", path,
+				s->glibc_version);
+	if (!arch_by_gnu(s->arch))
+		return gm_infra(err, 0, "'%s': arch '%s' is not a known architecture", path, s->arch);
+	if (check_path(s->prefix, "prefix", dir, true, path, err) < 0 ||
+	    check_path(s->loader, "loader", dir, false, path, err) < 0)
 		return -1;
+	for (size_t i = 0; s->libdirs[i]; i++)
+		if (check_path(s->libdirs[i], "library directory", dir, true, path, err) < 0)
+			return -1;
+	for (size_t i = 0; s->includedirs[i]; i++)
+		if (check_path(s->includedirs[i], "header directory", dir, true, path, err) < 0)
+			return -1;
+	return 0;
+}
+
+int sysroot_parse(const char *text, const char *path, const char *dir, struct sysroot *s,
+		  struct gm_err **err)
+{
+	memset(s, 0, sizeof(*s));
+	size_t len = strlen(text);
 	json_tokener *tok = json_tokener_new();
-	json_object *o = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	json_object *o = json_tokener_parse_ex(tok, text, len > INT_MAX ? INT_MAX : (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (!o || jerr != json_tokener_success || !json_object_is_type(o, json_type_object)) {
+	/* json-c's word for a text that ends inside the value is "continue". */
+	const char *why = jerr == json_tokener_continue	  ? "truncated"
+			  : jerr != json_tokener_success  ? json_tokener_error_desc(jerr)
+			  : !json_object_is_type(o, json_type_object) ? "another JSON value"
+			  : text[used + strspn(text + used, " \t\r\n")] ? "text after the object"
+								    : NULL;
+	if (why) {
 		if (o)
 			json_object_put(o);
-		return gm_infra(err, 0, "'%s': not a JSON object (%s)", path,
-				json_tokener_error_desc(jerr));
+		return gm_infra(err, 0, "'%s': not a JSON object (%s)", path, why);
 	}
 	int r = 0;
 	r |= get_str(o, "name", true, &s->name, path, err);
@@ -153,11 +225,48 @@ int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
 	r |= get_str(o, "signature", false, &s->signature, path, err);
 	json_object_put(o);
 	s->dir = xstrdup(dir);
-	if (r < 0) {
+	if (r < 0 || validate(s, dir, path, err) < 0) {
 		sysroot_release(s);
 		return -1;
 	}
 	return 0;
+}
+
+/* The lexical check cannot see symbolic links: a loader that is a link to
+ * /bin/sh is spelled inside the sysroot.  What exists must also resolve
+ * inside the directory's own resolved path. */
+static int within_real(const char *p, const char *k, const char *real_dir, const char *path,
+		       struct gm_err **err)
+{
+	cleanup_free char *real = realpath(p, NULL);
+	if (!real)
+		return 0; /* absent: whoever opens it will say so */
+	if (below(real, real_dir, true))
+		return 0;
+	return gm_infra(err, 0, "'%s': %s '%s' resolves to '%s', outside the sysroot '%s'", path, k,
+			p, real, real_dir);
+}
+
+int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(dir, SYSROOT_MANIFEST);
+	cleanup_free char *text = NULL;
+	memset(s, 0, sizeof(*s));
+	if (read_file(path, &text, NULL, err) < 0)
+		return -1;
+	if (sysroot_parse(text, path, dir, s, err) < 0)
+		return -1;
+	cleanup_free char *real_dir = realpath(dir, NULL);
+	int r = real_dir ? 0 : gm_infra(err, errno, "cannot resolve '%s'", dir);
+	if (r == 0)
+		r = within_real(s->loader, "loader", real_dir, path, err);
+	for (size_t i = 0; r == 0 && s->libdirs[i]; i++)
+		r = within_real(s->libdirs[i], "library directory", real_dir, path, err);
+	for (size_t i = 0; r == 0 && s->includedirs[i]; i++)
+		r = within_real(s->includedirs[i], "header directory", real_dir, path, err);
+	if (r < 0)
+		sysroot_release(s);
+	return r;
 }
 
 char *sysroot_path(const char *name)
@@ -182,7 +291,8 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct sysroot *)a)->name, ((const struct sysroot *)b)->name);
 }
 
-int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
+int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
+			 struct gm_err **err)
 {
 	cleanup_free char *dir = xasprintf("%s/sysroots", store_root());
 	struct sysroot *v = NULL;
@@ -192,15 +302,25 @@ int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 	 * where the store should be, no permission) must not read as "none". */
 	if (!d && errno != ENOENT)
 		return gm_infra(err, errno, "cannot read the store's sysroots '%s'", dir);
+	if (ret_invalid)
+		*ret_invalid = xcalloc(1, sizeof(char *));
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
 			cleanup_free char *sub = path_join(dir, e->d_name);
+			cleanup_free char *manifest = path_join(sub, SYSROOT_MANIFEST);
+			struct gm_err *why = NULL;
 			struct sysroot s;
-			if (sysroot_read(sub, &s, NULL) < 0)
+			if (sysroot_read(sub, &s, &why) < 0) {
+				/* No manifest: not a sysroot.  A bad one is a
+				 * sysroot the user must hear about. */
+				if (ret_invalid && path_exists(manifest))
+					strv_push(ret_invalid, why ? why->msg : manifest);
+				gm_err_free(&why);
 				continue;
+			}
 			v = xrealloc(v, (n + 1) * sizeof(*v));
 			v[n++] = s;
 		}
@@ -211,6 +331,11 @@ int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
+{
+	return sysroot_list_checked(ret, ret_n, NULL, err);
 }
 
 void sysroot_list_free(struct sysroot *v, size_t n)

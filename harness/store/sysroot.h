@@ -7,6 +7,7 @@
 #ifndef GM_SYSROOT_H
 #define GM_SYSROOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -44,7 +45,16 @@ void sysroot_release(struct sysroot *s);
 char *sysroot_to_json(const struct sysroot *s);
 /* Writes dir/sysroot.json atomically. */
 int sysroot_write(const char *dir, const struct sysroot *s, struct gm_err **err);
-/* Reads dir/sysroot.json; errors name the file and the problem. */
+/* Parses the manifest text of the sysroot in dir (path names the file in
+ * errors) and validates it against dir: name safe (store_name_valid) and equal to dir's last
+ * component, glibc_version a version, arch in the arch table, prefix, loader,
+ * library and header directories absolute and spelled inside dir (no "." or
+ * ".." components).  Touches no file. */
+int sysroot_parse(const char *text, const char *path, const char *dir, struct sysroot *ret,
+		  struct gm_err **err);
+/* Reads dir/sysroot.json with sysroot_parse(), then checks that the loader
+ * and directories that exist also resolve (symbolic links followed) inside
+ * dir; errors name the file and the problem. */
 int sysroot_read(const char *dir, struct sysroot *ret, struct gm_err **err);
 
 /* Absolute path of store/sysroots/<name> (may not exist). */
@@ -52,8 +62,12 @@ char *sysroot_path(const char *name);
 /* Loads a sysroot by name; GM_EXIT_USAGE if there is none. */
 int sysroot_find(const char *name, struct sysroot *ret, struct gm_err **err);
 /* Every complete sysroot, sorted by name.  Directories without a readable
- * manifest are not sysroots and are skipped. */
+ * valid manifest are skipped; _checked also returns (ret_invalid, may be
+ * NULL) one message per directory whose manifest exists but is unreadable,
+ * corrupt or invalid, naming the file and the cause. */
 int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
+int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
+			 struct gm_err **err);
 void sysroot_list_free(struct sysroot *v, size_t n);
 
 /* The machine's own glibc as a sysroot named "host" (origin "host"): the

@@ -52,6 +52,30 @@ static void bad_lines_name_file_and_line(void)
 	gm_err_free(&err);
 }
 
+/* versions.tsv: blank and comment lines count in the line numbers of
+ * errors (they did not when lines were split with strtok_r). */
+static void versions_lines(void)
+{
+	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char *text = xasprintf("# comment\n\n2.31 %s gnu/glibc-2.31.tar.xz\n\n2.x %s p\n", hex, hex);
+	struct recipe *v = NULL;
+	size_t n = 0;
+	struct gm_err *err = NULL;
+	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "'v.tsv': malformed line 5"));
+	gm_err_free(&err);
+	free(text);
+	text = xasprintf("# comment\n\n2.31 %s gnu/glibc-2.31.tar.xz\n", hex);
+	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), 0);
+	TEST_COMPARE(n, 1);
+	if (n == 1) {
+		TEST_COMPARE_STRING(v[0].version, "2.31");
+		TEST_COMPARE_STRING(v[0].path, "gnu/glibc-2.31.tar.xz");
+	}
+	recipes_free(v, n);
+	free(text);
+}
+
 static void version_compare(void)
 {
 	TEST_VERIFY(version_cmp("2.31", "2.36") < 0);
@@ -72,5 +96,6 @@ int main(void)
 	RUN_TEST(new_version_keeps_cxx);
 	RUN_TEST(bad_lines_name_file_and_line);
 	RUN_TEST(version_compare);
+	RUN_TEST(versions_lines);
 	TAP_END();
 }

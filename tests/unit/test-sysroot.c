@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/gm-sysroot-XXXXXX";
+static char top[] = "/tmp/gm-sysroot-XXXXXX";
+static char *dir; /* top/glibc-2.42: a manifest's name must be its directory's */
 
 static void roundtrip(void)
 {
@@ -17,8 +18,10 @@ static void roundtrip(void)
 	s.arch = "x86_64";
 	s.origin = "source";
 	s.prefix = dir;
-	s.loader = "/x/lib/ld-linux-x86-64.so.2";
-	char *libdirs[] = {"/x/lib", NULL};
+	char *loader = path_join(dir, "lib/ld-linux-x86-64.so.2");
+	char *lib = path_join(dir, "lib");
+	s.loader = loader;
+	char *libdirs[] = {lib, NULL};
 	char *args[] = {"--disable-werror", "CXX=", NULL};
 	s.libdirs = libdirs;
 	s.configure_args = args;
@@ -26,13 +29,15 @@ static void roundtrip(void)
 	TEST_COMPARE(sysroot_write(dir, &s, NULL), 0);
 	TEST_COMPARE(sysroot_read(dir, &t, NULL), 0);
 	TEST_COMPARE_STRING(t.name, "glibc-2.42");
-	TEST_COMPARE_STRING(t.loader, "/x/lib/ld-linux-x86-64.so.2");
+	TEST_COMPARE_STRING(t.loader, loader);
 	TEST_COMPARE(strv_len(t.configure_args), 2);
 	TEST_COMPARE_STRING(t.configure_args[1], "CXX=");
-	TEST_COMPARE_STRING(t.libdirs[0], "/x/lib");
+	TEST_COMPARE_STRING(t.libdirs[0], lib);
 	TEST_COMPARE_STRING(t.compiler, ""); /* absent optional fields read as "" */
 	TEST_COMPARE_STRING(t.dir, dir);
 	sysroot_release(&t);
+	free(loader);
+	free(lib);
 }
 
 static void damaged_manifest(void)
@@ -53,10 +58,14 @@ static void damaged_manifest(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
+	if (!mkdtemp(top))
+		return 99;
+	dir = path_join(top, "glibc-2.42");
+	if (mkdir_p(dir, 0755, NULL) < 0)
 		return 99;
 	RUN_TEST(roundtrip);
 	RUN_TEST(damaged_manifest);
-	rm_rf(dir, NULL);
+	rm_rf(top, NULL);
+	free(dir);
 	TAP_END();
 }
