@@ -47,7 +47,7 @@ endif
 # (harness/README; tests/layering.sh checks it).  The link order is the
 # layer order, highest first.
 reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
-LAYERS := base exec elf store verdict probes acquire routes matrix report cli
+LAYERS := base exec elf store verdict probes acquire container routes matrix report cli
 LIB_LAYERS := $(filter-out cli,$(LAYERS))
 layer_objs = $(patsubst harness/%.c,$(O)/harness/%.o,$(wildcard harness/$(1)/*.c))
 LAYER_LIBS := $(foreach l,$(LIB_LAYERS),$(O)/gm-$(l).a)
