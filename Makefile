@@ -58,7 +58,14 @@ HEADERS := $(wildcard harness/*/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
-all: glibc-matrix
+all: glibc-matrix $(O)/gm-batch
+
+# The batch helper runs inside containers of every root filesystem, with or
+# without a glibc: static, from the host compiler (containers/gm-batch.c).
+$(O)/gm-batch: containers/gm-batch.c
+	@mkdir -p $(O)
+	@echo "  CC    $@ (static)"
+	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -o $@ $<
 
 glibc-matrix: $(CLI_OBJS) $(LAYER_LIBS)
 	@echo "  LINK  $@"
@@ -86,13 +93,13 @@ units: $(UNIT_BINS)
 
 # The whole suite: C unit tests (TAP) and bats suites; the last line is
 # "N passed, N failed, N skipped".
-check: glibc-matrix units
+check: glibc-matrix $(O)/gm-batch units
 	$(Q)bash tests/run.sh $(UNIT_BINS) -- tests/*.bats
 
 check-unit: glibc-matrix units
 	$(Q)bash tests/run.sh $(UNIT_BINS) --
 
-check-bats: glibc-matrix
+check-bats: glibc-matrix $(O)/gm-batch
 	$(Q)bash tests/run.sh -- tests/*.bats
 
 # Builds every known version from source, then runs the suite.
