@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "acquire/rootfs-build.h"
 #include "acquire/debindex.h"
+#include "acquire/deblayout.h"
 #include "acquire/fetch.h"
 #include "acquire/mirror.h"
 #include "base/arch.h"
@@ -171,7 +172,12 @@ static int build_debian(struct job *j, const char *url, struct gm_err **err)
 	strv_push(&argv, url);
 	gm_note(j->ctx, "rootfs %s: mmdebstrap %s (%s, %s)", j->rec->name, j->rec->suite,
 		j->rec->variant, j->arch->deb);
-	return run_logged(j, argv, 900, "mmdebstrap", err);
+	if (run_logged(j, argv, 900, "mmdebstrap", err) < 0)
+		return -1;
+	/* Trixie's packages ship /usr/lib only; the usrmerge links come from
+	 * packages an extract does not configure.  Without /lib64 nothing
+	 * dynamic starts (PT_INTERP is /lib64/ld-linux-x86-64.so.2). */
+	return deblayout_add_usrmerge_links(j->root, err);
 }
 
 static const char *busybox_path(void)

@@ -162,7 +162,11 @@ int cmd_rootfs_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		fwrite(progs[0].out, 1, progs[0].out_len, stdout);
 		fflush(stdout);
 		fwrite(progs[0].err, 1, progs[0].err_len, stderr);
-		rc = status_of(&progs[0]);
+		if (progs[0].exec_errno || progs[0].timed_out || !progs[0].ran) {
+			cleanup_free char *how = batch_describe(&progs[0]);
+			fprintf(stderr, "glibc-matrix: %s: %s\n", progs[0].argv[0], how);
+		}
+		rc = progs[0].ran ? status_of(&progs[0]) : 3;
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			cleanup_free char *how = batch_describe(&progs[i]);
