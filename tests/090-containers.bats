@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+# Root filesystems (rootfs build/list/remove) and containers through a real
+# OCI runtime (rootfs exec): Debian suites with three glibc versions made by
+# mmdebstrap, one tree without glibc (busybox-static), batches of programs
+# in one container start, and nothing left behind (runtime state, bundles,
+# mounts), also after Ctrl-C.  Cold, the suite builds four trees (about
+# 40 s); warm, their cache hits take under a second.
+
+load helpers
+
+setup_file() {
+	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	# The shared store: the trees are cache hits for every later run.
+	"$GM" --quiet rootfs build --all 3>&- || return 1
+}
+
+# skip_unless_runtime: skips (with the driver's reason) where no OCI runtime works.
+skip_unless_runtime() {
+	local out rc=0
+	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
+	[ "$rc" -ne 77 ] || skip "$out"
+}
+
+# mounts: the mount points of this machine, sorted (mountinfo field 5).
+mounts() {
+	awk '{ print $5 }' /proc/self/mountinfo | sort
+}
+
+# our_containers: ids of runtime state left by glibc-matrix ("gm-<pid>-<n>").
+our_containers() {
+	runc list -q 2>/dev/null | grep '^gm-' || true
+}
+
+json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
+	python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
+}
+
+@test "rootfs build: a second build of every recipe is a cache hit" {
+	run_gm rootfs build --all
+	for n in bullseye bookworm trixie busybox; do
+		assert_contains "$output" "$n: glibc"
+	done
+	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 4 ]
+}
+
+@test "rootfs list: glibc versions read from each tree's libc.so.6 (2.31, 2.36, 2.41, none)" {
+	run_gm rootfs list --json
+	local j=$output
+	[ "$(json_field "$j" '{r["name"]: r["glibc_version"] for r in d}["bullseye"]')" = 2.31 ]
+	[ "$(json_field "$j" '{r["name"]: r["glibc_version"] for r in d}["bookworm"]')" = 2.36 ]
+	[ "$(json_field "$j" '{r["name"]: r["glibc_version"] for r in d}["trixie"]')" = 2.41 ]
+	[ "$(json_field "$j" '{r["name"]: r["glibc_version"] for r in d}["busybox"]')" = none ]
+	# 2.31 defines no node of its own: the newest is GLIBC_2.30, the banner says 2.31.
+	[ "$(json_field "$j" '{r["name"]: r["glibc_node"] for r in d}["bullseye"]')" = 2.30 ]
+	# Each is a tarball too, and its tree has the mount points containers need.
+	for n in bullseye bookworm trixie busybox; do
+		local tar
+		tar=$(json_field "$j" "{r['name']: r['tarball'] for r in d}['$n']")
+		tar tf "$tar" | grep -qx './gm-batch/'
+	done
+	run_gm rootfs list
+	assert_contains "$output" "bullseye     2.31"
+	assert_contains "$output" "busybox      none"
+}
+
+@test "rootfs: usage errors and remove (scratch store)" {
+	use_scratch_store
+	run_gm 2 rootfs build
+	run_gm 2 rootfs build nosuch
+	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, busybox)"
+	run_gm 2 rootfs build bullseye --all
+	run_gm 0 rootfs build busybox
+	assert_contains "$output" "busybox: glibc none built in"
+	run_gm rootfs list
+	assert_contains "$output" "busybox"
+	run_gm rootfs remove busybox
+	assert_contains "$output" "removed busybox"
+	run_gm rootfs list --json
+	[ "$(json_field "$output" 'len(d)')" -eq 0 ]
+	run_gm 2 rootfs remove busybox
+	assert_contains "$output" "no root filesystem 'busybox' in the store"
+	run_gm 2 rootfs remove ../x
+	run_gm 2 rootfs exec busybox -- /bin/true
+	assert_contains "$output" "no root filesystem 'busybox'"
+	run_gm 0 rootfs build --help
+	assert_contains "$output" "130 interrupted"
+}
+
+@test "rootfs build: Ctrl-C during mmdebstrap leaves nothing listed, no build tree, no mount" {
+	use_scratch_store
+	local before
+	before=$(mounts)
+	"$GM" rootfs build bullseye >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+	local pid=$! i
+	# Interrupt once mmdebstrap is writing its tree.
+	for i in $(seq 1 300); do
+		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ] && break
+		sleep 0.1
+	done
+	[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ]
+	sleep 2
+	kill -INT "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/log"
+	[ "$rc" -eq 130 ]
+	run_gm rootfs list --json
+	[ "$(json_field "$output" 'len(d)')" -eq 0 ]
+	[ ! -e "$GLIBC_MATRIX_STORE/rootfs/bullseye" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/rootfs-bullseye" ]
+	[ "$(mounts)" = "$before" ]
+}
+
+@test "rootfs exec: the loader of each tree runs its libc, whose banner names the version" {
+	skip_unless_runtime
+	local n v
+	for n in bullseye:2.31 bookworm:2.36 trixie:2.41; do
+		v=${n#*:}
+		n=${n%:*}
+		run_gm rootfs exec "$n" -- /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6
+		assert_contains "$output" "release version $v."
+	done
+	run_gm 0 rootfs exec busybox -- /bin/true
+	run_gm 1 rootfs exec busybox -- /bin/false
+	# No glibc at all in the busybox tree.  (--json: bats 1.8 loses a test
+	# whose `run` ends with status 127.)
+	run_gm 0 rootfs exec busybox --json -- /lib64/ld-linux-x86-64.so.2
+	[ "$(json_field "$output" 'd[0]["exit"]')" -eq 127 ]
+	[ "$(json_field "$output" 'd[0]["outcome"]')" = "exec failed: No such file or directory" ]
+}
+
+@test "rootfs exec: own network namespace, read-only root, read-only /gm, no capabilities" {
+	skip_unless_runtime
+	run_gm rootfs exec busybox -- /bin/cat /proc/net/dev
+	assert_contains "$output" "lo:"
+	[ "$(grep -c ':' <<<"$output")" -eq 1 ] # only the loopback device
+	echo data >"$BATS_TEST_TMPDIR/file"
+	run_gm 1 rootfs exec busybox --dir "$BATS_TEST_TMPDIR" -- /bin/touch /x
+	assert_contains "$output" "Read-only file system"
+	run_gm 1 rootfs exec busybox --dir "$BATS_TEST_TMPDIR" -- /bin/touch /gm/new
+	assert_contains "$output" "Read-only file system"
+	run_gm 0 rootfs exec busybox --dir "$BATS_TEST_TMPDIR" -- /bin/cat /gm/file
+	assert_contains "$output" "data"
+	run_gm 0 rootfs exec busybox -- /bin/grep CapEff /proc/self/status
+	assert_contains "$output" "0000000000000000"
+	[ ! -e "$BATS_TEST_TMPDIR/new" ]
+}
+
+@test "rootfs exec: a batch of ok, segfault and hang in one start reports each" {
+	skip_unless_runtime
+	local d=$BATS_TEST_TMPDIR/p
+	mkdir -p "$d"
+	printf '#include <stdio.h>\nint main(void){puts("ok-output");return 0;}\n' >"$d/ok.c"
+	printf 'int main(void){volatile int *p = 0; return *p;}\n' >"$d/segv.c"
+	printf '#include <unistd.h>\nint main(void){for (;;) pause();}\n' >"$d/hang.c"
+	for p in ok segv hang; do gcc -static -O0 -o "$d/$p" "$d/$p.c"; done
+	run_gm rootfs exec bookworm --dir "$d" --timeout 2 --json -- /gm/hang --- /gm/segv --- /gm/ok
+	local j=$output
+	[ "$(json_field "$j" 'd[0]["timed_out"]')" = True ]
+	[ "$(json_field "$j" 'd[0]["signal"]')" -eq 9 ]
+	[ "$(json_field "$j" 'd[1]["signal"]')" -eq 11 ]
+	[ "$(json_field "$j" 'd[1]["outcome"]')" = "killed by SIGSEGV" ]
+	[ "$(json_field "$j" 'd[2]["exit"]')" -eq 0 ]
+	[ "$(json_field "$j" 'd[2]["stdout"]')" = "ok-output" ]
+	[ "$(json_field "$j" 'd[2]["timed_out"]')" = False ]
+	# The same in the tree without glibc (the programs are static).
+	run_gm rootfs exec busybox --dir "$d" --timeout 2 -- /gm/ok --- /gm/segv --- /gm/hang --- /gm/none
+	assert_contains "$output" "1 /gm/ok: exit 0"
+	assert_contains "$output" "2 /gm/segv: killed by SIGSEGV"
+	assert_contains "$output" "3 /gm/hang: timed out after 2 s"
+	assert_contains "$output" "4 /gm/none: exec failed: No such file or directory"
+}
+
+@test "rootfs exec: a host binary needing GLIBC_2.34 fails on bullseye's own loader, runs on trixie" {
+	skip_unless_runtime
+	local d=$BATS_TEST_TMPDIR/p
+	mkdir -p "$d"
+	# pthread_create@GLIBC_2.34 (libpthread merged into libc in 2.34).
+	printf '#include <pthread.h>\n#include <stdio.h>\nstatic void *f(void *a){return a;}\nint main(void){pthread_t t; pthread_create(&t, 0, f, 0); pthread_join(t, 0); puts("ran");return 0;}\n' >"$d/host.c"
+	gcc -O1 -o "$d/host" "$d/host.c" -pthread
+	objdump -T "$d/host" | grep -q 'GLIBC_2.34'
+	run_gm 1 rootfs exec bullseye --dir "$d" -- /gm/host
+	assert_contains "$output" "/lib/x86_64-linux-gnu/libc.so.6: version \`GLIBC_2.34' not found (required by /gm/host)"
+	run_gm 0 rootfs exec trixie --dir "$d" -- /gm/host
+	assert_contains "$output" "ran"
+}
+
+@test "rootfs exec: no runtime state, bundle or mount is left, also after a timeout and Ctrl-C" {
+	skip_unless_runtime
+	local before
+	before=$(mounts)
+	run_gm 124 rootfs exec busybox --timeout 1 -- /bin/sleep 30
+	"$GM" rootfs exec busybox --timeout 100 -- /bin/sleep 60 >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+	local pid=$! i
+	# Interrupt once the container runs.
+	for i in $(seq 1 100); do
+		[ -n "$(our_containers)" ] && break
+		sleep 0.1
+	done
+	[ -n "$(our_containers)" ]
+	kill -INT "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/log"
+	[ "$rc" -eq 130 ]
+	[ -z "$(our_containers)" ]
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/bundles")" ]
+	[ "$(mounts)" = "$before" ]
+}
+
+@test "rootfs exec: no working OCI runtime is exit 77 with the reason" {
+	GLIBC_MATRIX_OCI_RUNTIME=/nonexistent/runc run_gm 77 rootfs exec busybox -- /bin/true
+	assert_contains "$output" "no OCI runtime works here (/nonexistent/runc: not installed)"
+}
