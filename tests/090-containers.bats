@@ -31,6 +31,25 @@ our_containers() {
 	runc list -q 2>/dev/null | grep '^gm-' || true
 }
 
+# interrupt_when CONDITION CMD...: starts glibc-matrix CMD... in the
+# background, sends SIGINT once CONDITION (a command) succeeds (within
+# 30 s), and sets $rc to its exit status; its output is printed.
+interrupt_when() {
+	local cond=$1 i
+	shift
+	"$GM" "$@" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+	local pid=$!
+	for i in $(seq 1 300); do
+		"$cond" && break
+		sleep 0.1
+	done
+	"$cond" || { kill -KILL "$pid"; echo "# never saw: $cond" >&2; return 1; }
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/log"
+}
+
 json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
 }
@@ -90,19 +109,11 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	use_scratch_store
 	local before
 	before=$(mounts)
-	"$GM" rootfs build bullseye >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
-	local pid=$! i
-	# Interrupt once mmdebstrap is writing its tree.
-	for i in $(seq 1 300); do
-		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ] && break
-		sleep 0.1
-	done
-	[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ]
-	sleep 2
-	kill -INT "$pid"
-	local rc=0
-	wait "$pid" || rc=$?
-	cat "$BATS_TEST_TMPDIR/log"
+	# Interrupt 2 s after mmdebstrap started writing its tree.
+	mmdebstrap_busy() {
+		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ] && sleep 2
+	}
+	interrupt_when mmdebstrap_busy rootfs build bullseye
 	[ "$rc" -eq 130 ]
 	run_gm rootfs list --json
 	[ "$(json_field "$output" 'len(d)')" -eq 0 ]
@@ -190,18 +201,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	local before
 	before=$(mounts)
 	run_gm 124 rootfs exec busybox --timeout 1 -- /bin/sleep 30
-	"$GM" rootfs exec busybox --timeout 100 -- /bin/sleep 60 >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
-	local pid=$! i
 	# Interrupt once the container runs.
-	for i in $(seq 1 100); do
-		[ -n "$(our_containers)" ] && break
-		sleep 0.1
-	done
-	[ -n "$(our_containers)" ]
-	kill -INT "$pid"
-	local rc=0
-	wait "$pid" || rc=$?
-	cat "$BATS_TEST_TMPDIR/log"
+	running() { [ -n "$(our_containers)" ]; }
+	interrupt_when running rootfs exec busybox --timeout 100 -- /bin/sleep 60
 	[ "$rc" -eq 130 ]
 	[ -z "$(our_containers)" ]
 	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/bundles")" ]
