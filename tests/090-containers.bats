@@ -107,8 +107,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 
 @test "rootfs build: Ctrl-C during mmdebstrap leaves nothing listed, no build tree, no mount" {
 	use_scratch_store
-	local before
+	local before tmps
 	before=$(mounts)
+	tmps=$(ls -d /tmp/mmdebstrap.* 2>/dev/null || true)
 	# Interrupt 2 s after mmdebstrap started writing its tree.
 	mmdebstrap_busy() {
 		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ] && sleep 2
@@ -120,6 +121,8 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	[ ! -e "$GLIBC_MATRIX_STORE/rootfs/bullseye" ]
 	[ ! -e "$GLIBC_MATRIX_STORE/build/rootfs-bullseye" ]
 	[ "$(mounts)" = "$before" ]
+	# mmdebstrap's temporaries lived in the build directory, not in /tmp.
+	[ "$(ls -d /tmp/mmdebstrap.* 2>/dev/null || true)" = "$tmps" ]
 }
 
 @test "rootfs exec: the loader of each tree runs its libc, whose banner names the version" {
@@ -213,4 +216,25 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 @test "rootfs exec: no working OCI runtime is exit 77 with the reason" {
 	GLIBC_MATRIX_OCI_RUNTIME=/nonexistent/runc run_gm 77 rootfs exec busybox -- /bin/true
 	assert_contains "$output" "no OCI runtime works here (/nonexistent/runc: not installed)"
+}
+
+@test "rootfs exec: a container left by a harness killed with SIGKILL is deleted by the next run" {
+	skip_unless_runtime
+	"$GM" rootfs exec busybox --timeout 100 -- /bin/sleep 60 >/dev/null 2>&1 3>&- &
+	local pid=$! i
+	for i in $(seq 1 100); do
+		[ -n "$(our_containers)" ] && break
+		sleep 0.1
+	done
+	local id
+	id=$(our_containers)
+	[[ "$id" == "gm-$pid-"* ]]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# Killed: nothing could clean up; the container is still there.
+	runc list -q | grep -qx "$id"
+	[ -d "$GLIBC_MATRIX_STORE/bundles/$id" ]
+	run_gm 0 rootfs exec busybox -- /bin/true
+	! runc list -q | grep -qx "$id"
+	[ ! -e "$GLIBC_MATRIX_STORE/bundles/$id" ]
 }

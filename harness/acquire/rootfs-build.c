@@ -111,9 +111,15 @@ static int run_logged(struct job *j, char **argv, double timeout_s, const char *
 	cleanup_close int log = open(j->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (log < 0)
 		return gm_infra(err, errno, "cannot open '%s'", j->log);
+	/* Temporaries (mmdebstrap's gpg home, apt lists) inside the build
+	 * directory: a killed build cannot leave them in /tmp. */
+	cleanup_free char *tmp = path_join(j->build, "tmp");
+	cleanup_free char *tmpenv = xasprintf("TMPDIR=%s", tmp);
+	if (mkdir_p(tmp, 0700, err) < 0)
+		return -1;
 	struct proc_spec spec = {
 		.argv = argv,
-		.env = (char *const[]){"LC_ALL=C", NULL},
+		.env = (char *const[]){"LC_ALL=C", tmpenv, NULL},
 		.timeout_s = timeout_s,
 		.merge_stderr = true,
 		.log_fd = log,

@@ -7,7 +7,10 @@
 #include "base/util.h"
 #include "store/store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +193,45 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 	return r;
 }
 
+/* The pid in a bundle name "gm-<pid>-<n>", "batch-<pid>-<n>" or
+ * "probe-<pid>"; 0 for other names. */
+static int owner_pid(const char *name)
+{
+	static const char *const prefixes[] = {OCI_ID_PREFIX, "batch-", "probe-", NULL};
+	for (size_t i = 0; prefixes[i]; i++)
+		if (str_starts(name, prefixes[i]))
+			return atoi(name + strlen(prefixes[i]));
+	return 0;
+}
+
+/* A harness killed with SIGKILL cannot clean up: its runtime dies with it
+ * (PR_SET_PDEATHSIG) but the container, its cgroups and its bundle stay.
+ * The next run deletes those whose owner is dead; a live owner's are left
+ * alone (two harnesses share a store). */
+static void sweep_stale(const char *runtime)
+{
+	cleanup_free char *bundles = NULL;
+	struct gm_err *e = NULL;
+	if (store_dir("bundles", &bundles, &e) < 0) {
+		gm_err_free(&e);
+		return;
+	}
+	DIR *d = opendir(bundles);
+	if (!d)
+		return;
+	struct dirent *ent;
+	while ((ent = readdir(d))) {
+		int pid = owner_pid(ent->d_name);
+		if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (str_starts(ent->d_name, OCI_ID_PREFIX))
+			runtime_delete(runtime, ent->d_name);
+		cleanup_free char *path = path_join(bundles, ent->d_name);
+		rm_rf(path, NULL);
+	}
+	closedir(d);
+}
+
 /* Finds runtime in PATH unless it holds a '/'. */
 static char *which(const char *name)
 {
@@ -286,6 +328,8 @@ int oci_runtime(const char **ret_path, struct gm_err **err)
 		}
 		if (!verdict)
 			failure = strbuf_detach(&why);
+		else
+			sweep_stale(verdict);
 		strbuf_release(&why);
 	}
 	if (!verdict)

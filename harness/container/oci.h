@@ -19,7 +19,8 @@
 
 /* The runtime to use: the first of $GLIBC_MATRIX_OCI_RUNTIME (a name or a
  * path) or else runc, crun that runs a trivial container here.  The
- * verdict is cached for the process.  Returns -1 + err with GM_EXIT_SKIP
+ * verdict is cached for the process.  Once it is known, containers and
+ * bundles left by harnesses that were killed (SIGKILL) are deleted.  Returns -1 + err with GM_EXIT_SKIP
  * and each candidate's failure in the message when none works. */
 int oci_runtime(const char **ret_path, struct gm_err **err);
 
