@@ -50,6 +50,7 @@ static const char usage[] =
 	"  GLIBC_MATRIX_MIRROR   Debian archive URL (default: read from apt's configuration)\n"
 	"  GLIBC_MATRIX_RECIPES  directory with versions.tsv and quirks.tsv (default: sysroots/)\n"
 	"  GLIBC_MATRIX_CONTAINERS  directory with rootfs.tsv (default: containers/)\n"
+	"  GLIBC_MATRIX_OCI_RUNTIME  the OCI runtime to use (default: runc or crun, whichever works)\n"
 	"\n"
 	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
 	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";
