@@ -100,7 +100,18 @@ static int run_one(int idx, long timeout_ms, char **argv)
 	int fds[2] = {out[0], errp[0]};
 	double deadline = now() + timeout_ms / 1000.0;
 	int timed_out = 0, status = 0, reaped = 0;
+	double reaped_at = 0;
 	while (!reaped || fds[0] >= 0 || fds[1] >= 0) {
+		/* A setsid()ed grandchild, out of the group's reach, may hold the
+		 * pipes open for ever: give up on them a second after the reap. */
+		if (reaped && now() - reaped_at > 1.0) {
+			for (int i = 0; i < 2; i++)
+				if (fds[i] >= 0) {
+					close(fds[i]);
+					fds[i] = -1;
+				}
+			break;
+		}
 		struct pollfd pfd[2];
 		int n = 0, map[2];
 		for (int i = 0; i < 2; i++)
@@ -110,7 +121,7 @@ static int run_one(int idx, long timeout_ms, char **argv)
 				map[n++] = i;
 			}
 		int wait_ms = 50;
-		if (!timed_out) {
+		if (!timed_out && !reaped) {
 			double left = deadline - now();
 			if (left <= 0) {
 				/* The whole group: a program's own children die with it. */
@@ -141,6 +152,7 @@ static int run_one(int idx, long timeout_ms, char **argv)
 		}
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
 			reaped = 1;
+			reaped_at = now();
 			/* Leftovers of the group would keep the pipes open. */
 			kill(-pid, SIGKILL);
 		}
