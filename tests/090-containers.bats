@@ -60,6 +60,10 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		assert_contains "$output" "$n: glibc"
 	done
 	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 4 ]
+	# Offline (an archive nobody serves), the built tree is kept, with a note.
+	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9/debian run_gm 0 rootfs build bookworm
+	assert_contains "$output" "cannot check whether bookworm changed"
+	assert_contains "$output" "bookworm: glibc 2.36 is up to date (cached"
 }
 
 @test "rootfs list: glibc versions read from each tree's libc.so.6 (2.31, 2.36, 2.41, none)" {
@@ -103,6 +107,15 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	assert_contains "$output" "no root filesystem 'busybox'"
 	run_gm 0 rootfs build --help
 	assert_contains "$output" "130 interrupted"
+	# A suite the archive does not have is the recipe's mistake (exit 2);
+	# a malformed recipe file is an infrastructure error naming its line.
+	mkdir -p "$BATS_TEST_TMPDIR/recipes"
+	printf 'odd\tnosuchsuite\textract\tlibc6\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 2 rootfs build odd
+	assert_contains "$output" "no suite 'nosuchsuite' in the Debian archive"
+	printf 'odd\tbookworm\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
+	assert_contains "$output" "rootfs.tsv:1: want NAME SUITE VARIANT PACKAGES"
 }
 
 @test "rootfs build: Ctrl-C during mmdebstrap leaves nothing listed, no build tree, no mount" {

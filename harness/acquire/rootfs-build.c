@@ -323,14 +323,27 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 		if (busybox_check(busybox_path(), err) < 0 || sha256_file(busybox_path(), hex, err) < 0)
 			return -1;
 		r.source_date = xasprintf("busybox sha256 %s", hex);
-	} else {
-		if (mirror_debian(&url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)
+	}
+	struct rootfs old = {0};
+	int have = rootfs_load(j->rec->name, &old, NULL);
+	if (!busybox &&
+	    (mirror_debian(&url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)) {
+		/* Offline, the tree we have is still the best answer; an unknown
+		 * suite or --refresh is not. */
+		if (have != 1 || refresh || (*err)->code != GM_EXIT_INFRA) {
+			if (have == 1)
+				rootfs_release(&old);
 			return -1;
+		}
+		gm_note(j->ctx, "rootfs %s: cannot check whether %s changed (%s); using the one built %s",
+			j->rec->name, j->rec->suite, (*err)->msg, old.created);
+		gm_err_free(err);
+		*ret = old;
+		*ret_cached = true;
+		return 0;
 	}
 	r.key = rootfs_key(j->rec, j->arch->gnu, r.source_date);
 
-	struct rootfs old = {0};
-	int have = rootfs_load(j->rec->name, &old, NULL);
 	if (have == 1 && !refresh && strcmp(old.key, r.key) == 0) {
 		rootfs_release(&r);
 		*ret = old;
