@@ -21,6 +21,8 @@ packages=(
 	# build glibc from source (configure checks for these)
 	gawk bison python3 xz-utils binutils g++
 	ca-certificates
+	# containers (090-containers.bats): root filesystems and an OCI runtime
+	mmdebstrap runc busybox-static
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/util.h"
 #include "elf/elfinfo.h"
+#include "elf/glibcver.h"
 #include "store/rootpath.h"
 
 #include <errno.h>
@@ -133,26 +134,6 @@ int deblayout_find(const char *root, const struct gm_arch *a, struct deb_layout 
 	return 0;
 }
 
-/* The banner compiled into libc.so.6: "... release version 2.36." */
-static char *libc_banner_version(const char *path)
-{
-	cleanup_free char *data = NULL;
-	size_t len;
-	if (read_file(path, &data, &len, NULL) < 0)
-		return NULL;
-	static const char key[] = "release version ";
-	const char *p = memmem(data, len, key, sizeof(key) - 1);
-	if (!p)
-		return NULL;
-	p += sizeof(key) - 1;
-	size_t n = 0;
-	while (p + n < data + len && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')))
-		n++;
-	while (n && p[n - 1] == '.')
-		n--;
-	return n ? xstrndup(p, n) : NULL;
-}
-
 /* libc.so.6 must be for the requested machine and be the glibc the libc6
  * package says it is.  Not every release adds a version node (2.31 has
  * none of its own on x86_64), so: the newest GLIBC_x.y node it defines must
@@ -194,7 +175,7 @@ int deblayout_check_libc(const char *root, const struct deb_layout *l,
 		return gm_infra(err, 0,
 				"'%s' defines GLIBC_%s, newer than its package's glibc %s", rel,
 				newest, version);
-	cleanup_free char *banner = libc_banner_version(path);
+	cleanup_free char *banner = glibc_banner_version(path);
 	if (!exact && (!banner || strcmp(banner, version) != 0))
 		return gm_infra(err, 0,
 				"'%s' says it is glibc %s and defines no GLIBC_%s node, but its "

@@ -33,6 +33,11 @@ cmd_fn cmd_sysroot_import;
 cmd_fn cmd_sysroot_list;
 cmd_fn cmd_sysroot_show;
 cmd_fn cmd_sysroot_remove;
+cmd_fn cmd_rootfs;
+cmd_fn cmd_rootfs_build;
+cmd_fn cmd_rootfs_list;
+cmd_fn cmd_rootfs_remove;
+cmd_fn cmd_rootfs_exec;
 
 /* Runs the entry of table whose name is argv[0]; prints usage for --help. */
 int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,

@@ -19,6 +19,7 @@
 
 static const struct cmd commands[] = {
 	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots", true},
+	{"rootfs", cmd_rootfs, "build, list and remove root filesystems for containers", true},
 	{"inspect", cmd_inspect, "what ELF files need from glibc: nodes, floor, loader", false},
 	{"explain", cmd_explain, "will FILE load against a glibc? which symbols fail?", true},
 	{"probes", cmd_probes, "list the probe cases, build them against sysroots", true},
@@ -48,6 +49,8 @@ static const char usage[] =
 	"                        (default ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix)\n"
 	"  GLIBC_MATRIX_MIRROR   Debian archive URL (default: read from apt's configuration)\n"
 	"  GLIBC_MATRIX_RECIPES  directory with versions.tsv and quirks.tsv (default: sysroots/)\n"
+	"  GLIBC_MATRIX_CONTAINERS  directory with rootfs.tsv (default: containers/)\n"
+	"  GLIBC_MATRIX_OCI_RUNTIME  the OCI runtime to use (default: runc or crun, whichever works)\n"
 	"\n"
 	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
 	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";

@@ -1,4 +1,7 @@
+#define _GNU_SOURCE
 #include "elf/glibcver.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #include <string.h>
@@ -69,4 +72,55 @@ const char *glibc_floor(const struct elf_info *info)
 		}
 	}
 	return best;
+}
+
+char *glibc_banner_version(const char *path)
+{
+	cleanup_free char *data = NULL;
+	size_t len;
+	if (read_file(path, &data, &len, NULL) < 0)
+		return NULL;
+	static const char key[] = "release version ";
+	const char *p = memmem(data, len, key, sizeof(key) - 1);
+	if (!p)
+		return NULL;
+	p += sizeof(key) - 1;
+	size_t n = 0;
+	while (p + n < data + len && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')))
+		n++;
+	while (n && p[n - 1] == '.')
+		n--;
+	return n ? xstrndup(p, n) : NULL;
+}
+
+int glibc_libc_version(const char *path, char **ret_version, char **ret_node,
+		       struct gm_err **err)
+{
+	struct elf_info info = {0};
+	int r = elf_info_read(path, &info, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return gm_err_set(err, GM_EXIT_INFRA, 0, "'%s' is not an ELF file", path);
+	char *newest = NULL;
+	for (size_t i = 0; info.verdefs && info.verdefs[i]; i++) {
+		const char *v = glibc_node_version(info.verdefs[i]);
+		if (v && version_valid(v) && (!newest || version_cmp(v, newest) > 0)) {
+			free(newest);
+			newest = xstrdup(v);
+		}
+	}
+	elf_info_release(&info);
+	if (!newest)
+		return 0;
+	/* The banner only refines the node: same major version, not older. */
+	char *banner = glibc_banner_version(path);
+	if (banner && version_cmp(banner, newest) >= 0 && strtol(banner, NULL, 10) == strtol(newest, NULL, 10)) {
+		*ret_version = banner;
+	} else {
+		free(banner);
+		*ret_version = xstrdup(newest);
+	}
+	*ret_node = newest;
+	return 1;
 }

@@ -28,4 +28,17 @@ const char *glibc_special_since(const char *node);
  * into info. */
 const char *glibc_floor(const struct elf_info *info);
 
+/* The banner compiled into a libc.so.6 ("... release version 2.36."), read
+ * from the file, never by running it; NULL if there is none. */
+char *glibc_banner_version(const char *libc_path);
+
+/* The glibc version of a libc.so.6, found without executing it: the newest
+ * GLIBC_x.y node it defines (*ret_node, "2.30"), raised to the banner's
+ * version when the banner names a later one of the same series (not every
+ * release adds a node: 2.31 defines none of its own on x86_64).  Returns 1
+ * and sets both (caller frees), 0 if the file defines no GLIBC_x.y node,
+ * -1 + err if it is unreadable or not ELF. */
+int glibc_libc_version(const char *libc_path, char **ret_version, char **ret_node,
+		       struct gm_err **err);
+
 #endif

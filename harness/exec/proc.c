@@ -335,7 +335,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		if (n == 0)
 			break;
 		/* Ctrl-C reaches one thread; the others learn it from this fd. */
-		if (!res->interrupted && interrupt_fd() >= 0) {
+		if (!res->interrupted && !spec->ignore_interrupt && interrupt_fd() >= 0) {
 			pfd[n].fd = interrupt_fd();
 			pfd[n].events = POLLIN;
 			idx[n++] = 3;
@@ -351,7 +351,7 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 				timeout_ms = (int)(left * 1000) + 1;
 			}
 		}
-		if (interrupted() && !res->interrupted) {
+		if (interrupted() && !res->interrupted && !spec->ignore_interrupt) {
 			res->interrupted = true;
 			kill_group(spec, pid);
 		}

@@ -48,6 +48,10 @@ struct proc_spec {
 	/* Without a cell: after the child is reaped, kill and reap every
 	 * orphan re-parented to us (contain_sweep_orphans). */
 	bool sweep_orphans;
+	/* Runs to completion even after SIGINT/SIGTERM: for the cleanup that
+	 * an interrupted run still owes (runc delete of its container).  Keep
+	 * its timeout short: Ctrl-C no longer cuts it. */
+	bool ignore_interrupt;
 };
 
 struct proc_result {

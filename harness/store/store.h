@@ -6,7 +6,9 @@
  *   build/<name>/      build.log, and src/ obj/ stage/ while building
  *   downloads/         verified tarballs, .debs and indexes
  *   locks/<name>.lock  flock held while a sysroot is built or imported
- *   trash/             sysroots being removed */
+ *   trash/             sysroots being removed
+ *   rootfs/<name>/     root filesystems for containers (store/rootfs.h)
+ *   bundles/           OCI bundles of running containers (container/oci.h) */
 #ifndef GM_STORE_H
 #define GM_STORE_H
 

@@ -1,0 +1,100 @@
+/* glibc-matrix rootfs build NAME...|--all */
+#define _GNU_SOURCE
+#include "acquire/rootfs-build.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: glibc-matrix rootfs build NAME...|--all [--refresh]\n"
+	"\n"
+	"Builds root filesystems for container runs into the store, from the recipes\n"
+	"of containers/rootfs.tsv: Debian suites made by mmdebstrap from the archive\n"
+	"apt uses (GLIBC_MATRIX_MIRROR overrides it), and 'busybox', the host's\n"
+	"busybox-static with its applet links and no glibc.  Each is kept as a\n"
+	"tarball and an unpacked tree, keyed by suite, variant, packages, arch and\n"
+	"the suite's Release date: the same inputs reuse the existing one.\n"
+	"\n"
+	"  -a, --all       every recipe\n"
+	"  -r, --refresh   rebuild even when the inputs are unchanged\n"
+	"\n"
+	"Exit: 0 built or cached, 2 unknown name, 3 download or mmdebstrap failure,\n"
+	"130 interrupted (nothing half-built is left listed).\n";
+
+int cmd_rootfs_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"refresh", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool all = false, refresh = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "arh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'r':
+			refresh = true;
+			break;
+		case 'h':
+			return gm_help(help);
+		default:
+			return gm_usage(err, "rootfs build: bad option (see --help)");
+		}
+	}
+	if (all == (optind < argc))
+		return gm_usage(err, "rootfs build: want NAME... or --all (see --help)");
+
+	struct rootfs_recipe *recs;
+	size_t n;
+	if (rootfs_recipes(&recs, &n, err) < 0)
+		return -1;
+	/* Every name is checked before anything is built. */
+	for (int i = optind; i < argc; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(recs[k].name, argv[i]) != 0)
+			k++;
+		if (k == n) {
+			struct strbuf known = STRBUF_INIT;
+			for (size_t m = 0; m < n; m++)
+				strbuf_addf(&known, "%s%s", m ? ", " : "", recs[m].name);
+			rootfs_recipes_free(recs, n);
+			int r = gm_usage(err, "no root filesystem recipe '%s' (known: %s)", argv[i],
+					 strbuf_str(&known));
+			strbuf_release(&known);
+			return r;
+		}
+	}
+	int rc = 0;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		bool want = all;
+		for (int i = optind; i < argc && !want; i++)
+			want = strcmp(recs[k].name, argv[i]) == 0;
+		if (!want)
+			continue;
+		struct rootfs r;
+		bool cached;
+		double t0 = now_seconds();
+		if (rootfs_build(ctx, &recs[k], refresh, &r, &cached, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (cached)
+			printf("%s: glibc %s is up to date (cached, %s)\n", r.name, r.glibc_version,
+			       r.dir);
+		else
+			printf("%s: glibc %s built in %.1f s: %s\n", r.name, r.glibc_version,
+			       now_seconds() - t0, r.dir);
+		fflush(stdout);
+		rootfs_release(&r);
+	}
+	rootfs_recipes_free(recs, n);
+	return rc;
+}

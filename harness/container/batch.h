@@ -1,0 +1,47 @@
+/* Several programs in one container start (the container part of a
+ * matrix costs one start per group, not one per cell).  Our static helper
+ * gm-batch (containers/gm-batch.c) is the container's init: it runs the
+ * programs one after another, each in its own process group with its own
+ * timeout, and frames each one's exit status, signal and output, so a
+ * crash or a hang of one cannot hide the results of the others. */
+#ifndef GM_BATCH_H
+#define GM_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct batch_prog {
+	char **argv;        /* inside the container; argv[0] an absolute path */
+	double timeout_s;   /* > 0 */
+	/* Results, filled by batch_run: */
+	bool ran;           /* a record came back for it */
+	int exit_code;      /* -1 if signalled */
+	int signal;
+	bool timed_out;     /* killed (SIGKILL, with its group) at its timeout */
+	int exec_errno;     /* != 0: it could not be executed (exit_code 127) */
+	char *out, *err;    /* captures, NUL-terminated, at most 64 KiB each */
+	size_t out_len, err_len;
+};
+
+struct batch_spec {
+	const char *rootfs;     /* read-only / */
+	const char *probe_dir;  /* NULL or a host directory, read-only at /gm */
+	struct batch_prog *progs;
+	size_t n;
+};
+
+/* Runs every program in one container.  0 when the container ran (a
+ * program without a record has ran == false: the container died first),
+ * -1 + err for a plan it cannot express (a tab or newline in an argument:
+ * GM_EXIT_USAGE), no runtime (GM_EXIT_SKIP), a runtime failure before the
+ * helper started (GM_EXIT_INFRA, with the runtime's message) or an
+ * interrupt (GM_EXIT_INTERRUPTED). */
+int batch_run(const struct batch_spec *spec, struct gm_err **err);
+void batch_prog_release(struct batch_prog *p);
+
+/* "exit 0", "killed by SIGSEGV", "timed out after 2 s", "exec failed: ..." */
+char *batch_describe(const struct batch_prog *p);
+
+#endif

@@ -1,0 +1,347 @@
+#define _GNU_SOURCE
+#include "container/oci.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/interrupt.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The environment every program in a container starts with: nothing of the
+ * harness's own leaks in. */
+static const char *const container_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"LANG=C",
+	"HOME=/",
+	NULL,
+};
+
+const char *oci_batch_helper(struct gm_err **err)
+{
+	static char *path;
+	if (!path) {
+		cleanup_free char *dir = data_dir("GLIBC_MATRIX_LIBEXEC", "build", "gm-batch");
+		path = path_join(dir, "gm-batch");
+	}
+	if (!path_is_file(path)) {
+		gm_infra(err, 0, "the batch helper '%s' is missing (make builds it)", path);
+		return NULL;
+	}
+	return path;
+}
+
+static json_object *jstrv(const char *const *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *mount(const char *dst, const char *type, const char *src,
+			  const char *const *options)
+{
+	json_object *m = json_object_new_object();
+	json_object_object_add(m, "destination", json_object_new_string(dst));
+	json_object_object_add(m, "type", json_object_new_string(type));
+	json_object_object_add(m, "source", json_object_new_string(src));
+	json_object_object_add(m, "options", jstrv(options));
+	return m;
+}
+
+static json_object *rlimit(const char *type, long long n)
+{
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "type", json_object_new_string(type));
+	json_object_object_add(r, "hard", json_object_new_int64(n));
+	json_object_object_add(r, "soft", json_object_new_int64(n));
+	return r;
+}
+
+/* config.json of the OCI runtime spec (1.0.2). */
+static char *config_json(const struct oci_spec *spec)
+{
+	json_object *c = json_object_new_object();
+	json_object_object_add(c, "ociVersion", json_object_new_string("1.0.2"));
+
+	json_object *p = json_object_new_object();
+	json_object_object_add(p, "terminal", json_object_new_boolean(0));
+	json_object *user = json_object_new_object();
+	json_object_object_add(user, "uid", json_object_new_int(0));
+	json_object_object_add(user, "gid", json_object_new_int(0));
+	json_object_object_add(p, "user", user);
+	json_object_object_add(p, "args", jstrv((const char *const *)spec->argv));
+	json_object_object_add(p, "env", jstrv(container_env));
+	json_object_object_add(p, "cwd", json_object_new_string("/"));
+	json_object *rl = json_object_new_array();
+	json_object_array_add(rl, rlimit("RLIMIT_CORE", 0));
+	json_object_array_add(rl, rlimit("RLIMIT_NOFILE", 1024));
+	json_object_array_add(rl, rlimit("RLIMIT_FSIZE", 256LL << 20));
+	json_object_object_add(p, "rlimits", rl);
+	/* No "capabilities": the process has none. */
+	json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(1));
+	json_object_object_add(c, "process", p);
+
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "path", json_object_new_string(spec->rootfs));
+	json_object_object_add(root, "readonly", json_object_new_boolean(1));
+	json_object_object_add(c, "root", root);
+	json_object_object_add(c, "hostname", json_object_new_string("glibc-matrix"));
+
+	json_object *ms = json_object_new_array();
+	json_object_array_add(ms, mount("/proc", "proc", "proc",
+					(const char *const[]){"nosuid", "noexec", "nodev", NULL}));
+	json_object_array_add(ms, mount("/dev", "tmpfs", "tmpfs",
+					(const char *const[]){"nosuid", "strictatime", "mode=755",
+							      "size=65536k", NULL}));
+	json_object_array_add(ms, mount("/sys", "sysfs", "sysfs",
+					(const char *const[]){"nosuid", "noexec", "nodev", "ro", NULL}));
+	json_object_array_add(ms, mount("/tmp", "tmpfs", "tmpfs",
+					(const char *const[]){"nosuid", "nodev", "size=65536k", NULL}));
+	static const char *const ro_bind[] = {"rbind", "ro", "nosuid", "nodev", NULL};
+	if (spec->probe_dir)
+		json_object_array_add(ms, mount("/gm", "bind", spec->probe_dir, ro_bind));
+	if (spec->batch_dir)
+		json_object_array_add(ms, mount("/gm-batch", "bind", spec->batch_dir, ro_bind));
+	json_object_object_add(c, "mounts", ms);
+
+	json_object *linux_ = json_object_new_object();
+	json_object *ns = json_object_new_array();
+	static const char *const nss[] = {"pid", "network", "ipc", "uts", "mount", NULL};
+	for (size_t i = 0; nss[i]; i++) {
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "type", json_object_new_string(nss[i]));
+		json_object_array_add(ns, n);
+	}
+	json_object_object_add(linux_, "namespaces", ns);
+	json_object_object_add(linux_, "maskedPaths",
+			       jstrv((const char *const[]){"/proc/kcore", "/proc/keys",
+							   "/proc/timer_list", "/sys/firmware", NULL}));
+	json_object_object_add(linux_, "readonlyPaths",
+			       jstrv((const char *const[]){"/proc/bus", "/proc/fs", "/proc/irq",
+							   "/proc/sys", "/proc/sysrq-trigger", NULL}));
+	json_object_object_add(c, "linux", linux_);
+
+	char *text = xstrdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(c);
+	return text;
+}
+
+/* runc and crun share these verbs: run --bundle B ID, delete --force ID. */
+static void runtime_delete(const char *runtime, const char *id)
+{
+	struct proc_spec spec = {
+		.argv = (char *const[]){(char *)runtime, "delete", "--force", (char *)id, NULL},
+		.timeout_s = 30,
+		.stdin_fd = -1,
+		.ignore_interrupt = true,
+	};
+	struct proc_result res = {0};
+	struct gm_err *e = NULL;
+	if (proc_run(&spec, &res, &e) == 0)
+		proc_result_release(&res);
+	gm_err_free(&e);
+}
+
+static int run_with(const char *runtime, const struct oci_spec *spec, struct proc_result *res,
+		    struct gm_err **err)
+{
+	static unsigned counter;
+	cleanup_free char *bundles = NULL;
+	if (store_dir("bundles", &bundles, err) < 0)
+		return -1;
+	cleanup_free char *id = xasprintf(OCI_ID_PREFIX "%d-%u", (int)getpid(), ++counter);
+	cleanup_free char *bundle = path_join(bundles, id);
+	cleanup_free char *cfg = path_join(bundle, "config.json");
+	cleanup_free char *text = config_json(spec);
+	if (rm_rf(bundle, err) < 0 || mkdir_p(bundle, 0700, err) < 0 ||
+	    write_file_atomic(cfg, text, strlen(text), 0600, err) < 0)
+		return -1;
+	struct proc_spec ps = {
+		.argv = (char *const[]){(char *)runtime, "run", "--bundle", bundle, id, NULL},
+		.timeout_s = spec->timeout_s,
+		.capture_max = spec->capture_max,
+		.stdin_fd = -1,
+		.sweep_orphans = true,
+	};
+	int r = proc_run(&ps, res, err);
+	/* Always: a killed runtime leaves its container (and cgroups) behind. */
+	runtime_delete(runtime, id);
+	struct gm_err *e = NULL;
+	if (rm_rf(bundle, &e) < 0 && r == 0) {
+		proc_result_release(res);
+		*err = e;
+		return -1;
+	}
+	gm_err_free(&e);
+	if (r == 0 && res->interrupted) {
+		proc_result_release(res);
+		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "container run interrupted");
+	}
+	if (r == 0 && spec->ret_id)
+		snprintf(spec->ret_id, OCI_ID_MAX, "%s", id);
+	return r;
+}
+
+/* The pid in a bundle name "gm-<pid>-<n>", "batch-<pid>-<n>" or
+ * "probe-<pid>"; 0 for other names. */
+static int owner_pid(const char *name)
+{
+	static const char *const prefixes[] = {OCI_ID_PREFIX, "batch-", "probe-", NULL};
+	for (size_t i = 0; prefixes[i]; i++)
+		if (str_starts(name, prefixes[i]))
+			return atoi(name + strlen(prefixes[i]));
+	return 0;
+}
+
+/* A harness killed with SIGKILL cannot clean up: its runtime dies with it
+ * (PR_SET_PDEATHSIG) but the container, its cgroups and its bundle stay.
+ * The next run deletes those whose owner is dead; a live owner's are left
+ * alone (two harnesses share a store). */
+static void sweep_stale(const char *runtime)
+{
+	cleanup_free char *bundles = NULL;
+	struct gm_err *e = NULL;
+	if (store_dir("bundles", &bundles, &e) < 0) {
+		gm_err_free(&e);
+		return;
+	}
+	DIR *d = opendir(bundles);
+	if (!d)
+		return;
+	struct dirent *ent;
+	while ((ent = readdir(d))) {
+		int pid = owner_pid(ent->d_name);
+		if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (str_starts(ent->d_name, OCI_ID_PREFIX))
+			runtime_delete(runtime, ent->d_name);
+		cleanup_free char *path = path_join(bundles, ent->d_name);
+		rm_rf(path, NULL);
+	}
+	closedir(d);
+}
+
+/* Finds runtime in PATH unless it holds a '/'. */
+static char *which(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(d, name);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* A trivial container: an empty tree, our helper with an empty plan. */
+static int try_runtime(const char *runtime, struct strbuf *why, struct gm_err **err)
+{
+	const char *helper = oci_batch_helper(err);
+	if (!helper)
+		return -1;
+	cleanup_free char *tmp = NULL;
+	if (store_dir("bundles", &tmp, err) < 0)
+		return -1;
+	cleanup_free char *dir = xasprintf("%s/probe-%d", tmp, (int)getpid());
+	cleanup_free char *root = path_join(dir, "root");
+	cleanup_free char *batch = path_join(dir, "batch");
+	cleanup_free char *bin = path_join(batch, "gm-batch");
+	cleanup_free char *plan = path_join(batch, "plan");
+	int r = -1;
+	if (rm_rf(dir, err) < 0 || mkdir_p(batch, 0755, err) < 0)
+		goto out;
+	static const char *const dirs[] = {"proc", "dev", "sys", "tmp", "gm-batch", NULL};
+	for (size_t i = 0; dirs[i]; i++) {
+		cleanup_free char *d = path_join(root, dirs[i]);
+		if (mkdir_p(d, 0755, err) < 0)
+			goto out;
+	}
+	if (copy_file(helper, bin, err) < 0 || write_file_atomic(plan, "", 0, 0644, err) < 0)
+		goto out;
+	struct oci_spec spec = {
+		.rootfs = root,
+		.batch_dir = batch,
+		.argv = (char *const[]){"/gm-batch/gm-batch", "/gm-batch/plan", NULL},
+		.timeout_s = 30,
+		.capture_max = 4096,
+	};
+	struct proc_result res = {0};
+	if (run_with(runtime, &spec, &res, err) < 0)
+		goto out;
+	r = 0;
+	if (res.exit_code != 0 || !strstr(res.out, "gm-batch: end 0")) {
+		cleanup_free char *how = proc_describe(&res);
+		char *nl = strchr(res.err, '\n');
+		if (nl)
+			*nl = '\0';
+		strbuf_addf(why, "%s%s: %s%s%s", why->len ? "; " : "", runtime, how,
+			    *res.err ? ": " : "", res.err);
+		r = 1;
+	}
+	proc_result_release(&res);
+out:
+	rm_rf(dir, NULL);
+	return r;
+}
+
+int oci_runtime(const char **ret_path, struct gm_err **err)
+{
+	static char *verdict, *failure;
+	if (!verdict && !failure) {
+		const char *env = getenv("GLIBC_MATRIX_OCI_RUNTIME");
+		const char *const defaults[] = {"runc", "crun", NULL};
+		const char *const only[] = {env, NULL};
+		const char *const *cands = env && *env ? only : defaults;
+		struct strbuf why = STRBUF_INIT;
+		for (size_t i = 0; cands[i] && !verdict; i++) {
+			char *path = which(cands[i]);
+			if (!path) {
+				strbuf_addf(&why, "%s%s: not installed", why.len ? "; " : "", cands[i]);
+				continue;
+			}
+			int r = try_runtime(path, &why, err);
+			if (r < 0) {
+				free(path);
+				strbuf_release(&why);
+				return -1; /* ours, not the runtime's: not cached */
+			}
+			if (r == 0)
+				verdict = path;
+			else
+				free(path);
+		}
+		if (!verdict)
+			failure = strbuf_detach(&why);
+		else
+			sweep_stale(verdict);
+		strbuf_release(&why);
+	}
+	if (!verdict)
+		return gm_err_set(err, GM_EXIT_SKIP, 0, "no OCI runtime works here (%s)", failure);
+	*ret_path = verdict;
+	return 0;
+}
+
+int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err)
+{
+	const char *runtime;
+	if (oci_runtime(&runtime, err) < 0)
+		return -1;
+	return run_with(runtime, spec, res, err);
+}

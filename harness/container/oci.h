@@ -1,0 +1,53 @@
+/* Containers through an OCI runtime (runc or crun, whichever works here).
+ *
+ * A run gets a bundle of its own (<store>/bundles/<id>/config.json): the
+ * root filesystem mounted read-only as /, a probe directory read-only at
+ * /gm and our batch helper read-only at /gm-batch, its own pid, network,
+ * ipc, uts and mount namespaces (no network: only a loopback device),
+ * no capabilities, no new privileges, rlimits (no core dumps, bounded
+ * files and file size), a fixed environment.  The runtime runs as a child
+ * of proc_run (exec/proc.h) with a timeout; whatever happens (exit,
+ * timeout, Ctrl-C) the container is deleted (runc delete --force) and the
+ * bundle removed before oci_run returns. */
+#ifndef GM_OCI_H
+#define GM_OCI_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "exec/proc.h"
+
+/* The runtime to use: the first of $GLIBC_MATRIX_OCI_RUNTIME (a name or a
+ * path) or else runc, crun that runs a trivial container here.  The
+ * verdict is cached for the process.  Once it is known, containers and
+ * bundles left by harnesses that were killed (SIGKILL) are deleted.  Returns -1 + err with GM_EXIT_SKIP
+ * and each candidate's failure in the message when none works. */
+int oci_runtime(const char **ret_path, struct gm_err **err);
+
+/* Our static batch helper (containers/gm-batch.c, built as build/gm-batch):
+ * $GLIBC_MATRIX_LIBEXEC/gm-batch, else build/gm-batch beside the executable.  NULL + err if missing. */
+const char *oci_batch_helper(struct gm_err **err);
+
+struct oci_spec {
+	const char *rootfs;     /* directory, mounted read-only as / */
+	const char *probe_dir;  /* NULL, or a host directory read-only at /gm */
+	const char *batch_dir;  /* NULL, or a host directory read-only at /gm-batch */
+	char *const *argv;      /* the command inside the container */
+	double timeout_s;       /* > 0; the runtime is killed after it */
+	size_t capture_max;     /* bytes kept of stdout and of stderr */
+	char *ret_id;           /* NULL, or OCI_ID_MAX bytes: the container id used */
+};
+
+/* Runs spec->argv in a container.  Returns 0 when the runtime ran (inspect
+ * *res: the runtime's exit status is the command's, as runc passes it
+ * through), -1 + err when no runtime works (GM_EXIT_SKIP), the bundle
+ * cannot be written (GM_EXIT_INFRA) or SIGINT/SIGTERM arrived
+ * (GM_EXIT_INTERRUPTED, after the cleanup). */
+int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err);
+
+/* The id prefix of our containers: "gm-<pid>-" (tests check that none
+ * is left behind). */
+#define OCI_ID_PREFIX "gm-"
+#define OCI_ID_MAX 64
+
+#endif

@@ -1,0 +1,235 @@
+#define _GNU_SOURCE
+#include "store/rootfs.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/hash.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *rootfs_recipes_dir(void)
+{
+	static char *dir;
+	if (!dir)
+		dir = data_dir("GLIBC_MATRIX_CONTAINERS", "containers", "rootfs.tsv");
+	return dir;
+}
+
+void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].suite);
+		free(v[i].variant);
+		strv_free(v[i].packages);
+	}
+	free(v);
+}
+
+int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(rootfs_recipes_dir(), "rootfs.tsv");
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, err) < 0)
+		return gm_err_wrap(err, "root filesystem recipes");
+	struct rootfs_recipe *v = NULL;
+	size_t n = 0, lineno = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		char *t = str_trim(line);
+		if (!*t || *t == '#')
+			continue;
+		char *f[5];
+		int nf = 0;
+		char *s2 = NULL;
+		for (char *w = strtok_r(t, " \t", &s2); w && nf < 5; w = strtok_r(NULL, " \t", &s2))
+			f[nf++] = w;
+		if (nf != 4 || !store_name_valid(f[0]))
+			goto bad;
+		bool busybox = strcmp(f[2], "busybox") == 0;
+		if (busybox != (strcmp(f[1], "-") == 0))
+			goto bad;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		struct rootfs_recipe *r = &v[n++];
+		r->name = xstrdup(f[0]);
+		r->suite = busybox ? NULL : xstrdup(f[1]);
+		r->variant = xstrdup(f[2]);
+		r->packages = xcalloc(1, sizeof(char *));
+		char *s3 = NULL;
+		if (strcmp(f[3], "-") != 0)
+			for (char *p = strtok_r(f[3], ",", &s3); p; p = strtok_r(NULL, ",", &s3))
+				strv_push(&r->packages, p);
+		continue;
+bad:
+		rootfs_recipes_free(v, n);
+		return gm_infra(err, 0, "%s:%zu: want NAME SUITE VARIANT PACKAGES (SUITE '-' only "
+				"for the busybox variant)", path, lineno);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void rootfs_release(struct rootfs *r)
+{
+	free(r->name);
+	free(r->dir);
+	free(r->root);
+	free(r->tarball);
+	free(r->arch);
+	free(r->suite);
+	free(r->variant);
+	strv_free(r->packages);
+	free(r->key);
+	free(r->source_date);
+	free(r->glibc_version);
+	free(r->glibc_node);
+	free(r->libc);
+	free(r->created);
+	memset(r, 0, sizeof(*r));
+}
+
+char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *source_date)
+{
+	struct strbuf sb = STRBUF_INIT;
+	/* A changed layout of the tree (mount points, usrmerge links we add)
+	 * is a new key. */
+	strbuf_addf(&sb, "rootfs-v2\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
+		    rec->variant);
+	strbuf_join(&sb, rec->packages, ",");
+	strbuf_addf(&sb, "\n%s\n", source_date);
+	char hex[65];
+	sha256_buf(strbuf_str(&sb), sb.len, hex);
+	strbuf_release(&sb);
+	hex[16] = '\0';
+	return xstrdup(hex);
+}
+
+static char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return xstrdup(json_object_get_string(v));
+}
+
+int rootfs_load(const char *name, struct rootfs *ret, struct gm_err **err)
+{
+	if (!store_name_valid(name))
+		return gm_usage(err, "'%s' is not a valid root filesystem name", name);
+	cleanup_free char *dir = xasprintf("%s/rootfs/%s", store_root(), name);
+	cleanup_free char *path = path_join(dir, "rootfs.json");
+	if (!path_exists(path))
+		return 0;
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, err) < 0)
+		return -1;
+	json_object *o = json_tokener_parse(text);
+	if (!o)
+		return gm_infra(err, 0, "'%s' is not valid JSON", path);
+	struct rootfs r = {0};
+	r.name = jstr(o, "name");
+	r.arch = jstr(o, "arch");
+	r.suite = jstr(o, "suite");
+	r.variant = jstr(o, "variant");
+	r.key = jstr(o, "key");
+	r.source_date = jstr(o, "source_date");
+	r.glibc_version = jstr(o, "glibc_version");
+	r.glibc_node = jstr(o, "glibc_node");
+	r.libc = jstr(o, "libc");
+	r.created = jstr(o, "created");
+	r.packages = xcalloc(1, sizeof(char *));
+	json_object *v;
+	if (json_object_object_get_ex(o, "packages", &v) && json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			strv_push(&r.packages, json_object_get_string(json_object_array_get_idx(v, i)));
+	if (json_object_object_get_ex(o, "build_seconds", &v))
+		r.build_seconds = json_object_get_double(v);
+	if (json_object_object_get_ex(o, "size", &v))
+		r.size = json_object_get_int64(v);
+	json_object_put(o);
+	/* The manifest must describe the directory it sits in. */
+	if (!r.name || strcmp(r.name, name) != 0 || !r.key || !r.glibc_version || !r.arch) {
+		rootfs_release(&r);
+		return gm_infra(err, 0, "'%s' is incomplete or names another root filesystem", path);
+	}
+	r.dir = steal_pointer(&dir);
+	r.root = path_join(r.dir, "root");
+	r.tarball = path_join(r.dir, "rootfs.tar");
+	*ret = r;
+	return 1;
+}
+
+/* Strings that may be NULL in a struct still being filled appear as "". */
+static void add_str(json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, json_object_new_string(v ? v : ""));
+}
+
+json_object *rootfs_to_json(const struct rootfs *r)
+{
+	json_object *o = json_object_new_object();
+	add_str(o, "name", r->name);
+	add_str(o, "arch", r->arch);
+	add_str(o, "suite", r->suite);
+	add_str(o, "variant", r->variant);
+	json_object *p = json_object_new_array();
+	for (size_t i = 0; r->packages && r->packages[i]; i++)
+		json_object_array_add(p, json_object_new_string(r->packages[i]));
+	json_object_object_add(o, "packages", p);
+	add_str(o, "key", r->key);
+	add_str(o, "source_date", r->source_date);
+	add_str(o, "glibc_version", r->glibc_version);
+	add_str(o, "glibc_node", r->glibc_node);
+	add_str(o, "libc", r->libc);
+	add_str(o, "created", r->created);
+	json_object_object_add(o, "build_seconds", json_object_new_double(r->build_seconds));
+	json_object_object_add(o, "size", json_object_new_int64(r->size));
+	return o;
+}
+
+int rootfs_write_manifest(const char *dir, const struct rootfs *r, struct gm_err **err)
+{
+	json_object *o = rootfs_to_json(r);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	cleanup_free char *path = path_join(dir, "rootfs.json");
+	cleanup_free char *body = xasprintf("%s\n", text);
+	json_object_put(o);
+	return write_file_atomic(path, body, strlen(body), 0644, err);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rootfs_names(char ***ret, struct gm_err **err)
+{
+	cleanup_free char *dir = path_join(store_root(), "rootfs");
+	char **v = xcalloc(1, sizeof(char *));
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT) {
+			*ret = v;
+			return 0;
+		}
+		strv_free(v);
+		return gm_infra(err, errno, "cannot read '%s'", dir);
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && store_name_valid(e->d_name))
+			strv_push(&v, e->d_name);
+	closedir(d);
+	qsort(v, strv_len(v), sizeof(char *), cmp_str);
+	*ret = v;
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* Root filesystems for container runs: the recipes (containers/rootfs.tsv)
+ * and what the store holds.
+ *
+ *   rootfs/<name>/rootfs.tar   the tree as a tarball (podman import, copies)
+ *   rootfs/<name>/root/        the same tree unpacked, mounted read-only by
+ *                              every container (never written after publish)
+ *   rootfs/<name>/rootfs.json  the manifest, written last inside the stage
+ *
+ * A rootfs directory appears by store_publish only, so one that is listed
+ * is complete; an interrupted build leaves at most build/rootfs-<name>/. */
+#ifndef GM_ROOTFS_H
+#define GM_ROOTFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct rootfs_recipe {
+	char *name;
+	char *suite;      /* NULL for busybox */
+	char *variant;    /* mmdebstrap variant, or "busybox" */
+	char **packages;  /* NULL-terminated; empty for busybox */
+};
+
+/* containers/ ($GLIBC_MATRIX_CONTAINERS, else beside the executable). */
+const char *rootfs_recipes_dir(void);
+/* Every recipe of rootfs.tsv, in file order.  A malformed line is an
+ * infrastructure error naming the file and line. */
+int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err);
+void rootfs_recipes_free(struct rootfs_recipe *v, size_t n);
+
+struct rootfs {
+	char *name;
+	char *dir;            /* <store>/rootfs/<name> */
+	char *root;           /* dir/root */
+	char *tarball;        /* dir/rootfs.tar */
+	char *arch;           /* GNU name, "x86_64" */
+	char *suite;          /* "-" for busybox */
+	char *variant;
+	char **packages;
+	char *key;            /* hash of the inputs (rootfs_key) */
+	char *source_date;    /* the suite's Release Date, or the busybox binary's sha256 */
+	char *glibc_version;  /* "2.36", or "none" */
+	char *glibc_node;     /* newest GLIBC_x.y node of libc.so.6, or "none" */
+	char *libc;           /* path of libc.so.6 inside root, or "" */
+	char *created;        /* RFC 3339 */
+	double build_seconds;
+	long long size;       /* bytes of the tarball */
+};
+
+void rootfs_release(struct rootfs *r);
+/* The cache key of a recipe's inputs: arch, suite, variant, packages and
+ * the date of the suite (its Release file's Date), 16 hex digits. */
+char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *source_date);
+
+/* Loads rootfs/<name>/rootfs.json.  Returns 1 and fills *ret, 0 if there is
+ * no such rootfs, -1 + err if the manifest is unreadable or broken. */
+int rootfs_load(const char *name, struct rootfs *ret, struct gm_err **err);
+/* The manifest's fields as a JSON object (the caller puts it). */
+struct json_object *rootfs_to_json(const struct rootfs *r);
+/* Writes dir/rootfs.json atomically from r (r->dir is not consulted). */
+int rootfs_write_manifest(const char *dir, const struct rootfs *r, struct gm_err **err);
+/* Names of the published root filesystems, sorted. */
+int rootfs_names(char ***ret, struct gm_err **err);
+
+#endif
