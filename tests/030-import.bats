@@ -472,6 +472,8 @@ teardown() {
 	for f in $sig; do
 		grep -qx "$f" <<<"$keys" || { echo "$f is not a primary key of the keyring"; return 1; }
 	done
+	GLIBC_MATRIX_STORE=$SEED/store run_gm sysroot show debian-bookworm-amd64
+	assert_contains "$output" "signature: $sig"
 }
 
 @test "import: bullseye, bookworm, trixie and sid Release files verify against the Debian keyring" {
@@ -519,6 +521,8 @@ teardown() {
 	assert_contains "$output" "imported debian-localtest-amd64: glibc 2.36"
 	load_manifest debian-localtest-amd64
 	[ "${M[signature]}" = unchecked ]
+	run_gm sysroot show debian-localtest-amd64
+	assert_contains "$output" "signature: unchecked (imported with --insecure)"
 	[ "${M[origin]}" = debian:localtest ]
 	check_banner debian-localtest-amd64 2.36
 	[ ! -e "$GLIBC_MATRIX_STORE/downloads/x.deb.part.$dead" ]

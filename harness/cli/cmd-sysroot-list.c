@@ -163,6 +163,9 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		       s.package_version, *s.package_version ? ")" : "");
 		printf("arch:      %s\n", s.arch);
 		printf("origin:    %s\n", s.origin);
+		if (s.signature && *s.signature)
+			printf("signature: %s\n", strcmp(s.signature, "unchecked") == 0
+					 ? "unchecked (imported with --insecure)" : s.signature);
 		cleanup_free char *id = sysroot_libc_build_id(&s);
 		printf("build:     %s (GNU build ID of libc.so.6)\n", id ? id : "unknown");
 		printf("directory: %s\n", s.dir);
