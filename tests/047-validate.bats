@@ -138,6 +138,12 @@ assert_nothing_outside() {
 	printf '{}{}' >> "$GLIBC_MATRIX_STORE/sysroots/trailing/sysroot.json"
 	run_gm 0 sysroot list
 	assert_contains "$output" "sysroots/trailing/sysroot.json': not a JSON object (text after the object)"
+	# A run over every sysroot and explain say so too, then go on with the good one.
+	run_gm '?' probes build --case hello
+	assert_contains "$output" "warning: skipping a sysroot"
+	assert_contains "$output" "sysroots/broken/sysroot.json'"
+	run_gm '?' explain /bin/true --against 2.31
+	assert_contains "$output" "sysroots/array/sysroot.json'"
 }
 
 @test "validate: a case name climbing out of the store is refused" {

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
+#include "cli/select.h"
 #include "verdict/predict.h"
 #include "store/sysroot.h"
 #include "elf/elfinfo.h"
@@ -49,7 +50,7 @@ static int pick_sysroot(const char *against, const char *binary, struct sysroot 
 		return gm_usage(err, "'%s' is not an ELF file", binary);
 	arch = elf_machine_name(info.machine);
 	elf_info_release(&info);
-	if (sysroot_list(&v, &n, err) < 0)
+	if (select_all_sysroots(&v, &n, err) < 0)
 		return -1;
 	int best = -1;
 	for (size_t i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
+#include "cli/select.h"
 #include "elf/elfinfo.h"
 #include "store/store.h"
 #include "store/sysroot.h"
@@ -57,14 +58,8 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		return helped ? 0 : -1;
 	if (optind != argc)
 		return gm_usage(err, "sysroot list: unexpected argument '%s'", argv[optind]);
-	cleanup_strv char **invalid = NULL;
-	if (sysroot_list_checked(&v, &n, &invalid, err) < 0)
+	if (select_all_sysroots(&v, &n, err) < 0)
 		return -1;
-	/* A broken sysroot must not just vanish from the list: say which file
-	 * and why, even under --quiet (it is a warning, not progress). */
-	for (size_t i = 0; invalid[i]; i++)
-		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
-			invalid[i]);
 	if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++) {

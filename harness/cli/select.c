@@ -2,6 +2,7 @@
 #include "cli/select.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
+#include "base/ui.h"
 #include "base/util.h"
 
 #include <string.h>
@@ -12,6 +13,17 @@ const char *host_arch(void)
 	return a ? a->gnu : "unknown";
 }
 
+int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
+{
+	cleanup_strv char **invalid = NULL;
+	if (sysroot_list_checked(ret, ret_n, &invalid, err) < 0)
+		return -1;
+	for (size_t i = 0; invalid && invalid[i]; i++)
+		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
+			invalid[i]);
+	return 0;
+}
+
 int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
 		    struct gm_err **err)
 {
@@ -20,7 +32,7 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 	if (!strv_len(names)) {
 		struct sysroot *all;
 		size_t na;
-		if (sysroot_list(&all, &na, err) < 0)
+		if (select_all_sysroots(&all, &na, err) < 0)
 			return -1;
 		for (size_t i = 0; i < na; i++) {
 			if (arch && strcmp(all[i].arch, arch) != 0) {

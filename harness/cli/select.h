@@ -9,6 +9,12 @@
 #include "routes/route.h"
 #include "store/sysroot.h"
 
+/* Every valid sysroot in the store (sysroot_list), with one warning on
+ * stderr per sysroot left out as invalid or corrupt, naming the file and
+ * the cause, even under --quiet: a broken sysroot never just vanishes from
+ * a listing, a run or an explain. */
+int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
+
 /* names empty: every sysroot in the store for arch (NULL: any arch).
  * Otherwise the named ones, in order; an unknown name is GM_EXIT_USAGE.
  * "host" names the machine's own glibc. */
