@@ -87,3 +87,12 @@ no_report() {
 	GM=$ASAN run_gm sysroot show "$GM_SOURCE_NAME"
 	no_report
 }
+
+@test "sanitized: ThreadSanitizer on the spawner and the job pool (make check-tsan)" {
+	cd "$TOP"
+	run make --no-print-directory -j2 check-tsan
+	echo "$output" | tail -n 20
+	[ "$status" -eq 0 ]
+	assert_not_contains "$output" "WARNING: ThreadSanitizer"
+	assert_contains "$output" " passed, 0 failed"
+}
