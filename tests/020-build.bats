@@ -149,7 +149,7 @@ wait_for_make() {
 	[ -s "$GLIBC_MATRIX_STORE/build/$GM_TEST_INT_NAME/build.log" ]
 	# No compiler of that build is left running.
 	sleep 1
-	! pgrep -f "build/$GM_TEST_INT_NAME/" >/dev/null
+	[ -z "$(pgrep -f "build/$GM_TEST_INT_NAME/")" ]
 }
 
 @test "a build killed with -9 leaves nothing listed, and a rerun succeeds" {

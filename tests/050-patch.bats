@@ -289,7 +289,7 @@ every_op() {
 	for rp in x.so new _2.34; do
 		gcc -o "$d/m-$rp" "$d/m.c" -L"$d" -lx -Wl,--enable-new-dtags,-rpath,"$rp"
 		# Proof that the string is shared: .dynstr has no entry of its own.
-		! readelf -p .dynstr "$d/m-$rp" | grep -qE "\]  $rp\$"
+		[ -z "$(readelf -p .dynstr "$d/m-$rp" | grep -E "\]  $rp\$")" ]
 		out=$d/m-$rp.patched
 		run_gm patch "$d/m-$rp" -o "$out" --runpath /y
 		run readelf -dW "$out"

@@ -138,7 +138,7 @@ both() {
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$rc" -eq 130 ]
 	sleep 0.5
-	! pgrep -f "$GLIBC_MATRIX_STORE/probes" >/dev/null
+	[ -z "$(pgrep -f "$GLIBC_MATRIX_STORE/probes")" ]
 	# Every probe directory present is complete: a rebuild reuses it or
 	# builds the missing ones, and then all of them run.
 	run_gm probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}"
@@ -164,7 +164,7 @@ both() {
 	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["complete"] is False' \
 		"$BATS_TEST_TMPDIR/out/results.json"
 	sleep 0.5
-	! pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+	[ -z "$(pgrep -f "probes/debian-bookworm-amd64/hang-")" ]
 }
 
 @test "a full disk while writing the results is a clear error, and no half-written results.json" {

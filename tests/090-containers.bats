@@ -243,6 +243,6 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	runc list -q | grep -qx "$id"
 	[ -d "$GLIBC_MATRIX_STORE/bundles/$id" ]
 	run_gm 0 rootfs exec busybox -- /bin/true
-	! runc list -q | grep -qx "$id"
+	[ -z "$(runc list -q | grep -x "$id")" ]
 	[ ! -e "$GLIBC_MATRIX_STORE/bundles/$id" ]
 }
