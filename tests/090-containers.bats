@@ -44,7 +44,7 @@ interrupt_when() {
 		sleep 0.1
 	done
 	"$cond" || { kill -KILL "$pid"; echo "# never saw: $cond" >&2; return 1; }
-	kill -INT "$pid"
+	kill -INT "$pid" || { echo "# $* ended before the interrupt" >&2; return 1; }
 	rc=0
 	wait "$pid" || rc=$?
 	cat "$BATS_TEST_TMPDIR/log"
@@ -122,9 +122,12 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	local before tmps
 	before=$(mounts)
 	tmps=$(ls -d /tmp/mmdebstrap.* 2>/dev/null || true)
-	# Interrupt 2 s after mmdebstrap started writing its tree.
+	# Interrupt while mmdebstrap is running and has begun its tree (it
+	# populates dev/ first, then downloads for seconds; the whole build
+	# takes about 4 s after that here, so no fixed delay is safe).
 	mmdebstrap_busy() {
-		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root" ] && sleep 2
+		[ -d "$GLIBC_MATRIX_STORE/build/rootfs-bullseye/stage/root/dev" ] &&
+			pgrep -x mmdebstrap >/dev/null
 	}
 	interrupt_when mmdebstrap_busy rootfs build bullseye
 	[ "$rc" -eq 130 ]
