@@ -14,17 +14,23 @@
 #include "base/util.h"
 
 #include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char help[] =
 	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
+	"                        [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"                        [-j N] [--timeout SEC] [--out DIR] [--test-cases] [--lazy]\n"
 	"\n"
 	"Builds the probes of cases/ against each --build sysroot and runs each against\n"
 	"each --run sysroot by each method; every cell is predicted from the ELF data,\n"
 	"observed, classified and compared.  Default: every sysroot in the store for this\n"
-	"machine's architecture on both axes, every method, every case but the test-only.\n"
+	"machine's architecture on both axes, every method that runs on the host, every\n"
+	"case but the test-only.  The container methods run in each --rootfs root\n"
+	"filesystem (glibc-matrix rootfs build); they are in the default set when --rootfs\n"
+	"is given, and a container method named without --rootfs runs in every root\n"
+	"filesystem of the store.\n"
 	"\n"
 	"Methods (routes):\n";
 
@@ -37,12 +43,20 @@ static const char help_tail[] =
 	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
 	"                    at start-up, so a verdict does not depend on the code path)\n"
 	"      --keep-work   keep the patched copies under DIR/work\n"
+	"      --rootfs R    a root filesystem for the container methods (repeatable;\n"
+	"                    'all': every one in the store)\n"
+	"      --hook PATH   inject methods: run this OCI hook in place of glibc-inject\n"
+	"                    (it gets GLIBC_LIBS and LDCONFIG_PATH in its environment,\n"
+	"                    as Sarus's glibc hook reads them); --hook-arg A and\n"
+	"                    --hook-env K=V add arguments and environment\n"
 	"\n"
 	"Exit: 0 no mismatch, 1 mismatches (listed), 2 usage, 3 infrastructure,\n"
 	"130 interrupted (results.json is still written, marked incomplete).\n";
 
 struct run_opts {
-	char **builds, **runs, **methods, **cases;
+	char **builds, **runs, **methods, **cases, **rootfs;
+	char *hook;
+	char **hook_args, **hook_env;
 	struct matrix_opts m;
 	bool test_cases;
 	char *out;
@@ -50,7 +64,8 @@ struct run_opts {
 
 static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct gm_err **err)
 {
-	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP };
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_ROOTFS, OPT_HOOK,
+	       OPT_HOOK_ARG, OPT_HOOK_ENV };
 	static const struct option opts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"run", required_argument, NULL, 'r'},
@@ -62,6 +77,10 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		{"test-cases", no_argument, NULL, OPT_TEST},
 		{"lazy", no_argument, NULL, OPT_LAZY},
 		{"keep-work", no_argument, NULL, OPT_KEEP},
+		{"rootfs", required_argument, NULL, OPT_ROOTFS},
+		{"hook", required_argument, NULL, OPT_HOOK},
+		{"hook-arg", required_argument, NULL, OPT_HOOK_ARG},
+		{"hook-env", required_argument, NULL, OPT_HOOK_ENV},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -89,19 +108,43 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
+		case OPT_ROOTFS: strv_push(&o->rootfs, optarg); break;
+		case OPT_HOOK:
+			free(o->hook);
+			o->hook = path_absolute(optarg);
+			if (!path_is_file(o->hook) || access(o->hook, X_OK) < 0)
+				return gm_usage(err, "--hook '%s': not an executable file", optarg);
+			break;
+		case OPT_HOOK_ARG: strv_push(&o->hook_args, optarg); break;
+		case OPT_HOOK_ENV:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return gm_usage(err, "--hook-env '%s': want NAME=VALUE", optarg);
+			strv_push(&o->hook_env, optarg);
+			break;
 		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
 		default: return gm_usage(err, "run: bad option (see --help)");
 		}
 	}
 	if (optind != argc)
 		return gm_usage(err, "run: unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o->hook && (strv_len(o->hook_args) || strv_len(o->hook_env)))
+		return gm_usage(err, "--hook-arg and --hook-env need --hook");
 	return 0;
 }
 
-/* Cells of one probe: each method, each run sysroot (host methods: host). */
+/* The root filesystems of a run and each one's own glibc as a sysroot. */
+struct trees {
+	struct rootfs *v;
+	struct sysroot *own;
+	size_t n;
+};
+
+/* Cells of one probe: each method, each run sysroot (host methods: host),
+ * and for container methods each root filesystem (the `container` method:
+ * the tree's own glibc only). */
 static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
-		       const struct sysroot *host)
+		       const struct sysroot *host, const struct trees *t)
 {
 	struct elf_info info;
 	bool statically = false;
@@ -110,12 +153,19 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 		elf_info_release(&info);
 	}
 	for (size_t k = 0; k < n_ms; k++) {
-		size_t n = route_runs_on_host(ms[k]) ? 1 : n_runs;
-		for (size_t r = 0; r < n; r++) {
-			const struct sysroot *run = route_runs_on_host(ms[k]) ? host : &runs[r];
-			if (!route_applies(ms[k], p->build->arch, run->arch))
+		bool in_tree = route_in_container(ms[k]);
+		bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
+		size_t n_trees = in_tree ? t->n : 1;
+		size_t n = route_runs_on_host(ms[k]) || own ? 1 : n_runs;
+		for (size_t q = 0; q < n_trees * n; q++) {
+			size_t r = q % n, tree = q / n;
+			const struct sysroot *run = route_runs_on_host(ms[k]) ? host
+						    : own ? &t->own[tree] : &runs[r];
+			if (!route_applies(ms[k], p->build->arch, run->arch) ||
+			    (in_tree && strcmp(t->v[tree].arch, p->build->arch) != 0))
 				continue;
 			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
+			c->rootfs = in_tree ? &t->v[tree] : NULL;
 			c->probe = true;
 			if (p->status != PROBE_BUILT) {
 				c->skip_reason = xasprintf("probe not built: %s", p->reason);
@@ -123,7 +173,8 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 			}
 			if (statically) {
 				c->static_binary = true;
-				if (!route_runs_on_host(ms[k]))
+				/* It runs in any tree, with or without a glibc. */
+				if (!route_runs_on_host(ms[k]) && !own)
 					c->skip_reason = xasprintf("static executable: it carries glibc %s; "
 								   "routes that swap the glibc do not apply",
 								   p->build->glibc_version);
@@ -133,11 +184,46 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 			 * take it along. */
 			if (p->kase->plugin)
 				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
-			for (size_t q = 0; p->kase->runtime[q]; q++)
-				strv_push(&c->runtime, p->kase->runtime[q]);
+			for (size_t e = 0; p->kase->runtime[e]; e++)
+				strv_push(&c->runtime, p->kase->runtime[e]);
 			c->behaviour = p->kase->behaviour;
 		}
 	}
+}
+
+/* The root filesystems of the container methods.  Without --method, the
+ * container methods come with --rootfs only; a container method named
+ * without --rootfs runs in every tree of the store. */
+static int select_trees(struct run_opts *o, const struct route **ms, size_t *n_ms,
+			struct trees *t, struct gm_err **err)
+{
+	bool want = false;
+	size_t n = 0;
+	for (size_t k = 0; k < *n_ms; k++) {
+		if (route_in_container(ms[k]) && !strv_len(o->methods) && !strv_len(o->rootfs))
+			continue;
+		want |= route_in_container(ms[k]);
+		ms[n++] = ms[k];
+	}
+	*n_ms = n;
+	if (!want) {
+		if (strv_len(o->rootfs))
+			return gm_usage(err, "--rootfs: no container method is selected");
+		if (o->hook)
+			return gm_usage(err, "--hook: no container method is selected");
+		return 0;
+	}
+	if (!strv_len(o->rootfs))
+		strv_push(&o->rootfs, "all");
+	if (select_rootfs(o->rootfs, host_arch(), &t->v, &t->n, err) < 0)
+		return -1;
+	if (!t->n)
+		return gm_usage(err, "no root filesystem in the store for the container methods "
+				     "(glibc-matrix rootfs build --all)");
+	t->own = xcalloc(t->n, sizeof(*t->own));
+	for (size_t i = 0; i < t->n; i++)
+		rootfs_as_sysroot(&t->v[i], &t->own[i]);
+	return 0;
 }
 
 int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
@@ -150,6 +236,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
 	struct probe *probes = NULL;
 	struct matrix m = {0};
+	struct trees t = {0};
 	bool helped;
 	int r = -1;
 
@@ -164,6 +251,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
 	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
 	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0 ||
+	    select_trees(&o, ms, &n_ms, &t, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
 	free(o.out);
@@ -172,10 +260,13 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n_b * n_cs; i++)
-		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host);
+		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host, &t);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
+	struct route_hook hook = {.path = o.hook, .args = o.hook_args, .env = o.hook_env};
+	if (o.hook)
+		o.m.hook = &hook;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
 	r = report_finish(&m, o.out, xr, 0, err);
 out:
@@ -183,6 +274,8 @@ out:
 	probes_free(probes, n_b * n_cs);
 	sysroot_list_free(builds, n_b);
 	sysroot_list_free(runs, n_r);
+	sysroot_list_free(t.own, t.n);
+	rootfs_list_free(t.v, t.n);
 	sysroot_release(&host);
 	free(cs);
 	free(ms);
@@ -191,6 +284,10 @@ out:
 	strv_free(o.runs);
 	strv_free(o.methods);
 	strv_free(o.cases);
+	strv_free(o.rootfs);
+	strv_free(o.hook_args);
+	strv_free(o.hook_env);
+	free(o.hook);
 	free(o.out);
 	return r;
 }

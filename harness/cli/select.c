@@ -123,3 +123,40 @@ int select_cases(const struct gm_cases *all, char *const *names, bool with_test_
 	*ret_n = n;
 	return 0;
 }
+
+void rootfs_list_free(struct rootfs *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rootfs_release(&v[i]);
+	free(v);
+}
+
+int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
+		  struct gm_err **err)
+{
+	cleanup_strv char **all = NULL;
+	bool every = strv_len(names) == 1 && strcmp(names[0], "all") == 0;
+	if (every && rootfs_names(&all, err) < 0)
+		return -1;
+	char *const *want = every ? all : names;
+	struct rootfs *v = xcalloc(strv_len(want) + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; want && want[i]; i++) {
+		struct rootfs r;
+		int have = rootfs_load(want[i], &r, err);
+		if (have <= 0) {
+			rootfs_list_free(v, n);
+			return have < 0 ? -1
+					: gm_usage(err, "no root filesystem '%s' (glibc-matrix rootfs "
+							"build %s)", want[i], want[i]);
+		}
+		if (every && arch && strcmp(r.arch, arch) != 0) {
+			rootfs_release(&r);
+			continue;
+		}
+		v[n++] = r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

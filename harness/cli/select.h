@@ -7,6 +7,7 @@
 #include "probes/cases.h"
 #include "base/err.h"
 #include "routes/route.h"
+#include "store/rootfs.h"
 #include "store/sysroot.h"
 
 /* Every valid sysroot in the store (sysroot_list), with one warning on
@@ -30,6 +31,12 @@ int select_methods(char *const *names, unsigned default_caps, const struct route
  * with_test_only); unknown: GM_EXIT_USAGE. */
 int select_cases(const struct gm_cases *all, char *const *names, bool with_test_only,
 		 const struct gm_case ***ret, size_t *ret_n, struct gm_err **err);
+
+/* Root filesystems: names empty: none; "all": every one in the store for
+ * arch; otherwise the named ones, in order (unknown: GM_EXIT_USAGE). */
+int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
+		  struct gm_err **err);
+void rootfs_list_free(struct rootfs *v, size_t n);
 
 /* The machine name of the host, as in manifests ("x86_64"). */
 const char *host_arch(void);

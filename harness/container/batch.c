@@ -101,7 +101,8 @@ int batch_run(const struct batch_spec *spec, struct gm_err **err)
 	cleanup_free char *bundles = NULL;
 	if (store_dir("bundles", &bundles, err) < 0)
 		return -1;
-	cleanup_free char *dir = xasprintf("%s/batch-%d-%u", bundles, (int)getpid(), ++counter);
+	cleanup_free char *dir = xasprintf("%s/batch-%d-%u", bundles, (int)getpid(),
+					   __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 	cleanup_free char *bin = path_join(dir, "gm-batch");
 	cleanup_free char *plan = path_join(dir, "plan");
 	double total = 10; /* the container's own start and stop */
@@ -115,6 +116,11 @@ int batch_run(const struct batch_spec *spec, struct gm_err **err)
 		.rootfs = spec->rootfs,
 		.probe_dir = spec->probe_dir,
 		.batch_dir = dir,
+		.mounts = spec->mounts,
+		.n_mounts = spec->n_mounts,
+		.hooks = spec->hooks,
+		.n_hooks = spec->n_hooks,
+		.env = spec->env,
 		.argv = (char *const[]){"/gm-batch/gm-batch", "/gm-batch/plan", NULL},
 		.timeout_s = total,
 		.capture_max = spec->n * (2 * BATCH_CAPTURE + 256) + 4096,

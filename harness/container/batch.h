@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "container/oci.h"
 
 struct batch_prog {
 	char **argv;        /* inside the container; argv[0] an absolute path */
@@ -28,6 +29,11 @@ struct batch_prog {
 struct batch_spec {
 	const char *rootfs;     /* read-only / */
 	const char *probe_dir;  /* NULL or a host directory, read-only at /gm */
+	const struct oci_mount *mounts; /* more read-only binds */
+	size_t n_mounts;
+	const struct oci_hook *hooks;   /* createRuntime hooks */
+	size_t n_hooks;
+	char *const *env;       /* K=V every program gets */
 	struct batch_prog *progs;
 	size_t n;
 };

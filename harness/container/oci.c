@@ -9,11 +9,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 /* The environment every program in a container starts with: nothing of the
@@ -25,18 +27,31 @@ static const char *const container_env[] = {
 	NULL,
 };
 
+/* A program of ours beside the driver: $GLIBC_MATRIX_LIBEXEC/name, else
+ * build/name; *cache keeps the path for the process. */
+static const char *libexec(const char *name, const char *what, char **cache, struct gm_err **err)
+{
+	if (!*cache) {
+		cleanup_free char *dir = data_dir("GLIBC_MATRIX_LIBEXEC", "build", name);
+		*cache = path_join(dir, name);
+	}
+	if (!path_is_file(*cache)) {
+		gm_infra(err, 0, "%s '%s' is missing (make builds it)", what, *cache);
+		return NULL;
+	}
+	return *cache;
+}
+
 const char *oci_batch_helper(struct gm_err **err)
 {
 	static char *path;
-	if (!path) {
-		cleanup_free char *dir = data_dir("GLIBC_MATRIX_LIBEXEC", "build", "gm-batch");
-		path = path_join(dir, "gm-batch");
-	}
-	if (!path_is_file(path)) {
-		gm_infra(err, 0, "the batch helper '%s' is missing (make builds it)", path);
-		return NULL;
-	}
-	return path;
+	return libexec("gm-batch", "the batch helper", &path, err);
+}
+
+const char *oci_hook_binary(struct gm_err **err)
+{
+	static char *path;
+	return libexec("glibc-inject", "the OCI hook", &path, err);
 }
 
 static json_object *jstrv(const char *const *v)
@@ -47,7 +62,7 @@ static json_object *jstrv(const char *const *v)
 	return a;
 }
 
-static json_object *mount(const char *dst, const char *type, const char *src,
+static json_object *mount_json(const char *dst, const char *type, const char *src,
 			  const char *const *options)
 {
 	json_object *m = json_object_new_object();
@@ -67,8 +82,20 @@ static json_object *rlimit(const char *type, long long n)
 	return r;
 }
 
-/* config.json of the OCI runtime spec (1.0.2). */
-static char *config_json(const struct oci_spec *spec)
+static json_object *hook_json(const struct oci_hook *h)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string(h->argv[0]));
+	json_object_object_add(o, "args", jstrv((const char *const *)h->argv));
+	if (h->env)
+		json_object_object_add(o, "env", jstrv((const char *const *)h->env));
+	json_object_object_add(o, "timeout", json_object_new_int(60));
+	return o;
+}
+
+/* config.json of the OCI runtime spec (1.0.2); root is the overlay's
+ * mount point. */
+static char *config_json(const struct oci_spec *spec, const char *rootpath)
 {
 	json_object *c = json_object_new_object();
 	json_object_object_add(c, "ociVersion", json_object_new_string("1.0.2"));
@@ -80,7 +107,10 @@ static char *config_json(const struct oci_spec *spec)
 	json_object_object_add(user, "gid", json_object_new_int(0));
 	json_object_object_add(p, "user", user);
 	json_object_object_add(p, "args", jstrv((const char *const *)spec->argv));
-	json_object_object_add(p, "env", jstrv(container_env));
+	json_object *env = jstrv(container_env);
+	for (size_t i = 0; spec->env && spec->env[i]; i++)
+		json_object_array_add(env, json_object_new_string(spec->env[i]));
+	json_object_object_add(p, "env", env);
 	json_object_object_add(p, "cwd", json_object_new_string("/"));
 	json_object *rl = json_object_new_array();
 	json_object_array_add(rl, rlimit("RLIMIT_CORE", 0));
@@ -92,27 +122,39 @@ static char *config_json(const struct oci_spec *spec)
 	json_object_object_add(c, "process", p);
 
 	json_object *root = json_object_new_object();
-	json_object_object_add(root, "path", json_object_new_string(spec->rootfs));
+	json_object_object_add(root, "path", json_object_new_string(rootpath));
 	json_object_object_add(root, "readonly", json_object_new_boolean(1));
 	json_object_object_add(c, "root", root);
 	json_object_object_add(c, "hostname", json_object_new_string("glibc-matrix"));
 
 	json_object *ms = json_object_new_array();
-	json_object_array_add(ms, mount("/proc", "proc", "proc",
+	json_object_array_add(ms, mount_json("/proc", "proc", "proc",
 					(const char *const[]){"nosuid", "noexec", "nodev", NULL}));
-	json_object_array_add(ms, mount("/dev", "tmpfs", "tmpfs",
+	json_object_array_add(ms, mount_json("/dev", "tmpfs", "tmpfs",
 					(const char *const[]){"nosuid", "strictatime", "mode=755",
 							      "size=65536k", NULL}));
-	json_object_array_add(ms, mount("/sys", "sysfs", "sysfs",
+	json_object_array_add(ms, mount_json("/sys", "sysfs", "sysfs",
 					(const char *const[]){"nosuid", "noexec", "nodev", "ro", NULL}));
-	json_object_array_add(ms, mount("/tmp", "tmpfs", "tmpfs",
+	json_object_array_add(ms, mount_json("/tmp", "tmpfs", "tmpfs",
 					(const char *const[]){"nosuid", "nodev", "size=65536k", NULL}));
 	static const char *const ro_bind[] = {"rbind", "ro", "nosuid", "nodev", NULL};
 	if (spec->probe_dir)
-		json_object_array_add(ms, mount("/gm", "bind", spec->probe_dir, ro_bind));
+		json_object_array_add(ms, mount_json("/gm", "bind", spec->probe_dir, ro_bind));
 	if (spec->batch_dir)
-		json_object_array_add(ms, mount("/gm-batch", "bind", spec->batch_dir, ro_bind));
+		json_object_array_add(ms, mount_json("/gm-batch", "bind", spec->batch_dir, ro_bind));
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		json_object_array_add(ms, mount_json(spec->mounts[i].dst, "bind", spec->mounts[i].src,
+						ro_bind));
 	json_object_object_add(c, "mounts", ms);
+
+	if (spec->n_hooks) {
+		json_object *hooks = json_object_new_object();
+		json_object *cr = json_object_new_array();
+		for (size_t i = 0; i < spec->n_hooks; i++)
+			json_object_array_add(cr, hook_json(&spec->hooks[i]));
+		json_object_object_add(hooks, "createRuntime", cr);
+		json_object_object_add(c, "hooks", hooks);
+	}
 
 	json_object *linux_ = json_object_new_object();
 	json_object *ns = json_object_new_array();
@@ -123,6 +165,16 @@ static char *config_json(const struct oci_spec *spec)
 		json_object_array_add(ns, n);
 	}
 	json_object_object_add(linux_, "namespaces", ns);
+	/* The container's own cgroup bounds what it runs, as each host cell's
+	 * does (exec/contain.h): a fork bomb or a memory hog stays inside. */
+	json_object *res = json_object_new_object();
+	json_object *pids = json_object_new_object();
+	json_object_object_add(pids, "limit", json_object_new_int64(2048));
+	json_object_object_add(res, "pids", pids);
+	json_object *mem = json_object_new_object();
+	json_object_object_add(mem, "limit", json_object_new_int64(1LL << 30));
+	json_object_object_add(res, "memory", mem);
+	json_object_object_add(linux_, "resources", res);
 	json_object_object_add(linux_, "maskedPaths",
 			       jstrv((const char *const[]){"/proc/kcore", "/proc/keys",
 							   "/proc/timer_list", "/sys/firmware", NULL}));
@@ -135,6 +187,36 @@ static char *config_json(const struct oci_spec *spec)
 								     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(c);
 	return text;
+}
+
+/* The container's / : an overlay of the shared tree (never written) and an
+ * upper layer in the bundle, mounted at bundle/root in our own mount
+ * namespace for the life of the container. */
+static int overlay_mount(const char *lower, const char *bundle, struct gm_err **err)
+{
+	if (strpbrk(lower, ",:") || strpbrk(bundle, ",:"))
+		return gm_usage(err, "'%s': overlay paths cannot hold ',' or ':'",
+				strpbrk(lower, ",:") ? lower : bundle);
+	cleanup_free char *upper = path_join(bundle, "upper");
+	cleanup_free char *work = path_join(bundle, "work");
+	cleanup_free char *root = path_join(bundle, "root");
+	if (mkdir_p(upper, 0755, err) < 0 || mkdir_p(work, 0700, err) < 0 ||
+	    mkdir_p(root, 0755, err) < 0)
+		return -1;
+	cleanup_free char *opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", root, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		return gm_infra(err, errno, "cannot mount an overlay of '%s' at '%s'", lower, root);
+	return 0;
+}
+
+/* Unmounts bundle/root (if mounted) and removes the bundle. */
+static int bundle_remove(const char *bundle, struct gm_err **err)
+{
+	cleanup_free char *root = path_join(bundle, "root");
+	/* Detach: the runtime's last process may still hold it for a moment. */
+	while (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		;
+	return rm_rf(bundle, err);
 }
 
 /* runc and crun share these verbs: run --bundle B ID, delete --force ID. */
@@ -160,13 +242,18 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 	cleanup_free char *bundles = NULL;
 	if (store_dir("bundles", &bundles, err) < 0)
 		return -1;
-	cleanup_free char *id = xasprintf(OCI_ID_PREFIX "%d-%u", (int)getpid(), ++counter);
+	cleanup_free char *id = xasprintf(OCI_ID_PREFIX "%d-%u", (int)getpid(),
+					   __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 	cleanup_free char *bundle = path_join(bundles, id);
 	cleanup_free char *cfg = path_join(bundle, "config.json");
-	cleanup_free char *text = config_json(spec);
+	cleanup_free char *root = path_join(bundle, "root");
+	cleanup_free char *text = config_json(spec, root);
 	if (rm_rf(bundle, err) < 0 || mkdir_p(bundle, 0700, err) < 0 ||
-	    write_file_atomic(cfg, text, strlen(text), 0600, err) < 0)
+	    write_file_atomic(cfg, text, strlen(text), 0600, err) < 0 ||
+	    overlay_mount(spec->rootfs, bundle, err) < 0) {
+		rm_rf(bundle, NULL);
 		return -1;
+	}
 	struct proc_spec ps = {
 		.argv = (char *const[]){(char *)runtime, "run", "--bundle", bundle, id, NULL},
 		.timeout_s = spec->timeout_s,
@@ -178,7 +265,7 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 	/* Always: a killed runtime leaves its container (and cgroups) behind. */
 	runtime_delete(runtime, id);
 	struct gm_err *e = NULL;
-	if (rm_rf(bundle, &e) < 0 && r == 0) {
+	if (bundle_remove(bundle, &e) < 0 && r == 0) {
 		proc_result_release(res);
 		*err = e;
 		return -1;
@@ -227,7 +314,7 @@ static void sweep_stale(const char *runtime)
 		if (str_starts(ent->d_name, OCI_ID_PREFIX))
 			runtime_delete(runtime, ent->d_name);
 		cleanup_free char *path = path_join(bundles, ent->d_name);
-		rm_rf(path, NULL);
+		bundle_remove(path, NULL);
 	}
 	closedir(d);
 }
@@ -300,7 +387,7 @@ out:
 	return r;
 }
 
-int oci_runtime(const char **ret_path, struct gm_err **err)
+static int runtime_locked(const char **ret_path, struct gm_err **err)
 {
 	static char *verdict, *failure;
 	if (!verdict && !failure) {
@@ -336,6 +423,17 @@ int oci_runtime(const char **ret_path, struct gm_err **err)
 		return gm_err_set(err, GM_EXIT_SKIP, 0, "no OCI runtime works here (%s)", failure);
 	*ret_path = verdict;
 	return 0;
+}
+
+/* Container groups start in parallel (matrix/groups.c): one of them
+ * probes the runtimes, the others wait for its verdict. */
+int oci_runtime(const char **ret_path, struct gm_err **err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&lock);
+	int r = runtime_locked(ret_path, err);
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err)

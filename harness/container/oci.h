@@ -1,7 +1,9 @@
 /* Containers through an OCI runtime (runc or crun, whichever works here).
  *
  * A run gets a bundle of its own (<store>/bundles/<id>/config.json): the
- * root filesystem mounted read-only as /, a probe directory read-only at
+ * root filesystem as / through an overlay whose upper layer lives in the
+ * bundle (the runtime's mount points and a hook's injected files land
+ * there, never in the shared tree; / is read-only once the hooks ran), a probe directory read-only at
  * /gm and our batch helper read-only at /gm-batch, its own pid, network,
  * ipc, uts and mount namespaces (no network: only a loopback device),
  * no capabilities, no new privileges, rlimits (no core dumps, bounded
@@ -28,10 +30,35 @@ int oci_runtime(const char **ret_path, struct gm_err **err);
  * $GLIBC_MATRIX_LIBEXEC/gm-batch, else build/gm-batch beside the executable.  NULL + err if missing. */
 const char *oci_batch_helper(struct gm_err **err);
 
+/* A host file or directory bound read-only into the container. */
+struct oci_mount {
+	const char *src;        /* host path */
+	const char *dst;        /* absolute path inside the container */
+};
+
+/* An OCI hook (runtime spec "hooks"), run by the runtime on the host with
+ * the container's state on its stdin. */
+struct oci_hook {
+	char *const *argv;      /* argv[0]: the hook's absolute path */
+	char *const *env;       /* NULL-terminated; may be NULL */
+};
+
+/* Our OCI hook (harness/hook/, built as build/glibc-inject):
+ * $GLIBC_MATRIX_LIBEXEC/glibc-inject, else build/glibc-inject beside the
+ * executable.  NULL + err if missing. */
+const char *oci_hook_binary(struct gm_err **err);
+
 struct oci_spec {
-	const char *rootfs;     /* directory, mounted read-only as / */
+	const char *rootfs;     /* directory; never written: the container's / is an
+				 * overlay over it with a private upper layer,
+				 * read-only once the hooks have run */
 	const char *probe_dir;  /* NULL, or a host directory read-only at /gm */
 	const char *batch_dir;  /* NULL, or a host directory read-only at /gm-batch */
+	const struct oci_mount *mounts; /* more read-only binds */
+	size_t n_mounts;
+	const struct oci_hook *hooks;   /* createRuntime hooks, in order */
+	size_t n_hooks;
+	char *const *env;       /* K=V for the process, besides PATH, LANG and HOME */
 	char *const *argv;      /* the command inside the container */
 	double timeout_s;       /* > 0; the runtime is killed after it */
 	size_t capture_max;     /* bytes kept of stdout and of stderr */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "matrix/matrix.h"
+#include "matrix/matrix-int.h"
 #include "base/interrupt.h"
 #include "verdict/classify.h"
 #include "base/cleanup.h"
@@ -49,31 +50,22 @@ bool cell_mismatch(const struct cell *c)
 	return c->done && !c->skip_reason && c->predicted != c->observed;
 }
 
-struct exec_job {
-	const struct gm_ctx *ctx;
-	struct matrix *m;
-	const struct matrix_opts *o;
-	pthread_mutex_t lock;
-	struct progress progress;   /* under lock */
-	struct gm_err *err;
-	double start;
-};
-
 static char *excerpt(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 	return n <= max ? xstrdup(s) : xasprintf("%.*s...", (int)max, s);
 }
 
-static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
+/* Predicts cell i and prepares its command.  Returns 1 when cmd is ready
+ * to run, 0 when the cell is settled without running (the route could not
+ * prepare: an observation), -1 + err. */
+static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, struct gm_err **err)
 {
 	struct cell *c = &j->m->cells[i];
 	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
+	cleanup_free char *inside = xasprintf("/gm/%zu", i);
 	cleanup_strv char **dlopened = NULL;
-	struct route_cmd cmd = {0};
 	struct gm_prediction pred;
-	struct proc_result res;
-	struct classified cl;
 
 	for (size_t k = 0; c->companions[k]; k++)
 		strv_push(&dlopened, c->companions[k]);
@@ -81,9 +73,10 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				.runtime = c->runtime, .run = c->run,
 				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
-				.lazy = j->o->lazy};
+				.lazy = j->o->lazy, .rootfs = c->rootfs,
+				.container_dir = inside, .hook = j->o->hook};
 	if (c->method->predict(&mc, &pred, err) < 0)
-		return;
+		return -1;
 	c->predicted = pred.outcome;
 	c->predicted_detail = xstrdup(pred.detail);
 	/* A program that loads then does what it does: a test probe's declared
@@ -97,7 +90,8 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		strv_push(&c->host_libs, pred.host_libs[k]);
 	prediction_release(&pred);
 
-	if (c->method->prepare(&mc, &cmd, err) < 0) {
+	if (c->method->prepare(&mc, cmd, err) < 0) {
+		route_cmd_release(cmd);
 		/* A route that cannot even prepare (the patcher refuses the file)
 		 * is an observation about the route, not an infrastructure error. */
 		if ((*err)->code == GM_EXIT_FINDINGS) {
@@ -105,7 +99,58 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 			c->observed_detail = xasprintf("prepare: %s", (*err)->msg);
 			gm_err_free(err);
 			c->done = true;
+			return 0;
 		}
+		return -1;
+	}
+	return 1;
+}
+
+void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc_result *res,
+		  const char *note)
+{
+	struct classified cl;
+	struct run_expect expect = cmd->expect;
+	if (c->static_binary && c->build) {
+		expect.glibc_version = c->build->glibc_version;
+		expect.libdirs = NULL;
+	}
+	classify(res, c->probe ? &expect : NULL, &cl);
+	if (!c->probe && cl.outcome == GM_OK && res->exit_code != c->expect_exit) {
+		cl.outcome = GM_FAILED;
+		free(cl.detail);
+		cl.detail = xasprintf("exit %d, expected %d", res->exit_code, c->expect_exit);
+	} else if (!c->probe && cl.outcome == GM_FAILED && res->exit_code == c->expect_exit) {
+		cl.outcome = GM_OK;
+	}
+	c->observed = res->interrupted ? GM_SKIPPED : cl.outcome;
+	c->observed_detail = res->interrupted ? xstrdup("interrupted")
+			     : note ? xasprintf("%s%s%s", cl.detail, *cl.detail ? "; " : "", note)
+				    : xstrdup(cl.detail);
+	c->exit_code = res->exit_code;
+	c->signal = res->signal;
+	c->duration_s = res->duration_s;
+	c->stdout_excerpt = excerpt(res->out ? res->out : "", 2000);
+	c->stderr_excerpt = excerpt(res->err ? res->err : "", 2000);
+	c->ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
+	c->ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
+	c->done = !res->interrupted;
+	classified_release(&cl);
+}
+
+static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
+{
+	struct cell *c = &j->m->cells[i];
+	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
+	struct route_cmd cmd = {0};
+	struct proc_result res;
+
+	if (cell_prepare(j, i, &cmd, err) <= 0)
+		return;
+	if (route_in_container(c->method)) {
+		/* Run later with its group (matrix/groups.c). */
+		j->cmds[i] = xmalloc(sizeof(cmd));
+		*j->cmds[i] = cmd;
 		return;
 	}
 	cleanup_free char *cwd = path_join(j->o->outdir, "work");
@@ -125,34 +170,10 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 		route_cmd_release(&cmd);
 		return;
 	}
-	struct run_expect expect = cmd.expect;
-	if (c->static_binary && c->build) {
-		expect.glibc_version = c->build->glibc_version;
-		expect.libdirs = NULL;
-	}
-	classify(&res, c->probe ? &expect : NULL, &cl);
-	if (!c->probe && cl.outcome == GM_OK && res.exit_code != c->expect_exit) {
-		cl.outcome = GM_FAILED;
-		free(cl.detail);
-		cl.detail = xasprintf("exit %d, expected %d", res.exit_code, c->expect_exit);
-	} else if (!c->probe && cl.outcome == GM_FAILED && res.exit_code == c->expect_exit) {
-		cl.outcome = GM_OK;
-	}
-	c->observed = res.interrupted ? GM_SKIPPED : cl.outcome;
-	c->observed_detail = res.interrupted ? xstrdup("interrupted")
-			     : oom ? xasprintf("%s%sthe cell's memory limit (%ld MiB) was reached",
-					       cl.detail, *cl.detail ? "; " : "",
-					       contain_memory_limit() >> 20)
-				   : xstrdup(cl.detail);
-	c->exit_code = res.exit_code;
-	c->signal = res.signal;
-	c->duration_s = res.duration_s;
-	c->stdout_excerpt = excerpt(res.out, 2000);
-	c->stderr_excerpt = excerpt(res.err, 2000);
-	c->ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
-	c->ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
-	c->done = !res.interrupted;
-	classified_release(&cl);
+	cleanup_free char *note = oom ? xasprintf("the cell's memory limit (%ld MiB) was reached",
+						  contain_memory_limit() >> 20)
+				      : NULL;
+	cell_observe(c, &cmd, &res, note);
 	proc_result_release(&res);
 	route_cmd_release(&cmd);
 	if (!j->o->keep_work && path_exists(work))
@@ -172,6 +193,12 @@ static void task(void *p, size_t i)
 		if (err)
 			pool_keep_error(&j->err, err, &j->lock);
 	}
+	if (!j->cmds[i])
+		matrix_tick(j);
+}
+
+void matrix_tick(struct exec_job *j)
+{
 	pthread_mutex_lock(&j->lock);
 	progress_tick(&j->progress);
 	pthread_mutex_unlock(&j->lock);
@@ -274,7 +301,8 @@ static char *work_register(const struct gm_ctx *ctx, const char *work)
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err)
 {
-	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds()};
+	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds(),
+			     .cmds = xcalloc(m->n + 1, sizeof(*j.cmds))};
 	cleanup_free char *work = path_join(o->outdir, "work");
 	cleanup_free char *entry = work_register(ctx, work);
 	if (mkdir_p(work, 0755, err) < 0) {
@@ -299,6 +327,14 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	progress_phase(&j.progress, "cells", "cells done");
 	m->started = now_rfc3339();
 	pool_run(m->n, o->jobs, task, &j);
+	if (!j.err && !interrupted())
+		groups_run(&j);
+	for (size_t i = 0; i < m->n; i++)
+		if (j.cmds[i]) {
+			route_cmd_release(j.cmds[i]);
+			free(j.cmds[i]);
+		}
+	free(j.cmds);
 	m->finished = now_rfc3339();
 	m->wall_s = now_seconds() - j.start;
 	progress_done(&j.progress);

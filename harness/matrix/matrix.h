@@ -1,5 +1,7 @@
 /* The matrix: cells planned from (subject, build sysroot, run sysroot,
- * method), executed by a bounded job pool, each predicted from the ELF data
+ * method, and for container routes the root filesystem), executed by a
+ * bounded job pool (container cells that share a root filesystem, mounts
+ * and hook run as one batch, one container start per group), each predicted from the ELF data
  * and observed by running it, then written to results.json (atomically) and
  * summarised.  A cell whose observed class differs from its predicted class
  * is a mismatch. */
@@ -24,6 +26,7 @@ struct cell {
 	const struct sysroot *build;/* NULL for a user's binary */
 	const struct sysroot *run;
 	const struct route *method;
+	const struct rootfs *rootfs;/* container routes: the root filesystem */
 	char **args;
 	char **runtime;             /* "library:symbol" glibc loads at run time */
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
@@ -49,6 +52,7 @@ struct matrix_opts {
 	const char *outdir;  /* results.json goes here; scratch in outdir/work */
 	bool lazy;           /* do not set LD_BIND_NOW */
 	bool keep_work;      /* keep patched copies */
+	const struct route_hook *hook; /* inject routes: a hook in place of ours */
 };
 
 struct matrix {

@@ -39,6 +39,8 @@ static json_object *jcell(const struct cell *c)
 	json_object_object_add(o, "build", jstr(c->build ? c->build->name : NULL));
 	json_object_object_add(o, "run", jstr(c->run->name));
 	json_object_object_add(o, "method", jstr(c->method->name));
+	if (c->rootfs)
+		json_object_object_add(o, "rootfs", jstr(c->rootfs->name));
 	json_object_object_add(o, "arch", jstr(c->run->arch));
 	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->predicted)));
 	json_object_object_add(pred, "detail", jstr(c->predicted_detail ? c->predicted_detail : ""));
@@ -130,15 +132,24 @@ static bool in_list(const char **v, size_t n, const char *s)
 	return false;
 }
 
+/* The grid a cell belongs to: its method, and for a container method that
+ * swaps the glibc, the root filesystem too ("inject in bullseye"). */
+static char *grid_of(const struct cell *c)
+{
+	if (c->rootfs && !(c->method->caps & ROUTE_ROOTFS_ONLY))
+		return xasprintf("%s in %s", c->method->name, c->rootfs->name);
+	return xstrdup(c->method->name);
+}
+
 /* "25ok 3sv": the outcome counts of the cells of one grid square. */
-static char *square(const struct matrix *m, const char *method, const char *build,
-		    const char *run)
+static char *square(const struct matrix *m, const char *grid, const char *build, const char *run)
 {
 	size_t by[GM_OUTCOME_COUNT] = {0}, mism = 0, any = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
 		const char *b = c->build ? c->build->name : "-";
-		if (strcmp(c->method->name, method) || strcmp(b, build) || strcmp(c->run->name, run))
+		cleanup_free char *g = grid_of(c);
+		if (strcmp(g, grid) || strcmp(b, build) || strcmp(c->run->name, run))
 			continue;
 		by[c->skip_reason ? GM_SKIPPED : c->observed]++;
 		mism += cell_mismatch(c);
@@ -157,23 +168,30 @@ static char *square(const struct matrix *m, const char *method, const char *buil
 
 size_t matrix_summary(const struct matrix *m, FILE *out)
 {
-	const char **methods = xcalloc(m->n + 1, sizeof(char *));
+	char **grids = NULL;
 	const char **builds = xcalloc(m->n + 1, sizeof(char *));
 	const char **runs = xcalloc(m->n + 1, sizeof(char *));
-	size_t nm = 0, nb = 0, nr = 0, mism = 0;
+	size_t nb = 0, mism = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
 		const char *b = c->build ? c->build->name : "-";
-		if (!in_list(methods, nm, c->method->name))
-			methods[nm++] = c->method->name;
+		char *g = grid_of(c);
+		if (!strv_contains(grids, g))
+			strv_push(&grids, g);
+		free(g);
 		if (!in_list(builds, nb, b))
 			builds[nb++] = b;
-		if (!in_list(runs, nr, c->run->name))
-			runs[nr++] = c->run->name;
 	}
-	for (size_t k = 0; k < nm; k++) {
-		fprintf(out, "\nmethod %s (rows: built against, columns: run against)\n", methods[k]);
+	for (size_t k = 0; grids && grids[k]; k++) {
+		/* Columns: the run sysroots of this grid's cells. */
+		size_t nr = 0;
+		for (size_t i = 0; i < m->n; i++) {
+			cleanup_free char *g = grid_of(&m->cells[i]);
+			if (!strcmp(g, grids[k]) && !in_list(runs, nr, m->cells[i].run->name))
+				runs[nr++] = m->cells[i].run->name;
+		}
+		fprintf(out, "\nmethod %s (rows: built against, columns: run against)\n", grids[k]);
 		fprintf(out, "  %-24s", "");
 		for (size_t r = 0; r < nr; r++)
 			fprintf(out, " %-22.22s", runs[r]);
@@ -181,7 +199,7 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 		for (size_t b = 0; b < nb; b++) {
 			fprintf(out, "  %-24.24s", builds[b]);
 			for (size_t r = 0; r < nr; r++) {
-				cleanup_free char *sq = square(m, methods[k], builds[b], runs[r]);
+				cleanup_free char *sq = square(m, grids[k], builds[b], runs[r]);
 				fprintf(out, " %-22s", *sq ? sq : ".");
 			}
 			fprintf(out, "\n");
@@ -194,8 +212,9 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 			continue;
 		if (!mism++)
 			fprintf(out, "\nmismatches (predicted -> observed):\n");
+		cleanup_free char *g = grid_of(c);
 		fprintf(out, "  %s built %s, run %s by %s: %s (%s) -> %s (%s)\n", c->subject,
-			c->build ? c->build->name : "-", c->run->name, c->method->name,
+			c->build ? c->build->name : "-", c->run->name, g,
 			gm_outcome_name(c->predicted), c->predicted_detail, gm_outcome_name(c->observed),
 			c->observed_detail);
 	}
@@ -207,7 +226,7 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 		if (by[k])
 			fprintf(out, " %zu %s,", by[k], gm_outcome_name(k));
 	fprintf(out, " %zu mismatches%s\n", mism, m->complete ? "" : " (INCOMPLETE: interrupted)");
-	free(methods);
+	strv_free(grids);
 	free(builds);
 	free(runs);
 	return mism;

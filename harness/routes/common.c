@@ -15,6 +15,11 @@ void route_cmd_release(struct route_cmd *c)
 {
 	strv_free(c->argv);
 	strv_free(c->env);
+	strv_free(c->mount_src);
+	strv_free(c->mount_dst);
+	strv_free(c->hook_argv);
+	strv_free(c->hook_env);
+	strv_free(c->expect_dirs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -101,9 +106,15 @@ static int copy_companions(const struct route_ctx *rc, struct gm_err **err)
 int route_patched_copy(const struct route_ctx *rc, const char *interp, char **ret,
 			struct gm_err **err)
 {
-	const char *b = strrchr(rc->binary, '/');
 	cleanup_strv char **dirs = route_lib_dirs(rc);
 	cleanup_free char *runpath = route_join_colon(dirs);
+	return route_patched_copy_at(rc, interp, runpath, ret, err);
+}
+
+int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
+			  char **ret, struct gm_err **err)
+{
+	const char *b = strrchr(rc->binary, '/');
 	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
@@ -175,7 +186,7 @@ char *route_help(unsigned caps)
 	struct strbuf b = STRBUF_INIT;
 	for (const struct route *const *r = route_all(); *r; r++)
 		if (((*r)->caps & caps) == caps)
-			strbuf_addf(&b, "  %-8s %s\n", (*r)->name, (*r)->summary);
+			strbuf_addf(&b, "  %-16s %s\n", (*r)->name, (*r)->summary);
 	return strbuf_detach(&b);
 }
 

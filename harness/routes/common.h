@@ -21,6 +21,10 @@ void route_push_args(char ***argv, const struct route_ctx *rc);
  * and RUNPATH = route_lib_dirs(rc), its companions beside it. */
 int route_patched_copy(const struct route_ctx *rc, const char *interp, char **ret,
 		 struct gm_err **err);
+/* The same with an explicit RUNPATH (a route whose directories are seen
+ * under other names where the copy runs). */
+int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
+			  char **ret, struct gm_err **err);
 /* prepare of the routes that run a patched copy: the copy (PT_INTERP =
  * interp unless NULL, RUNPATH = the run sysroot's directories), run as is. */
 int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,

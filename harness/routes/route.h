@@ -16,6 +16,8 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "container/oci.h"
+#include "store/rootfs.h"
 #include "store/sysroot.h"
 #include "verdict/classify.h"
 #include "verdict/predict.h"
@@ -31,12 +33,29 @@ struct route_ctx {
 	char *const *args;          /* program arguments */
 	char *const *dlopened;      /* objects the program loads at run time, for predict */
 	bool lazy;                  /* false: LD_BIND_NOW=1, every symbol bound at start */
+	/* Container routes (ROUTE_CONTAINER): */
+	const struct rootfs *rootfs;/* the root filesystem the binary runs in */
+	const char *container_dir;  /* where workdir appears inside the container */
+	const struct route_hook *hook; /* inject routes: somebody else's hook, or NULL (ours) */
+};
+
+/* An OCI hook binary to run in place of glibc-inject (run --hook). */
+struct route_hook {
+	const char *path;
+	char *const *args;          /* after argv[0] */
+	char *const *env;           /* K=V, besides GLIBC_LIBS and LDCONFIG_PATH */
 };
 
 struct route_cmd {
-	char **argv;
-	char **env;                 /* proc_spec.env delta */
+	char **argv;                /* container routes: paths inside the container */
+	char **env;                 /* proc_spec.env delta; container routes: K=V only */
 	struct run_expect expect;   /* what a probe must report */
+	/* Container routes: host paths bound read-only (mount_src[i] at
+	 * mount_dst[i]) and one createRuntime hook (hook_argv NULL: none).
+	 * Cells whose mounts, hook and environment agree share one start. */
+	char **mount_src, **mount_dst;
+	char **hook_argv, **hook_env;
+	char **expect_dirs;         /* owned storage expect.libdirs may point to */
 };
 
 /* Capabilities: what a route needs and where it applies. */
@@ -47,6 +66,7 @@ enum {
 	ROUTE_EMULATOR = 1 << 3,      /* runs foreign architectures under an emulator */
 	ROUTE_CHECK_DEFAULT = 1 << 4, /* `check` uses it unless --method says otherwise */
 	ROUTE_EXEC = 1 << 5,          /* `exec --route` offers it (a deliberate, working way) */
+	ROUTE_ROOTFS_ONLY = 1 << 6,   /* the run axis is the root filesystem's own glibc */
 };
 
 struct route {
@@ -60,6 +80,11 @@ struct route {
 static inline bool route_runs_on_host(const struct route *r)
 {
 	return r->caps & ROUTE_HOST_ONLY;
+}
+
+static inline bool route_in_container(const struct route *r)
+{
+	return r->caps & ROUTE_CONTAINER;
 }
 
 /* The table (routes/table.c), in report order, NULL-terminated. */

@@ -3,7 +3,8 @@
 
 #include <stddef.h>
 
-extern const struct route route_host, route_loader, route_interp, route_rpath, route_env;
+extern const struct route route_host, route_loader, route_interp, route_rpath, route_env,
+	route_container, route_inject, route_inject_libc_only, route_toolbox;
 
 static const struct route *const table[] = {
 	&route_host,
@@ -11,6 +12,10 @@ static const struct route *const table[] = {
 	&route_interp,
 	&route_rpath,
 	&route_env,
+	&route_container,
+	&route_inject,
+	&route_inject_libc_only,
+	&route_toolbox,
 	NULL,
 };
 

@@ -1,10 +1,12 @@
 #define _GNU_SOURCE
 #include "store/rootfs.h"
+#include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "store/rootpath.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -232,4 +234,38 @@ int rootfs_names(char ***ret, struct gm_err **err)
 	qsort(v, strv_len(v), sizeof(char *), cmp_str);
 	*ret = v;
 	return 0;
+}
+
+void rootfs_as_sysroot(const struct rootfs *r, struct sysroot *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->name = xasprintf("rootfs-%s", r->name);
+	ret->glibc_version = xstrdup(r->glibc_version);
+	ret->arch = xstrdup(r->arch);
+	ret->origin = xstrdup("rootfs");
+	ret->dir = xstrdup(r->root);
+	ret->prefix = xstrdup(r->root);
+	ret->libdirs = xcalloc(1, sizeof(char *));
+	ret->includedirs = xcalloc(1, sizeof(char *));
+	ret->configure_args = xcalloc(1, sizeof(char *));
+	const struct gm_arch *a = arch_by_gnu(r->arch);
+	cleanup_free char *loader = a && *r->libc ? rootpath_resolve(r->root, a->loader_path + 1)
+						  : NULL;
+	ret->loader = loader ? path_join(r->root, loader) : xstrdup("");
+	if (*r->libc) {
+		cleanup_free char *slash = xstrdup(r->libc);
+		char *end = strrchr(slash, '/');
+		if (end)
+			*end = '\0';
+		cleanup_free char *dir = rootpath_resolve(r->root, slash[0] == '/' ? slash + 1 : slash);
+		if (dir)
+			strv_push_take(&ret->libdirs, path_join(r->root, dir));
+	}
+	ret->source_sha256 = xstrdup(r->key);
+	ret->compiler = xstrdup("");
+	ret->package_version = xstrdup("");
+	ret->cache_key = xstrdup(r->key);
+	ret->created = xstrdup(r->created);
+	ret->build_log = xstrdup("");
+	ret->signature = xstrdup("");
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "store/sysroot.h"
 
 struct rootfs_recipe {
 	char *name;
@@ -61,6 +62,11 @@ int rootfs_load(const char *name, struct rootfs *ret, struct gm_err **err);
 struct json_object *rootfs_to_json(const struct rootfs *r);
 /* Writes dir/rootfs.json atomically from r (r->dir is not consulted). */
 int rootfs_write_manifest(const char *dir, const struct rootfs *r, struct gm_err **err);
+/* The tree's own glibc as a sysroot (the run axis of the `container`
+ * route): name "rootfs-<name>", origin "rootfs", its loader and library
+ * directories as host paths resolved inside the tree (loader "" and no
+ * directories when it has no glibc). */
+void rootfs_as_sysroot(const struct rootfs *r, struct sysroot *ret);
 /* Names of the published root filesystems, sorted. */
 int rootfs_names(char ***ret, struct gm_err **err);
 

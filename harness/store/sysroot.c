@@ -383,8 +383,15 @@ char **sysroot_system_dirs(const struct sysroot *s)
 			strv_push(&v, s->libdirs[i]);
 		return v;
 	}
+	strv_free(v);
+	return distribution_dirs(s->arch);
+}
+
+char **distribution_dirs(const char *arch)
+{
+	char **v = xcalloc(1, sizeof(char *));
 	/* A distribution's loader searches its multiarch directories first. */
-	const struct gm_arch *a = arch_by_gnu(s->arch);
+	const struct gm_arch *a = arch_by_gnu(arch);
 	if (a) {
 		strv_push_take(&v, xasprintf("/lib/%s", a->triplet));
 		strv_push_take(&v, xasprintf("/usr/lib/%s", a->triplet));

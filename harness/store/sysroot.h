@@ -80,6 +80,9 @@ void sysroot_host(struct sysroot *ret);
  * only its own prefix; a distribution's loader has the distribution's
  * absolute paths compiled in, which name the HOST's directories when it runs
  * on the host. */
+/* The built-in directories of a Debian loader for arch (GNU name):
+ * "/lib/<triplet>", "/usr/lib/<triplet>", "/lib", "/usr/lib". */
+char **distribution_dirs(const char *arch);
 char **sysroot_system_dirs(const struct sysroot *s);
 
 /* The first 12 hex digits of the GNU build ID of the sysroot's libc.so.6

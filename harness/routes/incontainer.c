@@ -1,0 +1,252 @@
+#define _GNU_SOURCE
+#include "routes/incontainer.h"
+#include "base/arch.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/util.h"
+#include "elf/elfcache.h"
+#include "elf/glibcver.h"
+#include "store/rootpath.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+char **ctr_rootfs_dirs(const struct rootfs *r)
+{
+	return distribution_dirs(r->arch);
+}
+
+/* root + the path rel resolves to inside root, or NULL. */
+static char *resolve_in(const char *root, const char *rel)
+{
+	cleanup_free char *canon = rootpath_resolve(root, rel[0] == '/' ? rel + 1 : rel);
+	if (!canon)
+		return NULL;
+	return *canon ? path_join(root, canon) : xstrdup(root);
+}
+
+char **ctr_rootfs_host_dirs(const struct rootfs *r)
+{
+	cleanup_strv char **inside = ctr_rootfs_dirs(r);
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; inside[i]; i++) {
+		char *d = resolve_in(r->root, inside[i]);
+		if (d && !strv_contains(v, d))
+			strv_push(&v, d);
+		free(d);
+	}
+	return v;
+}
+
+char *ctr_rootfs_loader(const struct rootfs *r, const char *binary)
+{
+	const struct elf_info *in;
+	if (elfcache_get(binary, &in, NULL) != 1 || !in->interp)
+		return NULL;
+	return resolve_in(r->root, in->interp);
+}
+
+bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
+{
+	return strcmp(r->glibc_version, "none") != 0 &&
+	       version_cmp(r->glibc_version, run->glibc_version) < 0;
+}
+
+char *ctr_inside(const struct route_ctx *rc, const char *host_path)
+{
+	size_t n = strlen(rc->workdir);
+	if (strncmp(host_path, rc->workdir, n) == 0 && host_path[n] == '/')
+		return path_join(rc->container_dir, host_path + n + 1);
+	return xstrdup(host_path);
+}
+
+/* A hard link costs nothing; the store and the report directory may lie
+ * on different file systems, then it is a copy. */
+static int place(const char *src, const char *dir, char **ret, struct gm_err **err)
+{
+	const char *b = strrchr(src, '/');
+	char *dst = path_join(dir, b ? b + 1 : src);
+	unlink(dst);
+	if (link(src, dst) < 0 && copy_file(src, dst, err) < 0) {
+		free(dst);
+		return -1;
+	}
+	if (ret)
+		*ret = dst;
+	else
+		free(dst);
+	return 0;
+}
+
+int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err)
+{
+	cleanup_free char *host = NULL;
+	if (mkdir_p(rc->workdir, 0755, err) < 0 || place(rc->binary, rc->workdir, &host, err) < 0)
+		return -1;
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+		if (place(rc->companions[i], rc->workdir, NULL, err) < 0)
+			return -1;
+	*ret = ctr_inside(rc, host);
+	return 0;
+}
+
+char **ctr_env(const struct route_ctx *rc)
+{
+	char **env = NULL;
+	strv_push(&env, "LC_ALL=C");
+	if (!rc->lazy)
+		strv_push(&env, "LD_BIND_NOW=1");
+	return env;
+}
+
+void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c)
+{
+	c->expect_dirs = ctr_rootfs_dirs(rc->rootfs);
+	c->expect.glibc_version = strcmp(rc->rootfs->glibc_version, "none") ? rc->rootfs->glibc_version
+									    : NULL;
+	c->expect.libdirs = c->expect_dirs;
+}
+
+/* workdir/libc-only/libc.so.6 -> run's libc: a directory that holds the
+ * injected libc and nothing else, searched before the tree's own. */
+static char *libc_only_dir(const struct route_ctx *rc, const struct sysroot *run,
+			   struct gm_err **err)
+{
+	char *dir = path_join(rc->workdir, "libc-only");
+	cleanup_free char *link_ = path_join(dir, "libc.so.6");
+	for (size_t i = 0; run->libdirs[i]; i++) {
+		cleanup_free char *libc = path_join(run->libdirs[i], "libc.so.6");
+		if (!path_exists(libc))
+			continue;
+		unlink(link_);
+		if (mkdir_p(dir, 0755, err) < 0)
+			break;
+		if (symlink(libc, link_) < 0) {
+			gm_infra(err, errno, "cannot create '%s'", link_);
+			break;
+		}
+		return dir;
+	}
+	free(dir);
+	return NULL;
+}
+
+int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool libc_only,
+		struct gm_prediction *p, struct gm_err **err)
+{
+	const struct rootfs *r = rc->rootfs;
+	bool inject = injected && ctr_injects(r, injected);
+	cleanup_free char *own = ctr_rootfs_loader(r, rc->binary);
+	cleanup_strv char **tree = ctr_rootfs_host_dirs(r);
+	cleanup_strv char **sys = xcalloc(1, sizeof(char *));
+	cleanup_free char *only = NULL;
+	const char *interp = own, *interp_glibc = r->glibc_version;
+
+	if (inject && libc_only) {
+		if (!(only = libc_only_dir(rc, injected, err)))
+			return *err ? -1 : gm_infra(err, 0, "'%s' has no libc.so.6", injected->name);
+		strv_push(&sys, only);
+	} else if (inject) {
+		/* The whole set replaces the tree's files of the same name; the
+		 * rest of the tree stays. */
+		for (size_t i = 0; injected->libdirs[i]; i++)
+			strv_push(&sys, injected->libdirs[i]);
+		interp = injected->loader;
+		interp_glibc = injected->glibc_version;
+	}
+	for (size_t i = 0; tree[i]; i++)
+		strv_push(&sys, tree[i]);
+	struct predict_env env = {
+		.interp = interp,
+		.system_dirs = sys,
+		.dlopened = rc->dlopened,
+		.runtime = rc->runtime,
+		.interp_glibc = strcmp(interp_glibc, "none") ? interp_glibc : NULL,
+	};
+	/* In a tree without a loader the kernel cannot start the binary. */
+	if (!interp) {
+		static char *const none[] = {NULL};
+		env.interp = "(none in the root filesystem)";
+		env.system_dirs = none;
+	}
+	return predict_process(rc->binary, &env, p, err);
+}
+
+char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
+{
+	cleanup_strv char **names = xcalloc(1, sizeof(char *));
+	char **files = xcalloc(1, sizeof(char *));
+	if (!libc_only) {
+		const char *b = strrchr(run->loader, '/');
+		strv_push(&names, b ? b + 1 : run->loader);
+		strv_push(&files, run->loader);
+	}
+	for (size_t i = 0; run->libdirs[i]; i++) {
+		DIR *d = opendir(run->libdirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			const char *n = e->d_name;
+			/* Sonames only ("libm.so.6"): not the link-time names
+			 * (libm.so, a linker script) nor libm-2.44.a. */
+			if (!strstr(n, ".so.") || strv_contains(names, n) ||
+			    (libc_only ? strcmp(n, "libc.so.6") != 0 : !glibc_is_glibc_lib(n)))
+				continue;
+			strv_push(&names, n);
+			strv_push_take(&files, path_join(run->libdirs[i], n));
+		}
+		if (d)
+			closedir(d);
+	}
+	char *s = route_join_colon(files);
+	strv_free(files);
+	return s;
+}
+
+int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+		    struct gm_err **err)
+{
+	cleanup_free char *files = ctr_glibc_files(rc->run, libc_only);
+	if (rc->hook) {
+		strv_push(&c->hook_argv, rc->hook->path);
+		for (size_t i = 0; rc->hook->args && rc->hook->args[i]; i++)
+			strv_push(&c->hook_argv, rc->hook->args[i]);
+		for (size_t i = 0; rc->hook->env && rc->hook->env[i]; i++)
+			strv_push(&c->hook_env, rc->hook->env[i]);
+	} else {
+		const char *ours = oci_hook_binary(err);
+		if (!ours)
+			return -1;
+		strv_push(&c->hook_argv, ours);
+		if (libc_only)
+			strv_push(&c->hook_argv, "--partial");
+	}
+	strv_push_take(&c->hook_env, xasprintf("GLIBC_LIBS=%s", files));
+	strv_push(&c->hook_env, "LDCONFIG_PATH=/sbin/ldconfig");
+	strv_push(&c->hook_env, "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	return 0;
+}
+
+int ctr_prepare_staged(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+{
+	char *inside;
+	if (ctr_stage(rc, &inside, err) < 0)
+		return -1;
+	strv_push_take(&c->argv, inside);
+	route_push_args(&c->argv, rc);
+	c->env = ctr_env(rc);
+	return 0;
+}
+
+int ctr_prepare_inject(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+		       struct gm_err **err)
+{
+	if (ctr_prepare_staged(rc, c, err) < 0 || ctr_inject_hook(rc, libc_only, c, err) < 0)
+		return -1;
+	ctr_expect_rootfs(rc, c);
+	/* The injected files take the tree's names. */
+	if (ctr_injects(rc->rootfs, rc->run))
+		c->expect.glibc_version = rc->run->glibc_version;
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* toolbox: Toolbx's way of running one host binary in containers of any
+ * distribution: the glibc it needs is bind-mounted at /run/host and the
+ * binary names it: PT_INTERP and RUNPATH under /run/host.  The tree's own
+ * glibc never takes part; its other libraries still may (after RUNPATH). */
+#define _GNU_SOURCE
+#include "routes/incontainer.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#include <string.h>
+
+#define HOST_DIR "/run/host"
+
+/* A path of the run sysroot as the container sees it. */
+static char *under_host(const struct sysroot *run, const char *path)
+{
+	size_t n = strlen(run->dir);
+	if (strncmp(path, run->dir, n) == 0 && (path[n] == '/' || !path[n]))
+		return xasprintf(HOST_DIR "%s", path + n);
+	return xstrdup(path);
+}
+
+static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+{
+	cleanup_free char *interp = under_host(rc->run, rc->run->loader);
+	cleanup_strv char **dirs = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; rc->run->libdirs[i]; i++)
+		strv_push_take(&dirs, under_host(rc->run, rc->run->libdirs[i]));
+	cleanup_free char *runpath = route_join_colon(dirs);
+	cleanup_free char *copy = NULL;
+	if (route_patched_copy_at(rc, interp, runpath, &copy, err) < 0)
+		return -1;
+	strv_push_take(&c->argv, ctr_inside(rc, copy));
+	route_push_args(&c->argv, rc);
+	c->env = ctr_env(rc);
+	strv_push(&c->mount_src, rc->run->dir);
+	strv_push(&c->mount_dst, HOST_DIR);
+	c->expect.glibc_version = rc->run->glibc_version;
+	c->expect_dirs = dirs;
+	dirs = NULL;
+	c->expect.libdirs = c->expect_dirs;
+	return 0;
+}
+
+static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+{
+	/* After RUNPATH the loader searches its built-in directories, which
+	 * are the tree's for a distribution's loader (/lib/<triplet>, ...)
+	 * and its configure prefix, absent from the container, for one
+	 * built from source. */
+	cleanup_strv char **sys = strcmp(rc->run->origin, "source") == 0
+					  ? xcalloc(1, sizeof(char *))
+					  : ctr_rootfs_host_dirs(rc->rootfs);
+	struct predict_env env = {
+		.interp = rc->run->loader,
+		.main_runpath = rc->run->libdirs,
+		.system_dirs = sys,
+		.dlopened = rc->dlopened,
+		.runtime = rc->runtime,
+		.interp_glibc = rc->run->glibc_version,
+	};
+	return predict_process(rc->binary, &env, p, err);
+}
+
+const struct route route_toolbox = {
+	.name = "toolbox",
+	.summary = "Toolbx: glibc at /run/host, PT_INTERP and RUNPATH under /run/host",
+	.caps = ROUTE_CONTAINER | ROUTE_PATCHED_COPY,
+	.prepare = prepare,
+	.predict = predict,
+};
