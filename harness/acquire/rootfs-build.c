@@ -265,11 +265,30 @@ static char *find_libc(const char *root, const struct gm_arch *a)
 	return NULL;
 }
 
+/* The accounts every image has: an extract does not run base-passwd's
+ * postinst, and without them getpwnam("root") fails in every tree, which
+ * says nothing about glibc. */
+static const struct {
+	const char *path, *text;
+} accounts[] = {
+	{"etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+		       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+	{"etc/group", "root:x:0:\nnogroup:x:65534:\n"},
+};
+
 static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **err)
 {
 	for (size_t i = 0; mount_points[i]; i++) {
 		cleanup_free char *d = path_join(j->root, mount_points[i]);
 		if (mkdir_p(d, 0755, err) < 0)
+			return -1;
+	}
+	cleanup_free char *etc = path_join(j->root, "etc");
+	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
+		cleanup_free char *f = path_join(j->root, accounts[i].path);
+		if (!path_exists(f) && (mkdir_p(etc, 0755, err) < 0 ||
+					write_file_atomic(f, accounts[i].text, strlen(accounts[i].text),
+							  0644, err) < 0))
 			return -1;
 	}
 	cleanup_free char *libc = find_libc(j->root, j->arch);

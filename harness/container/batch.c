@@ -92,7 +92,7 @@ static void parse(const struct batch_spec *spec, const char *out, size_t len)
 	}
 }
 
-int batch_run(const struct batch_spec *spec, struct gm_err **err)
+int batch_run(struct batch_spec *spec, struct gm_err **err)
 {
 	static unsigned counter;
 	const char *helper = oci_batch_helper(err);
@@ -132,6 +132,7 @@ int batch_run(const struct batch_spec *spec, struct gm_err **err)
 	r = 0;
 	if (!strstr(res.out, "gm-batch: end ") && (spec->n == 0 || !spec->progs[0].ran)) {
 		/* Nothing came back: the runtime failed before our helper ran. */
+		spec->start_failed = true;
 		cleanup_free char *how = proc_describe(&res);
 		r = gm_infra(err, 0, "container on '%s' failed (%s): %s", spec->rootfs, how,
 			     res.err_len ? str_trim(res.err) : "no message");

@@ -36,6 +36,9 @@ struct batch_spec {
 	char *const *env;       /* K=V every program gets */
 	struct batch_prog *progs;
 	size_t n;
+	/* Result: the runtime could not start the container (a hook failed,
+	 * a mount was refused) before our helper ran. */
+	bool start_failed;
 };
 
 /* Runs every program in one container.  0 when the container ran (a
@@ -44,7 +47,7 @@ struct batch_spec {
  * GM_EXIT_USAGE), no runtime (GM_EXIT_SKIP), a runtime failure before the
  * helper started (GM_EXIT_INFRA, with the runtime's message) or an
  * interrupt (GM_EXIT_INTERRUPTED). */
-int batch_run(const struct batch_spec *spec, struct gm_err **err);
+int batch_run(struct batch_spec *spec, struct gm_err **err);
 void batch_prog_release(struct batch_prog *p);
 
 /* "exit 0", "killed by SIGSEGV", "timed out after 2 s", "exec failed: ..." */

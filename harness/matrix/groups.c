@@ -99,7 +99,7 @@ static void group_task(void *p, size_t gi)
 				c->done = true;
 			}
 			gm_err_free(&err);
-		} else if (err->code == GM_EXIT_INFRA && first->hook_argv) {
+		} else if (spec.start_failed && first->hook_argv) {
 			group_failed(j, g, err->msg);
 			gm_err_free(&err);
 		} else {

@@ -66,14 +66,22 @@ void route_push_data_env(char ***env, const struct sysroot *run)
 {
 	if (strcmp(run->origin, "source") == 0 || strcmp(run->origin, "host") == 0)
 		return;
+	char *g = route_gconv_dir(run);
+	if (g)
+		strv_push_take(env, xasprintf("GCONV_PATH=%s", g));
+	free(g);
+}
+
+char *route_gconv_dir(const struct sysroot *run)
+{
 	for (size_t i = 0; run->libdirs[i]; i++) {
-		cleanup_free char *g = path_join(run->libdirs[i], "gconv");
+		char *g = path_join(run->libdirs[i], "gconv");
 		cleanup_free char *mods = path_join(g, "gconv-modules");
-		if (path_is_file(mods)) {
-			strv_push_take(env, xasprintf("GCONV_PATH=%s", g));
-			return;
-		}
+		if (path_is_file(mods))
+			return g;
+		free(g);
 	}
+	return NULL;
 }
 
 void route_push_args(char ***argv, const struct route_ctx *rc)

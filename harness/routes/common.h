@@ -16,6 +16,9 @@ char *route_join_colon(char *const *v);
 char **route_base_env(const struct route_ctx *rc);
 /* GCONV_PATH to a distribution sysroot's own modules (none for source). */
 void route_push_data_env(char ***env, const struct sysroot *run);
+/* The run sysroot's own gconv directory (libdir/gconv with a
+ * gconv-modules file), or NULL. */
+char *route_gconv_dir(const struct sysroot *run);
 void route_push_args(char ***argv, const struct route_ctx *rc);
 /* A copy of the binary in rc->workdir with PT_INTERP = interp (NULL: keep)
  * and RUNPATH = route_lib_dirs(rc), its companions beside it. */

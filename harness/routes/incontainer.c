@@ -143,20 +143,26 @@ int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool
 	cleanup_strv char **sys = xcalloc(1, sizeof(char *));
 	cleanup_free char *only = NULL;
 	const char *interp = own, *interp_glibc = r->glibc_version;
+	bool search_tree = true;
 
 	if (inject && libc_only) {
 		if (!(only = libc_only_dir(rc, injected, err)))
 			return *err ? -1 : gm_infra(err, 0, "'%s' has no libc.so.6", injected->name);
 		strv_push(&sys, only);
 	} else if (inject) {
-		/* The whole set replaces the tree's files of the same name; the
-		 * rest of the tree stays. */
-		for (size_t i = 0; injected->libdirs[i]; i++)
-			strv_push(&sys, injected->libdirs[i]);
 		interp = injected->loader;
 		interp_glibc = injected->glibc_version;
+		/* A loader built from source searches only its configure
+		 * prefix, which the container does not have: it finds no
+		 * library at all, injected or not. */
+		search_tree = strcmp(injected->origin, "source") != 0;
+		/* A distribution's loader searches the tree's multiarch
+		 * directories, where the whole set replaced the files of the
+		 * same name; the rest of the tree stays. */
+		for (size_t i = 0; search_tree && injected->libdirs[i]; i++)
+			strv_push(&sys, injected->libdirs[i]);
 	}
-	for (size_t i = 0; tree[i]; i++)
+	for (size_t i = 0; search_tree && tree[i]; i++)
 		strv_push(&sys, tree[i]);
 	struct predict_env env = {
 		.interp = interp,

@@ -33,6 +33,14 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	strv_push_take(&c->argv, ctr_inside(rc, copy));
 	route_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
+	/* The libc's compiled-in gconv directory is its prefix (source) or
+	 * the tree's own /usr/lib/<triplet>/gconv (another glibc's modules):
+	 * point it at its own, under /run/host. */
+	cleanup_free char *gconv = route_gconv_dir(rc->run);
+	if (gconv) {
+		cleanup_free char *in = under_host(rc->run, gconv);
+		strv_push_take(&c->env, xasprintf("GCONV_PATH=%s", in));
+	}
 	strv_push(&c->mount_src, rc->run->dir);
 	strv_push(&c->mount_dst, HOST_DIR);
 	c->expect.glibc_version = rc->run->glibc_version;
