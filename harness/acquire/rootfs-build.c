@@ -265,15 +265,17 @@ static char *find_libc(const char *root, const struct gm_arch *a)
 	return NULL;
 }
 
-/* The accounts every image has: an extract does not run base-passwd's
- * postinst, and without them getpwnam("root") fails in every tree, which
- * says nothing about glibc. */
+/* The files every image has (runtimes and base-passwd's postinst, which an
+ * extract does not run, write them): without them getpwnam("root") and
+ * getaddrinfo("localhost") fail in every tree, which says nothing about
+ * glibc. */
 static const struct {
 	const char *path, *text;
 } accounts[] = {
 	{"etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
 		       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
 	{"etc/group", "root:x:0:\nnogroup:x:65534:\n"},
+	{"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
 };
 
 static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **err)

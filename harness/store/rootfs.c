@@ -103,7 +103,7 @@ char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *
 	struct strbuf sb = STRBUF_INIT;
 	/* A changed layout of the tree (mount points, usrmerge links, account
 	 * files we add) is a new key. */
-	strbuf_addf(&sb, "rootfs-v3\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
+	strbuf_addf(&sb, "rootfs-v4\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
 		    rec->variant);
 	strbuf_join(&sb, rec->packages, ",");
 	strbuf_addf(&sb, "\n%s\n", source_date);
