@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "verdict/classify.h"
+#include "elf/glibcver.h"
 #include "base/cleanup.h"
 #include "elf/glibcbuild.h"
 #include "base/util.h"
@@ -46,6 +47,25 @@ static enum gm_outcome loader_failure(const char *err, char **detail)
 {
 	char *v;
 	if ((v = between(err, "version `", "'")) && strstr(err, "' not found")) {
+		/* "P: /lib64/ld-linux-x86-64.so.2: version `GLIBC_2.35' not found
+		 * (required by /lib/x86_64-linux-gnu/libc.so.6)": one glibc's
+		 * library needs a node of another glibc's: two builds mixed. */
+		const char *at = strstr(err, "version `");
+		const char *line = at;
+		while (line > err && line[-1] != '\n')
+			line--;
+		cleanup_free char *provider = xstrndup(line, (size_t)(at - line));
+		cleanup_free char *requirer = between(at, "(required by ", ")");
+		char *colon = provider ? strrchr(provider, ':') : NULL;
+		if (colon)
+			*colon = '\0';
+		const char *pb = provider ? strrchr(provider, '/') : NULL;
+		const char *rb = requirer ? strrchr(requirer, '/') : NULL;
+		if (pb && rb && glibc_is_glibc_lib(pb + 1) && glibc_is_glibc_lib(rb + 1)) {
+			*detail = xasprintf("%s of %s, required by %s", v, pb + 1, rb + 1);
+			free(v);
+			return GM_MIXED_GLIBC;
+		}
 		*detail = v;
 		return GM_SYMBOL_VERSION;
 	}

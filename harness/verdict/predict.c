@@ -215,7 +215,13 @@ static void check_versions(struct sim *s)
 					char **syms = NULL;
 					for (size_t q = 0; node->symbols[q]; q++)
 						strv_push(&syms, node->symbols[q]);
-					add_problem(s, GM_SYMBOL_VERSION, o->path, need->file, node->name, syms);
+					/* One glibc's library needing a node of another
+					 * glibc's (a libc injected beside an older
+					 * loader): two builds mixed, as classify says. */
+					bool mixed = o->info->soname && glibc_is_glibc_lib(o->info->soname) &&
+						     glibc_is_glibc_lib(need->file);
+					add_problem(s, mixed ? GM_MIXED_GLIBC : GM_SYMBOL_VERSION, o->path,
+						    need->file, node->name, syms);
 					continue;
 				}
 				char **missing = NULL;

@@ -28,6 +28,15 @@ static void check(struct proc_result r, const struct run_expect *e, enum gm_outc
 	classified_release(&c);
 }
 
+/* A 2.41 libc.so.6 injected alone into a 2.31 tree (captured from the
+ * inject-libc-only route): libc needs a node of the other build's loader. */
+static void libc_needs_other_loader(void)
+{
+	check(exited(1, "", "/gm/0/probe: /lib64/ld-linux-x86-64.so.2: version `GLIBC_2.35' "
+			   "not found (required by /lib/x86_64-linux-gnu/libc.so.6)\n"),
+	      NULL, GM_MIXED_GLIBC, "GLIBC_2.35 of ld-linux-x86-64.so.2, required by libc.so.6");
+}
+
 static void symbol_version_231(void)
 {
 	check(exited(1, "", "/usr/bin/ls: /store/sysroots/debian-bullseye-amd64/lib/x86_64-linux-gnu/"
@@ -115,6 +124,7 @@ int main(void)
 	RUN_TEST(symbol_version_231);
 	RUN_TEST(missing_library);
 	RUN_TEST(mixed_glibc);
+	RUN_TEST(libc_needs_other_loader);
 	RUN_TEST(crash_timeout_exec);
 	RUN_TEST(ok_failed_wrong_libc);
 	RUN_TEST(key_values);
