@@ -20,6 +20,7 @@
 static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
 	"                          [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
+	"                          [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"\n"
 	"Runs each BINARY against each sysroot S by each method, predicts each cell\n"
 	"from the ELF data (as 'explain' does) and reports both.  Libraries the binary\n"
@@ -31,6 +32,9 @@ static const char help[] =
 	"  --args \"...\"    arguments for each binary, split at blanks (default none)\n"
 	"  --expect-exit N the exit status that means success (default 0)\n"
 	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
+	CONTAINER_HELP
+	"  A container method runs BINARY in each --rootfs tree (default: every one);\n"
+	"  `check --method inject --hook PATH` gates a glibc-injection hook's release.\n"
 	"\n"
 	"Methods (routes):\n";
 
@@ -69,7 +73,8 @@ static char **host_lib_dirs(const char *binary, char ***ret_libs)
 	return dirs;
 }
 
-int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opts *o,
+		 struct gm_err **err)
 {
 	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT };
 	static const struct option opts[] = {
@@ -80,6 +85,7 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"out", required_argument, NULL, OPT_OUT},
+		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -92,6 +98,11 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "a:m:j:h", opts, NULL)) != -1) {
+		int handled = container_opt(c, optarg, o, err);
+		if (handled < 0)
+			return -1;
+		if (handled)
+			continue;
 		switch (c) {
 		case 'a': strv_push(&against, optarg); break;
 		case 'm': strv_push(&methods, optarg); break;
@@ -138,12 +149,14 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	const struct route **ms = NULL;
 	size_t n_runs = 0, n_ms = 0;
 	struct matrix m = {0};
+	struct trees t = {0};
 	int r = -1;
 	sysroot_host(&host);
 	char *abs_out = NULL;
 	/* Last of the checks: a usage error leaves no empty report directory. */
 	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
+	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
 	    matrix_outdir(out, "check-", &abs_out, err) < 0)
 		goto done;
 	free(out);
@@ -154,16 +167,23 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		if (!abs)
 			goto done;
 		cleanup_strv char **extra = host_lib_dirs(abs, &libs);
-		for (size_t k = 0; k < n_ms; k++)
-			for (size_t q = 0; q < (route_runs_on_host(ms[k]) ? 1 : n_runs); q++) {
-				const struct sysroot *run = route_runs_on_host(ms[k]) ? &host : &runs[q];
+		for (size_t k = 0; k < n_ms; k++) {
+			bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
+			size_t n_trees = route_in_container(ms[k]) ? t.n : 1;
+			size_t n = route_runs_on_host(ms[k]) || own ? 1 : n_runs;
+			for (size_t q = 0; q < n * n_trees; q++) {
+				size_t tree = q / n;
+				const struct sysroot *run = route_runs_on_host(ms[k]) ? &host
+							    : own ? &t.own[tree] : &runs[q % n];
 				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
+				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
 				cl->expect_exit = expect_exit;
 				for (size_t a = 0; args[a]; a++)
 					strv_push(&cl->args, args[a]);
 				for (size_t d = 0; extra[d]; d++)
 					strv_push(&cl->extra_libdirs, extra[d]);
 			}
+		}
 		for (size_t l = 0; libs[l]; l++)
 			printf("%s needs %s from the host (searched after the sysroot's libraries)\n",
 			       argv[i], libs[l]);
@@ -177,14 +197,24 @@ int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			continue;
 		if (!bad++)
 			printf("cells that did not run as expected:\n");
-		printf("  %s against %s by %s: %s (%s)\n", cl->subject, cl->run->name, cl->method->name,
+		printf("  %s against %s by %s%s%s: %s (%s)\n", cl->subject, cl->run->name,
+		       cl->method->name, cl->rootfs ? " in " : "", cl->rootfs ? cl->rootfs->name : "",
 		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
 	r = report_finish(&m, out, xr, bad, err);
 done:
 	matrix_release(&m);
 	sysroot_list_free(runs, n_runs);
+	trees_release(&t);
 	sysroot_release(&host);
 	free(ms);
+	return r;
+}
+
+int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
+{
+	struct container_opts o = {0};
+	int r = check(ctx, argc, argv, &o, err);
+	container_opts_release(&o);
 	return r;
 }

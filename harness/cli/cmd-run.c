@@ -14,7 +14,6 @@
 #include "base/util.h"
 
 #include <getopt.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,20 +42,14 @@ static const char help_tail[] =
 	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
 	"                    at start-up, so a verdict does not depend on the code path)\n"
 	"      --keep-work   keep the patched copies under DIR/work\n"
-	"      --rootfs R    a root filesystem for the container methods (repeatable;\n"
-	"                    'all': every one in the store)\n"
-	"      --hook PATH   inject methods: run this OCI hook in place of glibc-inject\n"
-	"                    (it gets GLIBC_LIBS and LDCONFIG_PATH in its environment,\n"
-	"                    as Sarus's glibc hook reads them); --hook-arg A and\n"
-	"                    --hook-env K=V add arguments and environment\n"
+	CONTAINER_HELP
 	"\n"
 	"Exit: 0 no mismatch, 1 mismatches (listed), 2 usage, 3 infrastructure,\n"
 	"130 interrupted (results.json is still written, marked incomplete).\n";
 
 struct run_opts {
-	char **builds, **runs, **methods, **cases, **rootfs;
-	char *hook;
-	char **hook_args, **hook_env;
+	char **builds, **runs, **methods, **cases;
+	struct container_opts ctr;
 	struct matrix_opts m;
 	bool test_cases;
 	char *out;
@@ -64,8 +57,7 @@ struct run_opts {
 
 static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct gm_err **err)
 {
-	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_ROOTFS, OPT_HOOK,
-	       OPT_HOOK_ARG, OPT_HOOK_ENV };
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP };
 	static const struct option opts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"run", required_argument, NULL, 'r'},
@@ -77,10 +69,7 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		{"test-cases", no_argument, NULL, OPT_TEST},
 		{"lazy", no_argument, NULL, OPT_LAZY},
 		{"keep-work", no_argument, NULL, OPT_KEEP},
-		{"rootfs", required_argument, NULL, OPT_ROOTFS},
-		{"hook", required_argument, NULL, OPT_HOOK},
-		{"hook-arg", required_argument, NULL, OPT_HOOK_ARG},
-		{"hook-env", required_argument, NULL, OPT_HOOK_ENV},
+		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -88,6 +77,11 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 	char *end;
 	*helped = false;
 	while ((c = getopt_long(argc, argv, "b:r:m:c:j:h", opts, NULL)) != -1) {
+		int handled = container_opt(c, optarg, &o->ctr, err);
+		if (handled < 0)
+			return -1;
+		if (handled)
+			continue;
 		switch (c) {
 		case 'b': strv_push(&o->builds, optarg); break;
 		case 'r': strv_push(&o->runs, optarg); break;
@@ -108,36 +102,14 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
-		case OPT_ROOTFS: strv_push(&o->rootfs, optarg); break;
-		case OPT_HOOK:
-			free(o->hook);
-			o->hook = path_absolute(optarg);
-			if (!path_is_file(o->hook) || access(o->hook, X_OK) < 0)
-				return gm_usage(err, "--hook '%s': not an executable file", optarg);
-			break;
-		case OPT_HOOK_ARG: strv_push(&o->hook_args, optarg); break;
-		case OPT_HOOK_ENV:
-			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return gm_usage(err, "--hook-env '%s': want NAME=VALUE", optarg);
-			strv_push(&o->hook_env, optarg);
-			break;
 		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
 		default: return gm_usage(err, "run: bad option (see --help)");
 		}
 	}
 	if (optind != argc)
 		return gm_usage(err, "run: unexpected argument '%s' (see --help)", argv[optind]);
-	if (!o->hook && (strv_len(o->hook_args) || strv_len(o->hook_env)))
-		return gm_usage(err, "--hook-arg and --hook-env need --hook");
 	return 0;
 }
-
-/* The root filesystems of a run and each one's own glibc as a sysroot. */
-struct trees {
-	struct rootfs *v;
-	struct sysroot *own;
-	size_t n;
-};
 
 /* Cells of one probe: each method, each run sysroot (host methods: host),
  * and for container methods each root filesystem (the `container` method:
@@ -191,41 +163,6 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 	}
 }
 
-/* The root filesystems of the container methods.  Without --method, the
- * container methods come with --rootfs only; a container method named
- * without --rootfs runs in every tree of the store. */
-static int select_trees(struct run_opts *o, const struct route **ms, size_t *n_ms,
-			struct trees *t, struct gm_err **err)
-{
-	bool want = false;
-	size_t n = 0;
-	for (size_t k = 0; k < *n_ms; k++) {
-		if (route_in_container(ms[k]) && !strv_len(o->methods) && !strv_len(o->rootfs))
-			continue;
-		want |= route_in_container(ms[k]);
-		ms[n++] = ms[k];
-	}
-	*n_ms = n;
-	if (!want) {
-		if (strv_len(o->rootfs))
-			return gm_usage(err, "--rootfs: no container method is selected");
-		if (o->hook)
-			return gm_usage(err, "--hook: no container method is selected");
-		return 0;
-	}
-	if (!strv_len(o->rootfs))
-		strv_push(&o->rootfs, "all");
-	if (select_rootfs(o->rootfs, host_arch(), &t->v, &t->n, err) < 0)
-		return -1;
-	if (!t->n)
-		return gm_usage(err, "no root filesystem in the store for the container methods "
-				     "(glibc-matrix rootfs build --all)");
-	t->own = xcalloc(t->n, sizeof(*t->own));
-	for (size_t i = 0; i < t->n; i++)
-		rootfs_as_sysroot(&t->v[i], &t->own[i]);
-	return 0;
-}
-
 int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	struct run_opts o = {.m = {.timeout_s = 20}};
@@ -251,7 +188,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
 	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
 	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0 ||
-	    select_trees(&o, ms, &n_ms, &t, err) < 0 ||
+	    container_select(&o.ctr, strv_len(o.methods), ms, &n_ms, &t, &o.m.hook, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
 	free(o.out);
@@ -264,9 +201,6 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
-	struct route_hook hook = {.path = o.hook, .args = o.hook_args, .env = o.hook_env};
-	if (o.hook)
-		o.m.hook = &hook;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
 	r = report_finish(&m, o.out, xr, 0, err);
 out:
@@ -274,8 +208,7 @@ out:
 	probes_free(probes, n_b * n_cs);
 	sysroot_list_free(builds, n_b);
 	sysroot_list_free(runs, n_r);
-	sysroot_list_free(t.own, t.n);
-	rootfs_list_free(t.v, t.n);
+	trees_release(&t);
 	sysroot_release(&host);
 	free(cs);
 	free(ms);
@@ -284,10 +217,7 @@ out:
 	strv_free(o.runs);
 	strv_free(o.methods);
 	strv_free(o.cases);
-	strv_free(o.rootfs);
-	strv_free(o.hook_args);
-	strv_free(o.hook_env);
-	free(o.hook);
+	container_opts_release(&o.ctr);
 	free(o.out);
 	return r;
 }

@@ -2,10 +2,13 @@
 #include "cli/select.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/ui.h"
 #include "base/util.h"
 
+#include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *host_arch(void)
 {
@@ -159,4 +162,85 @@ int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, siz
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int container_opt(int c, const char *arg, struct container_opts *o, struct gm_err **err)
+{
+	switch (c) {
+	case CONTAINER_OPT_ROOTFS:
+		strv_push(&o->rootfs, arg);
+		return 1;
+	case CONTAINER_OPT_HOOK:
+		free(o->hook);
+		o->hook = path_absolute(arg);
+		if (!path_is_file(o->hook) || access(o->hook, X_OK) < 0)
+			return gm_usage(err, "--hook '%s': not an executable file", arg);
+		return 1;
+	case CONTAINER_OPT_HOOK_ARG:
+		strv_push(&o->hook_args, arg);
+		return 1;
+	case CONTAINER_OPT_HOOK_ENV:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return gm_usage(err, "--hook-env '%s': want NAME=VALUE", arg);
+		strv_push(&o->hook_env, arg);
+		return 1;
+	}
+	return 0;
+}
+
+int container_select(struct container_opts *o, bool methods_named, const struct route **ms,
+		     size_t *n_ms, struct trees *t, const struct route_hook **ret_hook,
+		     struct gm_err **err)
+{
+	bool want = false;
+	size_t n = 0;
+	*ret_hook = NULL;
+	if (!o->hook && (strv_len(o->hook_args) || strv_len(o->hook_env)))
+		return gm_usage(err, "--hook-arg and --hook-env need --hook");
+	for (size_t k = 0; k < *n_ms; k++) {
+		if (route_in_container(ms[k]) && !methods_named && !strv_len(o->rootfs))
+			continue;
+		want |= route_in_container(ms[k]);
+		ms[n++] = ms[k];
+	}
+	*n_ms = n;
+	if (!want) {
+		if (strv_len(o->rootfs))
+			return gm_usage(err, "--rootfs: no container method is selected");
+		if (o->hook)
+			return gm_usage(err, "--hook: no container method is selected");
+		return 0;
+	}
+	if (!strv_len(o->rootfs))
+		strv_push(&o->rootfs, "all");
+	if (select_rootfs(o->rootfs, host_arch(), &t->v, &t->n, err) < 0)
+		return -1;
+	if (!t->n)
+		return gm_usage(err, "no root filesystem in the store for the container methods "
+				     "(glibc-matrix rootfs build --all)");
+	t->own = xcalloc(t->n, sizeof(*t->own));
+	for (size_t i = 0; i < t->n; i++)
+		rootfs_as_sysroot(&t->v[i], &t->own[i]);
+	if (o->hook) {
+		o->route_hook = (struct route_hook){.path = o->hook, .args = o->hook_args,
+						    .env = o->hook_env};
+		*ret_hook = &o->route_hook;
+	}
+	return 0;
+}
+
+void container_opts_release(struct container_opts *o)
+{
+	strv_free(o->rootfs);
+	strv_free(o->hook_args);
+	strv_free(o->hook_env);
+	free(o->hook);
+	memset(o, 0, sizeof(*o));
+}
+
+void trees_release(struct trees *t)
+{
+	sysroot_list_free(t->own, t->n);
+	rootfs_list_free(t->v, t->n);
+	memset(t, 0, sizeof(*t));
 }

@@ -2,6 +2,8 @@
 #ifndef GM_SELECT_H
 #define GM_SELECT_H
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "probes/cases.h"
@@ -37,6 +39,56 @@ int select_cases(const struct gm_cases *all, char *const *names, bool with_test_
 int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
 		  struct gm_err **err);
 void rootfs_list_free(struct rootfs *v, size_t n);
+
+/* The container options of run and check: --rootfs, --hook, --hook-arg,
+ * --hook-env (long options only; getopt values CONTAINER_OPT_*). */
+enum {
+	CONTAINER_OPT_ROOTFS = 2000,
+	CONTAINER_OPT_HOOK,
+	CONTAINER_OPT_HOOK_ARG,
+	CONTAINER_OPT_HOOK_ENV,
+};
+#define CONTAINER_LONG_OPTIONS \
+	{"rootfs", required_argument, NULL, CONTAINER_OPT_ROOTFS}, \
+	{"hook", required_argument, NULL, CONTAINER_OPT_HOOK}, \
+	{"hook-arg", required_argument, NULL, CONTAINER_OPT_HOOK_ARG}, \
+	{"hook-env", required_argument, NULL, CONTAINER_OPT_HOOK_ENV}
+#define CONTAINER_HELP \
+	"      --rootfs R    a root filesystem for the container methods (repeatable;\n" \
+	"                    'all': every one in the store)\n" \
+	"      --hook PATH   inject methods: run this OCI hook in place of glibc-inject\n" \
+	"                    (it gets GLIBC_LIBS and LDCONFIG_PATH in its environment,\n" \
+	"                    as Sarus's glibc hook reads them); --hook-arg A and\n" \
+	"                    --hook-env K=V add arguments and environment\n"
+
+struct container_opts {
+	char **rootfs;
+	char *hook;             /* absolute */
+	char **hook_args, **hook_env;
+	struct route_hook route_hook; /* what the matrix gets (container_select) */
+};
+
+/* Handles one container option: 1 if c was one, 0 if not, -1 + err. */
+int container_opt(int c, const char *arg, struct container_opts *o, struct gm_err **err);
+
+/* The root filesystems of the container methods and each one's own glibc
+ * as a sysroot. */
+struct trees {
+	struct rootfs *v;
+	struct sysroot *own;
+	size_t n;
+};
+
+/* Settles the container methods: without --method (methods_named false)
+ * they stay in *ms only when --rootfs is given; a container method named
+ * without --rootfs runs in every tree of the store.  Fills t, and sets
+ * *ret_hook to o's hook (NULL: ours).  Usage errors: --rootfs or --hook
+ * without a container method, no tree in the store. */
+int container_select(struct container_opts *o, bool methods_named, const struct route **ms,
+		     size_t *n_ms, struct trees *t, const struct route_hook **ret_hook,
+		     struct gm_err **err);
+void container_opts_release(struct container_opts *o);
+void trees_release(struct trees *t);
 
 /* The machine name of the host, as in manifests ("x86_64"). */
 const char *host_arch(void);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# The container routes of the matrix through a real OCI runtime: the tree's
+# own glibc (container), the run sysroot's glibc injected by our OCI hook
+# (inject) or libc.so.6 alone (inject-libc-only), Toolbx's /run/host
+# (toolbox); somebody else's hook gated by the same matrix (--hook).  The
+# trees: bullseye (2.31), bookworm (2.36), trixie (2.41), busybox (none).
+
+load helpers
+
+setup_file() {
+	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	ensure_sysroot debian-bullseye-amd64 import bullseye
+	ensure_sysroot debian-bookworm-amd64 import bookworm
+	ensure_sysroot debian-trixie-amd64 import trixie
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+	"$GM" --quiet rootfs build --all 3>&- || return 1
+}
+
+setup() {
+	local out rc=0
+	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
+	[ "$rc" -ne 77 ] || skip "$out"
+}
+
+BUILDS=(--build debian-bullseye-amd64 --build debian-bookworm-amd64 --build debian-trixie-amd64)
+
+# cell OUT CASE BUILD RUN METHOD ROOTFS -> "predicted observed glibc detail"
+cell() {
+	python3 - "$@" <<-'PY'
+	import json, sys
+	out, case, build, run, method, rootfs = sys.argv[1:7]
+	for c in json.load(open(out + "/results.json"))["cells"]:
+	    if (c["subject"], c["build"], c["run"], c["method"], c.get("rootfs")) == \
+	       (case, build, run, method, rootfs):
+	        o = c["observed"]
+	        print(c["predicted"]["outcome"], o["outcome"], o.get("glibc") or "-", o["detail"])
+	        break
+	else:
+	    print("no-such-cell")
+	PY
+}
+
+# count OUT METHOD: the cells of a method in results.json
+count() {
+	python3 -c 'import json,sys; print(sum(c["method"] == sys.argv[2] for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]))' "$1" "$2"
+}
+
+our_containers() {
+	runc list -q 2>/dev/null | grep '^gm-' || true
+}
+
+@test "container: every case in four trees, zero mismatches; newer binaries fail on older trees, nothing runs without a glibc but static" {
+	out=$BATS_TEST_TMPDIR/out
+	before=$(awk '{ print $5 }' /proc/self/mountinfo | sort)
+	run_gm 0 run "${BUILDS[@]}" --method container --rootfs all --out "$out"
+	assert_contains "$output" "0 mismatches"
+	[ "$(count "$out" container)" -gt 150 ]
+	[ "$(cell "$out" hello debian-trixie-amd64 rootfs-bullseye container bullseye)" = \
+		"symbol-version symbol-version - GLIBC_2.34" ]
+	[ "$(cell "$out" hello debian-bullseye-amd64 rootfs-trixie container trixie)" = "ok ok 2.41 " ]
+	read -r pred obs _ <<<"$(cell "$out" hello debian-bullseye-amd64 rootfs-busybox container busybox)"
+	[ "$pred $obs" = "exec-failed exec-failed" ]
+	[ "$(cell "$out" static debian-trixie-amd64 rootfs-busybox container busybox | cut -d' ' -f1-3)" = \
+		"ok ok 2.41" ]
+	# Nothing left: runtime state, bundles, overlays.
+	[ -z "$(our_containers)" ]
+	[ -z "$(ls "${GLIBC_MATRIX_STORE:-$HOME/.cache/glibc-matrix}/bundles")" ]
+	[ "$(awk '{ print $5 }' /proc/self/mountinfo | sort)" = "$before" ]
+}
+
+@test "inject: an older tree runs newer binaries on the injected glibc; a newer tree keeps its own; a loader built from source finds nothing in the tree" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run "${BUILDS[@]}" --run debian-trixie-amd64 --run debian-bookworm-amd64 \
+		--run "$GM_SOURCE_NAME" --method inject --rootfs bullseye --rootfs trixie \
+		--case hello --case threads --case dlopen --case nss-getpwnam --case getaddrinfo --out "$out"
+	assert_contains "$output" "0 mismatches"
+	# bullseye (2.31) gets trixie's 2.41: a binary built on trixie runs.
+	[ "$(cell "$out" threads debian-trixie-amd64 debian-trixie-amd64 inject bullseye)" = "ok ok 2.41 " ]
+	[ "$(cell "$out" nss-getpwnam debian-trixie-amd64 debian-trixie-amd64 inject bullseye)" = "ok ok 2.41 " ]
+	# trixie (2.41) is newer than bookworm's 2.36: the hook leaves it.
+	[ "$(cell "$out" hello debian-trixie-amd64 debian-bookworm-amd64 inject trixie)" = "ok ok 2.41 " ]
+	# The same version (2.31 from source over bullseye's 2.31): untouched.
+	[ "$(cell "$out" hello debian-bullseye-amd64 "$GM_SOURCE_NAME" inject bullseye)" = "ok ok 2.31 " ]
+}
+
+@test "inject-libc-only: libc.so.6 alone beside the tree's loader is mixed-glibc, as predicted" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run "${BUILDS[@]}" --run debian-trixie-amd64 --run debian-bookworm-amd64 \
+		--method inject-libc-only --rootfs bullseye --case hello --case threads --out "$out"
+	assert_contains "$output" "0 mismatches"
+	read -r pred obs _ <<<"$(cell "$out" hello debian-bullseye-amd64 debian-trixie-amd64 inject-libc-only bullseye)"
+	[ "$pred $obs" = "mixed-glibc mixed-glibc" ]
+	read -r pred obs _ <<<"$(cell "$out" hello debian-bookworm-amd64 debian-bookworm-amd64 inject-libc-only bullseye)"
+	[ "$pred $obs" = "mixed-glibc mixed-glibc" ]
+}
+
+@test "toolbox: /run/host glibc runs in every tree, also the one without glibc" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run "${BUILDS[@]}" --run debian-trixie-amd64 --method toolbox --rootfs bullseye \
+		--rootfs busybox --case hello --case threads --case dlopen --case iconv --case nss-getpwnam \
+		--out "$out"
+	assert_contains "$output" "0 mismatches"
+	for tree in bullseye busybox; do
+		[ "$(cell "$out" threads debian-trixie-amd64 debian-trixie-amd64 toolbox $tree)" = "ok ok 2.41 " ]
+		[ "$(cell "$out" iconv debian-bullseye-amd64 debian-trixie-amd64 toolbox $tree)" = "ok ok 2.41 " ]
+	done
+	# The probe's libc is the one under /run/host.
+	python3 - "$out" <<-'PY'
+	import json, sys
+	libs = {c["observed"]["libc"] for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]
+	        if c["observed"]["outcome"] == "ok"}
+	assert libs and all(l.startswith("/run/host/") for l in libs), libs
+	PY
+}
+
+@test "a third-party hook that injects libc.so.6 alone fails the gate with mixed-glibc cells" {
+	out=$BATS_TEST_TMPDIR/out
+	hook=$BATS_TEST_DIRNAME/fixtures/hooks/libc-only-hook
+	run_gm 1 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --method inject \
+		--rootfs bullseye --case hello --case threads --hook "$hook" --out "$out"
+	assert_contains "$output" "2 mismatches"
+	[ "$(cell "$out" hello debian-bookworm-amd64 debian-trixie-amd64 inject bullseye | cut -d' ' -f1-2)" = \
+		"ok mixed-glibc" ]
+	# check gates a hook's release on somebody's own binary the same way.
+	cc -O2 -o "$BATS_TEST_TMPDIR/hello" -x c - <<<'int main(void) { return 0; }'
+	run_gm 1 check "$BATS_TEST_TMPDIR/hello" --against debian-trixie-amd64 --method inject \
+		--rootfs bullseye --hook "$hook" --out "$out.check"
+	assert_contains "$output" "by inject in bullseye: mixed-glibc (GLIBC_2.35 of ld-linux-x86-64.so.2, required by libc.so.6)"
+	# Our own hook named the same way passes the same gate.
+	run_gm 0 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --method inject \
+		--rootfs bullseye --case hello --case threads --hook "$(dirname "$GM")/build/glibc-inject" \
+		--out "$out.ours"
+	assert_contains "$output" "0 mismatches"
+}
+
+@test "a hook that fails: the container does not start, the cells say why, nothing is left" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 1 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --method inject \
+		--rootfs bullseye --case hello --hook "$BATS_TEST_DIRNAME/fixtures/hooks/failing-hook" --out "$out"
+	read -r pred obs _ detail <<<"$(cell "$out" hello debian-bookworm-amd64 debian-trixie-amd64 inject bullseye)"
+	[ "$pred $obs" = "ok exec-failed" ]
+	assert_contains "$detail" "failing-hook: refusing on purpose"
+	[ -z "$(our_containers)" ]
+	run_gm 2 run --method inject --hook /nonexistent/hook
+	assert_contains "$output" "--hook '/nonexistent/hook': not an executable file"
+	run_gm 2 run --method loader --rootfs bullseye
+	assert_contains "$output" "--rootfs: no container method is selected"
+	run_gm 2 run --method container --rootfs nosuchtree
+	assert_contains "$output" "no root filesystem 'nosuchtree'"
+}
+
+@test "container cells are skipped with the reason where no OCI runtime works" {
+	out=$BATS_TEST_TMPDIR/out
+	GLIBC_MATRIX_OCI_RUNTIME=/bin/false run_gm 0 run --build debian-bookworm-amd64 \
+		--method container --rootfs bullseye --case hello --out "$out"
+	python3 - "$out" <<-'PY'
+	import json, sys
+	cells = json.load(open(sys.argv[1] + "/results.json"))["cells"]
+	assert len(cells) == 1 and cells[0]["observed"]["outcome"] == "skipped", cells
+	assert "no OCI runtime works here" in cells[0]["observed"]["detail"], cells[0]
+	PY
+}
