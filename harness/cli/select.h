@@ -65,7 +65,7 @@ struct container_opts {
 	char **rootfs;
 	char *hook;             /* absolute */
 	char **hook_args, **hook_env;
-	struct route_hook route_hook; /* what the matrix gets (container_select) */
+	struct route_hook route_hook; /* handed to the matrix by container_select */
 };
 
 /* Handles one container option: 1 if c was one, 0 if not, -1 + err. */
