@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job on its built-in default: the oldest and the newest glibc that
 # sysroots/versions.tsv knows, built from source, and three Debian suites
-# imported (all cached in the store after the first run), then the matrix
-# over them: every probe, built against each, run against each by every
-# route.  results.json lands in reports/<UTC time>/.
+# imported, the root filesystems of containers/rootfs.tsv (all cached in the
+# store after the first run), then the matrix over them: every probe, built
+# against each, run against each by every route, the container routes in
+# every tree.  results.json lands in reports/<UTC time>/.
+# GM_ROOTFS=none leaves the container routes out (no OCI runtime here).
 #   ci/default-sysroots.sh [GLIBC-MATRIX]
 # GM_SOURCE_VERSIONS and GM_SUITES override the defaults.
 set -euo pipefail
@@ -23,5 +25,9 @@ for s in $suites; do
 	"$gm" sysroot import "$s"
 	args+=(--build "debian-$s-$arch" --run "debian-$s-$arch")
 done
+if [ "${GM_ROOTFS:-all}" != none ]; then
+	"$gm" rootfs build --all
+	args+=(--rootfs "${GM_ROOTFS:-all}")
+fi
 "$gm" sysroot list
 "$gm" run "${args[@]}"
