@@ -177,10 +177,11 @@ matrix: glibc-matrix
 
 # The quick benchmarks; bench/sysroot-build.sh (two full glibc builds) runs
 # with `make bench-build`.
-bench: glibc-matrix
+bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/inspect.sh
 	$(Q)bash bench/patch.sh
 	$(Q)bash bench/matrix.sh
+	$(Q)bash bench/container.sh
 
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
