@@ -382,13 +382,14 @@ static int inject_in_ns(struct run *r, struct gm_err **err)
 	if (mount_plan(&r->plan, &r->undo, err) < 0)
 		return -1;
 	if (o->update_cache && (ldcache_write_dropin(r->rootfd, o->lib_dir, &r->undo, err) < 0 ||
-				ldcache_run(r->ldconfig, r->rootfd, err) < 0))
+				ldcache_run(r->ldconfig, r->rootfd, o->lib_dir, err) < 0))
 		return -1;
 
 	for (size_t i = 0; i < r->plan.n; i++)
 		hook_msg("'/%s' <- %s", r->plan.items[i].rel, r->plan.items[i].src->path);
 	if (glibc)
-		hook_msg("injected glibc %s (%zu files) over glibc %s in %s", r->set.version, r->set.n,
+		hook_msg("injected glibc %s (%zu %s) over glibc %s in %s", r->set.version, r->set.n,
+			 r->set.n == 1 ? "file" : "files",
 			 r->cg.version, r->st->rootfs);
 	if (r->libs.n) {
 		warn_floors(&r->libs, glibc ? r->set.version : r->cg.version);

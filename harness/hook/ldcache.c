@@ -88,9 +88,14 @@ int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 
 /* The child: a private mount namespace, the root as working directory,
  * the checked ldconfig.  Only async-signal-safe calls after fork. */
-static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, int out)
+static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const char *lib_dir,
+					    int out)
 {
-	static char *const argv[] = {"ldconfig", "-r", ".", NULL};
+	/* lib_dir on the command line as well: a tree without
+	 * /etc/ld.so.conf (Debian's libc6 without libc-bin) never reads the
+	 * drop-in, and ldconfig adds the directories it is given to those of
+	 * its configuration. */
+	char *const argv[] = {"ldconfig", "-r", ".", (char *)lib_dir, NULL};
 	static char *const envp[] = {NULL};
 	static const char e1[] = "ldconfig child: cannot make a private mount namespace\n";
 	static const char e2[] = "ldconfig child: cannot enter the root\n";
@@ -135,7 +140,7 @@ static void relay(const char *text)
 		hook_msg("ldconfig: %s", line);
 }
 
-int ldcache_run(int ldconfig_fd, int rootfd, struct gm_err **err)
+int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err **err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -148,7 +153,7 @@ int ldcache_run(int ldconfig_fd, int rootfd, struct gm_err **err)
 		return gm_infra(err, e, "cannot run ldconfig: fork");
 	}
 	if (pid == 0)
-		child(ldconfig_fd, rootfd, p[1]);
+		child(ldconfig_fd, rootfd, lib_dir, p[1]);
 	close(p[1]);
 
 	struct strbuf out = STRBUF_INIT;

@@ -29,11 +29,11 @@ int ldcache_open_trusted(const char *path, struct gm_err **err);
 int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 			 struct gm_err **err);
 
-/* Runs the checked ldconfig (ldconfig_fd) as `ldconfig -r <root>` in a
+/* Runs the checked ldconfig (ldconfig_fd) as `ldconfig -r <root> lib_dir` in a
  * forked child with a private mount namespace (unshare(CLONE_NEWNS), /
  * made rprivate, so nothing it might mount reaches anyone), an empty
  * environment and a 60 s limit.  Its output lines are passed on as
  * messages.  0, or -1 + err with the status and the last lines. */
-int ldcache_run(int ldconfig_fd, int rootfd, struct gm_err **err);
+int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err **err);
 
 #endif
