@@ -35,8 +35,30 @@ setup_file() {
 	printf '#include <gnu/libc-version.h>\n#include <stdio.h>\nvoid gmhook_hello(void);\nint main(void){gmhook_hello(); printf("libc %%s\\n", gnu_get_libc_version()); return 0;}\n' >"$d/uselib.c"
 	gcc -O1 -o "$d/uselib" "$d/uselib.c" "$l/libgmhook.so.1"
 	[ -z "$(readelf -d "$d/uselib" | grep -E 'RPATH|RUNPATH')" ]
-	# Static: the size of each file named, as the container sees it.
-	printf '#include <stdio.h>\n#include <sys/stat.h>\nint main(int c, char **v){struct stat s; for (int i = 1; i < c; i++) { if (stat(v[i], &s)) printf("%%s missing\\n", v[i]); else printf("%%s %%lld\\n", v[i], (long long)s.st_size); } return 0;}\n' >"$d/fsize.c"
+	# Static: the size of each file named, as the container sees it, or
+	# with -w whether it can be opened for writing.
+	cat >"$d/fsize.c" <<-'EOF'
+	#include <errno.h>
+	#include <fcntl.h>
+	#include <stdio.h>
+	#include <string.h>
+	#include <sys/stat.h>
+	int main(int c, char **v)
+	{
+		struct stat s;
+		if (c == 3 && strcmp(v[1], "-w") == 0) {
+			int fd = open(v[2], O_WRONLY);
+			printf("%s: %s\n", v[2], fd < 0 ? strerror(errno) : "writable");
+			return 0;
+		}
+		for (int i = 1; i < c; i++)
+			if (stat(v[i], &s))
+				printf("%s missing\n", v[i]);
+			else
+				printf("%s %lld\n", v[i], (long long)s.st_size);
+		return 0;
+	}
+	EOF
 	gcc -static -O1 -o "$d/fsize" "$d/fsize.c"
 	# Does an OCI runtime run a container here at all?  (The driver's
 	# detection, as 090 uses it; exit 77 carries the reason.)
@@ -207,6 +229,9 @@ libc_sum() {
 	run_in "$root" hook -- /gm/needs234
 	[ "$status" -eq 0 ]
 	[ "$output" = ran ]
+	# The bind mounts are read-only (mount_setattr), the container is root.
+	run_in "$root" hook -- /gm/fsize -w /lib/$TRIPLET/libc.so.6
+	[ "$output" = "/lib/$TRIPLET/libc.so.6: Read-only file system" ]
 	# Nothing of the injection reaches the host or the store's tree; the
 	# one file the set has and bullseye lacks was created in the overlay.
 	same "$before" "$(mounts)"

@@ -185,6 +185,7 @@ int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err 
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	bool said = out.len > 0;
 	relay(strbuf_str(&out));
 	strbuf_release(&out);
 	if (timed_out)
@@ -193,7 +194,7 @@ int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err 
 	if (WIFSIGNALED(status))
 		return gm_infra(err, 0, "ldconfig was killed by signal %d", WTERMSIG(status));
 	if (WEXITSTATUS(status) != 0)
-		return gm_infra(err, 0, "ldconfig -r <root> failed with exit %d (its output is above)",
-				WEXITSTATUS(status));
+		return gm_infra(err, 0, "ldconfig -r <root> failed with exit %d%s", WEXITSTATUS(status),
+				said ? " (its output is above)" : ", saying nothing");
 	return 0;
 }
