@@ -143,6 +143,10 @@ int inroot_mkdirs(int rootfd, const char *rel, struct inroot_undo *u, struct gm_
 	char *p = path;
 	while (*p == '/')
 		p++;
+	/* Refused before anything is made, not halfway. */
+	cleanup_strv char **parts = strv_split(p, "/");
+	if (strv_contains(parts, ".."))
+		return gm_infra(err, 0, "'/%s' in the container: '..' in a directory to create", p);
 	int fd = dup_or_die(rootfd);
 	/* Walk the components; each prefix is resolved afresh against the
 	 * root (never against the previous component's fd, which
@@ -159,10 +163,6 @@ int inroot_mkdirs(int rootfd, const char *rel, struct inroot_undo *u, struct gm_
 			if (slash)
 				*slash = '/';
 			continue;
-		}
-		if (strcmp(name, "..") == 0) {
-			close(fd);
-			return gm_infra(err, 0, "'/%s' in the container: '..' in a directory to create", rel);
 		}
 		struct gm_err *e = NULL;
 		int sub = inroot_open(rootfd, p, O_PATH | O_DIRECTORY, &e);
