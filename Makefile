@@ -109,16 +109,19 @@ $(O)/glibc-inject: $(HOOK_MAIN_OBJ) $(HOOK_LIBS)
 # hooks.d for podman and CRI-O: containers/hooks.d/glibc-inject.json with the
 # hook's absolute path (known only here) and the site's glibc set:
 #   make hooks GLIBC_INJECT_LIBS=/opt/glibc/lib/ld-linux-x86-64.so.2:/opt/glibc/lib/libc.so.6:...
-# HOOKS_DIR picks another directory (tests write theirs to a temporary one).
-# Rewritten on every make (cheap), so a changed GLIBC_INJECT_LIBS takes effect.
+# HOOKS_DIR picks another directory (tests write theirs to a temporary one),
+# GLIBC_INJECT_PATH another hook binary.  Rewritten on every make (cheap), so a
+# changed GLIBC_INJECT_LIBS takes effect; it only names the binary, which
+# `all` builds.
 HOOKS_DIR ?= $(O)/hooks.d
+GLIBC_INJECT_PATH ?= $(abspath $(O)/glibc-inject)
 GLIBC_INJECT_LIBS ?=
 GLIBC_INJECT_LDCONFIG ?= /sbin/ldconfig
 hook_subst = $(if $(findstring |,$(1))$(findstring &,$(1))$(findstring ",$(1))$(findstring \,$(1)),\
 	$(error $(2) may not contain | & " or \),$(1))
-hooks: $(O)/glibc-inject
+hooks:
 	$(Q)mkdir -p $(HOOKS_DIR)
-	$(Q)sed -e 's|@GLIBC_INJECT@|$(call hook_subst,$(abspath $(O)/glibc-inject),the hook path)|' \
+	$(Q)sed -e 's|@GLIBC_INJECT@|$(call hook_subst,$(GLIBC_INJECT_PATH),GLIBC_INJECT_PATH)|' \
 		-e 's|@GLIBC_LIBS@|$(call hook_subst,$(GLIBC_INJECT_LIBS),GLIBC_INJECT_LIBS)|' \
 		-e 's|@LDCONFIG_PATH@|$(call hook_subst,$(GLIBC_INJECT_LDCONFIG),GLIBC_INJECT_LDCONFIG)|' \
 		containers/hooks.d/glibc-inject.json >$(HOOKS_DIR)/.glibc-inject.json.tmp
@@ -155,7 +158,7 @@ units: $(UNIT_BINS)
 # The whole suite: C unit tests (TAP) and bats suites; the last line is
 # "N passed, N failed, N skipped".
 # The tests run the driver of this build ($(GM_BIN)).
-RUN_TESTS := GM=$(CURDIR)/$(GM_BIN) $(SAN_ENV) bash tests/run.sh
+RUN_TESTS := GM=$(CURDIR)/$(GM_BIN) GLIBC_INJECT=$(CURDIR)/$(O)/glibc-inject $(SAN_ENV) bash tests/run.sh
 check: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks units
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) -- tests/*.bats
 

@@ -11,7 +11,8 @@
 
 load helpers
 
-HOOK=$TOP/build/glibc-inject
+# The hook of this build (make check passes GLIBC_INJECT: build-asan/ with SANITIZE=1).
+HOOK=${GLIBC_INJECT:-$TOP/build/glibc-inject}
 TRIPLET=x86_64-linux-gnu
 
 setup_file() {
@@ -582,9 +583,11 @@ libc 2.41" ]
 			--root "$p/root" --runroot "$p/run" "$@" 3>&-
 	}
 	# The file `make` writes, with the site's set given at make time.
-	make -s -C "$TOP" hooks HOOKS_DIR="$hooks" GLIBC_INJECT_LIBS="$(glibc_set debian-trixie-amd64)"
+	make -s -C "$TOP" hooks HOOKS_DIR="$hooks" GLIBC_INJECT_PATH="$HOOK" \
+		GLIBC_INJECT_LIBS="$(glibc_set debian-trixie-amd64)"
 	grep -q "\"path\": \"$HOOK\"" "$hooks/glibc-inject.json"
-	grep -q "\"path\": \"$HOOK\"" "$TOP/build/hooks.d/glibc-inject.json"
+	# What `make` wrote beside the hook names it.
+	grep -q "\"path\": \"$HOOK\"" "${HOOK%/*}/hooks.d/glibc-inject.json"
 	pm import "$GLIBC_MATRIX_STORE/rootfs/bullseye/rootfs.tar" gm-hook-bullseye >/dev/null
 	local args=(run --rm --hooks-dir "$hooks" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
 		--network none)
