@@ -114,12 +114,12 @@ upper() {
 	echo "$BATS_TEST_TMPDIR/ov-$1/upper"
 }
 
-# overlay NAME: mounts a writable view of the store's tree NAME (lower, never
-# written) and prints its path; teardown unmounts it.
+# overlay NAME [ro]: mounts a writable (or read-only) view of the store's
+# tree NAME (lower, never written) and prints its path; teardown unmounts it.
 overlay() {
 	local d=$BATS_TEST_TMPDIR/ov-$1
 	upper "$1" >/dev/null
-	mount -t overlay overlay -o "lowerdir=$GLIBC_MATRIX_STORE/rootfs/$1/root,upperdir=$d/upper,workdir=$d/work" "$d/root" ||
+	mount -t overlay overlay -o "${2:+$2,}lowerdir=$GLIBC_MATRIX_STORE/rootfs/$1/root,upperdir=$d/upper,workdir=$d/work" "$d/root" ||
 		return 1
 	echo "$d/root" >>"$BATS_TEST_TMPDIR/overlays"
 	echo "$d/root"
@@ -256,6 +256,26 @@ libc_sum() {
 	[ "$w" -eq 15 ]
 	grep -q "warning: '/lib/$TRIPLET/libm.so.6' stays the container's glibc 2.31: the injected set has no libm.so.6 (a program using it mixes two glibcs)" "$LOG"
 	assert_contains "$(cat "$LOG")" "injected glibc 2.41 (2 files) over glibc 2.31"
+}
+
+@test "a read-only tree (Sarus's squashfs images): the files it has are bound over, the one it lacks is left out" {
+	skip_unless_runc
+	local root
+	root=$(overlay bullseye ro)
+	GLIBC_LIBS=$(glibc_set debian-trixie-amd64)
+	run_in "$root" hook -- /gm/needs234
+	[ "$status" -eq 0 ]
+	[ "$output" = ran ]
+	local n
+	n=$(tr : '\n' <<<"$GLIBC_LIBS" | wc -l)
+	assert_contains "$(cat "$LOG")" "warning: '/lib/$TRIPLET/libc_malloc_debug.so.0' cannot be created (read-only file system): libc_malloc_debug.so.0 left out"
+	assert_contains "$(cat "$LOG")" "injected glibc 2.41 ($((n - 1)) of $n files) over glibc 2.31"
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ov-bullseye/upper")" ]
+	# A --lib is what the user asked for: on a read-only tree it is refused.
+	rm -f "$LOG"
+	run_in "$root" hook --lib "$LIB" -- /gm/needs234
+	[ "$status" -ne 0 ]
+	assert_contains "$(cat "$LOG")" "error: the library directory: cannot create '/usr/local' in the container: Read-only file system"
 }
 
 @test "--partial with libc.so.6 alone: bullseye's loader and trixie's libc fail as a mixed glibc; without --partial refused" {

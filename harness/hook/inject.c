@@ -180,12 +180,17 @@ static int create_target(int rootfd, const char *dir, const char *name, struct i
 
 enum target_mode {
 	TARGET_CREATE,    /* create the file when the tree lacks it */
+	/* The same, but on a read-only tree (Sarus's squashfs images) the file
+	 * is left out with a warning: binding over the files the tree has
+	 * writes nothing, and a library it lacks stays missing as before. */
+	TARGET_CREATE_OR_SKIP,
 	TARGET_EXISTING,  /* only where the tree has it */
 };
 
 /* Plans src over dir/name (resolved inside the root).  1 planned, 0 left
- * out (TARGET_EXISTING and absent, or the file a target already is for
- * the same host file), -1 + err. */
+ * out (absent and TARGET_EXISTING, or not creatable and
+ * TARGET_CREATE_OR_SKIP, or the file a target already is for the same host
+ * file), -1 + err. */
 static int plan_target(int rootfd, const char *dir, const char *name, enum target_mode mode,
 		       struct host_file *src, struct plan *p, struct inroot_undo *u,
 		       struct gm_err **err)
@@ -200,8 +205,15 @@ static int plan_target(int rootfd, const char *dir, const char *name, enum targe
 	}
 	if (fd < 0 && e->sys_errno == ENOENT) {
 		gm_err_free(&e);
-		if ((fd = create_target(rootfd, dir, name, u, err)) < 0)
-			return -1;
+		fd = create_target(rootfd, dir, name, u, &e);
+		if (fd < 0 && e->sys_errno == EROFS && mode == TARGET_CREATE_OR_SKIP) {
+			hook_warn("'/%s' cannot be created (read-only file system): %s left out", rel,
+				  src->soname);
+			gm_err_free(&e);
+			return 0;
+		}
+		if (fd < 0)
+			return pass_err(err, &e);
 	} else if (fd < 0) {
 		return pass_err(err, &e);
 	}
@@ -284,8 +296,8 @@ static int plan_glibc(int rootfd, const struct container_glibc *cg, struct host_
 		      struct plan *p, struct inroot_undo *u, struct gm_err **err)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (plan_target(rootfd, cg->dir, s->files[i].soname, TARGET_CREATE, &s->files[i], p, u,
-				err) < 0)
+		if (plan_target(rootfd, cg->dir, s->files[i].soname, TARGET_CREATE_OR_SKIP,
+				&s->files[i], p, u, err) < 0)
 			return -1;
 	if (s->loader) {
 		/* The path the container's programs name as PT_INTERP; often
@@ -387,10 +399,15 @@ static int inject_in_ns(struct run *r, struct gm_err **err)
 
 	for (size_t i = 0; i < r->plan.n; i++)
 		hook_msg("'/%s' <- %s", r->plan.items[i].rel, r->plan.items[i].src->path);
-	if (glibc)
-		hook_msg("injected glibc %s (%zu %s) over glibc %s in %s", r->set.version, r->set.n,
-			 r->set.n == 1 ? "file" : "files",
-			 r->cg.version, r->st->rootfs);
+	if (glibc) {
+		/* A file of the set is bound once its first mount was taken. */
+		size_t bound = 0;
+		for (size_t i = 0; i < r->set.n; i++)
+			bound += r->set.files[i].trees[0] < 0;
+		cleanup_free char *of = bound < r->set.n ? xasprintf(" of %zu", r->set.n) : xstrdup("");
+		hook_msg("injected glibc %s (%zu%s %s) over glibc %s in %s", r->set.version, bound, of,
+			 r->set.n == 1 ? "file" : "files", r->cg.version, r->st->rootfs);
+	}
 	if (r->libs.n) {
 		warn_floors(&r->libs, glibc ? r->set.version : r->cg.version);
 		hook_msg("injected %zu %s into %s in %s", r->libs.n,
