@@ -142,8 +142,8 @@ jarr() {
 
 # write_config BUNDLE ROOT hook|- [HOOK-ARG...] -- PROG [ARG...]: an OCI
 # config.json running PROG on ROOT with the test's programs at /gm; with
-# "hook", glibc-inject is its createRuntime hook with HOOK-ARGs, --log $LOG
-# and GLIBC_LIBS=$GLIBC_LIBS in its environment.
+# "hook", glibc-inject is its createRuntime hook (or $HOOK_STAGE's) with
+# HOOK-ARGs, --log $LOG and GLIBC_LIBS=$GLIBC_LIBS in its environment.
 write_config() {
 	local bundle=$1 root=$2 inject=$3 hookargs=()
 	shift 3
@@ -152,7 +152,7 @@ write_config() {
 	mkdir -p "$bundle"
 	local hooks=""
 	if [ "$inject" = hook ]; then
-		hooks=", \"hooks\": {\"createRuntime\": [{\"path\": $(jstr "$HOOK"), \"args\": $(jarr glibc-inject --log "$LOG" "${hookargs[@]}"), \"env\": $(jarr "GLIBC_LIBS=$GLIBC_LIBS")}]}"
+		hooks=", \"hooks\": {\"${HOOK_STAGE:-createRuntime}\": [{\"path\": $(jstr "$HOOK"), \"args\": $(jarr glibc-inject --log "$LOG" "${hookargs[@]}"), \"env\": $(jarr "GLIBC_LIBS=$GLIBC_LIBS")}]}"
 	fi
 	cat >"$bundle/config.json" <<-EOF
 	{"ociVersion": "1.0.2",
@@ -230,6 +230,12 @@ libc_sum() {
 	run_in "$root" hook -- /gm/needs234
 	[ "$status" -eq 0 ]
 	[ "$output" = ran ]
+	# The same as a prestart hook (the deprecated stage, run at the same
+	# point by runc).
+	HOOK_STAGE=prestart run_in "$root" hook -- /gm/needs234
+	[ "$status" -eq 0 ]
+	[ "$output" = ran ]
+	grep -q '"prestart": \[{' "$BATS_TEST_TMPDIR/bundle-$n_containers/config.json"
 	# The bind mounts are read-only (mount_setattr), the container is root.
 	run_in "$root" hook -- /gm/fsize -w /lib/$TRIPLET/libc.so.6
 	[ "$output" = "/lib/$TRIPLET/libc.so.6: Read-only file system" ]
