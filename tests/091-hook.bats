@@ -417,6 +417,21 @@ host_state() {
 	umount "$root"
 	sed -i '$d' "$BATS_TEST_TMPDIR/overlays"
 
+	# lib64 -> /proc/1/root/lib64: runc has mounted the container's proc in
+	# the tree by then, pid 1 there is runc's init, not yet pivoted, and
+	# that magic link would name the host's root: refused.
+	rm -rf "$BATS_TEST_TMPDIR/ov-bullseye"
+	rm -f "$LOG"
+	u=$(upper bullseye)
+	ln -s /proc/1/root/lib64 "$u/lib64"
+	root=$(overlay bullseye)
+	run_in "$root" hook -- /gm/fsize /lib64/ld-linux-x86-64.so.2
+	[ "$status" -ne 0 ]
+	assert_contains "$(cat "$LOG")" "error: '/lib64/ld-linux-x86-64.so.2' in the container: Too many levels of symbolic links"
+	[ -z "$(find "$u" -type f)" ]
+	umount "$root"
+	sed -i '$d' "$BATS_TEST_TMPDIR/overlays"
+
 	# lib64 -> a host directory holding a loader-named file: inside the
 	# root that path holds a copy; the copy is covered, the host's file
 	# is not.
