@@ -74,18 +74,23 @@ endif
 # (harness/README; tests/layering.sh checks it).  The link order is the
 # layer order, highest first.
 reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
-LAYERS := base exec elf store verdict probes acquire container routes matrix report cli
+LAYERS := base exec elf hook store verdict probes acquire container routes matrix report cli
 LIB_LAYERS := $(filter-out cli,$(LAYERS))
-layer_objs = $(patsubst harness/%.c,$(O)/harness/%.o,$(wildcard harness/$(1)/*.c))
+# The hook folder's main is its own program ($(O)/glibc-inject), never part of
+# gm-hook.a; nothing in glibc-matrix refers to the hook's archive, so none of
+# it is linked there.
+HOOK_MAIN := harness/hook/glibc-inject.c
+layer_objs = $(patsubst harness/%.c,$(O)/harness/%.o,$(filter-out $(HOOK_MAIN),$(wildcard harness/$(1)/*.c)))
 LAYER_LIBS := $(foreach l,$(LIB_LAYERS),$(O)/gm-$(l).a)
 LINK_LIBS := $(foreach l,$(call reverse,$(LIB_LAYERS)),$(O)/gm-$(l).a)
 CLI_OBJS := $(call layer_objs,cli)
-ALL_OBJS := $(foreach l,$(LAYERS),$(call layer_objs,$(l)))
+HOOK_MAIN_OBJ := $(HOOK_MAIN:harness/%.c=$(O)/harness/%.o)
+ALL_OBJS := $(foreach l,$(LAYERS),$(call layer_objs,$(l))) $(HOOK_MAIN_OBJ)
 HEADERS := $(wildcard harness/*/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
-all: glibc-matrix $(O)/gm-batch
+all: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks
 
 # The batch helper runs inside containers of every root filesystem, with or
 # without a glibc: static, from the host compiler (containers/gm-batch.c).
@@ -93,6 +98,34 @@ $(O)/gm-batch: containers/gm-batch.c
 	@mkdir -p $(O)
 	@echo "  CC    $@ (static)"
 	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -o $@ $<
+
+# The OCI hook (harness/hook): the base and elf layers, its own archive,
+# libelf and json-c, nothing else; runtimes start it for every container.
+HOOK_LIBS := $(O)/gm-hook.a $(O)/gm-elf.a $(O)/gm-base.a
+$(O)/glibc-inject: $(HOOK_MAIN_OBJ) $(HOOK_LIBS)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(HOOK_MAIN_OBJ) $(HOOK_LIBS) $(shell pkg-config --libs libelf json-c)
+
+# hooks.d for podman and CRI-O: containers/hooks.d/glibc-inject.json with the
+# hook's absolute path (known only here) and the site's glibc set:
+#   make hooks GLIBC_INJECT_LIBS=/opt/glibc/lib/ld-linux-x86-64.so.2:/opt/glibc/lib/libc.so.6:...
+# HOOKS_DIR picks another directory (tests write theirs to a temporary one),
+# GLIBC_INJECT_PATH another hook binary.  Rewritten on every make (cheap), so a
+# changed GLIBC_INJECT_LIBS takes effect; it only names the binary, which
+# `all` builds.
+HOOKS_DIR ?= $(O)/hooks.d
+GLIBC_INJECT_PATH ?= $(abspath $(O)/glibc-inject)
+GLIBC_INJECT_LIBS ?=
+GLIBC_INJECT_LDCONFIG ?= /sbin/ldconfig
+hook_subst = $(if $(findstring |,$(1))$(findstring &,$(1))$(findstring ",$(1))$(findstring \,$(1)),\
+	$(error $(2) may not contain | & " or \),$(1))
+hooks:
+	$(Q)mkdir -p $(HOOKS_DIR)
+	$(Q)sed -e 's|@GLIBC_INJECT@|$(call hook_subst,$(GLIBC_INJECT_PATH),GLIBC_INJECT_PATH)|' \
+		-e 's|@GLIBC_LIBS@|$(call hook_subst,$(GLIBC_INJECT_LIBS),GLIBC_INJECT_LIBS)|' \
+		-e 's|@LDCONFIG_PATH@|$(call hook_subst,$(GLIBC_INJECT_LDCONFIG),GLIBC_INJECT_LDCONFIG)|' \
+		containers/hooks.d/glibc-inject.json >$(HOOKS_DIR)/.glibc-inject.json.tmp
+	$(Q)mv $(HOOKS_DIR)/.glibc-inject.json.tmp $(HOOKS_DIR)/glibc-inject.json
 
 $(GM_BIN): $(CLI_OBJS) $(LAYER_LIBS)
 	@echo "  LINK  $@"
@@ -125,14 +158,14 @@ units: $(UNIT_BINS)
 # The whole suite: C unit tests (TAP) and bats suites; the last line is
 # "N passed, N failed, N skipped".
 # The tests run the driver of this build ($(GM_BIN)).
-RUN_TESTS := GM=$(CURDIR)/$(GM_BIN) $(SAN_ENV) bash tests/run.sh
-check: glibc-matrix $(O)/gm-batch units
+RUN_TESTS := GM=$(CURDIR)/$(GM_BIN) GLIBC_INJECT=$(CURDIR)/$(O)/glibc-inject $(SAN_ENV) bash tests/run.sh
+check: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks units
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) -- tests/*.bats
 
 check-unit: glibc-matrix units
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) --
 
-check-bats: glibc-matrix $(O)/gm-batch
+check-bats: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks
 	$(Q)$(RUN_TESTS) -- tests/*.bats
 
 # The sanitized unit tests and a sanitized subset of the suites: the CLI, the
@@ -167,7 +200,7 @@ check-tsan:
 	$(Q)TSAN_OPTIONS=exitcode=99:halt_on_error=1 bash tests/run.sh $(TSAN_UNITS:%=build-tsan/tests/%) --
 
 # Builds every known version from source, then runs the suite.
-check-full: glibc-matrix $(O)/gm-batch units
+check-full: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks units
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) -- tests/*.bats tests/full/*.bats
 
 # The main job on its built-in default: the default sysroots (one glibc built
@@ -230,6 +263,6 @@ lint:
 clean:
 	rm -rf build build-asan build-tsan glibc-matrix glibc-matrix-asan glibc-matrix-tsan
 
-.PHONY: all units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
+.PHONY: all hooks units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
 	check-sanitize check-unit-bats-sanitized check-tsan
 -include $(ALL_OBJS:.o=.d)

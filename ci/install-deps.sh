@@ -23,6 +23,8 @@ packages=(
 	ca-certificates
 	# containers (090-containers.bats): root filesystems and an OCI runtime
 	mmdebstrap runc busybox-static
+	# the glibc-inject hook through podman's hooks.d (091-hook.bats)
+	podman
 )
 
 missing=()

@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-void hex_digest(const unsigned char *md, unsigned n, char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned i;
-	for (i = 0; i < n && i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[2 * i] = '\0';
-}
-
 void sha256_buf(const void *buf, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -101,6 +101,16 @@ void strv_free(char **v)
 	free(v);
 }
 
+char **strv_split(const char *s, const char *seps)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	char *copy = xstrdup(s), *save = NULL;
+	for (char *t = strtok_r(copy, seps, &save); t; t = strtok_r(NULL, seps, &save))
+		strv_push(&v, t);
+	free(copy);
+	return v;
+}
+
 bool strv_contains(char *const *v, const char *s)
 {
 	for (size_t i = 0; v && v[i]; i++)

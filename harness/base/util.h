@@ -25,6 +25,9 @@ void strv_push(char ***v, const char *s);      /* copies s */
 void strv_push_take(char ***v, char *s);       /* takes s */
 void strv_free(char **v);
 bool strv_contains(char *const *v, const char *s);
+/* The non-empty fields of s between any of the characters of seps (never
+ * NULL: an empty vector when there are none). */
+char **strv_split(const char *s, const char *seps);
 
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);

@@ -18,16 +18,6 @@ const char *cases_dir(void)
 	return dir;
 }
 
-static char **split_words(const char *s)
-{
-	char **v = xcalloc(1, sizeof(char *));
-	cleanup_free char *copy = xstrdup(s);
-	char *save = NULL;
-	for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-		strv_push(&v, t);
-	return v;
-}
-
 static void case_release(struct gm_case *c)
 {
 	free(c->name);
@@ -66,19 +56,19 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 		c->cxx = strcmp(val, "c++") == 0;
 	} else if (strcmp(key, "sources") == 0) {
 		strv_free(c->sources);
-		c->sources = split_words(val);
+		c->sources = strv_split(val, " \t");
 	} else if (strcmp(key, "cflags") == 0) {
 		strv_free(c->cflags);
-		c->cflags = split_words(val);
+		c->cflags = strv_split(val, " \t");
 	} else if (strcmp(key, "ldflags") == 0) {
 		strv_free(c->ldflags);
-		c->ldflags = split_words(val);
+		c->ldflags = strv_split(val, " \t");
 	} else if (strcmp(key, "plugin") == 0) {
 		free(c->plugin);
 		c->plugin = *val ? xstrdup(val) : NULL;
 	} else if (strcmp(key, "plugin_cflags") == 0) {
 		strv_free(c->plugin_cflags);
-		c->plugin_cflags = split_words(val);
+		c->plugin_cflags = strv_split(val, " \t");
 	} else if (strcmp(key, "min_glibc") == 0) {
 		if (*val && !version_valid(val))
 			return gm_infra(err, 0, "'%s':%zu: min_glibc '%s' is not a version", file, line, val);
@@ -99,7 +89,7 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 		c->behaviour = o;
 	} else if (strcmp(key, "runtime") == 0) {
 		strv_free(c->runtime);
-		c->runtime = split_words(val);
+		c->runtime = strv_split(val, " \t");
 		for (size_t i = 0; c->runtime[i]; i++)
 			if (!strchr(c->runtime[i], ':'))
 				return gm_infra(err, 0, "'%s':%zu: runtime entry '%s' is not library:symbol",

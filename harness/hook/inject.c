@@ -1,0 +1,455 @@
+#define _GNU_SOURCE
+#include "hook/inject.h"
+#include "base/arch.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "elf/elfinfo.h"
+#include "elf/glibcver.h"
+#include "hook/hostset.h"
+#include "hook/inroot.h"
+#include "hook/ldcache.h"
+#include "hook/msg.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The container's glibc: where its libc.so.6 is and what it is. */
+struct container_glibc {
+	char *dir;      /* the directory it was found in, relative to the root */
+	char *version;  /* glibc_libc_version */
+};
+
+/* One bind mount to make: a host file over a file inside the root. */
+struct plan_item {
+	int tree;                   /* detached mount of the host file */
+	int target;                 /* O_PATH of the resolved target */
+	dev_t dev;
+	ino_t ino;
+	char *rel;                  /* the target as named, relative to the root */
+	const struct host_file *src;
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t n, alloc;
+};
+
+static void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->items[i].tree >= 0)
+			close(p->items[i].tree);
+		close(p->items[i].target);
+		free(p->items[i].rel);
+	}
+	free(p->items);
+	*p = (struct plan){0};
+}
+
+static int enter_mount_ns(pid_t pid, struct gm_err **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot open the mount namespace of the container's "
+				"process %d (%s)", (int)pid, path);
+	if (setns(fd, CLONE_NEWNS) < 0)
+		return gm_infra(err, errno, "cannot enter the mount namespace of the container's "
+				"process %d", (int)pid);
+	return 0;
+}
+
+/* An error that means "not there" rather than "refused". */
+static bool absent(const struct gm_err *e)
+{
+	return e->sys_errno == ENOENT || e->sys_errno == ENOTDIR;
+}
+
+static int pass_err(struct gm_err **err, struct gm_err **e)
+{
+	if (err && !*err)
+		*err = steal_pointer(e);
+	else
+		gm_err_free(e);
+	return -1;
+}
+
+/* 1 and *ret for the first libc.so.6 of the search order, 0 when the tree
+ * has none, -1 + err when one is there but unusable (a link out of reach,
+ * not a regular file, not a glibc). */
+static int find_container_glibc(int rootfd, const struct gm_arch *arch, struct container_glibc *ret,
+				struct gm_err **err)
+{
+	cleanup_free char *d1 = xasprintf("lib/%s", arch->triplet);
+	cleanup_free char *d2 = xasprintf("usr/lib/%s", arch->triplet);
+	const char *const dirs[] = {d1, d2, "lib64", "usr/lib64", "lib", "usr/lib", NULL};
+
+	for (size_t i = 0; dirs[i]; i++) {
+		cleanup_free char *rel = xasprintf("%s/libc.so.6", dirs[i]);
+		struct gm_err *e = NULL;
+		cleanup_close int fd = inroot_open(rootfd, rel, O_PATH, &e);
+		if (fd < 0 && absent(e)) {
+			gm_err_free(&e);
+			continue;
+		}
+		if (fd < 0)
+			return pass_err(err, &e);
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			return gm_infra(err, errno, "cannot stat '/%s' in the container", rel);
+		if (!S_ISREG(st.st_mode))
+			return gm_infra(err, 0, "'/%s' in the container is not a regular file", rel);
+		/* Read through the fd resolved inside the root: the ELF reader
+		 * never sees a path that could lead elsewhere. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		struct elf_info info = {0};
+		int r = elf_info_read(proc, &info, err);
+		if (r <= 0)
+			return r < 0 ? gm_err_wrap(err, "'/%s' in the container", rel)
+				     : gm_infra(err, 0, "'/%s' in the container is not an ELF file", rel);
+		bool same = info.machine == arch->machine && info.elfclass == arch->elfclass;
+		const char *machine = elf_machine_name(info.machine);
+		elf_info_release(&info);
+		if (!same)
+			return gm_infra(err, 0, "'/%s' in the container is for %s, the injected files "
+					"for %s", rel, machine ? machine : "another machine", arch->gnu);
+		char *version = NULL, *node = NULL;
+		r = glibc_libc_version(proc, &version, &node, err);
+		if (r < 0)
+			return gm_err_wrap(err, "'/%s' in the container", rel);
+		if (r == 0)
+			return gm_infra(err, 0, "'/%s' in the container defines no GLIBC_x.y version "
+					"node: not a glibc", rel);
+		free(node);
+		ret->dir = xstrdup(dirs[i]);
+		ret->version = version;
+		return 1;
+	}
+	return 0;
+}
+
+static struct plan_item *plan_push(struct plan *p)
+{
+	if (p->n == p->alloc) {
+		p->alloc = p->alloc ? 2 * p->alloc : 16;
+		p->items = xrealloc(p->items, p->alloc * sizeof(*p->items));
+	}
+	struct plan_item *it = &p->items[p->n++];
+	*it = (struct plan_item){.tree = -1, .target = -1};
+	return it;
+}
+
+static const struct plan_item *plan_find(const struct plan *p, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].dev == dev && p->items[i].ino == ino)
+			return &p->items[i];
+	return NULL;
+}
+
+/* Creates the empty file dir/name inside the root for a host file the
+ * container lacks; its O_PATH fd, journalled, or -1 + err. */
+static int create_target(int rootfd, const char *dir, const char *name, struct inroot_undo *u,
+			 struct gm_err **err)
+{
+	cleanup_close int parent = inroot_open(rootfd, dir, O_PATH | O_DIRECTORY, err);
+	if (parent < 0)
+		return -1;
+	/* name is one plain component and parent is resolved inside the
+	 * root: openat with O_EXCL | O_NOFOLLOW cannot leave it. */
+	int fd = openat(parent, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		return gm_infra(err, 0, "'/%s/%s' in the container is a symbolic link to nothing "
+				"(a target outside the root resolves inside it)", dir, name);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot create '/%s/%s' in the container", dir, name);
+	cleanup_free char *what = xasprintf("the file '/%s/%s'", dir, name);
+	inroot_undo_unlink(u, parent, name, what);
+	return fd;
+}
+
+enum target_mode {
+	TARGET_CREATE,    /* create the file when the tree lacks it */
+	/* The same, but on a read-only tree (Sarus's squashfs images) the file
+	 * is left out with a warning: binding over the files the tree has
+	 * writes nothing, and a library it lacks stays missing as before. */
+	TARGET_CREATE_OR_SKIP,
+	TARGET_EXISTING,  /* only where the tree has it */
+};
+
+/* Plans src over dir/name (resolved inside the root).  1 planned, 0 left
+ * out (absent and TARGET_EXISTING, or not creatable and
+ * TARGET_CREATE_OR_SKIP, or the file a target already is for the same host
+ * file), -1 + err. */
+static int plan_target(int rootfd, const char *dir, const char *name, enum target_mode mode,
+		       struct host_file *src, struct plan *p, struct inroot_undo *u,
+		       struct gm_err **err)
+{
+	cleanup_free char *rel = xasprintf("%s/%s", dir, name);
+	struct gm_err *e = NULL;
+	cleanup_close int fd = inroot_open(rootfd, rel, O_PATH, &e);
+	if (fd < 0 && absent(e) && mode == TARGET_EXISTING) {
+		hook_msg("no '/%s' in the container: %s not bound there", rel, src->soname);
+		gm_err_free(&e);
+		return 0;
+	}
+	if (fd < 0 && e->sys_errno == ENOENT) {
+		gm_err_free(&e);
+		fd = create_target(rootfd, dir, name, u, &e);
+		if (fd < 0 && e->sys_errno == EROFS && mode == TARGET_CREATE_OR_SKIP) {
+			hook_warn("'/%s' cannot be created (read-only file system): %s left out", rel,
+				  src->soname);
+			gm_err_free(&e);
+			return 0;
+		}
+		if (fd < 0)
+			return pass_err(err, &e);
+	} else if (fd < 0) {
+		return pass_err(err, &e);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return gm_infra(err, errno, "cannot stat '/%s' in the container", rel);
+	if (!S_ISREG(st.st_mode))
+		return gm_infra(err, 0, "'/%s' in the container is not a regular file: refusing to "
+				"mount %s over it", rel, src->soname);
+	const struct plan_item *seen = plan_find(p, st.st_dev, st.st_ino);
+	if (seen && seen->src == src)
+		return 0;
+	if (seen)
+		return gm_infra(err, 0, "'/%s' and '/%s' in the container are one file: it cannot be "
+				"both %s and %s", seen->rel, rel, seen->src->soname, src->soname);
+	int tree = host_file_take_tree(src);
+	if (tree < 0)
+		return gm_infra(err, 0, "'%s' is wanted in more places than planned", src->path);
+	struct plan_item *it = plan_push(p);
+	it->tree = tree;
+	it->target = fd;
+	fd = -1;
+	it->dev = st.st_dev;
+	it->ino = st.st_ino;
+	it->rel = steal_pointer(&rel);
+	it->src = src;
+	return 1;
+}
+
+/* A name the loader would look up: "libanl.so.1", "ld-linux-x86-64.so.2". */
+static bool soname_like(const char *name)
+{
+	const char *so = strstr(name, ".so.");
+	return so && so[4] >= '0' && so[4] <= '9';
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Libraries of the container's glibc that the set does not replace stay
+ * its old version: each is said, since a program using one mixes two
+ * glibcs. */
+static void warn_leftovers(int rootfd, const struct container_glibc *cg, const struct host_set *s)
+{
+	struct gm_err *e = NULL;
+	int fd = inroot_open(rootfd, cg->dir, O_RDONLY | O_DIRECTORY, &e);
+	if (fd < 0) {
+		hook_warn("cannot list '/%s' in the container: %s", cg->dir, e->msg);
+		gm_err_free(&e);
+		return;
+	}
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	cleanup_strv char **left = NULL;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!soname_like(de->d_name) || !glibc_is_glibc_lib(de->d_name))
+			continue;
+		bool covered = false;
+		for (size_t i = 0; i < s->n && !covered; i++)
+			covered = strcmp(s->files[i].soname, de->d_name) == 0;
+		if (!covered)
+			strv_push(&left, de->d_name);
+	}
+	closedir(d);
+	/* readdir's order is the file system's; sorted, the lines are the
+	 * same on every run. */
+	if (left)
+		qsort(left, strv_len(left), sizeof(*left), cmp_str);
+	for (size_t i = 0; left && left[i]; i++)
+		hook_warn("'/%s/%s' stays the container's glibc %s: the injected set has no %s "
+			  "(a program using it mixes two glibcs)", cg->dir, left[i], cg->version, left[i]);
+}
+
+static int plan_glibc(int rootfd, const struct container_glibc *cg, struct host_set *s,
+		      struct plan *p, struct inroot_undo *u, struct gm_err **err)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (plan_target(rootfd, cg->dir, s->files[i].soname, TARGET_CREATE_OR_SKIP,
+				&s->files[i], p, u, err) < 0)
+			return -1;
+	if (s->loader) {
+		/* The path the container's programs name as PT_INTERP; often
+		 * the same file as the one above (a link), then left out. */
+		cleanup_free char *dir = xstrndup(s->arch->loader_path + 1,
+						  strrchr(s->arch->loader_path, '/') - s->arch->loader_path - 1);
+		if (plan_target(rootfd, dir, s->arch->loader, TARGET_EXISTING, s->loader, p, u, err) < 0)
+			return -1;
+	}
+	warn_leftovers(rootfd, cg, s);
+	return 0;
+}
+
+static int plan_libs(int rootfd, const char *lib_dir, struct host_set *libs, struct plan *p,
+		     struct inroot_undo *u, struct gm_err **err)
+{
+	cleanup_close int dir = inroot_mkdirs(rootfd, lib_dir, u, err);
+	if (dir < 0)
+		return gm_err_wrap(err, "the library directory");
+	for (size_t i = 0; i < libs->n; i++)
+		if (plan_target(rootfd, lib_dir + 1, libs->files[i].soname, TARGET_CREATE,
+				&libs->files[i], p, u, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int mount_plan(struct plan *p, struct inroot_undo *u, struct gm_err **err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_item *it = &p->items[i];
+		if (move_mount(it->tree, "", it->target, "",
+			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return gm_infra(err, errno, "cannot mount '%s' over '/%s' in the container",
+					it->src->path, it->rel);
+		cleanup_free char *what = xasprintf("the mount on '/%s'", it->rel);
+		inroot_undo_umount(u, it->tree, what);
+		it->tree = -1;
+	}
+	return 0;
+}
+
+/* The glibc a library will meet: a --lib needing a newer one fails to load
+ * in the container, which is said now rather than found later. */
+static void warn_floors(const struct host_set *libs, const char *glibc)
+{
+	for (size_t i = 0; i < libs->n; i++) {
+		const char *fl = libs->files[i].floor;
+		if (fl && version_cmp(fl, glibc) > 0)
+			hook_warn("'%s' needs GLIBC_%s, the container's glibc will be %s: it will not load",
+				  libs->files[i].path, fl, glibc);
+	}
+}
+
+struct run {
+	const struct inject_opts *o;
+	const struct hook_state *st;
+	struct host_set set, libs;
+	int ldconfig, rootfd;
+	struct container_glibc cg;
+	struct plan plan;
+	struct inroot_undo undo;
+};
+
+/* Everything after entering the container's namespace; on -1 the caller
+ * takes the journal back. */
+static int inject_in_ns(struct run *r, struct gm_err **err)
+{
+	const struct inject_opts *o = r->o;
+	const struct gm_arch *arch = r->set.arch ? r->set.arch : r->libs.arch ? r->libs.arch : arch_host();
+	if (!arch)
+		return gm_infra(err, 0, "this machine is not in the architecture table");
+	if (r->set.arch && r->libs.arch && r->set.arch != r->libs.arch)
+		return gm_infra(err, 0, "the glibc set is for %s, the --lib files for %s",
+				r->set.arch->gnu, r->libs.arch->gnu);
+	if ((r->rootfd = open(r->st->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return gm_infra(err, errno, "cannot open the root filesystem '%s' in the container's "
+				"mount namespace", r->st->rootfs);
+	int found = find_container_glibc(r->rootfd, arch, &r->cg, err);
+	if (found < 0)
+		return gm_err_wrap(err, "the container's glibc");
+	if (!found) {
+		hook_msg("no glibc in the container (%s): nothing injected", r->st->rootfs);
+		return 0;
+	}
+	bool glibc = r->set.n && version_cmp(r->cg.version, r->set.version) < 0;
+	if (r->set.n && !glibc)
+		hook_msg("the container's glibc %s is not older than the injected glibc %s: glibc "
+			 "left as it is in %s", r->cg.version, r->set.version, r->st->rootfs);
+	if (glibc && plan_glibc(r->rootfd, &r->cg, &r->set, &r->plan, &r->undo, err) < 0)
+		return -1;
+	if ((r->libs.n || o->update_cache) &&
+	    plan_libs(r->rootfd, o->lib_dir, &r->libs, &r->plan, &r->undo, err) < 0)
+		return -1;
+	if (mount_plan(&r->plan, &r->undo, err) < 0)
+		return -1;
+	if (o->update_cache && (ldcache_write_dropin(r->rootfd, o->lib_dir, &r->undo, err) < 0 ||
+				ldcache_run(r->ldconfig, r->rootfd, o->lib_dir, err) < 0))
+		return -1;
+
+	for (size_t i = 0; i < r->plan.n; i++)
+		hook_msg("'/%s' <- %s", r->plan.items[i].rel, r->plan.items[i].src->path);
+	if (glibc) {
+		/* A file of the set is bound once its first mount was taken. */
+		size_t bound = 0;
+		for (size_t i = 0; i < r->set.n; i++)
+			bound += r->set.files[i].trees[0] < 0;
+		cleanup_free char *of = bound < r->set.n ? xasprintf(" of %zu", r->set.n) : xstrdup("");
+		hook_msg("injected glibc %s (%zu%s %s) over glibc %s in %s", r->set.version, bound, of,
+			 r->set.n == 1 ? "file" : "files", r->cg.version, r->st->rootfs);
+	}
+	if (r->libs.n) {
+		warn_floors(&r->libs, glibc ? r->set.version : r->cg.version);
+		hook_msg("injected %zu %s into %s in %s", r->libs.n,
+			 r->libs.n == 1 ? "library" : "libraries", o->lib_dir, r->st->rootfs);
+	}
+	if (o->update_cache)
+		hook_msg("%s is in the container's ld.so cache (/%s/%s, ldconfig -r)", o->lib_dir,
+			 LDCACHE_DROPIN_DIR, LDCACHE_DROPIN_NAME);
+	return 0;
+}
+
+int inject_run(const struct inject_opts *o, const struct hook_state *st, struct gm_err **err)
+{
+	if (!strv_len(o->glibc_libs) && !strv_len(o->libs) && !o->update_cache) {
+		hook_msg("nothing to do: no glibc set (--glibc-libs, GLIBC_LIBS), no --lib, "
+			 "no --update-cache");
+		return 0;
+	}
+	struct run r = {.o = o, .st = st, .ldconfig = -1, .rootfd = -1};
+	int rc = -1;
+	/* Host side first: once in the container's namespace, the host's
+	 * paths are out of reach (and must be). */
+	if (host_set_open(o->glibc_libs, true, o->partial, &r.set, err) < 0)
+		gm_err_wrap(err, "the glibc set");
+	else if (host_set_open(o->libs, false, false, &r.libs, err) < 0)
+		gm_err_wrap(err, "--lib");
+	else if (!o->update_cache || (r.ldconfig = ldcache_open_trusted(o->ldconfig, err)) >= 0)
+		rc = enter_mount_ns(st->pid, err) < 0 ? -1 : inject_in_ns(&r, err);
+	if (rc < 0 && r.undo.n) {
+		size_t failed = inroot_undo_run(&r.undo);
+		if (failed)
+			gm_err_wrap(err, "%zu of the changes could not be undone", failed);
+	}
+	inroot_undo_release(&r.undo);
+	plan_release(&r.plan);
+	host_set_release(&r.set);
+	host_set_release(&r.libs);
+	if (r.ldconfig >= 0)
+		close(r.ldconfig);
+	if (r.rootfd >= 0)
+		close(r.rootfd);
+	free(r.cg.dir);
+	free(r.cg.version);
+	return rc;
+}

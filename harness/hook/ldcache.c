@@ -1,0 +1,200 @@
+#define _GNU_SOURCE
+#include "hook/ldcache.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "hook/msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LDCONFIG_TIMEOUT_MS 60000
+#define OUTPUT_MAX 16384
+
+int ldcache_open_trusted(const char *path, struct gm_err **err)
+{
+	struct stat st;
+	if (path[0] != '/')
+		return gm_infra(err, 0, "ldconfig '%s' is not an absolute path: refusing to run it", path);
+	/* O_PATH is not enough: fexecve needs a file opened for reading. */
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot open ldconfig '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return gm_infra(err, errno, "cannot stat ldconfig '%s'", path);
+	if (!S_ISREG(st.st_mode))
+		return gm_infra(err, 0, "ldconfig '%s' is not a regular file: refusing to run it", path);
+	if (st.st_uid != 0)
+		return gm_infra(err, 0, "ldconfig '%s' is owned by uid %u, not root: refusing to run it",
+				path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return gm_infra(err, 0, "ldconfig '%s' is writable by %s (mode %04o): refusing to run it",
+				path, st.st_mode & S_IWOTH ? "others" : "its group",
+				(unsigned)(st.st_mode & 07777));
+	if (!(st.st_mode & S_IXUSR))
+		return gm_infra(err, 0, "ldconfig '%s' is not executable", path);
+	int r = fd;
+	fd = -1;
+	return r;
+}
+
+int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
+			 struct gm_err **err)
+{
+	static const char what[] = "/" LDCACHE_DROPIN_DIR "/" LDCACHE_DROPIN_NAME;
+	cleanup_close int dir = inroot_mkdirs(rootfd, LDCACHE_DROPIN_DIR, u, err);
+	if (dir < 0)
+		return gm_err_wrap(err, "cannot write the ld.so.conf drop-in");
+	/* O_NOFOLLOW: a link planted at the drop-in's name is refused, not
+	 * followed (its parent was resolved inside the root already);
+	 * O_NONBLOCK: a FIFO there cannot block the hook. */
+	bool created = true;
+	cleanup_close int fd = openat(dir, LDCACHE_DROPIN_NAME,
+				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+					      O_NOCTTY, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = openat(dir, LDCACHE_DROPIN_NAME,
+			    O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	}
+	if (fd < 0)
+		return gm_infra(err, errno == ELOOP ? 0 : errno, "cannot write '%s' in the container%s",
+				what, errno == ELOOP ? ": it is a symbolic link" : "");
+	if (created)
+		inroot_undo_unlink(u, dir, LDCACHE_DROPIN_NAME, what);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return gm_infra(err, errno, "cannot stat '%s' in the container", what);
+	/* A hard link would make the write land in another file too. */
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return gm_infra(err, 0, "refusing to write '%s' in the container: %s", what,
+				S_ISREG(st.st_mode) ? "it has other hard links" : "it is not a regular file");
+	cleanup_free char *text = xasprintf("# written by glibc-inject: its injected libraries\n%s\n",
+					    lib_dir);
+	size_t len = strlen(text);
+	if (ftruncate(fd, 0) < 0 || write(fd, text, len) != (ssize_t)len)
+		return gm_infra(err, errno, "cannot write '%s' in the container", what);
+	return 0;
+}
+
+/* The child: a private mount namespace, the root as working directory,
+ * the checked ldconfig.  Only async-signal-safe calls after fork. */
+static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const char *lib_dir,
+					    int out)
+{
+	/* lib_dir on the command line as well: a tree without
+	 * /etc/ld.so.conf (Debian's libc6 without libc-bin) never reads the
+	 * drop-in, and ldconfig adds the directories it is given to those of
+	 * its configuration. */
+	char *const argv[] = {"ldconfig", "-r", ".", (char *)lib_dir, NULL};
+	static char *const envp[] = {NULL};
+	static const char e1[] = "ldconfig child: cannot make a private mount namespace\n";
+	static const char e2[] = "ldconfig child: cannot enter the root\n";
+	static const char e3[] = "ldconfig child: cannot execute the trusted ldconfig\n";
+
+	if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
+		_exit(126);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (write(STDERR_FILENO, e1, sizeof(e1) - 1) < 0) {
+			/* nothing to add */
+		}
+		_exit(126);
+	}
+	if (fchdir(rootfd) < 0) {
+		if (write(STDERR_FILENO, e2, sizeof(e2) - 1) < 0) {
+			/* nothing to add */
+		}
+		_exit(126);
+	}
+	fexecve(ldconfig_fd, argv, envp);
+	if (write(STDERR_FILENO, e3, sizeof(e3) - 1) < 0) {
+		/* nothing to add */
+	}
+	_exit(127);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Passes ldconfig's output on, one message a line. */
+static void relay(const char *text)
+{
+	cleanup_free char *copy = xstrdup(text);
+	for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n"))
+		hook_msg("ldconfig: %s", line);
+}
+
+int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err **err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return gm_infra(err, errno, "cannot run ldconfig: pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return gm_infra(err, e, "cannot run ldconfig: fork");
+	}
+	if (pid == 0)
+		child(ldconfig_fd, rootfd, lib_dir, p[1]);
+	close(p[1]);
+
+	struct strbuf out = STRBUF_INIT;
+	double deadline = now_ms() + LDCONFIG_TIMEOUT_MS;
+	bool timed_out = false;
+	for (;;) {
+		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+		double left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = true;
+			kill(pid, SIGKILL);
+			break;
+		}
+		int r = poll(&pfd, 1, (int)left + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		char buf[4096];
+		ssize_t n = read(p[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out.len < OUTPUT_MAX)
+			strbuf_add(&out, buf, (size_t)n);
+	}
+	close(p[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	bool said = out.len > 0;
+	relay(strbuf_str(&out));
+	strbuf_release(&out);
+	if (timed_out)
+		return gm_infra(err, 0, "ldconfig did not finish within %d s: killed",
+				LDCONFIG_TIMEOUT_MS / 1000);
+	if (WIFSIGNALED(status))
+		return gm_infra(err, 0, "ldconfig was killed by signal %d", WTERMSIG(status));
+	if (WEXITSTATUS(status) != 0)
+		return gm_infra(err, 0, "ldconfig -r <root> failed with exit %d%s", WEXITSTATUS(status),
+				said ? " (its output is above)" : ", saying nothing");
+	return 0;
+}
