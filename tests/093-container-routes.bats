@@ -2,7 +2,8 @@
 # The container routes of the matrix through a real OCI runtime: the tree's
 # own glibc (container), the run sysroot's glibc injected by our OCI hook
 # (inject) or libc.so.6 alone (inject-libc-only), Toolbx's /run/host
-# (toolbox); somebody else's hook gated by the same matrix (--hook).  The
+# (toolbox), a library registered in the tree's ld.so.cache (ldcache);
+# somebody else's hook gated by the same matrix (--hook).  The
 # trees: bullseye (2.31), bookworm (2.36), trixie (2.41), busybox (none).
 
 load helpers
@@ -111,6 +112,26 @@ our_containers() {
 	        if c["observed"]["outcome"] == "ok"}
 	assert libs and all(l.startswith("/run/host/") for l in libs), libs
 	PY
+}
+
+@test "ldcache: the library found only through the rebuilt ld.so.cache, its own floor against the tree's glibc" {
+	out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-bullseye-amd64 --build debian-trixie-amd64 --run debian-bullseye-amd64 \
+		--run debian-trixie-amd64 --method ldcache --method container --rootfs bullseye \
+		--rootfs trixie --rootfs busybox --case extlib --case hello --out "$out"
+	assert_contains "$output" "0 mismatches"
+	# Only the case with a library gets ldcache cells.
+	[ "$(count "$out" ldcache)" -eq 12 ]
+	[ "$(cell "$out" extlib debian-bullseye-amd64 debian-bullseye-amd64 ldcache bullseye)" = "ok ok 2.31 " ]
+	# The library built on trixie starts a thread: pthread_create@GLIBC_2.34, not in bullseye.
+	[ "$(cell "$out" extlib debian-bullseye-amd64 debian-trixie-amd64 ldcache bullseye)" = \
+		"symbol-version symbol-version - GLIBC_2.34" ]
+	[ "$(cell "$out" extlib debian-bullseye-amd64 debian-trixie-amd64 ldcache trixie)" = "ok ok 2.41 " ]
+	# Without the injection and the cache the tree has no such library.
+	read -r pred obs _ detail <<<"$(cell "$out" extlib debian-bullseye-amd64 rootfs-trixie container trixie)"
+	[ "$pred $obs $detail" = "missing-library missing-library libgmext.so.1" ]
+	run_gm 2 check /bin/true --against debian-trixie-amd64 --method ldcache --rootfs bullseye
+	assert_contains "$output" "method ldcache injects a probe's own library; use run"
 }
 
 @test "a third-party hook that injects libc.so.6 alone fails the gate with mixed-glibc cells" {

@@ -73,6 +73,16 @@ static char **host_lib_dirs(const char *binary, char ***ret_libs)
 	return dirs;
 }
 
+/* ldcache injects a probe's own library: nothing of a user's binary. */
+static int no_probe_library(const struct route **ms, size_t n, struct gm_err **err)
+{
+	for (size_t k = 0; k < n; k++)
+		if (ms[k]->caps & ROUTE_PROBE_LIBRARY)
+			return gm_usage(err, "check: method %s injects a probe's own library; use run",
+					ms[k]->name);
+	return 0;
+}
+
 static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opts *o,
 		 struct gm_err **err)
 {
@@ -157,10 +167,12 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
+	    no_probe_library(ms, n_ms, err) < 0 ||
 	    matrix_outdir(out, "check-", &abs_out, err) < 0)
 		goto done;
 	free(out);
 	out = abs_out;
+
 	for (int i = optind; i < argc; i++) {
 		cleanup_free char *abs = path_real(argv[i], err);
 		cleanup_strv char **libs = NULL;

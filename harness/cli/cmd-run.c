@@ -114,9 +114,21 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 /* Cells of one probe: each method, each run sysroot (host methods: host),
  * and for container methods each root filesystem (the `container` method:
  * the tree's own glibc only). */
+/* The case's library built against run (ldcache injects it), or NULL. */
+static char *run_library(const struct probe *run_probes, size_t n, const struct gm_case *kase,
+			 const struct sysroot *run)
+{
+	for (size_t i = 0; i < n; i++)
+		if (run_probes[i].kase == kase && run_probes[i].status == PROBE_BUILT &&
+		    strcmp(run_probes[i].build->name, run->name) == 0)
+			return path_join(run_probes[i].dir, PROBE_LIBRARY);
+	return NULL;
+}
+
 static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
-		       const struct sysroot *host, const struct trees *t)
+		       const struct sysroot *host, const struct trees *t,
+		       const struct probe *run_probes, size_t n_run_probes)
 {
 	struct elf_info info;
 	bool statically = false;
@@ -126,6 +138,8 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 	}
 	for (size_t k = 0; k < n_ms; k++) {
 		bool in_tree = route_in_container(ms[k]);
+		if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !p->kase->library)
+			continue;
 		bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
 		size_t n_trees = in_tree ? t->n : 1;
 		size_t n = route_runs_on_host(ms[k]) || own ? 1 : n_runs;
@@ -156,6 +170,16 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 			 * take it along. */
 			if (p->kase->plugin)
 				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
+			/* Its library is where the host routes are told to look
+			 * (after the sysroot's directories); in a tree only the
+			 * ldcache route puts it, the one built against run. */
+			if (p->kase->library)
+				strv_push(&c->extra_libdirs, p->dir);
+			if (p->kase->library && (ms[k]->caps & ROUTE_PROBE_LIBRARY))
+				c->run_library = run_library(run_probes, n_run_probes, p->kase, run);
+			if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !c->run_library)
+				c->skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
+							   run->name);
 			for (size_t e = 0; p->kase->runtime[e]; e++)
 				strv_push(&c->runtime, p->kase->runtime[e]);
 			c->behaviour = p->kase->behaviour;
@@ -171,7 +195,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	const struct route **ms = NULL;
 	struct sysroot *builds = NULL, *runs = NULL, host;
 	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
-	struct probe *probes = NULL;
+	struct probe *probes = NULL, *run_probes = NULL;
 	struct matrix m = {0};
 	struct trees t = {0};
 	bool helped;
@@ -196,8 +220,14 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	gm_note(ctx, "building %zu probes against %zu sysroots", n_cs, n_b);
 	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
 		goto out;
+	/* ldcache injects each case's library built against the run sysroot. */
+	for (size_t k = 0; k < n_ms; k++)
+		if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !run_probes &&
+		    probes_build(ctx, runs, n_r, cs, n_cs, o.m.jobs, &run_probes, err) < 0)
+			goto out;
 	for (size_t i = 0; i < n_b * n_cs; i++)
-		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host, &t);
+		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host, &t, run_probes,
+			   run_probes ? n_r * n_cs : 0);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
@@ -206,6 +236,8 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 out:
 	matrix_release(&m);
 	probes_free(probes, n_b * n_cs);
+	if (run_probes)
+		probes_free(run_probes, n_r * n_cs);
 	sysroot_list_free(builds, n_b);
 	sysroot_list_free(runs, n_r);
 	trees_release(&t);

@@ -74,7 +74,8 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
 				.lazy = j->o->lazy, .rootfs = c->rootfs,
-				.container_dir = inside, .hook = j->o->hook};
+				.container_dir = inside, .hook = j->o->hook,
+				.run_library = c->run_library};
 	if (c->method->predict(&mc, &pred, err) < 0)
 		return -1;
 	c->predicted = pred.outcome;
@@ -365,6 +366,7 @@ void matrix_release(struct matrix *m)
 		strv_free(c->args);
 		strv_free(c->runtime);
 		strv_free(c->extra_libdirs);
+		free(c->run_library);
 		free(c->skip_reason);
 		free(c->predicted_detail);
 		free(c->observed_detail);

@@ -26,6 +26,7 @@ static void case_release(struct gm_case *c)
 	strv_free(c->ldflags);
 	free(c->plugin);
 	strv_free(c->plugin_cflags);
+	free(c->library);
 	free(c->min_glibc);
 	free(c->node);
 	free(c->exercises);
@@ -66,6 +67,9 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 	} else if (strcmp(key, "plugin") == 0) {
 		free(c->plugin);
 		c->plugin = *val ? xstrdup(val) : NULL;
+	} else if (strcmp(key, "library") == 0) {
+		free(c->library);
+		c->library = *val ? xstrdup(val) : NULL;
 	} else if (strcmp(key, "plugin_cflags") == 0) {
 		strv_free(c->plugin_cflags);
 		c->plugin_cflags = strv_split(val, " \t");

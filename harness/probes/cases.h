@@ -5,6 +5,8 @@
  *   sources = a.c b.c          (relative to the cases directory)
  *   cflags = ...               ldflags = ...
  *   plugin = p.c               plugin_cflags = ...
+ *   library = l.c              (built as PROBE_LIBRARY, linked by the probe:
+ *                              DT_NEEDED, no RUNPATH; see probes.h)
  *   min_glibc = 2.38           (oldest glibc whose headers build it)
  *   node = GLIBC_2.38 | none   test_only = yes | no
  *   exercises = one line
@@ -33,6 +35,7 @@ struct gm_case {
 	char **ldflags;
 	char *plugin;         /* NULL if none */
 	char **plugin_cflags;
+	char *library;        /* NULL if none */
 	char *min_glibc;      /* NULL: any */
 	char *node;           /* "GLIBC_2.34", "none" */
 	bool test_only;

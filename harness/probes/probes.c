@@ -64,6 +64,10 @@ static void probe_key(struct job *j, const struct sysroot *s, const struct gm_ca
 		cleanup_free char *h = file_hash(dir, c->plugin);
 		strbuf_addf(&text, "plugin %s %s\n", c->plugin, h);
 	}
+	if (c->library) {
+		cleanup_free char *h = file_hash(dir, c->library);
+		strbuf_addf(&text, "library %s %s\n", c->library, h);
+	}
 	hash_strv(&text, "cflag", c->cflags);
 	hash_strv(&text, "ldflag", c->ldflags);
 	hash_strv(&text, "pflag", c->plugin_cflags);
@@ -170,6 +174,7 @@ static int build_one(struct job *j, struct probe *p, const struct toolchain *t,
 	cleanup_free char *common = path_join(cdir, "common");
 	cleanup_free char *probe_c = path_join(common, "probe.c");
 	cleanup_free char *out = path_join(tmp, "probe");
+	cleanup_free char *lib = path_join(tmp, PROBE_LIBRARY);
 	cleanup_strv char **cmd = NULL;
 	char *reason = NULL;
 	int r;
@@ -195,6 +200,21 @@ static int build_one(struct job *j, struct probe *p, const struct toolchain *t,
 		if (compile(pcmd, tmp, &reason, err) < 0)
 			goto fail;
 	}
+	if (c->library && !reason) {
+		cleanup_strv char **lcmd = NULL;
+		cleanup_free char *src = path_join(cdir, c->library);
+		strv_push(&lcmd, t->cc);
+		push_all(&lcmd, t->cflags);
+		strv_push(&lcmd, "-fPIC");
+		strv_push(&lcmd, "-shared");
+		strv_push(&lcmd, "-Wl,-soname," PROBE_LIBRARY);
+		strv_push(&lcmd, "-o");
+		strv_push(&lcmd, lib);
+		strv_push(&lcmd, src);
+		push_all(&lcmd, t->ldflags);
+		if (compile(lcmd, tmp, &reason, err) < 0)
+			goto fail;
+	}
 	strv_push(&cmd, t->cc);
 	push_all(&cmd, t->cflags);
 	strv_push(&cmd, "-I");
@@ -209,6 +229,8 @@ static int build_one(struct job *j, struct probe *p, const struct toolchain *t,
 	strv_push(&cmd, probe_c);
 	if (c->cxx)
 		strv_push(&cmd, "-xnone");
+	if (c->library)
+		strv_push(&cmd, lib);
 	push_all(&cmd, t->ldflags);
 	push_all(&cmd, c->ldflags);
 	if (!reason && compile(cmd, tmp, &reason, err) < 0)

@@ -2,8 +2,9 @@
  *
  * A built probe lives in store/probes/<sysroot>/<case>-<key>/ (the key
  * hashes the sysroot's cache key, the case's sources and flags, and the
- * toolchain flags), holding `probe`, `plugin.so` if the case has one, and
- * build.json.  It is assembled in a temporary directory and renamed into
+ * toolchain flags), holding `probe`, `plugin.so` if the case has one,
+ * PROBE_LIBRARY if the case has a library (the probe needs it: DT_NEEDED,
+ * no RUNPATH, so whoever runs it must say where it is), and build.json.  It is assembled in a temporary directory and renamed into
  * place, so a present directory is complete; a second request is a cache
  * hit.  A case that does not compile against a sysroot (its headers are too
  * old) is recorded as such, with the compiler's message, and its cells are
@@ -19,12 +20,18 @@
 #include "base/err.h"
 #include "store/sysroot.h"
 
+/* The soname and file name of a case's library (cases.ini "library"). */
+#define PROBE_LIBRARY "libgmext.so.1"
+
 enum probe_status { PROBE_BUILT, PROBE_UNAVAILABLE, PROBE_FAILED };
 
 struct probe {
 	const struct gm_case *kase;
 	const struct sysroot *build;
-	enum probe_status status;
+	/* The soname and file name of a case's library (cases.ini "library"). */
+#define PROBE_LIBRARY "libgmext.so.1"
+
+enum probe_status status;
 	char *dir;       /* store directory (built) */
 	char *binary;    /* dir/probe */
 	char *reason;    /* why not built */

@@ -133,8 +133,25 @@ static char *libc_only_dir(const struct route_ctx *rc, const struct sysroot *run
 	return NULL;
 }
 
+static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *injected,
+			   bool libc_only, char *const *first, struct gm_prediction *p,
+			   struct gm_err **err);
+
 int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool libc_only,
 		struct gm_prediction *p, struct gm_err **err)
+{
+	return predict_in_tree(rc, injected, libc_only, NULL, p, err);
+}
+
+int ctr_predict_with(const struct route_ctx *rc, char *const *first, struct gm_prediction *p,
+		     struct gm_err **err)
+{
+	return predict_in_tree(rc, NULL, false, first, p, err);
+}
+
+static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *injected,
+			   bool libc_only, char *const *first, struct gm_prediction *p,
+			   struct gm_err **err)
 {
 	const struct rootfs *r = rc->rootfs;
 	bool inject = injected && ctr_injects(r, injected);
@@ -145,6 +162,8 @@ int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool
 	const char *interp = own, *interp_glibc = r->glibc_version;
 	bool search_tree = true;
 
+	for (size_t i = 0; first && first[i]; i++)
+		strv_push(&sys, first[i]);
 	if (inject && libc_only) {
 		if (!(only = libc_only_dir(rc, injected, err)))
 			return *err ? -1 : gm_infra(err, 0, "'%s' has no libc.so.6", injected->name);

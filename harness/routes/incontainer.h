@@ -40,6 +40,10 @@ char **ctr_env(const struct route_ctx *rc);
  * (libc_only) when ctr_injects(); libc-only staging goes to rc->workdir. */
 int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool libc_only,
 		struct gm_prediction *p, struct gm_err **err);
+/* Predicts the binary on the tree's own glibc with the directories first
+ * searched before the tree's (what an updated ld.so.cache names). */
+int ctr_predict_with(const struct route_ctx *rc, char *const *first, struct gm_prediction *p,
+		     struct gm_err **err);
 /* The expectation of a probe run on the tree's glibc. */
 void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c);
 

@@ -37,6 +37,7 @@ struct route_ctx {
 	const struct rootfs *rootfs;/* the root filesystem the binary runs in */
 	const char *container_dir;  /* where workdir appears inside the container */
 	const struct route_hook *hook; /* inject routes: somebody else's hook, or NULL (ours) */
+	const char *run_library;    /* ldcache: the probe's library built against run */
 };
 
 /* An OCI hook binary to run in place of glibc-inject (run --hook). */
@@ -67,6 +68,7 @@ enum {
 	ROUTE_CHECK_DEFAULT = 1 << 4, /* `check` uses it unless --method says otherwise */
 	ROUTE_EXEC = 1 << 5,          /* `exec --route` offers it (a deliberate, working way) */
 	ROUTE_ROOTFS_ONLY = 1 << 6,   /* the run axis is the root filesystem's own glibc */
+	ROUTE_PROBE_LIBRARY = 1 << 7, /* injects a probe's library (cases.ini "library") */
 };
 
 struct route {

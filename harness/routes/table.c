@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 extern const struct route route_host, route_loader, route_interp, route_rpath, route_env,
-	route_container, route_inject, route_inject_libc_only, route_toolbox;
+	route_container, route_inject, route_inject_libc_only, route_toolbox, route_ldcache;
 
 static const struct route *const table[] = {
 	&route_host,
@@ -16,6 +16,7 @@ static const struct route *const table[] = {
 	&route_inject,
 	&route_inject_libc_only,
 	&route_toolbox,
+	&route_ldcache,
 	NULL,
 };
 
