@@ -80,8 +80,12 @@ static void route_table(void)
 	TEST_VERIFY(n >= 5);
 	TEST_VERIFY(route_find("teleport") == NULL);
 	char *names = route_names(0);
-	TEST_COMPARE_STRING(names, "host, loader, interp, rpath, env");
+	TEST_COMPARE_STRING(names, "host, loader, interp, rpath, env, container, inject, "
+				   "inject-libc-only, toolbox, ldcache");
 	free(names);
+	char *in_tree = route_names(ROUTE_CONTAINER);
+	TEST_COMPARE_STRING(in_tree, "container, inject, inject-libc-only, toolbox, ldcache");
+	free(in_tree);
 	char *exec = route_names(ROUTE_EXEC);
 	TEST_COMPARE_STRING(exec, "loader, interp");
 	free(exec);
