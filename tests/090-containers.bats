@@ -91,7 +91,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	use_scratch_store
 	run_gm 2 rootfs build
 	run_gm 2 rootfs build nosuch
-	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, busybox)"
+	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, busybox)"
 	run_gm 2 rootfs build bullseye --all
 	run_gm 0 rootfs build busybox
 	assert_contains "$output" "busybox: glibc none built in"
