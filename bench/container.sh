@@ -41,13 +41,10 @@ import json, shlex, subprocess, sys
 res, gm = sys.argv[1:3]
 info = {}
 for c in json.load(open(res))["cells"]:
-    if c["observed"]["outcome"] == "skipped" or c["run"].startswith("rootfs-"):
-        run = None
-    else:
-        run = c["run"]
     if c["observed"]["outcome"] == "skipped":
         continue
-    run = run or "debian-trixie-amd64"
+    # The container route's run is the tree: any Debian loader stands in.
+    run = "debian-trixie-amd64" if c["run"].startswith("rootfs-") else c["run"]
     if run not in info:
         out = subprocess.run([gm, "sysroot", "show", run], capture_output=True, text=True).stdout
         loader = [l.split(None, 1)[1] for l in out.splitlines() if l.startswith("loader:")][0]
