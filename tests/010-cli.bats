@@ -16,17 +16,53 @@ load helpers
 	done
 }
 
-@test "an unknown command is a usage error (exit 2)" {
+@test "an unknown command is a usage error (exit 2), with one prefix and a near name" {
 	run_gm 2 frobnicate
-	assert_contains "$output" "unknown command 'frobnicate'"
-	run_gm 2 sysroot frobnicate
+	[ "$output" = "glibc-matrix: error: unknown command 'glibc-matrix frobnicate' (try 'glibc-matrix --help')" ]
+	run_gm 2 chek
+	assert_contains "$output" "did you mean 'glibc-matrix check'?"
+	run_gm 2 sysroot lst
+	assert_contains "$output" "did you mean 'glibc-matrix sysroot list'?"
 	run_gm 2
 }
 
-@test "a bad option is a usage error (exit 2)" {
+@test "help works as a command: 'help CMD' is 'CMD --help'" {
+	run_gm 0 help
+	assert_contains "$output" "Commands:"
+	run_gm 0 help sysroot build
+	expected=$("$GM" sysroot build --help)
+	[ "$output" = "$expected" ]
+	run_gm 0 help check
+	assert_contains "$output" "usage: glibc-matrix check"
+}
+
+@test "a bad option is a usage error (exit 2) in our words only, naming the option" {
 	run_gm 2 sysroot build --jobs zero 2.42
 	assert_contains "$output" "--jobs 'zero'"
 	run_gm 2 sysroot list --bogus
+	[ "$output" = "glibc-matrix: error: sysroot list: unknown option '--bogus' (see --help)" ]
+	run_gm 2 explain --against
+	[ "$output" = "glibc-matrix: error: explain: option '--against' needs an argument (see --help)" ]
+	run_gm 2 inspect -Z /bin/true
+	[ "$output" = "glibc-matrix: error: inspect: unknown option '-Z' (see --help)" ]
+	run_gm 2 explain --json=yes /bin/true
+	assert_contains "$output" "option '--json' takes no argument"
+	run_gm 2 run --t
+	assert_contains "$output" "option '--t' is ambiguous"
+	run_gm 2 --bogus
+	[ "$output" = "glibc-matrix: error: unknown option '--bogus' (see --help)" ]
+}
+
+@test "-q works after the command as before it and silences notes" {
+	use_scratch_store
+	run_gm 0 sysroot list
+	assert_contains "$output" "no sysroots"
+	run_gm 0 sysroot list -q
+	[ -z "$output" ]
+	run_gm 0 sysroot list --quiet
+	[ -z "$output" ]
+	run_gm 0 -q sysroot list
+	[ -z "$output" ]
 }
 
 @test "show of a missing sysroot names it (exit 2)" {
@@ -37,20 +73,24 @@ load helpers
 	assert_contains "$output" "not a valid sysroot name"
 }
 
-@test "list of an empty store prints nothing and --json an empty array" {
+@test "list of an empty store says so (not with -q) and --json is an empty array" {
 	use_scratch_store
 	run_gm sysroot list
+	assert_contains "$output" "no sysroots in the store yet"
+	run_gm rootfs list
+	assert_contains "$output" "no root filesystems in the store yet"
+	run_gm sysroot list -q
 	[ -z "$output" ]
 	run "$GM" sysroot list --json
 	[ "$output" = "[]" ]
 }
 
-@test "a FIFO named as input is refused at once, not waited on (exit 1 or 2)" {
+@test "a FIFO named as input is refused at once, not waited on (exit 2)" {
 	local fifo=$BATS_TEST_TMPDIR/fifo
 	mkfifo "$fifo"
 	# Without the regular-file check each of these blocks in open() until
 	# run_gm's timeout kills it (status 124), which fails the test.
-	GM_TIMEOUT=20 run_gm 1 inspect "$fifo"
+	GM_TIMEOUT=20 run_gm 2 inspect "$fifo"
 	assert_contains "$output" "is a FIFO, not a regular file"
 	GM_TIMEOUT=20 run_gm 2 patch "$fifo" -o "$BATS_TEST_TMPDIR/out" --remove-runpath
 	assert_contains "$output" "'$fifo' is a FIFO"
@@ -72,7 +112,7 @@ load helpers
 	GLIBC_MATRIX_STORE=$base/file run_gm 2 sysroot list
 	assert_contains "$output" "exists and is not a directory"
 	# Commands that never touch the store do not care.
-	GLIBC_MATRIX_STORE="$base/a:b" run_gm 1 inspect /etc/passwd
+	GLIBC_MATRIX_STORE="$base/a:b" run_gm 2 inspect /etc/passwd
 }
 
 @test "a sysroot name starting with '-' is refused (it would read as an option)" {

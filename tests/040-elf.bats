@@ -58,7 +58,7 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 	cp "$FIX/libfix.so" "$BATS_TEST_TMPDIR/tree/sub/"
 	cp "$FIX/hello.c" "$BATS_TEST_TMPDIR/tree/"
 	head -c 100 "$FIX/hello-pie" > "$BATS_TEST_TMPDIR/tree/sub/broken"
-	run_gm 1 inspect -r "$BATS_TEST_TMPDIR/tree"
+	run_gm 2 inspect -r "$BATS_TEST_TMPDIR/tree"
 	assert_contains "$output" "tree/hello-pie: ELF64"
 	assert_contains "$output" "tree/sub/libfix.so: ELF64 x86_64 shared object"
 	assert_contains "$output" "broken': program headers lie outside the file"
@@ -76,7 +76,7 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 	EOS
 	chmod +x "$BATS_TEST_TMPDIR/mark.sh"
 	cp "$FIX/hello-pie" "$BATS_TEST_TMPDIR/trap"
-	run_gm 1 inspect "$BATS_TEST_TMPDIR/trap" "$BATS_TEST_TMPDIR/mark.sh"
+	run_gm 2 inspect "$BATS_TEST_TMPDIR/trap" "$BATS_TEST_TMPDIR/mark.sh"
 	assert_contains "$output" "mark.sh': not an ELF file"
 	[ ! -e "$BATS_TEST_TMPDIR/executed" ]
 }
@@ -88,10 +88,10 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 		f=$BATS_TEST_TMPDIR/corpus/$name
 		run "$GM" inspect "$f"
 		echo "$name: $status: $output"
-		[ "$status" -eq 1 ]
+		[ "$status" -eq 2 ]
 		assert_contains "$output" "$f"
 		run "$GM" inspect --json "$f"
-		[ "$status" -eq 1 ]
+		[ "$status" -eq 2 ]
 	done < "$BATS_TEST_TMPDIR/names"
 }
 
@@ -105,7 +105,7 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 	# claim (4863 entries x 4863 nodes) would need gigabytes.
 	run bash -c 'ulimit -v 131072; exec "$1" inspect "$2"' _ "$GM" "$f"
 	echo "$output"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	assert_contains "$output" "claim more nodes than the section holds"
 }
 

@@ -241,8 +241,8 @@ every_op() {
 		differential "$f" loads_like "$sym" -- --runpath "$long" -- --set-rpath "$long"
 		differential "$f" loads_like "$sym" -- --rpath "$long" -- --force-rpath --set-rpath "$long"
 		differential "$f" loads_like "$sym" -- --remove-runpath -- --remove-rpath
-		# A shared library has no PT_INTERP to replace: findings, no output.
-		run_gm 1 patch "$f" -o "$BATS_TEST_TMPDIR/nointerp" --interp "$long"
+		# A shared library has no PT_INTERP to replace: bad input, no output.
+		run_gm 2 patch "$f" -o "$BATS_TEST_TMPDIR/nointerp" --interp "$long"
 		assert_contains "$output" "no PT_INTERP"
 		assert_contains "$output" "'$f'"
 		[ ! -e "$BATS_TEST_TMPDIR/nointerp" ]
@@ -304,39 +304,39 @@ every_op() {
 	done
 }
 
-@test "malformed input: clear error, exit 1, no output, input untouched" {
+@test "malformed input: clear error, exit 2, no output, input untouched" {
 	local d=$BATS_TEST_TMPDIR o=$BATS_TEST_TMPDIR/out n
 	local src=$BATS_FILE_TMPDIR/hello-pie size
 	size=$(stat -L -c %s "$src")
 	for n in 0 3 4 16 52 63 64 100 500 1000 4096 $((size / 2)) $((size - 100)); do
 		head -c "$n" "$src" >"$d/trunc-$n"
-		run_gm 1 patch "$d/trunc-$n" -o "$o" --interp "$(long_interp)" --runpath /x
+		run_gm 2 patch "$d/trunc-$n" -o "$o" --interp "$(long_interp)" --runpath /x
 		assert_contains "$output" "'$d/trunc-$n'"
 		[ ! -e "$o" ]
 	done
 	echo 'not an ELF file at all' >"$d/text"
-	run_gm 1 patch "$d/text" -o "$o" --interp /x
+	run_gm 2 patch "$d/text" -o "$o" --interp /x
 	assert_contains "$output" "not an ELF file"
 	# Program headers pointing past the end of the file (e_phoff = 2^40).
 	cp "$src" "$d/badph"
 	printf '\x00\x00\x00\x00\x00\x01\x00\x00' | dd of="$d/badph" bs=1 seek=32 conv=notrunc 2>/dev/null
-	run_gm 1 patch "$d/badph" -o "$o" --interp /x
+	run_gm 2 patch "$d/badph" -o "$o" --interp /x
 	# PT_INTERP (program header 1 of a gcc PIE) claiming a size past the end.
 	cp "$src" "$d/badinterp"
 	printf '\x00\x00\x00\x00\x00\x01\x00\x00' |
 		dd of="$d/badinterp" bs=1 seek=$((64 + 56 + 32)) conv=notrunc 2>/dev/null
-	run_gm 1 patch "$d/badinterp" -o "$o" --interp "$(long_interp)"
+	run_gm 2 patch "$d/badinterp" -o "$o" --interp "$(long_interp)"
 	assert_contains "$output" "outside the file"
 	[ ! -e "$o" ]
 	[ -z "$(find "$d" -maxdepth 1 -name '.*.tmp.*')" ]
 }
 
-@test "a static executable has no PT_INTERP: exit 1, no output" {
+@test "a static executable has no PT_INTERP: exit 2, no output" {
 	[ -e "$BATS_FILE_TMPDIR/hello-static" ] || skip "gcc -static does not work here"
 	local o=$BATS_TEST_TMPDIR/out
-	run_gm 1 patch "$BATS_FILE_TMPDIR/hello-static" -o "$o" --interp "$LD64"
+	run_gm 2 patch "$BATS_FILE_TMPDIR/hello-static" -o "$o" --interp "$LD64"
 	assert_contains "$output" "no PT_INTERP"
-	run_gm 1 patch "$BATS_FILE_TMPDIR/hello-static" -o "$o" --runpath /x
+	run_gm 2 patch "$BATS_FILE_TMPDIR/hello-static" -o "$o" --runpath /x
 	assert_contains "$output" "no dynamic section"
 	[ ! -e "$o" ]
 }

@@ -42,6 +42,10 @@ bool version_valid(const char *s);
 
 
 /* Current UTC time as RFC 3339. */
+/* Levenshtein distance (insert, delete, substitute each cost 1): how far a
+ * mistyped name is from a known one, for "did you mean". */
+size_t edit_distance(const char *a, const char *b);
+
 char *now_rfc3339(void);
 double now_seconds(void); /* monotonic */
 

@@ -8,6 +8,8 @@
 #include "report/report.h"
 #include "routes/route.h"
 #include "verdict/predict.h"
+#include "base/arch.h"
+#include "store/rootfs.h"
 #include "cli/select.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -73,6 +75,42 @@ static char **host_lib_dirs(const char *binary, char ***ret_libs)
 	return dirs;
 }
 
+/* Why a cell cannot run here, or NULL.  Nothing of another machine is
+ * executed by the host (the kernel refuses it, and a loader of another
+ * architecture must never be run at all), and a static executable is run
+ * only directly: it carries its own libc, so routes that swap the glibc do
+ * not apply to it. */
+static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
+		       const struct route *rt, const struct rootfs *tree)
+{
+	const struct gm_arch *a = arch_by_machine(info->machine, info->elfclass);
+	const struct gm_arch *host = arch_host();
+	const char *mach = a ? a->gnu : elf_machine_name(info->machine);
+	if (!a || !host || a != host)
+		return xasprintf("a %s file on a %s machine: foreign architectures need an "
+				 "emulator, which check does not use yet", mach,
+				 host ? host->gnu : "unknown");
+	if (!route_runs_on_host(rt) && strcmp(run->arch, a->gnu) != 0)
+		return xasprintf("sysroot %s is %s, the file is %s", run->name, run->arch, a->gnu);
+	if (tree && strcmp(tree->arch, a->gnu) != 0)
+		return xasprintf("root filesystem %s is %s, the file is %s", tree->name, tree->arch,
+				 a->gnu);
+	switch (elf_file_kind(info)) {
+	case ELF_FILE_STATIC_EXEC:
+		if (!route_runs_on_host(rt) && !(rt->caps & ROUTE_ROOTFS_ONLY))
+			return xstrdup("static executable: it carries its own libc; routes that "
+				       "swap the glibc do not apply");
+		return NULL;
+	case ELF_FILE_SHARED_OBJECT:
+		return xstrdup("shared object: it runs only inside a program that loads it, "
+			       "which check does not provide yet; use 'explain'");
+	case ELF_FILE_OTHER:
+		return xasprintf("a %s cannot be run", elf_file_kind_name(elf_file_kind(info)));
+	default:
+		return NULL;
+	}
+}
+
 /* ldcache injects a probe's own library: nothing of a user's binary. */
 static int no_probe_library(const struct route **ms, size_t n, struct gm_err **err)
 {
@@ -97,6 +135,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		{"out", required_argument, NULL, OPT_OUT},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
@@ -107,7 +146,11 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	int expect_exit = 0, c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "a:m:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:m:j:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		int handled = container_opt(c, optarg, o, err);
 		if (handled < 0)
 			return -1;
@@ -141,19 +184,22 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			break;
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
 		case 'h': return print_help();
-		default: return gm_usage(err, "check: bad option (see --help)");
+		default: return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
 		}
 	}
 	if (optind >= argc || !strv_len(against))
 		return gm_usage(err, "check: want BINARY... and at least one --against S (see --help)");
+	struct elf_info *infos = xcalloc((size_t)(argc - optind), sizeof(*infos));
 	for (int i = optind; i < argc; i++) {
-		struct elf_info info;
-		int r = elf_info_read(argv[i], &info, err);
-		if (r < 0)
+		int r = elf_info_read(argv[i], &infos[i - optind], err);
+		if (r <= 0) {
+			for (int k = optind; k < i; k++)
+				elf_info_release(&infos[k - optind]);
+			free(infos);
+			if (r == 0)
+				return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
 			return -1;
-		if (r == 0)
-			return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
-		elf_info_release(&info);
+		}
 	}
 	struct sysroot *runs = NULL, host;
 	const struct route **ms = NULL;
@@ -190,6 +236,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
 				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
 				cl->expect_exit = expect_exit;
+				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs);
+				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
 				for (size_t a = 0; args[a]; a++)
 					strv_push(&cl->args, args[a]);
 				for (size_t d = 0; extra[d]; d++)
@@ -197,14 +245,23 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			}
 		}
 		for (size_t l = 0; libs[l]; l++)
-			printf("%s needs %s from the host (searched after the sysroot's libraries)\n",
-			       argv[i], libs[l]);
+			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
+				     "libraries)", argv[i], libs[l]);
 	}
 	mo.outdir = out;
 	int xr = matrix_execute(ctx, &m, &mo, err);
-	size_t bad = 0;
+	size_t bad = 0, skipped = 0;
 	for (size_t i = 0; i < m.n; i++) {
 		const struct cell *cl = &m.cells[i];
+		/* A static executable's skipped routes are its verdict, not a
+		 * machine's shortcoming. */
+		if (cl->skip_reason) {
+			skipped += !cl->static_binary;
+			printf("  %s against %s by %s%s%s: skipped (%s)\n", cl->subject, cl->run->name,
+			       cl->method->name, cl->rootfs ? " in " : "",
+			       cl->rootfs ? cl->rootfs->name : "", cl->skip_reason);
+			continue;
+		}
 		if (cl->observed == GM_OK)
 			continue;
 		if (!bad++)
@@ -214,7 +271,15 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
 	r = report_finish(&m, out, xr, bad, err);
+	/* Nothing could run on this machine (another architecture without an
+	 * emulator): unsupported here, not "as expected". */
+	if (r == 0 && m.n && skipped == m.n)
+		r = gm_err_set(err, GM_EXIT_SKIP, 0, "no cell could run on this machine (%s)",
+			       m.cells[0].skip_reason);
 done:
+	for (int i = optind; i < argc && infos; i++)
+		elf_info_release(&infos[i - optind]);
+	free(infos);
 	matrix_release(&m);
 	sysroot_list_free(runs, n_runs);
 	trees_release(&t);

@@ -5,9 +5,12 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "routes/route.h"
+#include "base/arch.h"
+#include "elf/elfinfo.h"
+#include "verdict/classify.h"
 #include "exec/contain.h"
 #include "exec/proc.h"
-#include "store/sysroot.h"
+#include "store/resolve.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -28,7 +31,24 @@ static const char help_tail[] =
 	"PROGRAM is searched in PATH when it has no '/'.  It runs bounded as a matrix\n"
 	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and GLIBC_MATRIX_CELL_MEMORY\n"
 	"MiB where the machine allows, else RLIMIT_AS), and what it leaves running is\n"
-	"killed when it ends.  Exit 2 usage, 3 when PROGRAM could not be started at all.\n";
+	"killed when it ends.  Its stderr passes through glibc-matrix (to read what a\n"
+	"loader says), so it is not a terminal for PROGRAM.\n"
+	"\n"
+	"A static executable runs directly (it carries its own libc), with a note.\n"
+	"\n"
+	"Caveats of the loader route: /proc/self/exe is the sysroot's ld.so, so a\n"
+	"program that re-executes itself (node's process.execPath, busybox applets)\n"
+	"starts ld.so without arguments; and its child processes run on the host's\n"
+	"glibc, since nothing carries the loader to them.  GCONV_PATH (the sysroot's\n"
+	"iconv modules) is in the environment and so reaches those children too.  Use\n"
+	"--route interp for such programs: a patched copy whose PT_INTERP is the\n"
+	"sysroot's loader re-executes itself correctly.\n"
+	"\n"
+	"Exit: PROGRAM's status (128+N when killed by signal N); 127 when the loader\n"
+	"refused it (missing version node, library or symbol), with a note naming the\n"
+	"outcome; 2 usage (PROGRAM missing, not ELF, a shared object); 3 when PROGRAM\n"
+	"could not be started at all; 77 PROGRAM or the sysroot is of another\n"
+	"architecture (no emulator yet).\n";
 
 static char *find_program(const char *name)
 {
@@ -46,6 +66,30 @@ static char *find_program(const char *name)
 	return NULL;
 }
 
+/* Whether the program never started because the loader refused it, as its
+ * first line of stderr says (the loader speaks before the program can):
+ * glibc's loader exits 1 for a missing version node and 127 otherwise, and
+ * a shell reports both as 127.  Says so in a note. */
+static bool load_failed(const struct gm_ctx *ctx, const struct proc_result *res,
+			const char *route)
+{
+	if (res->signal || (res->exit_code != 1 && res->exit_code != 127))
+		return false;
+	struct proc_result first = *res;
+	first.err = xstrndup(res->err, strcspn(res->err, "\n"));
+	first.out = (char *)"";
+	struct classified cl;
+	classify(&first, NULL, &cl);
+	bool load = cl.outcome == GM_SYMBOL_VERSION || cl.outcome == GM_MISSING_LIBRARY ||
+		    cl.outcome == GM_MIXED_GLIBC || cl.outcome == GM_MISSING_SYMBOL;
+	if (load)
+		gm_note(ctx, "did not load by route %s: %s (%s); exit 127", route,
+			gm_outcome_name(cl.outcome), cl.detail);
+	classified_release(&cl);
+	free(first.err);
+	return load;
+}
+
 int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	enum { OPT_KEEP = 1000 };
@@ -54,21 +98,25 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"route", required_argument, NULL, 'r'},
 		{"keep", no_argument, NULL, OPT_KEEP},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *route = "loader";
 	bool keep = false;
 	int c;
-	(void)ctx;
 
 	/* '+': everything after PROGRAM belongs to PROGRAM. */
-	while ((c = getopt_long(argc, argv, "+s:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:r:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 's': name = optarg; break;
 		case 'r': route = optarg; break;
 		case OPT_KEEP: keep = true; break;
 		case 'h': return gm_help_routes(help, ROUTE_EXEC, help_tail);
-		default: return gm_usage(err, "exec: bad option (see --help)");
+		default: return cmd_bad_option(err, "exec", argv, "+s:r:hq", opts);
 		}
 	}
 	if (!name || optind >= argc)
@@ -85,9 +133,42 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (!abs)
 		return -1;
 
-	struct sysroot s;
-	if (sysroot_find(name, &s, err) < 0)
+	struct elf_info info;
+	int er = elf_info_read(abs, &info, err);
+	if (er < 0)
 		return -1;
+	if (er == 0)
+		return gm_usage(err, "exec: '%s' is not an ELF program (a script? run its "
+				     "interpreter under exec instead)", abs);
+	enum elf_file_kind kind = elf_file_kind(&info);
+	const struct gm_arch *arch = arch_by_machine(info.machine, info.elfclass);
+	elf_info_release(&info);
+	if (kind == ELF_FILE_SHARED_OBJECT || kind == ELF_FILE_OTHER)
+		return gm_usage(err, "exec: '%s' is a %s, not a program; 'glibc-matrix explain' "
+				     "predicts whether it loads", abs, elf_file_kind_name(kind));
+	if (!arch || arch != arch_host())
+		return gm_err_set(err, GM_EXIT_SKIP, 0,
+				  "exec: '%s' is a %s program; this %s machine runs it only under "
+				  "an emulator, which exec does not use yet", abs,
+				  arch ? arch->gnu : "foreign", arch_host() ? arch_host()->gnu : "?");
+
+	struct sysroot s;
+	if (sysroot_resolve(ctx, name, arch->gnu, &s, err) < 0)
+		return -1;
+	if (strcmp(s.arch, arch->gnu) != 0) {
+		gm_err_set(err, GM_EXIT_SKIP, 0, "exec: sysroot %s is %s, '%s' is %s; this machine "
+			   "runs %s only under an emulator, which exec does not use yet", s.name,
+			   s.arch, abs, arch->gnu, s.arch);
+		sysroot_release(&s);
+		return -1;
+	}
+	/* A static executable carries its own libc: no route can swap it, and
+	 * a loader handed one crashes.  It runs as it is. */
+	if (kind == ELF_FILE_STATIC_EXEC) {
+		gm_note(ctx, "'%s' is a static executable: it carries its own libc, so %s's glibc "
+			     "plays no part; running it directly", abs, s.name);
+		rt = route_find("host");
+	}
 	char tmpl[] = "/tmp/glibc-matrix-exec.XXXXXX";
 	char *work = NULL;
 	int r = -1;
@@ -114,6 +195,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
 				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,
+				 .relay_stderr = true, .capture_max = 64 * 1024,
 				 .cell = group, .sweep_orphans = true,
 				 .rlimit_as = group ? 0 : contain_memory_limit()};
 	struct proc_result res;
@@ -123,6 +205,8 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (pr == 0) {
 		if (res.exec_failed)
 			r = gm_infra(err, res.exec_errno, "cannot run '%s'", cmd.argv[0]);
+		else if (load_failed(ctx, &res, rt->name))
+			r = 127;
 		else
 			r = res.signal ? 128 + res.signal : res.exit_code;
 		proc_result_release(&res);

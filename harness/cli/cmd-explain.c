@@ -5,7 +5,7 @@
 #include "cli/cmd.h"
 #include "cli/select.h"
 #include "verdict/predict.h"
-#include "store/sysroot.h"
+#include "store/resolve.h"
 #include "elf/elfinfo.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix explain FILE --against SYSROOT|VERSION [--json]\n"
+	"usage: glibc-matrix explain FILE --against S... [--json]\n"
 	"\n"
 	"Predicts, from the ELF data alone, whether FILE loads when run by the loader of\n"
 	"that glibc (ld.so --library-path <its libdirs>).  Every object the process would\n"
@@ -26,52 +26,28 @@ static const char help[] =
 	"against the symbols defined at that node, so distribution backports count.\n"
 	"FILE is never executed.\n"
 	"\n"
-	"  --against S   a sysroot name (glibc-matrix sysroot list) or a glibc version,\n"
-	"                which picks a sysroot of that version for FILE's architecture\n"
-	"  --json        machine-readable result\n"
+	"  --against S   repeatable: a sysroot name (glibc-matrix sysroot list), a Debian\n"
+	"                suite (bookworm: its import for FILE's architecture) or a glibc\n"
+	"                version (2.36: the sysroot of that version for FILE's\n"
+	"                architecture, the source build when there are two)\n"
+	"  --json        machine-readable result (an array for several --against)\n"
 	"\n"
-	"Exit: 0 compatible, 1 not compatible, 2 usage (unknown sysroot, missing file).\n";
+	"Exit: 0 compatible, 1 not compatible, 2 usage (unknown sysroot; FILE missing,\n"
+	"not ELF or malformed), 3 infrastructure.\n";
 
-/* A sysroot by name, or by glibc version for the binary's architecture. */
-static int pick_sysroot(const char *against, const char *binary, struct sysroot *ret,
-			struct gm_err **err)
+/* The sysroot a name means for binary's architecture (store/resolve.h). */
+static int pick_sysroot(const struct gm_ctx *ctx, const char *against, const char *binary,
+			struct sysroot *ret, struct gm_err **err)
 {
-	struct sysroot *v;
-	size_t n;
 	struct elf_info info;
-	const char *arch = NULL;
-
-	if (!version_valid(against))
-		return sysroot_find(against, ret, err);
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
 		return gm_usage(err, "'%s' is not an ELF file", binary);
-	arch = elf_machine_name(info.machine);
+	const char *arch = elf_machine_name(info.machine);
 	elf_info_release(&info);
-	if (select_all_sysroots(&v, &n, err) < 0)
-		return -1;
-	int best = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i].glibc_version, against) || strcmp(v[i].arch, arch))
-			continue;
-		/* A from-source build is upstream's glibc; prefer it to a distribution's. */
-		if (best < 0 || (strcmp(v[i].origin, "source") == 0 &&
-				 strcmp(v[best].origin, "source") != 0))
-			best = (int)i;
-	}
-	if (best < 0) {
-		sysroot_list_free(v, n);
-		return gm_usage(err,
-				"no sysroot with glibc %s for %s in the store; make one with "
-				"'glibc-matrix sysroot build %s' or 'sysroot import'",
-				against, arch, against);
-	}
-	*ret = v[best];
-	memset(&v[best], 0, sizeof(v[best]));
-	sysroot_list_free(v, n);
-	return 0;
+	return sysroot_resolve(ctx, against, arch, ret, err);
 }
 
 static void print_text(const char *binary, const struct sysroot *s,
@@ -97,6 +73,17 @@ static void print_text(const char *binary, const struct sysroot *s,
 			       pb->symbols[0] ? pb->symbols[0] : "");
 			continue;
 		}
+		if (pb->kind == GM_MISSING_SYMBOL && !pb->node) {
+			printf("  %s needs symbols that no object of the process defines:\n",
+			       pb->object);
+			for (size_t k = 0; pb->symbols[k]; k++)
+				printf("    %s\n", pb->symbols[k]);
+			continue;
+		}
+		if (!pb->node) {
+			printf("  %s: %s\n", pb->object, pb->library);
+			continue;
+		}
 		printf("  %s needs %s from %s: %s\n", pb->object, pb->node, pb->library,
 		       pb->kind == GM_SYMBOL_VERSION ? "this glibc does not define the version"
 						     : "these symbols are not defined at that version");
@@ -107,8 +94,8 @@ static void print_text(const char *binary, const struct sysroot *s,
 		printf("  from the host: %s\n", p->host_libs[i]);
 }
 
-static void print_json(const char *binary, const struct sysroot *s,
-		       const struct gm_prediction *p)
+static json_object *to_json(const char *binary, const struct sysroot *s,
+			    const struct gm_prediction *p)
 {
 	json_object *o = json_object_new_object();
 	json_object *probs = json_object_new_array();
@@ -137,9 +124,7 @@ static void print_json(const char *binary, const struct sysroot *s,
 	for (size_t i = 0; p->host_libs[i]; i++)
 		json_object_array_add(hosts, json_object_new_string(p->host_libs[i]));
 	json_object_object_add(o, "host_libraries", hosts);
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	return o;
 }
 
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
@@ -149,43 +134,66 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"against", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
-	const char *against = NULL;
+	cleanup_strv char **against = xcalloc(1, sizeof(char *));
 	bool json = false;
 	int c;
-	(void)ctx;
 
-	while ((c = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		if (c == 'a')
-			against = optarg;
+			strv_push(&against, optarg);
 		else if (c == OPT_JSON)
 			json = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
-			return gm_usage(err, "explain: bad option (see --help)");
+			return cmd_bad_option(err, "explain", argv, "a:hq", opts);
 	}
-	if (optind + 1 != argc || !against)
+	if (optind + 1 != argc || !against[0])
 		return gm_usage(err, "explain: want one FILE and --against SYSROOT|VERSION (see --help)");
 	const char *binary = argv[optind];
 	if (!path_is_file(binary))
 		return gm_usage(err, "explain: '%s' is not a readable file", binary);
 
-	struct sysroot s;
-	struct gm_prediction p;
-	if (pick_sysroot(against, binary, &s, err) < 0)
-		return -1;
-	if (predict_loader(binary, &s, &p, err) < 0) {
+	/* Several --against: one answer each, in order; --json gives an array
+	 * then (one object for one sysroot, as before). */
+	json_object *arr = json_object_new_array();
+	int r = 0;
+	for (size_t i = 0; against[i]; i++) {
+		struct sysroot s;
+		struct gm_prediction p;
+		if (pick_sysroot(ctx, against[i], binary, &s, err) < 0) {
+			r = -1;
+			break;
+		}
+		if (predict_loader(binary, &s, &p, err) < 0) {
+			sysroot_release(&s);
+			r = -1;
+			break;
+		}
+		if (json)
+			json_object_array_add(arr, to_json(binary, &s, &p));
+		else
+			print_text(binary, &s, &p);
+		if (p.outcome != GM_OK)
+			r = GM_EXIT_FINDINGS;
+		prediction_release(&p);
 		sysroot_release(&s);
-		return -1;
 	}
-	if (json)
-		print_json(binary, &s, &p);
-	else
-		print_text(binary, &s, &p);
-	int r = p.outcome == GM_OK ? 0 : GM_EXIT_FINDINGS;
-	prediction_release(&p);
-	sysroot_release(&s);
+	if (r >= 0 && json) {
+		json_object *out = json_object_array_length(arr) == 1
+					   ? json_object_get(json_object_array_get_idx(arr, 0))
+					   : json_object_get(arr);
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+									JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(out);
+	}
+	json_object_put(arr);
 	return r;
 }

@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
-#include "store/sysroot.h"
+#include "store/resolve.h"
 #include "probes/toolchain.h"
 #include "base/util.h"
 
@@ -58,20 +58,24 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"ldflags", no_argument, NULL, OPT_LDFLAGS},
 		{"cc", no_argument, NULL, OPT_CC},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
 	bool cxx = false;
 	int only = 0, c;
-	(void)ctx;
 
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 's': name = optarg; break;
 		case OPT_CXX: cxx = true; break;
 		case OPT_CFLAGS: case OPT_LDFLAGS: case OPT_CC: only = c; break;
 		case 'h': return gm_help(help);
-		default: return gm_usage(err, "flags: bad option (see --help)");
+		default: return cmd_bad_option(err, "flags", argv, "s:hq", opts);
 		}
 	}
 	if (!name || optind != argc)
@@ -79,7 +83,7 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 
 	struct sysroot s;
 	struct toolchain t;
-	if (sysroot_find(name, &s, err) < 0)
+	if (sysroot_resolve(ctx, name, NULL, &s, err) < 0)
 		return -1;
 	int r = toolchain_for(&s, cxx, TOOLCHAIN_STANDALONE, &t, err);
 	sysroot_release(&s);

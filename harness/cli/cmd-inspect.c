@@ -32,7 +32,8 @@ static const char help[] =
 	"\n"
 	"A directory without -r means its files.  Non-ELF files found in directories\n"
 	"are skipped; malformed ELF files are reported on stderr and the scan goes on.\n"
-	"Exit: 0 all read, 1 a file malformed or a named file not ELF, 2 usage or a\nnamed file missing.\n";
+	"Exit: 0 all read, 2 usage, a named file missing or not ELF, or a file\n"
+	"malformed (the others are still reported).\n";
 
 struct scan {
 	bool json, recursive;
@@ -214,13 +215,17 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"recursive", no_argument, NULL, 'r'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	struct scan sc = {.out = stdout};
 	int c;
-	(void)ctx;
 
-	while ((c = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "rhq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		if (c == 'r')
 			sc.recursive = true;
 		else if (c == OPT_JSON)
@@ -228,7 +233,7 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		else if (c == 'h')
 			return gm_help(help);
 		else
-			return gm_usage(err, "inspect: bad option (see --help)");
+			return cmd_bad_option(err, "inspect", argv, "rhq", opts);
 	}
 	if (optind >= argc)
 		return gm_usage(err, "inspect: want at least one FILE or DIR (see --help)");
@@ -248,5 +253,5 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	}
 	if (sc.json)
 		fputs("]\n", sc.out);
-	return sc.bad ? GM_EXIT_FINDINGS : 0;
+	return sc.bad ? GM_EXIT_USAGE : 0;
 }

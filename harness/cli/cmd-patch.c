@@ -34,8 +34,8 @@ static const char help[] =
 	"  --remove-runpath     remove DT_RUNPATH and DT_RPATH\n"
 	"  -h, --help           this text\n"
 	"\n"
-	"Exit codes: 0 patched, 1 FILE is malformed or lacks what is asked for (no\n"
-	"PT_INTERP, no dynamic section), 2 usage, 3 cannot write or verify OUT.\n";
+	"Exit codes: 0 patched, 2 usage, or FILE not ELF, malformed or lacking what is\n"
+	"asked for (no PT_INTERP, no dynamic section), 3 cannot write or verify OUT.\n";
 
 enum { OPT_INTERP = 1000, OPT_RUNPATH, OPT_RPATH, OPT_REMOVE };
 
@@ -50,7 +50,7 @@ static int set_path_op(struct elf_patch_opts *o, enum elf_patch_path_op op, cons
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct elf_patch_opts *o, char ***in,
+static int parse_args(struct gm_ctx *ctx, int argc, char **argv, struct elf_patch_opts *o, char ***in,
 		      const char **out, bool *help_only, struct gm_err **err)
 {
 	static const struct option opts[] = {
@@ -60,12 +60,16 @@ static int parse_args(int argc, char **argv, struct elf_patch_opts *o, char ***i
 		{"rpath", required_argument, NULL, OPT_RPATH},
 		{"remove-runpath", no_argument, NULL, OPT_REMOVE},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	int c, rc = 0;
 
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "o:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 'o':
 			*out = optarg;
@@ -86,8 +90,7 @@ static int parse_args(int argc, char **argv, struct elf_patch_opts *o, char ***i
 			*help_only = true;
 			return 0;
 		default:
-			return gm_usage(err, "patch: unknown or incomplete option '%s' (try --help)",
-					argv[optind - 1]);
+			return cmd_bad_option(err, "patch", argv, "o:hq", opts);
 		}
 	}
 	if (rc < 0)
@@ -136,7 +139,7 @@ int cmd_patch(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	bool help_only = false;
 	size_t n;
 
-	if (parse_args(argc, argv, &o, &in, &out, &help_only, err) < 0)
+	if (parse_args(ctx, argc, argv, &o, &in, &out, &help_only, err) < 0)
 		return -1;
 	if (help_only)
 		return gm_help(help);

@@ -50,6 +50,7 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"test-cases", no_argument, NULL, OPT_TEST},
 		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **sysnames = xcalloc(1, sizeof(char *));
@@ -67,14 +68,18 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return gm_usage(err, "probes: unknown command '%s' (list, build)", argv[1]);
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "s:c:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:j:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 's': strv_push(&sysnames, optarg); break;
 		case 'c': strv_push(&casenames, optarg); break;
 		case OPT_TEST: test_cases = true; break;
 		case 'j': jobs = atoi(optarg); if (jobs < 1) return gm_usage(err, "bad --jobs '%s'", optarg); break;
 		case 'h': return gm_help(help);
-		default: return gm_usage(err, "probes build: bad option (see --help)");
+		default: return cmd_bad_option(err, "probes build", argv, "s:c:j:hq", opts);
 		}
 	}
 	if (optind != argc)

@@ -31,11 +31,16 @@ int cmd_rootfs_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		{"all", no_argument, NULL, 'a'},
 		{"refresh", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	bool all = false, refresh = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "arh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "arhq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 'a':
 			all = true;
@@ -46,7 +51,7 @@ int cmd_rootfs_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		case 'h':
 			return gm_help(help);
 		default:
-			return gm_usage(err, "rootfs build: bad option (see --help)");
+			return cmd_bad_option(err, "rootfs build", argv, "arhq", opts);
 		}
 	}
 	if (all == (optind < argc))

@@ -89,19 +89,23 @@ static size_t split_programs(int argc, char **argv, double timeout, struct batch
 
 int cmd_rootfs_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	(void)ctx;
 	static const struct option opts[] = {
 		{"dir", required_argument, NULL, 'd'},
 		{"timeout", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	double timeout = 10;
 	bool json = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:jhq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -119,7 +123,7 @@ int cmd_rootfs_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		case 'h':
 			return gm_help(help);
 		default:
-			return gm_usage(err, "rootfs exec: bad option (see --help)");
+			return cmd_bad_option(err, "rootfs exec", argv, "d:t:jhq", opts);
 		}
 	}
 	if (optind >= argc)

@@ -31,21 +31,25 @@ static json_object *to_json(const struct rootfs *r)
 
 int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	(void)ctx;
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jhq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		if (c == 'j')
 			json = true;
 		else if (c == 'h')
 			return gm_help(list_help);
 		else
-			return gm_usage(err, "rootfs list: bad option (see --help)");
+			return cmd_bad_option(err, "rootfs list", argv, "jhq", opts);
 	}
 	if (optind != argc)
 		return gm_usage(err, "rootfs list: takes no arguments");
@@ -53,6 +57,9 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 	if (rootfs_names(&names, err) < 0)
 		return -1;
 	json_object *arr = json_object_new_array();
+	if (!json && !names[0])
+		gm_note(ctx, "no root filesystems in the store yet: 'glibc-matrix rootfs build "
+			     "--all' makes them");
 	if (!json && names[0])
 		printf("%-12s %-8s %-10s %8s  %s\n", "NAME", "GLIBC", "SUITE", "SIZE", "KEY");
 	for (size_t i = 0; names[i]; i++) {

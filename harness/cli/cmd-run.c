@@ -55,7 +55,8 @@ struct run_opts {
 	char *out;
 };
 
-static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct gm_err **err)
+static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, bool *helped,
+		 struct gm_err **err)
 {
 	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP };
 	static const struct option opts[] = {
@@ -71,12 +72,17 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		{"keep-work", no_argument, NULL, OPT_KEEP},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
 	*helped = false;
-	while ((c = getopt_long(argc, argv, "b:r:m:c:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:r:m:c:j:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		int handled = container_opt(c, optarg, &o->ctr, err);
 		if (handled < 0)
 			return -1;
@@ -103,7 +109,7 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *helped, struct
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
 		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
-		default: return gm_usage(err, "run: bad option (see --help)");
+		default: return cmd_bad_option(err, "run", argv, "b:r:m:c:j:hq", opts);
 		}
 	}
 	if (optind != argc)
@@ -202,7 +208,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	int r = -1;
 
 	sysroot_host(&host);
-	if (parse(argc, argv, &o, &helped, err) < 0 || helped) {
+	if (parse(ctx, argc, argv, &o, &helped, err) < 0 || helped) {
 		r = helped ? 0 : -1;
 		goto out;
 	}

@@ -43,6 +43,7 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 		{"keep-build-dir", no_argument, NULL, OPT_KEEP},
 		{"download-only", no_argument, NULL, OPT_DOWNLOAD},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	struct build_opts o = {0};
@@ -50,7 +51,11 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 	bool download_only = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:j:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:j:c:hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 'n':
 			o.name = optarg;
@@ -75,7 +80,7 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 		case 'h':
 			return gm_help(help);
 		default:
-			return gm_usage(err, "sysroot build: bad option (see --help)");
+			return cmd_bad_option(err, "sysroot build", argv, "n:j:c:hq", opts);
 		}
 	}
 	if (optind + 1 != argc)

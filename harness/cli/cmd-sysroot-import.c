@@ -37,7 +37,7 @@ static const char help[] =
 
 
 
-static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *help_only,
+static int parse_args(struct gm_ctx *ctx, int argc, char **argv, struct debimport_opts *o, bool *help_only,
 		      struct gm_err **err)
 {
 	static const struct option opts[] = {
@@ -46,12 +46,16 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 		{"refresh", no_argument, NULL, 'r'},
 		{"insecure", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		switch (c) {
 		case 'a':
 			o->arch = optarg;
@@ -69,9 +73,7 @@ static int parse_args(int argc, char **argv, struct debimport_opts *o, bool *hel
 			*help_only = true;
 			return 0;
 		default:
-			return gm_usage(err, "sysroot import: unknown or incomplete option '%s' (try "
-					     "--help)",
-					argv[optind - 1]);
+			return cmd_bad_option(err, "sysroot import", argv, "hq", opts);
 		}
 	}
 	if (optind >= argc)
@@ -89,7 +91,7 @@ int cmd_sysroot_import(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 	struct sysroot s = {0};
 	enum debimport_state state;
 
-	if (parse_args(argc, argv, &o, &help_only, err) < 0)
+	if (parse_args(ctx, argc, argv, &o, &help_only, err) < 0)
 		return -1;
 	if (help_only)
 		return gm_help(help);

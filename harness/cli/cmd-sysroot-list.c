@@ -6,6 +6,7 @@
 #include "elf/elfinfo.h"
 #include "store/store.h"
 #include "store/sysroot.h"
+#include "store/resolve.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -16,24 +17,31 @@
 #include <string.h>
 
 /* Parses "[--json] [--help]" for the three commands. */
-static int parse_simple(int argc, char **argv, const char *help, bool *json, bool *helped,
-			struct gm_err **err)
+static int parse_simple(struct gm_ctx *ctx, int argc, char **argv, const char *help, bool *json,
+			bool *helped, struct gm_err **err)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	*helped = false;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			cmd_quiet(ctx);
+			continue;
+		}
 		if (c == 'J' && json)
 			*json = true;
 		else if (c == 'h') {
 			*helped = true;
 			return gm_help(help);
-		} else
-			return gm_usage(err, "sysroot %s: bad option (see --help)", argv[0]);
+		} else {
+			cleanup_free char *name = xasprintf("sysroot %s", argv[0]);
+			return cmd_bad_option(err, name, argv, "hq", opts);
+		}
 	}
 	return 0;
 }
@@ -52,9 +60,8 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 	bool json = false, helped;
 	struct sysroot *v;
 	size_t n;
-	(void)ctx;
 
-	if (parse_simple(argc, argv, list_help, &json, &helped, err) < 0 || helped)
+	if (parse_simple(ctx, argc, argv, list_help, &json, &helped, err) < 0 || helped)
 		return helped ? 0 : -1;
 	if (optind != argc)
 		return gm_usage(err, "sysroot list: unexpected argument '%s'", argv[optind]);
@@ -73,6 +80,9 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		}
 		printf("]\n");
 	} else {
+		if (!n)
+			gm_note(ctx, "no sysroots in the store yet: 'glibc-matrix sysroot import "
+				     "bookworm' takes seconds, 'sysroot build 2.31' minutes");
 		if (n)
 			printf("%-28s %-8s %-8s %-18s %-12s %s\n", "NAME", "GLIBC", "ARCH", "ORIGIN",
 			       "LIBC-BUILD", "CREATED");
@@ -133,13 +143,12 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 {
 	bool json = false, helped;
 	struct sysroot s;
-	(void)ctx;
 
-	if (parse_simple(argc, argv, show_help, &json, &helped, err) < 0 || helped)
+	if (parse_simple(ctx, argc, argv, show_help, &json, &helped, err) < 0 || helped)
 		return helped ? 0 : -1;
 	if (optind + 1 != argc)
 		return gm_usage(err, "sysroot show: want one sysroot NAME (see 'sysroot list')");
-	if (sysroot_find(argv[optind], &s, err) < 0)
+	if (sysroot_resolve(ctx, argv[optind], NULL, &s, err) < 0)
 		return -1;
 	if (json) {
 		cleanup_free char *text = sysroot_to_json(&s);
@@ -197,7 +206,7 @@ static const char remove_help[] =
 int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	bool helped;
-	if (parse_simple(argc, argv, remove_help, NULL, &helped, err) < 0 || helped)
+	if (parse_simple(ctx, argc, argv, remove_help, NULL, &helped, err) < 0 || helped)
 		return helped ? 0 : -1;
 	if (optind >= argc)
 		return gm_usage(err, "sysroot remove: want at least one NAME");

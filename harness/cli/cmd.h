@@ -43,6 +43,19 @@ cmd_fn cmd_rootfs_exec;
 int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
 		 char **argv, struct gm_err **err);
 
+struct option;
+
+/* The error for getopt_long's '?' (cmd_dispatch sets opterr = 0, so this is
+ * the only message): names the option and says whether it is unknown or
+ * lacks its argument.  Call it right after getopt_long returned. */
+int cmd_bad_option(struct gm_err **err, const char *cmd, char *const *argv,
+		   const char *shortopts, const struct option *opts);
+
+/* -q/--quiet after the command, as before it: every command's table
+ * carries CMD_OPT_QUIET and its switch calls cmd_quiet for 'q'. */
+#define CMD_OPT_QUIET {"quiet", no_argument, NULL, 'q'}
+void cmd_quiet(struct gm_ctx *ctx);
+
 /* Prints a usage text to stdout (--help) and returns 0. */
 int gm_help(const char *text);
 /* The same, with the routes that have every capability in caps listed

@@ -3,6 +3,7 @@
  * the command table; it alone prints errors and picks the exit code. */
 #define _GNU_SOURCE
 #include "cli/cmd.h"
+#include "base/cleanup.h"
 #include "base/interrupt.h"
 #include "base/util.h"
 #include "store/store.h"
@@ -33,6 +34,7 @@ static const struct cmd commands[] = {
 
 static const char usage[] =
 	"usage: glibc-matrix [--quiet] <command> [<args>]\n"
+	"       glibc-matrix help [<command>]\n"
 	"\n"
 	"Will a binary built against glibc X load and run against glibc Y, and by which route?\n"
 	"\n"
@@ -79,6 +81,7 @@ int main(int argc, char **argv)
 	struct gm_err *err = NULL;
 	int c, r;
 
+	opterr = 0;
 	/* '+': stop at the first non-option, the command parses the rest. */
 	while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -92,7 +95,9 @@ int main(int argc, char **argv)
 			printf("glibc-matrix %s\n", GM_VERSION);
 			return 0;
 		default:
-			fprintf(stderr, "try 'glibc-matrix --help'\n");
+			cmd_bad_option(&err, NULL, argv, "+qhV", opts);
+			fprintf(stderr, "glibc-matrix: error: %s\n", err->msg);
+			gm_err_free(&err);
 			return GM_EXIT_USAGE;
 		}
 	}
@@ -102,6 +107,21 @@ int main(int argc, char **argv)
 	}
 	if (ctx.quiet)
 		ctx.tty = false;
+	/* "help [COMMAND...]" is "[COMMAND...] --help", as git's is. */
+	cleanup_free char **help_argv = NULL;
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 >= argc) {
+			print_usage(stdout);
+			return 0;
+		}
+		int n = argc - optind - 1;
+		help_argv = xcalloc((size_t)n + 2, sizeof(char *));
+		memcpy(help_argv, argv + optind + 1, (size_t)n * sizeof(char *));
+		help_argv[n] = (char *)"--help";
+		argv = help_argv;
+		argc = n + 1;
+		optind = 0;
+	}
 	interrupt_install();
 	for (const struct cmd *cm = commands; cm->name; cm++)
 		if (cm->store && strcmp(cm->name, argv[optind]) == 0 && store_check(&err) < 0) {

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cli/select.h"
+#include "store/resolve.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
@@ -51,7 +52,7 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 			v = xrealloc(v, (n + 1) * sizeof(*v));
 			if (strcmp(names[i], "host") == 0) {
 				sysroot_host(&v[n]);
-			} else if (sysroot_find(names[i], &v[n], err) < 0) {
+			} else if (sysroot_resolve(NULL, names[i], arch, &v[n], err) < 0) {
 				sysroot_list_free(v, n);
 				return -1;
 			}

@@ -30,6 +30,22 @@ const char *elf_machine_name(int machine)
 	return a ? a->gnu : "unknown";
 }
 
+enum elf_file_kind elf_file_kind(const struct elf_info *info)
+{
+	if (info->interp)
+		return ELF_FILE_DYNAMIC_EXEC;
+	if (info->type == ET_EXEC || (info->type == ET_DYN && info->pie))
+		return ELF_FILE_STATIC_EXEC;
+	return info->type == ET_DYN ? ELF_FILE_SHARED_OBJECT : ELF_FILE_OTHER;
+}
+
+const char *elf_file_kind_name(enum elf_file_kind k)
+{
+	static const char *const names[] = {"dynamic executable", "static executable",
+					    "shared object", "ELF file"};
+	return (unsigned)k <= ELF_FILE_OTHER ? names[k] : "ELF file";
+}
+
 /* The reader's state for one file. */
 struct reader {
 	Elf *e;
@@ -44,7 +60,7 @@ struct reader {
 
 static int bad(struct reader *r, struct gm_err **err, const char *what)
 {
-	return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': %s", r->path, what);
+	return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': %s", r->path, what);
 }
 
 /* Section data, or NULL when the section is missing, empty or NOBITS. */
@@ -317,11 +333,13 @@ static int read_symbols(struct reader *r, size_t dynsym, size_t versym, struct g
 			struct elf_vernode *node =
 				&r->info->needs[r->idx[idx].need].nodes[r->idx[idx].node];
 			strv_push(&node->symbols, name);
-		} else if (undef && idx < 2 && GELF_ST_BIND(sym.st_info) != STB_LOCAL) {
+		} else if (undef && idx < 2 && GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
 			strv_push(&r->info->unversioned_undef, name);
 		} else if (!undef && idx >= 2 && idx < r->n_idx && r->idx[idx].def >= 0) {
 			strv_push(&r->info->defs[r->idx[idx].def].symbols, name);
 		}
+		if (!undef && GELF_ST_BIND(sym.st_info) != STB_LOCAL && !(vs & 0x8000) && idx != 0)
+			strv_push(&r->info->exported, name);
 	}
 	for (size_t i = 0; i < r->info->n_needs; i++)
 		for (size_t k = 0; k < r->info->needs[i].n_nodes; k++)
@@ -329,6 +347,7 @@ static int read_symbols(struct reader *r, size_t dynsym, size_t versym, struct g
 	for (size_t i = 0; i < r->info->n_defs; i++)
 		sort_unique(r->info->defs[i].symbols);
 	sort_unique(r->info->unversioned_undef);
+	sort_unique(r->info->exported);
 	return 0;
 }
 
@@ -361,7 +380,7 @@ static int check_tables(struct reader *r, const GElf_Ehdr *eh, struct gm_err **e
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(r->e, i);
 		if (!scn || !gelf_getshdr(scn, &sh))
-			return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad section header %zu: %s",
+			return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': bad section header %zu: %s",
 					  r->path, i, elf_errmsg(-1));
 		if (sh.sh_type != SHT_NOBITS && !inside(sh.sh_offset, 1, sh.sh_size, fsize)) {
 			cleanup_free char *what = xasprintf("section %zu lies outside the file (truncated?)", i);
@@ -377,7 +396,7 @@ static int read_all(struct reader *r, struct gm_err **err)
 	size_t dynsym = 0, versym = 0;
 
 	if (!gelf_getehdr(r->e, &eh))
-		return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad ELF header: %s", r->path,
+		return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': bad ELF header: %s", r->path,
 				  elf_errmsg(-1));
 	r->info->elfclass = gelf_getclass(r->e);
 	r->info->machine = eh.e_machine;
@@ -385,7 +404,7 @@ static int read_all(struct reader *r, struct gm_err **err)
 	if (check_tables(r, &eh, err) < 0)
 		return -1;
 	if (elf_getshdrnum(r->e, &r->nsections) < 0)
-		return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad section header count: %s",
+		return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': bad section header count: %s",
 				  r->path, elf_errmsg(-1));
 	if (read_interp(r, err) < 0)
 		return -1;
@@ -397,7 +416,7 @@ static int read_all(struct reader *r, struct gm_err **err)
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(r->e, i);
 		if (!scn || !gelf_getshdr(scn, &sh))
-			return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': bad section header %zu: %s",
+			return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': bad section header %zu: %s",
 					  r->path, i, elf_errmsg(-1));
 		if (sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_GNU_verneed &&
 		    sh.sh_type != SHT_GNU_verdef && sh.sh_type != SHT_DYNSYM &&
@@ -414,7 +433,7 @@ static int read_all(struct reader *r, struct gm_err **err)
 		Elf_Data *d = section_data(r, i, &sh);
 		if (!d) {
 			if (elf_errno())
-				return gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': section %zu: %s",
+				return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': section %zu: %s",
 						  r->path, i, elf_errmsg(-1));
 			continue;
 		}
@@ -445,12 +464,13 @@ int elf_info_read_flags(const char *path, int flags, struct elf_info *info, stru
 	if (!r.e || elf_kind(r.e) != ELF_K_ELF) {
 		if (r.e)
 			elf_end(r.e);
-		return gm_err_set(err, GM_EXIT_FINDINGS, 0,
+		return gm_err_set(err, GM_EXIT_USAGE, 0,
 				  "'%s': not a valid ELF file (bad class or truncated header)", path);
 	}
 	info->needed = xcalloc(1, sizeof(char *));
 	info->verdefs = xcalloc(1, sizeof(char *));
 	info->unversioned_undef = xcalloc(1, sizeof(char *));
+	info->exported = xcalloc(1, sizeof(char *));
 	int rc = read_all(&r, err);
 	elf_end(r.e);
 	free(r.idx);
@@ -475,6 +495,7 @@ void elf_info_release(struct elf_info *info)
 	strv_free(info->needed);
 	strv_free(info->verdefs);
 	strv_free(info->unversioned_undef);
+	strv_free(info->exported);
 	free(info->build_id);
 	for (size_t i = 0; i < info->n_defs; i++) {
 		free(info->defs[i].name);
@@ -501,12 +522,24 @@ const struct elf_verdef *elf_find_def(const struct elf_info *info, const char *n
 	return NULL;
 }
 
+static bool sorted_has(char *const *v, const char *symbol);
+
 bool elf_def_has_symbol(const struct elf_verdef *def, const char *symbol)
 {
-	size_t lo = 0, hi = strv_len(def->symbols);
+	return sorted_has(def->symbols, symbol);
+}
+
+bool elf_exports(const struct elf_info *info, const char *symbol)
+{
+	return sorted_has(info->exported, symbol);
+}
+
+static bool sorted_has(char *const *v, const char *symbol)
+{
+	size_t lo = 0, hi = strv_len(v);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(def->symbols[mid], symbol);
+		int c = strcmp(v[mid], symbol);
 		if (c == 0)
 			return true;
 		if (c < 0)

@@ -5,7 +5,7 @@
  * lie inside the file, strings must be terminated inside their table, the
  * version chains are bounded by their section's sh_info and size.  A
  * malformed file yields an error that names the file and the problem
- * (GM_EXIT_FINDINGS: the input is bad, the tool is fine). */
+ * (GM_EXIT_USAGE: the input is not what was asked for, the tool is fine). */
 #ifndef GM_ELFINFO_H
 #define GM_ELFINFO_H
 
@@ -50,7 +50,12 @@ struct elf_info {
 	size_t n_defs;
 	struct elf_verneed *needs;
 	size_t n_needs;
-	char **unversioned_undef; /* undefined symbols without a version (sorted) */
+	/* With ELF_READ_SYMBOLS, both sorted: strong undefined symbols without
+	 * a version (a weak one may stay unresolved), and the defined dynamic
+	 * symbols an unversioned reference can bind to (global or weak, not a
+	 * hidden version: the default one, or none). */
+	char **unversioned_undef;
+	char **exported;
 	char *build_id;     /* GNU build ID as hex, or NULL */
 };
 
@@ -65,11 +70,26 @@ int elf_info_read(const char *path, struct elf_info *ret, struct gm_err **err);
 int elf_info_read_flags(const char *path, int flags, struct elf_info *ret, struct gm_err **err);
 void elf_info_release(struct elf_info *info);
 
+/* What kind of file a user hands us, which decides how it can be run:
+ * a dynamic executable through a loader, a static one only directly (it
+ * carries its own libc), a shared object only by a program that loads it. */
+enum elf_file_kind {
+	ELF_FILE_DYNAMIC_EXEC,  /* PT_INTERP */
+	ELF_FILE_STATIC_EXEC,   /* no PT_INTERP: ET_EXEC, or ET_DYN marked DF_1_PIE */
+	ELF_FILE_SHARED_OBJECT, /* ET_DYN without PT_INTERP and not a PIE */
+	ELF_FILE_OTHER,         /* relocatable object, core file */
+};
+enum elf_file_kind elf_file_kind(const struct elf_info *info);
+/* "dynamic executable", "static executable", "shared object", "ELF file". */
+const char *elf_file_kind_name(enum elf_file_kind k);
+
 /* GNU machine name for an EM_* value ("x86_64", "aarch64", "riscv64"). */
 const char *elf_machine_name(int machine);
 
 /* Convenience lookups. */
 const struct elf_verdef *elf_find_def(const struct elf_info *info, const char *node);
+/* symbol is in info->exported. */
+bool elf_exports(const struct elf_info *info, const char *symbol);
 bool elf_def_has_symbol(const struct elf_verdef *def, const char *symbol);
 
 #endif

@@ -21,7 +21,7 @@ int patcher_bad(const struct patcher *p, struct gm_err **err, const char *fmt, .
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	gm_err_set(err, GM_EXIT_FINDINGS, 0, "'%s': %s", p->path, msg ? msg : "malformed");
+	gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': %s", p->path, msg ? msg : "malformed");
 	free(msg);
 	return -1;
 }

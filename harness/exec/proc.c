@@ -50,6 +50,46 @@ static void child_fail(int fd, int e)
 	_exit(127);
 }
 
+/* execvpe without its fallback: on ENOEXEC execvpe runs the file as a
+ * shell script through /bin/sh, and a loader of another architecture (or any
+ * binary the kernel cannot run) then fills the terminal with its bytes as
+ * "commands".  Here ENOEXEC is the answer.  Runs in the CLONE_VM child, so
+ * nothing here allocates: the candidate paths live on the child's stack. */
+static void exec_no_shell(const char *file, char *const argv[], char *const envp[])
+{
+	if (strchr(file, '/')) {
+		execve(file, argv, envp);
+		return;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	size_t flen = strlen(file);
+	int seen = ENOENT;
+	char buf[4096];
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+		if (dlen == 0)
+			dlen = 1, p = "."; /* an empty entry is the current directory */
+		if (dlen + 1 + flen + 1 <= sizeof(buf)) {
+			memcpy(buf, p, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			execve(buf, argv, envp);
+			/* Found but unrunnable: the search ends, as execvp's does. */
+			if (errno == ENOEXEC)
+				return;
+			if (errno == EACCES)
+				seen = EACCES;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	errno = seen;
+}
+
 /* tcsetpgrp from a background group raises SIGTTOU unless it is blocked. */
 static void tty_give(pid_t pgid)
 {
@@ -98,6 +138,8 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 		struct rlimit r = {spec->rlimit_as, spec->rlimit_as};
 		setrlimit(RLIMIT_AS, &r);
 	}
+	if (spec->inherit_stdio && spec->relay_stderr && dup2(err_w, 2) < 0)
+		child_fail(notify, errno);
 	if (!spec->inherit_stdio) {
 		in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 ||
@@ -106,7 +148,7 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 	}
 	if (spec->cwd && chdir(spec->cwd) < 0)
 		child_fail(notify, errno);
-	execvpe(spec->argv[0], spec->argv, envp);
+	exec_no_shell(spec->argv[0], spec->argv, envp);
 	child_fail(notify, errno);
 }
 
@@ -150,6 +192,7 @@ static pid_t spawn_child(const struct proc_spec *spec, char **envp, int out_w, i
 
 struct stream {
 	int fd;
+	int relay_fd;      /* >= 0: what is read is passed on here at once */
 	char *buf;
 	size_t len, cap, max;
 	bool truncated;
@@ -157,22 +200,26 @@ struct stream {
 	size_t line_len;
 };
 
+static void write_all(int fd, const char *p, size_t left)
+{
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w <= 0 && errno != EINTR)
+			break;
+		if (w > 0) {
+			p += w;
+			left -= w;
+		}
+	}
+}
+
 static void stream_feed(struct stream *s, const struct proc_spec *spec, const char *data,
 			size_t n)
 {
-	if (spec->log_fd >= 0) {
-		const char *p = data;
-		size_t left = n;
-		while (left) {
-			ssize_t w = write(spec->log_fd, p, left);
-			if (w <= 0 && errno != EINTR)
-				break;
-			if (w > 0) {
-				p += w;
-				left -= w;
-			}
-		}
-	}
+	if (spec->log_fd >= 0)
+		write_all(spec->log_fd, data, n);
+	if (s->relay_fd >= 0)
+		write_all(s->relay_fd, data, n);
 	if (s->max) {
 		size_t keep = n;
 		if (s->len + keep > s->max) {
@@ -314,8 +361,10 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	pidfd = pidfd_open(pid, 0);
 
 	st[0].fd = outp[0];
+	st[0].relay_fd = -1;
 	st[0].max = spec->capture_max;
 	st[1].fd = errp[0];
+	st[1].relay_fd = spec->inherit_stdio && spec->relay_stderr ? 2 : -1;
 	st[1].max = spec->capture_max;
 	for (;;) {
 		struct pollfd pfd[4];

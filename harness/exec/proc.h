@@ -19,7 +19,9 @@
 #include "exec/contain.h"
 
 struct proc_spec {
-	char *const *argv;          /* argv[0] searched in PATH unless it has a '/' */
+	/* argv[0] is searched in PATH unless it has a '/'.  A file the kernel
+	 * cannot run is exec_failed with ENOEXEC, never handed to /bin/sh. */
+	char *const *argv;
 	char *const *env;           /* "K=V" sets, "K" unsets; applied to our environ */
 	const char *cwd;            /* NULL: inherit */
 	double timeout_s;           /* <= 0: none */
@@ -32,6 +34,10 @@ struct proc_spec {
 	 * child's group gets the terminal while it runs (as a shell's job
 	 * control does), so it can read it and Ctrl-C reaches it, not us. */
 	bool foreground_tty;
+	/* With inherit_stdio: stderr goes through a pipe that the parent
+	 * passes on to its own stderr as it arrives, and captures (up to
+	 * capture_max), so the caller can read what a loader said. */
+	bool relay_stderr;
 	/* Called for each complete output line (stdout and stderr). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;

@@ -95,7 +95,7 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 		route_cmd_release(cmd);
 		/* A route that cannot even prepare (the patcher refuses the file)
 		 * is an observation about the route, not an infrastructure error. */
-		if ((*err)->code == GM_EXIT_FINDINGS) {
+		if ((*err)->code == GM_EXIT_FINDINGS || (*err)->code == GM_EXIT_USAGE) {
 			c->observed = GM_EXEC_FAILED;
 			c->observed_detail = xasprintf("prepare: %s", (*err)->msg);
 			gm_err_free(err);

@@ -32,6 +32,20 @@ void recipes_free(struct recipe *v, size_t n)
 	free(v);
 }
 
+/* Cuts the next line out of *p (NUL-terminating it in place), advances *p
+ * past it and counts it; NULL at the end of the text. */
+static char *next_line(char **p, size_t *lineno)
+{
+	if (!**p)
+		return NULL;
+	char *line = *p;
+	size_t len = strcspn(line, "\n");
+	*p += len + (line[len] == '\n');
+	line[len] = '\0';
+	(*lineno)++;
+	return line;
+}
+
 /* Splits a data line into at most max blank-separated fields; returns count.
  * Comments (#) and blank lines give 0. */
 static int fields(char *line, char **f, int max)
@@ -43,6 +57,41 @@ static int fields(char *line, char **f, int max)
 	for (char *t = strtok_r(line, " \t", &save); t && n < max; t = strtok_r(NULL, " \t", &save))
 		f[n++] = t;
 	return n;
+}
+
+/* Looks key up in column `in` of suites.tsv and returns column 1 - in. */
+static int suites_lookup(const char *key, int in, char **ret, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(recipes_dir(), "suites.tsv");
+	cleanup_free char *text = NULL;
+	if (!path_exists(path) || read_file(path, &text, NULL, err) < 0)
+		return path_exists(path) ? -1 : 0;
+	size_t lineno = 0;
+	char *line, *p = text;
+	while ((line = next_line(&p, &lineno))) {
+		char *f[3];
+		int k = fields(line, f, 3);
+		if (k == 0)
+			continue;
+		if (k != 2 || !version_valid(f[1]))
+			return gm_infra(err, 0, "'%s': malformed line %zu (want: suite glibc-version)",
+					path, lineno);
+		if (strcmp(f[in], key) == 0) {
+			*ret = xstrdup(f[1 - in]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int recipes_suite_for_version(const char *version, char **ret, struct gm_err **err)
+{
+	return suites_lookup(version, 1, ret, err);
+}
+
+int recipes_version_of_suite(const char *suite, char **ret, struct gm_err **err)
+{
+	return suites_lookup(suite, 0, ret, err);
 }
 
 static bool is_hex64(const char *s)
@@ -57,13 +106,9 @@ int recipes_versions_parse(const char *text, const char *file, struct recipe **r
 	struct recipe *v = NULL;
 	size_t n = 0, lineno = 0;
 
-	for (char *p = copy; *p;) {
-		size_t len = strcspn(p, "\n");
-		char *line = p;
+	char *line, *p = copy;
+	while ((line = next_line(&p, &lineno))) {
 		char *f[4];
-		p += len + (p[len] == '\n');
-		line[len] = '\0';
-		lineno++;
 		int k = fields(line, f, 4);
 		if (k == 0)
 			continue;
@@ -135,12 +180,8 @@ int quirks_parse(const char *text, const char *file, const char *version,
 	q->configure_args = xcalloc(1, sizeof(char *));
 	q->applied = xcalloc(1, sizeof(char *));
 
-	for (char *p = copy; *p;) {
-		size_t len = strcspn(p, "\n");
-		char *line = p;
-		p += len + (p[len] == '\n');
-		line[len] = '\0';
-		lineno++;
+	char *line, *p = copy;
+	while ((line = next_line(&p, &lineno))) {
 		char *f[3] = {NULL, NULL, NULL};
 		int k = fields(line, f, 3);
 		bool match;

@@ -27,6 +27,12 @@ void recipes_free(struct recipe *v, size_t n);
 int recipes_find(const char *version, struct recipe *ret, struct gm_err **err);
 void recipe_release(struct recipe *r);
 
+/* sysroots/suites.tsv: which Debian suite ships which glibc, for
+ * suggestions.  Both return 1 + *ret (caller frees), 0 when not listed or
+ * the file is missing, -1 + err when it is malformed. */
+int recipes_suite_for_version(const char *version, char **ret, struct gm_err **err);
+int recipes_version_of_suite(const char *suite, char **ret, struct gm_err **err);
+
 struct quirks {
 	bool stub_manual;
 	bool errno_texi;

@@ -89,8 +89,13 @@ static enum gm_outcome loader_failure(const char *err, char **detail)
 		return GM_MISSING_LIBRARY;
 	}
 	if ((v = between(err, "undefined symbol: ", "\n"))) {
-		/* "undefined symbol: S, version GLIBC_PRIVATE" -> "S@GLIBC_PRIVATE" */
+		/* "undefined symbol: S, version GLIBC_PRIVATE" -> "S@GLIBC_PRIVATE":
+		 * a glibc node that exists without the symbol is two glibc builds
+		 * (or a distribution's backport) mixed.  Any other symbol, with a
+		 * library's own version or none ("undefined symbol: jq_set_stderr_cb"),
+		 * is a library outside glibc older than the program expects. */
 		char *comma = strstr(v, ", version ");
+		bool glibc = comma && str_starts(comma + strlen(", version "), "GLIBC_");
 		if (comma) {
 			*comma = '\0';
 			*detail = xasprintf("%s@%s", v, comma + strlen(", version "));
@@ -98,11 +103,14 @@ static enum gm_outcome loader_failure(const char *err, char **detail)
 		} else {
 			*detail = v;
 		}
-		return GM_MIXED_GLIBC;
+		return glibc ? GM_MIXED_GLIBC : GM_MISSING_SYMBOL;
 	}
 	if ((v = between(err, "relocation error: ", "\n"))) {
+		/* "...: symbol S version V not defined in file F with link time
+		 * reference": only glibc's own private symbols mean two builds. */
+		bool glibc = strstr(v, " version GLIBC_") != NULL;
 		*detail = v;
-		return GM_MIXED_GLIBC;
+		return glibc ? GM_MIXED_GLIBC : GM_MISSING_SYMBOL;
 	}
 	if ((v = between(err, "Inconsistency detected by ld.so: ", "\n"))) {
 		*detail = v;

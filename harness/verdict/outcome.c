@@ -9,6 +9,7 @@ static const struct {
 	[GM_SYMBOL_VERSION] = {"symbol-version", "sv"},
 	[GM_MISSING_LIBRARY] = {"missing-library", "ml"},
 	[GM_MIXED_GLIBC] = {"mixed-glibc", "mx"},
+	[GM_MISSING_SYMBOL] = {"missing-symbol", "ms"},
 	[GM_CRASH] = {"crash", "cr"},
 	[GM_EXEC_FAILED] = {"exec-failed", "ef"},
 	[GM_TIMEOUT] = {"timeout", "to"},
@@ -37,9 +38,9 @@ int gm_outcome_parse(const char *name)
 
 const char *gm_outcome_legend(void)
 {
-	return "legend: ok, sv symbol-version, ml missing-library, mx mixed-glibc, cr crash, "
-	       "ef exec-failed,\n        to timeout, wl wrong-libc, fl failed, sk skipped; "
-	       "!N mismatches with the prediction\n";
+	return "legend: ok, sv symbol-version, ml missing-library, mx mixed-glibc, "
+	       "ms missing-symbol, cr crash,\n        ef exec-failed, to timeout, wl wrong-libc, "
+	       "fl failed, sk skipped; !N mismatches with the prediction\n";
 }
 
 bool gm_outcome_is_behaviour(enum gm_outcome o)

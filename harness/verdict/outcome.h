@@ -12,6 +12,7 @@ enum gm_outcome {
 	GM_SYMBOL_VERSION,   /* a required GLIBC_x.y node is not defined */
 	GM_MISSING_LIBRARY,  /* a needed library is not found */
 	GM_MIXED_GLIBC,      /* symbol missing at a node that exists, GLIBC_PRIVATE, two glibcs */
+	GM_MISSING_SYMBOL,   /* a symbol of a library outside glibc is not defined */
 	GM_CRASH,            /* killed by a signal */
 	GM_EXEC_FAILED,      /* missing interpreter, wrong architecture */
 	GM_TIMEOUT,

@@ -228,10 +228,43 @@ static void check_versions(struct sim *s)
 				for (size_t q = 0; node->symbols[q]; q++)
 					if (!resolves(s, node->name, node->symbols[q]))
 						strv_push(&missing, node->symbols[q]);
+				/* A glibc node without its symbol is two glibc builds
+				 * (or a backport) mixed; any other library's is that
+				 * library older than the program expects. */
 				if (missing)
-					add_problem(s, GM_MIXED_GLIBC, o->path, need->file, node->name, missing);
+					add_problem(s, glibc_is_glibc_lib(need->file) ? GM_MIXED_GLIBC
+										       : GM_MISSING_SYMBOL,
+						    o->path, need->file, node->name, missing);
 			}
 		}
+	}
+}
+
+/* Symbols without a version (a library built without version scripts, as
+ * most outside glibc are): with LD_BIND_NOW the loader binds every one at
+ * start-up and fails on the first it finds nowhere in the process ("symbol
+ * lookup error: ...: undefined symbol: jq_set_stderr_cb").  Weak ones may
+ * stay unresolved; elfinfo leaves them out. */
+static void check_unversioned(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct object *o = &s->objs[i];
+		char **missing = NULL;
+		/* A shared object examined on its own expects the program that
+		 * loads it to define some of its symbols (napi_*, Py*). */
+		if (i == 0 && elf_file_kind(o->info) == ELF_FILE_SHARED_OBJECT)
+			continue;
+		for (size_t k = 0; o->info->unversioned_undef[k]; k++) {
+			const char *sym = o->info->unversioned_undef[k];
+			bool found = false;
+			for (size_t m = 0; m < s->n && !found; m++)
+				found = elf_exports(s->objs[m].info, sym);
+			if (!found)
+				strv_push(&missing, sym);
+		}
+		if (missing)
+			add_problem(s, GM_MISSING_SYMBOL, o->path, "(any object in the process)", NULL,
+				    missing);
 	}
 }
 
@@ -341,13 +374,17 @@ static void check_libc_source(struct sim *s)
 static void conclude(struct gm_prediction *p)
 {
 	static const enum gm_outcome order[] = {GM_MISSING_LIBRARY, GM_SYMBOL_VERSION,
-						GM_MIXED_GLIBC, GM_FAILED, GM_WRONG_LIBC};
+						GM_MIXED_GLIBC, GM_MISSING_SYMBOL, GM_FAILED,
+						GM_WRONG_LIBC};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		for (size_t k = 0; k < p->n_problems; k++)
 			if (p->problems[k].kind == order[i]) {
 				p->outcome = order[i];
-				p->detail = xstrdup(p->problems[k].node ? p->problems[k].node
-									: p->problems[k].library);
+				const struct gm_problem *pb = &p->problems[k];
+				/* A missing symbol is named by the symbol, as the loader does. */
+				p->detail = xstrdup(pb->kind == GM_MISSING_SYMBOL && pb->symbols[0]
+							    ? pb->symbols[0]
+						    : pb->node ? pb->node : pb->library);
 				return;
 			}
 	p->outcome = GM_OK;
@@ -401,6 +438,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 					map_needed(&s);
 			gm_err_free(&lerr);
 			check_versions(&s);
+			check_unversioned(&s);
 			check_early_init(&s);
 			check_same_build(&s);
 			check_runtime(&s);

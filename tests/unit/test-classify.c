@@ -74,6 +74,21 @@ static void mixed_glibc(void)
 	      "failed!");
 }
 
+/* Messages of real runs here: trixie's jq against bookworm's libjq, and
+ * a library's own node without the symbol (tests/065-subjects.bats). */
+static void missing_symbol(void)
+{
+	check(exited(127, "", "jq: symbol lookup error: jq: undefined symbol: jq_set_stderr_cb\n"),
+	      NULL, GM_MISSING_SYMBOL, "jq_set_stderr_cb");
+	check(exited(127, "", "./p: symbol lookup error: ./p: undefined symbol: new_ver_fn, "
+			     "version LIBGMSYM_2\n"),
+	      NULL, GM_MISSING_SYMBOL, "new_ver_fn@LIBGMSYM_2");
+	check(exited(127, "", "./p: relocation error: ./p: symbol f, version LIBX_1 not defined in "
+			     "file libx.so.1 with link time reference\n"),
+	      NULL, GM_MISSING_SYMBOL,
+	      "./p: symbol f, version LIBX_1 not defined in file libx.so.1 with link time reference");
+}
+
 static void crash_timeout_exec(void)
 {
 	struct proc_result r = exited(-1, "", "");
@@ -124,6 +139,7 @@ int main(void)
 	RUN_TEST(symbol_version_231);
 	RUN_TEST(missing_library);
 	RUN_TEST(mixed_glibc);
+	RUN_TEST(missing_symbol);
 	RUN_TEST(libc_needs_other_loader);
 	RUN_TEST(crash_timeout_exec);
 	RUN_TEST(ok_failed_wrong_libc);

@@ -6,6 +6,7 @@
 #include "base/util.h"
 #include "tap.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -144,6 +145,43 @@ static void exec_failure_is_distinct(void)
 	proc_result_release(&r);
 }
 
+/* A file the kernel cannot run (here: text without "#!", as a loader of
+ * another architecture is to this kernel) is ENOEXEC, never handed to
+ * /bin/sh as execvp does, with a name searched in PATH as with a path. */
+static void enoexec_is_not_run_by_a_shell(void)
+{
+	char dir[] = "/tmp/gm-test-proc.XXXXXX";
+	TEST_VERIFY(mkdtemp(dir) != NULL);
+	char *file = xasprintf("%s/not-a-program", dir);
+	char *mark = xasprintf("%s/ran", dir);
+	char *text = xasprintf("touch %s\n", mark);
+	TEST_COMPARE(write_file_atomic(file, text, strlen(text), 0755, NULL), 0);
+	char *argv[] = {file, NULL};
+	struct proc_result r;
+	TEST_COMPARE(run(argv, 10, 100, &r), 0);
+	TEST_VERIFY(r.exec_failed);
+	TEST_COMPARE(r.exec_errno, ENOEXEC);
+	proc_result_release(&r);
+	char *path = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
+	char *with_dir = xasprintf("%s:%s", dir, path ? path : "/usr/bin:/bin");
+	setenv("PATH", with_dir, 1);
+	char *by_name[] = {"not-a-program", NULL};
+	TEST_COMPARE(run(by_name, 10, 100, &r), 0);
+	TEST_VERIFY(r.exec_failed);
+	TEST_COMPARE(r.exec_errno, ENOEXEC);
+	proc_result_release(&r);
+	if (path)
+		setenv("PATH", path, 1);
+	TEST_VERIFY(!path_exists(mark));
+	unlink(file);
+	rmdir(dir);
+	free(path);
+	free(with_dir);
+	free(file);
+	free(mark);
+	free(text);
+}
+
 static void capture_is_capped_and_drained(void)
 {
 	/* 1 MiB on each stream: without concurrent draining this deadlocks. */
@@ -198,6 +236,7 @@ int main(void)
 	RUN_TEST(signal_is_reported);
 	RUN_TEST(timeout_kills_group);
 	RUN_TEST(exec_failure_is_distinct);
+	RUN_TEST(enoexec_is_not_run_by_a_shell);
 	/* No cgroups from a unit test: the fallback, whose subreaper the
 	 * sweep relies on. */
 	setenv("GLIBC_MATRIX_CONTAINMENT", "rlimit-only", 1);

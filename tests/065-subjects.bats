@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# check, explain and exec on the kinds of files people ship, not only our
+# probes: a library outside glibc missing a symbol (versioned or not), a
+# static executable, a shared object, a file of another architecture;
+# sysroots named by suite or glibc version; one exit-code table for input
+# that is not what a command needs.  Fixtures are built here, by the
+# compiler, and every verdict is checked against the real loader.
+
+load helpers
+
+setup_file() {
+	ensure_sysroot debian-bullseye-amd64 import bullseye
+	ensure_sysroot debian-bookworm-amd64 import bookworm
+	ensure_sysroot debian-bookworm-arm64 import bookworm --arch arm64
+	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
+	local d=$BATS_FILE_TMPDIR
+	mkdir -p "$d/v1" "$d/v2"
+	# Programs linked against v2 of a library find v1 through their
+	# RUNPATH, as an application finds an older copy on the target system.
+	cat >"$d/lib.c" <<-'EOF'
+	int old_fn(void) { return 1; }
+	int other_fn(void) { return 4; }
+	#ifdef V2
+	int new_fn(void) { return 2; }
+	int new_ver_fn(void) { return 3; }
+	#endif
+	EOF
+	# v1 defines node LIBGMSYM_2 too, without new_ver_fn: the node exists,
+	# the symbol does not (as a distribution's older build of a library).
+	printf 'LIBGMSYM_1 { global: old_fn; local: *; };\nLIBGMSYM_2 { global: other_fn; } LIBGMSYM_1;\n' >"$d/v1.map"
+	printf 'LIBGMSYM_1 { global: old_fn; local: *; };\nLIBGMSYM_2 { global: other_fn; new_ver_fn; } LIBGMSYM_1;\n' >"$d/v2.map"
+	cc -shared -fPIC -Wl,-soname,libgmsym.so.1 -Wl,--version-script,"$d/v1.map" \
+		-o "$d/v1/libgmsym.so.1" "$d/lib.c"
+	cc -DV2 -shared -fPIC -Wl,-soname,libgmsym.so.1 -Wl,--version-script,"$d/v2.map" \
+		-o "$d/v2/libgmsym.so.1" "$d/lib.c"
+	ln -sf libgmsym.so.1 "$d/v2/libgmsym.so"
+	printf '#include <stdio.h>\nint new_ver_fn(void);\nint main(void) { printf("%%d\\n", new_ver_fn()); return 0; }\n' >"$d/ver.c"
+	cc -o "$d/needs-ver" "$d/ver.c" -L"$d/v2" -lgmsym -Wl,-rpath,"$d/v1"
+	# Unversioned: a library built without a version script at all.
+	mkdir -p "$d/u1" "$d/u2"
+	cc -shared -fPIC -Wl,-soname,libgmplain.so.1 -o "$d/u1/libgmplain.so.1" "$d/lib.c"
+	cc -DV2 -shared -fPIC -Wl,-soname,libgmplain.so.1 -o "$d/u2/libgmplain.so.1" "$d/lib.c"
+	ln -sf libgmplain.so.1 "$d/u2/libgmplain.so"
+	printf '#include <stdio.h>\nint new_fn(void);\nint main(void) { printf("%%d\\n", new_fn()); return 0; }\n' >"$d/plain.c"
+	cc -o "$d/needs-plain" "$d/plain.c" -L"$d/u2" -lgmplain -Wl,-rpath,"$d/u1"
+	cc -static -o "$d/static" "$TOP/tests/fixtures/version.c" 2>/dev/null || true
+	printf 'not an ELF file\n' >"$d/text"
+	head -c 200 /bin/true >"$d/truncated"
+}
+
+# field OUT KEY: KEY of the only cell of OUT/results.json ("observed.outcome").
+cells() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
+	    print(c["method"], c["predicted"]["outcome"], c["observed"]["outcome"], c["observed"]["detail"])
+	PY
+}
+
+# missing_symbol FILE SYMBOL LOADER-DETAIL: the real loader refuses FILE
+# naming SYMBOL; explain predicts missing-symbol; check observes and
+# predicts it by the loader route, with the loader's detail.
+missing_symbol() {
+	local f=$1 sym=$2 detail=$3
+	run "$f"
+	echo "$output"
+	[ "$status" -eq 127 ]
+	assert_contains "$output" "undefined symbol: $sym"
+	run_gm 1 explain "$f" --against bookworm
+	assert_contains "$output" "outcome: missing-symbol (${sym%%,*})"
+	assert_not_contains "$output" "mixed-glibc"
+	run_gm 1 check "$f" --against bookworm -m loader --out "$BATS_TEST_TMPDIR/out"
+	run cells "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	[ "$output" = "loader missing-symbol missing-symbol $detail" ]
+}
+
+@test "a library outside glibc missing an unversioned symbol: missing-symbol, predicted, as the loader says" {
+	missing_symbol "$BATS_FILE_TMPDIR/needs-plain" new_fn new_fn
+	run_gm 1 explain "$BATS_FILE_TMPDIR/needs-plain" --against bookworm
+	assert_contains "$output" "needs symbols that no object of the process defines"
+}
+
+@test "a missing symbol at a library's own version node is missing-symbol, not mixed-glibc" {
+	missing_symbol "$BATS_FILE_TMPDIR/needs-ver" "new_ver_fn, version LIBGMSYM_2" \
+		new_ver_fn@LIBGMSYM_2
+}
+
+@test "exec reports a load failure as 127 with the outcome; a program's own failure keeps its status" {
+	run_gm 127 exec --sysroot bookworm -- "$BATS_FILE_TMPDIR/needs-plain"
+	assert_contains "$output" "did not load by route loader: missing-symbol (new_fn)"
+	# ls of this host needs GLIBC_2.33+: the loader exits 1, exec says 127.
+	run_gm 127 exec --sysroot bullseye -- /usr/bin/ls /
+	assert_contains "$output" "did not load by route loader: symbol-version (GLIBC_2.3"
+	run_gm 127 exec --sysroot bullseye --route interp -- /usr/bin/ls /
+	run_gm 3 exec --sysroot bookworm -- sh -c 'echo own failure >&2; exit 3'
+	assert_contains "$output" "own failure"
+	assert_not_contains "$output" "did not load"
+}
+
+@test "a static executable: check skips the routes that swap glibc, says why, runs it directly" {
+	local f=$BATS_FILE_TMPDIR/static
+	[ -x "$f" ] || skip "cc -static does not link here (no libc.a)"
+	run_gm 0 check "$f" --against bullseye -m loader -m interp -m host --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "skipped (static executable: it carries its own libc"
+	run cells "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	assert_contains "$output" "loader skipped skipped static executable"
+	assert_contains "$output" "interp skipped skipped static executable"
+	assert_contains "$output" "host ok ok"
+	run_gm 0 explain "$f" --against bullseye
+	assert_contains "$output" "static"
+	run_gm 0 exec --sysroot bullseye -- "$f"
+	assert_contains "$output" "is a static executable: it carries its own libc"
+	assert_contains "$output" "glibc=$(ldd --version | sed -n '1s/.* //p')"
+}
+
+@test "a shared object is never run as a program: check skips it (77), exec refuses it (2)" {
+	local so=/lib/x86_64-linux-gnu/libz.so.1
+	[ -e "$so" ] || so=$BATS_FILE_TMPDIR/u1/libgmplain.so.1
+	run_gm 77 check "$so" --against bookworm --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "shared object: it runs only inside a program that loads it"
+	run_gm 2 exec --sysroot bookworm -- "$so"
+	assert_contains "$output" "is a shared object, not a program"
+	run_gm 0 explain "$so" --against bookworm
+}
+
+@test "a file of another architecture is never executed: skipped with the reason, exec 77, no /bin/sh" {
+	local loader
+	loader=$("$GM" sysroot show debian-bookworm-arm64 | sed -n 's/^loader: *//p')
+	# The arm64 libc.so.6 is a runnable aarch64 program (it prints its banner).
+	local libc=${loader%/*}/libc.so.6
+	[ -e "$libc" ] || libc=$(find "$(dirname "$loader")" -name libc.so.6 | head -1)
+	run readelf -h "$libc"
+	assert_contains "$output" "AArch64"
+	run_gm 77 check "$libc" --against debian-bookworm-arm64 -m loader --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "a aarch64 file on a x86_64 machine"
+	run_gm 77 exec --sysroot debian-bookworm-arm64 -- "$libc"
+	assert_contains "$output" "is a aarch64 program"
+	# An x86_64 program against the arm64 sysroot: its ld.so is never run.
+	run_gm 77 exec --sysroot debian-bookworm-arm64 -- /usr/bin/true
+	assert_contains "$output" "sysroot debian-bookworm-arm64 is aarch64"
+	# Nothing printed bytes of an ELF file as shell commands.
+	assert_not_contains "$output" "not found"
+	assert_not_contains "$output" "Syntax error"
+}
+
+@test "every command: not ELF or truncated ELF input is exit 2, naming the file" {
+	local d=$BATS_FILE_TMPDIR
+	for f in "$d/text" "$d/truncated"; do
+		run_gm 2 inspect "$f"
+		assert_contains "$output" "$f"
+		run_gm 2 explain "$f" --against bookworm
+		assert_contains "$output" "$f"
+		run_gm 2 check "$f" --against bookworm --out "$BATS_TEST_TMPDIR/out"
+		assert_contains "$output" "$f"
+		[ ! -e "$BATS_TEST_TMPDIR/out" ]
+		run_gm 2 exec --sysroot bookworm -- "$f"
+		assert_contains "$output" "$f"
+		run_gm 2 patch "$f" -o "$BATS_TEST_TMPDIR/p" --interp /x
+		assert_contains "$output" "$f"
+		[ ! -e "$BATS_TEST_TMPDIR/p" ]
+	done
+}
+
+@test "sysroots by suite and by glibc version, in every command; a miss says how to get it" {
+	run_gm 0 explain /usr/bin/true --against bookworm
+	assert_contains "$output" "against debian-bookworm-amd64 (glibc 2.36"
+	run_gm 0 flags --sysroot bullseye
+	assert_contains "$output" "debian-bullseye-amd64"
+	# The oldest version exists twice (built and imported): the source build
+	# wins, and a note names both.
+	run_gm 0 explain /usr/bin/true --against bookworm --against "$GM_SOURCE_VERSION" --json
+	assert_contains "$output" "\"sysroot\":\"$GM_SOURCE_NAME\""
+	assert_contains "$output" "\"sysroot\":\"debian-bookworm-amd64\""
+	if [ "$GM_SOURCE_VERSION" = 2.31 ]; then
+		assert_contains "$output" "glibc 2.31 for x86_64 is debian-bullseye-amd64 (debian:bullseye), $GM_SOURCE_NAME (source)"
+	fi
+	run_gm 0 exec --sysroot bookworm -- /usr/bin/true
+	run_gm 0 sysroot show bookworm
+	assert_contains "$output" "debian-bookworm-amd64"
+	run_gm 2 explain /usr/bin/true --against bookwrm
+	assert_contains "$output" "did you mean 'bookworm' (debian-bookworm-amd64)?"
+	use_scratch_store
+	run_gm 2 explain /usr/bin/true --against 2.36
+	assert_contains "$output" "glibc-matrix sysroot import bookworm"
+	assert_contains "$output" "sysroot build 2.36"
+	run_gm 2 explain /usr/bin/true --against trixie
+	assert_contains "$output" "import it with 'glibc-matrix sysroot import trixie' (glibc 2.41)"
+}
+
+@test "sysroots/suites.tsv agrees with the suites the tests import" {
+	for suite in bullseye bookworm; do
+		want=$(awk -v s="$suite" '$1 == s { print $2 }' "$TOP/sysroots/suites.tsv")
+		have=$("$GM" sysroot show "debian-$suite-amd64" | awk '$1 == "glibc:" { print $2 }')
+		echo "$suite: table $want, imported $have"
+		[ -n "$want" ] && [ "$want" = "$have" ]
+	done
+}
