@@ -5,6 +5,7 @@
 #include "cli/cmd.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
+#include "probes/probes.h"
 #include "report/report.h"
 #include "routes/route.h"
 #include "verdict/predict.h"
@@ -102,13 +103,49 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 				       "swap the glibc do not apply");
 		return NULL;
 	case ELF_FILE_SHARED_OBJECT:
-		return xstrdup("shared object: it runs only inside a program that loads it, "
-			       "which check does not provide yet; use 'explain'");
+		/* load-object (built against the run sysroot) dlopens it. */
+		if (route_runs_on_host(rt) || route_in_container(rt))
+			return xasprintf("shared object: route %s runs programs, and check loads a "
+					 "shared object with its own program built against each "
+					 "sysroot (routes loader, interp, rpath, env)", rt->name);
+		return NULL;
 	case ELF_FILE_OTHER:
 		return xasprintf("a %s cannot be run", elf_file_kind_name(elf_file_kind(info)));
 	default:
 		return NULL;
 	}
+}
+
+/* The program that loads a user's shared object: cases/tools/load-object.c,
+ * built against every run sysroot as a probe is (cached in the store). */
+static int build_loaders(const struct gm_ctx *ctx, const struct sysroot *runs, size_t n_runs,
+			 int jobs, struct probe **ret, struct gm_err **err)
+{
+	char *sources[] = {"tools/load-object.c", NULL};
+	char *cflags[] = {"-O2", NULL};
+	char *ldflags[] = {"-ldl", NULL};
+	char *none[] = {NULL};
+	struct gm_case tool = {.name = "load-object", .sources = sources, .cflags = cflags,
+			       .ldflags = ldflags, .plugin_cflags = none, .node = "none",
+			       .exercises = "check's host program for shared objects",
+			       .runtime = none};
+	const struct gm_case *cs[] = {&tool};
+	if (probes_build(ctx, runs, n_runs, cs, 1, jobs, ret, err) < 0)
+		return -1;
+	/* probes_build copies nothing of the case: point the entries at ours
+	 * no longer, they only need dir and binary from here on. */
+	for (size_t i = 0; i < n_runs; i++)
+		(*ret)[i].kase = NULL;
+	return 0;
+}
+
+/* The load-object program built against run, or NULL (with why). */
+static const struct probe *loader_for(const struct probe *v, size_t n, const struct sysroot *run)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (v[i].build == run)
+			return &v[i];
+	return NULL;
 }
 
 /* ldcache injects a probe's own library: nothing of a user's binary. */
@@ -201,8 +238,12 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			return -1;
 		}
 	}
+	bool any_so = false;
+	for (int i = optind; i < argc; i++)
+		any_so |= elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT;
 	struct sysroot *runs = NULL, host;
 	const struct route **ms = NULL;
+	struct probe *loaders = NULL;
 	size_t n_runs = 0, n_ms = 0;
 	struct matrix m = {0};
 	struct trees t = {0};
@@ -214,6 +255,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
 	    no_probe_library(ms, n_ms, err) < 0 ||
+	    (any_so && build_loaders(ctx, runs, n_runs, mo.jobs, &loaders, err) < 0) ||
 	    matrix_outdir(out, "check-", &abs_out, err) < 0)
 		goto done;
 	free(out);
@@ -238,8 +280,23 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				cl->expect_exit = expect_exit;
 				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs);
 				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
-				for (size_t a = 0; args[a]; a++)
-					strv_push(&cl->args, args[a]);
+				if (elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT &&
+				    !cl->skip_reason) {
+					const struct probe *lo = loader_for(loaders, n_runs, run);
+					if (!lo || lo->status != PROBE_BUILT) {
+						cl->skip_reason = xasprintf("load-object did not build "
+									    "against %s: %s", run->name,
+									    lo ? lo->reason : "?");
+					} else {
+						free(cl->binary);
+						cl->binary = xstrdup(lo->binary);
+						cl->loads = xstrdup(abs);
+						strv_push(&cl->args, abs);
+					}
+				} else {
+					for (size_t a = 0; args[a]; a++)
+						strv_push(&cl->args, args[a]);
+				}
 				for (size_t d = 0; extra[d]; d++)
 					strv_push(&cl->extra_libdirs, extra[d]);
 			}
@@ -277,6 +334,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		r = gm_err_set(err, GM_EXIT_SKIP, 0, "no cell could run on this machine (%s)",
 			       m.cells[0].skip_reason);
 done:
+	if (loaders)
+		probes_free(loaders, n_runs);
 	for (int i = optind; i < argc && infos; i++)
 		elf_info_release(&infos[i - optind]);
 	free(infos);

@@ -180,7 +180,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
 	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
-				.args = args, .lazy = true};
+				.args = args, .lazy = true, .own_search = true};
 	struct route_cmd cmd = {0};
 	if (rt->prepare(&mc, &cmd, err) < 0)
 		goto out;

@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "store/resolve.h"
+#include "base/arch.h"
 #include "probes/toolchain.h"
 #include "base/util.h"
 
@@ -27,7 +28,10 @@ static const char help[] =
 	"Example:  gcc $(glibc-matrix flags --sysroot glibc-2.42) -o app app.c\n"
 	"          make CC=\"$(glibc-matrix flags --sysroot glibc-2.42 --cc)\" \\\n"
 	"               CFLAGS=\"$(glibc-matrix flags --sysroot glibc-2.42 --cflags)\" \\\n"
-	"               LDFLAGS=\"$(glibc-matrix flags --sysroot glibc-2.42 --ldflags)\"\n";
+	"               LDFLAGS=\"$(glibc-matrix flags --sysroot glibc-2.42 --ldflags)\"\n"
+	"\n"
+	"Exit: 0, 2 unknown sysroot, 77 a sysroot of another architecture (no cross\n"
+	"compiler support yet).\n";
 
 /* Shell-quotes a word when it needs it. */
 static void print_word(const char *w, bool first)
@@ -85,6 +89,16 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct toolchain t;
 	if (sysroot_resolve(ctx, name, NULL, &s, err) < 0)
 		return -1;
+	/* The host's compiler makes host binaries: flags for another machine's
+	 * sysroot would print a compiler that cannot target it. */
+	const struct gm_arch *host = arch_host();
+	if (!host || strcmp(s.arch, host->gnu) != 0) {
+		gm_err_set(err, GM_EXIT_SKIP, 0, "flags: sysroot %s is %s; this machine's compiler "
+			   "makes %s binaries, and cross compilers are not supported yet", s.name,
+			   s.arch, host ? host->gnu : "unknown");
+		sysroot_release(&s);
+		return -1;
+	}
 	int r = toolchain_for(&s, cxx, TOOLCHAIN_STANDALONE, &t, err);
 	sysroot_release(&s);
 	if (r < 0)

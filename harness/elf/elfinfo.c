@@ -4,11 +4,13 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -520,6 +522,37 @@ const struct elf_verdef *elf_find_def(const struct elf_info *info, const char *n
 		if (strcmp(info->defs[i].name, node) == 0)
 			return &info->defs[i];
 	return NULL;
+}
+
+char *elf_expand_origin(const char *entry, const char *object)
+{
+	cleanup_free char *copy = xstrdup(object);
+	const char *origin = dirname(copy);
+	struct strbuf out = STRBUF_INIT;
+	for (const char *p = entry; *p;) {
+		size_t skip = str_starts(p, "$ORIGIN") ? 7 : str_starts(p, "${ORIGIN}") ? 9 : 0;
+		if (skip)
+			strbuf_addstr(&out, origin);
+		else
+			strbuf_addch(&out, *p);
+		p += skip ? skip : 1;
+	}
+	return strbuf_detach(&out);
+}
+
+char **elf_own_search_path(const struct elf_info *info, const char *object)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	const char *list = info->runpath ? info->runpath : info->rpath;
+	cleanup_free char *copy = xstrdup(list ? list : "");
+	char *save = NULL;
+	for (char *e = strtok_r(copy, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+		char *d = elf_expand_origin(e, object);
+		if (!strv_contains(v, d))
+			strv_push(&v, d);
+		free(d);
+	}
+	return v;
 }
 
 static bool sorted_has(char *const *v, const char *symbol);

@@ -88,6 +88,14 @@ const char *elf_machine_name(int machine);
 
 /* Convenience lookups. */
 const struct elf_verdef *elf_find_def(const struct elf_info *info, const char *node);
+/* One search-path entry with $ORIGIN and ${ORIGIN} replaced by the
+ * directory of object, as the loader expands them (caller frees). */
+char *elf_expand_origin(const char *entry, const char *object);
+/* The object's own search path as the loader uses it for the object's
+ * needs: DT_RUNPATH if it has one, else DT_RPATH, each entry expanded
+ * (NULL-terminated; empty without either). */
+char **elf_own_search_path(const struct elf_info *info, const char *object);
+
 /* symbol is in info->exported. */
 bool elf_exports(const struct elf_info *info, const char *symbol);
 bool elf_def_has_symbol(const struct elf_verdef *def, const char *symbol);

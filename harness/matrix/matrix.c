@@ -69,11 +69,13 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 
 	for (size_t k = 0; c->companions[k]; k++)
 		strv_push(&dlopened, c->companions[k]);
+	if (c->loads)
+		strv_push(&dlopened, c->loads);
 	struct route_ctx mc = {.binary = c->binary, .companions = c->companions,
 				.runtime = c->runtime, .run = c->run,
 				.extra_libdirs = c->extra_libdirs,
 				.workdir = work, .args = c->args, .dlopened = dlopened,
-				.lazy = j->o->lazy, .rootfs = c->rootfs,
+				.lazy = j->o->lazy, .rootfs = c->rootfs, .own_search = !c->probe,
 				.container_dir = inside, .hook = j->o->hook,
 				.run_library = c->run_library};
 	if (c->method->predict(&mc, &pred, err) < 0)
@@ -363,6 +365,7 @@ void matrix_release(struct matrix *m)
 		free(c->subject);
 		free(c->binary);
 		strv_free(c->companions);
+		free(c->loads);
 		strv_free(c->args);
 		strv_free(c->runtime);
 		strv_free(c->extra_libdirs);

@@ -23,6 +23,8 @@ struct cell {
 	char *subject;              /* case name or binary path */
 	char *binary;               /* what runs */
 	char **companions;          /* plugin.so beside it */
+	char *loads;                /* a user's shared object that binary (cases/tools/
+				     * load-object) dlopens: predicted as part of the process */
 	const struct sysroot *build;/* NULL for a user's binary */
 	const struct sysroot *run;
 	const struct route *method;

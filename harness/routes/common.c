@@ -23,12 +23,20 @@ void route_cmd_release(struct route_cmd *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The run sysroot's library directories, then the extra ones. */
+/* The run sysroot's library directories, the binary's own search path
+ * (own_search), then the extra ones. */
 char **route_lib_dirs(const struct route_ctx *rc)
 {
 	char **v = xcalloc(1, sizeof(char *));
+	const struct elf_info *in;
 	for (size_t i = 0; rc->run->libdirs[i]; i++)
 		strv_push(&v, rc->run->libdirs[i]);
+	if (rc->own_search && elfcache_get(rc->binary, &in, NULL) == 1) {
+		cleanup_strv char **own = elf_own_search_path(in, rc->binary);
+		for (size_t i = 0; own[i]; i++)
+			if (!strv_contains(v, own[i]))
+				strv_push(&v, own[i]);
+	}
 	for (size_t i = 0; rc->extra_libdirs && rc->extra_libdirs[i]; i++)
 		if (!strv_contains(v, rc->extra_libdirs[i]))
 			strv_push(&v, rc->extra_libdirs[i]);
@@ -162,6 +170,7 @@ int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search
 	cleanup_strv char **dirs = route_lib_dirs(rc);
 	struct predict_env env = {
 		.interp = interp,
+		.sysroot_dirs = own_loader ? NULL : rc->run->libdirs,
 		.library_path = where == SEARCH_LIBPATH ? dirs : NULL,
 		.main_runpath = where == SEARCH_RUNPATH ? dirs : NULL,
 		.system_dirs = sys,

@@ -33,6 +33,12 @@ struct route_ctx {
 	char *const *args;          /* program arguments */
 	char *const *dlopened;      /* objects the program loads at run time, for predict */
 	bool lazy;                  /* false: LD_BIND_NOW=1, every symbol bound at start */
+	/* A user's binary (not a probe, whose RUNPATH names its build
+	 * sysroot): its own RUNPATH or RPATH, $ORIGIN expanded, follows the
+	 * run sysroot's directories and precedes extra_libdirs wherever a
+	 * route sets the search path, so bundled libraries win over the
+	 * host's and a patched copy keeps them. */
+	bool own_search;
 	/* Container routes (ROUTE_CONTAINER): */
 	const struct rootfs *rootfs;/* the root filesystem the binary runs in */
 	const char *container_dir;  /* where workdir appears inside the container */

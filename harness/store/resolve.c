@@ -86,6 +86,10 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 		arch = arch_host() ? arch_host()->gnu : "unknown";
 	if (!store_name_valid(name))
 		return gm_usage(err, "'%s' is not a valid sysroot name", name);
+	if (strcmp(name, "host") == 0) {
+		sysroot_host(ret);
+		return 0;
+	}
 	if (sysroot_list(&v, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)

@@ -2,6 +2,7 @@
  * exec, flags, run, sysroot show).
  *
  * A name is, in this order:
+ *   - "host": the glibc this machine runs on;
  *   - an exact sysroot name ("glibc-2.31", "debian-bookworm-amd64");
  *   - a Debian suite ("bookworm": debian-bookworm-<arch>);
  *   - a glibc version ("2.36": the sysroot of that version for arch; the one

@@ -87,29 +87,12 @@ static struct object *load_object(struct sim *s, const char *path, struct gm_err
 	return o;
 }
 
-/* Expands $ORIGIN / ${ORIGIN} in one search-path entry. */
-static char *expand_origin(const char *entry, const char *object)
-{
-	cleanup_free char *copy = xstrdup(object);
-	const char *origin = dirname(copy);
-	struct strbuf out = STRBUF_INIT;
-	for (const char *p = entry; *p;) {
-		size_t skip = str_starts(p, "$ORIGIN") ? 7 : str_starts(p, "${ORIGIN}") ? 9 : 0;
-		if (skip)
-			strbuf_addstr(&out, origin);
-		else
-			strbuf_addch(&out, *p);
-		p += skip ? skip : 1;
-	}
-	return strbuf_detach(&out);
-}
-
 /* The first dir/name that is a library of the process's machine and class:
  * the loader skips others and keeps looking. */
 static char *search_dirs(struct sim *s, char *const *dirs, const char *name, const char *object)
 {
 	for (size_t i = 0; dirs && dirs[i]; i++) {
-		cleanup_free char *dir = expand_origin(dirs[i], object);
+		cleanup_free char *dir = elf_expand_origin(dirs[i], object);
 		char *p = path_join(dir, name);
 		const struct elf_info *info;
 		if (path_is_file(p) && elfcache_get(p, &info, NULL) == 1 &&
@@ -131,11 +114,13 @@ static char **split_path(const char *list)
 }
 
 /* glibc's order: DT_RPATH of the object (when it has no DT_RUNPATH) and of
- * the executable, the library path, DT_RUNPATH, then the system dirs. */
-static char *find_library(struct sim *s, size_t who, const char *name)
+ * the executable, the library path, DT_RUNPATH, then the system dirs.
+ * *own: found through an object's own RPATH or RUNPATH. */
+static char *find_library(struct sim *s, size_t who, const char *name, bool *own)
 {
 	const struct object *o = &s->objs[who], *main_obj = &s->objs[0];
 	char *p = NULL;
+	*own = false;
 	if (strchr(name, '/'))
 		return path_is_file(name) ? xstrdup(name) : NULL;
 	bool own_runpath = who == 0 && s->env->main_runpath;
@@ -143,11 +128,13 @@ static char *find_library(struct sim *s, size_t who, const char *name)
 	if (!runpath && !own_runpath && o->info->rpath) {
 		cleanup_strv char **v = split_path(o->info->rpath);
 		p = search_dirs(s, v, name, o->path);
+		*own = p != NULL;
 	}
 	if (!p && !s->env->main_runpath && !main_obj->info->runpath && main_obj->info->rpath &&
 	    who != 0) {
 		cleanup_strv char **v = split_path(main_obj->info->rpath);
 		p = search_dirs(s, v, name, main_obj->path);
+		*own = p != NULL;
 	}
 	if (!p)
 		p = search_dirs(s, s->env->library_path, name, o->path);
@@ -156,10 +143,20 @@ static char *find_library(struct sim *s, size_t who, const char *name)
 	if (!p && runpath) {
 		cleanup_strv char **v = split_path(runpath);
 		p = search_dirs(s, v, name, o->path);
+		*own = p != NULL;
 	}
 	if (!p)
 		p = search_dirs(s, s->env->system_dirs, name, o->path);
 	return p;
+}
+
+/* path lies in a directory of the main object's own search path (a route
+ * that puts those directories in the library path still finds bundled
+ * libraries there). */
+static bool in_own_search(struct sim *s, const char *path)
+{
+	cleanup_strv char **own = elf_own_search_path(s->objs[0].info, s->objs[0].path);
+	return path_directly_in(path, own);
 }
 
 /* Maps DT_NEEDED breadth-first from the binary, as the loader does. */
@@ -170,15 +167,19 @@ static void map_needed(struct sim *s)
 			const char *name = s->objs[i].info->needed[k];
 			if (by_name(s, name))
 				continue;
-			char *path = find_library(s, i, name);
+			bool own;
+			char *path = find_library(s, i, name, &own);
 			if (!path) {
 				add_problem(s, GM_MISSING_LIBRARY, s->objs[i].path, name, NULL, NULL);
 				continue;
 			}
 			struct gm_err *lerr = NULL;
 			if (!by_path(s, path) && load_object(s, path, &lerr)) {
-				/* libraries that are not glibc's: where the route found them */
-				if (!glibc_is_glibc_lib(name))
+				/* libraries that are not glibc's, found in the host's
+				 * directories: neither the sysroot's nor bundled */
+				if (!glibc_is_glibc_lib(name) && !own &&
+				    !path_directly_in(path, s->env->sysroot_dirs) &&
+				    !in_own_search(s, path))
 					strv_push(&s->pred->host_libs, path);
 			}
 			gm_err_free(&lerr);
@@ -454,8 +455,13 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 		   struct gm_err **err)
 {
 	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
-	struct predict_env env = {.interp = run->loader, .library_path = run->libdirs,
-				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version};
+	/* The host's glibc is the host's loader searching as it does for any
+	 * program: the binary's own RUNPATH first, then the host's
+	 * directories; no library path outranks what the binary asks for. */
+	bool host = strcmp(run->origin, "host") == 0;
+	struct predict_env env = {.interp = run->loader, .library_path = host ? NULL : run->libdirs,
+				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
+				  .sysroot_dirs = host ? NULL : run->libdirs};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)

@@ -27,7 +27,10 @@ struct gm_prediction {
 	char *detail;               /* "GLIBC_2.34", "libfoo.so.1", reason text */
 	struct gm_problem *problems;
 	size_t n_problems;
-	char **host_libs;           /* non-glibc libraries resolved as the host would */
+	/* Libraries beyond glibc found in the host's directories: not in the
+	 * run sysroot, and not through the object's own RPATH/RUNPATH (a
+	 * bundled library is the application's). */
+	char **host_libs;
 	char *binary_floor;         /* the binary's own glibc floor, or NULL */
 };
 
@@ -39,6 +42,8 @@ struct predict_env {
 	char *const *system_dirs;    /* the interp's built-in directories */
 	char *const *dlopened;       /* objects the program loads at run time (plugins) */
 	const char *interp_glibc;    /* the glibc version of interp, if known */
+	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
+				      * sysroot's, not the host's (host_libs) */
 	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
 };
 
