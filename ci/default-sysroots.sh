@@ -16,9 +16,23 @@ source_versions=${GM_SOURCE_VERSIONS:-$(head -n 1 <<<"$known") $(tail -n 1 <<<"$
 suites=${GM_SUITES:-bullseye bookworm trixie}
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
+# The source builds run side by side, and beside the imports and the root
+# filesystems: one glibc build leaves a core idle for a good part of its
+# time (configure, serial links, the make recursion), so two at once finish
+# sooner than one after the other.  Each build's output goes to a log,
+# printed when it ends; a failed build fails the job (its exit status).
 args=()
+logs=$(mktemp -d)
+pids=()
+stop() {
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$logs"
+}
+trap 'stop; exit 130' INT TERM
 for v in $source_versions; do
-	"$gm" sysroot build "$v"
+	"$gm" sysroot build "$v" >"$logs/$v" 2>&1 &
+	pids+=($!)
 	args+=(--build "glibc-$v" --run "glibc-$v")
 done
 for s in $suites; do
@@ -29,5 +43,19 @@ if [ "${GM_ROOTFS:-all}" != none ]; then
 	"$gm" rootfs build --all
 	args+=(--rootfs "${GM_ROOTFS:-all}")
 fi
+i=0
+for v in $source_versions; do
+	rc=0
+	wait "${pids[$i]}" || rc=$?
+	cat "$logs/$v"
+	if [ "$rc" -ne 0 ]; then
+		echo "ci/default-sysroots.sh: sysroot build $v failed (exit $rc)" >&2
+		stop
+		exit "$rc"
+	fi
+	i=$((i + 1))
+done
+trap - INT TERM
+rm -rf "$logs"
 "$gm" sysroot list
 "$gm" run "${args[@]}"

@@ -56,6 +56,11 @@ setup_file() {
 		-Wl,-rpath,'$ORIGIN/../lib' -Wl,--enable-new-dtags
 	printf 'int gm_host_fn(void);\nint plugin_fn(void) { return gm_host_fn(); }\n' >"$d/needs-host.c"
 	cc -shared -fPIC -o "$d/needs-host.so" "$d/needs-host.c"
+	# A Python extension's way of needing its host program: PyLong_FromLong.
+	printf 'void *PyLong_FromLong(long);\nvoid *gm_answer(void) { return PyLong_FromLong(42); }\n' >"$d/needs-python.c"
+	cc -shared -fPIC -o "$d/needs-python.so" "$d/needs-python.c"
+	printf '#include <string.h>\nint main(int c, char **v) { return c == 3 && !strcmp(v[1], "a b") && !strcmp(v[2], "it'"'"'s") ? 0 : 3; }\n' >"$d/args.c"
+	cc -o "$d/args" "$d/args.c"
 	# A program that needs libgcc_s, which Debian sysroots carry themselves.
 	cc -o "$d/gcc-s" "$TOP/tests/fixtures/version.c" -Wl,--no-as-needed -lgcc_s
 	printf 'not an ELF file\n' >"$d/text"
@@ -148,6 +153,36 @@ missing_symbol() {
 	run_gm 2 exec --sysroot bookworm -- "$so"
 	assert_contains "$output" "is a shared object, not a program"
 	run_gm 0 explain "$so" --against bookworm
+}
+
+@test "--host-program loads a shared object in the user's program; --args splits as a shell does" {
+	local py
+	py=$(readlink -f /usr/bin/python3)
+	local load="$py -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1], mode=ctypes.RTLD_GLOBAL)'"
+	# python3 defines PyLong_FromLong: loads; our load-object does not.
+	run_gm 0 check "$BATS_FILE_TMPDIR/needs-python.so" --host-program "$load" --against bookworm \
+		-m loader -m host --out "$BATS_TEST_TMPDIR/out"
+	run cells "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	[ "$(grep -c ' ok ok' <<<"$output")" -eq 2 ]
+	run_gm 1 check "$BATS_FILE_TMPDIR/needs-python.so" --against bookworm -m loader \
+		--out "$BATS_TEST_TMPDIR/out2"
+	run cells "$BATS_TEST_TMPDIR/out2"
+	[ "$output" = "loader missing-symbol missing-symbol PyLong_FromLong" ]
+	# gm_host_fn is nowhere: python's ctypes raises, with the loader's words.
+	run_gm 1 check "$BATS_FILE_TMPDIR/needs-host.so" --host-program "$load" --against bookworm \
+		-m host --out "$BATS_TEST_TMPDIR/out3"
+	run cells "$BATS_TEST_TMPDIR/out3"
+	assert_contains "$output" "host missing-symbol missing-symbol gm_host_fn"
+	printf '#!/bin/sh\nexec python3 "$@"\n' >"$BATS_TEST_TMPDIR/wrapper"
+	chmod +x "$BATS_TEST_TMPDIR/wrapper"
+	run_gm 2 check "$BATS_FILE_TMPDIR/needs-python.so" --host-program "$BATS_TEST_TMPDIR/wrapper -c x" \
+		--against bookworm --out "$BATS_TEST_TMPDIR/out5"
+	assert_contains "$output" "not an ELF program"
+	run_gm 2 check "$BATS_FILE_TMPDIR/args" --args "'unterminated" --against bookworm
+	assert_contains "$output" "an unterminated quote"
+	run_gm 0 check "$BATS_FILE_TMPDIR/args" --args "'a b' \"it's\"" --against bookworm \
+		--out "$BATS_TEST_TMPDIR/out4"
 }
 
 @test "a file of another architecture is never executed: skipped with the reason, exec 77, no /bin/sh" {

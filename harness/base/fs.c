@@ -350,3 +350,19 @@ char *data_dir(const char *env, const char *sub, const char *marker)
 	}
 	return path_join(GM_DATADIR, sub);
 }
+
+char *fs_find_program(const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(*d ? d : ".", name);
+		if (access(p, X_OK) == 0 && path_is_file(p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}

@@ -14,6 +14,10 @@ bool path_is_dir(const char *p);
 bool path_is_file(const char *p);
 /* Absolute, normalised path of an existing file; NULL + err if missing. */
 char *path_real(const char *p, struct gm_err **err);
+/* name itself when it has a '/', else the first executable regular file
+ * name in $PATH (or /usr/bin:/bin), as a shell finds a command; NULL if
+ * none (caller frees). */
+char *fs_find_program(const char *name);
 
 int mkdir_p(const char *path, mode_t mode, struct gm_err **err);
 /* Removes a tree without following symlinks; missing path is success. */

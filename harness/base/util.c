@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "base/util.h"
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -99,6 +100,56 @@ void strv_free(char **v)
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+char **strv_split_words(const char *s, const char **why)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	struct strbuf w = STRBUF_INIT;
+	bool in_word = false;
+	for (const char *p = s;; p++) {
+		if (!*p || *p == ' ' || *p == '\t' || *p == '\n') {
+			if (in_word)
+				strv_push(&v, w.buf ? w.buf : "");
+			strbuf_reset(&w);
+			in_word = false;
+			if (!*p)
+				break;
+			continue;
+		}
+		in_word = true;
+		if (*p == '\'') {
+			const char *end = strchr(p + 1, '\'');
+			if (!end)
+				goto bad_quote;
+			strbuf_add(&w, p + 1, (size_t)(end - p - 1));
+			p = end;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+					p++;
+				strbuf_addch(&w, *p);
+			}
+			if (!*p)
+				goto bad_quote;
+		} else if (*p == '\\') {
+			if (!p[1]) {
+				*why = "a trailing backslash";
+				goto fail;
+			}
+			strbuf_addch(&w, *++p);
+		} else {
+			strbuf_addch(&w, *p);
+		}
+	}
+	strbuf_release(&w);
+	return v;
+bad_quote:
+	*why = "an unterminated quote";
+fail:
+	strbuf_release(&w);
+	strv_free(v);
+	return NULL;
 }
 
 char **strv_split(const char *s, const char *seps)

@@ -28,6 +28,12 @@ bool strv_contains(char *const *v, const char *s);
 /* The non-empty fields of s between any of the characters of seps (never
  * NULL: an empty vector when there are none). */
 char **strv_split(const char *s, const char *seps);
+/* Splits s into words as a POSIX shell does, without expansions: blanks
+ * separate words; '...' is literal; "..." keeps blanks, with \" \\ \$ \`
+ * escaped; a backslash outside quotes escapes the next character.  NULL
+ * (and *why set to a static message) for an unterminated quote or a
+ * trailing backslash. */
+char **strv_split_words(const char *s, const char **why);
 
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);

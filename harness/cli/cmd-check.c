@@ -22,17 +22,30 @@
 
 static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
+	"                          [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
 	"                          [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
 	"                          [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"\n"
 	"Runs each BINARY against each sysroot S by each method, predicts each cell\n"
-	"from the ELF data (as 'explain' does) and reports both.  Libraries the binary\n"
-	"needs beyond glibc are found as the host finds them: their host directories\n"
-	"are searched after the sysroot's, and the report names them.\n"
+	"from the ELF data (as 'explain' does) and reports both.  BINARY is a program\n"
+	"(PIE or not), a static executable (glibc-independent: the routes that swap\n"
+	"the glibc are skipped, with the reason) or a shared object (loaded by a host\n"
+	"program).  BINARY's own RUNPATH ($ORIGIN included) is searched right after\n"
+	"the sysroot's directories; libraries it needs beyond those are found as the\n"
+	"host finds them, after, and the report names them.  A file of another\n"
+	"architecture is never executed (skipped).\n"
 	"\n"
 	"  --against S     a sysroot name or 'host' (repeatable, at least one)\n"
 	"  --method M      one of the methods below (repeatable; default: those marked *)\n"
-	"  --args \"...\"    arguments for each binary, split at blanks (default none)\n"
+	"  --args \"...\"    arguments for each binary, split into words as a shell does\n"
+	"                  (quotes and backslashes; no expansions; default none)\n"
+	"  --host-program \"PROG ARGS\"  the program that loads a shared object given as\n"
+	"                  BINARY (its path is appended to ARGS), e.g. \"node -e\n"
+	"                  'require(process.argv[1])'\"; default: load-object, our own\n"
+	"                  dlopen(RTLD_NOW) program built against each sysroot\n"
+	"  --library-path DIR  searched for libraries beyond glibc after the sysroot's\n"
+	"                  directories and BINARY's own RUNPATH, before the host's\n"
+	"                  (repeatable)\n"
 	"  --expect-exit N the exit status that means success (default 0)\n"
 	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
 	CONTAINER_HELP
@@ -44,7 +57,9 @@ static const char help[] =
 static const char help_tail[] =
 	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
-	"(the release gate fails), 2 usage, 3 infrastructure, 130 interrupted.\n";
+	"(the release gate fails), 2 usage or a BINARY not ELF or malformed, 3\n"
+	"infrastructure, 77 no cell could run here (another architecture), 130\n"
+	"interrupted.\n";
 
 static int print_help(void)
 {
@@ -82,7 +97,7 @@ static char **host_lib_dirs(const char *binary, char ***ret_libs)
  * only directly: it carries its own libc, so routes that swap the glibc do
  * not apply to it. */
 static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
-		       const struct route *rt, const struct rootfs *tree)
+		       const struct route *rt, const struct rootfs *tree, bool host_program)
 {
 	const struct gm_arch *a = arch_by_machine(info->machine, info->elfclass);
 	const struct gm_arch *host = arch_host();
@@ -103,11 +118,16 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 				       "swap the glibc do not apply");
 		return NULL;
 	case ELF_FILE_SHARED_OBJECT:
-		/* load-object (built against the run sysroot) dlopens it. */
-		if (route_runs_on_host(rt) || route_in_container(rt))
+		/* load-object (built against the run sysroot) dlopens it, or the
+		 * user's --host-program, which any route on this machine runs. */
+		if (route_in_container(rt))
+			return xstrdup("shared object: check loads it in a program of this machine, "
+				       "and container routes run what is in the tree");
+		if (route_runs_on_host(rt) && !host_program)
 			return xasprintf("shared object: route %s runs programs, and check loads a "
 					 "shared object with its own program built against each "
-					 "sysroot (routes loader, interp, rpath, env)", rt->name);
+					 "sysroot (routes loader, interp, rpath, env), or with "
+					 "--host-program", rt->name);
 		return NULL;
 	case ELF_FILE_OTHER:
 		return xasprintf("a %s cannot be run", elf_file_kind_name(elf_file_kind(info)));
@@ -161,11 +181,13 @@ static int no_probe_library(const struct route **ms, size_t n, struct gm_err **e
 static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opts *o,
 		 struct gm_err **err)
 {
-	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT };
+	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"method", required_argument, NULL, 'm'},
 		{"args", required_argument, NULL, OPT_ARGS},
+		{"host-program", required_argument, NULL, OPT_HOST},
+		{"library-path", required_argument, NULL, OPT_LIBPATH},
 		{"expect-exit", required_argument, NULL, OPT_EXPECT},
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -178,6 +200,9 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
 	cleanup_strv char **methods = xcalloc(1, sizeof(char *));
 	cleanup_strv char **args = xcalloc(1, sizeof(char *));
+	cleanup_strv char **host_program = NULL;
+	cleanup_strv char **libpath = xcalloc(1, sizeof(char *));
+	const char *why = NULL;
 	struct matrix_opts mo = {.timeout_s = 60};
 	cleanup_free char *out = NULL;
 	int expect_exit = 0, c;
@@ -196,11 +221,27 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		switch (c) {
 		case 'a': strv_push(&against, optarg); break;
 		case 'm': strv_push(&methods, optarg); break;
-		case OPT_ARGS: {
-			char *save = NULL, *copy = xstrdup(optarg);
-			for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-				strv_push(&args, t);
-			free(copy);
+		case OPT_ARGS:
+			strv_free(args);
+			if (!(args = strv_split_words(optarg, &why)))
+				return gm_usage(err, "--args '%s': %s", optarg, why);
+			break;
+		case OPT_HOST:
+			strv_free(host_program);
+			if (!(host_program = strv_split_words(optarg, &why)))
+				return gm_usage(err, "--host-program '%s': %s", optarg, why);
+			if (!host_program[0])
+				return gm_usage(err, "--host-program: want PROGRAM [ARGS]");
+			break;
+		case OPT_LIBPATH: {
+			struct gm_err *e = NULL;
+			char *d = path_real(optarg, &e);
+			if (!d || !path_is_dir(d)) {
+				free(d);
+				gm_err_free(&e);
+				return gm_usage(err, "--library-path '%s': not a directory", optarg);
+			}
+			strv_push_take(&libpath, d);
 			break;
 		}
 		case OPT_EXPECT:
@@ -238,6 +279,31 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			return -1;
 		}
 	}
+	/* The host program loads the user's shared objects: a file of this
+	 * machine, found as a shell finds it. */
+	cleanup_free char *hp_abs = NULL;
+	if (host_program) {
+		cleanup_free char *found = fs_find_program(host_program[0]);
+		struct gm_err *e = NULL;
+		if (!found || !(hp_abs = path_real(found, &e))) {
+			gm_err_free(&e);
+			for (int i = optind; i < argc; i++)
+				elf_info_release(&infos[i - optind]);
+			free(infos);
+			return gm_usage(err, "--host-program: no program '%s'", host_program[0]);
+		}
+		struct elf_info hinfo;
+		int hr = elf_info_read(hp_abs, &hinfo, NULL);
+		if (hr == 1)
+			elf_info_release(&hinfo);
+		if (hr != 1) {
+			for (int i = optind; i < argc; i++)
+				elf_info_release(&infos[i - optind]);
+			free(infos);
+			return gm_usage(err, "--host-program: '%s' is not an ELF program (a script or "
+					     "a wrapper? name the program it runs)", hp_abs);
+		}
+	}
 	bool any_so = false;
 	for (int i = optind; i < argc; i++)
 		any_so |= elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT;
@@ -255,7 +321,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
 	    no_probe_library(ms, n_ms, err) < 0 ||
-	    (any_so && build_loaders(ctx, runs, n_runs, mo.jobs, &loaders, err) < 0) ||
+	    (any_so && !host_program &&
+	     build_loaders(ctx, runs, n_runs, mo.jobs, &loaders, err) < 0) ||
 	    matrix_outdir(out, "check-", &abs_out, err) < 0)
 		goto done;
 	free(out);
@@ -278,12 +345,20 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
 				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
 				cl->expect_exit = expect_exit;
-				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs);
+				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs,
+							    hp_abs != NULL);
 				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
 				if (elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT &&
 				    !cl->skip_reason) {
 					const struct probe *lo = loader_for(loaders, n_runs, run);
-					if (!lo || lo->status != PROBE_BUILT) {
+					if (hp_abs) {
+						free(cl->binary);
+						cl->binary = xstrdup(hp_abs);
+						cl->loads = xstrdup(abs);
+						for (size_t a = 1; host_program[a]; a++)
+							strv_push(&cl->args, host_program[a]);
+						strv_push(&cl->args, abs);
+					} else if (!lo || lo->status != PROBE_BUILT) {
 						cl->skip_reason = xasprintf("load-object did not build "
 									    "against %s: %s", run->name,
 									    lo ? lo->reason : "?");
@@ -297,8 +372,11 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 					for (size_t a = 0; args[a]; a++)
 						strv_push(&cl->args, args[a]);
 				}
+				for (size_t d = 0; libpath[d]; d++)
+					strv_push(&cl->extra_libdirs, libpath[d]);
 				for (size_t d = 0; extra[d]; d++)
-					strv_push(&cl->extra_libdirs, extra[d]);
+					if (!strv_contains(cl->extra_libdirs, extra[d]))
+						strv_push(&cl->extra_libdirs, extra[d]);
 			}
 		}
 		for (size_t l = 0; libs[l]; l++)

@@ -50,22 +50,6 @@ static const char help_tail[] =
 	"could not be started at all; 77 PROGRAM or the sysroot is of another\n"
 	"architecture (no emulator yet).\n";
 
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return xstrdup(name);
-	const char *path = getenv("PATH");
-	cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
-	char *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = path_join(*d ? d : ".", name);
-		if (access(p, X_OK) == 0 && path_is_file(p))
-			return p;
-		free(p);
-	}
-	return NULL;
-}
-
 /* Whether the program never started because the loader refused it, as its
  * first line of stderr says (the loader speaks before the program can):
  * glibc's loader exits 1 for a missing version node and 127 otherwise, and
@@ -126,7 +110,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		cleanup_free char *known = route_names(ROUTE_EXEC);
 		return gm_usage(err, "exec: --route must be one of %s, not '%s'", known, route);
 	}
-	cleanup_free char *program = find_program(argv[optind]);
+	cleanup_free char *program = fs_find_program(argv[optind]);
 	if (!program || !path_is_file(program))
 		return gm_usage(err, "exec: no program '%s'", argv[optind]);
 	cleanup_free char *abs = path_real(program, err);

@@ -68,6 +68,39 @@ static void strv_push_many(void)
 	strv_free(w);
 }
 
+/* One case of strv_split_words: want is the words joined by '|', or NULL
+ * for a refusal. */
+static void words(const char *in, const char *want)
+{
+	const char *why = NULL;
+	char **v = strv_split_words(in, &why);
+	if (!want) {
+		TEST_VERIFY(v == NULL && why != NULL);
+		return;
+	}
+	TEST_VERIFY(v != NULL);
+	if (!v)
+		return;
+	struct strbuf b = STRBUF_INIT;
+	strbuf_join(&b, v, "|");
+	TEST_COMPARE_STRING(b.buf ? b.buf : "", want);
+	strbuf_release(&b);
+	strv_free(v);
+}
+
+static void shell_words(void)
+{
+	words("", "");
+	words("  a  b\tc ", "a|b|c");
+	words("-e 'require(process.argv[1])'", "-e|require(process.argv[1])");
+	words("\"a b\" 'c d' e\\ f", "a b|c d|e f");
+	words("\"x \\\" y\" ''", "x \" y|");
+	words("'\\n'", "\\n");
+	words("it's", NULL);
+	words("\"open", NULL);
+	words("end\\", NULL);
+}
+
 static void route_table(void)
 {
 	size_t n = 0;
@@ -98,6 +131,7 @@ int main(void)
 	RUN_TEST(strbuf_appends);
 	RUN_TEST(strbuf_join_and_growth);
 	RUN_TEST(strv_push_many);
+	RUN_TEST(shell_words);
 	RUN_TEST(route_table);
 	TAP_END();
 }
