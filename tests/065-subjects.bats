@@ -293,3 +293,38 @@ missing_symbol() {
 		[ -n "$want" ] && [ "$want" = "$have" ]
 	done
 }
+
+# npm_pack PKG DIR: the package's files in DIR/package, fetched from the npm
+# registry now (skips the test where the registry cannot be reached).
+npm_pack() {
+	command -v npm >/dev/null || skip "npm is not installed"
+	mkdir -p "$2"
+	local tgz
+	tgz=$(cd "$2" && timeout 120 npm pack "$1" --silent 2>/dev/null | tail -n 1) ||
+		skip "the npm registry cannot be reached"
+	[ -n "$tgz" ] && tar xzf "$2/$tgz" -C "$2"
+}
+
+@test "real npm native files (rollup's .node module, esbuild's static binary): every cell as predicted" {
+	local d=$BATS_TEST_TMPDIR
+	npm_pack @rollup/rollup-linux-x64-gnu "$d/rollup"
+	npm_pack @esbuild/linux-x64 "$d/esbuild"
+	local node mod=$d/rollup/package/rollup.linux-x64-gnu.node
+	node=$(readlink -f "$(command -v node)") || skip "node is not installed"
+	run_gm 1 check "$mod" --host-program "$node -e 'require(process.argv[1])'" \
+		--against bullseye --against bookworm -m loader -m interp -m host --out "$d/out"
+	run cells "$d/out"
+	echo "$output"
+	[ "$(grep -c ' ok ok' <<<"$output")" -eq 3 ]
+	# bullseye's 2.31 lacks what this host's node needs; the cell says which node.
+	assert_contains "$output" "loader symbol-version symbol-version GLIBC_2.3"
+	# The default host program, load-object: node's napi_* are missing there.
+	run_gm 1 check "$mod" --against bookworm -m loader --out "$d/out2"
+	run cells "$d/out2"
+	[[ "$output" == "loader missing-symbol missing-symbol napi_"* ]]
+	run_gm 0 check "$d/esbuild/package/bin/esbuild" --args --version --against bullseye \
+		-m loader -m host --out "$d/out3"
+	run cells "$d/out3"
+	assert_contains "$output" "loader skipped skipped static executable"
+	assert_contains "$output" "host ok ok"
+}
