@@ -61,7 +61,7 @@ struct patcher {
 	size_t at_dyn, at_interp, at_str; /* positions inside the region */
 };
 
-/* Fills err with "'<path>': <message>" (GM_EXIT_FINDINGS) and returns -1. */
+/* Fills err with "'<path>': <message>" (GM_EXIT_USAGE: the input is not what was asked for) and returns -1. */
 int patcher_bad(const struct patcher *p, struct gm_err **err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Reads fd (the whole file when full) and validates every table the patch

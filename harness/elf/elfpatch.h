@@ -33,9 +33,9 @@
  * lose the rename but never leaves a partial OUT.
  *
  * Errors name the input file: GM_EXIT_USAGE for a missing input, OUT being
- * the input, or empty arguments; GM_EXIT_FINDINGS for a malformed ELF file or
- * one that lacks what was asked for (--interp on a file without PT_INTERP, a
- * search path on a file without a dynamic section); GM_EXIT_INFRA for I/O. */
+ * the input, empty arguments, a malformed ELF file or one that lacks what
+ * was asked for (--interp on a file without PT_INTERP, a search path on a
+ * file without a dynamic section); GM_EXIT_INFRA for I/O. */
 #ifndef GM_ELFPATCH_H
 #define GM_ELFPATCH_H
 

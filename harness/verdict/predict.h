@@ -61,7 +61,7 @@ int predict_process(const char *binary, const struct predict_env *env,
  * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then
  * the host's default directories).  Returns 0 and fills *ret, or -1 + err
  * when the binary cannot be read (missing: GM_EXIT_USAGE; malformed:
- * GM_EXIT_FINDINGS). */
+ * GM_EXIT_USAGE too). */
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
 /* path names a file directly in one of dirs (not in a subdirectory). */
