@@ -2,6 +2,7 @@
 #include "store/resolve.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "store/recipes.h"
 #include "store/store.h"
@@ -90,8 +91,20 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 		sysroot_host(ret);
 		return 0;
 	}
-	if (sysroot_list(&v, &n, err) < 0)
+	/* An exact name is read and validated as it stands: a bad manifest is
+	 * reported as such (exit 3), not passed over as "no such sysroot". */
+	cleanup_free char *manifest = xasprintf("%s/sysroots/%s/%s", store_root(), name,
+						SYSROOT_MANIFEST);
+	if (path_exists(manifest))
+		return sysroot_find(name, ret, err);
+	/* Every manifest is read to look for a suite or a version: a bad one is
+	 * named (as every listing names it) and passed over. */
+	cleanup_strv char **invalid = NULL;
+	if (sysroot_list_checked(&v, &n, &invalid, err) < 0)
 		return -1;
+	for (size_t i = 0; invalid && invalid[i]; i++)
+		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
+			invalid[i]);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i].name, name) == 0) {
 			take(v, n, i, ret);
