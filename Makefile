@@ -215,6 +215,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/patch.sh
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
+	$(Q)bash bench/check.sh
 
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh
