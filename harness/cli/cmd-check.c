@@ -136,6 +136,13 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 	}
 }
 
+static void infos_free(struct elf_info *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		elf_info_release(&v[i]);
+	free(v);
+}
+
 /* The program that loads a user's shared object: cases/tools/load-object.c,
  * built against every run sysroot as a probe is (cached in the store). */
 static int build_loaders(const struct gm_ctx *ctx, const struct sysroot *runs, size_t n_runs,
@@ -271,9 +278,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	for (int i = optind; i < argc; i++) {
 		int r = elf_info_read(argv[i], &infos[i - optind], err);
 		if (r <= 0) {
-			for (int k = optind; k < i; k++)
-				elf_info_release(&infos[k - optind]);
-			free(infos);
+			infos_free(infos, (size_t)(i - optind));
 			if (r == 0)
 				return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
 			return -1;
@@ -287,9 +292,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		struct gm_err *e = NULL;
 		if (!found || !(hp_abs = path_real(found, &e))) {
 			gm_err_free(&e);
-			for (int i = optind; i < argc; i++)
-				elf_info_release(&infos[i - optind]);
-			free(infos);
+			infos_free(infos, (size_t)(argc - optind));
 			return gm_usage(err, "--host-program: no program '%s'", host_program[0]);
 		}
 		struct elf_info hinfo;
@@ -297,9 +300,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		if (hr == 1)
 			elf_info_release(&hinfo);
 		if (hr != 1) {
-			for (int i = optind; i < argc; i++)
-				elf_info_release(&infos[i - optind]);
-			free(infos);
+			infos_free(infos, (size_t)(argc - optind));
 			return gm_usage(err, "--host-program: '%s' is not an ELF program (a script or "
 					     "a wrapper? name the program it runs)", hp_abs);
 		}
@@ -414,9 +415,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 done:
 	if (loaders)
 		probes_free(loaders, n_runs);
-	for (int i = optind; i < argc && infos; i++)
-		elf_info_release(&infos[i - optind]);
-	free(infos);
+	infos_free(infos, (size_t)(argc - optind));
 	matrix_release(&m);
 	sysroot_list_free(runs, n_runs);
 	trees_release(&t);

@@ -35,9 +35,9 @@ static const char help[] =
 	"Exit: 0 compatible, 1 not compatible, 2 usage (unknown sysroot; FILE missing,\n"
 	"not ELF or malformed), 3 infrastructure.\n";
 
-/* The sysroot a name means for binary's architecture (store/resolve.h). */
-static int pick_sysroot(const struct gm_ctx *ctx, const char *against, const char *binary,
-			struct sysroot *ret, struct gm_err **err)
+/* The architecture of binary, which names in --against are resolved for
+ * (store/resolve.h). */
+static int binary_arch(const char *binary, const char **ret, struct gm_err **err)
 {
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
@@ -45,9 +45,9 @@ static int pick_sysroot(const struct gm_ctx *ctx, const char *against, const cha
 		return -1;
 	if (r == 0)
 		return gm_usage(err, "'%s' is not an ELF file", binary);
-	const char *arch = elf_machine_name(info.machine);
+	*ret = elf_machine_name(info.machine);
 	elf_info_release(&info);
-	return sysroot_resolve(ctx, against, arch, ret, err);
+	return 0;
 }
 
 static void print_text(const char *binary, const struct sysroot *s,
@@ -163,12 +163,15 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 
 	/* Several --against: one answer each, in order; --json gives an array
 	 * then (one object for one sysroot, as before). */
+	const char *arch = NULL;
+	if (binary_arch(binary, &arch, err) < 0)
+		return -1;
 	json_object *arr = json_object_new_array();
 	int r = 0;
 	for (size_t i = 0; against[i]; i++) {
 		struct sysroot s;
 		struct gm_prediction p;
-		if (pick_sysroot(ctx, against[i], binary, &s, err) < 0) {
+		if (sysroot_resolve(ctx, against[i], arch, &s, err) < 0) {
 			r = -1;
 			break;
 		}

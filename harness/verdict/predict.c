@@ -26,6 +26,7 @@ struct sim {
 	struct object *objs;
 	size_t n;
 	int machine, elfclass;
+	char **own_dirs;  /* the main object's own search path, expanded once */
 	struct gm_prediction *pred;
 };
 
@@ -155,8 +156,9 @@ static char *find_library(struct sim *s, size_t who, const char *name, bool *own
  * libraries there). */
 static bool in_own_search(struct sim *s, const char *path)
 {
-	cleanup_strv char **own = elf_own_search_path(s->objs[0].info, s->objs[0].path);
-	return path_directly_in(path, own);
+	if (!s->own_dirs)
+		s->own_dirs = elf_own_search_path(s->objs[0].info, s->objs[0].path);
+	return path_directly_in(path, s->own_dirs);
 }
 
 /* Maps DT_NEEDED breadth-first from the binary, as the loader does. */
@@ -399,6 +401,7 @@ static void sim_release(struct sim *s)
 		free(s->objs[i].name);
 	}
 	free(s->objs);
+	strv_free(s->own_dirs);
 }
 
 int predict_process(const char *binary, const struct predict_env *env,
