@@ -62,11 +62,13 @@ use_scratch_store() {
 }
 
 # Ensures the shared store holds sysroot NAME, creating it with ARGS... .
-# Cheap when cached (that is the point of the store).
+# Cheap when cached (that is the point of the store).  An import always
+# runs: without network when the sysroot has everything, and it brings a
+# store made by an older importer up to date (the C++ runtime).
 ensure_sysroot() {
 	local name=$1
 	shift
-	if ! "$GM" sysroot show "$name" >/dev/null 2>&1; then
+	if [ "$1" = import ] || ! "$GM" sysroot show "$name" >/dev/null 2>&1; then
 		"$GM" --quiet sysroot "$@" --name "$name" 3>&- || return 1
 	fi
 }

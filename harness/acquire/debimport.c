@@ -5,6 +5,7 @@
 #include "base/interrupt.h"
 #include "acquire/archive.h"
 #include "base/cleanup.h"
+#include "acquire/debdeps.h"
 #include "acquire/debindex.h"
 #include "acquire/debversion.h"
 #include "elf/elfinfo.h"
@@ -33,7 +34,7 @@
 
 /* Bumped whenever the layout of an imported sysroot changes, so --refresh
  * replaces sysroots made by an older importer. */
-#define DEBIMPORT_FORMAT "debimport-1"
+#define DEBIMPORT_FORMAT "debimport-2"
 
 #define RELEASE_MAX (64u << 20)
 #define PACKAGES_MAX (1024u << 20)
@@ -57,16 +58,6 @@ static int check_interrupted(struct gm_err **err)
 
 /* ---- the archive ---------------------------------------------------------- */
 
-/* The packages a sysroot is made of; alternatives are tried in order. */
-static const char *const wanted[][3] = {
-	{"libc6", NULL},
-	{"libc6-dev", NULL},
-	{"linux-libc-dev", NULL},
-	/* C++ probes need libgcc_s; it was libgcc1 before GCC 10 (buster). */
-	{"libgcc-s1", "libgcc1", NULL},
-};
-#define NWANTED (sizeof(wanted) / sizeof(wanted[0]))
-
 struct job {
 	const struct debimport_opts *o;
 	const struct gm_arch *a;
@@ -74,7 +65,8 @@ struct job {
 	char *release;      /* the verified text of the Release file */
 	char *signature;    /* fingerprints of its good signatures, or "unchecked" */
 	char *downloads;
-	struct debpkg pkgs[NWANTED];
+	char **with;        /* --with, and what an earlier import was asked for */
+	struct debset set;
 	char *glibc;        /* upstream version */
 	char cache_key[65];
 };
@@ -88,8 +80,8 @@ static void job_release(struct job *j)
 	free(j->release);
 	free(j->signature);
 	free(j->downloads);
-	for (size_t i = 0; i < NWANTED; i++)
-		debpkg_release(&j->pkgs[i]);
+	strv_free(j->with);
+	debset_release(&j->set);
 	free(j->glibc);
 }
 
@@ -270,24 +262,20 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 
 static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 {
-	for (size_t i = 0; i < NWANTED; i++) {
-		bool found = false;
-		for (size_t k = 0; wanted[i][k] && !found; k++)
-			found = debindex_find(index, wanted[i][k], j->a->deb, &j->pkgs[i]);
-		if (!found)
-			return gm_infra(err, 0, "suite '%s' has no package %s for %s", j->suite,
-					wanted[i][0], j->a->deb);
-	}
-	j->glibc = debversion_glibc_upstream(j->pkgs[0].version);
+	if (debdeps_resolve(index, j->a->deb, j->suite, j->with, &j->set, err) < 0)
+		return -1;
+	for (size_t i = 0; j->set.notes[i]; i++)
+		gm_note(ctx_of(j), "%s", j->set.notes[i]);
+	j->glibc = debversion_glibc_upstream(j->set.pkgs[0].version);
 	if (!j->glibc)
 		return gm_infra(err, 0, "cannot tell the glibc version of libc6 %s",
-				j->pkgs[0].version);
+				j->set.pkgs[0].version);
 	/* Everything that decides the sysroot's content: a changed revision of
 	 * any package is a different sysroot. */
 	struct strbuf key = STRBUF_INIT;
 	strbuf_addf(&key, "%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
-	for (size_t i = 0; i < NWANTED; i++)
-		strbuf_addf(&key, "%s %s\n", j->pkgs[i].filename, j->pkgs[i].sha256);
+	for (size_t i = 0; i < j->set.n; i++)
+		strbuf_addf(&key, "%s %s\n", j->set.pkgs[i].filename, j->set.pkgs[i].sha256);
 	/* An unverified import is another sysroot: a later verified --refresh
 	 * replaces it.  (Verified imports keep the key they always had.) */
 	if (j->o->insecure)
@@ -299,8 +287,8 @@ static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 
 static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **err)
 {
-	for (size_t i = 0; i < NWANTED; i++) {
-		const struct debpkg *p = &j->pkgs[i];
+	for (size_t i = 0; i < j->set.n; i++) {
+		const struct debpkg *p = &j->set.pkgs[i];
 		const char *base = strrchr(p->filename, '/');
 		base = base ? base + 1 : p->filename;
 		cleanup_free char *dest = path_join(j->downloads, base);
@@ -352,14 +340,19 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 		strv_push_take(&s->libdirs, path_join(j->final, l.libdirs[i]));
 	for (size_t i = 0; l.includedirs[i]; i++)
 		strv_push_take(&s->includedirs, path_join(j->final, l.includedirs[i]));
-	s->source_sha256 = xstrdup(j->pkgs[0].sha256);
+	s->source_sha256 = xstrdup(j->set.pkgs[0].sha256);
 	s->configure_args = xcalloc(1, sizeof(char *));
 	s->compiler = xstrdup("");
-	s->package_version = xstrdup(j->pkgs[0].version);
+	s->package_version = xstrdup(j->set.pkgs[0].version);
 	s->cache_key = xstrdup(j->cache_key);
 	s->created = now_rfc3339();
 	s->build_log = xstrdup("");
 	s->signature = xstrdup(j->signature);
+	s->packages = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < j->set.n; i++)
+		strv_push_take(&s->packages, xasprintf("%s %s", j->set.pkgs[i].package,
+							j->set.pkgs[i].version));
+	s->with = strv_dup(j->with);
 	r = sysroot_write(stage, s, err);
 out:
 	deblayout_release(&l);
@@ -380,6 +373,24 @@ static int check_existing(struct job *j, const struct sysroot *s, struct gm_err 
 	return 0;
 }
 
+/* Does the existing sysroot have what this import asks for?  An import by
+ * an older importer (no package list) lacks the C++ runtime. */
+static bool covers(const struct sysroot *s, char *const *with)
+{
+	if (!s->packages || !s->packages[0])
+		return false;
+	for (size_t i = 0; with && with[i]; i++) {
+		bool have = false;
+		for (size_t k = 0; s->packages[k] && !have; k++) {
+			size_t n = strcspn(s->packages[k], " ");
+			have = strlen(with[i]) == n && strncmp(s->packages[k], with[i], n) == 0;
+		}
+		if (!have)
+			return false;
+	}
+	return true;
+}
+
 /* The part that runs under the lock. */
 static int import_locked(struct job *j, struct sysroot *ret, enum debimport_state *state,
 			 struct gm_err **err)
@@ -396,7 +407,17 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 
 	if (have_old && check_existing(j, &old, err) < 0)
 		goto out;
-	if (have_old && !j->o->refresh) {
+	bool extend = have_old && !covers(&old, j->with);
+	if (have_old) {
+		/* What earlier imports were asked for comes first and stays. */
+		char **merged = strv_dup(old.with);
+		for (size_t i = 0; j->with[i]; i++)
+			if (!strv_contains(merged, j->with[i]))
+				strv_push(&merged, j->with[i]);
+		strv_free(j->with);
+		j->with = merged;
+	}
+	if (have_old && !j->o->refresh && !extend) {
 		/* Someone else imported it while we waited for the lock. */
 		*ret = old;
 		*state = DEBIMPORT_CACHED;
@@ -432,7 +453,7 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 	}
 	rmdir(bdir);
 	*ret = s;
-	*state = have_old ? DEBIMPORT_REPLACED : DEBIMPORT_IMPORTED;
+	*state = extend ? DEBIMPORT_EXTENDED : have_old ? DEBIMPORT_REPLACED : DEBIMPORT_IMPORTED;
 	r = 0;
 out:
 	sysroot_release(&old);
@@ -457,6 +478,11 @@ static int job_init(struct job *j, const struct debimport_opts *o, struct gm_err
 	if (!store_name_valid(j->name))
 		return gm_usage(err, "invalid sysroot name '%s'", j->name);
 	j->final = sysroot_path(j->name);
+	for (size_t i = 0; o->with && o->with[i]; i++)
+		if (!debdeps_name_valid(o->with[i]))
+			return gm_usage(err, "invalid package name '%s' for --with (Debian binary "
+					"package names: [a-z0-9][a-z0-9+.-]+)", o->with[i]);
+	j->with = strv_dup(o->with);
 	return 0;
 }
 
@@ -471,11 +497,14 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 	/* The fast path: a complete sysroot exists, no lock and no network. */
 	if (!opts->refresh && sysroot_read(j.final, ret, NULL) == 0) {
 		r = check_existing(&j, ret, err);
-		if (r < 0)
-			sysroot_release(ret);
-		else
+		if (r == 0 && covers(ret, j.with)) {
 			*ret_state = DEBIMPORT_CACHED;
-		goto out;
+			goto out;
+		}
+		sysroot_release(ret);
+		if (r < 0)
+			goto out;
+		r = -1;
 	}
 	int fd;
 	if (store_lock(opts->ctx, j.name, &fd, err) < 0)

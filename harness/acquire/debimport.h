@@ -1,5 +1,6 @@
 /* `sysroot import`: a complete sysroot from a Debian suite's binary
- * packages (libc6, libc6-dev, linux-libc-dev, libgcc-s1), verified against
+ * packages (libc6, libc6-dev, linux-libc-dev, libgcc-s1, the C++ runtime
+ * and what --with names: debdeps.h), each verified against
  * the suite's Release file (its OpenPGP signature checked by gpgv,
  * signature.h) and Packages index, assembled in a staging
  * directory and renamed into the store as the last step. */
@@ -17,6 +18,10 @@ struct debimport_opts {
 	const char *arch;    /* Debian name: amd64, arm64, riscv64; NULL: the host's */
 	const char *name;    /* NULL: debian-<suite>-<arch> */
 	bool refresh;        /* re-read the index even if the sysroot exists */
+	/* More packages (names), with the run-time libraries they depend on
+	 * (debdeps.h); an existing sysroot without them is imported again
+	 * with them added.  NULL: none. */
+	char *const *with;
 	/* Read the plain Release file and do not check its signature (a local
 	 * mirror without one); the hashes are still checked, the manifest
 	 * says "signature": "unchecked". */
@@ -30,6 +35,8 @@ enum debimport_state {
 	DEBIMPORT_UNCHANGED,  /* --refresh: the index still names the same packages */
 	DEBIMPORT_IMPORTED,   /* new sysroot */
 	DEBIMPORT_REPLACED,   /* --refresh: packages changed, old sysroot replaced */
+	DEBIMPORT_EXTENDED,   /* replaced by one with more packages (--with, or an
+			       * older import without the C++ runtime) */
 };
 
 /* Imports (or finds) the sysroot; *ret gets its manifest. */

@@ -129,6 +129,9 @@ void debpkg_release(struct debpkg *p)
 	free(p->architecture);
 	free(p->filename);
 	free(p->sha256);
+	free(p->depends);
+	free(p->section);
+	free(p->multi_arch);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -146,7 +149,7 @@ bool debindex_parse_stanza(const char *text, size_t len, struct debpkg *ret)
 	const char *p = text, *end = text + len, *line;
 	size_t n;
 	struct debpkg d = {0};
-	char *v, *size = NULL;
+	char *v, *size = NULL, *dep = NULL, *predep = NULL;
 
 	while (next_line(&p, end, &line, &n) && n > 0) {
 		if (line[0] == ' ' || line[0] == '\t')
@@ -163,7 +166,23 @@ bool debindex_parse_stanza(const char *text, size_t len, struct debpkg *ret)
 			keep(&d.sha256, v);
 		else if ((v = field_value(line, n, "Size")))
 			keep(&size, v);
+		else if ((v = field_value(line, n, "Depends")))
+			keep(&dep, v);
+		else if ((v = field_value(line, n, "Pre-Depends")))
+			keep(&predep, v);
+		else if ((v = field_value(line, n, "Section")))
+			keep(&d.section, v);
+		else if ((v = field_value(line, n, "Multi-Arch")))
+			keep(&d.multi_arch, v);
 	}
+	d.depends = predep && dep ? xasprintf("%s, %s", predep, dep)
+		    : xstrdup(predep ? predep : dep ? dep : "");
+	free(dep);
+	free(predep);
+	if (!d.section)
+		d.section = xstrdup("");
+	if (!d.multi_arch)
+		d.multi_arch = xstrdup("");
 	if (size) {
 		char *endp;
 		d.size = strtoull(size, &endp, 10);
@@ -228,4 +247,60 @@ bool debindex_find(const char *packages, const char *name, const char *arch,
 	if (found)
 		*ret = best;
 	return found;
+}
+
+/* One alternative of a clause: "name", "name:any", "name (>= 1)",
+ * "name [amd64]", "name <!nocheck>"; returns the name, or NULL if empty. */
+static char *alternative_name(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	size_t k = 0;
+	while (k < n && !isspace((unsigned char)s[k]) && !strchr("(:[<", s[k]))
+		k++;
+	return k ? xstrndup(s, k) : NULL;
+}
+
+char ***debindex_depends(const char *value)
+{
+	char ***clauses = xcalloc(1, sizeof(char **));
+	size_t n = 0;
+	const char *p = value;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char **alts = xcalloc(1, sizeof(char *));
+		for (const char *a = p, *end = p + len; a < end;) {
+			size_t alen = strcspn(a, "|");
+			if (a + alen > end)
+				alen = end - a;
+			char *name = alternative_name(a, alen);
+			if (name)
+				strv_push_take(&alts, name);
+			a += alen + (a + alen < end);
+		}
+		if (alts[0]) {
+			clauses = xrealloc(clauses, (n + 2) * sizeof(char **));
+			clauses[n++] = alts;
+			clauses[n] = NULL;
+		} else {
+			strv_free(alts);
+		}
+		p += len + (p[len] == ',');
+	}
+	return clauses;
+}
+
+void debindex_depends_free(char ***clauses)
+{
+	for (size_t i = 0; clauses && clauses[i]; i++)
+		strv_free(clauses[i]);
+	free(clauses);
+}
+
+bool debpkg_is_runtime_library(const struct debpkg *p)
+{
+	const char *slash = strrchr(p->section, '/');
+	const char *sec = slash ? slash + 1 : p->section;
+	return strcmp(p->multi_arch, "same") == 0 &&
+	       (strcmp(sec, "libs") == 0 || strcmp(sec, "oldlibs") == 0);
 }

@@ -30,6 +30,10 @@ struct debpkg {
 	char *filename;   /* relative to the archive root: pool/main/... */
 	char *sha256;
 	unsigned long long size;
+	/* What the importer needs to follow dependencies; "" when absent. */
+	char *depends;     /* Pre-Depends and Depends, joined by ", " */
+	char *section;     /* "libs", "libdevel", "non-free/libs", ... */
+	char *multi_arch;  /* "same", "foreign", "allowed" */
 };
 
 void debpkg_release(struct debpkg *p);
@@ -43,5 +47,19 @@ bool debindex_parse_stanza(const char *text, size_t len, struct debpkg *ret);
  * version (dpkg order).  Returns false if there is none. */
 bool debindex_find(const char *packages, const char *name, const char *arch,
 		   struct debpkg *ret);
+
+/* Splits a Depends value ("a (>= 1), b:any | c, d [amd64]") into its
+ * clauses: each a NULL-terminated list of package names, the alternatives in
+ * order, with version constraints, architecture qualifiers and restrictions
+ * dropped.  The result is NULL-terminated; free it with
+ * debindex_depends_free(). */
+char ***debindex_depends(const char *value);
+void debindex_depends_free(char ***clauses);
+
+/* true if the package is a run-time library as Debian files one: Multi-Arch
+ * "same" (co-installable per architecture, which is what a library loaded by
+ * the dynamic loader is) and a section ending in "libs" (libs, oldlibs,
+ * non-free/libs), not a -dev package (libdevel). */
+bool debpkg_is_runtime_library(const struct debpkg *p);
 
 #endif

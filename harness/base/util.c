@@ -170,6 +170,14 @@ bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
+char **strv_dup(char *const *v)
+{
+	char **r = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; v && v[i]; i++)
+		strv_push(&r, v[i]);
+	return r;
+}
+
 bool str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

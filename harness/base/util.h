@@ -25,6 +25,7 @@ void strv_push(char ***v, const char *s);      /* copies s */
 void strv_push_take(char ***v, char *s);       /* takes s */
 void strv_free(char **v);
 bool strv_contains(char *const *v, const char *s);
+char **strv_dup(char *const *v);                /* NULL gives an empty list */
 /* The non-empty fields of s between any of the characters of seps (never
  * NULL: an empty vector when there are none). */
 char **strv_split(const char *s, const char *seps);

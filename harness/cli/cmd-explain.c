@@ -90,8 +90,17 @@ static void print_text(const char *binary, const struct sysroot *s,
 		for (size_t k = 0; pb->symbols[k]; k++)
 			printf("    %s@%s\n", pb->symbols[k], pb->node);
 	}
-	for (size_t i = 0; p->host_libs[i]; i++)
-		printf("  from the host: %s\n", p->host_libs[i]);
+	for (size_t i = 0; p->libraries && p->libraries[i]; i++) {
+		const char *path = strchr(p->libraries[i], ' ') + 1;
+		const char *base = strrchr(path, '/');
+		if (str_starts(p->libraries[i], "sysroot "))
+			printf("  %s from sysroot %s: %s\n", base ? base + 1 : path, s->name, path);
+		else if (str_starts(p->libraries[i], "bundle "))
+			printf("  %s from the binary's own search path: %s\n", base ? base + 1 : path,
+			       path);
+		else
+			printf("  %s from the host: %s\n", base ? base + 1 : path, path);
+	}
 }
 
 static json_object *to_json(const char *binary, const struct sysroot *s,
@@ -124,6 +133,15 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 	for (size_t i = 0; p->host_libs[i]; i++)
 		json_object_array_add(hosts, json_object_new_string(p->host_libs[i]));
 	json_object_object_add(o, "host_libraries", hosts);
+	json_object *libs = json_object_new_array();
+	for (size_t i = 0; p->libraries && p->libraries[i]; i++) {
+		json_object *l = json_object_new_object();
+		size_t n = strcspn(p->libraries[i], " ");
+		json_object_object_add(l, "path", json_object_new_string(p->libraries[i] + n + 1));
+		json_object_object_add(l, "from", json_object_new_string_len(p->libraries[i], n));
+		json_object_array_add(libs, l);
+	}
+	json_object_object_add(o, "libraries", libs);
 	return o;
 }
 

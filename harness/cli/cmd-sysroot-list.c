@@ -187,6 +187,14 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		if (*s.compiler)
 			printf("compiler:  %s\n", s.compiler);
 		printf("sha256:    %s\n", s.source_sha256);
+		for (size_t i = 0; s.packages && s.packages[i]; i++)
+			printf("package:   %s\n", s.packages[i]);
+		if (s.with && s.with[0]) {
+			printf("with:     ");
+			for (size_t i = 0; s.with[i]; i++)
+				printf(" %s", s.with[i]);
+			printf("\n");
+		}
 		printf("created:   %s\n", s.created);
 		if (*s.build_log)
 			printf("build log: %s\n", s.build_log);

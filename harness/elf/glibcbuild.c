@@ -2,6 +2,7 @@
 #include "elf/glibcbuild.h"
 #include "base/cleanup.h"
 #include "elf/elfcache.h"
+#include "elf/glibcver.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -34,6 +35,19 @@ enum glibc_pairing glibc_pairing(const char *loader, const char *libc)
 	if (!a || !b)
 		return GLIBC_PAIR_UNKNOWN;
 	return strcmp(a, b) == 0 ? GLIBC_PAIR_SAME : GLIBC_PAIR_MIXED;
+}
+
+char *glibc_loader_version(const char *loader)
+{
+	cleanup_free char *real_ld = realpath(loader, NULL);
+	if (!real_ld)
+		return NULL;
+	cleanup_free char *partner = path_join(dirname(real_ld), "libc.so.6");
+	char *version = NULL, *node = NULL;
+	if (glibc_libc_version(partner, &version, &node, NULL) != 1)
+		return NULL;
+	free(node);
+	return version;
 }
 
 char *glibc_build_id_short(const char *path)

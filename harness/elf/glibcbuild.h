@@ -23,6 +23,12 @@ enum glibc_pairing {
  * Never fails: unreadable files give GLIBC_PAIR_UNKNOWN. */
 enum glibc_pairing glibc_pairing(const char *loader, const char *libc);
 
+/* The glibc version of a loader: that of the libc.so.6 beside its real
+ * file (glibc_libc_version), or NULL when there is none.  A binary built
+ * for a sysroot carries that sysroot's ld.so as PT_INTERP: the loader
+ * that runs it "as built" is not the host's. */
+char *glibc_loader_version(const char *loader);
+
 /* Short build ID of a file (12 hex digits) for display, or NULL. */
 char *glibc_build_id_short(const char *path);
 

@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include "probes/toolchain.h"
+#include "base/arch.h"
 #include "base/cleanup.h"
 #include "exec/proc.h"
 #include "base/strbuf.h"
 #include "base/fs.h"
 #include "base/util.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,76 @@ static bool host_system_dir(const char *d)
 	       (str_starts(d, "/usr/include/") && str_ends(d, "-linux-gnu"));
 }
 
+/* The GCC major version of a libstdc++ header directory ".../c++/12", or 0. */
+static long cxx_dir_major(const char *d)
+{
+	const char *p = strstr(d, "/c++/");
+	if (!p)
+		return 0;
+	char *end;
+	long v = strtol(p + 5, &end, 10);
+	return end != p + 5 && (!*end || *end == '/') ? v : 0;
+}
+
+/* The sysroot's own libstdc++ (Debian's libstdc++-N-dev): the highest N
+ * under usr/include/c++, or 0. */
+static long sysroot_cxx_major(const struct sysroot *s)
+{
+	cleanup_free char *dir = path_join(s->dir, "usr/include/c++");
+	DIR *d = opendir(dir);
+	long best = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+		if (end != e->d_name && !*end && v > best)
+			best = v;
+	}
+	if (d)
+		closedir(d);
+	return best;
+}
+
+/* flags --c++ compiles against the sysroot's libstdc++ where it can, so the
+ * binary needs no GLIBCXX_ version the sysroot's libstdc++.so.6 lacks (the
+ * host's GCC 12 headers call std::__throw_bad_array_new_length, which GCC
+ * 10's library does not have).  Older headers are what a newer compiler
+ * is built to accept; newer ones may use builtins an older compiler lacks,
+ * and the host's older headers only need what a newer library also has,
+ * so the host compiler keeps its own headers then.  Either way the link
+ * is against the sysroot's libstdc++.so. */
+static void use_sysroot_cxx(const struct sysroot *s, char **host_dirs, struct toolchain *t,
+			    char ***dirs)
+{
+	const struct gm_arch *a = arch_by_gnu(s->arch);
+	long n = sysroot_cxx_major(s), host = 0;
+	for (size_t i = 0; host_dirs[i] && !host; i++)
+		host = cxx_dir_major(host_dirs[i]);
+	if (!a || !n)
+		return;
+	cleanup_free char *gccdir = xasprintf("%s/usr/lib/gcc/%s/%ld", s->dir, a->triplet, n);
+	cleanup_free char *so = path_join(gccdir, "libstdc++.so");
+	if (path_exists(so))
+		strv_push_take(&t->ldflags, xasprintf("-L%s", gccdir));
+	if (!host || n > host)
+		return;
+	char **v = xcalloc(1, sizeof(char *));
+	bool added = false;
+	for (size_t i = 0; host_dirs[i]; i++) {
+		if (!cxx_dir_major(host_dirs[i])) {
+			strv_push(&v, host_dirs[i]);
+			continue;
+		}
+		if (added)
+			continue;
+		strv_push_take(&v, xasprintf("%s/usr/include/c++/%ld", s->dir, n));
+		strv_push_take(&v, xasprintf("%s/usr/include/%s/c++/%ld", s->dir, a->triplet, n));
+		strv_push_take(&v, xasprintf("%s/usr/include/c++/%ld/backward", s->dir, n));
+		added = true;
+	}
+	strv_free(*dirs);
+	*dirs = v;
+}
+
 char *toolchain_crtdir(const struct sysroot *s)
 {
 	for (size_t i = 0; s->libdirs[i]; i++) {
@@ -73,6 +145,8 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 		toolchain_release(t);
 		return -1;
 	}
+	if (cxx && mode == TOOLCHAIN_STANDALONE)
+		use_sysroot_cxx(s, dirs, t, &dirs);
 	strv_push(&t->cflags, "-nostdinc");
 	for (size_t i = 0; dirs[i]; i++) {
 		if (!host_system_dir(dirs[i])) {

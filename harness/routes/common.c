@@ -2,6 +2,7 @@
 #include "routes/common.h"
 #include "base/cleanup.h"
 #include "elf/elfcache.h"
+#include "elf/glibcbuild.h"
 #include "elf/elfinfo.h"
 #include "elf/elfpatch.h"
 #include "base/strbuf.h"
@@ -168,6 +169,7 @@ int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search
 	cleanup_free char *interp = own_loader ? binary_interp(rc->binary) : xstrdup(rc->run->loader);
 	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(rc->run);
 	cleanup_strv char **dirs = route_lib_dirs(rc);
+	cleanup_free char *own_glibc = own_loader && interp ? glibc_loader_version(interp) : NULL;
 	struct predict_env env = {
 		.interp = interp,
 		.sysroot_dirs = own_loader ? NULL : rc->run->libdirs,
@@ -176,7 +178,8 @@ int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search
 		.system_dirs = sys,
 		.dlopened = rc->dlopened,
 		.runtime = rc->runtime,
-		.interp_glibc = own_loader ? gnu_get_libc_version() : rc->run->glibc_version,
+		.interp_glibc = !own_loader ? rc->run->glibc_version
+				: own_glibc ? own_glibc : gnu_get_libc_version(),
 	};
 	return predict_process(rc->binary, &env, p, err);
 }

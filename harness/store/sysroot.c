@@ -35,6 +35,8 @@ void sysroot_release(struct sysroot *s)
 	free(s->created);
 	free(s->build_log);
 	free(s->signature);
+	strv_free(s->packages);
+	strv_free(s->with);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -72,6 +74,10 @@ char *sysroot_to_json(const struct sysroot *s)
 	put_str(o, "build_log", s->build_log);
 	if (s->signature && *s->signature)
 		put_str(o, "signature", s->signature);
+	if (s->packages && s->packages[0])
+		put_strv(o, "packages", s->packages);
+	if (s->with && s->with[0])
+		put_strv(o, "with", s->with);
 	char *r = xasprintf("%s\n", json_object_to_json_string_ext(
 					    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -223,6 +229,8 @@ int sysroot_parse(const char *text, const char *path, const char *dir, struct sy
 	r |= get_str(o, "created", false, &s->created, path, err);
 	r |= get_str(o, "build_log", false, &s->build_log, path, err);
 	r |= get_str(o, "signature", false, &s->signature, path, err);
+	r |= get_strv(o, "packages", &s->packages, path, err);
+	r |= get_strv(o, "with", &s->with, path, err);
 	json_object_put(o);
 	s->dir = xstrdup(dir);
 	if (r < 0 || validate(s, dir, path, err) < 0) {

@@ -37,6 +37,11 @@ struct sysroot {
 	 * (--insecure); "" for other sysroots and older imports.  Written only
 	 * when non-empty. */
 	char *signature;
+	/* Debian imports: "name version" of every package it is made of, and
+	 * the names asked for with --with (kept by later imports); empty for
+	 * source builds and older imports.  Written only when non-empty. */
+	char **packages;
+	char **with;
 };
 
 void sysroot_release(struct sysroot *s);

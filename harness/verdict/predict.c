@@ -177,11 +177,14 @@ static void map_needed(struct sim *s)
 			}
 			struct gm_err *lerr = NULL;
 			if (!by_path(s, path) && load_object(s, path, &lerr)) {
+				const char *from = path_directly_in(path, s->env->sysroot_dirs)
+							   ? "sysroot"
+						   : own || in_own_search(s, path) ? "bundle"
+										   : "host";
+				strv_push_take(&s->pred->libraries, xasprintf("%s %s", from, path));
 				/* libraries that are not glibc's, found in the host's
 				 * directories: neither the sysroot's nor bundled */
-				if (!glibc_is_glibc_lib(name) && !own &&
-				    !path_directly_in(path, s->env->sysroot_dirs) &&
-				    !in_own_search(s, path))
+				if (!glibc_is_glibc_lib(name) && strcmp(from, "host") == 0)
 					strv_push(&s->pred->host_libs, path);
 			}
 			gm_err_free(&lerr);
@@ -410,6 +413,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 	struct sim s = {.env = env, .pred = ret};
 	memset(ret, 0, sizeof(*ret));
 	ret->host_libs = xcalloc(1, sizeof(char *));
+	ret->libraries = xcalloc(1, sizeof(char *));
 
 	struct object *main_obj = load_object(&s, binary, err);
 	if (!main_obj) {
@@ -477,6 +481,7 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 	if (foreign) {
 		memset(ret, 0, sizeof(*ret));
 		ret->host_libs = xcalloc(1, sizeof(char *));
+		ret->libraries = xcalloc(1, sizeof(char *));
 		ret->outcome = GM_EXEC_FAILED;
 		ret->detail = xasprintf("%s binary, %s sysroot", machine, run->arch);
 		return 0;
@@ -496,5 +501,6 @@ void prediction_release(struct gm_prediction *p)
 	free(p->detail);
 	free(p->binary_floor);
 	strv_free(p->host_libs);
+	strv_free(p->libraries);
 	memset(p, 0, sizeof(*p));
 }

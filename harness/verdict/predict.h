@@ -31,6 +31,11 @@ struct gm_prediction {
 	 * run sysroot, and not through the object's own RPATH/RUNPATH (a
 	 * bundled library is the application's). */
 	char **host_libs;
+	/* Every object the loader maps besides the binary and itself, in load
+	 * order, as "FROM PATH": FROM is "sysroot" (a directory of the run
+	 * sysroot), "bundle" (the binary's own RPATH/RUNPATH/$ORIGIN) or
+	 * "host" (anything else: the host's directories, --library-path). */
+	char **libraries;
 	char *binary_floor;         /* the binary's own glibc floor, or NULL */
 };
 

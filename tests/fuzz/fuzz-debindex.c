@@ -49,8 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(debindex_release_field(text, "Codename"));
 	if (debindex_parse_stanza(text, size, &p)) {
 		hex64("debindex_parse_stanza", p.sha256);
+		debpkg_is_runtime_library(&p);
 		debpkg_release(&p);
 	}
+	/* Depends values come from the same index: clauses are never empty
+	 * and names never carry a version, qualifier or space. */
+	char ***deps = debindex_depends(text);
+	for (size_t i = 0; deps[i]; i++) {
+		if (!deps[i][0])
+			abort();
+		for (size_t k = 0; deps[i][k]; k++)
+			if (!*deps[i][k] || strpbrk(deps[i][k], " \t\n(:[<,|"))
+				abort();
+	}
+	debindex_depends_free(deps);
 	if (debindex_find(text, "libc6", "amd64", &p)) {
 		check_pkg(&p, "libc6", "amd64");
 		debpkg_release(&p);

@@ -221,8 +221,56 @@ static void test_host_and_arches(void)
 	TEST_VERIFY(!debimport_suite_valid("-x"));
 }
 
+static void test_depends(void)
+{
+	char ***c = debindex_depends("gcc-12-base (= 12.2.0-14), libc6 (>= 2.36), "
+				     "libgcc-s1:any (>= 4.2) | libgcc1 [amd64] ,  ,zlib1g <!nocheck>");
+	TEST_VERIFY(c[0] && c[1] && c[2] && c[3] && !c[4]);
+	TEST_COMPARE_STRING(c[0][0], "gcc-12-base");
+	TEST_VERIFY(!c[0][1]);
+	TEST_COMPARE_STRING(c[1][0], "libc6");
+	TEST_COMPARE_STRING(c[2][0], "libgcc-s1");
+	TEST_COMPARE_STRING(c[2][1], "libgcc1");
+	TEST_VERIFY(!c[2][2]);
+	TEST_COMPARE_STRING(c[3][0], "zlib1g");
+	debindex_depends_free(c);
+	c = debindex_depends("");
+	TEST_VERIFY(!c[0]);
+	debindex_depends_free(c);
+}
+
+static void test_stanza_dependency_fields(void)
+{
+	static const char st[] =
+		"Package: libstdc++6\n"
+		"Architecture: amd64\n"
+		"Version: 12.2.0-14\n"
+		"Multi-Arch: same\n"
+		"Pre-Depends: libc6 (>= 2.4)\n"
+		"Section: libs\n"
+		"Depends: gcc-12-base (= 12.2.0-14), libgcc-s1 (>= 4.2)\n"
+		"Filename: pool/main/g/gcc-12/libstdc++6_12.2.0-14_amd64.deb\n"
+		"SHA256: " H1 "\n";
+	struct debpkg d;
+	TEST_VERIFY(debindex_parse_stanza(st, sizeof(st) - 1, &d));
+	TEST_COMPARE_STRING(d.depends, "libc6 (>= 2.4), gcc-12-base (= 12.2.0-14), libgcc-s1 (>= 4.2)");
+	TEST_VERIFY(debpkg_is_runtime_library(&d));
+	free(d.section);
+	d.section = strdup("libdevel");
+	TEST_VERIFY(!debpkg_is_runtime_library(&d));
+	free(d.section);
+	d.section = strdup("non-free/libs");
+	TEST_VERIFY(debpkg_is_runtime_library(&d));
+	free(d.multi_arch);
+	d.multi_arch = strdup("foreign");
+	TEST_VERIFY(!debpkg_is_runtime_library(&d));
+	debpkg_release(&d);
+}
+
 int main(void)
 {
+	RUN_TEST(test_depends);
+	RUN_TEST(test_stanza_dependency_fields);
 	RUN_TEST(test_release_sha256);
 	RUN_TEST(test_release_fields);
 	RUN_TEST(test_find_highest);
