@@ -204,8 +204,7 @@ interrupt_hanging_run() {
 		run "$GM" exec --sysroot debian-trixie-amd64 --route $route -- sh -c 'kill -TERM $$'
 		[ "$status" -eq 143 ]
 	done
-	run "$GM" exec --sysroot debian-bullseye-amd64 -- /usr/bin/ls /
-	[ "$status" -ne 0 ]
+	run -127 "$GM" exec --sysroot debian-bullseye-amd64 -- /usr/bin/ls /
 	assert_contains "$output" "GLIBC_2.34' not found"
 	run_gm 2 exec --sysroot debian-trixie-amd64 -- no-such-program-here
 }

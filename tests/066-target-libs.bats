@@ -174,6 +174,14 @@ bullseye_with_less() {
 	assert_contains "$output" "interp plain-bullseye symbol-version symbol-version GLIBC_2.33"
 	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
 	assert_contains "$output" "interp debian-bullseye-amd64 ok ok"
+	# results.json says where each cell's libtinfo came from.
+	python3 - "$BATS_TEST_TMPDIR/out/results.json" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1]))["cells"]:
+	    tinfo = [l for l in c["libraries"] if "libtinfo" in l["path"]]
+	    want = "host" if c["run"] == "plain-bullseye" else "sysroot"
+	    assert [l["from"] for l in tinfo] == [want], (c["run"], c["method"], tinfo)
+	PY
 	# The real loader, by hand, agrees and names the host's library.
 	run "$dir/lib64/ld-linux-x86-64.so.2" --library-path \
 		"$GLIBC_MATRIX_STORE/sysroots/plain-bullseye/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu" "$less" --version

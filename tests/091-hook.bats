@@ -193,13 +193,14 @@ not127() {
 }
 
 # glibc_set SYSROOT: the colon-separated glibc files of a sysroot: the files
-# of its loader's directory named like sonames (lib*.so.N), but libgcc_s.
+# of its loader's directory named like sonames (lib*.so.N), but the GCC
+# runtime Debian sysroots carry beside glibc (libgcc_s, libstdc++).
 glibc_set() {
 	local loader dir f out=""
 	loader=$(sed -n 's/^ *"loader": "\(.*\)",*$/\1/p' "$GLIBC_MATRIX_STORE/sysroots/$1/sysroot.json")
 	dir=${loader%/*}
 	for f in "$loader" "$dir"/lib*.so.[0-9]*; do
-		case ${f##*/} in libgcc_s.*) continue ;; esac
+		case ${f##*/} in libgcc_s.* | libstdc++.*) continue ;; esac
 		out+=${out:+:}$f
 	done
 	echo "$out"

@@ -7,6 +7,7 @@
 #include "verdict/predict.h"
 #include "store/resolve.h"
 #include "elf/elfinfo.h"
+#include "report/report.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -133,15 +134,7 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 	for (size_t i = 0; p->host_libs[i]; i++)
 		json_object_array_add(hosts, json_object_new_string(p->host_libs[i]));
 	json_object_object_add(o, "host_libraries", hosts);
-	json_object *libs = json_object_new_array();
-	for (size_t i = 0; p->libraries && p->libraries[i]; i++) {
-		json_object *l = json_object_new_object();
-		size_t n = strcspn(p->libraries[i], " ");
-		json_object_object_add(l, "path", json_object_new_string(p->libraries[i] + n + 1));
-		json_object_object_add(l, "from", json_object_new_string_len(p->libraries[i], n));
-		json_object_array_add(libs, l);
-	}
-	json_object_object_add(o, "libraries", libs);
+	json_object_object_add(o, "libraries", report_libraries_json(p->libraries));
 	return o;
 }
 

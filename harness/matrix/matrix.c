@@ -91,6 +91,8 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 	}
 	for (size_t k = 0; pred.host_libs[k]; k++)
 		strv_push(&c->host_libs, pred.host_libs[k]);
+	if (!c->probe)
+		c->libraries = strv_dup(pred.libraries);
 	prediction_release(&pred);
 
 	if (c->method->prepare(&mc, cmd, err) < 0) {
@@ -374,6 +376,7 @@ void matrix_release(struct matrix *m)
 		free(c->predicted_detail);
 		free(c->observed_detail);
 		strv_free(c->host_libs);
+		strv_free(c->libraries);
 		free(c->stdout_excerpt);
 		free(c->stderr_excerpt);
 		free(c->ran_glibc);

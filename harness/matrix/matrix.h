@@ -43,6 +43,9 @@ struct cell {
 	enum gm_outcome predicted, observed;
 	char *predicted_detail, *observed_detail;
 	char **host_libs;           /* libraries outside glibc, found as the host would */
+	char **libraries;           /* user binaries only: "FROM PATH" of every object the
+				     * loader maps (gm_prediction.libraries); NULL for probes,
+				     * whose thousands of cells would repeat glibc's set */
 	int exit_code, signal;
 	double duration_s;
 	char *stdout_excerpt, *stderr_excerpt;

@@ -6,11 +6,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <json.h>
+
 #include "base/err.h"
 #include "matrix/matrix.h"
 
 /* results.json into outdir (atomic). */
 int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err);
+/* The "libraries" array of a cell or of explain --json: one {"path",
+ * "from"} object per "FROM PATH" entry (gm_prediction.libraries). */
+json_object *report_libraries_json(char *const *libraries);
+
 /* Prints grids per method and the mismatches; returns the mismatch count. */
 size_t matrix_summary(const struct matrix *m, FILE *out);
 

@@ -60,8 +60,23 @@ static json_object *jcell(const struct cell *c)
 	for (size_t i = 0; c->host_libs && c->host_libs[i]; i++)
 		json_object_array_add(hl, json_object_new_string(c->host_libs[i]));
 	json_object_object_add(o, "host_libraries", hl);
+	if (c->libraries)
+		json_object_object_add(o, "libraries", report_libraries_json(c->libraries));
 	json_object_object_add(o, "mismatch", json_object_new_boolean(cell_mismatch(c)));
 	return o;
+}
+
+json_object *report_libraries_json(char *const *libraries)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; libraries && libraries[i]; i++) {
+		json_object *l = json_object_new_object();
+		size_t n = strcspn(libraries[i], " ");
+		json_object_object_add(l, "path", jstr(libraries[i] + n + (libraries[i][n] != 0)));
+		json_object_object_add(l, "from", json_object_new_string_len(libraries[i], n));
+		json_object_array_add(a, l);
+	}
+	return a;
 }
 
 int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err)
