@@ -10,6 +10,9 @@
 struct gm_ctx {
 	bool quiet;     /* no progress, no notes */
 	bool tty;       /* stderr is a terminal: live progress line */
+	/* The command line as typed (a copy: getopt permutes argv), for the
+	 * results document; NULL in tests. */
+	char *const *argv;
 };
 
 /* A note to the user on stderr ("glibc-matrix: ..."), silenced by --quiet. */

@@ -312,7 +312,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	const struct route **ms = NULL;
 	struct probe *loaders = NULL;
 	size_t n_runs = 0, n_ms = 0;
-	struct matrix m = {0};
+	struct matrix m = {.command_line = ctx->argv};
 	struct trees t = {0};
 	int r = -1;
 	sysroot_host(&host);
@@ -398,7 +398,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			       cl->rootfs ? cl->rootfs->name : "", cl->skip_reason);
 			continue;
 		}
-		if (cl->observed == GM_OK)
+		if (!cell_unexpected(cl))
 			continue;
 		if (!bad++)
 			printf("cells that did not run as expected:\n");

@@ -202,7 +202,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct sysroot *builds = NULL, *runs = NULL, host;
 	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
 	struct probe *probes = NULL, *run_probes = NULL;
-	struct matrix m = {0};
+	struct matrix m = {.command_line = ctx->argv};
 	struct trees t = {0};
 	bool helped;
 	int r = -1;

@@ -28,6 +28,7 @@ cmd_fn cmd_run;
 cmd_fn cmd_check;
 cmd_fn cmd_exec;
 cmd_fn cmd_patch;
+cmd_fn cmd_report;
 cmd_fn cmd_sysroot_build;
 cmd_fn cmd_sysroot_import;
 cmd_fn cmd_sysroot_list;

@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "base/interrupt.h"
 #include "base/util.h"
+#include "base/version.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -14,9 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef GM_VERSION
-#define GM_VERSION "0.1"
-#endif
 
 static const struct cmd commands[] = {
 	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots", true},
@@ -27,6 +25,7 @@ static const struct cmd commands[] = {
 	{"run", cmd_run, "run the matrix: probes x build x run sysroots x methods", true},
 	{"check", cmd_check, "run your own binaries against sysroots: the release gate", true},
 	{"exec", cmd_exec, "run one program against one glibc, exit status passed through", true},
+	{"report", cmd_report, "HTML, Markdown, JUnit, TAP or JSON from results.json files", false},
 	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file", false},
 	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc", true},
 	{NULL, NULL, NULL, false},
@@ -80,6 +79,11 @@ int main(int argc, char **argv)
 	struct gm_ctx ctx = {.tty = isatty(2)};
 	struct gm_err *err = NULL;
 	int c, r;
+	/* Before getopt, which permutes argv: what the user typed. */
+	cleanup_strv char **command_line = xcalloc(1, sizeof(char *));
+	for (int i = 0; i < argc; i++)
+		strv_push(&command_line, argv[i]);
+	ctx.argv = command_line;
 
 	opterr = 0;
 	/* '+': stop at the first non-option, the command parses the rest. */

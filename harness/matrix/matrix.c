@@ -9,6 +9,7 @@
 #include "exec/proc.h"
 #include "base/fs.h"
 #include "base/progress.h"
+#include "base/utf8.h"
 #include "base/util.h"
 #include "store/store.h"
 
@@ -47,13 +48,17 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 
 bool cell_mismatch(const struct cell *c)
 {
-	return c->done && !c->skip_reason && c->predicted != c->observed;
+	if (!c->done || c->skip_reason || c->predicted == c->observed)
+		return false;
+	return c->probe || c->predicted != GM_OK ||
+	       (c->observed != GM_FAILED && c->observed != GM_TIMEOUT);
 }
 
-static char *excerpt(const char *s, size_t max)
+bool cell_unexpected(const struct cell *c)
 {
-	size_t n = strlen(s);
-	return n <= max ? xstrdup(s) : xasprintf("%.*s...", (int)max, s);
+	if (!c->done || c->skip_reason)
+		return false;
+	return c->probe ? cell_mismatch(c) : c->observed != GM_OK;
 }
 
 /* Predicts cell i and prepares its command.  Returns 1 when cmd is ready
@@ -91,6 +96,9 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 	}
 	for (size_t k = 0; pred.host_libs[k]; k++)
 		strv_push(&c->host_libs, pred.host_libs[k]);
+	c->problems = steal_pointer(&pred.problems);
+	c->n_problems = pred.n_problems;
+	pred.n_problems = 0;
 	if (!c->probe)
 		c->libraries = strv_dup(pred.libraries);
 	prediction_release(&pred);
@@ -135,8 +143,10 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
 	c->exit_code = res->exit_code;
 	c->signal = res->signal;
 	c->duration_s = res->duration_s;
-	c->stdout_excerpt = excerpt(res->out ? res->out : "", 2000);
-	c->stderr_excerpt = excerpt(res->err ? res->err : "", 2000);
+	c->stdout_excerpt = utf8_excerpt(res->out ? res->out : "", res->out ? res->out_len : 0, 2000,
+					 &c->stdout_len);
+	c->stderr_excerpt = utf8_excerpt(res->err ? res->err : "", res->err ? res->err_len : 0, 2000,
+					 &c->stderr_len);
 	c->ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
 	c->ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
 	c->done = !res->interrupted;
@@ -377,6 +387,7 @@ void matrix_release(struct matrix *m)
 		free(c->observed_detail);
 		strv_free(c->host_libs);
 		strv_free(c->libraries);
+		problems_free(c->problems, c->n_problems);
 		free(c->stdout_excerpt);
 		free(c->stderr_excerpt);
 		free(c->ran_glibc);

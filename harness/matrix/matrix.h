@@ -46,9 +46,15 @@ struct cell {
 	char **libraries;           /* user binaries only: "FROM PATH" of every object the
 				     * loader maps (gm_prediction.libraries); NULL for probes,
 				     * whose thousands of cells would repeat glibc's set */
+	/* What the prediction found wrong: missing symbols and the objects
+	 * needing them (moved from the gm_prediction). */
+	struct gm_problem *problems;
+	size_t n_problems;
 	int exit_code, signal;
 	double duration_s;
+	/* Valid UTF-8 (utf8_excerpt), NULs kept: use the lengths. */
 	char *stdout_excerpt, *stderr_excerpt;
+	size_t stdout_len, stderr_len;
 	char *ran_glibc, *ran_libc;
 };
 
@@ -64,6 +70,7 @@ struct matrix_opts {
 struct matrix {
 	struct cell *cells;
 	size_t n;
+	char *const *command_line;  /* borrowed: gm_ctx.argv */
 	char *started, *finished;
 	bool complete;       /* false when interrupted */
 	double wall_s;
@@ -91,7 +98,15 @@ int matrix_outdir(const char *requested, const char *prefix, char **ret, struct 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err);
 
+/* The prediction was wrong: predicted and observed class differ.  A user's
+ * program that loaded as predicted and then failed or timed out on its own
+ * is not a mismatch (cell_unexpected says it did not do what was
+ * expected). */
 bool cell_mismatch(const struct cell *c);
+/* The cell did not do what was expected: for a probe, a mismatch (the
+ * matrix tests the prediction); for a user's binary, anything but loading
+ * and exiting with the expected status.  Skipped cells never are. */
+bool cell_unexpected(const struct cell *c);
 
 void matrix_release(struct matrix *m);
 

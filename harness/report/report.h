@@ -11,6 +11,13 @@
 #include "base/err.h"
 #include "matrix/matrix.h"
 
+/* The version of the results document's layout (reports/schema.json). */
+#define REPORT_SCHEMA 2
+
+/* The results document of a run (caller puts it). */
+json_object *matrix_document(const struct matrix *m);
+/* Writes a document to path atomically, pretty-printed. */
+int report_write_document(json_object *doc, const char *path, struct gm_err **err);
 /* results.json into outdir (atomic). */
 int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err);
 /* The "libraries" array of a cell or of explain --json: one {"path",

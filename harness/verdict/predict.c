@@ -489,15 +489,20 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 	return predict_process(binary, &env, ret, err);
 }
 
+void problems_free(struct gm_problem *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].object);
+		free(v[i].library);
+		free(v[i].node);
+		strv_free(v[i].symbols);
+	}
+	free(v);
+}
+
 void prediction_release(struct gm_prediction *p)
 {
-	for (size_t i = 0; i < p->n_problems; i++) {
-		free(p->problems[i].object);
-		free(p->problems[i].library);
-		free(p->problems[i].node);
-		strv_free(p->problems[i].symbols);
-	}
-	free(p->problems);
+	problems_free(p->problems, p->n_problems);
 	free(p->detail);
 	free(p->binary_floor);
 	strv_free(p->host_libs);

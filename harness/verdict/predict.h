@@ -73,5 +73,7 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 bool path_directly_in(const char *path, char *const *dirs);
 
 void prediction_release(struct gm_prediction *p);
+/* Frees an array of n problems (one a cell took from a prediction). */
+void problems_free(struct gm_problem *v, size_t n);
 
 #endif

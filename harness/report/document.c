@@ -1,0 +1,285 @@
+/* results.json: the results document of a matrix run (reports/schema.json
+ * says what every field is). */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/hash.h"
+#include "base/util.h"
+#include "base/version.h"
+#include "elf/elfcache.h"
+#include "elf/elfinfo.h"
+#include "report/report.h"
+#include "store/rootfs.h"
+
+#include <gnu/libc-version.h>
+#include <json.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+static json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *jstrv(char *const *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+/* The sha256 of a file, or NULL when it cannot be read. */
+static json_object *jsha256(const char *path)
+{
+	char sum[65];
+	return path && sha256_file(path, sum, NULL) == 0 ? json_object_new_string(sum) : NULL;
+}
+
+static json_object *jsysroot(const struct sysroot *s)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", jstr(s->name));
+	json_object_object_add(o, "glibc_version", jstr(s->glibc_version));
+	json_object_object_add(o, "arch", jstr(s->arch));
+	json_object_object_add(o, "origin", jstr(s->origin));
+	cleanup_free char *id = sysroot_libc_build_id(s);
+	json_object_object_add(o, "libc_build_id", jstr(id));
+	/* The host is not a manifest in the store. */
+	cleanup_free char *manifest = strcmp(s->origin, "host") == 0
+					      ? NULL : path_join(s->dir, SYSROOT_MANIFEST);
+	json_object_object_add(o, "manifest_sha256", jsha256(manifest));
+	return o;
+}
+
+static json_object *jrootfs(const struct rootfs *r)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", jstr(r->name));
+	json_object_object_add(o, "suite", jstr(r->suite));
+	json_object_object_add(o, "arch", jstr(r->arch));
+	json_object_object_add(o, "glibc_version", jstr(r->glibc_version));
+	json_object_object_add(o, "key", jstr(r->key));
+	return o;
+}
+
+/* A user's file: its kind as check treats it; a probe is a probe. */
+static const char *subject_kind(const struct cell *c)
+{
+	const struct elf_info *in;
+	if (c->probe)
+		return "probe";
+	const char *f = c->loads ? c->loads : c->binary;
+	if (!f || elfcache_get(f, &in, NULL) != 1)
+		return "other";
+	return elf_file_kind_name(elf_file_kind(in));
+}
+
+static json_object *jsubject(const struct cell *c)
+{
+	json_object *o = json_object_new_object();
+	const char *f = c->loads ? c->loads : c->binary;
+	json_object_object_add(o, "name", jstr(c->subject));
+	json_object_object_add(o, "path", jstr(f));
+	json_object_object_add(o, "sha256", jsha256(f));
+	json_object_object_add(o, "kind", jstr(subject_kind(c)));
+	json_object_object_add(o, "build", jstr(c->build ? c->build->name : NULL));
+	return o;
+}
+
+static json_object *jproblems(const struct cell *c)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < c->n_problems; i++) {
+		const struct gm_problem *pb = &c->problems[i];
+		json_object *j = json_object_new_object();
+		json_object_object_add(j, "kind", jstr(gm_outcome_name(pb->kind)));
+		json_object_object_add(j, "object", jstr(pb->object));
+		json_object_object_add(j, "library", jstr(pb->library));
+		json_object_object_add(j, "node", jstr(pb->node));
+		json_object_object_add(j, "symbols", jstrv(pb->symbols));
+		json_object_array_add(a, j);
+	}
+	return a;
+}
+
+/* The loader's own words: the first line of stderr when the cell failed
+ * to load (the classes the loader reports). */
+static json_object *jloader_message(const struct cell *c)
+{
+	switch (c->skip_reason ? GM_SKIPPED : c->observed) {
+	case GM_SYMBOL_VERSION:
+	case GM_MISSING_LIBRARY:
+	case GM_MISSING_SYMBOL:
+	case GM_MIXED_GLIBC:
+	case GM_EXEC_FAILED:
+		break;
+	default:
+		return NULL;
+	}
+	if (!c->stderr_excerpt || !*c->stderr_excerpt)
+		return NULL;
+	size_t n = strcspn(c->stderr_excerpt, "\n");
+	return json_object_new_string_len(c->stderr_excerpt, (int)n);
+}
+
+static json_object *jcell(const struct cell *c, size_t id)
+{
+	json_object *o = json_object_new_object();
+	json_object *pred = json_object_new_object();
+	json_object *obs = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "subject", jstr(c->subject));
+	json_object_object_add(o, "binary", jstr(c->binary));
+	json_object_object_add(o, "build", jstr(c->build ? c->build->name : NULL));
+	json_object_object_add(o, "run", jstr(c->run->name));
+	json_object_object_add(o, "method", jstr(c->method->name));
+	json_object_object_add(o, "rootfs", jstr(c->rootfs ? c->rootfs->name : NULL));
+	json_object_object_add(o, "arch", jstr(c->run->arch));
+	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->predicted)));
+	json_object_object_add(pred, "detail", jstr(c->predicted_detail ? c->predicted_detail : ""));
+	json_object_object_add(pred, "problems", jproblems(c));
+	json_object_object_add(o, "predicted", pred);
+	json_object_object_add(obs, "outcome", jstr(gm_outcome_name(c->skip_reason ? GM_SKIPPED
+										   : c->observed)));
+	json_object_object_add(obs, "detail", jstr(c->skip_reason ? c->skip_reason
+					       : c->observed_detail ? c->observed_detail : ""));
+	json_object_object_add(obs, "loader_message", jloader_message(c));
+	json_object_object_add(obs, "exit", json_object_new_int(c->exit_code));
+	json_object_object_add(obs, "signal", json_object_new_int(c->signal));
+	json_object_object_add(obs, "duration_s", json_object_new_double(c->duration_s));
+	json_object_object_add(obs, "glibc", jstr(c->ran_glibc));
+	json_object_object_add(obs, "libc", jstr(c->ran_libc));
+	json_object_object_add(obs, "stdout", json_object_new_string_len(
+					c->stdout_excerpt ? c->stdout_excerpt : "", (int)c->stdout_len));
+	json_object_object_add(obs, "stderr", json_object_new_string_len(
+					c->stderr_excerpt ? c->stderr_excerpt : "", (int)c->stderr_len));
+	json_object_object_add(o, "observed", obs);
+	json_object *exp = json_object_new_object();
+	json_object_object_add(exp, "outcome", jstr(gm_outcome_name(c->probe ? c->predicted : GM_OK)));
+	json_object_object_add(exp, "exit", c->probe ? NULL : json_object_new_int(c->expect_exit));
+	json_object_object_add(o, "expected", exp);
+	json_object_object_add(o, "host_libraries", jstrv(c->host_libs));
+	if (c->libraries)
+		json_object_object_add(o, "libraries", report_libraries_json(c->libraries));
+	json_object_object_add(o, "mismatch", json_object_new_boolean(cell_mismatch(c)));
+	json_object_object_add(o, "unexpected", json_object_new_boolean(cell_unexpected(c)));
+	return o;
+}
+
+json_object *report_libraries_json(char *const *libraries)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; libraries && libraries[i]; i++) {
+		json_object *l = json_object_new_object();
+		size_t n = strcspn(libraries[i], " ");
+		json_object_object_add(l, "path", jstr(libraries[i] + n + (libraries[i][n] != 0)));
+		json_object_object_add(l, "from", json_object_new_string_len(libraries[i], n));
+		json_object_array_add(a, l);
+	}
+	return a;
+}
+
+static json_object *jhost(void)
+{
+	struct utsname un;
+	json_object *o = json_object_new_object();
+	uname(&un);
+	json_object_object_add(o, "arch", jstr(un.machine));
+	json_object_object_add(o, "kernel", jstr(un.release));
+	json_object_object_add(o, "glibc", jstr(gnu_get_libc_version()));
+	return o;
+}
+
+/* Adds name's entry to list unless one with that name is there. */
+static bool seen(json_object *list, const char *key, const char *name)
+{
+	for (size_t q = 0; q < json_object_array_length(list); q++) {
+		json_object *n;
+		if (json_object_object_get_ex(json_object_array_get_idx(list, q), key, &n) &&
+		    json_object_get_string(n) && strcmp(json_object_get_string(n), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+json_object *matrix_document(const struct matrix *m)
+{
+	json_object *root = json_object_new_object();
+	json_object *cells = json_object_new_array();
+	json_object *sysroots = json_object_new_array();
+	json_object *trees = json_object_new_array();
+	json_object *subjects = json_object_new_array();
+	json_object *counts = json_object_new_object();
+	size_t by[GM_OUTCOME_COUNT] = {0}, mism = 0, unexpected = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cell *c = &m->cells[i];
+		json_object_array_add(cells, jcell(c, i));
+		by[c->skip_reason ? GM_SKIPPED : c->observed]++;
+		mism += cell_mismatch(c);
+		unexpected += cell_unexpected(c);
+		const struct sysroot *s[2] = {c->build, c->run};
+		for (int k = 0; k < 2; k++)
+			if (s[k] && !seen(sysroots, "name", s[k]->name))
+				json_object_array_add(sysroots, jsysroot(s[k]));
+		if (c->rootfs && !seen(trees, "name", c->rootfs->name))
+			json_object_array_add(trees, jrootfs(c->rootfs));
+		/* A subject is a file built against a sysroot: one entry each. */
+		bool have = false;
+		for (size_t q = 0; q < i && !have; q++)
+			have = strcmp(m->cells[q].subject, c->subject) == 0 &&
+			       m->cells[q].build == c->build;
+		if (!have)
+			json_object_array_add(subjects, jsubject(c));
+	}
+	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
+		json_object_object_add(counts, gm_outcome_name(k), json_object_new_int64(by[k]));
+	json_object *tool = json_object_new_object();
+	json_object_object_add(tool, "name", jstr("glibc-matrix"));
+	json_object_object_add(tool, "version", jstr(GM_VERSION));
+	json_object_object_add(root, "schema", json_object_new_int(REPORT_SCHEMA));
+	json_object_object_add(root, "tool", tool);
+	json_object_object_add(root, "command_line", jstrv(m->command_line));
+	json_object_object_add(root, "host", jhost());
+	json_object_object_add(root, "started", jstr(m->started));
+	json_object_object_add(root, "finished", jstr(m->finished));
+	json_object_object_add(root, "complete", json_object_new_boolean(m->complete));
+	json_object_object_add(root, "wall_s", json_object_new_double(m->wall_s));
+	if (m->containment) {
+		json_object *ct = json_object_new_object();
+		json_object_object_add(ct, "mode", jstr(m->containment));
+		json_object_object_add(ct, "note", jstr(m->containment_note));
+		json_object_object_add(ct, "cell_pids_max", json_object_new_int64(m->cell_pids_max));
+		json_object_object_add(ct, "cell_memory_bytes",
+				       json_object_new_int64(m->cell_memory_bytes));
+		json_object_object_add(root, "containment", ct);
+	}
+	json_object *summary = json_object_new_object();
+	json_object_object_add(summary, "cells", json_object_new_int64(m->n));
+	json_object_object_add(summary, "mismatches", json_object_new_int64(mism));
+	json_object_object_add(summary, "unexpected", json_object_new_int64(unexpected));
+	json_object_object_add(summary, "observed", counts);
+	json_object_object_add(root, "summary", summary);
+	json_object_object_add(root, "sysroots", sysroots);
+	json_object_object_add(root, "rootfs", trees);
+	json_object_object_add(root, "subjects", subjects);
+	json_object_object_add(root, "cells", cells);
+	return root;
+}
+
+int report_write_document(json_object *doc, const char *path, struct gm_err **err)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								JSON_C_TO_STRING_NOSLASHESCAPE);
+	return write_file_atomic(path, text, strlen(text), 0644, err);
+}
+
+int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err)
+{
+	json_object *root = matrix_document(m);
+	cleanup_free char *path = path_join(outdir, "results.json");
+	int r = mkdir_p(outdir, 0755, err) < 0 ? -1 : report_write_document(root, path, err);
+	json_object_put(root);
+	return r;
+}

@@ -1,0 +1,116 @@
+/* report --format md: a compact summary for CI job pages. */
+#define _GNU_SOURCE
+#include "report/render.h"
+#include "report/rgrid.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#include <string.h>
+
+/* A table cell: one line, pipes escaped. */
+static void md_cell(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+/* Cells listed under a heading, at most max, with "and N more". */
+static void list_cells(const struct rdoc *d, FILE *out, const char *title, bool mismatches,
+		       size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n += mismatches ? d->cells[i].mismatch : d->cells[i].unexpected;
+	if (!n)
+		return;
+	fprintf(out, "\n### %s (%zu)\n\n| subject | built on | run on | method | predicted | observed |\n"
+		     "|---|---|---|---|---|---|\n", title, n);
+	size_t shown = 0;
+	for (size_t i = 0; i < d->n && shown < max; i++) {
+		const struct rcell *c = &d->cells[i];
+		if (!(mismatches ? c->mismatch : c->unexpected))
+			continue;
+		shown++;
+		fputs("| ", out);
+		md_cell(out, c->subject);
+		fputs(" | ", out);
+		md_cell(out, *c->build ? c->build : "-");
+		fputs(" | ", out);
+		md_cell(out, c->run);
+		fputs(" | ", out);
+		md_cell(out, c->method);
+		if (*c->rootfs) {
+			fputs(" in ", out);
+			md_cell(out, c->rootfs);
+		}
+		fprintf(out, " | %s | %s: ", c->predicted, c->observed);
+		md_cell(out, c->loader_message ? c->loader_message : c->detail);
+		fputs(" |\n", out);
+	}
+	if (shown < n)
+		fprintf(out, "\n... and %zu more (see the HTML report or results.json)\n", n - shown);
+}
+
+int render_md(const struct rdoc *d, FILE *out, struct gm_err **err)
+{
+	json_object *sum = json_object_object_get(d->root, "summary");
+	json_object *obs = json_object_object_get(sum, "observed");
+	long mism = json_object_get_int64(json_object_object_get(sum, "mismatches"));
+	long unexp = json_object_get_int64(json_object_object_get(sum, "unexpected"));
+	fprintf(out, "## glibc-matrix: %zu cells, %ld not as expected, %ld mismatches\n\n", d->n,
+		unexp, mism);
+	fputs("Observed:", out);
+	json_object_object_foreach(obs, name, count) {
+		if (json_object_get_int64(count))
+			fprintf(out, " %s %ld,", name, (long)json_object_get_int64(count));
+	}
+	fprintf(out, " in %.1f s%s.\n", json_object_get_double(json_object_object_get(d->root, "wall_s")),
+		json_object_get_boolean(json_object_object_get(d->root, "complete"))
+			? "" : " (**incomplete: interrupted**)");
+
+	struct rgrids g;
+	rgrids_build(d, &g);
+	for (size_t gi = 0; gi < g.n; gi++) {
+		const struct rgrid *r = &g.v[gi];
+		fputs("\n### ", out);
+		md_cell(out, r->name);
+		fputs(r->probes ? "\n\n| built against \\ run against |" : "\n\n| file \\ run against |",
+		      out);
+		for (size_t j = 0; j < r->ncols; j++) {
+			fputc(' ', out);
+			md_cell(out, r->cols[j]);
+			fputs(" |", out);
+		}
+		fputs("\n|---|", out);
+		for (size_t j = 0; j < r->ncols; j++)
+			fputs("---|", out);
+		fputc('\n', out);
+		for (size_t i = 0; i < r->nrows; i++) {
+			fputs("| ", out);
+			md_cell(out, r->rows[i]);
+			fputs(" |", out);
+			for (size_t j = 0; j < r->ncols; j++) {
+				cleanup_free char *counts = rsquare_counts(&r->sq[i * r->ncols + j]);
+				fprintf(out, " %s%s%s |", r->sq[i * r->ncols + j].unexpected ? "**" : "",
+					*counts ? counts : "", r->sq[i * r->ncols + j].unexpected ? "**" : "");
+			}
+			fputc('\n', out);
+		}
+	}
+	rgrids_release(&g);
+	list_cells(d, out, "Not as expected", false, 50);
+	list_cells(d, out, "Prediction mismatches", true, 50);
+	fprintf(out, "\n<sub>glibc-matrix %s. ok = loads and runs; sv symbol-version, ml missing-library, "
+		     "mx mixed-glibc, ms missing-symbol, cr crash, ef exec-failed, to timeout, "
+		     "wl wrong-libc, fl failed, sk skipped.</sub>\n",
+		rjs(json_object_object_get(d->root, "tool"), "version"));
+	if (fflush(out) != 0 || ferror(out))
+		return gm_infra(err, 0, "cannot write the report");
+	return 0;
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/env bats
+# The results document (reports/schema.json) and `glibc-matrix report`:
+# every format checked by the tool its readers use (a JSON Schema
+# validator, xmllint against a JUnit schema, Perl's TAP parser, headless
+# Chromium for the HTML page).
+
+load helpers
+
+setup_file() {
+	ensure_sysroot debian-bullseye-amd64 import bullseye
+	ensure_sysroot debian-trixie-amd64 import trixie
+	local d=$BATS_FILE_TMPDIR
+	# A program that prints what JSON cannot carry as is: a UTF-16
+	# byte-order mark, a NUL, then 3000 bytes; one that fails on its own;
+	# one that hangs.
+	cat >"$d/noisy.c" <<-'EOF'
+	#include <stdio.h>
+	#include <string.h>
+	#include <unistd.h>
+	int main(int argc, char **argv)
+	{
+		if (argc > 1 && strcmp(argv[1], "fail") == 0)
+			return 3;
+		if (argc > 1 && strcmp(argv[1], "hang") == 0)
+			pause();
+		fwrite("\376\377a\0b caf\303\251\n", 1, 12, stdout);
+		for (int i = 0; i < 3000; i++)
+			putchar('x');
+		return 0;
+	}
+	EOF
+	cc -o "$d/noisy" "$d/noisy.c"
+	cp "$d/noisy" "$d/failing"
+	cp "$d/noisy" "$d/hanging"
+	"$GM" -q check "$d/noisy" --against bullseye --against trixie -m loader -m interp \
+		--out "$d/check" >/dev/null 2>&1 3>&- || true
+	"$GM" -q check "$d/failing" --args fail --against trixie -m loader --out "$d/failing-out" \
+		>/dev/null 2>&1 3>&- || true
+	"$GM" -q check "$d/hanging" --args hang --timeout 1 --against trixie -m loader \
+		--out "$d/hanging-out" >/dev/null 2>&1 3>&- || true
+	"$GM" -q run --build debian-bullseye-amd64 --build debian-trixie-amd64 \
+		--run debian-bullseye-amd64 --run debian-trixie-amd64 -m loader -m interp -m env \
+		--case hello --case relr --case static --out "$d/run" >/dev/null 2>&1 3>&- || true
+}
+
+# validate FILE...: each is a results document by reports/schema.json.
+validate() {
+	python3 - "$TOP/reports/schema.json" "$@" <<-'PY'
+	import json, sys
+	import jsonschema
+	schema = json.load(open(sys.argv[1]))
+	jsonschema.Draft202012Validator.check_schema(schema)
+	v = jsonschema.Draft202012Validator(schema)
+	bad = 0
+	for path in sys.argv[2:]:
+	    for e in v.iter_errors(json.load(open(path))):
+	        print(path, e.json_path, e.message[:300])
+	        bad += 1
+	sys.exit(1 if bad else 0)
+	PY
+}
+
+@test "results documents of check and run validate against reports/schema.json" {
+	python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (ci/install-deps.sh)"
+	local d=$BATS_FILE_TMPDIR
+	validate "$d/check/results.json" "$d/run/results.json" "$d/failing-out/results.json" \
+		"$d/hanging-out/results.json"
+	# What the schema cannot say: identities and the missing symbols.
+	python3 - "$d/run/results.json" "$d/noisy" "$d/check/results.json" <<-'PY'
+	import hashlib, json, sys
+	run = json.load(open(sys.argv[1]))
+	assert run["tool"]["name"] == "glibc-matrix" and run["command_line"][1] == "-q"
+	assert {s["name"] for s in run["sysroots"]} == {"debian-bullseye-amd64", "debian-trixie-amd64"}
+	sv = [c for c in run["cells"] if c["observed"]["outcome"] == "symbol-version"]
+	assert sv, "no symbol-version cell"
+	for c in sv:
+	    assert any(p["node"] for p in c["predicted"]["problems"]), c
+	    assert "not found" in c["observed"]["loader_message"], c
+	# hello built on trixie needs __libc_start_main@GLIBC_2.34 (start-up code).
+	hello = [p for c in sv if c["subject"] == "hello" for p in c["predicted"]["problems"]]
+	assert any(p["node"] == "GLIBC_2.34" and "__libc_start_main" in p["symbols"] for p in hello), hello
+	check = json.load(open(sys.argv[3]))
+	subj = check["subjects"][0]
+	assert subj["kind"] == "dynamic executable"
+	assert subj["sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+	PY
+	# The manifests' hashes are those of the store's files.
+	local name sum
+	for name in debian-bullseye-amd64 debian-trixie-amd64; do
+		sum=$(sha256sum <"$GLIBC_MATRIX_STORE/sysroots/$name/sysroot.json" | cut -d' ' -f1)
+		grep -q "\"manifest_sha256\":\"$sum\"" <(tr -d ' \n' <"$BATS_FILE_TMPDIR/run/results.json")
+	done
+}
+
+@test "captured output is valid UTF-8: foreign bytes escaped, NULs kept, long output capped with a marker" {
+	python3 - "$BATS_FILE_TMPDIR/check/results.json" <<-'PY'
+	import json, sys
+	raw = open(sys.argv[1], "rb").read()
+	raw.decode("utf-8")  # strict: raises on invalid UTF-8
+	d = json.loads(raw)
+	ok = [c for c in d["cells"] if c["observed"]["outcome"] == "ok"]
+	assert ok
+	for c in ok:
+	    out = c["observed"]["stdout"]
+	    assert out.startswith("\\xFE\\xFFa\x00b café\n"), repr(out[:20])
+	    assert "x" * 1980 in out
+	    assert out.endswith("[... %d more bytes not shown]" % (12 + 3000 - 2000)), repr(out[-60:])
+	PY
+}
+
+@test "a program that loads and then fails or hangs is not a prediction mismatch, but is not as expected" {
+	python3 - "$BATS_FILE_TMPDIR/failing-out/results.json" "$BATS_FILE_TMPDIR/hanging-out/results.json" <<-'PY'
+	import json, sys
+	for path, outcome in zip(sys.argv[1:], ["failed", "timeout"]):
+	    d = json.load(open(path))
+	    (c,) = d["cells"]
+	    assert c["predicted"]["outcome"] == "ok", c["predicted"]
+	    assert c["observed"]["outcome"] == outcome, c["observed"]
+	    assert c["mismatch"] is False and c["unexpected"] is True, c
+	    assert c["expected"] == {"outcome": "ok", "exit": 0}, c["expected"]
+	    assert d["summary"]["mismatches"] == 0 and d["summary"]["unexpected"] == 1
+	PY
+}
+
+@test "report: Markdown, JUnit valid against the JUnit schema, TAP 14 that a TAP parser reads, JSON" {
+	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR
+	run_gm 0 report "$d/run/results.json" "$d/check/results.json" -o "$out/r.md"
+	run cat "$out/r.md"
+	assert_contains "$output" "## glibc-matrix: "
+	assert_contains "$output" "| built against \\ run against | debian-bullseye-amd64 | debian-trixie-amd64 |"
+	assert_contains "$output" "### Not as expected"
+	run_gm 0 report "$d/check/results.json"
+	assert_contains "$output" "| file \\ run against | debian-bullseye-amd64 | debian-trixie-amd64 |"
+	# JUnit: one testcase per cell, failures where the cells were not as
+	# expected, valid against the schema the common readers share.
+	run_gm 0 report "$d/run/results.json" "$d/check/results.json" --format junit -o "$out/r.xml"
+	command -v xmllint >/dev/null || skip "xmllint is not installed (libxml2-utils)"
+	run xmllint --noout --schema "$TOP/tests/fixtures/junit.xsd" "$out/r.xml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local cells unexpected
+	cells=$(python3 -c 'import json,sys; print(sum(len(json.load(open(p))["cells"]) for p in sys.argv[1:]))' \
+		"$d/run/results.json" "$d/check/results.json")
+	unexpected=$(python3 -c 'import json,sys; print(sum(json.load(open(p))["summary"]["unexpected"] for p in sys.argv[1:]))' \
+		"$d/run/results.json" "$d/check/results.json")
+	[ "$(grep -c '<testcase ' "$out/r.xml")" -eq "$cells" ]
+	[ "$(grep -c '<failure ' "$out/r.xml")" -eq "$unexpected" ]
+	grep -q "<testsuites name=\"glibc-matrix\" tests=\"$cells\" failures=\"$unexpected\"" "$out/r.xml"
+	grep -q "reproduce: glibc-matrix check $d/noisy --against debian-bullseye-amd64 --method loader" "$out/r.xml"
+	grep -q "GLIBC_2.34: __libc_start_main" "$out/r.xml"
+	# TAP 14 (Perl's parser knows 13, which 14 extends compatibly).
+	run_gm 0 report "$d/run/results.json" "$d/check/results.json" --format tap -o "$out/r.tap"
+	[ "$(head -n 1 "$out/r.tap")" = "TAP version 14" ]
+	run perl -MTAP::Parser -e '
+		my $p = TAP::Parser->new({tap => join("", <STDIN>)});
+		while (my $r = $p->next) {}
+		my @e = $p->parse_errors;
+		print "tests=", $p->tests_run, " failed=", scalar($p->failed), " errors=", scalar(@e), "\n"' \
+		< <(sed '1s/14/13/' "$out/r.tap")
+	echo "$output"
+	[ "$output" = "tests=$cells failed=$unexpected errors=0" ]
+	# JSON: the merged document is a valid document of every cell.
+	run_gm 0 report "$d/run/results.json" "$d/check/results.json" --format json -o "$out/merged.json"
+	if python3 -c 'import jsonschema' 2>/dev/null; then validate "$out/merged.json"; fi
+	python3 - "$out/merged.json" "$cells" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert [c["id"] for c in d["cells"]] == list(range(int(sys.argv[2])))
+	assert d["summary"]["cells"] == int(sys.argv[2])
+	PY
+}
+
+@test "report --format html: one self-contained page, rendered by headless Chromium, a cell per cell" {
+	command -v chromium >/dev/null || skip "chromium is not installed (ci/install-deps.sh)"
+	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR
+	run_gm 0 report "$d/run/results.json" "$d/check/results.json" -o "$out/r.html"
+	# Nothing to fetch: no scripts, styles, fonts or images from elsewhere.
+	! grep -Eqi '<script|<link|src=|url\(|https?://' "$out/r.html"
+	local cells squares
+	cells=$(python3 -c 'import json,sys; print(sum(len(json.load(open(p))["cells"]) for p in sys.argv[1:]))' \
+		"$d/run/results.json" "$d/check/results.json")
+	# Chromium parses and lays it out; the DOM it ends with is asserted on.
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+		--screenshot="$out/r.png" --window-size=390,844 "file://$out/r.html" \
+		>"$out/shot.log" 2>&1 3>&-
+	[ -s "$out/r.png" ]
+	run ! grep -E 'CONSOLE|Uncaught' "$out/shot.log"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$out/r.html" \
+		>"$out/dom.html" 2>/dev/null 3>&-
+	python3 - "$out/dom.html" "$cells" <<-'PY'
+	import sys
+	from html.parser import HTMLParser
+	class P(HTMLParser):
+	    def __init__(self):
+	        super().__init__()
+	        self.cells = self.squares = self.square_cells = 0
+	        self.grids = 0
+	    def handle_starttag(self, tag, attrs):
+	        a = dict(attrs)
+	        cls = a.get("class", "").split()
+	        if tag == "li" and "cell" in cls:
+	            self.cells += 1
+	        if tag == "td" and "sq" in cls and "empty" not in cls:
+	            self.squares += 1
+	            self.square_cells += int(a["data-cells"])
+	        if tag == "table" and "grid" in cls:
+	            self.grids += 1
+	p = P()
+	p.feed(open(sys.argv[1]).read())
+	want = int(sys.argv[2])
+	assert p.cells == want and p.square_cells == want, (p.cells, p.square_cells, want)
+	assert p.grids == 3, p.grids  # loader, interp, env
+	PY
+	grep -q 'id="unexpected"' "$out/dom.html"
+	grep -q '<code>glibc-matrix check' "$out/dom.html"
+}
+
+@test "report: bad input is exit 2 naming the file and the cause; nothing half-written" {
+	local out=$BATS_TEST_TMPDIR
+	printf 'not json' >"$out/x.json"
+	run_gm 2 report "$out/x.json" -o "$out/r.html"
+	assert_contains "$output" "'$out/x.json':"
+	[ ! -e "$out/r.html" ]
+	printf '{"schema": 1, "tool": "glibc-matrix", "cells": []}' >"$out/old.json"
+	run_gm 2 report "$out/old.json"
+	assert_contains "$output" "not a glibc-matrix results document"
+	printf '{"schema": 1, "tool": {"name": "glibc-matrix"}, "cells": []}' >"$out/old.json"
+	run_gm 2 report "$out/old.json"
+	assert_contains "$output" "another schema"
+	run_gm 2 report "$out/no-such.json"
+	assert_contains "$output" "no-such.json"
+	run_gm 2 report "$BATS_FILE_TMPDIR/run/results.json" --format pdf
+	assert_contains "$output" "unknown format 'pdf'"
+	run_gm 3 report "$BATS_FILE_TMPDIR/run/results.json" -o "$out/no/such/dir/r.md"
+	[ ! -e "$out/no" ]
+	run_gm 2 report
+}
