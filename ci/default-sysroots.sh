@@ -6,10 +6,13 @@
 # against each, run against each by every route, the container routes in
 # every tree.  results.json lands in reports/<UTC time>/.
 # GM_ROOTFS=none leaves the container routes out (no OCI runtime here).
-#   ci/default-sysroots.sh [GLIBC-MATRIX]
+#   ci/default-sysroots.sh [GLIBC-MATRIX [RUN-ARGS...]]
+# RUN-ARGS go to `glibc-matrix run` (a CI job matrix passes --shard I/N and
+# --out DIR: ci/github, ci/gitlab).
 # GM_SOURCE_VERSIONS and GM_SUITES override the defaults.
 set -euo pipefail
 gm=${1:-./glibc-matrix}
+[ $# -eq 0 ] || shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 known=$(awk '!/^#/ && NF == 3 { print $1 }' "$here/sysroots/versions.tsv" | sort -V)
 source_versions=${GM_SOURCE_VERSIONS:-$(head -n 1 <<<"$known") $(tail -n 1 <<<"$known")}
@@ -58,4 +61,4 @@ done
 trap - INT TERM
 rm -rf "$logs"
 "$gm" sysroot list
-"$gm" run "${args[@]}"
+"$gm" run "${args[@]}" "$@"

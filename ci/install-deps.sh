@@ -28,6 +28,8 @@ packages=(
 	# reports (067-reports.bats): the results document against its JSON
 	# Schema, JUnit against its XML schema, the HTML page in a real browser
 	python3-jsonschema libxml2-utils chromium
+	# the CI templates of ci/github and ci/gitlab: parsed and linted
+	python3-yaml yamllint
 )
 
 missing=()

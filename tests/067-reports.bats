@@ -235,3 +235,109 @@ validate() {
 	[ ! -e "$out/no" ]
 	run_gm 2 report
 }
+
+@test "check --baseline gates on regressions only; report --baseline lists them first" {
+	local d=$BATS_TEST_TMPDIR prog=$BATS_TEST_TMPDIR/app
+	printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' >"$d/app.c"
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	gcc $("$GM" flags --sysroot bullseye 3>&-) -o "$prog" "$d/app.c"
+	# The baseline: the host's ls fails on bullseye, the program runs.
+	run_gm 1 check /usr/bin/ls "$prog" --against bullseye -m loader --out "$d/old"
+	# A failure already in the baseline does not fail the gate ...
+	run_gm 0 check /usr/bin/ls "$prog" --against bullseye -m loader --baseline "$d/old/results.json" \
+		--out "$d/same"
+	assert_contains "$output" "0 regressions"
+	# ... nor does a new cell that works; a new one that fails does.
+	cp "$prog" "$d/app2"
+	run_gm 0 check /usr/bin/ls "$prog" "$d/app2" --against bullseye -m loader \
+		--baseline "$d/old/results.json" --out "$d/more"
+	assert_contains "$output" "1 new"
+	run_gm 1 check /usr/bin/ls "$prog" --against bullseye -m loader -m interp \
+		--baseline "$d/old/results.json" --out "$d/more2"
+	assert_contains "$output" "1 regression,"
+	# ... a cell that worked and no longer does does: the same program built
+	# on the host needs GLIBC_2.34.
+	gcc -o "$prog" "$d/app.c"
+	run_gm 1 check /usr/bin/ls "$prog" --against bullseye -m loader --baseline "$d/old/results.json" \
+		--out "$d/new"
+	assert_contains "$output" "1 regression,"
+	run_gm 1 report --baseline "$d/old/results.json" "$d/new/results.json"
+	assert_contains "$output" "### Regressions"
+	assert_contains "$output" "| $prog | - | debian-bullseye-amd64 | loader | ok | symbol-version (GLIBC_2.34) |"
+	assert_contains "$output" "1 regression against $d/old/results.json"
+	run_gm 0 report --baseline "$d/new/results.json" "$d/old/results.json" --format json
+	python3 -c 'import json, sys; c = json.loads(sys.argv[1][:sys.argv[1].rindex("]") + 1]); assert [x["change"] for x in c] == ["fixed"], c' "$output"
+	run_gm 2 check "$prog" --against bullseye --baseline "$d/no-such.json"
+	run_gm 2 report --baseline "$d/old/results.json" "$d/new/results.json" --format junit
+}
+
+@test "run --shard I/N: three slices, balanced, together the unsharded plan; report merge equals the unsharded run" {
+	local d=$BATS_TEST_TMPDIR i
+	local args=(--build debian-bullseye-amd64 --build debian-trixie-amd64 --run debian-bullseye-amd64
+		--run debian-trixie-amd64 -m loader -m interp -m env)
+	for i in 1 2 3; do
+		run_gm 0 -q run "${args[@]}" --shard "$i/3" --out "$d/s$i"
+	done
+	run_gm 0 -q run "${args[@]}" --out "$d/all"
+	run_gm 0 report merge "$d/s1/results.json" "$d/s2/results.json" "$d/s3/results.json" -o "$d/merged.json"
+	python3 - "$d" <<-'PY'
+	import json, sys
+	d = sys.argv[1]
+	key = lambda c: (c["subject"], c["build"], c["run"], c["method"], c["rootfs"], c["arch"])
+	view = lambda c: (c["predicted"]["outcome"], c["predicted"]["detail"], c["observed"]["outcome"],
+	                  c["mismatch"], c["unexpected"], c["expected"]["outcome"])
+	shards = [json.load(open(f"{d}/s{i}/results.json"))["cells"] for i in (1, 2, 3)]
+	sizes = [len(s) for s in shards]
+	assert max(sizes) - min(sizes) <= max(sizes) // 5, sizes
+	keys = [key(c) for s in shards for c in s]
+	assert len(keys) == len(set(keys)), "a cell in two shards"
+	merged = json.load(open(f"{d}/merged.json"))
+	full = json.load(open(f"{d}/all/results.json"))
+	a = {key(c): view(c) for c in merged["cells"]}
+	b = {key(c): view(c) for c in full["cells"]}
+	assert a == b, [k for k in set(a) | set(b) if a.get(k) != b.get(k)][:5]
+	assert merged["summary"]["cells"] == full["summary"]["cells"] == sum(sizes)
+	assert merged["summary"]["observed"] == full["summary"]["observed"]
+	print(sizes)
+	PY
+	run_gm 2 run --shard 4/3
+	run_gm 2 run --shard 0/3
+	run_gm 2 run --shard x
+}
+
+@test "CI templates: GitHub Actions and GitLab CI parse, fan out over a job matrix and merge the shards" {
+	python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml is not installed"
+	python3 - "$TOP/ci/github/glibc-matrix.yml" "$TOP/ci/gitlab/glibc-matrix.gitlab-ci.yml" <<-'PY'
+	import re, sys, yaml
+	gh = yaml.safe_load(open(sys.argv[1]))
+	jobs = gh["jobs"]
+	shards = jobs["shard"]["strategy"]["matrix"]["shard"]
+	assert shards == list(range(1, len(shards) + 1)), shards
+	assert str(len(shards)) == str(gh["env"]["SHARDS"])
+	run = " ".join(s.get("run", "") for s in jobs["shard"]["steps"])
+	assert "--shard \"${{ matrix.shard }}/$SHARDS\"" in run, run
+	assert jobs["merge"]["needs"] == "shard"
+	merge = " ".join(s.get("run", "") for s in jobs["merge"]["steps"])
+	for want in ("report merge shards/*/results.json", "GITHUB_STEP_SUMMARY", "--format junit"):
+	    assert want in merge, want
+	uses = [s["uses"] for j in jobs.values() for s in j["steps"] if "uses" in s]
+	assert all(re.fullmatch(r"actions/[a-z-]+@v\d+", u) for u in uses), uses
+	gl = yaml.safe_load(open(sys.argv[2]))
+	shard = gl["glibc-matrix-shard"]
+	assert isinstance(shard["parallel"], int) and shard["parallel"] > 1
+	assert any('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"' in l for l in shard["script"]), shard["script"]
+	rep = gl["glibc-matrix-report"]
+	assert rep["needs"][0]["job"] == "glibc-matrix-shard"
+	assert rep["artifacts"]["reports"]["junit"] == "junit.xml"
+	assert any("report merge shard-*/results.json" in l for l in rep["script"])
+	assert set(gl["stages"]) == {shard["stage"], rep["stage"]}
+	PY
+	if command -v yamllint >/dev/null; then
+		yamllint -d '{extends: relaxed, rules: {line-length: {max: 140}}}' \
+			"$TOP/ci/github/glibc-matrix.yml" "$TOP/ci/gitlab/glibc-matrix.gitlab-ci.yml"
+	fi
+	# The option the templates pass through to run exists.
+	run_gm 0 run --help
+	assert_contains "$output" "--shard I/N"
+	grep -q 'RUN-ARGS' "$TOP/ci/default-sysroots.sh"
+}

@@ -6,6 +6,8 @@
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "probes/probes.h"
+#include "report/baseline.h"
+#include "report/rdoc.h"
 #include "report/report.h"
 #include "routes/route.h"
 #include "verdict/predict.h"
@@ -48,6 +50,9 @@ static const char help[] =
 	"                  (repeatable)\n"
 	"  --expect-exit N the exit status that means success (default 0)\n"
 	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
+	"  --baseline OLD.json  gate on regressions only: a cell that was as expected in\n"
+	"                  OLD (an earlier check's results.json) and is not now, or a new\n"
+	"                  cell that is not as expected; the changes are listed\n"
 	CONTAINER_HELP
 	"  A container method runs BINARY in each --rootfs tree (default: every one);\n"
 	"  `check --method inject --hook PATH` gates a glibc-injection hook's release.\n"
@@ -188,7 +193,8 @@ static int no_probe_library(const struct route **ms, size_t n, struct gm_err **e
 static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opts *o,
 		 struct gm_err **err)
 {
-	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH };
+	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
+	       OPT_BASELINE };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"method", required_argument, NULL, 'm'},
@@ -199,6 +205,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"out", required_argument, NULL, OPT_OUT},
+		{"baseline", required_argument, NULL, OPT_BASELINE},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -212,6 +219,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	const char *why = NULL;
 	struct matrix_opts mo = {.timeout_s = 60};
 	cleanup_free char *out = NULL;
+	const char *baseline = NULL;
+	json_object *old = NULL;
 	int expect_exit = 0, c;
 	char *end;
 
@@ -268,6 +277,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 						"and at most 86400", optarg);
 			break;
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
+		case OPT_BASELINE: baseline = optarg; break;
 		case 'h': return print_help();
 		default: return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
 		}
@@ -384,6 +394,11 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
 				     "libraries)", argv[i], libs[l]);
 	}
+	/* Read before anything runs: a bad baseline is a usage error. */
+	if (baseline && rdoc_load(baseline, &old, err) < 0) {
+		r = -1;
+		goto done;
+	}
 	mo.outdir = out;
 	int xr = matrix_execute(ctx, &m, &mo, err);
 	size_t bad = 0, skipped = 0;
@@ -406,6 +421,13 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		       cl->method->name, cl->rootfs ? " in " : "", cl->rootfs ? cl->rootfs->name : "",
 		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
+	if (old && xr == 0) {
+		/* The gate is the regressions; what failed before too is listed,
+		 * not counted. */
+		json_object *now = matrix_document(&m);
+		bad = baseline_gate(old, now, stdout);
+		json_object_put(now);
+	}
 	r = report_finish(&m, out, xr, bad, err);
 	/* Nothing could run on this machine (another architecture without an
 	 * emulator): unsupported here, not "as expected". */
@@ -413,6 +435,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		r = gm_err_set(err, GM_EXIT_SKIP, 0, "no cell could run on this machine (%s)",
 			       m.cells[0].skip_reason);
 done:
+	if (old)
+		json_object_put(old);
 	if (loaders)
 		probes_free(loaders, n_runs);
 	infos_free(infos, (size_t)(argc - optind));

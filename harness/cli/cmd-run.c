@@ -21,6 +21,7 @@ static const char help[] =
 	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
 	"                        [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"                        [-j N] [--timeout SEC] [--out DIR] [--test-cases] [--lazy]\n"
+	"                        [--shard I/N]\n"
 	"\n"
 	"Builds the probes of cases/ against each --build sysroot and runs each against\n"
 	"each --run sysroot by each method; every cell is predicted from the ELF data,\n"
@@ -42,6 +43,11 @@ static const char help_tail[] =
 	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
 	"                    at start-up, so a verdict does not depend on the code path)\n"
 	"      --keep-work   keep the patched copies under DIR/work\n"
+	"      --shard I/N   run the I-th of N slices of the plan (1 <= I <= N): every\n"
+	"                    N-th case of the selection, starting with the I-th, with\n"
+	"                    all its cells, so a CI job matrix of N jobs runs the plan\n"
+	"                    once; `report merge` puts the shards' results.json together\n"
+	"                    (ci/github, ci/gitlab)\n"
 	CONTAINER_HELP
 	"\n"
 	"Exit: 0 no mismatch, 1 mismatches (listed), 2 usage, 3 infrastructure,\n"
@@ -53,12 +59,40 @@ struct run_opts {
 	struct matrix_opts m;
 	bool test_cases;
 	char *out;
+	long shard, shards;  /* --shard I/N; 0/0 when absent */
 };
+
+/* "I/N" with 1 <= I <= N <= 1000. */
+static int parse_shard(const char *s, long *i, long *n, struct gm_err **err)
+{
+	char *end;
+	*i = strtol(s, &end, 10);
+	if (end != s && *end == '/') {
+		const char *d = end + 1;
+		*n = strtol(d, &end, 10);
+		if (end != d && !*end && *i >= 1 && *n >= 1 && *i <= *n && *n <= 1000)
+			return 0;
+	}
+	return gm_usage(err, "--shard '%s': want I/N with 1 <= I <= N <= 1000, e.g. 2/4", s);
+}
+
+/* The shard's cases: every N-th of the selection from the I-th.  Cases
+ * are the unit because a probe is built once per case and build sysroot:
+ * a shard builds only its own.  Each case has the same cells per sysroot
+ * and method but for the few a case skips, so the slices come out even. */
+static void take_shard(const struct gm_case **cs, size_t *n, long shard, long shards)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++)
+		if ((long)(i % (size_t)shards) == shard - 1)
+			cs[k++] = cs[i];
+	*n = k;
+}
 
 static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, bool *helped,
 		 struct gm_err **err)
 {
-	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP };
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_SHARD };
 	static const struct option opts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"run", required_argument, NULL, 'r'},
@@ -70,6 +104,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		{"test-cases", no_argument, NULL, OPT_TEST},
 		{"lazy", no_argument, NULL, OPT_LAZY},
 		{"keep-work", no_argument, NULL, OPT_KEEP},
+		{"shard", required_argument, NULL, OPT_SHARD},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -108,6 +143,10 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
+		case OPT_SHARD:
+			if (parse_shard(optarg, &o->shard, &o->shards, err) < 0)
+				return -1;
+			break;
 		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
 		default: return cmd_bad_option(err, "run", argv, "b:r:m:c:j:hq", opts);
 		}
@@ -223,6 +262,11 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		goto out;
 	free(o.out);
 	o.out = abs_out;
+	if (o.shards) {
+		size_t all_cases = n_cs;
+		take_shard(cs, &n_cs, o.shard, o.shards);
+		gm_note(ctx, "shard %ld/%ld: %zu of %zu cases", o.shard, o.shards, n_cs, all_cases);
+	}
 	gm_note(ctx, "building %zu probes against %zu sysroots", n_cs, n_b);
 	if (probes_build(ctx, builds, n_b, cs, n_cs, o.m.jobs, &probes, err) < 0)
 		goto out;

@@ -8,6 +8,8 @@
 #include "base/version.h"
 #include "elf/elfcache.h"
 #include "elf/elfinfo.h"
+#include "report/rdoc.h"
+#include "report/render.h"
 #include "report/report.h"
 #include "store/rootfs.h"
 
@@ -275,11 +277,32 @@ int report_write_document(json_object *doc, const char *path, struct gm_err **er
 	return write_file_atomic(path, text, strlen(text), 0644, err);
 }
 
+/* report.html beside results.json: what a person opens first. */
+static int write_html(json_object *doc, const char *outdir, struct gm_err **err)
+{
+	struct rdoc d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	rdoc_open(doc, &d);
+	int r = render_html(&d, mem, err);
+	rdoc_close(&d);
+	if (fclose(mem) != 0 && r == 0)
+		r = gm_infra(err, 0, "out of memory rendering report.html");
+	cleanup_free char *path = path_join(outdir, "report.html");
+	if (r == 0)
+		r = write_file_atomic(path, text, len, 0644, err);
+	free(text);
+	return r;
+}
+
 int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err)
 {
 	json_object *root = matrix_document(m);
 	cleanup_free char *path = path_join(outdir, "results.json");
 	int r = mkdir_p(outdir, 0755, err) < 0 ? -1 : report_write_document(root, path, err);
+	if (r == 0)
+		r = write_html(root, outdir, err);
 	json_object_put(root);
 	return r;
 }

@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-/* A table cell: one line, pipes escaped. */
-static void md_cell(FILE *out, const char *s)
+void render_md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -38,19 +37,19 @@ static void list_cells(const struct rdoc *d, FILE *out, const char *title, bool 
 			continue;
 		shown++;
 		fputs("| ", out);
-		md_cell(out, c->subject);
+		render_md_text(out, c->subject);
 		fputs(" | ", out);
-		md_cell(out, *c->build ? c->build : "-");
+		render_md_text(out, *c->build ? c->build : "-");
 		fputs(" | ", out);
-		md_cell(out, c->run);
+		render_md_text(out, c->run);
 		fputs(" | ", out);
-		md_cell(out, c->method);
+		render_md_text(out, c->method);
 		if (*c->rootfs) {
 			fputs(" in ", out);
-			md_cell(out, c->rootfs);
+			render_md_text(out, c->rootfs);
 		}
 		fprintf(out, " | %s | %s: ", c->predicted, c->observed);
-		md_cell(out, c->loader_message ? c->loader_message : c->detail);
+		render_md_text(out, c->loader_message ? c->loader_message : c->detail);
 		fputs(" |\n", out);
 	}
 	if (shown < n)
@@ -79,12 +78,12 @@ int render_md(const struct rdoc *d, FILE *out, struct gm_err **err)
 	for (size_t gi = 0; gi < g.n; gi++) {
 		const struct rgrid *r = &g.v[gi];
 		fputs("\n### ", out);
-		md_cell(out, r->name);
+		render_md_text(out, r->name);
 		fputs(r->probes ? "\n\n| built against \\ run against |" : "\n\n| file \\ run against |",
 		      out);
 		for (size_t j = 0; j < r->ncols; j++) {
 			fputc(' ', out);
-			md_cell(out, r->cols[j]);
+			render_md_text(out, r->cols[j]);
 			fputs(" |", out);
 		}
 		fputs("\n|---|", out);
@@ -93,7 +92,7 @@ int render_md(const struct rdoc *d, FILE *out, struct gm_err **err)
 		fputc('\n', out);
 		for (size_t i = 0; i < r->nrows; i++) {
 			fputs("| ", out);
-			md_cell(out, r->rows[i]);
+			render_md_text(out, r->rows[i]);
 			fputs(" |", out);
 			for (size_t j = 0; j < r->ncols; j++) {
 				cleanup_free char *counts = rsquare_counts(&r->sq[i * r->ncols + j]);

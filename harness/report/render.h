@@ -21,6 +21,9 @@ int render_tap(const struct rdoc *d, FILE *out, struct gm_err **err);
 /* One self-contained HTML page (no network, no external fonts or scripts). */
 int render_html(const struct rdoc *d, FILE *out, struct gm_err **err);
 
+/* s as one line of a Markdown table cell (pipes escaped). */
+void render_md_text(FILE *out, const char *s);
+
 /* s escaped for XML and HTML text and attributes. */
 void render_xml_escape(struct strbuf *b, const char *s);
 /* The same, written to out. */
