@@ -181,3 +181,51 @@ our_containers() {
 	assert "no OCI runtime works here" in cells[0]["observed"]["detail"], cells[0]
 	PY
 }
+
+@test "check --policy: the Sarus-like policy passes with our hook and fails with a libc-only one, naming the rule" {
+	local d=$BATS_TEST_TMPDIR policy=$TOP/ci/policies/sarus-hook.policy
+	printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' >"$d/hi.c"
+	cc -o "$d/hi" "$d/hi.c" # the host's 2.36: needs GLIBC_2.34, older than bullseye's
+	run_gm 0 check "$d/hi" --against trixie -m inject --rootfs all --policy "$policy" --out "$d/a"
+	assert_contains "$output" "policy: 0 violations, 1 allowed failure"
+	assert_contains "$output" "by inject in busybox: exec-failed (no glibc in the tree to replace)"
+	# A hook that injects libc.so.6 alone: every older tree is a mixed glibc.
+	run_gm 1 check "$d/hi" --against trixie -m inject --rootfs all \
+		--hook "$BATS_TEST_DIRNAME/fixtures/hooks/libc-only-hook" --policy "$policy" --out "$d/b"
+	assert_contains "$output" "FAIL $d/hi on debian-trixie-amd64 by inject in bullseye: mixed-glibc (required by line 7)"
+	assert_contains "$output" "FAIL $d/hi on debian-trixie-amd64 by inject in bookworm: mixed-glibc (required by line 8)"
+	# A route the policy requires that the run did not cover fails too.
+	run_gm 1 check "$d/hi" --against trixie -m inject --rootfs trixie --policy "$policy" --out "$d/c"
+	assert_contains "$output" "FAIL line 7 requires * by inject against debian-trixie-amd64 in bullseye: no cell of this run matches it"
+}
+
+@test "check --policy: the Toolbx-like policy: /run/host with the host's own glibc works in every tree" {
+	local d=$BATS_TEST_TMPDIR policy=$TOP/ci/policies/toolbx.policy
+	printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' >"$d/hi.c"
+	cc -o "$d/hi" "$d/hi.c"
+	run_gm 0 check "$d/hi" --against host -m toolbox -m loader --rootfs all --policy "$policy" \
+		--out "$d/a"
+	assert_contains "$output" "policy: 0 violations"
+	python3 - "$d/a/results.json" <<-'PY'
+	import json, sys
+	cells = [c for c in json.load(open(sys.argv[1]))["cells"] if c["method"] == "toolbox"]
+	assert sorted(c["rootfs"] for c in cells) == ["bookworm", "bullseye", "busybox", "sid", "trixie"], cells
+	assert all(c["observed"]["outcome"] == "ok" and not c["mismatch"] for c in cells), cells
+	PY
+	run_gm 1 check "$d/hi" --against host -m loader --policy "$policy" --out "$d/b"
+	assert_contains "$output" "FAIL line 7 requires * by toolbox against * in *: no cell of this run matches it"
+}
+
+@test "check --policy: a malformed policy is exit 2 naming the file, the line and the cause" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'require * by loader against *\nallow * by env against *\n' >"$d/p"
+	run_gm 2 check /usr/bin/true --against host --policy "$d/p"
+	assert_contains "$output" "$d/p:2: an allow rule needs a reason after ': '"
+	printf '# ok\n\nrequire * by loader\n' >"$d/p"
+	run_gm 2 check /usr/bin/true --against host --policy "$d/p"
+	assert_contains "$output" "$d/p:3: want SUBJECT by METHODS against RUN"
+	printf 'must * by loader against *\n' >"$d/p"
+	run_gm 2 check /usr/bin/true --against host --policy "$d/p"
+	assert_contains "$output" "$d/p:1: a line starts with require, allow or default"
+	run_gm 2 check /usr/bin/true --against host --policy "$d/none"
+}

@@ -7,6 +7,7 @@
 #include "matrix/matrix.h"
 #include "probes/probes.h"
 #include "report/baseline.h"
+#include "report/policy.h"
 #include "report/rdoc.h"
 #include "report/report.h"
 #include "routes/route.h"
@@ -53,6 +54,8 @@ static const char help[] =
 	"  --baseline OLD.json  gate on regressions only: a cell that was as expected in\n"
 	"                  OLD (an earlier check's results.json) and is not now, or a new\n"
 	"                  cell that is not as expected; the changes are listed\n"
+	"  --policy FILE   gate by a policy: which cells must be as expected, which may\n"
+	"                  fail and why (format: README, examples: ci/policies/)\n"
 	CONTAINER_HELP
 	"  A container method runs BINARY in each --rootfs tree (default: every one);\n"
 	"  `check --method inject --hook PATH` gates a glibc-injection hook's release.\n"
@@ -194,7 +197,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		 struct gm_err **err)
 {
 	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
-	       OPT_BASELINE };
+	       OPT_BASELINE, OPT_POLICY };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"method", required_argument, NULL, 'm'},
@@ -206,6 +209,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"out", required_argument, NULL, OPT_OUT},
 		{"baseline", required_argument, NULL, OPT_BASELINE},
+		{"policy", required_argument, NULL, OPT_POLICY},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -219,8 +223,9 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	const char *why = NULL;
 	struct matrix_opts mo = {.timeout_s = 60};
 	cleanup_free char *out = NULL;
-	const char *baseline = NULL;
+	const char *baseline = NULL, *policy_file = NULL;
 	json_object *old = NULL;
+	struct policy pol = {0};
 	int expect_exit = 0, c;
 	char *end;
 
@@ -278,6 +283,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			break;
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
 		case OPT_BASELINE: baseline = optarg; break;
+		case OPT_POLICY: policy_file = optarg; break;
 		case 'h': return print_help();
 		default: return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
 		}
@@ -395,7 +401,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				     "libraries)", argv[i], libs[l]);
 	}
 	/* Read before anything runs: a bad baseline is a usage error. */
-	if (baseline && rdoc_load(baseline, &old, err) < 0) {
+	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
+	    (policy_file && policy_load(policy_file, &pol, err) < 0)) {
 		r = -1;
 		goto done;
 	}
@@ -421,11 +428,17 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		       cl->method->name, cl->rootfs ? " in " : "", cl->rootfs ? cl->rootfs->name : "",
 		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
-	if (old && xr == 0) {
-		/* The gate is the regressions; what failed before too is listed,
-		 * not counted. */
+	if ((old || policy_file) && xr == 0) {
+		/* The gate is then the regressions (what failed before too is
+		 * listed, not counted) and the policy's violations. */
 		json_object *now = matrix_document(&m);
-		bad = baseline_gate(old, now, stdout);
+		bad = old ? baseline_gate(old, now, stdout) : 0;
+		if (policy_file) {
+			struct rdoc d;
+			rdoc_open(now, &d);
+			bad += policy_gate(&pol, &d, stdout);
+			rdoc_close(&d);
+		}
 		json_object_put(now);
 	}
 	r = report_finish(&m, out, xr, bad, err);
@@ -437,6 +450,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 done:
 	if (old)
 		json_object_put(old);
+	policy_release(&pol);
 	if (loaders)
 		probes_free(loaders, n_runs);
 	infos_free(infos, (size_t)(argc - optind));

@@ -7,13 +7,22 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define HOST_DIR "/run/host"
 
-/* A path of the run sysroot as the container sees it. */
+/* A path of the run sysroot as the container sees it.  The host itself
+ * (dir "/") is Toolbx's own case: its paths are resolved first, because
+ * its absolute symbolic links (/lib64/ld-linux-x86-64.so.2 ->
+ * /lib/x86_64-linux-gnu/...) would resolve inside the container, to the
+ * tree's own loader. */
 static char *under_host(const struct sysroot *run, const char *path)
 {
+	if (strcmp(run->dir, "/") == 0) {
+		cleanup_free char *real = realpath(path, NULL);
+		return xasprintf(HOST_DIR "%s", real ? real : path);
+	}
 	size_t n = strlen(run->dir);
 	if (strncmp(path, run->dir, n) == 0 && (path[n] == '/' || !path[n]))
 		return xasprintf(HOST_DIR "%s", path + n);
