@@ -216,6 +216,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
 	$(Q)bash bench/check.sh
+	$(Q)bash bench/report.sh
 
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh

@@ -341,3 +341,97 @@ validate() {
 	assert_contains "$output" "--shard I/N"
 	grep -q 'RUN-ARGS' "$TOP/ci/default-sysroots.sh"
 }
+
+@test "golden files: every format of a fixed document is byte for byte what it was" {
+	local fx=$TOP/tests/fixtures/report f ext
+	for f in html md junit tap json; do
+		case $f in junit) ext=xml ;; *) ext=$f ;; esac
+		run_gm 0 report "$fx/results.json" --format "$f" -o "$BATS_TEST_TMPDIR/out.$ext"
+		if [ "${GM_UPDATE_GOLDEN:-}" = 1 ]; then
+			cp "$BATS_TEST_TMPDIR/out.$ext" "$fx/golden.$ext"
+			continue
+		fi
+		# Never regenerated silently: a difference fails, shown.
+		diff -u "$fx/golden.$ext" "$BATS_TEST_TMPDIR/out.$ext"
+	done
+}
+
+# hostile FILE: the fixed document with strings that try to break out of
+# every format: markup, quotes, a pipe and a '#', a line break, bytes that
+# are not UTF-8 and a NUL (written raw: the document itself is damaged).
+hostile() {
+	python3 - "$TOP/tests/fixtures/report/results.json" "$1" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	c = d["cells"]
+	c[0]["subject"] = "</script><script>alert(1)</script>"
+	c[1]["observed"]["detail"] = "a \"quoted\" 's & <b>bold</b> | pipe # hash\nnew line ]]> -->"
+	c[1]["unexpected"] = True
+	c[2]["observed"]["stderr"] = "before\u0000after"
+	c[2]["observed"]["loader_message"] = "BADBYTES"
+	c[2]["unexpected"] = True
+	c[3]["method"] = "loader\u0007bell"
+	text = json.dumps(d).replace("BADBYTES", "\\u00ffBADBYTES").encode()
+	# Raw bytes no UTF-8 decoder accepts, inside a JSON string.
+	text = text.replace(b"\\u00ffBADBYTES", b"\xff\xfe\xc0\xaf bad")
+	open(sys.argv[2], "wb").write(text)
+	PY
+}
+
+@test "hostile strings in a document render safely in every format" {
+	local out=$BATS_TEST_TMPDIR
+	hostile "$out/hostile.json"
+	for f in html md junit tap json; do
+		run_gm 0 report "$out/hostile.json" --format "$f" -o "$out/h.$f"
+		python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$out/h.$f"
+	done
+	# HTML: the markup is text, not elements.
+	python3 - "$out/h.html" <<-'PY'
+	import sys
+	from html.parser import HTMLParser
+	class P(HTMLParser):
+	    tags = []
+	    def handle_starttag(self, tag, attrs):
+	        self.tags.append(tag)
+	p = P()
+	text = open(sys.argv[1]).read()
+	p.feed(text)
+	assert "script" not in p.tags, p.tags
+	assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
+	assert "&lt;b&gt;bold&lt;/b&gt;" in text
+	assert "\\xFF\\xFE\\xC0\\xAF bad" in text
+	PY
+	if command -v chromium >/dev/null; then
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+			--dump-dom "file://$out/h.html" >"$out/dom.html" 2>"$out/log" 3>&-
+		! grep -q '<script' "$out/dom.html"
+		! grep -E 'CONSOLE|Uncaught' "$out/log"
+	fi
+	# JUnit: still valid XML of the schema.
+	if command -v xmllint >/dev/null; then
+		xmllint --noout --schema "$TOP/tests/fixtures/junit.xsd" "$out/h.junit"
+	fi
+	# TAP: every line a test point, a plan, or diagnostics; nothing broke a line.
+	run perl -MTAP::Parser -e '
+		my $p = TAP::Parser->new({tap => join("", <STDIN>)});
+		while (my $r = $p->next) {}
+		print "tests=", $p->tests_run, " errors=", scalar($p->parse_errors), "\n"' < <(sed '1s/14/13/' "$out/h.tap")
+	[ "$output" = "tests=11 errors=0" ]
+	# Markdown: every table row has its columns, the pipe escaped.
+	python3 - "$out/h.md" <<-'PY'
+	import re, sys
+	for line in open(sys.argv[1]):
+	    if line.startswith("| subject |"):
+	        width = len(re.findall(r"(?<!\\)\|", line))
+	    elif line.startswith("| ") and "hash" in line:
+	        assert len(re.findall(r"(?<!\\)\|", line)) == width, line
+	        assert "<b>" not in line and "&lt;b&gt;" in line, line
+	PY
+	# JSON: a valid document again, the bad bytes escaped.
+	python3 - "$out/h.json" <<-'PY'
+	import json, sys
+	d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+	assert d["cells"][2]["observed"]["loader_message"] == "\\xFF\\xFE\\xC0\\xAF bad", d["cells"][2]["observed"]
+	assert d["cells"][2]["observed"]["stderr"] == "before\u0000after"
+	PY
+}

@@ -277,22 +277,36 @@ int report_write_document(json_object *doc, const char *path, struct gm_err **er
 	return write_file_atomic(path, text, strlen(text), 0644, err);
 }
 
-/* report.html beside results.json: what a person opens first. */
-static int write_html(json_object *doc, const char *outdir, struct gm_err **err)
+/* The reports beside results.json, so every run has them all: the page a
+ * person opens first, the job summary, what CI test reporters read. */
+static const struct {
+	const char *name;
+	int (*render)(const struct rdoc *, FILE *, struct gm_err **);
+} beside[] = {
+	{"report.html", render_html},
+	{"summary.md", render_md},
+	{"junit.xml", render_junit},
+	{"results.tap", render_tap},
+};
+
+static int write_reports(json_object *doc, const char *outdir, struct gm_err **err)
 {
 	struct rdoc d;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
+	int r = 0;
 	rdoc_open(doc, &d);
-	int r = render_html(&d, mem, err);
+	for (size_t i = 0; r == 0 && i < sizeof(beside) / sizeof(beside[0]); i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		r = beside[i].render(&d, mem, err);
+		if (fclose(mem) != 0 && r == 0)
+			r = gm_infra(err, 0, "out of memory rendering %s", beside[i].name);
+		cleanup_free char *path = path_join(outdir, beside[i].name);
+		if (r == 0)
+			r = write_file_atomic(path, text, len, 0644, err);
+		free(text);
+	}
 	rdoc_close(&d);
-	if (fclose(mem) != 0 && r == 0)
-		r = gm_infra(err, 0, "out of memory rendering report.html");
-	cleanup_free char *path = path_join(outdir, "report.html");
-	if (r == 0)
-		r = write_file_atomic(path, text, len, 0644, err);
-	free(text);
 	return r;
 }
 
@@ -302,7 +316,7 @@ int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err 
 	cleanup_free char *path = path_join(outdir, "results.json");
 	int r = mkdir_p(outdir, 0755, err) < 0 ? -1 : report_write_document(root, path, err);
 	if (r == 0)
-		r = write_html(root, outdir, err);
+		r = write_reports(root, outdir, err);
 	json_object_put(root);
 	return r;
 }

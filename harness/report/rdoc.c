@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
+#include "base/utf8.h"
 #include "base/util.h"
 #include "report/report.h"
 #include "verdict/outcome.h"
@@ -33,6 +34,63 @@ static json_object *rget(json_object *o, const char *key)
 	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
+/* Strings of a document that are not UTF-8 (a hand-edited or damaged
+ * file: we never write one) become UTF-8 with the foreign bytes as \xNN,
+ * so every format stays valid whatever the input held. */
+static void sanitize(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			sanitize(v);
+		}
+		break;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			sanitize(json_object_array_get_idx(o, i));
+		break;
+	case json_type_string: {
+		const char *s = json_object_get_string(o);
+		size_t len = (size_t)json_object_get_string_len(o), n;
+		for (size_t i = 0; i < len; i += n)
+			if (!(n = utf8_sequence((const unsigned char *)s + i, len - i))) {
+				cleanup_free char *clean = utf8_excerpt(s, len, len, &n);
+				json_object_set_string_len(o, clean, (int)n);
+				break;
+			}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void recount(json_object *doc)
+{
+	json_object *cells = rget(doc, "cells");
+	size_t n = json_object_array_length(cells), mism = 0, unexp = 0;
+	size_t by[GM_OUTCOME_COUNT] = {0};
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(cells, i);
+		int o = gm_outcome_parse(rjs(rget(c, "observed"), "outcome"));
+		if (o >= 0)
+			by[o]++;
+		mism += json_object_get_boolean(rget(c, "mismatch"));
+		unexp += json_object_get_boolean(rget(c, "unexpected"));
+	}
+	json_object *counts = json_object_new_object();
+	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
+		json_object_object_add(counts, gm_outcome_name(k), json_object_new_int64(by[k]));
+	json_object *summary = json_object_new_object();
+	json_object_object_add(summary, "cells", json_object_new_int64(n));
+	json_object_object_add(summary, "mismatches", json_object_new_int64(mism));
+	json_object_object_add(summary, "unexpected", json_object_new_int64(unexp));
+	json_object_object_add(summary, "observed", counts);
+	json_object_object_add(doc, "summary", summary);
+}
+
 int rdoc_load(const char *path, json_object **ret, struct gm_err **err)
 {
 	cleanup_free char *text = NULL;
@@ -59,6 +117,10 @@ int rdoc_load(const char *path, json_object **ret, struct gm_err **err)
 			json_object_put(o);
 		return gm_usage(err, "'%s': %s", path, why);
 	}
+	sanitize(o);
+	/* The summary a report shows is counted from the cells, whatever the
+	 * document's own says. */
+	recount(o);
 	*ret = o;
 	return 0;
 }
@@ -81,30 +143,6 @@ static void union_by_name(json_object *into, json_object *from, const char *key)
 		if (!have)
 			json_object_array_add(dst, json_object_get(e));
 	}
-}
-
-static void recount(json_object *doc)
-{
-	json_object *cells = rget(doc, "cells");
-	size_t n = json_object_array_length(cells), mism = 0, unexp = 0;
-	size_t by[GM_OUTCOME_COUNT] = {0};
-	for (size_t i = 0; i < n; i++) {
-		json_object *c = json_object_array_get_idx(cells, i);
-		int o = gm_outcome_parse(rjs(rget(c, "observed"), "outcome"));
-		if (o >= 0)
-			by[o]++;
-		mism += json_object_get_boolean(rget(c, "mismatch"));
-		unexp += json_object_get_boolean(rget(c, "unexpected"));
-	}
-	json_object *counts = json_object_new_object();
-	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
-		json_object_object_add(counts, gm_outcome_name(k), json_object_new_int64(by[k]));
-	json_object *summary = json_object_new_object();
-	json_object_object_add(summary, "cells", json_object_new_int64(n));
-	json_object_object_add(summary, "mismatches", json_object_new_int64(mism));
-	json_object_object_add(summary, "unexpected", json_object_new_int64(unexp));
-	json_object_object_add(summary, "observed", counts);
-	json_object_object_add(doc, "summary", summary);
 }
 
 json_object *rdoc_merge(json_object *const *docs, size_t n)

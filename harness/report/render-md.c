@@ -10,7 +10,15 @@
 void render_md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|')
+		/* Renderers of job summaries take inline HTML: a program's
+		 * output must not become markup. */
+		if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '|')
 			fputs("\\|", out);
 		else if (*s == '\n' || *s == '\r')
 			fputc(' ', out);

@@ -12,7 +12,8 @@ int report_finish(const struct matrix *m, const char *outdir, int xr, size_t ext
 		return -1;
 	gm_err_free(&werr);
 	size_t mism = matrix_summary(m, stdout);
-	printf("results: %s/results.json\nreport:  %s/report.html\n", outdir, outdir);
+	printf("results: %s/results.json\nreport:  %s/report.html (and summary.md, junit.xml, "
+	       "results.tap)\n", outdir, outdir);
 	if (xr < 0)
 		return -1;
 	if (!m->complete)

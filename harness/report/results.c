@@ -25,15 +25,24 @@ static char *grid_of(const struct cell *c)
 	return xstrdup(c->method->name);
 }
 
+/* The row of a cell: the build sysroot of a probe, the file name of a
+ * user's binary (each binary its own row, never merged with another). */
+static const char *row_of(const struct cell *c)
+{
+	if (c->probe || !c->subject)
+		return c->build ? c->build->name : "-";
+	const char *b = strrchr(c->subject, '/');
+	return b ? b + 1 : c->subject;
+}
+
 /* "25ok 3sv": the outcome counts of the cells of one grid square. */
-static char *square(const struct matrix *m, const char *grid, const char *build, const char *run)
+static char *square(const struct matrix *m, const char *grid, const char *row, const char *run)
 {
 	size_t by[GM_OUTCOME_COUNT] = {0}, mism = 0, any = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
-		const char *b = c->build ? c->build->name : "-";
 		cleanup_free char *g = grid_of(c);
-		if (strcmp(g, grid) || strcmp(b, build) || strcmp(c->run->name, run))
+		if (strcmp(g, grid) || strcmp(row_of(c), row) || strcmp(c->run->name, run))
 			continue;
 		by[c->skip_reason ? GM_SKIPPED : c->observed]++;
 		mism += cell_mismatch(c);
@@ -59,7 +68,7 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
-		const char *b = c->build ? c->build->name : "-";
+		const char *b = row_of(c);
 		char *g = grid_of(c);
 		if (!strv_contains(grids, g))
 			strv_push(&grids, g);
@@ -75,7 +84,8 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 			if (!strcmp(g, grids[k]) && !in_list(runs, nr, m->cells[i].run->name))
 				runs[nr++] = m->cells[i].run->name;
 		}
-		fprintf(out, "\nmethod %s (rows: built against, columns: run against)\n", grids[k]);
+		fprintf(out, "\nmethod %s (rows: built against or file, columns: run against)\n",
+			grids[k]);
 		fprintf(out, "  %-24s", "");
 		for (size_t r = 0; r < nr; r++)
 			fprintf(out, " %-22.22s", runs[r]);
