@@ -435,3 +435,48 @@ hostile() {
 	assert d["cells"][2]["observed"]["stderr"] == "before\u0000after"
 	PY
 }
+
+@test "report --format html: a big document lists what needs a look first, within bounds; the counts stay complete" {
+	local out=$BATS_TEST_TMPDIR
+	python3 - "$TOP/tests/fixtures/report/results.json" "$out/big.json" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	cells = []
+	for k in range(400):
+	    for c in d["cells"]:
+	        c = dict(c, id=len(cells))
+	        cells.append(c)
+	d["cells"] = cells
+	json.dump(d, open(sys.argv[2], "w"))
+	PY
+	run_gm 0 report "$out/big.json" -o "$out/big.html"
+	python3 - "$out/big.html" <<-'PY'
+	import sys
+	from html.parser import HTMLParser
+	class P(HTMLParser):
+	    def __init__(self):
+	        super().__init__()
+	        self.li = self.looks = self.more = self.counted = 0
+	        self.per_square = []
+	    def handle_starttag(self, tag, attrs):
+	        a = dict(attrs)
+	        cls = a.get("class", "").split()
+	        if tag == "td" and "sq" in cls and "empty" not in cls:
+	            self.counted += int(a["data-cells"])
+	            self.per_square.append(0)
+	        if tag == "li" and "cell" in cls:
+	            self.li += 1
+	            self.per_square[-1] += 1
+	            self.looks += "unexpected" in cls
+	        if tag == "li" and "more" in cls:
+	            self.more += 1
+	p = P()
+	p.feed(open(sys.argv[1]).read())
+	assert p.counted == 4400, p.counted
+	assert p.li <= 3000 and max(p.per_square) <= 25, (p.li, max(p.per_square))
+	assert p.more > 0
+	# Each square that holds cells not as expected lists them first: 800 such
+	# cells in the document, in few squares, each listing 25 of them.
+	assert p.looks >= 25, p.looks
+	PY
+}
