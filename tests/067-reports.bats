@@ -184,6 +184,9 @@ validate() {
 		--screenshot="$out/r.png" --window-size=390,844 "file://$out/r.html" \
 		>"$out/shot.log" 2>&1 3>&-
 	[ -s "$out/r.png" ]
+	# Kept for people to look at (reports/*/ is not tracked).
+	mkdir -p "$TOP/reports/tests"
+	cp "$out/r.png" "$TOP/reports/tests/report-phone.png"
 	run ! grep -E 'CONSOLE|Uncaught' "$out/shot.log"
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$out/r.html" \
 		>"$out/dom.html" 2>/dev/null 3>&-
