@@ -81,13 +81,15 @@ void rgrids_release(struct rgrids *g)
 
 int rsquare_class(const struct rsquare *s)
 {
-	/* The outcome enum lists ok first and skipped last; every class in
-	 * between is a failure of some kind, the first found wins. */
-	for (int k = 1; k < GM_OUTCOME_COUNT; k++)
-		if (k != GM_SKIPPED && s->by[k])
-			return k;
-	if (s->by[GM_OK])
-		return GM_OK;
+	/* The class most of the cells that ran have: "34 ok, 1 ml" reads as
+	 * a route that works, "1 sv, 34 mx" as one that does not (the counts
+	 * beside it say the rest).  A tie goes to the failure. */
+	int best = -1;
+	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
+		if (k != GM_SKIPPED && s->by[k] && (best < 0 || s->by[k] >= s->by[best]))
+			best = k;
+	if (best >= 0)
+		return best;
 	return s->by[GM_SKIPPED] ? GM_SKIPPED : -1;
 }
 

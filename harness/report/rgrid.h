@@ -34,8 +34,8 @@ struct rgrids {
 void rgrids_build(const struct rdoc *d, struct rgrids *ret);
 void rgrids_release(struct rgrids *g);
 
-/* The class a square is shown as: the worst observed class among its cells
- * (a failure outranks ok, ok outranks skipped), or -1 if empty. */
+/* The class a square is shown as: the one most of its cells that ran
+ * have (ties to the failure), skipped when none ran, -1 if empty. */
 int rsquare_class(const struct rsquare *s);
 
 /* "25 ok, 3 sv": the counts of a square with the short names. */
