@@ -30,6 +30,10 @@ packages=(
 	python3-jsonschema libxml2-utils chromium
 	# the CI templates of ci/github and ci/gitlab: parsed and linted
 	python3-yaml yamllint
+	# foreign architectures (068-foreign.bats): qemu-user and Debian's cross
+	# compilers for the probes
+	qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+	gcc-riscv64-linux-gnu g++-riscv64-linux-gnu
 )
 
 missing=()

@@ -85,3 +85,19 @@ libc_banner() {
 	dir=$(dirname "$(readlink -f "$1")")
 	"$1" --inhibit-cache --library-path "$dir" "$dir/libc.so.6"
 }
+
+# path_without GLOB...: $NO_PATH, a PATH with every program of this machine
+# but those whose names match a GLOB (qemu-*: a machine without an emulator).
+path_without() {
+	local dir=$BATS_TEST_TMPDIR/no-path f g skip
+	mkdir -p "$dir"
+	for f in /usr/local/bin/* /usr/bin/* /usr/sbin/*; do
+		skip=
+		for g in "$@"; do
+			# shellcheck disable=SC2053 # a glob on purpose
+			[[ ${f##*/} == $g ]] && skip=1
+		done
+		[ -n "$skip" ] || [ -e "$dir/${f##*/}" ] || ln -s "$f" "$dir/${f##*/}"
+	done
+	NO_PATH=$dir
+}

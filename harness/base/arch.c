@@ -1,4 +1,5 @@
 #include "base/arch.h"
+#include "base/fs.h"
 
 #include <elf.h>
 #include <pthread.h>
@@ -80,4 +81,9 @@ const char *arch_proven_debs(void)
 {
 	pthread_once(&proven_once, list_proven);
 	return proven;
+}
+
+char *arch_emulator(const struct gm_arch *a)
+{
+	return a && a->qemu ? fs_find_program(a->qemu) : NULL;
 }

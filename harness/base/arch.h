@@ -33,4 +33,10 @@ const struct gm_arch *arch_host(void);
 /* "amd64, arm64, riscv64": Debian names of the proven rows. */
 const char *arch_proven_debs(void);
 
+/* The emulator that runs a's programs on this machine: the path of
+ * qemu-<arch>-static found in PATH (Debian's qemu-user-static), or NULL
+ * when there is none (caller frees).  Never asked for the host's own
+ * architecture. */
+char *arch_emulator(const struct gm_arch *a);
+
 #endif

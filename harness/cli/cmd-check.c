@@ -100,20 +100,30 @@ static char **host_lib_dirs(const char *binary, char ***ret_libs)
 }
 
 /* Why a cell cannot run here, or NULL.  Nothing of another machine is
- * executed by the host (the kernel refuses it, and a loader of another
- * architecture must never be run at all), and a static executable is run
- * only directly: it carries its own libc, so routes that swap the glibc do
- * not apply to it. */
+ * executed by the host itself (the kernel refuses it, and a loader of
+ * another architecture must never be run at all): it runs under qemu-user
+ * (emulator, NULL when there is none) by the routes that can prefix it.  A
+ * static executable is run only directly: it carries its own libc, so
+ * routes that swap the glibc do not apply to it. */
 static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
-		       const struct route *rt, const struct rootfs *tree, bool host_program)
+		       const struct route *rt, const struct rootfs *tree, bool host_program,
+		       const char *emulator)
 {
 	const struct gm_arch *a = arch_by_machine(info->machine, info->elfclass);
 	const struct gm_arch *host = arch_host();
 	const char *mach = a ? a->gnu : elf_machine_name(info->machine);
-	if (!a || !host || a != host)
-		return xasprintf("a %s file on a %s machine: foreign architectures need an "
-				 "emulator, which check does not use yet", mach,
+	if (!a || !host)
+		return xasprintf("a %s file on a %s machine glibc-matrix does not know", mach,
 				 host ? host->gnu : "unknown");
+	if (a != host && !emulator)
+		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
+				 "qemu-user-static)", mach, host->gnu, a->qemu);
+	if (a != host && !(rt->caps & ROUTE_EMULATOR))
+		return xasprintf("a %s file: route %s runs programs of this %s machine only", mach,
+				 rt->name, host->gnu);
+	if (a != host && host_program)
+		return xasprintf("a %s shared object: --host-program runs on this %s machine", mach,
+				 host->gnu);
 	if (!route_runs_on_host(rt) && strcmp(run->arch, a->gnu) != 0)
 		return xasprintf("sysroot %s is %s, the file is %s", run->name, run->arch, a->gnu);
 	if (tree && strcmp(tree->arch, a->gnu) != 0)
@@ -333,8 +343,18 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	int r = -1;
 	sysroot_host(&host);
 	char *abs_out = NULL;
+	/* Suite names and versions mean the files' architecture when they all
+	 * have one ("bookworm" for an aarch64 file is debian-bookworm-arm64). */
+	const struct gm_arch *files_arch = NULL;
+	for (int i = optind; i < argc; i++) {
+		const struct gm_arch *a = arch_by_machine(infos[i - optind].machine,
+							  infos[i - optind].elfclass);
+		files_arch = i == optind || a == files_arch ? a : NULL;
+		if (!files_arch)
+			break;
+	}
 	/* Last of the checks: a usage error leaves no empty report directory. */
-	if (select_sysroots(against, NULL, &runs, &n_runs, err) < 0 ||
+	if (select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
 	    no_probe_library(ms, n_ms, err) < 0 ||
@@ -348,6 +368,9 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	for (int i = optind; i < argc; i++) {
 		cleanup_free char *abs = path_real(argv[i], err);
 		cleanup_strv char **libs = NULL;
+		const struct gm_arch *fa = arch_by_machine(infos[i - optind].machine,
+							   infos[i - optind].elfclass);
+		cleanup_free char *emulator = fa && fa != arch_host() ? arch_emulator(fa) : NULL;
 		if (!abs)
 			goto done;
 		cleanup_strv char **extra = host_lib_dirs(abs, &libs);
@@ -363,7 +386,9 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
 				cl->expect_exit = expect_exit;
 				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs,
-							    hp_abs != NULL);
+							    hp_abs != NULL, emulator);
+				if (emulator && !cl->skip_reason)
+					cl->emulator = xstrdup(emulator);
 				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
 				if (elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT &&
 				    !cl->skip_reason) {

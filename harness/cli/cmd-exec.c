@@ -130,19 +130,25 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (kind == ELF_FILE_SHARED_OBJECT || kind == ELF_FILE_OTHER)
 		return gm_usage(err, "exec: '%s' is a %s, not a program; 'glibc-matrix explain' "
 				     "predicts whether it loads", abs, elf_file_kind_name(kind));
-	if (!arch || arch != arch_host())
+	if (!arch)
+		return gm_err_set(err, GM_EXIT_SKIP, 0, "exec: '%s' is a program of a machine "
+				  "glibc-matrix does not know", abs);
+	/* Another machine's program runs under qemu-user, the route's command
+	 * prefixed with it. */
+	cleanup_free char *emulator = NULL;
+	if (arch != arch_host() && !(emulator = arch_emulator(arch)))
 		return gm_err_set(err, GM_EXIT_SKIP, 0,
 				  "exec: '%s' is a %s program; this %s machine runs it only under "
-				  "an emulator, which exec does not use yet", abs,
-				  arch ? arch->gnu : "foreign", arch_host() ? arch_host()->gnu : "?");
+				  "%s, which is not installed (Debian package qemu-user-static)", abs,
+				  arch->gnu, arch_host() ? arch_host()->gnu : "?", arch->qemu);
 
 	struct sysroot s;
 	if (sysroot_resolve(ctx, name, arch->gnu, &s, err) < 0)
 		return -1;
 	if (strcmp(s.arch, arch->gnu) != 0) {
-		gm_err_set(err, GM_EXIT_SKIP, 0, "exec: sysroot %s is %s, '%s' is %s; this machine "
-			   "runs %s only under an emulator, which exec does not use yet", s.name,
-			   s.arch, abs, arch->gnu, s.arch);
+		gm_err_set(err, GM_EXIT_USAGE, 0, "exec: sysroot %s is %s, '%s' is %s: a program "
+			   "runs only against a glibc of its own architecture", s.name, s.arch, abs,
+			   arch->gnu);
 		sysroot_release(&s);
 		return -1;
 	}
@@ -164,10 +170,11 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
 	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
-				.args = args, .lazy = true, .own_search = true};
+				.args = args, .lazy = true, .own_search = true, .emulator = emulator};
 	struct route_cmd cmd = {0};
 	if (rt->prepare(&mc, &cmd, err) < 0)
 		goto out;
+	route_emulate(&cmd, emulator);
 	/* The user's environment stays, but for what the route itself sets. */
 	cleanup_strv char **env = NULL;
 	for (size_t i = 0; cmd.env[i]; i++)

@@ -10,6 +10,7 @@
 #include "exec/pool.h"
 #include "probes/probes.h"
 #include "cli/select.h"
+#include "base/arch.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -198,6 +199,17 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
 			c->rootfs = in_tree ? &t->v[tree] : NULL;
 			c->probe = true;
+			if (route_emulated(p->build->arch)) {
+				const struct gm_arch *a = arch_by_gnu(p->build->arch);
+				c->emulator = arch_emulator(a);
+				if (!c->emulator) {
+					c->skip_reason = xasprintf("no %s on this machine to run %s "
+								   "binaries (Debian package "
+								   "qemu-user-static)",
+								   a ? a->qemu : "emulator", p->build->arch);
+					continue;
+				}
+			}
 			if (p->status != PROBE_BUILT) {
 				c->skip_reason = xasprintf("probe not built: %s", p->reason);
 				continue;

@@ -82,7 +82,7 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 				.workdir = work, .args = c->args, .dlopened = dlopened,
 				.lazy = j->o->lazy, .rootfs = c->rootfs, .own_search = !c->probe,
 				.container_dir = inside, .hook = j->o->hook,
-				.run_library = c->run_library};
+				.run_library = c->run_library, .emulator = c->emulator};
 	if (c->method->predict(&mc, &pred, err) < 0)
 		return -1;
 	c->predicted = pred.outcome;
@@ -103,7 +103,10 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 		c->libraries = strv_dup(pred.libraries);
 	prediction_release(&pred);
 
-	if (c->method->prepare(&mc, cmd, err) < 0) {
+	int pr = c->method->prepare(&mc, cmd, err);
+	if (pr == 0)
+		route_emulate(cmd, c->emulator);
+	if (pr < 0) {
 		route_cmd_release(cmd);
 		/* A route that cannot even prepare (the patcher refuses the file)
 		 * is an observation about the route, not an infrastructure error. */
@@ -387,6 +390,7 @@ void matrix_release(struct matrix *m)
 		free(c->observed_detail);
 		strv_free(c->host_libs);
 		strv_free(c->libraries);
+		free(c->emulator);
 		problems_free(c->problems, c->n_problems);
 		free(c->stdout_excerpt);
 		free(c->stderr_excerpt);

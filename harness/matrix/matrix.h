@@ -33,6 +33,7 @@ struct cell {
 	char **runtime;             /* "library:symbol" glibc loads at run time */
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
 	char *run_library;          /* ldcache: the case's library built against run */
+	char *emulator;             /* qemu-user for another architecture, or NULL */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */
 	bool static_binary;         /* carries its own glibc: the build's */
 	int behaviour;              /* the program's own outcome once it loads (GM_OK) */

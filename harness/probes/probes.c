@@ -54,7 +54,8 @@ static void probe_key(struct job *j, const struct sysroot *s, const struct gm_ca
 	struct strbuf text = STRBUF_INIT;
 	strbuf_addf(&text, "glibc-matrix probe v1\nsysroot %s %s\ncase %s %s\ncompiler %s\n"
 			   "common %s\nmin %s\n",
-		    s->name, s->cache_key, c->name, c->cxx ? "c++" : "c", j->compiler,
+		    s->name, s->cache_key, c->name, c->cxx ? "c++" : "c",
+		    t->version ? t->version : j->compiler,
 		    j->common_hash, c->min_glibc ? c->min_glibc : "-");
 	for (size_t i = 0; c->sources[i]; i++) {
 		cleanup_free char *h = file_hash(dir, c->sources[i]);

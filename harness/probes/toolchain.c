@@ -41,10 +41,14 @@ static int search_list(const char *cc, bool cxx, char ***ret, struct gm_err **er
 	return 0;
 }
 
+/* The glibc headers a compiler would use on its own: the host's, or for a
+ * Debian cross compiler its cross libc's (/usr/aarch64-linux-gnu/include,
+ * from libc6-dev-arm64-cross): both give way to the sysroot's. */
 static bool host_system_dir(const char *d)
 {
 	return strcmp(d, "/usr/include") == 0 || strcmp(d, "/usr/local/include") == 0 ||
-	       (str_starts(d, "/usr/include/") && str_ends(d, "-linux-gnu"));
+	       (str_starts(d, "/usr/include/") && str_ends(d, "-linux-gnu")) ||
+	       (str_starts(d, "/usr/") && str_ends(d, "-linux-gnu/include"));
 }
 
 /* The GCC major version of a libstdc++ header directory ".../c++/12", or 0. */
@@ -134,11 +138,31 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 		  struct toolchain *t, struct gm_err **err)
 {
 	const char *env = getenv(cxx ? "CXX" : "CC");
+	const struct gm_arch *host = arch_host(), *a = arch_by_gnu(s->arch);
 	cleanup_strv char **dirs = NULL;
 	bool sysinc_added = false;
 
 	memset(t, 0, sizeof(*t));
-	t->cc = xstrdup(env && *env ? env : cxx ? "g++" : "gcc");
+	t->cross = !host || !a || host != a;
+	if (t->cross && !a)
+		return gm_usage(err, "sysroot '%s': unknown architecture '%s'", s->name, s->arch);
+	/* Another machine's sysroot takes Debian's cross compiler for it:
+	 * $CC names the host's compiler, not one per architecture. */
+	t->cc = t->cross ? xasprintf("%s-%s", a->triplet, cxx ? "g++" : "gcc")
+			 : xstrdup(env && *env ? env : cxx ? "g++" : "gcc");
+	cleanup_free char *found = t->cross ? fs_find_program(t->cc) : NULL;
+	if (t->cross && !found) {
+		int r = gm_err_set(err, GM_EXIT_SKIP, 0, "no %s on this machine for the %s sysroot "
+				   "'%s' (Debian package %s-%s)", t->cc, s->arch, s->name,
+				   cxx ? "g++" : "gcc", a->triplet);
+		free(t->cc);
+		t->cc = NULL;
+		return r;
+	}
+	if (t->cross && compiler_version_of(t->cc, &t->version, err) < 0) {
+		toolchain_release(t);
+		return -1;
+	}
 	t->cflags = xcalloc(1, sizeof(char *));
 	t->ldflags = xcalloc(1, sizeof(char *));
 	if (search_list(t->cc, cxx, &dirs, err) < 0) {
@@ -198,6 +222,7 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 void toolchain_release(struct toolchain *t)
 {
 	free(t->cc);
+	free(t->version);
 	strv_free(t->cflags);
 	strv_free(t->ldflags);
 	memset(t, 0, sizeof(*t));
@@ -206,7 +231,12 @@ void toolchain_release(struct toolchain *t)
 int compiler_version(char **ret, struct gm_err **err)
 {
 	const char *cc = getenv("CC");
-	char *argv[] = {(char *)(cc && *cc ? cc : "gcc"), "--version", NULL};
+	return compiler_version_of(cc && *cc ? cc : "gcc", ret, err);
+}
+
+int compiler_version_of(const char *cc, char **ret, struct gm_err **err)
+{
+	char *argv[] = {(char *)cc, "--version", NULL};
 	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
 				 .timeout_s = 30};
 	struct proc_result res;

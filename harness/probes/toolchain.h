@@ -21,9 +21,14 @@ enum toolchain_mode {
 };
 
 struct toolchain {
-	char *cc;          /* "gcc" or "g++" (or $CC / $CXX) */
+	/* "gcc" or "g++" (or $CC / $CXX) for the host's architecture; the
+	 * cross compiler "<triplet>-gcc" / "<triplet>-g++" for another one
+	 * (Debian's gcc-aarch64-linux-gnu, ...). */
+	char *cc;
 	char **cflags;     /* preprocessor and compile flags */
 	char **ldflags;    /* link flags */
+	bool cross;        /* the sysroot is of another architecture than this machine */
+	char *version;     /* cross: the first line of `cc --version` (cache keys); else NULL */
 };
 
 int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
@@ -36,5 +41,7 @@ char *toolchain_crtdir(const struct sysroot *s);
 /* The first line of `$CC --version` (gcc if CC is unset): part of every
  * cache key, since another compiler makes other binaries. */
 int compiler_version(char **ret, struct gm_err **err);
+/* The same for a named compiler (a cross compiler's key). */
+int compiler_version_of(const char *cc, char **ret, struct gm_err **err);
 
 #endif

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "routes/common.h"
 #include "base/cleanup.h"
+#include "base/arch.h"
 #include "elf/elfcache.h"
 #include "elf/glibcbuild.h"
 #include "elf/elfinfo.h"
@@ -212,7 +213,28 @@ char *route_help(unsigned caps)
 
 bool route_applies(const struct route *r, const char *build_arch, const char *run_arch)
 {
-	return (r->caps & ROUTE_EMULATOR) || strcmp(build_arch, run_arch) == 0;
+	/* A binary runs against a glibc of its own architecture; one of
+	 * another machine than this runs only under an emulator. */
+	const struct gm_arch *host = arch_host();
+	if (strcmp(build_arch, run_arch) != 0)
+		return false;
+	return (host && strcmp(build_arch, host->gnu) == 0) || (r->caps & ROUTE_EMULATOR);
+}
+
+bool route_emulated(const char *arch)
+{
+	const struct gm_arch *host = arch_host();
+	return !host || strcmp(arch, host->gnu) != 0;
+}
+
+void route_emulate(struct route_cmd *c, const char *emulator)
+{
+	if (!emulator)
+		return;
+	size_t n = strv_len(c->argv);
+	c->argv = xrealloc(c->argv, (n + 2) * sizeof(char *));
+	memmove(c->argv + 1, c->argv, (n + 1) * sizeof(char *));
+	c->argv[0] = xstrdup(emulator);
 }
 
 int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,

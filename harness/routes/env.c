@@ -28,7 +28,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_env = {
 	.name = "env",
 	.summary = "LD_LIBRARY_PATH = the sysroot's libdirs (the classic mistake)",
-	.caps = 0,
+	.caps = ROUTE_EMULATOR,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -18,7 +18,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_interp = {
 	.name = "interp",
 	.summary = "patched copy: PT_INTERP = the sysroot's ld.so, RUNPATH = its libdirs",
-	.caps = ROUTE_PATCHED_COPY | ROUTE_CHECK_DEFAULT | ROUTE_EXEC,
+	.caps = ROUTE_PATCHED_COPY | ROUTE_CHECK_DEFAULT | ROUTE_EXEC | ROUTE_EMULATOR,
 	.prepare = prepare,
 	.predict = predict,
 };

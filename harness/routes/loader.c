@@ -18,7 +18,7 @@ static struct argv0_cache *argv0s;
 static size_t n_argv0s;
 static pthread_mutex_t argv0_lock = PTHREAD_MUTEX_INITIALIZER;
 
-bool loader_has_argv0(const char *loader)
+bool loader_has_argv0(const char *loader, const char *emulator)
 {
 	bool yes = false, found = false;
 	pthread_mutex_lock(&argv0_lock);
@@ -31,8 +31,8 @@ bool loader_has_argv0(const char *loader)
 	if (found)
 		return yes;
 	/* glibc >= 2.33 loaders describe their options in --help. */
-	char *argv[] = {(char *)loader, "--help", NULL};
-	struct proc_spec spec = {.argv = argv, .capture_max = 1 << 16, .merge_stderr = true,
+	char *argv[] = {(char *)emulator, (char *)loader, "--help", NULL};
+	struct proc_spec spec = {.argv = emulator ? argv : argv + 1, .capture_max = 1 << 16, .merge_stderr = true,
 				 .log_fd = -1, .stdin_fd = -1, .timeout_s = 30};
 	struct proc_result res;
 	if (proc_run(&spec, &res, NULL) == 0) {
@@ -57,7 +57,7 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	strv_push(&c->argv, "--library-path");
 	cleanup_strv char **dirs = route_lib_dirs(rc);
 	strv_push_take(&c->argv, route_join_colon(dirs));
-	if (loader_has_argv0(rc->run->loader)) {
+	if (loader_has_argv0(rc->run->loader, rc->emulator)) {
 		strv_push(&c->argv, "--argv0");
 		strv_push(&c->argv, rc->binary);
 	}
@@ -75,7 +75,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_loader = {
 	.name = "loader",
 	.summary = "explicit loader: ld.so --inhibit-cache --library-path DIRS BINARY",
-	.caps = ROUTE_CHECK_DEFAULT | ROUTE_EXEC,
+	.caps = ROUTE_CHECK_DEFAULT | ROUTE_EXEC | ROUTE_EMULATOR,
 	.prepare = prepare,
 	.predict = predict,
 };

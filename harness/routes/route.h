@@ -39,6 +39,9 @@ struct route_ctx {
 	 * route sets the search path, so bundled libraries win over the
 	 * host's and a patched copy keeps them. */
 	bool own_search;
+	/* The emulator every program of this cell runs under (qemu-user for a
+	 * sysroot of another architecture, ROUTE_EMULATOR routes), or NULL. */
+	const char *emulator;
 	/* Container routes (ROUTE_CONTAINER): */
 	const struct rootfs *rootfs;/* the root filesystem the binary runs in */
 	const char *container_dir;  /* where workdir appears inside the container */
@@ -103,12 +106,19 @@ const struct route *route_find(const char *name);
 char *route_names(unsigned caps);
 /* One "  name    summary" line per route having every capability in caps. */
 char *route_help(unsigned caps);
+/* Does a binary of arch run here only under an emulator? */
+bool route_emulated(const char *arch);
 /* Does the route apply to a binary of build_arch run against run_arch? */
 bool route_applies(const struct route *r, const char *build_arch, const char *run_arch);
 
 void route_cmd_release(struct route_cmd *c);
 
 /* Does this loader accept --argv0 (glibc >= 2.33)?  Asked once per loader. */
-bool loader_has_argv0(const char *loader);
+bool loader_has_argv0(const char *loader, const char *emulator);
+
+/* Puts emulator (when not NULL) in front of a prepared command: the
+ * program, a patched copy or a loader of another architecture runs under
+ * it.  Routes prepare the same command either way. */
+void route_emulate(struct route_cmd *c, const char *emulator);
 
 #endif

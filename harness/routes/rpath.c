@@ -18,7 +18,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_rpath = {
 	.name = "rpath",
 	.summary = "patched copy: RUNPATH only, the host's loader stays",
-	.caps = ROUTE_PATCHED_COPY,
+	.caps = ROUTE_PATCHED_COPY | ROUTE_EMULATOR,
 	.prepare = prepare,
 	.predict = predict,
 };

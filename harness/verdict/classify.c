@@ -168,6 +168,17 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 			c->detail = detail;
 			return;
 		}
+		/* qemu-user loads the program and its PT_INTERP itself: a
+		 * missing interpreter or a file it cannot run is its message,
+		 * not a loader's ("qemu-aarch64-static: Could not open
+		 * '/lib/ld-linux-aarch64.so.1': No such file or directory"). */
+		if (str_starts(res->err, "qemu-") &&
+		    (strstr(res->err, ": Could not open '") || strstr(res->err, "Exec format error") ||
+		     strstr(res->err, ": Error while loading "))) {
+			c->outcome = GM_EXEC_FAILED;
+			c->detail = first_line(res->err);
+			return;
+		}
 		/* The explicit loader cannot find or run the program itself. */
 		if (res->exit_code == 127 && strstr(res->err, "No such file or directory")) {
 			c->outcome = GM_EXEC_FAILED;

@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# Foreign architectures through qemu-user-static: aarch64 and riscv64
+# sysroots imported from Debian, probes cross-built with Debian's cross
+# compilers, the routes that can run them under the emulator (loader,
+# interp; rpath and env keep the standard PT_INTERP, which this machine
+# does not have), predicted as any other cell.
+
+load helpers
+
+setup_file() {
+	command -v qemu-aarch64-static >/dev/null || return 0
+	ensure_sysroot debian-bullseye-arm64 import bullseye --arch arm64
+	ensure_sysroot debian-bookworm-arm64 import bookworm --arch arm64
+	ensure_sysroot debian-trixie-arm64 import trixie --arch arm64
+	ensure_sysroot debian-trixie-riscv64 import trixie --arch riscv64
+	ensure_sysroot debian-sid-riscv64 import sid --arch riscv64
+}
+
+setup() {
+	command -v qemu-aarch64-static >/dev/null || skip "qemu-user-static is not installed (ci/install-deps.sh)"
+	command -v aarch64-linux-gnu-gcc >/dev/null || skip "gcc-aarch64-linux-gnu is not installed (ci/install-deps.sh)"
+}
+
+# cells OUT: "subject build run method predicted observed detail" per cell.
+cells() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
+	    print(c["subject"], c["build"], c["run"], c["method"], c["predicted"]["outcome"],
+	          c["observed"]["outcome"], c["observed"]["detail"])
+	PY
+}
+
+@test "aarch64: strlcpy built on trixie fails on bookworm with GLIBC_2.38 by the loader route and runs on trixie; as predicted" {
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-trixie-arm64 --run debian-bookworm-arm64 --run debian-trixie-arm64 \
+		-m loader -m interp --case strlcpy --case hello --out "$out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out"
+	echo "$output"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 debian-bookworm-arm64 loader symbol-version symbol-version GLIBC_2.38"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 debian-trixie-arm64 loader ok ok"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 debian-bookworm-arm64 interp symbol-version symbol-version GLIBC_2.38"
+	assert_contains "$output" "hello debian-trixie-arm64 debian-bookworm-arm64 loader ok ok"
+	# The probe is an aarch64 file, and the glibc it reported is the run sysroot's.
+	python3 - "$out/results.json" <<-'PY'
+	import json, subprocess, sys
+	d = json.load(open(sys.argv[1]))
+	for c in d["cells"]:
+	    assert c["arch"] == "aarch64", c
+	    if c["observed"]["outcome"] == "ok":
+	        assert c["observed"]["glibc"] == {"debian-bookworm-arm64": "2.36", "debian-trixie-arm64": "2.41"}[c["run"]], c
+	b = d["cells"][0]["binary"]
+	assert "AArch64" in subprocess.run(["readelf", "-h", b], capture_output=True, text=True).stdout
+	PY
+}
+
+@test "aarch64: every probe built on bullseye runs on trixie by each route that can run it; rpath and env name the missing interpreter" {
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-bullseye-arm64 --run debian-trixie-arm64 --out "$out"
+	assert_contains "$output" "0 mismatches"
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	cells = json.load(open(sys.argv[1]))["cells"]
+	by = {}
+	for c in cells:
+	    by.setdefault(c["method"], []).append(c)
+	assert sorted(by) == ["env", "interp", "loader", "rpath"], sorted(by)  # no host, no containers
+	for m in ("loader", "interp"):
+	    ran = [c for c in by[m] if c["observed"]["outcome"] != "skipped"]
+	    assert ran and all(c["observed"]["outcome"] in ("ok", "failed") and not c["mismatch"] for c in ran), \
+	        [(c["subject"], c["observed"]) for c in ran if c["observed"]["outcome"] not in ("ok", "failed")]
+	    assert sum(c["observed"]["outcome"] == "ok" for c in ran) >= 30, m
+	for m in ("rpath", "env"):
+	    ran = [c for c in by[m] if c["observed"]["outcome"] != "skipped"]
+	    assert all(c["observed"]["outcome"] == "exec-failed" and "ld-linux-aarch64.so.1" in c["observed"]["detail"]
+	               for c in ran), ran[0]
+	PY
+}
+
+@test "riscv64: termios built on sid (2.43) fails on trixie (2.41) with GLIBC_2.42 and runs on sid; as predicted" {
+	command -v qemu-riscv64-static >/dev/null || skip "qemu-user-static has no riscv64 emulator here"
+	command -v riscv64-linux-gnu-gcc >/dev/null || skip "gcc-riscv64-linux-gnu is not installed (ci/install-deps.sh)"
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-sid-riscv64 --build debian-trixie-riscv64 --run debian-trixie-riscv64 \
+		--run debian-sid-riscv64 -m loader --case termios --case hello --out "$out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out"
+	echo "$output"
+	assert_contains "$output" "termios debian-sid-riscv64 debian-trixie-riscv64 loader symbol-version symbol-version GLIBC_2.42"
+	assert_contains "$output" "termios debian-sid-riscv64 debian-sid-riscv64 loader ok ok"
+	assert_contains "$output" "hello debian-trixie-riscv64 debian-sid-riscv64 loader ok ok"
+}
+
+@test "flags, exec and check of an aarch64 program: the cross compiler, qemu-user, the file's architecture for suite names" {
+	local d=$BATS_TEST_TMPDIR
+	run_gm 0 flags --sysroot debian-bookworm-arm64 --cc
+	[ "$output" = "aarch64-linux-gnu-gcc" ]
+	printf '#include <stdio.h>\n#include <string.h>\nint main(int c, char **v) { char b[8]; strlcpy(b, "hi", sizeof b); puts(b); return c - 1; }\n' >"$d/app.c"
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	"$("$GM" flags --sysroot debian-trixie-arm64 --cc 3>&-)" $("$GM" flags --sysroot debian-trixie-arm64 3>&-) \
+		-o "$d/app.built" "$d/app.c"
+	# As it would ship: the standard loader path, no RPATH into the store.
+	run_gm 0 patch "$d/app.built" -o "$d/app" --interp /lib/ld-linux-aarch64.so.1 --remove-runpath
+	run readelf -h "$d/app"
+	assert_contains "$output" "AArch64"
+	# exec: under qemu-aarch64-static, the status passed through; on
+	# bookworm the loader refuses it (strlcpy is 2.38): 127.
+	run_gm 1 exec --sysroot trixie -- "$d/app" a
+	assert_contains "$output" "hi"
+	run -127 "$GM" exec --sysroot bookworm -- "$d/app" 3>&-
+	assert_contains "$output" "GLIBC_2.38' not found"
+	# check: "bookworm" and "trixie" are the arm64 sysroots for an aarch64 file.
+	run_gm 1 check "$d/app" --against bookworm --against trixie -m loader -m interp -m host \
+		--out "$d/out"
+	assert_contains "$output" "0 mismatches"
+	assert_contains "$output" "route host runs programs of this x86_64 machine only"
+	run cells "$d/out"
+	echo "$output"
+	assert_contains "$output" "$d/app None debian-bookworm-arm64 loader symbol-version symbol-version GLIBC_2.38"
+	assert_contains "$output" "$d/app None debian-trixie-arm64 interp ok ok"
+}
