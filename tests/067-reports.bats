@@ -80,6 +80,12 @@ validate() {
 	hello = [p for c in sv if c["subject"] == "hello" for p in c["predicted"]["problems"]]
 	assert any(p["node"] == "GLIBC_2.34" and "__libc_start_main" in p["symbols"] for p in hello), hello
 	check = json.load(open(sys.argv[3]))
+	# A user's program reports nothing: the libc it ran on is what the real
+	# loader maps for the same command in trace mode.
+	versions = {"debian-bullseye-amd64": "2.31", "debian-trixie-amd64": "2.41"}
+	for c in check["cells"]:
+	    assert c["observed"]["glibc"] == versions[c["run"]], c["observed"]
+	    assert "/sysroots/%s/" % c["run"] in c["observed"]["libc"], c["observed"]
 	subj = check["subjects"][0]
 	assert subj["kind"] == "dynamic executable"
 	assert subj["sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()

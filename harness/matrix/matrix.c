@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/progress.h"
 #include "base/utf8.h"
+#include "elf/glibcver.h"
 #include "base/util.h"
 #include "store/store.h"
 
@@ -156,6 +157,42 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
 	classified_release(&cl);
 }
 
+/* Which libc a user's binary ran on: a probe says so itself, a user's
+ * program does not, so the same command runs again in the loader's trace
+ * mode (LD_TRACE_LOADED_OBJECTS=1: the loader maps the objects, lists them
+ * and exits before the program runs) and its libc.so.6 line is read; the
+ * version is that libc's (glibcver.h, from the file).  Not for a static
+ * executable, which ignores the variable and would run again. */
+static void trace_libc(struct cell *c, const struct route_cmd *cmd, const char *cwd,
+		       double timeout_s)
+{
+	if (c->probe || c->static_binary || c->observed == GM_EXEC_FAILED)
+		return;
+	cleanup_strv char **env = strv_dup(cmd->env);
+	strv_push(&env, "LD_TRACE_LOADED_OBJECTS=1");
+	struct proc_spec spec = {.argv = cmd->argv, .env = env, .cwd = cwd,
+				 .timeout_s = timeout_s < 10 ? timeout_s : 10, .capture_max = 1 << 16,
+				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 64,
+				 .rlimit_as = contain_memory_limit()};
+	struct proc_result res;
+	if (proc_run(&spec, &res, NULL) < 0)
+		return;
+	const char *l = res.exit_code == 0 && res.out ? strstr(res.out, "\tlibc.so.6 => /") : NULL;
+	if (l) {
+		l = strstr(l, "=> ") + 3;
+		cleanup_free char *path = xstrndup(l, strcspn(l, " \n"));
+		char *version = NULL, *node = NULL;
+		if (glibc_libc_version(path, &version, &node, NULL) == 1) {
+			free(c->ran_glibc);
+			c->ran_glibc = version;
+			free(node);
+		}
+		free(c->ran_libc);
+		c->ran_libc = steal_pointer(&path);
+	}
+	proc_result_release(&res);
+}
+
 static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 {
 	struct cell *c = &j->m->cells[i];
@@ -192,6 +229,8 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 						  contain_memory_limit() >> 20)
 				      : NULL;
 	cell_observe(c, &cmd, &res, note);
+	if (!res.interrupted)
+		trace_libc(c, &cmd, cwd, j->o->timeout_s);
 	proc_result_release(&res);
 	route_cmd_release(&cmd);
 	if (!j->o->keep_work && path_exists(work))
