@@ -25,14 +25,20 @@ static char *grid_of(const struct cell *c)
 	return xstrdup(c->method->name);
 }
 
-/* The row of a cell: the build sysroot of a probe, the file name of a
- * user's binary (each binary its own row, never merged with another). */
+/* The row of a cell: the build sysroot of a probe, the file of a user's
+ * binary as it was named (each its own row, never merged with another). */
 static const char *row_of(const struct cell *c)
 {
 	if (c->probe || !c->subject)
 		return c->build ? c->build->name : "-";
-	const char *b = strrchr(c->subject, '/');
-	return b ? b + 1 : c->subject;
+	return c->subject;
+}
+
+/* A row label in 24 columns: a long path keeps its end, the file name. */
+static const char *label(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 24 ? s + n - 24 : s;
 }
 
 /* "25ok 3sv": the outcome counts of the cells of one grid square. */
@@ -91,7 +97,7 @@ size_t matrix_summary(const struct matrix *m, FILE *out)
 			fprintf(out, " %-22.22s", runs[r]);
 		fprintf(out, "\n");
 		for (size_t b = 0; b < nb; b++) {
-			fprintf(out, "  %-24.24s", builds[b]);
+			fprintf(out, "  %-24.24s", label(builds[b]));
 			for (size_t r = 0; r < nr; r++) {
 				cleanup_free char *sq = square(m, grids[k], builds[b], runs[r]);
 				fprintf(out, " %-22s", *sq ? sq : ".");
