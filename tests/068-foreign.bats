@@ -120,3 +120,15 @@ cells() {
 	assert_contains "$output" "$d/app None debian-bookworm-arm64 loader symbol-version symbol-version GLIBC_2.38"
 	assert_contains "$output" "$d/app None debian-trixie-arm64 interp ok ok"
 }
+
+@test "run --arch arm64: the architecture's sysroots by default, suite names meaning them; an unknown one is exit 2" {
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --arch arm64 --build bullseye --run trixie -m loader --case hello --out "$out"
+	run cells "$out"
+	echo "$output"
+	[ "$output" = "hello debian-bullseye-arm64 debian-trixie-arm64 loader ok ok " ]
+	run_gm 0 -q probes build --arch aarch64 --case hello
+	assert_contains "$output" "probes:"
+	run_gm 2 run --arch sparc
+	assert_contains "$output" "--arch 'sparc': want one of amd64, arm64, riscv64"
+}

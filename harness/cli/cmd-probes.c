@@ -14,6 +14,7 @@
 static const char help[] =
 	"usage: glibc-matrix probes list\n"
 	"       glibc-matrix probes build [--sysroot S]... [--case C]... [--test-cases] [-j N]\n"
+	"                                 [--arch A]\n"
 	"\n"
 	"list   the cases of cases/cases.ini: name, node, oldest buildable glibc, purpose\n"
 	"build  compiles each case against each sysroot (default: every sysroot in the\n"
@@ -49,6 +50,7 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		{"case", required_argument, NULL, 'c'},
 		{"test-cases", no_argument, NULL, OPT_TEST},
 		{"jobs", required_argument, NULL, 'j'},
+		{"arch", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
@@ -56,6 +58,7 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	cleanup_strv char **sysnames = xcalloc(1, sizeof(char *));
 	cleanup_strv char **casenames = xcalloc(1, sizeof(char *));
 	bool test_cases = false;
+	const char *arch = NULL;
 	int jobs = 0, c;
 
 	if (argc < 2)
@@ -77,6 +80,7 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		case 's': strv_push(&sysnames, optarg); break;
 		case 'c': strv_push(&casenames, optarg); break;
 		case OPT_TEST: test_cases = true; break;
+		case 'a': if (select_arch(optarg, &arch, err) < 0) return -1; break;
 		case 'j': jobs = atoi(optarg); if (jobs < 1) return gm_usage(err, "bad --jobs '%s'", optarg); break;
 		case 'h': return gm_help(help);
 		default: return cmd_bad_option(err, "probes build", argv, "s:c:j:hq", opts);
@@ -94,7 +98,8 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (cases_load(&all, err) < 0)
 		return -1;
 	if (select_cases(&all, casenames, test_cases, &cs, &n_cases, err) < 0 ||
-	    select_sysroots(sysnames, strv_len(sysnames) ? NULL : host_arch(), &sys, &n_sys, err) < 0)
+	    select_sysroots(sysnames, arch ? arch : strv_len(sysnames) ? NULL : host_arch(), &sys,
+			    &n_sys, err) < 0)
 		goto out;
 	if (probes_build(ctx, sys, n_sys, cs, n_cases, jobs, &probes, err) < 0)
 		goto out;

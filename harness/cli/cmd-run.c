@@ -22,7 +22,7 @@ static const char help[] =
 	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
 	"                        [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"                        [-j N] [--timeout SEC] [--out DIR] [--test-cases] [--lazy]\n"
-	"                        [--shard I/N]\n"
+	"                        [--shard I/N] [--arch A]\n"
 	"\n"
 	"Builds the probes of cases/ against each --build sysroot and runs each against\n"
 	"each --run sysroot by each method; every cell is predicted from the ELF data,\n"
@@ -44,6 +44,10 @@ static const char help_tail[] =
 	"      --lazy        do not set LD_BIND_NOW=1 (by default every symbol is bound\n"
 	"                    at start-up, so a verdict does not depend on the code path)\n"
 	"      --keep-work   keep the patched copies under DIR/work\n"
+	"      --arch A      the architecture of the default sysroots, and of suite names\n"
+	"                    and versions given to --build and --run (default: this\n"
+	"                    machine's); another one runs under qemu-user, probes\n"
+	"                    cross-built (e.g. --arch arm64)\n"
 	"      --shard I/N   run the I-th of N slices of the plan (1 <= I <= N): every\n"
 	"                    N-th case of the selection, starting with the I-th, with\n"
 	"                    all its cells, so a CI job matrix of N jobs runs the plan\n"
@@ -61,6 +65,7 @@ struct run_opts {
 	bool test_cases;
 	char *out;
 	long shard, shards;  /* --shard I/N; 0/0 when absent */
+	const char *arch;    /* --arch, GNU name; NULL: this machine's */
 };
 
 /* "I/N" with 1 <= I <= N <= 1000. */
@@ -93,7 +98,7 @@ static void take_shard(const struct gm_case **cs, size_t *n, long shard, long sh
 static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, bool *helped,
 		 struct gm_err **err)
 {
-	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_SHARD };
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_SHARD, OPT_ARCH };
 	static const struct option opts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"run", required_argument, NULL, 'r'},
@@ -106,6 +111,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		{"lazy", no_argument, NULL, OPT_LAZY},
 		{"keep-work", no_argument, NULL, OPT_KEEP},
 		{"shard", required_argument, NULL, OPT_SHARD},
+		{"arch", required_argument, NULL, OPT_ARCH},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -144,6 +150,10 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
+		case OPT_ARCH:
+			if (select_arch(optarg, &o->arch, err) < 0)
+				return -1;
+			break;
 		case OPT_SHARD:
 			if (parse_shard(optarg, &o->shard, &o->shards, err) < 0)
 				return -1;
@@ -267,8 +277,10 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (cases_load(&all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
-	    select_sysroots(o.builds, strv_len(o.builds) ? NULL : host_arch(), &builds, &n_b, err) < 0 ||
-	    select_sysroots(o.runs, strv_len(o.runs) ? NULL : host_arch(), &runs, &n_r, err) < 0 ||
+	    select_sysroots(o.builds, o.arch ? o.arch : strv_len(o.builds) ? NULL : host_arch(),
+			    &builds, &n_b, err) < 0 ||
+	    select_sysroots(o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
+			    &runs, &n_r, err) < 0 ||
 	    container_select(&o.ctr, strv_len(o.methods), ms, &n_ms, &t, &o.m.hook, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;

@@ -17,6 +17,18 @@ const char *host_arch(void)
 	return a ? a->gnu : "unknown";
 }
 
+int select_arch(const char *name, const char **ret, struct gm_err **err)
+{
+	const struct gm_arch *a = arch_by_deb(name);
+	if (!a)
+		a = arch_by_gnu(name);
+	if (!a || !a->proven)
+		return gm_usage(err, "--arch '%s': want one of %s (or their GNU names)", name,
+				arch_proven_debs());
+	*ret = a->gnu;
+	return 0;
+}
+
 int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 {
 	cleanup_strv char **invalid = NULL;

@@ -93,4 +93,8 @@ void trees_release(struct trees *t);
 /* The machine name of the host, as in manifests ("x86_64"). */
 const char *host_arch(void);
 
+/* --arch A: a Debian or GNU name (arm64, aarch64) as the GNU name in
+ * manifests; usage error naming the known ones otherwise. */
+int select_arch(const char *name, const char **ret, struct gm_err **err);
+
 #endif
