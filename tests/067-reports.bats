@@ -181,8 +181,8 @@ validate() {
 	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR
 	run_gm 0 report "$d/run/results.json" "$d/check/results.json" -o "$out/r.html"
 	# Nothing to fetch: no scripts, styles, fonts or images from elsewhere.
-	! grep -Eqi '<script|<link|src=|url\(|https?://' "$out/r.html"
-	local cells squares
+	run ! grep -Eqi '<script|<link|src=|url\(|https?://' "$out/r.html"
+	local cells
 	cells=$(python3 -c 'import json,sys; print(sum(len(json.load(open(p))["cells"]) for p in sys.argv[1:]))' \
 		"$d/run/results.json" "$d/check/results.json")
 	# Chromium parses and lays it out; the DOM it ends with is asserted on.
@@ -413,8 +413,8 @@ hostile() {
 	if command -v chromium >/dev/null; then
 		timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
 			--dump-dom "file://$out/h.html" >"$out/dom.html" 2>"$out/log" 3>&-
-		! grep -q '<script' "$out/dom.html"
-		! grep -E 'CONSOLE|Uncaught' "$out/log"
+		run ! grep -q '<script' "$out/dom.html"
+		run ! grep -E 'CONSOLE|Uncaught' "$out/log"
 	fi
 	# JUnit: still valid XML of the schema.
 	if command -v xmllint >/dev/null; then
