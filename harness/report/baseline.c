@@ -104,18 +104,7 @@ void baseline_print_md(const struct changes *c, FILE *out)
 				     "|---|---|---|---|---|---|\n", titles[ch->kind]);
 			last = ch->kind;
 		}
-		fputs("| ", out);
-		render_md_text(out, any->subject);
-		fputs(" | ", out);
-		render_md_text(out, *any->build ? any->build : "-");
-		fputs(" | ", out);
-		render_md_text(out, any->run);
-		fputs(" | ", out);
-		render_md_text(out, any->method);
-		if (*any->rootfs) {
-			fputs(" in ", out);
-			render_md_text(out, any->rootfs);
-		}
+		render_md_where(out, any);
 		fprintf(out, " | %s | ", ch->old ? ch->old->observed : "-");
 		if (ch->new) {
 			fputs(ch->new->observed, out);

@@ -27,6 +27,22 @@ void render_md_text(FILE *out, const char *s)
 	}
 }
 
+void render_md_where(FILE *out, const struct rcell *c)
+{
+	fputs("| ", out);
+	render_md_text(out, c->subject);
+	fputs(" | ", out);
+	render_md_text(out, *c->build ? c->build : "-");
+	fputs(" | ", out);
+	render_md_text(out, c->run);
+	fputs(" | ", out);
+	render_md_text(out, c->method);
+	if (*c->rootfs) {
+		fputs(" in ", out);
+		render_md_text(out, c->rootfs);
+	}
+}
+
 /* Cells listed under a heading, at most max, with "and N more". */
 static void list_cells(const struct rdoc *d, FILE *out, const char *title, bool mismatches,
 		       size_t max)
@@ -44,18 +60,7 @@ static void list_cells(const struct rdoc *d, FILE *out, const char *title, bool 
 		if (!(mismatches ? c->mismatch : c->unexpected))
 			continue;
 		shown++;
-		fputs("| ", out);
-		render_md_text(out, c->subject);
-		fputs(" | ", out);
-		render_md_text(out, *c->build ? c->build : "-");
-		fputs(" | ", out);
-		render_md_text(out, c->run);
-		fputs(" | ", out);
-		render_md_text(out, c->method);
-		if (*c->rootfs) {
-			fputs(" in ", out);
-			render_md_text(out, c->rootfs);
-		}
+		render_md_where(out, c);
 		fprintf(out, " | %s | %s: ", c->predicted, c->observed);
 		render_md_text(out, c->loader_message ? c->loader_message : c->detail);
 		fputs(" |\n", out);

@@ -24,6 +24,10 @@ int render_html(const struct rdoc *d, FILE *out, struct gm_err **err);
 /* s as one line of a Markdown table cell (pipes escaped). */
 void render_md_text(FILE *out, const char *s);
 
+/* "| subject | built on | run on | method [in tree]" of a Markdown table row:
+ * the columns that say which cell it is. */
+void render_md_where(FILE *out, const struct rcell *c);
+
 /* s escaped for XML and HTML text and attributes. */
 void render_xml_escape(struct strbuf *b, const char *s);
 /* The same, written to out. */
