@@ -5,11 +5,16 @@
 # store after the first run), then the matrix over them: every probe, built
 # against each, run against each by every route, the container routes in
 # every tree.  results.json lands in reports/<UTC time>/.
+# The foreign section: Debian's arm64 (bullseye, bookworm, trixie) and
+# riscv64 (trixie, sid) glibcs, the same probes cross-built against them and
+# run under qemu-user-static by every route that can (cells of one
+# architecture only meet sysroots and trees of the same one).
 # GM_ROOTFS=none leaves the container routes out (no OCI runtime here).
 #   ci/default-sysroots.sh [GLIBC-MATRIX [RUN-ARGS...]]
 # RUN-ARGS go to `glibc-matrix run` (a CI job matrix passes --shard I/N and
 # --out DIR: ci/github, ci/gitlab).
-# GM_SOURCE_VERSIONS and GM_SUITES override the defaults.
+# GM_SOURCE_VERSIONS, GM_SUITES and GM_FOREIGN ("ARCH:SUITE,SUITE ...";
+# "none" leaves the foreign section out) override the defaults.
 set -euo pipefail
 gm=${1:-./glibc-matrix}
 [ $# -eq 0 ] || shift
@@ -18,6 +23,8 @@ known=$(awk '!/^#/ && NF == 3 { print $1 }' "$here/sysroots/versions.tsv" | sort
 source_versions=${GM_SOURCE_VERSIONS:-$(head -n 1 <<<"$known") $(tail -n 1 <<<"$known")}
 suites=${GM_SUITES:-bullseye bookworm trixie}
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+foreign=${GM_FOREIGN:-arm64:bullseye,bookworm,trixie riscv64:trixie,sid}
+[ "$foreign" != none ] || foreign=
 
 # The source builds run side by side, and beside the imports and the root
 # filesystems: one glibc build leaves a core idle for a good part of its
@@ -41,6 +48,14 @@ done
 for s in $suites; do
 	"$gm" sysroot import "$s"
 	args+=(--build "debian-$s-$arch" --run "debian-$s-$arch")
+done
+for af in $foreign; do
+	a=${af%%:*}
+	list=${af#*:}
+	for s in ${list//,/ }; do
+		"$gm" sysroot import "$s" --arch "$a"
+		args+=(--build "debian-$s-$a" --run "debian-$s-$a")
+	done
 done
 if [ "${GM_ROOTFS:-all}" != none ]; then
 	"$gm" rootfs build --all

@@ -23,8 +23,11 @@ struct build {
 	char *builddir;       /* store/build/<name> */
 	char *src, *obj, *stage, *log;
 	char *compiler;
-	char *arch;
-	char **configure_args; /* quirks' then user's */
+	char *arch;           /* GNU name of the target */
+	bool cross;           /* the target is not this machine */
+	char *triplet;        /* cross: the target's GNU triplet (its kernel headers) */
+	char *emulator;       /* cross: qemu-user for the target (the verification) */
+	char **configure_args; /* cross setup's, quirks', then user's */
 	struct quirks quirks;
 	char cache_key[65];
 	int log_fd;

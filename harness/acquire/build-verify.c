@@ -16,26 +16,33 @@
 #include <unistd.h>
 
 /* Kernel headers beside glibc's, so probes compile against the sysroot
- * alone: the host's linux-libc-dev trees. */
+ * alone: the host's linux-libc-dev trees, or for a cross build the
+ * target's (linux-libc-dev-<arch>-cross, which the cross compiler uses:
+ * /usr/<triplet>/include). */
 static int add_kernel_headers(struct build *b, const char *incdir, struct gm_err **err)
 {
 	static const char *const dirs[] = {"linux", "asm-generic", "drm", "misc", "mtd",
 					   "rdma", "sound", "video", "xen", NULL};
+	cleanup_free char *base = b->cross ? xasprintf("/usr/%s/include", b->triplet)
+					   : xstrdup("/usr/include");
 	cleanup_strv char **argv = NULL;
 	strv_push(&argv, "cp");
 	strv_push(&argv, "-a");
 	for (size_t i = 0; dirs[i]; i++) {
-		cleanup_free char *d = xasprintf("/usr/include/%s", dirs[i]);
+		cleanup_free char *d = path_join(base, dirs[i]);
 		if (path_is_dir(d))
 			strv_push(&argv, d);
 	}
 	if (strv_len(argv) == 2)
-		return gm_infra(err, 0, "no kernel headers in /usr/include (install linux-libc-dev)");
+		return gm_infra(err, 0, "no kernel headers in %s (install linux-libc-dev%s)", base,
+				b->cross ? "-<arch>-cross" : "");
 	strv_push(&argv, incdir);
 	if (build_step(b, "kernel headers", argv, NULL, err) < 0)
 		return -1;
-	/* asm/ is per architecture: /usr/include/<multiarch>/asm. */
-	cleanup_free char *asmdir = xasprintf("/usr/include/%s-linux-gnu/asm", b->arch);
+	/* asm/ is per architecture: /usr/include/<multiarch>/asm natively,
+	 * /usr/<triplet>/include/asm for a cross build. */
+	cleanup_free char *asmdir = b->cross ? path_join(base, "asm")
+					     : xasprintf("/usr/include/%s-linux-gnu/asm", b->arch);
 	if (path_is_dir(asmdir)) {
 		char *cp[] = {"cp", "-a", asmdir, (char *)incdir, NULL};
 		return build_step(b, "kernel headers", cp, NULL, err);
@@ -61,6 +68,14 @@ static char *find_loader(const char *libdir)
  * streams) in *out when the program exited 0, else an infra error naming what. */
 static int verify_run(struct build *b, char **argv, char **out, struct gm_err **err)
 {
+	/* A cross build's programs run under the target's emulator. */
+	cleanup_strv char **emulated = NULL;
+	if (b->emulator) {
+		strv_push(&emulated, b->emulator);
+		for (size_t i = 0; argv[i]; i++)
+			strv_push(&emulated, argv[i]);
+		argv = emulated;
+	}
 	struct proc_spec spec = {.argv = argv, .capture_max = 8192, .log_fd = b->log_fd,
 				 .stdin_fd = -1, .timeout_s = 30, .merge_stderr = true};
 	struct proc_result res;

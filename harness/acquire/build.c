@@ -39,6 +39,8 @@ static void build_release(struct build *b)
 	free(b->log);
 	free(b->compiler);
 	free(b->arch);
+	free(b->emulator);
+	free(b->triplet);
 	strv_free(b->configure_args);
 	quirks_release(&b->quirks);
 	if (b->log_fd >= 0)
@@ -265,6 +267,35 @@ int build_download_only(const char *input, char **ret, struct gm_err **err)
 	return r;
 }
 
+/* A cross build: Debian's cross compiler for the target (its version is
+ * the key's compiler), configure told which machine it builds for and on,
+ * and the emulator that will run the verification, all found before any
+ * download so a machine without them says so at once (exit 77). */
+static int cross_setup(struct build *b, const struct gm_arch *t, struct gm_err **err)
+{
+	cleanup_free char *cc = xasprintf("%s-gcc", t->triplet);
+	cleanup_free char *cxx = xasprintf("%s-g++", t->triplet);
+	cleanup_free char *cc_path = fs_find_program(cc);
+	if (!cc_path)
+		return gm_err_set(err, GM_EXIT_SKIP, 0,
+				  "no %s in PATH to cross-build glibc for %s (Debian package "
+				  "gcc-%s)", cc, t->gnu, t->triplet);
+	b->emulator = arch_emulator(t);
+	if (!b->emulator)
+		return gm_err_set(err, GM_EXIT_SKIP, 0,
+				  "no %s in PATH to verify a glibc built for %s (Debian package "
+				  "qemu-user-static)", t->qemu, t->gnu);
+	if (compiler_version_of(cc, &b->compiler, err) < 0)
+		return -1;
+	b->configure_args = xcalloc(1, sizeof(char *));
+	strv_push_take(&b->configure_args, xasprintf("--host=%s", t->triplet));
+	strv_push_take(&b->configure_args, xasprintf("--build=%s", arch_host()->triplet));
+	strv_push_take(&b->configure_args, xasprintf("CC=%s", cc));
+	strv_push_take(&b->configure_args, xasprintf("CXX=%s", cxx));
+	b->triplet = xstrdup(t->triplet);
+	return 0;
+}
+
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,
 		  bool *ret_cached, struct gm_err **err)
 {
@@ -277,19 +308,27 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	b.log_fd = b.lock_fd = -1;
 	*ret_cached = false;
 
-	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.version, &b.quirks, err) < 0 ||
-	    compiler_version(&b.compiler, err) < 0) {
-		build_release(&b);
-		return -1;
-	}
 	if (!arch_host()) {
 		build_release(&b);
 		return gm_err_set(err, GM_EXIT_SKIP, 0,
 				  "this machine's architecture is not one glibc-matrix knows (%s)",
 				  arch_proven_debs());
 	}
-	b.arch = xstrdup(arch_host()->gnu);
-	b.configure_args = xcalloc(1, sizeof(char *));
+	const struct gm_arch *target = opts->arch ? arch_by_gnu(opts->arch) : arch_host();
+	if (!target) {
+		build_release(&b);
+		return gm_usage(err, "--arch '%s': not an architecture glibc-matrix knows",
+				opts->arch);
+	}
+	b.cross = target != arch_host();
+	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.version, &b.quirks, err) < 0 ||
+	    (b.cross ? cross_setup(&b, target, err) : compiler_version(&b.compiler, err)) < 0) {
+		build_release(&b);
+		return -1;
+	}
+	b.arch = xstrdup(target->gnu);
+	if (!b.configure_args)
+		b.configure_args = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; b.quirks.configure_args[i]; i++)
 		strv_push(&b.configure_args, b.quirks.configure_args[i]);
 	for (size_t i = 0; opts->configure_args && opts->configure_args[i]; i++) {
@@ -311,8 +350,11 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 				strcmp(rec.sha256, b.source_sha256) == 0;
 		if (pristine)
 			recipe_release(&rec);
-		b.name = pristine ? xasprintf("glibc-%s", b.version)
-				  : xasprintf("glibc-%s-%.8s", b.version, b.cache_key);
+		/* A cross-built glibc carries its architecture in the name, as
+		 * the imports do (debian-trixie-arm64). */
+		cleanup_free char *suffix = b.cross ? xasprintf("-%s", target->deb) : xstrdup("");
+		b.name = pristine ? xasprintf("glibc-%s%s", b.version, suffix)
+				  : xasprintf("glibc-%s%s-%.8s", b.version, suffix, b.cache_key);
 	}
 	if (!store_name_valid(b.name)) {
 		r = gm_usage(err, "'%s' is not a valid sysroot name ([A-Za-z0-9._+-], up to 64, "

@@ -24,6 +24,10 @@ struct build_opts {
 	int jobs;                 /* <= 0: number of CPUs */
 	char **configure_args;    /* user's extra arguments (NULL-terminated, may be NULL) */
 	bool keep_build_dir;      /* keep src/ obj/ after success (debugging) */
+	/* GNU name of the architecture to build for (NULL: this machine's).
+	 * Another one is cross-built with Debian's <triplet>-gcc, configured
+	 * --host=<triplet>, verified under qemu-user, named glibc-X.Y-<deb>. */
+	const char *arch;
 };
 
 /* Fetches and verifies the source of a known version (or checks a local

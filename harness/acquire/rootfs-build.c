@@ -407,7 +407,10 @@ out:
 static int job_init(struct job *j, const struct gm_ctx *ctx, const char *name, struct gm_err **err)
 {
 	j->ctx = ctx;
-	j->arch = arch_host();
+	/* A recipe of another architecture is unpacked for it (the extract
+	 * variant runs nothing inside the tree, so no emulator is needed to
+	 * build it; running it takes binfmt_misc, container/binfmt.h). */
+	j->arch = j->rec && j->rec->arch ? arch_by_deb(j->rec->arch) : arch_host();
 	if (!j->arch)
 		return gm_infra(err, 0, "this machine's architecture is not in the arch table");
 	cleanup_free char *builds = NULL, *roots = NULL;

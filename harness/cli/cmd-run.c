@@ -11,6 +11,7 @@
 #include "probes/probes.h"
 #include "cli/select.h"
 #include "base/arch.h"
+#include "container/binfmt.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -209,7 +210,16 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
 			c->rootfs = in_tree ? &t->v[tree] : NULL;
 			c->probe = true;
-			if (route_emulated(p->build->arch)) {
+			if (route_emulated(p->build->arch) && in_tree) {
+				/* The kernel runs it (binfmt_misc), or nothing does. */
+				char *why = NULL;
+				const struct gm_arch *a = arch_by_gnu(p->build->arch);
+				if (!a || !binfmt_ready(a, &why)) {
+					c->skip_reason = why ? why : xasprintf("unknown arch %s",
+									      p->build->arch);
+					continue;
+				}
+			} else if (route_emulated(p->build->arch)) {
 				const struct gm_arch *a = arch_by_gnu(p->build->arch);
 				c->emulator = arch_emulator(a);
 				if (!c->emulator) {

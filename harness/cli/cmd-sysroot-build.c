@@ -3,6 +3,7 @@
 #include "acquire/build.h"
 #include "base/cleanup.h"
 #include "cli/cmd.h"
+#include "cli/select.h"
 #include "base/util.h"
 #include "store/store.h"
 
@@ -28,20 +29,25 @@ static const char help[] =
 	"  -c, --configure-arg A   extra argument for configure (repeatable)\n"
 	"      --keep-build-dir    keep the source copy and objects after success\n"
 	"      --download-only     fetch and verify the tarball, print its path, build nothing\n"
+	"      --arch A            cross-build for A (arm64, riscv64; default: this machine)\n"
+	"                          with Debian's A-linux-gnu-gcc, verified under\n"
+	"                          qemu-user-static; named glibc-X.Y-A; exit 77 without them\n"
 	"\n"
 	"Same inputs (source sha256, configure arguments, compiler, arch) reuse the\n"
 	"existing sysroot.  The full log is in <store>/build/<name>/build.log.\n"
-	"Exit: 0 built or cached, 2 bad input, 3 download or build failure, 130 interrupted.\n";
+	"Exit: 0 built or cached, 2 bad input, 3 download or build failure, 77 no cross\n"
+	"compiler or emulator for --arch, 130 interrupted.\n";
 
 int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_KEEP = 1000, OPT_DOWNLOAD };
+	enum { OPT_KEEP = 1000, OPT_DOWNLOAD, OPT_ARCH };
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'n'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"configure-arg", required_argument, NULL, 'c'},
 		{"keep-build-dir", no_argument, NULL, OPT_KEEP},
 		{"download-only", no_argument, NULL, OPT_DOWNLOAD},
+		{"arch", required_argument, NULL, OPT_ARCH},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
@@ -76,6 +82,10 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 			break;
 		case OPT_DOWNLOAD:
 			download_only = true;
+			break;
+		case OPT_ARCH:
+			if (select_arch(optarg, &o.arch, err) < 0)
+				return -1;
 			break;
 		case 'h':
 			return gm_help(help);

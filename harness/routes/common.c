@@ -22,6 +22,8 @@ void route_cmd_release(struct route_cmd *c)
 	strv_free(c->hook_argv);
 	strv_free(c->hook_env);
 	strv_free(c->expect_dirs);
+	free(c->expect_ld);
+	free(c->expect_libc);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -218,7 +220,8 @@ bool route_applies(const struct route *r, const char *build_arch, const char *ru
 	const struct gm_arch *host = arch_host();
 	if (strcmp(build_arch, run_arch) != 0)
 		return false;
-	return (host && strcmp(build_arch, host->gnu) == 0) || (r->caps & ROUTE_EMULATOR);
+	return (host && strcmp(build_arch, host->gnu) == 0) ||
+	       (r->caps & (ROUTE_EMULATOR | ROUTE_BINFMT));
 }
 
 bool route_emulated(const char *arch)

@@ -22,7 +22,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_container = {
 	.name = "container",
 	.summary = "in a root filesystem (OCI runtime), on the tree's own glibc",
-	.caps = ROUTE_CONTAINER | ROUTE_ROOTFS_ONLY,
+	.caps = ROUTE_CONTAINER | ROUTE_ROOTFS_ONLY | ROUTE_BINFMT,
 	.prepare = prepare,
 	.predict = predict,
 };

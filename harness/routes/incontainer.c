@@ -107,6 +107,22 @@ void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c)
 	c->expect.glibc_version = strcmp(rc->rootfs->glibc_version, "none") ? rc->rootfs->glibc_version
 									    : NULL;
 	c->expect.libdirs = c->expect_dirs;
+	c->expect_ld = ctr_rootfs_loader(rc->rootfs, rc->binary);
+	c->expect_libc = *rc->rootfs->libc ? resolve_in(rc->rootfs->root, rc->rootfs->libc) : NULL;
+	c->expect.ld_host = c->expect_ld;
+	c->expect.libc_host = c->expect_libc;
+}
+
+/* The host file of run's libc.so.6, or NULL. */
+static char *run_libc(const struct sysroot *run)
+{
+	for (size_t i = 0; run->libdirs && run->libdirs[i]; i++) {
+		char *p = path_join(run->libdirs[i], "libc.so.6");
+		if (path_is_file(p))
+			return p;
+		free(p);
+	}
+	return NULL;
 }
 
 /* workdir/libc-only/libc.so.6 -> run's libc: a directory that holds the
@@ -270,8 +286,18 @@ int ctr_prepare_inject(const struct route_ctx *rc, bool libc_only, struct route_
 	if (ctr_prepare_staged(rc, c, err) < 0 || ctr_inject_hook(rc, libc_only, c, err) < 0)
 		return -1;
 	ctr_expect_rootfs(rc, c);
-	/* The injected files take the tree's names. */
-	if (ctr_injects(rc->rootfs, rc->run))
+	/* The injected files take the tree's names: libc.so.6 is run's, and
+	 * so is the loader unless libc went in alone. */
+	if (ctr_injects(rc->rootfs, rc->run)) {
 		c->expect.glibc_version = rc->run->glibc_version;
+		free(c->expect_libc);
+		c->expect_libc = run_libc(rc->run);
+		if (!libc_only) {
+			free(c->expect_ld);
+			c->expect_ld = rc->run->loader ? xstrdup(rc->run->loader) : NULL;
+		}
+		c->expect.ld_host = c->expect_ld;
+		c->expect.libc_host = c->expect_libc;
+	}
 	return 0;
 }

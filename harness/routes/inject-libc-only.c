@@ -19,7 +19,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_inject_libc_only = {
 	.name = "inject-libc-only",
 	.summary = "negative control: the hook injects libc.so.6 alone (mixed glibc)",
-	.caps = ROUTE_CONTAINER,
+	.caps = ROUTE_CONTAINER | ROUTE_BINFMT,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -19,7 +19,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 const struct route route_inject = {
 	.name = "inject",
 	.summary = "in a root filesystem whose older glibc an OCI hook replaced (whole set)",
-	.caps = ROUTE_CONTAINER,
+	.caps = ROUTE_CONTAINER | ROUTE_BINFMT,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -66,6 +66,7 @@ struct route_cmd {
 	char **mount_src, **mount_dst;
 	char **hook_argv, **hook_env;
 	char **expect_dirs;         /* owned storage expect.libdirs may point to */
+	char *expect_ld, *expect_libc; /* owned storage of expect.ld_host, libc_host */
 };
 
 /* Capabilities: what a route needs and where it applies. */
@@ -78,6 +79,12 @@ enum {
 	ROUTE_EXEC = 1 << 5,          /* `exec --route` offers it (a deliberate, working way) */
 	ROUTE_ROOTFS_ONLY = 1 << 6,   /* the run axis is the root filesystem's own glibc */
 	ROUTE_PROBE_LIBRARY = 1 << 7, /* injects a probe's library (cases.ini "library") */
+	/* A container route that runs a foreign tree's programs through the
+	 * kernel's binfmt_misc (container/binfmt.h).  ldcache lacks it: the
+	 * host's trusted ldconfig refuses other machines' libraries ("unknown
+	 * machine 183"), so it cannot write a foreign tree's cache; toolbox
+	 * lacks it: it maps this machine's loader. */
+	ROUTE_BINFMT = 1 << 8,
 };
 
 struct route {

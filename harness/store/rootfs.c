@@ -30,6 +30,7 @@ void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
 		free(v[i].suite);
 		free(v[i].variant);
 		strv_free(v[i].packages);
+		free(v[i].arch);
 	}
 	free(v);
 }
@@ -53,10 +54,15 @@ int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **er
 		char *s2 = NULL;
 		for (char *w = strtok_r(t, " \t", &s2); w && nf < 5; w = strtok_r(NULL, " \t", &s2))
 			f[nf++] = w;
-		if (nf != 4 || !store_name_valid(f[0]))
+		if (nf < 4 || !store_name_valid(f[0]))
 			goto bad;
 		bool busybox = strcmp(f[2], "busybox") == 0;
 		if (busybox != (strcmp(f[1], "-") == 0))
+			goto bad;
+		/* The architecture: a Debian name of the table, and only for a
+		 * Debian suite (busybox is the host's). */
+		const struct gm_arch *a = nf == 5 ? arch_by_deb(f[4]) : NULL;
+		if (nf == 5 && (!a || busybox))
 			goto bad;
 		v = xrealloc(v, (n + 1) * sizeof(*v));
 		struct rootfs_recipe *r = &v[n++];
@@ -64,6 +70,7 @@ int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **er
 		r->suite = busybox ? NULL : xstrdup(f[1]);
 		r->variant = xstrdup(f[2]);
 		r->packages = xcalloc(1, sizeof(char *));
+		r->arch = a && a != arch_host() ? xstrdup(a->deb) : NULL;
 		char *s3 = NULL;
 		if (strcmp(f[3], "-") != 0)
 			for (char *p = strtok_r(f[3], ",", &s3); p; p = strtok_r(NULL, ",", &s3))
@@ -71,8 +78,9 @@ int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **er
 		continue;
 bad:
 		rootfs_recipes_free(v, n);
-		return gm_infra(err, 0, "%s:%zu: want NAME SUITE VARIANT PACKAGES (SUITE '-' only "
-				"for the busybox variant)", path, lineno);
+		return gm_infra(err, 0, "%s:%zu: want NAME SUITE VARIANT PACKAGES [ARCH] (SUITE "
+				"'-' only for the busybox variant; ARCH a Debian architecture, not "
+				"for busybox)", path, lineno);
 	}
 	*ret = v;
 	*ret_n = n;

@@ -22,6 +22,7 @@ struct rootfs_recipe {
 	char *suite;      /* NULL for busybox */
 	char *variant;    /* mmdebstrap variant, or "busybox" */
 	char **packages;  /* NULL-terminated; empty for busybox */
+	char *arch;       /* Debian name (optional 5th column); NULL: this machine's */
 };
 
 /* containers/ ($GLIBC_MATRIX_CONTAINERS, else beside the executable). */

@@ -141,8 +141,10 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 	 * (it may even exit 0; a Debian 2.36 ld.so with a from-source 2.36
 	 * libc hangs in pthread code). */
 	cleanup_free char *ran_ld = kv_get(res->out, "ld");
+	bool mapped = expect && expect->ld_host && expect->libc_host;
 	if (ran_ld && c->ran_libc && ran_ld[0] == '/' && c->ran_libc[0] == '/' &&
-	    glibc_pairing(ran_ld, c->ran_libc) == GLIBC_PAIR_MIXED) {
+	    glibc_pairing(mapped ? expect->ld_host : ran_ld,
+			  mapped ? expect->libc_host : c->ran_libc) == GLIBC_PAIR_MIXED) {
 		cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
 					 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
 							: xasprintf("exit %d", res->exit_code);

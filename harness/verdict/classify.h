@@ -12,6 +12,11 @@
 struct run_expect {
 	const char *glibc_version;  /* the version the probe must report, or NULL */
 	char *const *libdirs;       /* libc must be mapped from one of these, or NULL */
+	/* Container cells: the host files behind the loader and libc.so.6 the
+	 * process maps.  The probe reports container paths, which name other
+	 * files (or none) on the host, so a mixed process is judged on these.
+	 * NULL: the reported paths are the host's. */
+	const char *ld_host, *libc_host;
 };
 
 struct classified {
