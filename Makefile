@@ -217,6 +217,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/container.sh
 	$(Q)bash bench/check.sh
 	$(Q)bash bench/report.sh
+	$(Q)bash bench/qemu.sh
 
 bench-build: glibc-matrix
 	$(Q)bash bench/sysroot-build.sh

@@ -20,21 +20,7 @@ now() { date +%s.%N; }
 
 # Probes built once (cached), and the list of cells.
 "$gm" --quiet run "${args[@]}" --method loader -j 2 --out "$work/warm" >/dev/null || true
-python3 - "$work/warm/results.json" "$gm" > "$work/loop.sh" <<'PY'
-import json, shlex, subprocess, sys
-res, gm = sys.argv[1:3]
-cells = [c for c in json.load(open(res))["cells"] if c["observed"]["outcome"] != "skipped"]
-info = {}
-for c in cells:
-    if c["run"] not in info:
-        out = subprocess.run([gm, "sysroot", "show", c["run"]], capture_output=True, text=True).stdout
-        loader = [l.split(None, 1)[1] for l in out.splitlines() if l.startswith("loader:")][0]
-        dirs = ":".join(l.split(None, 1)[1] for l in out.splitlines() if l.startswith("libdir:"))
-        info[c["run"]] = (loader, dirs)
-    loader, dirs = info[c["run"]]
-    print("%s --inhibit-cache --library-path %s %s >/dev/null 2>&1 || true" %
-          (shlex.quote(loader), shlex.quote(dirs), shlex.quote(c["binary"])))
-PY
+python3 "$top/bench/loader-loop.py" "$work/warm/results.json" "$gm" > "$work/loop.sh"
 cells=$(wc -l < "$work/loop.sh")
 
 start=$(now); bash "$work/loop.sh"; loop=$(echo "$(now) - $start" | bc)

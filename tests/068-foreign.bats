@@ -132,3 +132,85 @@ cells() {
 	run_gm 2 run --arch sparc
 	assert_contains "$output" "--arch 'sparc': want one of amd64, arm64, riscv64"
 }
+
+# A foreign tree runs its programs through binfmt_misc: skip, with the
+# reason the harness itself gives, where no entry with the F flag exists.
+need_binfmt() {
+	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	local out rc=0
+	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
+	[ "$rc" -ne 77 ] || skip "$out"
+	bash "$BATS_TEST_DIRNAME/../ci/binfmt.sh" --status >/dev/null ||
+		skip "binfmt_misc has no qemu entries with the F flag (as root: ci/binfmt.sh)"
+	"$GM" --quiet rootfs build bullseye-arm64 3>&- >/dev/null
+}
+
+@test "aarch64 in a bullseye arm64 container (binfmt_misc): trixie's probe fails on the tree's glibc, runs with trixie's injected, is mixed with libc.so.6 alone; as predicted" {
+	need_binfmt
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-trixie-arm64 --run debian-trixie-arm64 --rootfs bullseye-arm64 \
+		-m container -m inject -m inject-libc-only -m ldcache -m toolbox \
+		--case strlcpy --case hello --case dlopen --out "$out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out"
+	echo "$output"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 rootfs-bullseye-arm64 container symbol-version symbol-version GLIBC_2.38"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 debian-trixie-arm64 inject ok ok"
+	assert_contains "$output" "dlopen debian-trixie-arm64 debian-trixie-arm64 inject ok ok"
+	assert_contains "$output" "hello debian-trixie-arm64 debian-trixie-arm64 inject-libc-only mixed-glibc mixed-glibc"
+	# ldcache (the host's ldconfig refuses aarch64 libraries) and toolbox
+	# (this machine's loader) do not apply to a foreign tree.
+	assert_not_contains "$output" " ldcache "
+	assert_not_contains "$output" " toolbox "
+	# The programs ran in the tree: the glibc they reported is the tree's
+	# 2.31, or trixie's 2.41 where it was injected.
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1]))["cells"]:
+	    if c["observed"]["outcome"] == "ok":
+	        assert c["observed"]["glibc"] == "2.41" and c["method"] == "inject", c
+	PY
+}
+
+@test "riscv64 in a trixie riscv64 container: sid's libc.so.6 alone over trixie's loader is a mixed process even where the program exits 0" {
+	need_binfmt
+	command -v riscv64-linux-gnu-gcc >/dev/null || skip "gcc-riscv64-linux-gnu is not installed (ci/install-deps.sh)"
+	"$GM" --quiet rootfs build trixie-riscv64 3>&- >/dev/null
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 run --build debian-sid-riscv64 --run debian-sid-riscv64 --rootfs trixie-riscv64 \
+		-m container -m inject -m inject-libc-only --case hello --case termios --out "$out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out"
+	echo "$output"
+	assert_contains "$output" "termios debian-sid-riscv64 rootfs-trixie-riscv64 container symbol-version symbol-version GLIBC_2.42"
+	assert_contains "$output" "termios debian-sid-riscv64 debian-sid-riscv64 inject ok ok"
+	# The loader accepts sid's libc here (no private symbol is missing), so
+	# only the process's make-up shows the mix.
+	assert_contains "$output" "hello debian-sid-riscv64 debian-sid-riscv64 inject-libc-only mixed-glibc mixed-glibc"
+	assert_contains "$output" "two glibc builds (exit 0)"
+}
+
+@test "a foreign tree without binfmt_misc: its container cells are skipped with the reason" {
+	need_binfmt
+	local out=$BATS_TEST_TMPDIR/out
+	mkdir "$BATS_TEST_TMPDIR/no-binfmt"
+	GLIBC_MATRIX_BINFMT_DIR=$BATS_TEST_TMPDIR/no-binfmt run_gm 0 run --build debian-trixie-arm64 \
+		--run debian-trixie-arm64 --rootfs bullseye-arm64 -m container -m loader --case hello --out "$out"
+	run cells "$out"
+	echo "$output"
+	assert_contains "$output" "hello debian-trixie-arm64 rootfs-bullseye-arm64 container skipped skipped binfmt_misc is not mounted at $BATS_TEST_TMPDIR/no-binfmt"
+	assert_contains "$output" "hello debian-trixie-arm64 debian-trixie-arm64 loader ok ok"
+}
+
+@test "sysroot build --arch: exit 77 naming the missing cross compiler or emulator, before any download; exit 2 for an unknown architecture" {
+	path_without '*-linux-gnu-gcc*'
+	PATH=$NO_PATH GLIBC_MATRIX_MIRROR=http://127.0.0.1:9 run_gm 77 sysroot build 2.42 --arch riscv64
+	assert_contains "$output" "no riscv64-linux-gnu-gcc in PATH to cross-build glibc for riscv64 (Debian package gcc-riscv64-linux-gnu)"
+	path_without 'qemu-*'
+	PATH=$NO_PATH GLIBC_MATRIX_MIRROR=http://127.0.0.1:9 run_gm 77 sysroot build 2.42 --arch arm64
+	assert_contains "$output" "no qemu-aarch64-static in PATH to verify a glibc built for aarch64"
+	run_gm 2 sysroot build 2.42 --arch mips
+	assert_contains "$output" "--arch 'mips': want one of amd64, arm64, riscv64"
+	run_gm 0 sysroot list
+	assert_not_contains "$output" "glibc-2.42-riscv64"
+}

@@ -90,6 +90,7 @@ libc_banner() {
 # but those whose names match a GLOB (qemu-*: a machine without an emulator).
 path_without() {
 	local dir=$BATS_TEST_TMPDIR/no-path f g skip
+	rm -rf "$dir"
 	mkdir -p "$dir"
 	for f in /usr/local/bin/* /usr/bin/* /usr/sbin/*; do
 		skip=
