@@ -214,3 +214,29 @@ need_binfmt() {
 	run_gm 0 sysroot list
 	assert_not_contains "$output" "glibc-2.42-riscv64"
 }
+
+@test "a system call qemu does not implement: the cell is failed and names the emulator's gap, not a glibc outcome" {
+	local d=$BATS_TEST_TMPDIR
+	# kexec_load: qemu-user answers ENOSYS without passing it to the kernel.
+	printf '%s\n' '#include <stdio.h>' '#include <unistd.h>' '#include <sys/syscall.h>' \
+		'int main(void) { long r = syscall(__NR_kexec_load, 0, 0, 0, 0); perror("kexec_load"); return r < 0; }' \
+		>"$d/gap.c"
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	"$("$GM" flags --sysroot debian-bullseye-arm64 --cc 3>&-)" $("$GM" flags --sysroot debian-bullseye-arm64 3>&-) \
+		-o "$d/gap.built" "$d/gap.c"
+	run_gm 0 patch "$d/gap.built" -o "$d/gap" --interp /lib/ld-linux-aarch64.so.1 --remove-runpath
+	run_gm 1 check "$d/gap" --against trixie -m loader --out "$d/out"
+	run cells "$d/out"
+	echo "$output"
+	assert_contains "$output" "debian-trixie-arm64 loader ok failed exit 1 under the emulator, which does not implement syscall 104"
+	# rseq (293), which glibc registers at every start and does without, is not blamed.
+	assert_not_contains "$output" "293"
+	# The same in a bullseye arm64 tree (built there, it loads on the
+	# tree's glibc), where binfmt_misc starts qemu.
+	need_binfmt
+	run_gm 1 check "$d/gap" --against trixie -m container -m inject --rootfs bullseye-arm64 --out "$d/out2"
+	run cells "$d/out2"
+	echo "$output"
+	assert_contains "$output" "rootfs-bullseye-arm64 container ok failed exit 1 under the emulator, which does not implement syscall 104"
+	assert_contains "$output" "debian-trixie-arm64 inject ok failed exit 1 under the emulator"
+}

@@ -13,6 +13,7 @@
 #include "routes/route.h"
 #include "verdict/predict.h"
 #include "base/arch.h"
+#include "container/binfmt.h"
 #include "store/rootfs.h"
 #include "cli/select.h"
 #include "base/fs.h"
@@ -115,10 +116,17 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 	if (!a || !host)
 		return xasprintf("a %s file on a %s machine glibc-matrix does not know", mach,
 				 host ? host->gnu : "unknown");
-	if (a != host && !emulator)
+	/* In a tree of its architecture the kernel runs it (binfmt_misc);
+	 * elsewhere qemu-user does, in front of the routes that take it. */
+	char *why = NULL;
+	if (a != host && tree && (rt->caps & ROUTE_BINFMT) && strcmp(tree->arch, a->gnu) == 0) {
+		if (!binfmt_ready(a, &why))
+			return why;
+	} else if (a != host && !emulator) {
 		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
 				 "qemu-user-static)", mach, host->gnu, a->qemu);
-	if (a != host && !(rt->caps & ROUTE_EMULATOR))
+	}
+	if (a != host && !(rt->caps & (ROUTE_EMULATOR | ROUTE_BINFMT)))
 		return xasprintf("a %s file: route %s runs programs of this %s machine only", mach,
 				 rt->name, host->gnu);
 	if (a != host && host_program)
@@ -356,7 +364,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	/* Last of the checks: a usage error leaves no empty report directory. */
 	if (select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
-	    container_select(o, strv_len(methods), ms, &n_ms, &t, &mo.hook, err) < 0 ||
+	    container_select(o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
+			     &t, &mo.hook, err) < 0 ||
 	    no_probe_library(ms, n_ms, err) < 0 ||
 	    (any_so && !host_program &&
 	     build_loaders(ctx, runs, n_runs, mo.jobs, &loaders, err) < 0) ||
@@ -387,7 +396,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				cl->expect_exit = expect_exit;
 				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs,
 							    hp_abs != NULL, emulator);
-				if (emulator && !cl->skip_reason)
+				if (emulator && !cl->skip_reason && !cl->rootfs)
 					cl->emulator = xstrdup(emulator);
 				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
 				if (elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT &&

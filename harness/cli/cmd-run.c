@@ -264,6 +264,16 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 	}
 }
 
+/* The architecture all build sysroots share (the trees "every tree" means),
+ * or NULL when they are of several. */
+static const char *builds_arch(const struct sysroot *builds, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(builds[i].arch, builds[0].arch) != 0)
+			return NULL;
+	return n ? builds[0].arch : NULL;
+}
+
 int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	struct run_opts o = {.m = {.timeout_s = 20}};
@@ -291,7 +301,8 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			    &builds, &n_b, err) < 0 ||
 	    select_sysroots(o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
 			    &runs, &n_r, err) < 0 ||
-	    container_select(&o.ctr, strv_len(o.methods), ms, &n_ms, &t, &o.m.hook, err) < 0 ||
+	    container_select(&o.ctr, strv_len(o.methods), builds_arch(builds, n_b), ms, &n_ms, &t,
+			     &o.m.hook, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
 	free(o.out);

@@ -201,9 +201,9 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 	return 0;
 }
 
-int container_select(struct container_opts *o, bool methods_named, const struct route **ms,
-		     size_t *n_ms, struct trees *t, const struct route_hook **ret_hook,
-		     struct gm_err **err)
+int container_select(struct container_opts *o, bool methods_named, const char *arch,
+		     const struct route **ms, size_t *n_ms, struct trees *t,
+		     const struct route_hook **ret_hook, struct gm_err **err)
 {
 	bool want = false;
 	size_t n = 0;
@@ -226,11 +226,12 @@ int container_select(struct container_opts *o, bool methods_named, const struct 
 	}
 	if (!strv_len(o->rootfs))
 		strv_push(&o->rootfs, "all");
-	if (select_rootfs(o->rootfs, host_arch(), &t->v, &t->n, err) < 0)
+	if (select_rootfs(o->rootfs, arch, &t->v, &t->n, err) < 0)
 		return -1;
 	if (!t->n)
-		return gm_usage(err, "no root filesystem in the store for the container methods "
-				     "(glibc-matrix rootfs build --all)");
+		return gm_usage(err, "no root filesystem%s%s in the store for the container methods "
+				"(glibc-matrix rootfs build --all)", arch ? " for " : "",
+				arch ? arch : "");
 	t->own = xcalloc(t->n, sizeof(*t->own));
 	for (size_t i = 0; i < t->n; i++)
 		rootfs_as_sysroot(&t->v[i], &t->own[i]);

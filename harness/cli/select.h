@@ -81,12 +81,13 @@ struct trees {
 
 /* Settles the container methods: without --method (methods_named false)
  * they stay in *ms only when --rootfs is given; a container method named
- * without --rootfs runs in every tree of the store.  Fills t, and sets
- * *ret_hook to o's hook (NULL: ours).  Usage errors: --rootfs or --hook
- * without a container method, no tree in the store. */
-int container_select(struct container_opts *o, bool methods_named, const struct route **ms,
-		     size_t *n_ms, struct trees *t, const struct route_hook **ret_hook,
-		     struct gm_err **err);
+ * without --rootfs runs in every tree of the store of arch (GNU name; NULL:
+ * of every architecture, when the binaries are of several).  Fills t, and
+ * sets *ret_hook to o's hook (NULL: ours).  Usage errors: --rootfs or
+ * --hook without a container method, no tree in the store. */
+int container_select(struct container_opts *o, bool methods_named, const char *arch,
+		     const struct route **ms, size_t *n_ms, struct trees *t,
+		     const struct route_hook **ret_hook, struct gm_err **err);
 void container_opts_release(struct container_opts *o);
 void trees_release(struct trees *t);
 

@@ -238,6 +238,10 @@ void route_emulate(struct route_cmd *c, const char *emulator)
 	c->argv = xrealloc(c->argv, (n + 2) * sizeof(char *));
 	memmove(c->argv + 1, c->argv, (n + 1) * sizeof(char *));
 	c->argv[0] = xstrdup(emulator);
+	/* qemu says which system calls it does not implement (it returns
+	 * ENOSYS, as a kernel too old would): the classifier tells the
+	 * emulator's gap from the program's or glibc's failure by it. */
+	strv_push(&c->env, "QEMU_LOG=unimp");
 }
 
 int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,

@@ -98,6 +98,10 @@ char **ctr_env(const struct route_ctx *rc)
 	strv_push(&env, "LC_ALL=C");
 	if (!rc->lazy)
 		strv_push(&env, "LD_BIND_NOW=1");
+	/* A foreign tree's programs run under the qemu binfmt_misc starts:
+	 * it reads the process's environment, as route_emulate's does. */
+	if (rc->rootfs && (!arch_host() || strcmp(rc->rootfs->arch, arch_host()->gnu) != 0))
+		strv_push(&env, "QEMU_LOG=unimp");
 	return env;
 }
 
@@ -184,7 +188,9 @@ static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *inj
 		if (!(only = libc_only_dir(rc, injected, err)))
 			return *err ? -1 : gm_infra(err, 0, "'%s' has no libc.so.6", injected->name);
 		strv_push(&sys, only);
-	} else if (inject) {
+	} else if (inject && own) {
+		/* The whole set takes the tree's names: the loader the binary
+		 * names (and the tree has) is now injected's. */
 		interp = injected->loader;
 		interp_glibc = injected->glibc_version;
 		/* A loader built from source searches only its configure

@@ -2,10 +2,13 @@
 #include "verdict/classify.h"
 #include "elf/glibcver.h"
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "elf/glibcbuild.h"
 #include "base/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 
@@ -123,6 +126,54 @@ static enum gm_outcome loader_failure(const char *err, char **detail)
 	return GM_OK;
 }
 
+/* qemu-user's own refusal to start a program: the line, or NULL.  It names
+ * itself by its file ("qemu-aarch64-static: "), or, started by binfmt_misc,
+ * by the entry's interpreter ("aarch64-binfmt-P: "). */
+static const char *qemu_failure(const char *err)
+{
+	static const char *const what[] = {": Could not open '", "Exec format error",
+					   ": Error while loading ", NULL};
+	for (const char *l = err; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		const char *colon = memchr(l, ':', len);
+		if (!colon)
+			continue;
+		bool qemu = str_starts(l, "qemu-") ||
+			    (colon - l > 9 && memcmp(colon - 9, "-binfmt-P", 9) == 0);
+		for (size_t i = 0; qemu && what[i]; i++)
+			if (memmem(l, len, what[i], strlen(what[i])))
+				return l;
+	}
+	return NULL;
+}
+
+/* "104, 294" from qemu's "Unsupported syscall: N" lines, or NULL.  293 is
+ * left out: rseq in the generic table of aarch64 and riscv64, which glibc
+ * >= 2.35 registers at every start and goes on without. */
+static char *unsupported_syscalls(const char *err)
+{
+	static const char tag[] = "Unsupported syscall: ";
+	struct strbuf sb = STRBUF_INIT;
+	long seen[16];
+	size_t n_seen = 0;
+	for (const char *p = strstr(err, tag); p && n_seen < 16; p = strstr(p + 1, tag)) {
+		long n = strtol(p + strlen(tag), NULL, 10);
+		bool dup = n == 293;
+		for (size_t i = 0; i < n_seen && !dup; i++)
+			dup = seen[i] == n;
+		if (dup)
+			continue;
+		seen[n_seen++] = n;
+		strbuf_addf(&sb, "%s%ld", sb.len ? ", " : "", n);
+	}
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
 void classify(const struct proc_result *res, const struct run_expect *expect,
 	      struct classified *c)
 {
@@ -174,11 +225,19 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 		 * missing interpreter or a file it cannot run is its message,
 		 * not a loader's ("qemu-aarch64-static: Could not open
 		 * '/lib/ld-linux-aarch64.so.1': No such file or directory"). */
-		if (str_starts(res->err, "qemu-") &&
-		    (strstr(res->err, ": Could not open '") || strstr(res->err, "Exec format error") ||
-		     strstr(res->err, ": Error while loading "))) {
+		const char *q = qemu_failure(res->err);
+		if (q) {
 			c->outcome = GM_EXEC_FAILED;
-			c->detail = first_line(res->err);
+			c->detail = first_line(q);
+			return;
+		}
+		/* A system call qemu-user does not implement (QEMU_LOG=unimp,
+		 * route_emulate): the emulator's gap, not glibc's. */
+		cleanup_free char *gap = unsupported_syscalls(res->err);
+		if (gap) {
+			c->outcome = GM_FAILED;
+			c->detail = xasprintf("exit %d under the emulator, which does not implement "
+					      "syscall %s (qemu: Unsupported syscall)", res->exit_code, gap);
 			return;
 		}
 		/* The explicit loader cannot find or run the program itself. */
