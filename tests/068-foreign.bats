@@ -200,6 +200,17 @@ need_binfmt() {
 	echo "$output"
 	assert_contains "$output" "hello debian-trixie-arm64 rootfs-bullseye-arm64 container skipped skipped binfmt_misc is not mounted at $BATS_TEST_TMPDIR/no-binfmt"
 	assert_contains "$output" "hello debian-trixie-arm64 debian-trixie-arm64 loader ok ok"
+	# This machine's own entries with the F flag taken out: read as such.
+	local b=$BATS_TEST_TMPDIR/no-f
+	mkdir "$b"
+	cp /proc/sys/fs/binfmt_misc/status "$b/"
+	for e in /proc/sys/fs/binfmt_misc/qemu-*; do
+		sed 's/^flags: \(.*\)F\(.*\)$/flags: \1\2/' "$e" >"$b/${e##*/}"
+	done
+	GLIBC_MATRIX_BINFMT_DIR=$b run_gm 0 run --build debian-trixie-arm64 --run debian-trixie-arm64 \
+		--rootfs bullseye-arm64 -m container --case hello --out "$out.2"
+	run cells "$out.2"
+	assert_contains "$output" "skipped skipped binfmt_misc entry 'qemu-aarch64' runs aarch64 programs without the F flag"
 }
 
 @test "sysroot build --arch: exit 77 naming the missing cross compiler or emulator, before any download; exit 2 for an unknown architecture" {

@@ -56,10 +56,10 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 
 @test "rootfs build: a second build of every recipe is a cache hit" {
 	run_gm rootfs build --all
-	for n in bullseye bookworm trixie sid busybox; do
+	for n in bullseye bookworm trixie sid busybox bullseye-arm64 trixie-riscv64; do
 		assert_contains "$output" "$n: glibc"
 	done
-	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 5 ]
+	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 7 ]
 	# Offline (an archive nobody serves), the built tree is kept, with a note.
 	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9/debian run_gm 0 rootfs build bookworm
 	assert_contains "$output" "cannot check whether bookworm changed"
@@ -75,6 +75,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	assert_contains " $v " " bookworm=2.36/2.36 "
 	assert_contains " $v " " trixie=2.41/2.41 "
 	assert_contains " $v " " busybox=none/none "
+	# Unpacked for arm64 and riscv64: the glibc of their own libc.so.6.
+	assert_contains " $v " " bullseye-arm64=2.31/2.30 "
+	assert_contains " $v " " trixie-riscv64=2.41/2.41 "
 	# sid moves on: whatever it ships, newer than trixie's.
 	json_field "$j" '[r for r in d if r["name"] == "sid"][0]["glibc_version"]' | awk -F. '{ exit !($1 == 2 && $2 > 41) }'
 	# (2.31 defines no node of its own: the newest is GLIBC_2.30, the banner says 2.31.)
@@ -83,15 +86,15 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		tar tf "$GLIBC_MATRIX_STORE/rootfs/$n/rootfs.tar" | grep -qx './gm-batch/'
 	done
 	run_gm rootfs list
-	assert_contains "$output" "bullseye     2.31"
-	assert_contains "$output" "busybox      none"
+	assert_contains "$output" "bullseye       2.31     x86_64"
+	assert_contains "$output" "busybox        none"
 }
 
 @test "rootfs: usage errors and remove (scratch store)" {
 	use_scratch_store
 	run_gm 2 rootfs build
 	run_gm 2 rootfs build nosuch
-	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, busybox)"
+	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, busybox, bullseye-arm64, trixie-riscv64)"
 	run_gm 2 rootfs build bullseye --all
 	run_gm 0 rootfs build busybox
 	assert_contains "$output" "busybox: glibc none built in"

@@ -16,8 +16,8 @@ static const char list_help[] =
 	"usage: glibc-matrix rootfs list [--json]\n"
 	"\n"
 	"Lists the root filesystems in the store: name, glibc version (read from the\n"
-	"version nodes and banner of its libc.so.6, 'none' without glibc), suite,\n"
-	"tarball size and key.  Only complete ones are listed.\n"
+	"version nodes and banner of its libc.so.6, 'none' without glibc), architecture,\n"
+	"suite, tarball size and key.  Only complete ones are listed.\n"
 	"Exit: 0, 3 unreadable store.\n";
 
 /* The manifest plus where the tree and the tarball are. */
@@ -61,7 +61,8 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		gm_note(ctx, "no root filesystems in the store yet: 'glibc-matrix rootfs build "
 			     "--all' makes them");
 	if (!json && names[0])
-		printf("%-12s %-8s %-10s %8s  %s\n", "NAME", "GLIBC", "SUITE", "SIZE", "KEY");
+		printf("%-14s %-8s %-8s %-10s %8s  %s\n", "NAME", "GLIBC", "ARCH", "SUITE", "SIZE",
+		       "KEY");
 	for (size_t i = 0; names[i]; i++) {
 		struct rootfs r;
 		/* A directory without a valid manifest is not a root filesystem. */
@@ -70,8 +71,8 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		if (json)
 			json_object_array_add(arr, to_json(&r));
 		else
-			printf("%-12s %-8s %-10s %6.1fMB  %s\n", r.name, r.glibc_version, r.suite,
-			       r.size / 1e6, r.key);
+			printf("%-14s %-8s %-8s %-10s %6.1fMB  %s\n", r.name, r.glibc_version,
+			       r.arch, r.suite, r.size / 1e6, r.key);
 		rootfs_release(&r);
 	}
 	if (json)
