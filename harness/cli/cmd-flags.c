@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix flags --sysroot S [--c++] [--cflags | --ldflags | --cc]\n"
+	"usage: glibc-matrix flags --sysroot S [--portable] [--c++] [--cflags | --ldflags | --cc]\n"
 	"\n"
 	"Prints the flags that build a program against sysroot S with the host's gcc:\n"
 	"S's headers (with -nostdinc, gcc's and libstdc++'s own headers kept), its crt\n"
@@ -20,6 +20,11 @@ static const char help[] =
 	"libdirs>, so the result runs on S's glibc when started directly.\n"
 	"\n"
 	"  --sysroot S   a sysroot name (glibc-matrix sysroot list)\n"
+	"  --portable    a binary to ship: compiled and linked against S as above, but\n"
+	"                with the standard PT_INTERP (/lib64/ld-linux-x86-64.so.2, ...)\n"
+	"                and no path into the store, so it runs on S's glibc and every\n"
+	"                newer one where it is installed (C++: S's libstdc++ too, so\n"
+	"                no GLIBCXX newer than S's is needed)\n"
 	"  --c++         flags for g++ (libstdc++'s headers first)\n"
 	"  --cflags      only the compile flags;  --ldflags  only the link flags\n"
 	"  --cc          only the compiler to use\n"
@@ -57,19 +62,20 @@ static void print_word(const char *w, bool first)
 
 int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_CXX = 1000, OPT_CFLAGS, OPT_LDFLAGS, OPT_CC };
+	enum { OPT_CXX = 1000, OPT_CFLAGS, OPT_LDFLAGS, OPT_CC, OPT_PORTABLE };
 	static const struct option opts[] = {
 		{"sysroot", required_argument, NULL, 's'},
 		{"c++", no_argument, NULL, OPT_CXX},
 		{"cflags", no_argument, NULL, OPT_CFLAGS},
 		{"ldflags", no_argument, NULL, OPT_LDFLAGS},
 		{"cc", no_argument, NULL, OPT_CC},
+		{"portable", no_argument, NULL, OPT_PORTABLE},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
-	bool cxx = false;
+	bool cxx = false, portable = false;
 	int only = 0, c;
 
 	while ((c = getopt_long(argc, argv, "s:hq", opts, NULL)) != -1) {
@@ -80,6 +86,7 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		switch (c) {
 		case 's': name = optarg; break;
 		case OPT_CXX: cxx = true; break;
+		case OPT_PORTABLE: portable = true; break;
 		case OPT_CFLAGS: case OPT_LDFLAGS: case OPT_CC: only = c; break;
 		case 'h': return gm_help(help);
 		default: return cmd_bad_option(err, "flags", argv, "s:hq", opts);
@@ -94,7 +101,8 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return -1;
 	/* Another machine's sysroot gets Debian's cross compiler for it
 	 * (toolchain_for); print it with --cc, use it as CC. */
-	int r = toolchain_for(&s, cxx, TOOLCHAIN_STANDALONE, &t, err);
+	int r = toolchain_for(&s, cxx, portable ? TOOLCHAIN_PORTABLE : TOOLCHAIN_STANDALONE, &t,
+			      err);
 	sysroot_release(&s);
 	if (r < 0)
 		return -1;

@@ -169,7 +169,7 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 		toolchain_release(t);
 		return -1;
 	}
-	if (cxx && mode == TOOLCHAIN_STANDALONE)
+	if (cxx && mode != TOOLCHAIN_PROBE)
 		use_sysroot_cxx(s, dirs, t, &dirs);
 	strv_push(&t->cflags, "-nostdinc");
 	for (size_t i = 0; dirs[i]; i++) {

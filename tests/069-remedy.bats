@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# From diagnosis to remedy: binaries built to ship for an older glibc
+# (`flags --portable`), and a binary pointed at a sysroot in one step
+# (`patch --sysroot`).  Every claim is a run on the real loaders.
+
+load helpers
+
+setup_file() {
+	ensure_sysroot debian-bullseye-amd64 import bullseye
+	ensure_sysroot debian-bookworm-amd64 import bookworm
+	ensure_sysroot debian-trixie-amd64 import trixie
+}
+
+# cells OUT: "method run predicted observed detail" per cell of OUT/results.json.
+cells() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
+	    print(c["method"], c["run"], c["predicted"]["outcome"], c["observed"]["outcome"],
+	          c["observed"]["detail"])
+	PY
+}
+
+# newest PREFIX FILE: the newest PREFIX version node FILE needs (GLIBC_, GLIBCXX_).
+newest() {
+	objdump -T "$2" | grep -o "$1[0-9.]*[0-9]" | sort -uV | tail -n 1
+}
+
+@test "flags --portable: a multi-file program built against bullseye ships: standard loader, no store path, runs on bullseye, bookworm, trixie and the host" {
+	local src=$BATS_TEST_TMPDIR/proj
+	mkdir -p "$src"
+	cat >"$src/lib.c" <<-'EOF2'
+	#define _FILE_OFFSET_BITS 64
+	#include <fcntl.h>
+	#include <gnu/libc-version.h>
+	#include <unistd.h>
+	const char *runtime_glibc(void) { return gnu_get_libc_version(); }
+	int lock_probe(const char *path) {
+		int fd = open(path, O_RDONLY);
+		struct flock l = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+		int r = fd < 0 ? -1 : fcntl(fd, F_GETLK, &l);
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	EOF2
+	cat >"$src/main.c" <<-'EOF2'
+	#include <stdio.h>
+	const char *runtime_glibc(void);
+	int lock_probe(const char *path);
+	int main(int argc, char **argv) {
+		(void)argc;
+		printf("glibc=%s lock=%d\n", runtime_glibc(), lock_probe(argv[0]));
+		return 0;
+	}
+	EOF2
+	local flags
+	flags=$("$GM" flags --sysroot bullseye --portable 3>&-)
+	# shellcheck disable=SC2086 # flags prints words meant to be split
+	cc $flags -O2 -c -o "$src/lib.o" "$src/lib.c"
+	# shellcheck disable=SC2086
+	cc $flags -O2 -o "$src/app" "$src/main.c" "$src/lib.o"
+	run readelf -l -d "$src/app"
+	assert_contains "$output" "[Requesting program interpreter: /lib64/ld-linux-x86-64.so.2]"
+	assert_not_contains "$output" "RUNPATH"
+	assert_not_contains "$output" "RPATH"
+	assert_not_contains "$output" "$GLIBC_MATRIX_STORE"
+	# bullseye's floor: 2.31 defines no node of its own, so GLIBC_2.30 at most
+	# (built on the host it would need GLIBC_2.34 for its start-up code).
+	run newest GLIBC_ "$src/app"
+	echo "$output"
+	[ "$(printf '%s\nGLIBC_2.30\n' "$output" | sort -V | tail -n 1)" = GLIBC_2.30 ]
+	run "$src/app"
+	assert_contains "$output" "glibc=2.36 lock=0"
+	run_gm 0 check "$src/app" --against bullseye --against bookworm --against trixie \
+		-m loader -m interp -m host --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
+	assert_contains "$output" "interp debian-trixie-amd64 ok ok"
+	[ "$(grep -c ' ok ok' <<<"$output")" -eq 7 ]
+}
+
+@test "flags --portable --c++: bullseye's libstdc++ headers and library, so no GLIBCXX newer than bullseye's; it runs there" {
+	command -v g++ >/dev/null || skip "g++ is not installed"
+	local d=$BATS_TEST_TMPDIR
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	g++ $("$GM" flags --sysroot bullseye --portable --c++ 3>&-) -O2 -o "$d/cxx" \
+		"$TOP/tests/fixtures/cxx-app.cc"
+	run readelf -d "$d/cxx"
+	assert_not_contains "$output" "RUNPATH"
+	run newest GLIBCXX_ "$d/cxx"
+	echo "$output"
+	[ "$(printf '%s\nGLIBCXX_3.4.28\n' "$output" | sort -V | tail -n 1)" = GLIBCXX_3.4.28 ]
+	run_gm 0 check "$d/cxx" --against bullseye --against trixie -m loader --out "$d/out"
+	assert_contains "$output" "0 mismatches"
+	run cells "$d/out"
+	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
+	assert_contains "$output" "loader debian-trixie-amd64 ok ok"
+}
+
+@test "patch --sysroot: the sysroot's loader and library directories in one step; the architecture and --interp are checked" {
+	local d=$BATS_TEST_TMPDIR
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	cc $("$GM" flags --sysroot bullseye --portable 3>&-) -o "$d/version" "$TOP/tests/fixtures/version.c"
+	run_gm 0 patch "$d/version" -o "$d/on-bullseye" --sysroot bullseye
+	run "$d/on-bullseye"
+	assert_contains "$output" "glibc=2.31"
+	assert_contains "$output" "$GLIBC_MATRIX_STORE/sysroots/debian-bullseye-amd64/"
+	run_gm 0 patch "$d/version" -o "$d/on-trixie" --sysroot trixie
+	run "$d/on-trixie"
+	assert_contains "$output" "glibc=2.41"
+	run readelf -d "$d/on-trixie"
+	assert_contains "$output" "Library runpath: [$GLIBC_MATRIX_STORE/sysroots/debian-trixie-amd64/"
+	# A path option of the user's wins over the sysroot's directories.
+	run_gm 0 patch "$d/version" -o "$d/no-path" --sysroot trixie --remove-runpath
+	run readelf -d "$d/no-path"
+	assert_not_contains "$output" "RUNPATH"
+	run_gm 2 patch "$d/version" -o "$d/x" --sysroot trixie --interp /lib64/ld-linux-x86-64.so.2
+	assert_contains "$output" "--sysroot sets the interpreter"
+	ensure_sysroot debian-trixie-arm64 import trixie --arch arm64
+	run_gm 2 patch "$d/version" -o "$d/x" --sysroot debian-trixie-arm64
+	assert_contains "$output" "is a x86_64 file and sysroot debian-trixie-arm64 is aarch64"
+	[ ! -e "$d/x" ]
+}
