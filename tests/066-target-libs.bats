@@ -18,16 +18,6 @@ setup_file() {
 		"$TOP/tests/fixtures/cxx-app.cc"
 }
 
-# cells OUT: "method run predicted observed detail" per cell of OUT/results.json.
-cells() {
-	python3 - "$1" <<-'PY'
-	import json, sys
-	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
-	    print(c["method"], c["run"], c["predicted"]["outcome"], c["observed"]["outcome"],
-	          c["observed"]["detail"])
-	PY
-}
-
 # glibcxx FILE: the newest GLIBCXX_ version FILE needs.
 glibcxx() {
 	objdump -T "$1" | grep -o 'GLIBCXX_3\.4\.[0-9]*' | sort -uV | tail -n 1
@@ -85,7 +75,7 @@ glibcxx() {
 	run_gm 1 check "$d/cxx-bullseye" --args "3 b b" --against bullseye -m host -m loader \
 		-m interp -m rpath -m env --out "$out"
 	assert_contains "$output" "0 mismatches"
-	run cells "$out"
+	run method_cells "$out"
 	echo "$output"
 	# As built (its own PT_INTERP and RPATH), by the explicit loader, and
 	# with LD_LIBRARY_PATH (the binary's RPATH outranks it): bullseye's
@@ -168,7 +158,7 @@ bullseye_with_less() {
 	run_gm 1 check "$less" --args --version --against plain-bullseye \
 		--against debian-bullseye-amd64 -m loader -m interp --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "0 mismatches"
-	run cells "$BATS_TEST_TMPDIR/out"
+	run method_cells "$BATS_TEST_TMPDIR/out"
 	echo "$output"
 	assert_contains "$output" "loader plain-bullseye symbol-version symbol-version GLIBC_2.33"
 	assert_contains "$output" "interp plain-bullseye symbol-version symbol-version GLIBC_2.33"

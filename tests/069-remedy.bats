@@ -11,16 +11,6 @@ setup_file() {
 	ensure_sysroot debian-trixie-amd64 import trixie
 }
 
-# cells OUT: "method run predicted observed detail" per cell of OUT/results.json.
-cells() {
-	python3 - "$1" <<-'PY'
-	import json, sys
-	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
-	    print(c["method"], c["run"], c["predicted"]["outcome"], c["observed"]["outcome"],
-	          c["observed"]["detail"])
-	PY
-}
-
 # newest PREFIX FILE: the newest PREFIX version node FILE needs (GLIBC_, GLIBCXX_).
 newest() {
 	objdump -T "$2" | grep -o "$1[0-9.]*[0-9]" | sort -uV | tail -n 1
@@ -75,7 +65,7 @@ newest() {
 	run_gm 0 check "$src/app" --against bullseye --against bookworm --against trixie \
 		-m loader -m interp -m host --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "0 mismatches"
-	run cells "$BATS_TEST_TMPDIR/out"
+	run method_cells "$BATS_TEST_TMPDIR/out"
 	echo "$output"
 	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
 	assert_contains "$output" "interp debian-trixie-amd64 ok ok"
@@ -95,7 +85,7 @@ newest() {
 	[ "$(printf '%s\nGLIBCXX_3.4.28\n' "$output" | sort -V | tail -n 1)" = GLIBCXX_3.4.28 ]
 	run_gm 0 check "$d/cxx" --against bullseye --against trixie -m loader --out "$d/out"
 	assert_contains "$output" "0 mismatches"
-	run cells "$d/out"
+	run method_cells "$d/out"
 	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
 	assert_contains "$output" "loader debian-trixie-amd64 ok ok"
 }

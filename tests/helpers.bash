@@ -102,3 +102,14 @@ path_without() {
 	done
 	NO_PATH=$dir
 }
+
+# method_cells OUT: "method run predicted observed detail" per cell of
+# OUT/results.json.
+method_cells() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]:
+	    print(c["method"], c["run"], c["predicted"]["outcome"], c["observed"]["outcome"],
+	          c["observed"]["detail"])
+	PY
+}
