@@ -114,3 +114,60 @@ newest() {
 	assert_contains "$output" "is a x86_64 file and sysroot debian-trixie-arm64 is aarch64"
 	[ ! -e "$d/x" ]
 }
+
+# A bundle as applications ship: bin/app finds lib/ through
+# RUNPATH=$ORIGIN/../lib; lib/libnew.so (built on trixie, exp10@GLIBC_2.39)
+# needs lib/libdep.so through its own RUNPATH=$ORIGIN.
+make_bundle() {
+	local b=$1 flags
+	mkdir -p "$b/bin" "$b/lib" "$b/src"
+	flags=$("$GM" flags --sysroot trixie --portable 3>&-)
+	printf '%s\n' 'int dep(int x) { return x + 1; }' >"$b/src/dep.c"
+	printf '%s\n' '#define _GNU_SOURCE' '#include <math.h>' 'int dep(int);' \
+		'double scaled(double x) { return exp10(x) + dep(0); }' >"$b/src/new.c"
+	printf '%s\n' '#include <stdio.h>' '#include <string.h>' 'double scaled(double);' \
+		'int main(void) { char b[8]; strlcpy(b, "ok", sizeof b); printf("%s %.0f\n", b, scaled(2)); return 0; }' \
+		>"$b/src/app.c"
+	# shellcheck disable=SC2086 # flags prints words meant to be split
+	cc $flags -shared -fPIC -o "$b/lib/libdep.so" "$b/src/dep.c"
+	# shellcheck disable=SC2086,SC2016
+	cc $flags -shared -fPIC -o "$b/lib/libnew.so" "$b/src/new.c" -L"$b/lib" -ldep -lm \
+		-Wl,-rpath,'$ORIGIN' -Wl,--enable-new-dtags
+	# shellcheck disable=SC2086,SC2016
+	cc $flags -o "$b/bin/app" "$b/src/app.c" -L"$b/lib" -lnew -Wl,-rpath,'$ORIGIN/../lib' \
+		-Wl,--enable-new-dtags
+}
+
+@test "inspect --closure: the floor of a bundle is its library's GLIBC_2.39, not the program's GLIBC_2.38; explain --closure names both, the real loader agrees" {
+	local b=$BATS_TEST_TMPDIR/bundle
+	make_bundle "$b"
+	run_gm 0 inspect "$b/bin/app"
+	assert_contains "$output" "glibc floor: GLIBC_2.38"
+	run_gm 0 inspect --closure "$b/bin/app"
+	echo "$output"
+	assert_contains "$output" "$b/bin/app: closure of 3 objects, glibc floor GLIBC_2.39 set by $b/lib/libnew.so"
+	assert_contains "$output" "GLIBC_2.39   $b/lib/libnew.so (libnew.so, needed by $b/bin/app)"
+	assert_contains "$output" "$b/lib/libdep.so (libdep.so, needed by $b/lib/libnew.so)"
+	assert_contains "$output" "from the target system: libc.so.6 libm.so.6"
+	run_gm 0 inspect --closure --json "$b/bin/app"
+	[ "$(python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["glibc_floor"], d["set_by"].split("/")[-1], len(d["objects"]))' <<<"$output")" = "2.39 libnew.so 3" ]
+	# Against bookworm (2.36) both nodes are missing, each named with its object.
+	run_gm 1 explain "$b/bin/app" --against bookworm --closure
+	echo "$output"
+	assert_contains "$output" "glibc floor GLIBC_2.39 set by $b/lib/libnew.so"
+	assert_contains "$output" "$b/bin/app needs GLIBC_2.38 from libc.so.6"
+	assert_contains "$output" "/lib/libnew.so needs GLIBC_2.39 from libm.so.6"
+	assert_contains "$output" "exp10@GLIBC_2.39"
+	# The real loader: runs on trixie (2.41), not on bookworm.
+	run_gm 1 check "$b/bin/app" --against bookworm --against trixie -m loader --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "0 mismatches"
+	run method_cells "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	assert_contains "$output" "loader debian-trixie-amd64 ok ok"
+	assert_contains "$output" "loader debian-bookworm-amd64 symbol-version symbol-version"
+	# Errors: a directory, a non-ELF file.
+	run_gm 2 inspect --closure "$b/bin"
+	assert_contains "$output" "is a directory"
+	run_gm 2 inspect --closure "$b/src/app.c"
+	assert_contains "$output" "is not an ELF file"
+}

@@ -2,6 +2,7 @@
  * that glibc, and if not, which symbol@version fails, needed by which object. */
 #define _GNU_SOURCE
 #include "base/cleanup.h"
+#include "cli/closure-out.h"
 #include "cli/cmd.h"
 #include "cli/select.h"
 #include "verdict/predict.h"
@@ -17,7 +18,7 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix explain FILE --against S... [--json]\n"
+	"usage: glibc-matrix explain FILE --against S... [--closure] [--json]\n"
 	"\n"
 	"Predicts, from the ELF data alone, whether FILE loads when run by the loader of\n"
 	"that glibc (ld.so --library-path <its libdirs>).  Every object the process would\n"
@@ -31,6 +32,9 @@ static const char help[] =
 	"                suite (bookworm: its import for FILE's architecture) or a glibc\n"
 	"                version (2.36: the sysroot of that version for FILE's\n"
 	"                architecture, the source build when there are two)\n"
+	"  --closure     first the closure of FILE as shipped (inspect --closure): the\n"
+	"                floor of FILE with its bundled libraries and who sets it\n"
+	"                (JSON: \"closure\" in each result)\n"
 	"  --json        machine-readable result (an array for several --against)\n"
 	"\n"
 	"Exit: 0 compatible, 1 not compatible, 2 usage (unknown sysroot; FILE missing,\n"
@@ -140,16 +144,17 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000 };
+	enum { OPT_JSON = 1000, OPT_CLOSURE };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
+		{"closure", no_argument, NULL, OPT_CLOSURE},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
-	bool json = false;
+	bool json = false, closure = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:hq", opts, NULL)) != -1) {
@@ -161,6 +166,8 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			strv_push(&against, optarg);
 		else if (c == OPT_JSON)
 			json = true;
+		else if (c == OPT_CLOSURE)
+			closure = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
@@ -177,6 +184,11 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	const char *arch = NULL;
 	if (binary_arch(binary, &arch, err) < 0)
 		return -1;
+	struct closure cl = {0};
+	if (closure && elf_closure(binary, &cl, err) < 0)
+		return -1;
+	if (closure && !json)
+		closure_print(stdout, binary, &cl);
 	json_object *arr = json_object_new_array();
 	int r = 0;
 	for (size_t i = 0; against[i]; i++) {
@@ -191,8 +203,12 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			r = -1;
 			break;
 		}
-		if (json)
-			json_object_array_add(arr, to_json(binary, &s, &p));
+		if (json) {
+			json_object *o = to_json(binary, &s, &p);
+			if (closure)
+				json_object_object_add(o, "closure", closure_json(binary, &cl));
+			json_object_array_add(arr, o);
+		}
 		else
 			print_text(binary, &s, &p);
 		if (p.outcome != GM_OK)
@@ -209,5 +225,6 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		json_object_put(out);
 	}
 	json_object_put(arr);
+	closure_release(&cl);
 	return r;
 }

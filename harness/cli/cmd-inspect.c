@@ -2,6 +2,7 @@
  * from glibc, read statically (the file is never executed). */
 #define _GNU_SOURCE
 #include "base/cleanup.h"
+#include "cli/closure-out.h"
 #include "cli/cmd.h"
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
@@ -20,6 +21,7 @@
 
 static const char help[] =
 	"usage: glibc-matrix inspect FILE|DIR... [-r] [--json]\n"
+	"       glibc-matrix inspect --closure FILE... [--json]\n"
 	"\n"
 	"For each ELF file: interpreter, needed libraries, runpath, the glibc version\n"
 	"nodes it requires grouped by library, its glibc floor (the highest GLIBC_x.y\n"
@@ -28,6 +30,10 @@ static const char help[] =
 	"GLIBC_ABI_GNU2_TLS).  Files are read with libelf, never executed.\n"
 	"\n"
 	"  -r, --recursive   descend into directories (symlinks are not followed)\n"
+	"      --closure     the file as shipped: it and every library it needs that its\n"
+	"                    own RUNPATH/RPATH ($ORIGIN expanded) finds, transitively;\n"
+	"                    the floor of the whole closure and the object that sets it;\n"
+	"                    glibc's libraries and the rest are left to the target system\n"
 	"      --json        one JSON array of objects\n"
 	"\n"
 	"A directory without -r means its files.  Non-ELF files found in directories\n"
@@ -208,17 +214,51 @@ static void scan_dir(struct scan *sc, const char *dir)
 	free(names);
 }
 
+/* --closure: each FILE as shipped; every FILE is read before anything is
+ * printed, so a bad one is an error and no half output. */
+static int inspect_closures(char **files, bool json, struct gm_err **err)
+{
+	size_t n = strv_len(files);
+	struct closure *cs = xcalloc(n, sizeof(*cs));
+	int r = 0;
+	size_t done = 0;
+	for (; done < n && r == 0; done++)
+		if (path_is_dir(files[done]))
+			r = gm_usage(err, "inspect --closure: '%s' is a directory; want files",
+				     files[done]);
+		else if (elf_closure(files[done], &cs[done], err) < 0)
+			r = -1;
+	if (r == 0) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			if (json)
+				json_object_array_add(arr, closure_json(files[i], &cs[i]));
+			else
+				closure_print(stdout, files[i], &cs[i]);
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	}
+	for (size_t i = 0; i < done; i++)
+		closure_release(&cs[i]);
+	free(cs);
+	return r;
+}
+
 int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000 };
+	enum { OPT_JSON = 1000, OPT_CLOSURE };
 	static const struct option opts[] = {
 		{"recursive", no_argument, NULL, 'r'},
+		{"closure", no_argument, NULL, OPT_CLOSURE},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	struct scan sc = {.out = stdout};
+	bool closure = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "rhq", opts, NULL)) != -1) {
@@ -230,6 +270,8 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			sc.recursive = true;
 		else if (c == OPT_JSON)
 			sc.json = true;
+		else if (c == OPT_CLOSURE)
+			closure = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
@@ -242,6 +284,8 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		if (stat(argv[i], &st) < 0)
 			return gm_usage(err, "inspect: cannot read '%s': %s", argv[i], strerror(errno));
 	}
+	if (closure)
+		return inspect_closures(argv + optind, sc.json, err);
 	if (sc.json)
 		fputs("[", sc.out);
 	for (int i = optind; i < argc; i++) {
