@@ -171,3 +171,41 @@ make_bundle() {
 	run_gm 2 inspect --closure "$b/src/app.c"
 	assert_contains "$output" "is not an ELF file"
 }
+
+@test "explain --against-all: the bundle against every x86_64 sysroot, oldest first; the oldest that runs it and the newest that does not, confirmed by the real loader" {
+	local b=$BATS_TEST_TMPDIR/bundle
+	make_bundle "$b"
+	run_gm 1 explain "$b/bin/app" --against-all
+	echo "$output"
+	assert_contains "$output" "against every x86_64 sysroot in the store, oldest glibc first"
+	assert_contains "$output" "debian-bookworm-amd64      symbol-version GLIBC_2.38"
+	assert_contains "$output" "debian-trixie-amd64        ok"
+	run_gm 1 explain "$b/bin/app" --against-all --json
+	local j=$output
+	# Sorted by version; the loader route runs it exactly from 2.39 on (its
+	# closure's floor), and the summary names the boundary on either side.
+	run python3 - <<-PY
+	import json
+	d = json.loads('''$j''')
+	v = lambda s: tuple(int(x) for x in s.split("."))
+	rows = d["sysroots"]
+	assert [v(r["glibc_version"]) for r in rows] == sorted(v(r["glibc_version"]) for r in rows)
+	for r in rows:
+	    ok = r["routes"]["loader"]["outcome"] == "ok"
+	    assert ok == (v(r["glibc_version"]) >= (2, 39)), r
+	by = {r["sysroot"]: r["glibc_version"] for r in rows}
+	s = d["by_route"]["loader"]
+	assert v(by[s["oldest_that_runs"]]) >= (2, 39) and v(by[s["newest_that_does_not"]]) < (2, 39), s
+	print(s["oldest_that_runs"], s["newest_that_does_not"])
+	PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local ok=${output% *} bad=${output#* }
+	run_gm 1 check "$b/bin/app" --against "$ok" --against "$bad" -m loader --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "0 mismatches"
+	run method_cells "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "loader $ok ok ok"
+	assert_contains "$output" "loader $bad symbol-version symbol-version"
+	run_gm 2 explain "$b/bin/app" --against-all --against trixie
+	assert_contains "$output" "--against-all takes no --against"
+}

@@ -78,28 +78,6 @@ static int print_help(void)
 	return 0;
 }
 
-/* Host directories of the libraries beyond glibc that binary needs. */
-static char **host_lib_dirs(const char *binary, char ***ret_libs)
-{
-	struct sysroot host;
-	struct gm_prediction p;
-	char **dirs = xcalloc(1, sizeof(char *));
-	*ret_libs = xcalloc(1, sizeof(char *));
-	sysroot_host(&host);
-	if (predict_loader(binary, &host, &p, NULL) == 0) {
-		for (size_t i = 0; p.host_libs[i]; i++) {
-			cleanup_free char *copy = xstrdup(p.host_libs[i]);
-			const char *d = dirname(copy);
-			if (!strv_contains(dirs, d))
-				strv_push(&dirs, d);
-			strv_push(ret_libs, p.host_libs[i]);
-		}
-		prediction_release(&p);
-	}
-	sysroot_release(&host);
-	return dirs;
-}
-
 /* Why a cell cannot run here, or NULL.  Nothing of another machine is
  * executed by the host itself (the kernel refuses it, and a loader of
  * another architecture must never be run at all): it runs under qemu-user
@@ -382,7 +360,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		cleanup_free char *emulator = fa && fa != arch_host() ? arch_emulator(fa) : NULL;
 		if (!abs)
 			goto done;
-		cleanup_strv char **extra = host_lib_dirs(abs, &libs);
+		cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
 		for (size_t k = 0; k < n_ms; k++) {
 			bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
 			size_t n_trees = route_in_container(ms[k]) ? t.n : 1;

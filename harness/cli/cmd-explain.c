@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "cli/closure-out.h"
 #include "cli/cmd.h"
+#include "cli/explain-all.h"
 #include "cli/select.h"
 #include "verdict/predict.h"
 #include "store/resolve.h"
@@ -19,6 +20,7 @@
 
 static const char help[] =
 	"usage: glibc-matrix explain FILE --against S... [--closure] [--json]\n"
+	"       glibc-matrix explain FILE --against-all [--json]\n"
 	"\n"
 	"Predicts, from the ELF data alone, whether FILE loads when run by the loader of\n"
 	"that glibc (ld.so --library-path <its libdirs>).  Every object the process would\n"
@@ -32,6 +34,9 @@ static const char help[] =
 	"                suite (bookworm: its import for FILE's architecture) or a glibc\n"
 	"                version (2.36: the sysroot of that version for FILE's\n"
 	"                architecture, the source build when there are two)\n"
+	"  --against-all every sysroot of FILE's architecture in the store, oldest glibc\n"
+	"                first, by the loader and interp routes: one table, and per\n"
+	"                route the oldest glibc that runs FILE and the newest that does not\n"
 	"  --closure     first the closure of FILE as shipped (inspect --closure): the\n"
 	"                floor of FILE with its bundled libraries and who sets it\n"
 	"                (JSON: \"closure\" in each result)\n"
@@ -144,17 +149,18 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000, OPT_CLOSURE };
+	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"closure", no_argument, NULL, OPT_CLOSURE},
+		{"against-all", no_argument, NULL, OPT_ALL},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
-	bool json = false, closure = false;
+	bool json = false, closure = false, every = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:hq", opts, NULL)) != -1) {
@@ -168,13 +174,18 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			json = true;
 		else if (c == OPT_CLOSURE)
 			closure = true;
+		else if (c == OPT_ALL)
+			every = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
 			return cmd_bad_option(err, "explain", argv, "a:hq", opts);
 	}
-	if (optind + 1 != argc || !against[0])
-		return gm_usage(err, "explain: want one FILE and --against SYSROOT|VERSION (see --help)");
+	if (every && (against[0] || closure))
+		return gm_usage(err, "explain: --against-all takes no --against and no --closure");
+	if (optind + 1 != argc || (!against[0] && !every))
+		return gm_usage(err, "explain: want one FILE and --against SYSROOT|VERSION or "
+				     "--against-all (see --help)");
 	const char *binary = argv[optind];
 	if (!path_is_file(binary))
 		return gm_usage(err, "explain: '%s' is not a readable file", binary);
@@ -184,6 +195,8 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	const char *arch = NULL;
 	if (binary_arch(binary, &arch, err) < 0)
 		return -1;
+	if (every)
+		return explain_against_all(ctx, binary, arch, json, err);
 	struct closure cl = {0};
 	if (closure && elf_closure(binary, &cl, err) < 0)
 		return -1;

@@ -6,8 +6,10 @@
 #include "base/fs.h"
 #include "base/ui.h"
 #include "base/util.h"
+#include "verdict/predict.h"
 
 #include <getopt.h>
+#include <libgen.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -257,4 +259,26 @@ void trees_release(struct trees *t)
 	sysroot_list_free(t->own, t->n);
 	rootfs_list_free(t->v, t->n);
 	memset(t, 0, sizeof(*t));
+}
+
+/* Host directories of the libraries beyond glibc that binary needs. */
+char **select_host_lib_dirs(const char *binary, char ***ret_libs)
+{
+	struct sysroot host;
+	struct gm_prediction p;
+	char **dirs = xcalloc(1, sizeof(char *));
+	*ret_libs = xcalloc(1, sizeof(char *));
+	sysroot_host(&host);
+	if (predict_loader(binary, &host, &p, NULL) == 0) {
+		for (size_t i = 0; p.host_libs[i]; i++) {
+			cleanup_free char *copy = xstrdup(p.host_libs[i]);
+			const char *d = dirname(copy);
+			if (!strv_contains(dirs, d))
+				strv_push(&dirs, d);
+			strv_push(ret_libs, p.host_libs[i]);
+		}
+		prediction_release(&p);
+	}
+	sysroot_release(&host);
+	return dirs;
 }

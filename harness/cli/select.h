@@ -24,6 +24,11 @@ int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err
 int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
 		    struct gm_err **err);
 
+/* The host directories of the libraries beyond glibc that a user's binary
+ * needs, as the host's loader finds them (*ret_libs: those libraries);
+ * the routes search them after the sysroot's. */
+char **select_host_lib_dirs(const char *binary, char ***ret_libs);
+
 /* names empty: every route having all of default_caps (0: every route);
  * an unknown name is GM_EXIT_USAGE. */
 int select_methods(char *const *names, unsigned default_caps, const struct route ***ret,

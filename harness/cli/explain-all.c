@@ -1,0 +1,153 @@
+#define _GNU_SOURCE
+#include "cli/explain-all.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "cli/select.h"
+#include "routes/route.h"
+#include "verdict/predict.h"
+
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The routes of the table: the two ways `check` uses by default. */
+static const char *const route_names_all[] = {"loader", "interp", NULL};
+#define N_ROUTES 2
+
+struct row {
+	const struct sysroot *s;
+	enum gm_outcome outcome[N_ROUTES];
+	char *detail[N_ROUTES];
+};
+
+static int by_version(const void *a, const void *b)
+{
+	const struct sysroot *x = a, *y = b;
+	int c = version_cmp(x->glibc_version, y->glibc_version);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static char *cell_text(const struct row *r, size_t k)
+{
+	if (r->outcome[k] == GM_OK)
+		return xstrdup("ok");
+	return xasprintf("%s %s", gm_outcome_name(r->outcome[k]), r->detail[k]);
+}
+
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
+			bool json, struct gm_err **err)
+{
+	(void)ctx;
+	struct sysroot *all = NULL;
+	size_t n_all = 0, n = 0;
+	if (select_all_sysroots(&all, &n_all, err) < 0)
+		return -1;
+	/* The sysroots of the file's architecture, oldest glibc first. */
+	struct sysroot *v = xcalloc(n_all + 1, sizeof(*v));
+	for (size_t i = 0; i < n_all; i++)
+		if (strcmp(all[i].arch, arch) == 0)
+			v[n++] = all[i];
+		else
+			sysroot_release(&all[i]);
+	free(all);
+	if (!n) {
+		free(v);
+		return gm_usage(err, "explain --against-all: no %s sysroot in the store "
+				"(glibc-matrix sysroot import SUITE, sysroot build VERSION)", arch);
+	}
+	qsort(v, n, sizeof(*v), by_version);
+
+	cleanup_free char *abs = realpath(binary, NULL);
+	cleanup_strv char **libs = NULL;
+	cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
+	struct row *rows = xcalloc(n, sizeof(*rows));
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		rows[i].s = &v[i];
+		for (size_t k = 0; k < N_ROUTES && r == 0; k++) {
+			struct route_ctx rc = {.binary = abs, .run = &v[i], .extra_libdirs = extra,
+					       .own_search = true};
+			struct gm_prediction p;
+			if (route_find(route_names_all[k])->predict(&rc, &p, err) < 0) {
+				r = -1;
+				break;
+			}
+			rows[i].outcome[k] = p.outcome;
+			rows[i].detail[k] = xstrdup(p.detail);
+			prediction_release(&p);
+		}
+	}
+	/* Per route: the oldest that runs it, the newest that does not. */
+	const struct sysroot *oldest_ok[N_ROUTES] = {0}, *newest_bad[N_ROUTES] = {0};
+	bool all_ok = true;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		for (size_t k = 0; k < N_ROUTES; k++) {
+			if (rows[i].outcome[k] == GM_OK && !oldest_ok[k])
+				oldest_ok[k] = rows[i].s;
+			if (rows[i].outcome[k] != GM_OK) {
+				newest_bad[k] = rows[i].s;
+				all_ok = false;
+			}
+		}
+	if (r == 0 && json) {
+		json_object *o = json_object_new_object(), *jr = json_object_new_array();
+		json_object *sum = json_object_new_object();
+		json_object_object_add(o, "file", json_object_new_string(binary));
+		json_object_object_add(o, "arch", json_object_new_string(arch));
+		for (size_t i = 0; i < n; i++) {
+			json_object *row = json_object_new_object(), *routes = json_object_new_object();
+			json_object_object_add(row, "sysroot", json_object_new_string(v[i].name));
+			json_object_object_add(row, "glibc_version",
+					       json_object_new_string(v[i].glibc_version));
+			for (size_t k = 0; k < N_ROUTES; k++) {
+				json_object *c = json_object_new_object();
+				json_object_object_add(c, "outcome", json_object_new_string(
+					gm_outcome_name(rows[i].outcome[k])));
+				json_object_object_add(c, "detail",
+						       json_object_new_string(rows[i].detail[k]));
+				json_object_object_add(routes, route_names_all[k], c);
+			}
+			json_object_object_add(row, "routes", routes);
+			json_object_array_add(jr, row);
+		}
+		json_object_object_add(o, "sysroots", jr);
+		for (size_t k = 0; k < N_ROUTES; k++) {
+			json_object *s = json_object_new_object();
+			json_object_object_add(s, "oldest_that_runs", oldest_ok[k]
+				? json_object_new_string(oldest_ok[k]->name) : NULL);
+			json_object_object_add(s, "newest_that_does_not", newest_bad[k]
+				? json_object_new_string(newest_bad[k]->name) : NULL);
+			json_object_object_add(sum, route_names_all[k], s);
+		}
+		json_object_object_add(o, "by_route", sum);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (r == 0) {
+		printf("%s against every %s sysroot in the store, oldest glibc first (predicted):\n",
+		       binary, arch);
+		printf("  %-7s %-26s %-32s %s\n", "glibc", "sysroot", "loader", "interp");
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *a = cell_text(&rows[i], 0);
+			cleanup_free char *b = cell_text(&rows[i], 1);
+			printf("  %-7s %-26s %-32s %s\n", v[i].glibc_version, v[i].name, a, b);
+		}
+		for (size_t k = 0; k < N_ROUTES; k++) {
+			cleanup_free char *ok = oldest_ok[k] ? xasprintf("%s (%s)",
+				oldest_ok[k]->glibc_version, oldest_ok[k]->name) : xstrdup("none");
+			cleanup_free char *bad = newest_bad[k] ? xasprintf("%s (%s)",
+				newest_bad[k]->glibc_version, newest_bad[k]->name) : xstrdup("none");
+			printf("  %s: the oldest glibc that runs it: %s; the newest that does not: %s\n",
+			       route_names_all[k], ok, bad);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < N_ROUTES; k++)
+			free(rows[i].detail[k]);
+	free(rows);
+	sysroot_list_free(v, n);
+	if (r < 0)
+		return -1;
+	return all_ok ? 0 : GM_EXIT_FINDINGS;
+}

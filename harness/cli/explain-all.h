@@ -1,0 +1,17 @@
+/* explain FILE --against-all: FILE predicted against every sysroot of its
+ * architecture in the store, oldest glibc first, by the loader and interp
+ * routes; per route the oldest glibc that runs it and the newest that does
+ * not. */
+#ifndef GM_EXPLAIN_ALL_H
+#define GM_EXPLAIN_ALL_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "base/ui.h"
+
+/* 0 (loads everywhere), GM_EXIT_FINDINGS (somewhere it does not), -1 + err. */
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
+			bool json, struct gm_err **err);
+
+#endif
