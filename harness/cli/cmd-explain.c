@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "cli/explain-all.h"
 #include "cli/select.h"
+#include "verdict/causes.h"
 #include "verdict/predict.h"
 #include "store/resolve.h"
 #include "elf/elfinfo.h"
@@ -19,7 +20,7 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix explain FILE --against S... [--closure] [--json]\n"
+	"usage: glibc-matrix explain FILE --against S... [--why] [--closure] [--json]\n"
 	"       glibc-matrix explain FILE --against-all [--json]\n"
 	"\n"
 	"Predicts, from the ELF data alone, whether FILE loads when run by the loader of\n"
@@ -37,6 +38,9 @@ static const char help[] =
 	"  --against-all every sysroot of FILE's architecture in the store, oldest glibc\n"
 	"                first, by the loader and interp routes: one table, and per\n"
 	"                route the oldest glibc that runs FILE and the newest that does not\n"
+	"  --why         for each needed node that is missing: why the binary needs it\n"
+	"                and what removes the need (sysroots/causes.tsv, each remedy\n"
+	"                proven by a probe pair), or that no known cause explains it\n"
 	"  --closure     first the closure of FILE as shipped (inspect --closure): the\n"
 	"                floor of FILE with its bundled libraries and who sets it\n"
 	"                (JSON: \"closure\" in each result)\n"
@@ -60,8 +64,54 @@ static int binary_arch(const char *binary, const char **ret, struct gm_err **err
 	return 0;
 }
 
+/* --why under one problem: its symbols grouped by cause. */
+static void print_why(const struct causes *cs, const struct gm_problem *pb)
+{
+	struct cause_group *g;
+	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *syms = NULL;
+		for (size_t k = 0; g[i].symbols[k]; k++) {
+			char *t = xasprintf("%s%s%s", syms ? syms : "", syms ? ", " : "",
+					    g[i].symbols[k]);
+			free(syms);
+			syms = t;
+		}
+		const char *what = syms ? syms : pb->node;
+		if (!g[i].cause) {
+			printf("    why %s: no known cause (%s has no row for it)\n", what, cs->path);
+			continue;
+		}
+		printf("    why %s [%s]: %s\n", what, g[i].cause->id, g[i].cause->cause);
+		printf("    remedy: %s\n", g[i].cause->remedy);
+	}
+	cause_groups_free(g, n);
+}
+
+static json_object *why_json(const struct causes *cs, const struct gm_problem *pb)
+{
+	json_object *a = json_object_new_array();
+	struct cause_group *g;
+	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object(), *syms = json_object_new_array();
+		for (size_t k = 0; g[i].symbols[k]; k++)
+			json_object_array_add(syms, json_object_new_string(g[i].symbols[k]));
+		json_object_object_add(o, "symbols", syms);
+		json_object_object_add(o, "id", g[i].cause ? json_object_new_string(g[i].cause->id)
+							   : NULL);
+		json_object_object_add(o, "cause", g[i].cause ? json_object_new_string(g[i].cause->cause)
+							      : NULL);
+		json_object_object_add(o, "remedy", g[i].cause
+			? json_object_new_string(g[i].cause->remedy) : NULL);
+		json_object_array_add(a, o);
+	}
+	cause_groups_free(g, n);
+	return a;
+}
+
 static void print_text(const char *binary, const struct sysroot *s,
-		       const struct gm_prediction *p)
+		       const struct gm_prediction *p, const struct causes *why)
 {
 	printf("%s against %s (glibc %s, %s): %s\n", binary, s->name, s->glibc_version, s->arch,
 	       p->outcome == GM_OK ? "loads" : "will NOT load");
@@ -99,6 +149,8 @@ static void print_text(const char *binary, const struct sysroot *s,
 						     : "these symbols are not defined at that version");
 		for (size_t k = 0; pb->symbols[k]; k++)
 			printf("    %s@%s\n", pb->symbols[k], pb->node);
+		if (why)
+			print_why(why, pb);
 	}
 	for (size_t i = 0; p->libraries && p->libraries[i]; i++) {
 		const char *path = strchr(p->libraries[i], ' ') + 1;
@@ -114,7 +166,7 @@ static void print_text(const char *binary, const struct sysroot *s,
 }
 
 static json_object *to_json(const char *binary, const struct sysroot *s,
-			    const struct gm_prediction *p)
+			    const struct gm_prediction *p, const struct causes *why)
 {
 	json_object *o = json_object_new_object();
 	json_object *probs = json_object_new_array();
@@ -137,6 +189,8 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 		for (size_t k = 0; pb->symbols[k]; k++)
 			json_object_array_add(syms, json_object_new_string(pb->symbols[k]));
 		json_object_object_add(j, "symbols", syms);
+		if (why && pb->node)
+			json_object_object_add(j, "why", why_json(why, pb));
 		json_object_array_add(probs, j);
 	}
 	json_object_object_add(o, "problems", probs);
@@ -149,18 +203,19 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL };
+	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL, OPT_WHY };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"closure", no_argument, NULL, OPT_CLOSURE},
 		{"against-all", no_argument, NULL, OPT_ALL},
+		{"why", no_argument, NULL, OPT_WHY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
-	bool json = false, closure = false, every = false;
+	bool json = false, closure = false, every = false, why = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:hq", opts, NULL)) != -1) {
@@ -176,6 +231,8 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			closure = true;
 		else if (c == OPT_ALL)
 			every = true;
+		else if (c == OPT_WHY)
+			why = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
@@ -197,6 +254,9 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return -1;
 	if (every)
 		return explain_against_all(ctx, binary, arch, json, err);
+	struct causes causes = {0};
+	if (why && causes_load(&causes, err) < 0)
+		return -1;
 	struct closure cl = {0};
 	if (closure && elf_closure(binary, &cl, err) < 0)
 		return -1;
@@ -217,13 +277,13 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			break;
 		}
 		if (json) {
-			json_object *o = to_json(binary, &s, &p);
+			json_object *o = to_json(binary, &s, &p, why ? &causes : NULL);
 			if (closure)
 				json_object_object_add(o, "closure", closure_json(binary, &cl));
 			json_object_array_add(arr, o);
 		}
 		else
-			print_text(binary, &s, &p);
+			print_text(binary, &s, &p, why ? &causes : NULL);
 		if (p.outcome != GM_OK)
 			r = GM_EXIT_FINDINGS;
 		prediction_release(&p);
@@ -239,5 +299,6 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	}
 	json_object_put(arr);
 	closure_release(&cl);
+	causes_release(&causes);
 	return r;
 }

@@ -81,6 +81,10 @@ static int set_key(struct gm_case *c, const char *key, const char *val, const ch
 	} else if (strcmp(key, "node") == 0) {
 		free(c->node);
 		c->node = xstrdup(*val ? val : "none");
+	} else if (strcmp(key, "portable") == 0) {
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return gm_infra(err, 0, "'%s':%zu: portable must be yes or no", file, line);
+		c->portable = strcmp(val, "yes") == 0;
 	} else if (strcmp(key, "test_only") == 0) {
 		if (strcmp(val, "yes") && strcmp(val, "no"))
 			return gm_infra(err, 0, "'%s':%zu: test_only must be yes or no", file, line);

@@ -39,6 +39,9 @@ struct gm_case {
 	char *min_glibc;      /* NULL: any */
 	char *node;           /* "GLIBC_2.34", "none" */
 	bool test_only;
+	/* C++: built as `flags --portable --c++` builds, with the sysroot's
+	 * libstdc++ headers and library (a remedy probe). */
+	bool portable;
 	char *exercises;
 	char **runtime;       /* "library:symbol" */
 	int behaviour;        /* enum gm_outcome once loaded: GM_OK unless a test probe */

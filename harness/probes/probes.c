@@ -57,6 +57,8 @@ static void probe_key(struct job *j, const struct sysroot *s, const struct gm_ca
 		    s->name, s->cache_key, c->name, c->cxx ? "c++" : "c",
 		    t->version ? t->version : j->compiler,
 		    j->common_hash, c->min_glibc ? c->min_glibc : "-");
+	if (c->portable)
+		strbuf_addf(&text, "portable\n");
 	for (size_t i = 0; c->sources[i]; i++) {
 		cleanup_free char *h = file_hash(dir, c->sources[i]);
 		strbuf_addf(&text, "source %s %s\n", c->sources[i], h);
@@ -266,7 +268,7 @@ static void task(void *ctx, size_t i)
 		p->reason = xasprintf("needs the headers of glibc >= %s", p->kase->min_glibc);
 		return;
 	}
-	if (build_one(j, p, &j->tc[si * 2 + (p->kase->cxx ? 1 : 0)], &err) < 0) {
+	if (build_one(j, p, &j->tc[si * 3 + (p->kase->cxx ? 1 + p->kase->portable : 0)], &err) < 0) {
 		pool_keep_error(&j->err, err, &j->lock);
 	}
 }
@@ -281,7 +283,11 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 	int r = 0;
 
 	j.out = xcalloc(n ? n : 1, sizeof(*j.out));
-	j.tc = xcalloc(n_sys * 2 + 1, sizeof(*j.tc));
+	/* Per sysroot: C, C++, C++ as --portable builds it (cases.ini portable). */
+	j.tc = xcalloc(n_sys * 3 + 1, sizeof(*j.tc));
+	bool portable = false;
+	for (size_t i = 0; i < n_cases; i++)
+		portable |= cs[i]->cxx && cs[i]->portable;
 	pthread_mutex_init(&j.lock, NULL);
 	if (compiler_version(&j.compiler, err) < 0)
 		r = -1;
@@ -292,8 +298,9 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 		j.common_hash = xasprintf("%s %s", a, b);
 	}
 	for (size_t s = 0; r == 0 && s < n_sys; s++)
-		for (int lang = 0; r == 0 && lang < 2; lang++)
-			r = toolchain_for(&sys[s], lang == 1, TOOLCHAIN_PROBE, &j.tc[s * 2 + lang], err);
+		for (int lang = 0; r == 0 && lang < (portable ? 3 : 2); lang++)
+			r = toolchain_for(&sys[s], lang > 0, lang == 2 ? TOOLCHAIN_PORTABLE : TOOLCHAIN_PROBE,
+					  &j.tc[s * 3 + lang], err);
 	for (size_t i = 0; i < n; i++) {
 		j.out[i].build = &sys[i / n_cases];
 		j.out[i].kase = cs[i % n_cases];
@@ -307,7 +314,7 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted while building probes");
 		}
 	}
-	for (size_t s = 0; s < n_sys * 2; s++)
+	for (size_t s = 0; s < n_sys * 3; s++)
 		toolchain_release(&j.tc[s]);
 	free(j.tc);
 	free(j.compiler);
