@@ -158,4 +158,7 @@ proofs() {
 	run method_cells "$BATS_TEST_TMPDIR/out"
 	echo "$output"
 	assert_contains "$output" "loader debian-bookworm-amd64 symbol-version symbol-version GLIBC_2.38"
+	# check's results.json carries the cause of each needed node.
+	run python3 -c 'import json,sys; print([w["id"] for c in json.load(open(sys.argv[1]))["cells"] for p in c["predicted"]["problems"] for w in p.get("why", [])])' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_contains "$output" "'c23-redirect'"
 }

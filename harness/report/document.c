@@ -1,6 +1,7 @@
 /* results.json: the results document of a matrix run (reports/schema.json
  * says what every field is). */
 #define _GNU_SOURCE
+#include "verdict/causes.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/hash.h"
@@ -89,6 +90,40 @@ static json_object *jsubject(const struct cell *c)
 	return o;
 }
 
+/* The causes table, read once for the document; NULL if it cannot be read
+ * (the "why" of each problem is then left out, never guessed). */
+static const struct causes *doc_causes(void)
+{
+	static struct causes table;
+	static int state; /* 0 unread, 1 loaded, -1 unreadable */
+	if (state == 0) {
+		struct gm_err *err = NULL;
+		state = causes_load(&table, &err) == 0 ? 1 : -1;
+		gm_err_free(&err);
+	}
+	return state == 1 ? &table : NULL;
+}
+
+/* A problem's symbols grouped by the causes.tsv row that explains them
+ * ("id" null: no row does). */
+static json_object *jwhy(const struct gm_problem *pb)
+{
+	const struct causes *cs = doc_causes();
+	if (!cs || !pb->node)
+		return NULL;
+	json_object *a = json_object_new_array();
+	struct cause_group *g;
+	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", jstr(g[i].cause ? g[i].cause->id : NULL));
+		json_object_object_add(o, "symbols", jstrv(g[i].symbols));
+		json_object_array_add(a, o);
+	}
+	cause_groups_free(g, n);
+	return a;
+}
+
 static json_object *jproblems(const struct cell *c)
 {
 	json_object *a = json_object_new_array();
@@ -100,6 +135,9 @@ static json_object *jproblems(const struct cell *c)
 		json_object_object_add(j, "library", jstr(pb->library));
 		json_object_object_add(j, "node", jstr(pb->node));
 		json_object_object_add(j, "symbols", jstrv(pb->symbols));
+		json_object *why = jwhy(pb);
+		if (why)
+			json_object_object_add(j, "why", why);
 		json_object_array_add(a, j);
 	}
 	return a;
