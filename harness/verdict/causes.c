@@ -23,21 +23,17 @@ int causes_parse(const char *text, const char *path, struct causes *c, struct gm
 		lineno++;
 		if (!*line || *line == '#')
 			continue;
-		char *f[6];
+		char *f[7];
 		size_t nf = 0;
-		for (char *p = line; nf < 6; nf++) {
-			f[nf] = p;
-			p = strchr(p, '\t');
-			if (!p) {
-				nf++;
-				break;
-			}
-			*p++ = '\0';
+		for (char *p = line; p && nf < 7;) {
+			f[nf++] = p;
+			if ((p = strchr(p, '\t')))
+				*p++ = '\0';
 		}
 		bool empty = false;
 		for (size_t i = 0; i < nf; i++)
 			empty |= !*str_trim(f[i]);
-		if (nf != 6 || empty || strchr(f[5], '\t')) {
+		if (nf != 6 || empty) {
 			causes_release(c);
 			return gm_infra(err, 0, "%s:%zu: want 6 tab-separated fields (id, symbols, "
 					"nodes, cause, remedy, proof), none empty", path, lineno);
