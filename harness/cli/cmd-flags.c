@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix flags --sysroot S [--portable] [--c++] [--cflags | --ldflags | --cc]\n"
+	"usage: glibc-matrix flags --sysroot S [--portable] [--c++]\n"
+	"                          [--cflags | --ldflags | --cc]\n"
 	"\n"
 	"Prints the flags that build a program against sysroot S with the host's gcc:\n"
 	"S's headers (with -nostdinc, gcc's and libstdc++'s own headers kept), its crt\n"
