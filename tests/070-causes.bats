@@ -161,4 +161,7 @@ proofs() {
 	# check's results.json carries the cause of each needed node.
 	run python3 -c 'import json,sys; print([w["id"] for c in json.load(open(sys.argv[1]))["cells"] for p in c["predicted"]["problems"] for w in p.get("why", [])])' "$BATS_TEST_TMPDIR/out/results.json"
 	assert_contains "$output" "'c23-redirect'"
+	# and the reports show it beside the symbols.
+	grep -q "__isoc23_strtol@GLIBC_2.38</code> (why: c23-redirect)" "$BATS_TEST_TMPDIR/out/report.html"
+	grep -q "__isoc23_strtol (why: c23-redirect)" "$BATS_TEST_TMPDIR/out/junit.xml"
 }

@@ -20,6 +20,25 @@ const char *rjs(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
+char *rproblem_why(json_object *problem)
+{
+	json_object *why;
+	if (!json_object_object_get_ex(problem, "why", &why) ||
+	    !json_object_is_type(why, json_type_array))
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < json_object_array_length(why); i++) {
+		const char *id = rjs(json_object_array_get_idx(why, i), "id");
+		if (*id && !strstr(strbuf_str(&sb), id))
+			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", id);
+	}
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
 static const char *rjs_or_null(json_object *o, const char *key)
 {
 	json_object *v;

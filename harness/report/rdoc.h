@@ -62,5 +62,8 @@ char *rcell_grid(const struct rcell *c, const char *host_arch);
 
 /* String field of an object, "" when absent or not a string. */
 const char *rjs(json_object *o, const char *key);
+/* The causes.tsv ids a problem's "why" names ("c23-redirect, start-main"),
+ * or NULL when it names none (caller frees). */
+char *rproblem_why(json_object *problem);
 
 #endif

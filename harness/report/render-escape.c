@@ -3,6 +3,7 @@
 #include "report/render.h"
 #include "base/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void render_xml_escape(struct strbuf *b, const char *s)
@@ -46,4 +47,15 @@ void render_xml_put(FILE *out, const char *s)
 	render_xml_escape(&b, s);
 	fputs(strbuf_str(&b), out);
 	strbuf_release(&b);
+}
+
+void render_xml_why(FILE *out, json_object *problem)
+{
+	char *why = rproblem_why(problem);
+	if (!why)
+		return;
+	fputs(" (why: ", out);
+	render_xml_put(out, why);
+	fputs(")", out);
+	free(why);
 }

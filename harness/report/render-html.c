@@ -117,6 +117,7 @@ static void cell_item(FILE *out, const struct rcell *c)
 			}
 			fputs("</code>", out);
 		}
+		render_xml_why(out, p);
 	}
 	if (c->loader_message) {
 		fputs("<pre>", out);

@@ -39,6 +39,7 @@ static void failure_text(FILE *out, const struct rcell *c)
 			fputs(k ? ", " : ": ", out);
 			render_xml_put(out, json_object_get_string(json_object_array_get_idx(syms, k)));
 		}
+		render_xml_why(out, p);
 	}
 	if (*c->stderr_text) {
 		fputs("\nstderr:\n", out);

@@ -32,5 +32,8 @@ void render_md_where(FILE *out, const struct rcell *c);
 void render_xml_escape(struct strbuf *b, const char *s);
 /* The same, written to out. */
 void render_xml_put(FILE *out, const char *s);
+/* " (why: c23-redirect)" for a problem whose "why" names causes.tsv rows,
+ * XML-escaped; nothing otherwise. */
+void render_xml_why(FILE *out, json_object *problem);
 
 #endif
