@@ -12,6 +12,7 @@
 #include "elf/elfinfo.h"
 #include "report/report.h"
 #include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <getopt.h>
@@ -71,44 +72,18 @@ static void print_why(const struct causes *cs, const struct gm_problem *pb)
 	struct cause_group *g;
 	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *syms = NULL;
-		for (size_t k = 0; g[i].symbols[k]; k++) {
-			char *t = xasprintf("%s%s%s", syms ? syms : "", syms ? ", " : "",
-					    g[i].symbols[k]);
-			free(syms);
-			syms = t;
-		}
-		const char *what = syms ? syms : pb->node;
+		struct strbuf syms = STRBUF_INIT;
+		strbuf_join(&syms, g[i].symbols, ", ");
+		const char *what = syms.len ? strbuf_str(&syms) : pb->node;
 		if (!g[i].cause) {
 			printf("    why %s: no known cause (%s has no row for it)\n", what, cs->path);
-			continue;
+		} else {
+			printf("    why %s [%s]: %s\n", what, g[i].cause->id, g[i].cause->cause);
+			printf("    remedy: %s\n", g[i].cause->remedy);
 		}
-		printf("    why %s [%s]: %s\n", what, g[i].cause->id, g[i].cause->cause);
-		printf("    remedy: %s\n", g[i].cause->remedy);
+		strbuf_release(&syms);
 	}
 	cause_groups_free(g, n);
-}
-
-static json_object *why_json(const struct causes *cs, const struct gm_problem *pb)
-{
-	json_object *a = json_object_new_array();
-	struct cause_group *g;
-	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = json_object_new_object(), *syms = json_object_new_array();
-		for (size_t k = 0; g[i].symbols[k]; k++)
-			json_object_array_add(syms, json_object_new_string(g[i].symbols[k]));
-		json_object_object_add(o, "symbols", syms);
-		json_object_object_add(o, "id", g[i].cause ? json_object_new_string(g[i].cause->id)
-							   : NULL);
-		json_object_object_add(o, "cause", g[i].cause ? json_object_new_string(g[i].cause->cause)
-							      : NULL);
-		json_object_object_add(o, "remedy", g[i].cause
-			? json_object_new_string(g[i].cause->remedy) : NULL);
-		json_object_array_add(a, o);
-	}
-	cause_groups_free(g, n);
-	return a;
 }
 
 static void print_text(const char *binary, const struct sysroot *s,
@@ -191,7 +166,7 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 			json_object_array_add(syms, json_object_new_string(pb->symbols[k]));
 		json_object_object_add(j, "symbols", syms);
 		if (why && pb->node)
-			json_object_object_add(j, "why", why_json(why, pb));
+			json_object_object_add(j, "why", report_why_json(why, pb, true));
 		json_object_array_add(probs, j);
 	}
 	json_object_object_add(o, "problems", probs);

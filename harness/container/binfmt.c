@@ -78,7 +78,7 @@ static bool entry_matches(const struct entry *e, const struct gm_arch *a)
 	return true;
 }
 
-int binfmt_ready(const struct gm_arch *a, char **why)
+static int binfmt_read(const struct gm_arch *a, char **why)
 {
 	const char *dir = binfmt_dir();
 	cleanup_free char *status_path = path_join(dir, "status");
@@ -126,4 +126,31 @@ int binfmt_ready(const struct gm_arch *a, char **why)
 		*why = xasprintf("binfmt_misc has no enabled entry for %s ELF programs (as root: "
 				 "ci/binfmt.sh registers Debian's qemu-user-static ones)", a->gnu);
 	return 0;
+}
+
+/* Every cell of a foreign tree asks; the directory is read once per
+ * architecture (and directory) for the process. */
+int binfmt_ready(const struct gm_arch *a, char **why)
+{
+	static struct {
+		const struct gm_arch *arch;
+		char *dir, *why;
+		int ready;
+	} memo[8];
+	static size_t n;
+	const char *dir = binfmt_dir();
+	size_t i = 0;
+	while (i < n && !(memo[i].arch == a && strcmp(memo[i].dir, dir) == 0))
+		i++;
+	if (i == n) {
+		char *w = NULL;
+		int r = binfmt_read(a, &w);
+		if (n == sizeof(memo) / sizeof(memo[0])) {
+			*why = w;
+			return r;
+		}
+		memo[n++] = (typeof(memo[0])){.arch = a, .dir = xstrdup(dir), .why = w, .ready = r};
+	}
+	*why = memo[i].why ? xstrdup(memo[i].why) : NULL;
+	return memo[i].ready;
 }

@@ -17,7 +17,8 @@
 #include "base/arch.h"
 
 /* 1: a's programs run through binfmt_misc with the F flag; 0: they do not,
- * *why (caller frees) says what is missing and how to fix it. */
+ * *why (caller frees) says what is missing and how to fix it.  Read once per
+ * architecture and directory for the process (planning asks per cell). */
 int binfmt_ready(const struct gm_arch *a, char **why);
 
 #endif

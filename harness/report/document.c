@@ -105,19 +105,27 @@ static const struct causes *doc_causes(void)
 }
 
 /* A problem's symbols grouped by the causes.tsv row that explains them
- * ("id" null: no row does). */
+ * ("id" null: no row does), for the results document (ids only). */
 static json_object *jwhy(const struct gm_problem *pb)
 {
 	const struct causes *cs = doc_causes();
-	if (!cs || !pb->node)
-		return NULL;
+	return cs && pb->node ? report_why_json(cs, pb, false) : NULL;
+}
+
+json_object *report_why_json(const struct causes *cs, const struct gm_problem *pb, bool texts)
+{
 	json_object *a = json_object_new_array();
 	struct cause_group *g;
 	size_t n = causes_group(cs, pb->node, pb->symbols, &g);
 	for (size_t i = 0; i < n; i++) {
+		const struct cause *k = g[i].cause;
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", jstr(g[i].cause ? g[i].cause->id : NULL));
+		json_object_object_add(o, "id", jstr(k ? k->id : NULL));
 		json_object_object_add(o, "symbols", jstrv(g[i].symbols));
+		if (texts) {
+			json_object_object_add(o, "cause", jstr(k ? k->cause : NULL));
+			json_object_object_add(o, "remedy", jstr(k ? k->remedy : NULL));
+		}
 		json_object_array_add(a, o);
 	}
 	cause_groups_free(g, n);

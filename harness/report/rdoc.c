@@ -26,12 +26,15 @@ char *rproblem_why(json_object *problem)
 	if (!json_object_object_get_ex(problem, "why", &why) ||
 	    !json_object_is_type(why, json_type_array))
 		return NULL;
-	struct strbuf sb = STRBUF_INIT;
+	char **ids = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < json_object_array_length(why); i++) {
 		const char *id = rjs(json_object_array_get_idx(why, i), "id");
-		if (*id && !strstr(strbuf_str(&sb), id))
-			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", id);
+		if (*id && !strv_contains(ids, id))
+			strv_push(&ids, id);
 	}
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_join(&sb, ids, ", ");
+	strv_free(ids);
 	if (!sb.len) {
 		strbuf_release(&sb);
 		return NULL;

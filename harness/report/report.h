@@ -3,6 +3,7 @@
 #ifndef GM_REPORT_H
 #define GM_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -10,6 +11,7 @@
 
 #include "base/err.h"
 #include "matrix/matrix.h"
+#include "verdict/causes.h"
 
 /* The version of the results document's layout (reports/schema.json). */
 #define REPORT_SCHEMA 2
@@ -23,6 +25,9 @@ int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err 
 /* The "libraries" array of a cell or of explain --json: one {"path",
  * "from"} object per "FROM PATH" entry (gm_prediction.libraries). */
 json_object *report_libraries_json(char *const *libraries);
+/* A needed node's symbols grouped by the causes.tsv row explaining them:
+ * [{"id" (null: none), "symbols"}], with "cause" and "remedy" when texts. */
+json_object *report_why_json(const struct causes *cs, const struct gm_problem *pb, bool texts);
 
 /* Prints grids per method and the mismatches; returns the mismatch count. */
 size_t matrix_summary(const struct matrix *m, FILE *out);

@@ -32,7 +32,7 @@ int causes_parse(const char *text, const char *path, struct causes *c, struct gm
 		}
 		bool empty = false;
 		for (size_t i = 0; i < nf; i++)
-			empty |= !*str_trim(f[i]);
+			empty |= !*(f[i] = str_trim(f[i]));
 		if (nf != 6 || empty) {
 			causes_release(c);
 			return gm_infra(err, 0, "%s:%zu: want 6 tab-separated fields (id, symbols, "
