@@ -656,3 +656,33 @@ libc 2.41" ]
 	# vfs layers are plain directories; podman leaves no mount behind.
 	[ -z "$(grep -F "$p" /proc/self/mountinfo)" ]
 }
+
+@test "hostile tree: ld.so.conf naming /proc/1/root/<host dir> and a soname '../../proc/1/root/<host link>' cannot reach the host" {
+	skip_unless_runc
+	hostile_setup
+	local root u
+	GLIBC_LIBS=$(glibc_set debian-trixie-amd64)
+	# A host directory with a library in it: ldconfig scanning it through
+	# /proc/1/root would create its soname link there.
+	mkdir -p "$H/ldhost"
+	printf 'int victim(void){return 1;}\n' >"$H/victim.c"
+	gcc -shared -fPIC -Wl,-soname,libvictim.so.1 -o "$H/ldhost/libvictim.so.1.0" "$H/victim.c"
+	# A host symbolic link an image library's soname names.
+	ln -s ORIGINAL "$H/victim-link"
+	host_state_before=$(host_state)
+	u=$(upper bullseye)
+	mkdir -p "$u/etc" "$u/opt/evil"
+	printf '/proc/1/root%s/ldhost\n/opt/evil\n' "$H" >"$u/etc/ld.so.conf"
+	gcc -shared -fPIC -Wl,-soname,"../../proc/1/root${H}/victim-link" -o "$u/opt/evil/libevil.so.1" "$H/victim.c"
+	root=$(overlay bullseye)
+	before=$(ls -lA "$H" "$H/ldhost")
+	run_in "$root" hook --lib "$LIB" --update-cache -- /gm/uselib
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from libgmhook
+libc 2.41" ]
+	# The host directory and link are as they were.
+	[ "$(readlink "$H/victim-link")" = ORIGINAL ]
+	[ ! -e "$H/ldhost/libvictim.so.1" ] && [ ! -L "$H/ldhost/libvictim.so.1" ]
+	same "$before" "$(ls -lA "$H" "$H/ldhost")"
+	same "$host_state_before" "$(host_state)"
+}

@@ -33,6 +33,8 @@ struct plan_item {
 	int target;                 /* O_PATH of the resolved target */
 	dev_t dev;
 	ino_t ino;
+	dev_t src_dev;              /* the host file's, for ldconfig's view */
+	ino_t src_ino;
 	char *rel;                  /* the target as named, relative to the root */
 	const struct host_file *src;
 };
@@ -232,12 +234,19 @@ static int plan_target(int rootfd, const char *dir, const char *name, enum targe
 	int tree = host_file_take_tree(src);
 	if (tree < 0)
 		return gm_infra(err, 0, "'%s' is wanted in more places than planned", src->path);
+	struct stat hst;
+	if (fstat(tree, &hst) < 0) {
+		close(tree);
+		return gm_infra(err, errno, "cannot stat '%s'", src->path);
+	}
 	struct plan_item *it = plan_push(p);
 	it->tree = tree;
 	it->target = fd;
 	fd = -1;
 	it->dev = st.st_dev;
 	it->ino = st.st_ino;
+	it->src_dev = hst.st_dev;
+	it->src_ino = hst.st_ino;
 	it->rel = steal_pointer(&rel);
 	it->src = src;
 	return 1;
@@ -339,6 +348,52 @@ static int mount_plan(struct plan *p, struct inroot_undo *u, struct gm_err **err
 	return 0;
 }
 
+static void binds_release(struct ldcache_bind *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i].tree >= 0)
+			close(b[i].tree);
+	free(b);
+}
+
+/* One bound file for ldconfig's view: the target resolved again now that
+ * the mount is on it, cloned, and checked to be the host file. */
+static int view_bind(int rootfd, const struct plan_item *it, struct gm_err **err)
+{
+	cleanup_close int fd = inroot_open(rootfd, it->rel, O_PATH, err);
+	if (fd < 0)
+		return -1;
+	cleanup_close int tree = (int)open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+							AT_EMPTY_PATH);
+	struct stat st;
+	if (tree < 0 || fstat(tree, &st) < 0)
+		return gm_infra(err, errno, "cannot clone the mount on '/%s' for ldconfig", it->rel);
+	if (st.st_dev != it->src_dev || st.st_ino != it->src_ino)
+		return gm_infra(err, 0, "'/%s' in the container changed while the hook ran", it->rel);
+	int ret = tree;
+	tree = -1;
+	return ret;
+}
+
+/* ldconfig runs in a view of the root's own mount (ldcache.h), with the
+ * files bound, so the cache it writes is the one the container needs. */
+static int update_cache(int rootfd, int ldconfig, const char *lib_dir, const struct plan *p,
+			struct inroot_undo *u, struct gm_err **err)
+{
+	if (ldcache_write_dropin(rootfd, lib_dir, u, err) < 0)
+		return -1;
+	struct ldcache_bind *b = xcalloc(p->n + 1, sizeof(*b));
+	for (size_t i = 0; i < p->n; i++)
+		b[i] = (struct ldcache_bind){.rel = p->items[i].rel, .tree = -1};
+	int rc = 0;
+	for (size_t i = 0; i < p->n && rc == 0; i++)
+		rc = (b[i].tree = view_bind(rootfd, &p->items[i], err)) < 0 ? -1 : 0;
+	if (rc == 0)
+		rc = ldcache_run(ldconfig, rootfd, lib_dir, b, p->n, err);
+	binds_release(b, p->n);
+	return rc;
+}
+
 /* The glibc a library will meet: a --lib needing a newer one fails to load
  * in the container, which is said now rather than found later. */
 static void warn_floors(const struct host_set *libs, const char *glibc)
@@ -393,8 +448,8 @@ static int inject_in_ns(struct run *r, struct gm_err **err)
 		return -1;
 	if (mount_plan(&r->plan, &r->undo, err) < 0)
 		return -1;
-	if (o->update_cache && (ldcache_write_dropin(r->rootfd, o->lib_dir, &r->undo, err) < 0 ||
-				ldcache_run(r->ldconfig, r->rootfd, o->lib_dir, err) < 0))
+	if (o->update_cache &&
+	    update_cache(r->rootfd, r->ldconfig, o->lib_dir, &r->plan, &r->undo, err) < 0)
 		return -1;
 
 	for (size_t i = 0; i < r->plan.n; i++)

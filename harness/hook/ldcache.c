@@ -7,12 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,10 +88,42 @@ int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 	return 0;
 }
 
-/* The child: a private mount namespace, the root as working directory,
- * the checked ldconfig.  Only async-signal-safe calls after fork. */
+/* Writes a fixed message; the child has nothing else to say it with. */
+static void say(const char *msg, size_t len)
+{
+	if (write(STDERR_FILENO, msg, len) < 0) {
+		/* nothing to add */
+	}
+}
+#define SAY(m) say(m, sizeof(m) - 1)
+
+/* In the child, its working directory the root: stacks a clone of the
+ * root's own mount over it (OPEN_TREE_CLONE without AT_RECURSIVE: no
+ * submount comes along) and attaches each bind at its path inside the
+ * clone.  The clone's fd, or -1. */
+static int make_view(const struct ldcache_bind *binds, size_t n)
+{
+	int view = (int)open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (view < 0 || move_mount(view, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct open_how how = {
+			.flags = O_PATH | O_CLOEXEC,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		int t = (int)syscall(SYS_openat2, view, binds[i].rel, &how, sizeof(how));
+		if (t < 0 || move_mount(binds[i].tree, "", t, "",
+					MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return -1;
+		close(t);
+	}
+	return view;
+}
+
+/* The child: a private mount namespace, the view as working directory,
+ * the checked ldconfig. */
 static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const char *lib_dir,
-					    int out)
+					    const struct ldcache_bind *binds, size_t n, int out)
 {
 	/* lib_dir on the command line as well: a tree without
 	 * /etc/ld.so.conf (Debian's libc6 without libc-bin) never reads the
@@ -97,31 +131,29 @@ static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const c
 	 * its configuration. */
 	char *const argv[] = {"ldconfig", "-r", ".", (char *)lib_dir, NULL};
 	static char *const envp[] = {NULL};
-	static const char e1[] = "ldconfig child: cannot make a private mount namespace\n";
-	static const char e2[] = "ldconfig child: cannot enter the root\n";
-	static const char e3[] = "ldconfig child: cannot execute the trusted ldconfig\n";
 
 	if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(126);
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		if (write(STDERR_FILENO, e1, sizeof(e1) - 1) < 0) {
-			/* nothing to add */
-		}
+	/* Entered before unshare: the new namespace's copy of the working
+	 * directory is then the copy of the root's mount, no path needed. */
+	if (fchdir(rootfd) < 0) {
+		SAY("ldconfig child: cannot enter the root\n");
 		_exit(126);
 	}
-	if (fchdir(rootfd) < 0) {
-		if (write(STDERR_FILENO, e2, sizeof(e2) - 1) < 0) {
-			/* nothing to add */
-		}
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		SAY("ldconfig child: cannot make a private mount namespace\n");
+		_exit(126);
+	}
+	int view = make_view(binds, n);
+	if (view < 0 || fchdir(view) < 0) {
+		SAY("ldconfig child: cannot make ldconfig's view of the root\n");
 		_exit(126);
 	}
 	fexecve(ldconfig_fd, argv, envp);
-	if (write(STDERR_FILENO, e3, sizeof(e3) - 1) < 0) {
-		/* nothing to add */
-	}
+	SAY("ldconfig child: cannot execute the trusted ldconfig\n");
 	_exit(127);
 }
 
@@ -140,7 +172,8 @@ static void relay(const char *text)
 		hook_msg("ldconfig: %s", line);
 }
 
-int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err **err)
+int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldcache_bind *binds,
+		size_t n_binds, struct gm_err **err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -153,7 +186,7 @@ int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err 
 		return gm_infra(err, e, "cannot run ldconfig: fork");
 	}
 	if (pid == 0)
-		child(ldconfig_fd, rootfd, lib_dir, p[1]);
+		child(ldconfig_fd, rootfd, lib_dir, binds, n_binds, p[1]);
 	close(p[1]);
 
 	struct strbuf out = STRBUF_INIT;

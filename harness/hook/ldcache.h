@@ -5,11 +5,18 @@
  * Only a trusted ldconfig of the host runs, never a binary of the
  * container: its file is opened and checked once, on the host, and that
  * very file is executed (fexecve), so it cannot be swapped between the
- * check and the exec.  It runs as `ldconfig -r <root>` with <root> its
- * working directory: ldconfig chroots there, so every link inside the
- * tree resolves inside it, as it will for the container. */
+ * check and the exec.  It runs as `ldconfig -r .` in a view of the root
+ * made for it alone: a non-recursive clone of the root's own mount, so
+ * none of the container's other mounts is in it (its /proc, where
+ * proc/1/root is still the host's / at createRuntime, its /sys, /dev and
+ * binds of host directories), plus the files the hook bound.  ldconfig
+ * chroots there, so every directory the image's ld.so.conf names and
+ * every soname of an image library ("../proc/1/root/...") resolves inside
+ * the image's own files, whatever it says. */
 #ifndef GM_LDCACHE_H
 #define GM_LDCACHE_H
+
+#include <stddef.h>
 
 #include "base/err.h"
 #include "hook/inroot.h"
@@ -29,11 +36,21 @@ int ldcache_open_trusted(const char *path, struct gm_err **err);
 int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 			 struct gm_err **err);
 
-/* Runs the checked ldconfig (ldconfig_fd) as `ldconfig -r <root> lib_dir` in a
+/* A file the hook bound into the root, for ldconfig's view: rel is its
+ * path relative to the root, tree a detached clone of the bound file. */
+struct ldcache_bind {
+	const char *rel;
+	int tree;
+};
+
+/* Runs the checked ldconfig (ldconfig_fd) as `ldconfig -r . lib_dir` in a
  * forked child with a private mount namespace (unshare(CLONE_NEWNS), /
- * made rprivate, so nothing it might mount reaches anyone), an empty
- * environment and a 60 s limit.  Its output lines are passed on as
- * messages.  0, or -1 + err with the status and the last lines. */
-int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, struct gm_err **err);
+ * made rprivate, so nothing it might mount reaches anyone) whose working
+ * directory is the view described above: the root's mount alone, the
+ * binds[] attached at their paths; an empty environment and a 60 s
+ * limit.  Its output lines are passed on as messages.  0, or -1 + err
+ * with the status and the last lines. */
+int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldcache_bind *binds,
+		size_t n_binds, struct gm_err **err);
 
 #endif
