@@ -686,3 +686,18 @@ libc 2.41" ]
 	same "$before" "$(ls -lA "$H" "$H/ldhost")"
 	same "$host_state_before" "$(host_state)"
 }
+
+@test "hostile tree: a libc.so.6 of 2 GiB (sparse) is refused unread" {
+	skip_unless_runc
+	local root u
+	GLIBC_LIBS=$(glibc_set debian-trixie-amd64)
+	u=$(upper bullseye)
+	mkdir -p "$u/lib/$TRIPLET"
+	cp "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/lib/$TRIPLET/libc-2.31.so" "$u/lib/$TRIPLET/libc.so.6"
+	truncate -s 2G "$u/lib/$TRIPLET/libc.so.6"
+	root=$(overlay bullseye)
+	run_in "$root" hook -- /gm/fsize /lib/$TRIPLET/libc.so.6
+	[ "$status" -ne 0 ]
+	assert_contains "$(cat "$LOG")" "error: the container's glibc: '/lib/$TRIPLET/libc.so.6' in the container is 2147483648 bytes: no libc.so.6 is that large (the limit is 256 MiB)"
+	[ -z "$(find "$u" -type f ! -path "*/lib/$TRIPLET/libc.so.6")" ]
+}

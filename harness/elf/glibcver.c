@@ -4,7 +4,10 @@
 #include "base/fs.h"
 #include "base/util.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool name_is(const char *soname, const char *stem)
 {
@@ -74,23 +77,50 @@ const char *glibc_floor(const struct elf_info *info)
 	return best;
 }
 
-char *glibc_banner_version(const char *path)
+/* The version after the key at p, within [p, end); NULL if none. */
+static char *banner_digits(const char *p, const char *end)
 {
-	cleanup_free char *data = NULL;
-	size_t len;
-	if (read_file(path, &data, &len, NULL) < 0)
-		return NULL;
-	static const char key[] = "release version ";
-	const char *p = memmem(data, len, key, sizeof(key) - 1);
-	if (!p)
-		return NULL;
-	p += sizeof(key) - 1;
 	size_t n = 0;
-	while (p + n < data + len && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')))
+	while (p + n < end && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')))
 		n++;
 	while (n && p[n - 1] == '.')
 		n--;
 	return n ? xstrndup(p, n) : NULL;
+}
+
+char *glibc_banner_version(const char *path)
+{
+	static const char key[] = "release version ";
+	enum { KEY = sizeof(key) - 1, TAIL = KEY + 32, CHUNK = 1 << 20 };
+	cleanup_close int fd = fs_open_input(path, NULL);
+	if (fd < 0)
+		return NULL;
+	/* A window of CHUNK bytes plus the last TAIL of the one before, so a
+	 * banner across two reads is seen whole; memory stays at one window
+	 * whatever the file's size (a sparse file of gigabytes is read, not
+	 * held), and the scan stops at GLIBC_BANNER_SCAN_MAX. */
+	cleanup_free char *buf = xmalloc(CHUNK + TAIL);
+	size_t keep = 0;
+	for (size_t done = 0; done < GLIBC_BANNER_SCAN_MAX;) {
+		ssize_t n = read(fd, buf + keep, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return NULL;
+		bool eof = n == 0;
+		size_t len = keep + (size_t)n;
+		const char *p = memmem(buf, len, key, KEY);
+		/* A match whose version may run past the window waits for the
+		 * next read, unless there is none. */
+		if (p && (eof || (size_t)(p - buf) + TAIL <= len))
+			return banner_digits(p + KEY, buf + len);
+		if (eof)
+			return NULL;
+		done += (size_t)n;
+		keep = len < TAIL ? len : TAIL;
+		memmove(buf, buf + len - keep, keep);
+	}
+	return NULL;
 }
 
 int glibc_libc_version(const char *path, char **ret_version, char **ret_node,

@@ -29,7 +29,11 @@ const char *glibc_special_since(const char *node);
 const char *glibc_floor(const struct elf_info *info);
 
 /* The banner compiled into a libc.so.6 ("... release version 2.36."), read
- * from the file, never by running it; NULL if there is none. */
+ * from the file, never by running it; NULL if there is none.  The file is
+ * scanned in a fixed window, never held whole, and only its first
+ * GLIBC_BANNER_SCAN_MAX bytes (the banner is in .rodata, near the start;
+ * a hostile file of gigabytes costs one window of memory). */
+#define GLIBC_BANNER_SCAN_MAX ((size_t)64 << 20)
 char *glibc_banner_version(const char *libc_path);
 
 /* The glibc version of a libc.so.6, found without executing it: the newest

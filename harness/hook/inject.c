@@ -110,6 +110,12 @@ static int find_container_glibc(int rootfd, const struct gm_arch *arch, struct c
 			return gm_infra(err, errno, "cannot stat '/%s' in the container", rel);
 		if (!S_ISREG(st.st_mode))
 			return gm_infra(err, 0, "'/%s' in the container is not a regular file", rel);
+		/* The hook runs as root outside the container's cgroup: what an
+		 * image makes it read is bounded before anything is read. */
+		if (st.st_size > INJECT_LIBC_MAX)
+			return gm_infra(err, 0, "'/%s' in the container is %lld bytes: no libc.so.6 is "
+					"that large (the limit is %d MiB)", rel, (long long)st.st_size,
+					INJECT_LIBC_MAX >> 20);
 		/* Read through the fd resolved inside the root: the ELF reader
 		 * never sees a path that could lead elsewhere. */
 		char proc[64];

@@ -18,6 +18,9 @@
 
 #define INJECT_LIB_DIR "/usr/local/lib/glibc-inject"
 #define INJECT_LDCONFIG "/sbin/ldconfig"
+/* The largest container libc.so.6 the hook reads (a glibc with its debug
+ * information is about 20 MiB); a larger one is refused unread. */
+#define INJECT_LIBC_MAX (256 << 20)
 
 struct inject_opts {
 	char **glibc_libs;     /* host files of the glibc set (may be NULL) */

@@ -2,10 +2,14 @@
  * sources and commands).  Run from the top of the tree. */
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
+#include "base/cleanup.h"
 #include "base/util.h"
 #include "tap.h"
 
 #include <elf.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define FIX "tests/fixtures/elf/"
 
@@ -94,6 +98,43 @@ static void glibc_names(void)
 	TEST_COMPARE_STRING(glibc_special_since("GLIBC_ABI_DT_RELR"), "2.36");
 }
 
+/* A sparse file of size bytes with text at offset at; its path. */
+static char *sparse_with(const char *text, off_t at, off_t size)
+{
+	char *path = xstrdup("/tmp/gm-test-banner-XXXXXX");
+	int fd = mkstemp(path);
+	TEST_VERIFY(fd >= 0);
+	TEST_VERIFY(pwrite(fd, text, strlen(text), at) == (ssize_t)strlen(text));
+	TEST_VERIFY(ftruncate(fd, size) == 0);
+	close(fd);
+	return path;
+}
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* The banner of a hostile libc.so.6: 2 GiB, sparse.  Read whole, it cost
+ * 2 GiB of memory in a root process; scanned, one window.  A banner
+ * across the window's edge is found; one past the scan limit is not. */
+static void banner_bounded(void)
+{
+	static const char b[] = "GNU C Library (GNU libc) release version 2.99.";
+	const off_t gib2 = (off_t)2 << 30;
+	long before = max_rss_kib();
+	cleanup_free char *edge = sparse_with(b, (1 << 20) - 20, gib2);
+	cleanup_free char *v = glibc_banner_version(edge);
+	TEST_COMPARE_STRING(v, "2.99");
+	cleanup_free char *far = sparse_with(b, (off_t)GLIBC_BANNER_SCAN_MAX + 4096, gib2);
+	TEST_VERIFY(glibc_banner_version(far) == NULL);
+	TEST_VERIFY(max_rss_kib() - before < 16 * 1024);
+	unlink(edge);
+	unlink(far);
+}
+
 int main(void)
 {
 	RUN_TEST(pie_executable);
@@ -101,5 +142,6 @@ int main(void)
 	RUN_TEST(library_definitions);
 	RUN_TEST(not_elf_and_missing);
 	RUN_TEST(glibc_names);
+	RUN_TEST(banner_bounded);
 	TAP_END();
 }
