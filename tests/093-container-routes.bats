@@ -229,3 +229,21 @@ our_containers() {
 	assert_contains "$output" "$d/p:1: a line starts with require, allow or default"
 	run_gm 2 check /usr/bin/true --against host --policy "$d/none"
 }
+
+@test "inject --against host (Sarus's case): this host's glibc goes into bullseye though libnsl2 and libnss-systemd sit beside it" {
+	# Libraries named like glibc's that are not glibc's: the glibc set is
+	# chosen by exact sonames, so neither is taken in (two files of
+	# soname libnsl.so.2 were refused by the hook before).
+	[ -e "/usr/lib/$(gcc -dumpmachine)/libnsl.so.2" ]
+	[ -e "/usr/lib/$(gcc -dumpmachine)/libnss_systemd.so.2" ]
+	local d=$BATS_TEST_TMPDIR ver
+	ver=$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)
+	# Exits 0 only on this host's glibc; pthread_create@GLIBC_2.34 keeps
+	# it from loading on bullseye's own 2.31.
+	printf '#include <gnu/libc-version.h>\n#include <pthread.h>\n#include <string.h>\nstatic void *f(void *a){return a;}\nint main(void){pthread_t t; pthread_create(&t, 0, f, 0); pthread_join(t, 0); return strcmp(gnu_get_libc_version(), "%s") != 0;}\n' "$ver" >"$d/hostver.c"
+	gcc -O1 -o "$d/hostver" "$d/hostver.c" -pthread
+	run_gm 0 check "$d/hostver" /usr/bin/dash --against host --method inject --rootfs bullseye \
+		--out "$d/out"
+	assert_contains "$output" "2 cells in"
+	assert_contains "$output" "2 ok, 0 mismatches"
+}

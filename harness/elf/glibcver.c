@@ -29,13 +29,29 @@ bool glibc_is_floor_lib(const char *soname)
 
 bool glibc_is_glibc_lib(const char *soname)
 {
-	static const char *const libs[] = {"libnsl.so", "libBrokenLocale.so", "libmvec.so",
-					   "libc_malloc_debug.so", "libthread_db.so",
-					   "libmemusage.so", "libpcprofile.so", NULL};
-	if (glibc_is_floor_lib(soname) || str_starts(soname, "libnss_"))
+	/* Exact sonames, never stems: other projects ship libraries whose
+	 * names start like glibc's (libnsl.so.2 of libnsl2, libnss_systemd.so.2
+	 * of systemd, libnss_sss.so.2 of SSSD), and a host's "glibc set" that
+	 * took them in would hold two files of one soname.  Sonames glibc
+	 * installs beside the floor libraries, 2.17 to 2.44 (a version that
+	 * lacks one simply has no such file): */
+	static const char *const libs[] = {
+		"libnsl.so.1",            /* compatibility-only since 2.28 */
+		"libBrokenLocale.so.1",
+		"libmvec.so.1",           /* 2.22 */
+		"libc_malloc_debug.so.0", /* 2.34 */
+		"libthread_db.so.1",
+		"libcidn.so.1",           /* until 2.27 */
+		"libnss_files.so.2", "libnss_dns.so.2", "libnss_compat.so.2", "libnss_hesiod.so.2",
+		"libnss_db.so.2",
+		"libnss_nis.so.2", "libnss_nisplus.so.2", /* until 2.33 (--enable-obsolete-nsl) */
+		"libmemusage.so", "libpcprofile.so", /* preloaded by name, no version */
+		NULL,
+	};
+	if (glibc_is_floor_lib(soname))
 		return true;
 	for (size_t i = 0; libs[i]; i++)
-		if (name_is(soname, libs[i]))
+		if (strcmp(soname, libs[i]) == 0)
 			return true;
 	return false;
 }

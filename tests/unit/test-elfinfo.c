@@ -91,6 +91,12 @@ static void glibc_names(void)
 	TEST_VERIFY(!glibc_is_floor_lib("libcrypt.so.1"));
 	TEST_VERIFY(!glibc_is_floor_lib("libcap.so.2"));
 	TEST_VERIFY(glibc_is_glibc_lib("libnss_files.so.2"));
+	/* Not glibc's, though named like it: libnsl2, systemd, SSSD. */
+	TEST_VERIFY(glibc_is_glibc_lib("libnsl.so.1"));
+	TEST_VERIFY(!glibc_is_glibc_lib("libnsl.so.2"));
+	TEST_VERIFY(!glibc_is_glibc_lib("libnsl.so.2.0.1"));
+	TEST_VERIFY(!glibc_is_glibc_lib("libnss_systemd.so.2"));
+	TEST_VERIFY(!glibc_is_glibc_lib("libnss_sss.so.2"));
 	TEST_COMPARE_STRING(glibc_node_version("GLIBC_2.3.4"), "2.3.4");
 	TEST_VERIFY(glibc_node_version("GLIBC_PRIVATE") == NULL);
 	TEST_VERIFY(glibc_node_version("GLIBCXX_3.4") == NULL);
