@@ -37,7 +37,7 @@ setup_file() {
 	gcc -O1 -o "$d/uselib" "$d/uselib.c" "$l/libgmhook.so.1"
 	[ -z "$(readelf -d "$d/uselib" | grep -E 'RPATH|RUNPATH')" ]
 	# Static: the size of each file named, as the container sees it, or
-	# with -w whether it can be opened for writing.
+	# with -w whether it can be opened for writing, with -c created.
 	cat >"$d/fsize.c" <<-'EOF'
 	#include <errno.h>
 	#include <fcntl.h>
@@ -50,6 +50,11 @@ setup_file() {
 		if (c == 3 && strcmp(v[1], "-w") == 0) {
 			int fd = open(v[2], O_WRONLY);
 			printf("%s: %s\n", v[2], fd < 0 ? strerror(errno) : "writable");
+			return 0;
+		}
+		if (c == 3 && strcmp(v[1], "-c") == 0) {
+			int fd = open(v[2], O_WRONLY | O_CREAT | O_EXCL, 0644);
+			printf("%s: %s\n", v[2], fd < 0 ? strerror(errno) : "created");
 			return 0;
 		}
 		for (int i = 1; i < c; i++)
@@ -240,11 +245,17 @@ libc_sum() {
 	# The bind mounts are read-only (mount_setattr), the container is root.
 	run_in "$root" hook -- /gm/fsize -w /lib/$TRIPLET/libc.so.6
 	[ "$output" = "/lib/$TRIPLET/libc.so.6: Read-only file system" ]
-	# Nothing of the injection reaches the host or the store's tree; the
-	# one file the set has and bullseye lacks was created in the overlay.
+	# The one file the set has and bullseye lacks is there, the host's,
+	# in a scratch overlay on the directory: nothing of the injection
+	# reaches the host, the store's tree or even the image (the test's
+	# overlay upper layer stands for a plain directory bundle).
+	local mdsize
+	mdsize=$(stat -c %s "$GLIBC_MATRIX_STORE/sysroots/debian-trixie-amd64/usr/lib/$TRIPLET/libc_malloc_debug.so.0")
+	run_in "$root" hook -- /gm/fsize /lib/$TRIPLET/libc_malloc_debug.so.0
+	[ "$output" = "/lib/$TRIPLET/libc_malloc_debug.so.0 $mdsize" ]
 	same "$before" "$(mounts)"
 	[ "$(libc_sum bullseye)" = "$store_sum" ]
-	[ -e "$BATS_TEST_TMPDIR/ov-bullseye/upper/lib/$TRIPLET/libc_malloc_debug.so.0" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/ov-bullseye/upper" -mindepth 1 -not -type d)" ]
 	[ ! -e "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/lib/$TRIPLET/libc_malloc_debug.so.0" ]
 }
 
@@ -265,7 +276,7 @@ libc_sum() {
 	assert_contains "$(cat "$LOG")" "injected glibc 2.41 (2 files) over glibc 2.31"
 }
 
-@test "a read-only tree (Sarus's squashfs images): the files it has are bound over, the one it lacks is left out" {
+@test "a read-only tree (Sarus's squashfs images): every file is bound, the one it lacks in a read-only scratch overlay" {
 	skip_unless_runc
 	local root
 	root=$(overlay bullseye ro)
@@ -275,14 +286,20 @@ libc_sum() {
 	[ "$output" = ran ]
 	local n
 	n=$(tr : '\n' <<<"$GLIBC_LIBS" | wc -l)
-	assert_contains "$(cat "$LOG")" "warning: '/lib/$TRIPLET/libc_malloc_debug.so.0' cannot be created (read-only file system): libc_malloc_debug.so.0 left out"
-	assert_contains "$(cat "$LOG")" "injected glibc 2.41 ($((n - 1)) of $n files) over glibc 2.31"
+	assert_contains "$(cat "$LOG")" "injected glibc 2.41 ($n files) over glibc 2.31"
+	# The directory stays read-only in the container.
+	run_in "$root" hook -- /gm/fsize -c /lib/$TRIPLET/libgm-new.so.1
+	[ "$output" = "/lib/$TRIPLET/libgm-new.so.1: Read-only file system" ]
+	run_in "$root" hook -- /gm/fsize /lib/$TRIPLET/libc_malloc_debug.so.0
+	assert_contains "$output" "/lib/$TRIPLET/libc_malloc_debug.so.0 "
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ov-bullseye/upper")" ]
-	# A --lib is what the user asked for: on a read-only tree it is refused.
+	# A --lib: its directory and file are made in a scratch overlay on the
+	# deepest directory the tree has, read-only too; the image is untouched.
 	rm -f "$LOG"
-	run_in "$root" hook --lib "$LIB" -- /gm/needs234
-	[ "$status" -ne 0 ]
-	assert_contains "$(cat "$LOG")" "error: the library directory: cannot create '/usr/local' in the container: Read-only file system"
+	run_in "$root" hook --lib "$LIB" -- /gm/fsize /usr/local/lib/glibc-inject/libgmhook.so.1
+	[ "$status" -eq 0 ]
+	[ "$output" = "/usr/local/lib/glibc-inject/libgmhook.so.1 $(stat -c %s "$LIB")" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ov-bullseye/upper")" ]
 }
 
 @test "--partial with libc.so.6 alone: bullseye's loader and trixie's libc fail as a mixed glibc; without --partial refused" {
@@ -700,4 +717,57 @@ libc 2.41" ]
 	[ "$status" -ne 0 ]
 	assert_contains "$(cat "$LOG")" "error: the container's glibc: '/lib/$TRIPLET/libc.so.6' in the container is 2147483648 bytes: no libc.so.6 is that large (the limit is 256 MiB)"
 	[ -z "$(find "$u" -type f ! -path "*/lib/$TRIPLET/libc.so.6")" ]
+}
+
+@test "a tree whose libc directory is swapped while the hook runs: one directory gets the whole set, never a split" {
+	skip_unless_runc
+	local root u lib=lib/$TRIPLET f name i n_a n_b split=0 whole=0 refused=0
+	GLIBC_LIBS=$(glibc_set debian-trixie-amd64)
+	u=$(upper bullseye)
+	mkdir -p "$u/lib"
+	cp -a "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/$lib" "$u/$lib.A"
+	cp -a "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/$lib" "$u/$lib.B"
+	root=$(overlay bullseye)
+	rm -rf "${root:?}/$lib"
+	ln -s "$TRIPLET.A" "$root/$lib"
+	# Each file of the set, in both directories, with the size the host's
+	# (trixie's) file has: a file of that size was bound there.
+	local paths=() sizes=()
+	for f in ${GLIBC_LIBS//:/ }; do
+		name=${f##*/}
+		[ "$name" != ld-linux-x86-64.so.2 ] || continue
+		paths+=("/$lib.A/$name" "/$lib.B/$name")
+		sizes+=("$(stat -L -c %s "$f")")
+	done
+	# The swapper: lib/<triplet> flips between the two, atomically.
+	touch "$BATS_TEST_TMPDIR/swapping"
+	(
+		while [ -e "$BATS_TEST_TMPDIR/swapping" ]; do
+			for t in B A; do
+				ln -sfn "$TRIPLET.$t" "$root/lib/.next" && mv -T "$root/lib/.next" "$root/$lib"
+			done
+		done
+	) 3>&- &
+	local swapper=$!
+	for i in $(seq 40); do
+		run_in "$root" hook -- /gm/fsize "${paths[@]}"
+		if [ "$status" -ne 0 ]; then
+			refused=$((refused + 1))
+			continue
+		fi
+		n_a=0 n_b=0
+		for k in "${!sizes[@]}"; do
+			grep -qx "/$lib.A/[^ ]* ${sizes[$k]}" <<<"$(sed -n "$((2 * k + 1))p" <<<"$output")" && n_a=$((n_a + 1))
+			grep -qx "/$lib.B/[^ ]* ${sizes[$k]}" <<<"$(sed -n "$((2 * k + 2))p" <<<"$output")" && n_b=$((n_b + 1))
+		done
+		echo "# run $i: $n_a in A, $n_b in B"
+		if [ "$n_a" -gt 0 ] && [ "$n_b" -gt 0 ]; then split=$((split + 1)); else whole=$((whole + 1)); fi
+		[ $((n_a + n_b)) -eq "${#sizes[@]}" ] || split=$((split + 1))
+		rm -f "$LOG"
+	done
+	rm -f "$BATS_TEST_TMPDIR/swapping"
+	wait "$swapper"
+	echo "# $whole whole, $split split, $refused refused"
+	[ "$split" -eq 0 ]
+	[ "$whole" -gt 0 ]
 }

@@ -1,5 +1,5 @@
-/* Scope-exit cleanup (crun, systemd, bubblewrap).  steal_pointer() hands
- * ownership out of a cleanup-annotated variable. */
+/* Scope-exit cleanup (crun, systemd, bubblewrap).  steal_pointer() and
+ * steal_fd() hand ownership out of a cleanup-annotated variable. */
 #ifndef GM_CLEANUP_H
 #define GM_CLEANUP_H
 
@@ -24,5 +24,13 @@ static inline void *steal_ptr_(void *pp)
 	return v;
 }
 #define steal_pointer(pp) steal_ptr_(pp)
+
+/* The same for a cleanup_close descriptor. */
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
 
 #endif

@@ -9,6 +9,8 @@
 #include "hook/inroot.h"
 #include "hook/ldcache.h"
 #include "hook/msg.h"
+#include "hook/plan.h"
+#include "hook/scratch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,37 +26,9 @@
 /* The container's glibc: where its libc.so.6 is and what it is. */
 struct container_glibc {
 	char *dir;      /* the directory it was found in, relative to the root */
+	int dirfd;      /* that directory, resolved once (O_PATH) */
 	char *version;  /* glibc_libc_version */
 };
-
-/* One bind mount to make: a host file over a file inside the root. */
-struct plan_item {
-	int tree;                   /* detached mount of the host file */
-	int target;                 /* O_PATH of the resolved target */
-	dev_t dev;
-	ino_t ino;
-	dev_t src_dev;              /* the host file's, for ldconfig's view */
-	ino_t src_ino;
-	char *rel;                  /* the target as named, relative to the root */
-	const struct host_file *src;
-};
-
-struct plan {
-	struct plan_item *items;
-	size_t n, alloc;
-};
-
-static void plan_release(struct plan *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->items[i].tree >= 0)
-			close(p->items[i].tree);
-		close(p->items[i].target);
-		free(p->items[i].rel);
-	}
-	free(p->items);
-	*p = (struct plan){0};
-}
 
 static int enter_mount_ns(pid_t pid, struct gm_err **err)
 {
@@ -98,8 +72,10 @@ static int find_container_glibc(int rootfd, const struct gm_arch *arch, struct c
 	for (size_t i = 0; dirs[i]; i++) {
 		cleanup_free char *rel = xasprintf("%s/libc.so.6", dirs[i]);
 		struct gm_err *e = NULL;
-		cleanup_close int fd = inroot_open(rootfd, rel, O_PATH, &e);
-		if (fd < 0 && absent(e)) {
+		cleanup_close int dirfd = inroot_open(rootfd, dirs[i], O_PATH | O_DIRECTORY, &e);
+		struct plan_dir d = {.rootfd = rootfd, .fd = dirfd, .rel = dirs[i]};
+		cleanup_close int fd = dirfd < 0 ? -1 : plan_open_target(&d, "libc.so.6", &e);
+		if (fd < 0 && (absent(e) || e->sys_errno == ENOLINK)) {
 			gm_err_free(&e);
 			continue;
 		}
@@ -140,122 +116,11 @@ static int find_container_glibc(int rootfd, const struct gm_arch *arch, struct c
 					"node: not a glibc", rel);
 		free(node);
 		ret->dir = xstrdup(dirs[i]);
+		ret->dirfd = steal_fd(&dirfd);
 		ret->version = version;
 		return 1;
 	}
 	return 0;
-}
-
-static struct plan_item *plan_push(struct plan *p)
-{
-	if (p->n == p->alloc) {
-		p->alloc = p->alloc ? 2 * p->alloc : 16;
-		p->items = xrealloc(p->items, p->alloc * sizeof(*p->items));
-	}
-	struct plan_item *it = &p->items[p->n++];
-	*it = (struct plan_item){.tree = -1, .target = -1};
-	return it;
-}
-
-static const struct plan_item *plan_find(const struct plan *p, dev_t dev, ino_t ino)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->items[i].dev == dev && p->items[i].ino == ino)
-			return &p->items[i];
-	return NULL;
-}
-
-/* Creates the empty file dir/name inside the root for a host file the
- * container lacks; its O_PATH fd, journalled, or -1 + err. */
-static int create_target(int rootfd, const char *dir, const char *name, struct inroot_undo *u,
-			 struct gm_err **err)
-{
-	cleanup_close int parent = inroot_open(rootfd, dir, O_PATH | O_DIRECTORY, err);
-	if (parent < 0)
-		return -1;
-	/* name is one plain component and parent is resolved inside the
-	 * root: openat with O_EXCL | O_NOFOLLOW cannot leave it. */
-	int fd = openat(parent, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST)
-		return gm_infra(err, 0, "'/%s/%s' in the container is a symbolic link to nothing "
-				"(a target outside the root resolves inside it)", dir, name);
-	if (fd < 0)
-		return gm_infra(err, errno, "cannot create '/%s/%s' in the container", dir, name);
-	cleanup_free char *what = xasprintf("the file '/%s/%s'", dir, name);
-	inroot_undo_unlink(u, parent, name, what);
-	return fd;
-}
-
-enum target_mode {
-	TARGET_CREATE,    /* create the file when the tree lacks it */
-	/* The same, but on a read-only tree (Sarus's squashfs images) the file
-	 * is left out with a warning: binding over the files the tree has
-	 * writes nothing, and a library it lacks stays missing as before. */
-	TARGET_CREATE_OR_SKIP,
-	TARGET_EXISTING,  /* only where the tree has it */
-};
-
-/* Plans src over dir/name (resolved inside the root).  1 planned, 0 left
- * out (absent and TARGET_EXISTING, or not creatable and
- * TARGET_CREATE_OR_SKIP, or the file a target already is for the same host
- * file), -1 + err. */
-static int plan_target(int rootfd, const char *dir, const char *name, enum target_mode mode,
-		       struct host_file *src, struct plan *p, struct inroot_undo *u,
-		       struct gm_err **err)
-{
-	cleanup_free char *rel = xasprintf("%s/%s", dir, name);
-	struct gm_err *e = NULL;
-	cleanup_close int fd = inroot_open(rootfd, rel, O_PATH, &e);
-	if (fd < 0 && absent(e) && mode == TARGET_EXISTING) {
-		hook_msg("no '/%s' in the container: %s not bound there", rel, src->soname);
-		gm_err_free(&e);
-		return 0;
-	}
-	if (fd < 0 && e->sys_errno == ENOENT) {
-		gm_err_free(&e);
-		fd = create_target(rootfd, dir, name, u, &e);
-		if (fd < 0 && e->sys_errno == EROFS && mode == TARGET_CREATE_OR_SKIP) {
-			hook_warn("'/%s' cannot be created (read-only file system): %s left out", rel,
-				  src->soname);
-			gm_err_free(&e);
-			return 0;
-		}
-		if (fd < 0)
-			return pass_err(err, &e);
-	} else if (fd < 0) {
-		return pass_err(err, &e);
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return gm_infra(err, errno, "cannot stat '/%s' in the container", rel);
-	if (!S_ISREG(st.st_mode))
-		return gm_infra(err, 0, "'/%s' in the container is not a regular file: refusing to "
-				"mount %s over it", rel, src->soname);
-	const struct plan_item *seen = plan_find(p, st.st_dev, st.st_ino);
-	if (seen && seen->src == src)
-		return 0;
-	if (seen)
-		return gm_infra(err, 0, "'/%s' and '/%s' in the container are one file: it cannot be "
-				"both %s and %s", seen->rel, rel, seen->src->soname, src->soname);
-	int tree = host_file_take_tree(src);
-	if (tree < 0)
-		return gm_infra(err, 0, "'%s' is wanted in more places than planned", src->path);
-	struct stat hst;
-	if (fstat(tree, &hst) < 0) {
-		close(tree);
-		return gm_infra(err, errno, "cannot stat '%s'", src->path);
-	}
-	struct plan_item *it = plan_push(p);
-	it->tree = tree;
-	it->target = fd;
-	fd = -1;
-	it->dev = st.st_dev;
-	it->ino = st.st_ino;
-	it->src_dev = hst.st_dev;
-	it->src_ino = hst.st_ino;
-	it->rel = steal_pointer(&rel);
-	it->src = src;
-	return 1;
 }
 
 /* A name the loader would look up: "libanl.so.1", "ld-linux-x86-64.so.2". */
@@ -273,13 +138,11 @@ static int cmp_str(const void *a, const void *b)
 /* Libraries of the container's glibc that the set does not replace stay
  * its old version: each is said, since a program using one mixes two
  * glibcs. */
-static void warn_leftovers(int rootfd, const struct container_glibc *cg, const struct host_set *s)
+static void warn_leftovers(const struct container_glibc *cg, const struct host_set *s)
 {
-	struct gm_err *e = NULL;
-	int fd = inroot_open(rootfd, cg->dir, O_RDONLY | O_DIRECTORY, &e);
+	int fd = openat(cg->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		hook_warn("cannot list '/%s' in the container: %s", cg->dir, e->msg);
-		gm_err_free(&e);
+		hook_warn("cannot list '/%s' in the container: %s", cg->dir, strerror(errno));
 		return;
 	}
 	DIR *d = fdopendir(fd);
@@ -307,50 +170,157 @@ static void warn_leftovers(int rootfd, const struct container_glibc *cg, const s
 			  "(a program using it mixes two glibcs)", cg->dir, left[i], cg->version, left[i]);
 }
 
+/* The names of s that d lacks (NULL when none). */
+static char **absent_names(const struct plan_dir *d, const struct host_set *s)
+{
+	char **names = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		struct stat st;
+		if (fstatat(d->fd, s->files[i].soname, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			strv_push(&names, s->files[i].soname);
+	}
+	return names;
+}
+
+/* Where files of s that d lacks are to be bound: a scratch overlay on
+ * d->fd with sub/ and empty files of those names (scratch.h), so nothing
+ * reaches the image; d->fd becomes the overlay's root.  0 and *made when
+ * done, or when no overlay may go there (said, with why): then the
+ * caller falls back. */
+static int scratch_dir(struct plan_dir *d, const char *sub, char *const *names, bool *made,
+		       struct plan *p, struct inroot_undo *u, struct gm_err **err)
+{
+	cleanup_free char *why = NULL;
+	*made = false;
+	if (scratch_usable(d->rootfd, d->fd, &why, err) < 0)
+		return -1;
+	if (why) {
+		hook_warn("no overlay on '/%s' in the container: %s", d->rel, why);
+		return 0;
+	}
+	cleanup_free char *what = xasprintf("'/%s' in the container", d->rel);
+	int ovl = scratch_mount(d->fd, sub, names, what, u, err);
+	if (ovl < 0)
+		return -1;
+	plan_add_overlay(p, d->rel, ovl);
+	d->fd = ovl;
+	*made = true;
+	return 0;
+}
+
+/* The path the container's programs name as PT_INTERP; often the same
+ * file as the set's loader (a link), then left out. */
+static int plan_loader(int rootfd, struct host_set *s, struct plan *p, struct inroot_undo *u,
+		       struct gm_err **err)
+{
+	const char *path = s->arch->loader_path;
+	cleanup_free char *dir = xstrndup(path + 1, (size_t)(strrchr(path, '/') - path - 1));
+	struct gm_err *e = NULL;
+	cleanup_close int fd = inroot_open(rootfd, dir, O_PATH | O_DIRECTORY, &e);
+	if (fd < 0 && e->sys_errno == ENOENT) {
+		hook_msg("no '%s' in the container: %s not bound there", path, s->loader->soname);
+		gm_err_free(&e);
+		return 0;
+	}
+	if (fd < 0) {
+		gm_infra(err, e->sys_errno, "'%s' in the container", path);
+		gm_err_free(&e);
+		return -1;
+	}
+	struct plan_dir d = {.rootfd = rootfd, .fd = fd, .rel = dir};
+	return plan_target(&d, s->arch->loader, TARGET_EXISTING, s->loader, p, u, err) < 0 ? -1 : 0;
+}
+
 static int plan_glibc(int rootfd, const struct container_glibc *cg, struct host_set *s,
 		      struct plan *p, struct inroot_undo *u, struct gm_err **err)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (plan_target(rootfd, cg->dir, s->files[i].soname, TARGET_CREATE_OR_SKIP,
-				&s->files[i], p, u, err) < 0)
-			return -1;
-	if (s->loader) {
-		/* The path the container's programs name as PT_INTERP; often
-		 * the same file as the one above (a link), then left out. */
-		cleanup_free char *dir = xstrndup(s->arch->loader_path + 1,
-						  strrchr(s->arch->loader_path, '/') - s->arch->loader_path - 1);
-		if (plan_target(rootfd, dir, s->arch->loader, TARGET_EXISTING, s->loader, p, u, err) < 0)
-			return -1;
-	}
-	warn_leftovers(rootfd, cg, s);
+	struct plan_dir d = {.rootfd = rootfd, .fd = cg->dirfd, .rel = cg->dir};
+	cleanup_strv char **names = absent_names(&d, s);
+	bool made = false;
+	if (names && scratch_dir(&d, "", names, &made, p, u, err) < 0)
+		return -1;
+	/* Without an overlay the absent files are left out rather than
+	 * made in the image for good. */
+	if (names && !made)
+		hook_warn("the files of the set '/%s' lacks are left out", d.rel);
+	enum target_mode mode = made ? TARGET_CREATE : TARGET_EXISTING;
+	int rc = 0;
+	for (size_t i = 0; i < s->n && rc == 0; i++)
+		rc = plan_target(&d, s->files[i].soname, mode, &s->files[i], p, u, err) < 0 ? -1 : 0;
+	if (made)
+		close(d.fd);
+	if (rc < 0 || (s->loader && plan_loader(rootfd, s, p, u, err) < 0))
+		return -1;
+	warn_leftovers(cg, s);
 	return 0;
 }
 
+/* lib_dir's deepest directory that exists: its fd, *len the length of its
+ * path (0: the root), or -1 + err. */
+static int deepest_existing(int rootfd, const char *rel, size_t *len, struct gm_err **err)
+{
+	cleanup_free char *anc = xstrdup(rel);
+	for (;;) {
+		struct gm_err *e = NULL;
+		int fd = inroot_open(rootfd, anc, O_PATH | O_DIRECTORY, &e);
+		if (fd >= 0) {
+			*len = strlen(anc);
+			return fd;
+		}
+		if (e->sys_errno != ENOENT || !*anc)
+			return pass_err(err, &e);
+		gm_err_free(&e);
+		char *slash = strrchr(anc, '/');
+		*(slash ? slash : anc) = '\0';
+		/* Absent means no entry at all: a link to nothing is refused. */
+		struct stat st;
+		const char *name = rel + (slash ? (size_t)(slash - anc) + 1 : 0);
+		cleanup_free char *entry = xstrndup(rel, (size_t)(name - rel) + strcspn(name, "/"));
+		cleanup_close int up = inroot_open(rootfd, anc, O_PATH | O_DIRECTORY, NULL);
+		if (up >= 0 && fstatat(up, entry + (name - rel), &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return gm_infra(err, 0, "'/%s' in the container is a symbolic link to nothing "
+					"(a target outside the root resolves inside it)", entry);
+	}
+}
+
+/* --lib files go to lib_dir: made in a scratch overlay on its deepest
+ * existing directory when one may go there, else in the image (the
+ * directories and files journalled, and said). */
 static int plan_libs(int rootfd, const char *lib_dir, struct host_set *libs, struct plan *p,
 		     struct inroot_undo *u, struct gm_err **err)
 {
-	cleanup_close int dir = inroot_mkdirs(rootfd, lib_dir, u, err);
-	if (dir < 0)
+	const char *rel = lib_dir + 1;
+	size_t len = 0;
+	cleanup_close int anc = deepest_existing(rootfd, rel, &len, err);
+	if (anc < 0)
 		return gm_err_wrap(err, "the library directory");
+	cleanup_free char *anc_rel = xstrndup(rel, len);
+	struct plan_dir d = {.rootfd = rootfd, .fd = anc, .rel = anc_rel};
+	const char *sub = rel[len] == '/' ? rel + len + 1 : rel + len;
+	cleanup_strv char **names = *sub ? NULL : absent_names(&d, libs);
+	for (size_t i = 0; *sub && i < libs->n; i++)
+		strv_push(&names, libs->files[i].soname);
+	bool made = false;
+	if ((names || *sub) && scratch_dir(&d, sub, names, &made, p, u, err) < 0)
+		return -1;
+	cleanup_close int dir = -1;
+	if (made)
+		dir = *sub ? openat(d.fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+			   : fcntl(d.fd, F_DUPFD_CLOEXEC, 3);
+	else if ((names || *sub))
+		hook_warn("%s and its files are made in the image", lib_dir);
+	if (made)
+		close(d.fd);
+	if (!made)
+		dir = inroot_mkdirs(rootfd, lib_dir, u, err);
+	if (dir < 0)
+		return made ? gm_infra(err, errno, "cannot open %s in its overlay", lib_dir)
+			    : gm_err_wrap(err, "the library directory");
+	struct plan_dir ld = {.rootfd = rootfd, .fd = dir, .rel = rel};
 	for (size_t i = 0; i < libs->n; i++)
-		if (plan_target(rootfd, lib_dir + 1, libs->files[i].soname, TARGET_CREATE,
-				&libs->files[i], p, u, err) < 0)
+		if (plan_target(&ld, libs->files[i].soname, TARGET_CREATE, &libs->files[i], p, u,
+				err) < 0)
 			return -1;
-	return 0;
-}
-
-static int mount_plan(struct plan *p, struct inroot_undo *u, struct gm_err **err)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		struct plan_item *it = &p->items[i];
-		if (move_mount(it->tree, "", it->target, "",
-			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return gm_infra(err, errno, "cannot mount '%s' over '/%s' in the container",
-					it->src->path, it->rel);
-		cleanup_free char *what = xasprintf("the mount on '/%s'", it->rel);
-		inroot_undo_umount(u, it->tree, what);
-		it->tree = -1;
-	}
 	return 0;
 }
 
@@ -381,22 +351,38 @@ static int view_bind(int rootfd, const struct plan_item *it, struct gm_err **err
 	return ret;
 }
 
+/* A clone of a scratch overlay, without the files bound in it. */
+static int view_overlay(const struct plan_overlay *o, struct gm_err **err)
+{
+	int tree = (int)open_tree(o->fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return gm_infra(err, errno, "cannot clone the overlay on '/%s' for ldconfig", o->rel);
+	return tree;
+}
+
 /* ldconfig runs in a view of the root's own mount (ldcache.h), with the
- * files bound, so the cache it writes is the one the container needs. */
+ * scratch overlays and then the files bound, so the cache it writes is the
+ * one the container needs. */
 static int update_cache(int rootfd, int ldconfig, const char *lib_dir, const struct plan *p,
 			struct inroot_undo *u, struct gm_err **err)
 {
 	if (ldcache_write_dropin(rootfd, lib_dir, u, err) < 0)
 		return -1;
-	struct ldcache_bind *b = xcalloc(p->n + 1, sizeof(*b));
-	for (size_t i = 0; i < p->n; i++)
-		b[i] = (struct ldcache_bind){.rel = p->items[i].rel, .tree = -1};
+	size_t n = p->n_overlays + p->n;
+	struct ldcache_bind *b = xcalloc(n + 1, sizeof(*b));
+	for (size_t i = 0; i < n; i++)
+		b[i] = (struct ldcache_bind){
+			.rel = i < p->n_overlays ? p->overlays[i].rel : p->items[i - p->n_overlays].rel,
+			.tree = -1};
 	int rc = 0;
-	for (size_t i = 0; i < p->n && rc == 0; i++)
-		rc = (b[i].tree = view_bind(rootfd, &p->items[i], err)) < 0 ? -1 : 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		b[i].tree = i < p->n_overlays ? view_overlay(&p->overlays[i], err)
+					       : view_bind(rootfd, &p->items[i - p->n_overlays], err);
+		rc = b[i].tree < 0 ? -1 : 0;
+	}
 	if (rc == 0)
-		rc = ldcache_run(ldconfig, rootfd, lib_dir, b, p->n, err);
-	binds_release(b, p->n);
+		rc = ldcache_run(ldconfig, rootfd, lib_dir, b, n, err);
+	binds_release(b, n);
 	return rc;
 }
 
@@ -452,7 +438,7 @@ static int inject_in_ns(struct run *r, struct gm_err **err)
 	if ((r->libs.n || o->update_cache) &&
 	    plan_libs(r->rootfd, o->lib_dir, &r->libs, &r->plan, &r->undo, err) < 0)
 		return -1;
-	if (mount_plan(&r->plan, &r->undo, err) < 0)
+	if (plan_mount(&r->plan, &r->undo, err) < 0)
 		return -1;
 	if (o->update_cache &&
 	    update_cache(r->rootfd, r->ldconfig, o->lib_dir, &r->plan, &r->undo, err) < 0)
@@ -487,7 +473,7 @@ int inject_run(const struct inject_opts *o, const struct hook_state *st, struct 
 			 "no --update-cache");
 		return 0;
 	}
-	struct run r = {.o = o, .st = st, .ldconfig = -1, .rootfd = -1};
+	struct run r = {.o = o, .st = st, .ldconfig = -1, .rootfd = -1, .cg = {.dirfd = -1}};
 	int rc = -1;
 	/* Host side first: once in the container's namespace, the host's
 	 * paths are out of reach (and must be). */
@@ -510,6 +496,8 @@ int inject_run(const struct inject_opts *o, const struct hook_state *st, struct 
 		close(r.ldconfig);
 	if (r.rootfd >= 0)
 		close(r.rootfd);
+	if (r.cg.dirfd >= 0)
+		close(r.cg.dirfd);
 	free(r.cg.dir);
 	free(r.cg.version);
 	return rc;
