@@ -72,6 +72,14 @@ struct oci_spec {
  * (GM_EXIT_INTERRUPTED, after the cleanup). */
 int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err);
 
+/* The runtime and the hooks it starts run where the host's files are
+ * read-only (exec/confine.h) but its state, cgroupfs, /proc and the
+ * store's bundles.  Given the runtime's message when a container did not
+ * start: NULL unless a hook's write was refused there (EROFS, "Read-only
+ * file system" after the runtime's word "hook"), else the path the
+ * message names or "" (caller frees). */
+char *oci_hook_wrote_host(const char *msg);
+
 /* The id prefix of our containers: "gm-<pid>-" (tests check that none
  * is left behind). */
 #define OCI_ID_PREFIX "gm-"
