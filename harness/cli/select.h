@@ -64,7 +64,9 @@ enum {
 	"      --hook PATH   inject methods: run this OCI hook in place of glibc-inject\n" \
 	"                    (it gets GLIBC_LIBS and LDCONFIG_PATH in its environment,\n" \
 	"                    as Sarus's glibc hook reads them); --hook-arg A and\n" \
-	"                    --hook-env K=V add arguments and environment\n"
+	"                    --hook-env K=V add arguments and environment; it runs\n" \
+	"                    where the host's files are read-only (a write there\n" \
+	"                    fails its cells: 'the hook tried to write the host')\n"
 
 struct container_opts {
 	char **rootfs;

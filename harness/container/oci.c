@@ -219,17 +219,54 @@ static int bundle_remove(const char *bundle, struct gm_err **err)
 	return rm_rf(bundle, err);
 }
 
+/* The runtime's state directory, given as --root to every call so that
+ * the one left writable is surely the one it uses: each runtime's own
+ * default for root, so `runc list` still shows our containers. */
+static const char *state_dir(const char *runtime)
+{
+	const char *base = strrchr(runtime, '/');
+	return strstr(base ? base + 1 : runtime, "crun") ? "/run/crun" : "/run/runc";
+}
+
+/* The runtime and the hooks it starts run as root where the host is
+ * read-only (exec/confine.h): a hook under test must not be able to damage
+ * the machine that tests it.  rw gets what stays writable, each because a
+ * container cannot start without writes there (runc 1.1 refuses to start
+ * without either of the first two; glibc-inject's mount points and
+ * ld.so.cache, and any hook's files in the root, need the third).  /proc
+ * stays read-only: runc writes nothing there for our config.json, and
+ * /proc/sys and /proc/sysrq-trigger are the whole machine's. */
+static int confinement(const char *runtime, const char *bundles, const char *rw[4],
+		       struct gm_err **err)
+{
+	if (mkdir_p(state_dir(runtime), 0700, err) < 0)
+		return -1;
+	rw[0] = state_dir(runtime); /* the container's state: <root>/<id>/state.json */
+	rw[1] = "/sys/fs/cgroup";   /* the container's cgroups, created and removed */
+	rw[2] = bundles;            /* the overlay's upper layer: the container's root */
+	rw[3] = NULL;
+	return 0;
+}
+
 /* runc and crun share these verbs: run --bundle B ID, delete --force ID. */
 static void runtime_delete(const char *runtime, const char *id)
 {
+	const char *rw[4];
+	cleanup_free char *bundles = NULL;
+	struct gm_err *e = NULL;
+	if (store_dir("bundles", &bundles, &e) < 0 || confinement(runtime, bundles, rw, &e) < 0) {
+		gm_err_free(&e);
+		return;
+	}
 	struct proc_spec spec = {
-		.argv = (char *const[]){(char *)runtime, "delete", "--force", (char *)id, NULL},
+		.argv = (char *const[]){(char *)runtime, "--root", (char *)state_dir(runtime),
+					"delete", "--force", (char *)id, NULL},
 		.timeout_s = 30,
 		.stdin_fd = -1,
 		.ignore_interrupt = true,
+		.writable = rw,
 	};
 	struct proc_result res = {0};
-	struct gm_err *e = NULL;
 	if (proc_run(&spec, &res, &e) == 0)
 		proc_result_release(&res);
 	gm_err_free(&e);
@@ -248,6 +285,9 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 	cleanup_free char *cfg = path_join(bundle, "config.json");
 	cleanup_free char *root = path_join(bundle, "root");
 	cleanup_free char *text = config_json(spec, root);
+	const char *rw[4];
+	if (confinement(runtime, bundles, rw, err) < 0)
+		return -1;
 	if (rm_rf(bundle, err) < 0 || mkdir_p(bundle, 0700, err) < 0 ||
 	    write_file_atomic(cfg, text, strlen(text), 0600, err) < 0 ||
 	    overlay_mount(spec->rootfs, bundle, err) < 0) {
@@ -255,11 +295,13 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 		return -1;
 	}
 	struct proc_spec ps = {
-		.argv = (char *const[]){(char *)runtime, "run", "--bundle", bundle, id, NULL},
+		.argv = (char *const[]){(char *)runtime, "--root", (char *)state_dir(runtime), "run",
+					"--bundle", bundle, id, NULL},
 		.timeout_s = spec->timeout_s,
 		.capture_max = spec->capture_max,
 		.stdin_fd = -1,
 		.sweep_orphans = true,
+		.writable = rw,
 	};
 	int r = proc_run(&ps, res, err);
 	/* Always: a killed runtime leaves its container (and cgroups) behind. */
@@ -442,4 +484,45 @@ int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err 
 	if (oci_runtime(&runtime, err) < 0)
 		return -1;
 	return run_with(runtime, spec, res, err);
+}
+
+/* Characters that end a path in a message: quoting (also runc's \"
+ * escapes), spaces, separators. */
+static bool path_end(char ch)
+{
+	return !ch || strchr(" \t\n'\"`\\,;()", ch);
+}
+
+/* The path right after "Read-only file system: " (Python's OSError) or
+ * right before ": Read-only file system" (sh: "cannot create /x: ...",
+ * coreutils: "'/x': ..."); "" when neither is one. */
+static char *refused_path(const char *msg, const char *hit, size_t hit_len)
+{
+	const char *a = hit + hit_len;
+	if (str_starts(a, ": ")) {
+		for (a += 2; *a && strchr("'\"\\", *a); a++)
+			;
+		const char *e = a;
+		while (!path_end(*e))
+			e++;
+		if (*a == '/')
+			return xstrndup(a, (size_t)(e - a));
+	}
+	const char *e = hit;
+	if (e - msg >= 2 && e[-2] == ':' && e[-1] == ' ')
+		e -= 2;
+	while (e > msg && strchr("'\"\\", e[-1]))
+		e--;
+	const char *b = e;
+	while (b > msg && !path_end(b[-1]))
+		b--;
+	return *b == '/' && b < e ? xstrndup(b, (size_t)(e - b)) : xstrdup("");
+}
+
+char *oci_hook_wrote_host(const char *msg)
+{
+	static const char rofs[] = "Read-only file system";
+	const char *hook = strstr(msg, "hook");
+	const char *hit = hook ? strstr(hook, rofs) : NULL;
+	return hit ? refused_path(msg, hit, strlen(rofs)) : NULL;
 }

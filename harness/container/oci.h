@@ -10,7 +10,10 @@
  * files and file size), a fixed environment.  The runtime runs as a child
  * of proc_run (exec/proc.h) with a timeout; whatever happens (exit,
  * timeout, Ctrl-C) the container is deleted (runc delete --force) and the
- * bundle removed before oci_run returns. */
+ * bundle removed before oci_run returns.  The runtime and the hooks it
+ * starts run as root where the host's files are read-only, but for the
+ * runtime's state (--root), cgroupfs and the store's bundles
+ * (exec/confine.h): a hook under test cannot damage the host. */
 #ifndef GM_OCI_H
 #define GM_OCI_H
 
@@ -71,6 +74,12 @@ struct oci_spec {
  * cannot be written (GM_EXIT_INFRA) or SIGINT/SIGTERM arrived
  * (GM_EXIT_INTERRUPTED, after the cleanup). */
 int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err);
+
+/* Given the runtime's message when a container did not start: NULL
+ * unless a hook's write to the host was refused (EROFS: "Read-only file
+ * system" after the runtime's word "hook"), else the path the message
+ * names, or "" when it names none (caller frees). */
+char *oci_hook_wrote_host(const char *msg);
 
 /* The id prefix of our containers: "gm-<pid>-" (tests check that none
  * is left behind). */

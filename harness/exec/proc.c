@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/interrupt.h"
 #include "base/util.h"
+#include "exec/confine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +112,9 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 	/* First, so that nothing the program does escapes its limits. */
 	int ce = contain_cell_join(spec->cell);
 	if (ce < 0)
+		child_fail(notify, -ce);
+	/* Before anything runs that could write through the host's mounts. */
+	if (spec->writable && (ce = confine_enter(spec->writable)) < 0)
 		child_fail(notify, -ce);
 	/* Both sides hand over the terminal, whichever runs first. */
 	if (fg)

@@ -58,6 +58,10 @@ struct proc_spec {
 	 * an interrupted run still owes (runc delete of its container).  Keep
 	 * its timeout short: Ctrl-C no longer cuts it. */
 	bool ignore_interrupt;
+	/* Non-NULL: the child runs confined (exec/confine.h), the host's files
+	 * read-only but these directories (NULL-terminated, at most
+	 * CONFINE_RW_MAX).  Failing to confine is reported as exec_failed. */
+	const char *const *writable;
 };
 
 struct proc_result {

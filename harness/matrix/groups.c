@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "container/batch.h"
+#include "container/oci.h"
 #include "exec/pool.h"
 
 #include <string.h>
@@ -47,13 +48,18 @@ static char *group_key(const struct cell *c, const struct route_cmd *cmd)
 }
 
 /* A container that could not start (our hook refused, somebody else's
- * hook failed) is what those cells observed: the program never ran. */
+ * hook failed) is what those cells observed: the program never ran.  A
+ * hook stopped writing the host is named as such: that is the finding a
+ * hook's release gate exists for. */
 static void group_failed(struct exec_job *j, const struct group *g, const char *why)
 {
+	cleanup_free char *wrote = oci_hook_wrote_host(why);
+	cleanup_free char *path = wrote && *wrote ? xasprintf(" (%s)", wrote) : xstrdup("");
 	for (size_t k = 0; k < g->n; k++) {
 		struct cell *c = &j->m->cells[g->cells[k]];
 		c->observed = GM_EXEC_FAILED;
-		c->observed_detail = xasprintf("the container did not start: %s", why);
+		c->observed_detail = wrote ? xasprintf("the hook tried to write the host%s: %s", path, why)
+					   : xasprintf("the container did not start: %s", why);
 		c->stdout_excerpt = xstrdup("");
 		c->stderr_excerpt = xstrdup("");
 		c->done = true;

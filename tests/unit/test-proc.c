@@ -230,6 +230,43 @@ static void environment_delta(void)
 	proc_result_release(&r);
 }
 
+/* .writable: the child can write its writable directory only; the parent's
+ * own mounts stay as they were.  Needs root (a mount namespace): skipped
+ * elsewhere, with the reason. */
+static void writable_confines(void)
+{
+	char rw[] = "/var/tmp/gm-confine-unit-rw.XXXXXX", other[] = "/var/tmp/gm-confine-unit.XXXXXX";
+	if (!mkdtemp(rw) || !mkdtemp(other)) {
+		TEST_VERIFY(!"mkdtemp");
+		return;
+	}
+	char *script = xasprintf("echo a >%s/in && echo b >%s/new", rw, other);
+	char *argv[] = {"sh", "-c", script, NULL};
+	const char *const writable[] = {rw, NULL};
+	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
+				 .writable = writable};
+	struct proc_result r;
+	TEST_COMPARE(proc_run(&spec, &r, NULL), 0);
+	if (r.exec_failed && r.exec_errno == EPERM) {
+		printf("# skipped: no mount namespace here (not root)\n");
+	} else {
+		TEST_VERIFY(!r.exec_failed);
+		TEST_COMPARE(r.exit_code, 2);
+		TEST_VERIFY(strstr(r.err, "Read-only file system"));
+		char *in = path_join(rw, "in"), *out = path_join(other, "new");
+		TEST_VERIFY(path_exists(in));
+		TEST_VERIFY(!path_exists(out));
+		/* Nothing leaked back: this process still writes there. */
+		TEST_COMPARE(write_file_atomic(out, "c", 1, 0644, NULL), 0);
+		free(in);
+		free(out);
+	}
+	proc_result_release(&r);
+	free(script);
+	TEST_COMPARE(rm_rf(rw, NULL), 0);
+	TEST_COMPARE(rm_rf(other, NULL), 0);
+}
+
 int main(void)
 {
 	RUN_TEST(exit_status_and_streams);
@@ -237,6 +274,7 @@ int main(void)
 	RUN_TEST(timeout_kills_group);
 	RUN_TEST(exec_failure_is_distinct);
 	RUN_TEST(enoexec_is_not_run_by_a_shell);
+	RUN_TEST(writable_confines);
 	/* No cgroups from a unit test: the fallback, whose subreaper the
 	 * sweep relies on. */
 	setenv("GLIBC_MATRIX_CONTAINMENT", "rlimit-only", 1);
