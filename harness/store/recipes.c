@@ -2,6 +2,7 @@
 #include "store/recipes.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/tsv.h"
 #include "base/util.h"
 
 #include <gnu/libc-version.h>
@@ -32,56 +33,28 @@ void recipes_free(struct recipe *v, size_t n)
 	free(v);
 }
 
-/* Cuts the next line out of *p (NUL-terminating it in place), advances *p
- * past it and counts it; NULL at the end of the text. */
-static char *next_line(char **p, size_t *lineno)
-{
-	if (!**p)
-		return NULL;
-	char *line = *p;
-	size_t len = strcspn(line, "\n");
-	*p += len + (line[len] == '\n');
-	line[len] = '\0';
-	(*lineno)++;
-	return line;
-}
-
-/* Splits a data line into at most max blank-separated fields; returns count.
- * Comments (#) and blank lines give 0. */
-static int fields(char *line, char **f, int max)
-{
-	int n = 0;
-	char *save = NULL;
-	if (*str_trim(line) == '#' || !*str_trim(line))
-		return 0;
-	for (char *t = strtok_r(line, " \t", &save); t && n < max; t = strtok_r(NULL, " \t", &save))
-		f[n++] = t;
-	return n;
-}
-
 /* Looks key up in column `in` of suites.tsv and returns column 1 - in. */
 static int suites_lookup(const char *key, int in, char **ret, struct gm_err **err)
 {
 	cleanup_free char *path = path_join(recipes_dir(), "suites.tsv");
-	cleanup_free char *text = NULL;
-	if (!path_exists(path) || read_file(path, &text, NULL, err) < 0)
-		return path_exists(path) ? -1 : 0;
-	size_t lineno = 0;
-	char *line, *p = text;
-	while ((line = next_line(&p, &lineno))) {
-		char *f[3];
-		int k = fields(line, f, 3);
-		if (k == 0)
-			continue;
-		if (k != 2 || !version_valid(f[1]))
-			return gm_infra(err, 0, "'%s': malformed line %zu (want: suite glibc-version)",
-					path, lineno);
-		if (strcmp(f[in], key) == 0) {
-			*ret = xstrdup(f[1 - in]);
-			return 1;
+	struct tsv t;
+	if (!path_exists(path))
+		return 0;
+	if (tsv_open(&t, path, err) < 0)
+		return -1;
+	int r;
+	while ((r = tsv_next(&t, 2, 2, "suite, glibc-version", err)) == 1) {
+		if (!version_valid(t.f[1])) {
+			r = tsv_error(&t, err, "'%s' is not a glibc version", t.f[1]);
+			break;
+		}
+		if (strcmp(t.f[in], key) == 0) {
+			*ret = xstrdup(t.f[1 - in]);
+			break;
 		}
 	}
-	return 0;
+	tsv_release(&t);
+	return r;
 }
 
 int recipes_suite_for_version(const char *version, char **ret, struct gm_err **err)
@@ -102,27 +75,27 @@ static bool is_hex64(const char *s)
 int recipes_versions_parse(const char *text, const char *file, struct recipe **ret,
 			   size_t *ret_n, struct gm_err **err)
 {
-	cleanup_free char *copy = xstrdup(text);
+	struct tsv t;
 	struct recipe *v = NULL;
-	size_t n = 0, lineno = 0;
-
-	char *line, *p = copy;
-	while ((line = next_line(&p, &lineno))) {
-		char *f[4];
-		int k = fields(line, f, 4);
-		if (k == 0)
-			continue;
-		if (k != 3 || !version_valid(f[0]) || !is_hex64(f[1])) {
-			recipes_free(v, n);
-			return gm_infra(err, 0,
-					"'%s': malformed line %zu (want: version sha256 archive-path)",
-					file, lineno);
+	size_t n = 0;
+	int r;
+	tsv_init(&t, file, text);
+	while ((r = tsv_next(&t, 3, 3, "version, sha256, archive-path", err)) == 1) {
+		if (!version_valid(t.f[0]) || !is_hex64(t.f[1])) {
+			r = tsv_error(&t, err, "'%s' is not a glibc version or '%s' not a sha256",
+				      t.f[0], t.f[1]);
+			break;
 		}
 		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n].version = xstrdup(f[0]);
-		v[n].sha256 = xstrdup(f[1]);
-		v[n].path = xstrdup(f[2]);
+		v[n].version = xstrdup(t.f[0]);
+		v[n].sha256 = xstrdup(t.f[1]);
+		v[n].path = xstrdup(t.f[2]);
 		n++;
+	}
+	tsv_release(&t);
+	if (r < 0) {
+		recipes_free(v, n);
+		return -1;
 	}
 	*ret = v;
 	*ret_n = n;
@@ -171,44 +144,48 @@ static int when_matches(const char *when, const char *version, const char *host,
 	return 0;
 }
 
+/* Applies the current row of t (when, action[, argument]) to q. */
+static int quirk_row(const struct tsv *t, const char *version, const char *host_version,
+		     struct quirks *q, struct gm_err **err)
+{
+	bool match, arg = t->n == 3;
+	if (when_matches(t->f[0], version, host_version, &match) < 0)
+		return tsv_error(t, err, "bad condition '%s'", t->f[0]);
+	const char *action = t->f[1];
+	bool known = (strcmp(action, "stub-manual") == 0 && !arg) ||
+		     (strcmp(action, "errno-texi") == 0 && !arg) ||
+		     (strcmp(action, "configure-arg") == 0 && arg);
+	if (!known)
+		return tsv_error(t, err, "unknown action '%s' or wrong arguments", action);
+	if (!match)
+		return 0;
+	if (strcmp(action, "stub-manual") == 0)
+		q->stub_manual = true;
+	else if (strcmp(action, "errno-texi") == 0)
+		q->errno_texi = true;
+	else
+		strv_push(&q->configure_args, t->f[2]);
+	strv_push_take(&q->applied, xasprintf("%s %s%s%s", t->f[0], action, arg ? " " : "",
+					      arg ? t->f[2] : ""));
+	return 0;
+}
+
 int quirks_parse(const char *text, const char *file, const char *version,
 		 const char *host_version, struct quirks *q, struct gm_err **err)
 {
-	cleanup_free char *copy = xstrdup(text);
-	size_t lineno = 0;
+	struct tsv t;
+	int r;
 	memset(q, 0, sizeof(*q));
 	q->configure_args = xcalloc(1, sizeof(char *));
 	q->applied = xcalloc(1, sizeof(char *));
-
-	char *line, *p = copy;
-	while ((line = next_line(&p, &lineno))) {
-		char *f[3] = {NULL, NULL, NULL};
-		int k = fields(line, f, 3);
-		bool match;
-		if (k == 0)
-			continue;
-		if (k < 2 || when_matches(f[0], version, host_version, &match) < 0) {
-			quirks_release(q);
-			return gm_infra(err, 0, "'%s': line %zu: bad condition or missing action", file,
-					lineno);
-		}
-		if (!match)
-			continue;
-		if (strcmp(f[1], "stub-manual") == 0 && k == 2) {
-			q->stub_manual = true;
-		} else if (strcmp(f[1], "errno-texi") == 0 && k == 2) {
-			q->errno_texi = true;
-		} else if (strcmp(f[1], "configure-arg") == 0 && k == 3) {
-			strv_push(&q->configure_args, f[2]);
-		} else {
-			quirks_release(q);
-			return gm_infra(err, 0, "'%s': line %zu: unknown action '%s' or wrong arguments",
-					file, lineno, f[1]);
-		}
-		strv_push_take(&q->applied, xasprintf("%s %s%s%s", f[0], f[1], k == 3 ? " " : "",
-						      k == 3 ? f[2] : ""));
-	}
-	return 0;
+	tsv_init(&t, file, text);
+	while ((r = tsv_next(&t, 2, 3, "when, action, [argument]", err)) == 1)
+		if ((r = quirk_row(&t, version, host_version, q, err)) < 0)
+			break;
+	tsv_release(&t);
+	if (r < 0)
+		quirks_release(q);
+	return r < 0 ? -1 : 0;
 }
 
 int recipes_quirks(const char *version, struct quirks *ret, struct gm_err **err)

@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strbuf.h"
+#include "base/tsv.h"
 #include "base/util.h"
 #include "store/rootpath.h"
 #include "store/store.h"
@@ -35,52 +36,53 @@ void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
 	free(v);
 }
 
+/* The current row of t as a recipe; -1 + err naming the rule it breaks. */
+static int recipe_row(const struct tsv *t, struct rootfs_recipe *r, struct gm_err **err)
+{
+	char *const *f = t->f;
+	if (!store_name_valid(f[0]))
+		return tsv_error(t, err, "'%s' is not a valid root filesystem name", f[0]);
+	bool busybox = strcmp(f[2], "busybox") == 0;
+	if (busybox != (strcmp(f[1], "-") == 0))
+		return tsv_error(t, err, "SUITE is '-' for the busybox variant and only for it");
+	/* The architecture: a Debian name of the table, and only for a
+	 * Debian suite (busybox is the host's). */
+	const struct gm_arch *a = t->n == 5 ? arch_by_deb(f[4]) : NULL;
+	if (t->n == 5 && (!a || busybox))
+		return tsv_error(t, err, "ARCH '%s': a Debian architecture, not for busybox", f[4]);
+	r->name = xstrdup(f[0]);
+	r->suite = busybox ? NULL : xstrdup(f[1]);
+	r->variant = xstrdup(f[2]);
+	r->packages = xcalloc(1, sizeof(char *));
+	r->arch = a && a != arch_host() ? xstrdup(a->deb) : NULL;
+	if (strcmp(f[3], "-") != 0) {
+		cleanup_strv char **pk = strv_split(f[3], ",");
+		for (size_t i = 0; pk[i]; i++)
+			if (*pk[i])
+				strv_push(&r->packages, pk[i]);
+	}
+	return 0;
+}
+
 int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err)
 {
 	cleanup_free char *path = path_join(rootfs_recipes_dir(), "rootfs.tsv");
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, err) < 0)
+	struct tsv t;
+	if (tsv_open(&t, path, err) < 0)
 		return gm_err_wrap(err, "root filesystem recipes");
 	struct rootfs_recipe *v = NULL;
-	size_t n = 0, lineno = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		char *t = str_trim(line);
-		if (!*t || *t == '#')
-			continue;
-		char *f[5];
-		int nf = 0;
-		char *s2 = NULL;
-		for (char *w = strtok_r(t, " \t", &s2); w && nf < 5; w = strtok_r(NULL, " \t", &s2))
-			f[nf++] = w;
-		if (nf < 4 || !store_name_valid(f[0]))
-			goto bad;
-		bool busybox = strcmp(f[2], "busybox") == 0;
-		if (busybox != (strcmp(f[1], "-") == 0))
-			goto bad;
-		/* The architecture: a Debian name of the table, and only for a
-		 * Debian suite (busybox is the host's). */
-		const struct gm_arch *a = nf == 5 ? arch_by_deb(f[4]) : NULL;
-		if (nf == 5 && (!a || busybox))
-			goto bad;
+	size_t n = 0;
+	int r;
+	while ((r = tsv_next(&t, 4, 5, "NAME, SUITE, VARIANT, PACKAGES, [ARCH]", err)) == 1) {
 		v = xrealloc(v, (n + 1) * sizeof(*v));
-		struct rootfs_recipe *r = &v[n++];
-		r->name = xstrdup(f[0]);
-		r->suite = busybox ? NULL : xstrdup(f[1]);
-		r->variant = xstrdup(f[2]);
-		r->packages = xcalloc(1, sizeof(char *));
-		r->arch = a && a != arch_host() ? xstrdup(a->deb) : NULL;
-		char *s3 = NULL;
-		if (strcmp(f[3], "-") != 0)
-			for (char *p = strtok_r(f[3], ",", &s3); p; p = strtok_r(NULL, ",", &s3))
-				strv_push(&r->packages, p);
-		continue;
-bad:
+		memset(&v[n], 0, sizeof(v[n]));
+		if ((r = recipe_row(&t, &v[n++], err)) < 0)
+			break;
+	}
+	tsv_release(&t);
+	if (r < 0) {
 		rootfs_recipes_free(v, n);
-		return gm_infra(err, 0, "%s:%zu: want NAME SUITE VARIANT PACKAGES [ARCH] (SUITE "
-				"'-' only for the busybox variant; ARCH a Debian architecture, not "
-				"for busybox)", path, lineno);
+		return -1;
 	}
 	*ret = v;
 	*ret_n = n;

@@ -2,6 +2,7 @@
 #include "verdict/causes.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/tsv.h"
 #include "base/util.h"
 #include "store/recipes.h"
 
@@ -14,40 +15,23 @@ int causes_parse(const char *text, const char *path, struct causes *c, struct gm
 {
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(path);
-	cleanup_free char *copy = xstrdup(text);
-	size_t lineno = 0;
-	for (char *line = copy, *next; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		if (!*line || *line == '#')
-			continue;
-		char *f[7];
-		size_t nf = 0;
-		for (char *p = line; p && nf < 7;) {
-			f[nf++] = p;
-			if ((p = strchr(p, '\t')))
-				*p++ = '\0';
-		}
-		bool empty = false;
-		for (size_t i = 0; i < nf; i++)
-			empty |= !*(f[i] = str_trim(f[i]));
-		if (nf != 6 || empty) {
-			causes_release(c);
-			return gm_infra(err, 0, "%s:%zu: want 6 tab-separated fields (id, symbols, "
-					"nodes, cause, remedy, proof), none empty", path, lineno);
-		}
+	struct tsv t;
+	int r;
+	tsv_init(&t, path, text);
+	while ((r = tsv_next(&t, 6, 6, "id, symbols, nodes, cause, remedy, proof", err)) == 1) {
 		c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
-		struct cause *r = &c->v[c->n++];
-		r->id = xstrdup(f[0]);
-		r->symbols = strv_split(f[1], ",");
-		r->nodes = strv_split(f[2], ",");
-		r->cause = xstrdup(f[3]);
-		r->remedy = xstrdup(f[4]);
-		r->proof = xstrdup(f[5]);
+		struct cause *row = &c->v[c->n++];
+		row->id = xstrdup(t.f[0]);
+		row->symbols = strv_split(t.f[1], ",");
+		row->nodes = strv_split(t.f[2], ",");
+		row->cause = xstrdup(t.f[3]);
+		row->remedy = xstrdup(t.f[4]);
+		row->proof = xstrdup(t.f[5]);
 	}
-	return 0;
+	tsv_release(&t);
+	if (r < 0)
+		causes_release(c);
+	return r < 0 ? -1 : 0;
 }
 
 int causes_load(struct causes *ret, struct gm_err **err)

@@ -5,7 +5,7 @@
 
 static const char quirks[] = "# comment\n"
 			     "*\tconfigure-arg\t--disable-werror\n"
-			     "*   stub-manual\n"
+			     "*\tstub-manual\n"
 			     "<2.32\terrno-texi\n"
 			     "<host\tconfigure-arg\tCXX=\n"
 			     ">=2.40\tconfigure-arg\t--enable-new\n";
@@ -43,12 +43,17 @@ static void bad_lines_name_file_and_line(void)
 	struct gm_err *err = NULL;
 	TEST_COMPARE(quirks_parse("*\tstub-manual\n~2.3\terrno-texi\n", "quirks.tsv", "2.31",
 				  "2.36", &q, &err), -1);
-	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv") && strstr(err->msg, "line 2"));
+	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv:2: bad condition '~2.3'"));
 	gm_err_free(&err);
 	TEST_COMPARE(quirks_parse("*\tfrobnicate\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
 	TEST_VERIFY(err && strstr(err->msg, "frobnicate"));
 	gm_err_free(&err);
 	TEST_COMPARE(quirks_parse("*\tconfigure-arg\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
+	gm_err_free(&err);
+	/* Blanks do not separate fields: one reader, tabs only. */
+	TEST_COMPARE(quirks_parse("*   stub-manual\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv:1: want when, action, [argument] (2 to 3 "
+					  "tab-separated fields, none empty), found 1"));
 	gm_err_free(&err);
 }
 
@@ -57,15 +62,15 @@ static void bad_lines_name_file_and_line(void)
 static void versions_lines(void)
 {
 	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-	char *text = xasprintf("# comment\n\n2.31 %s gnu/glibc-2.31.tar.xz\n\n2.x %s p\n", hex, hex);
+	char *text = xasprintf("# comment\n\n2.31\t%s\tgnu/glibc-2.31.tar.xz\n\n2.x\t%s\tp\n", hex, hex);
 	struct recipe *v = NULL;
 	size_t n = 0;
 	struct gm_err *err = NULL;
 	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), -1);
-	TEST_VERIFY(err && strstr(err->msg, "'v.tsv': malformed line 5"));
+	TEST_VERIFY(err && strstr(err->msg, "v.tsv:5: '2.x' is not a glibc version"));
 	gm_err_free(&err);
 	free(text);
-	text = xasprintf("# comment\n\n2.31 %s gnu/glibc-2.31.tar.xz\n", hex);
+	text = xasprintf("# comment\n\n2.31\t%s\tgnu/glibc-2.31.tar.xz\n", hex);
 	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), 0);
 	TEST_COMPARE(n, 1);
 	if (n == 1) {
