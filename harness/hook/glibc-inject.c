@@ -7,7 +7,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "base/util.h"
-#include "hook/inject.h"
+#include "hook/injection.h"
 #include "hook/msg.h"
 #include "hook/state.h"
 

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "hook/ldcache.h"
+#include "hook/ldconfig.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -22,7 +22,7 @@
 #define LDCONFIG_TIMEOUT_MS 60000
 #define OUTPUT_MAX 16384
 
-int ldcache_open_trusted(const char *path, struct gm_err **err)
+int ldconfig_open_trusted(const char *path, struct gm_err **err)
 {
 	struct stat st;
 	if (path[0] != '/')
@@ -49,30 +49,30 @@ int ldcache_open_trusted(const char *path, struct gm_err **err)
 	return r;
 }
 
-int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
+int ldconfig_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 			 struct gm_err **err)
 {
-	static const char what[] = "/" LDCACHE_DROPIN_DIR "/" LDCACHE_DROPIN_NAME;
-	cleanup_close int dir = inroot_mkdirs(rootfd, LDCACHE_DROPIN_DIR, u, err);
+	static const char what[] = "/" LDCONFIG_DROPIN_DIR "/" LDCONFIG_DROPIN_NAME;
+	cleanup_close int dir = inroot_mkdirs(rootfd, LDCONFIG_DROPIN_DIR, u, err);
 	if (dir < 0)
 		return gm_err_wrap(err, "cannot write the ld.so.conf drop-in");
 	/* O_NOFOLLOW: a link planted at the drop-in's name is refused, not
 	 * followed (its parent was resolved inside the root already);
 	 * O_NONBLOCK: a FIFO there cannot block the hook. */
 	bool created = true;
-	cleanup_close int fd = openat(dir, LDCACHE_DROPIN_NAME,
+	cleanup_close int fd = openat(dir, LDCONFIG_DROPIN_NAME,
 				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 					      O_NOCTTY, 0644);
 	if (fd < 0 && errno == EEXIST) {
 		created = false;
-		fd = openat(dir, LDCACHE_DROPIN_NAME,
+		fd = openat(dir, LDCONFIG_DROPIN_NAME,
 			    O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	}
 	if (fd < 0)
 		return gm_infra(err, errno == ELOOP ? 0 : errno, "cannot write '%s' in the container%s",
 				what, errno == ELOOP ? ": it is a symbolic link" : "");
 	if (created)
-		inroot_undo_unlink(u, dir, LDCACHE_DROPIN_NAME, what);
+		inroot_undo_unlink(u, dir, LDCONFIG_DROPIN_NAME, what);
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return gm_infra(err, errno, "cannot stat '%s' in the container", what);
@@ -101,7 +101,7 @@ static void say(const char *msg, size_t len)
  * root's own mount over it (OPEN_TREE_CLONE without AT_RECURSIVE: no
  * submount comes along) and attaches each bind at its path inside the
  * clone.  The clone's fd, or -1. */
-static int make_view(const struct ldcache_bind *binds, size_t n)
+static int make_view(const struct ldconfig_bind *binds, size_t n)
 {
 	int view = (int)open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (view < 0 || move_mount(view, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -123,7 +123,7 @@ static int make_view(const struct ldcache_bind *binds, size_t n)
 /* The child: a private mount namespace, the view as working directory,
  * the checked ldconfig. */
 static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const char *lib_dir,
-					    const struct ldcache_bind *binds, size_t n, int out)
+					    const struct ldconfig_bind *binds, size_t n, int out)
 {
 	/* lib_dir on the command line as well: a tree without
 	 * /etc/ld.so.conf (Debian's libc6 without libc-bin) never reads the
@@ -172,7 +172,7 @@ static void relay(const char *text)
 		hook_msg("ldconfig: %s", line);
 }
 
-int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldcache_bind *binds,
+int ldconfig_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldconfig_bind *binds,
 		size_t n_binds, struct gm_err **err)
 {
 	int p[2];

@@ -13,8 +13,8 @@
  * chroots there, so every directory the image's ld.so.conf names and
  * every soname of an image library ("../proc/1/root/...") resolves inside
  * the image's own files, whatever it says. */
-#ifndef GM_LDCACHE_H
-#define GM_LDCACHE_H
+#ifndef GM_LDCONFIG_H
+#define GM_LDCONFIG_H
 
 #include <stddef.h>
 
@@ -22,23 +22,23 @@
 #include "hook/inroot.h"
 
 /* The drop-in that names the injected directory. */
-#define LDCACHE_DROPIN_DIR "etc/ld.so.conf.d"
-#define LDCACHE_DROPIN_NAME "000-glibc-inject.conf"
+#define LDCONFIG_DROPIN_DIR "etc/ld.so.conf.d"
+#define LDCONFIG_DROPIN_NAME "000-glibc-inject.conf"
 
 /* Opens path for execution after checking it: absolute, a regular file
  * (links followed), owned by root, not writable by group or others.
  * Returns the fd (O_CLOEXEC) or -1 + err saying which rule failed. */
-int ldcache_open_trusted(const char *path, struct gm_err **err);
+int ldconfig_open_trusted(const char *path, struct gm_err **err);
 
 /* Writes <root>/etc/ld.so.conf.d/000-glibc-inject.conf naming lib_dir
  * (directories created as needed, the file opened O_NOFOLLOW through its
  * resolved parent, a hard-linked file refused); journalled in u. */
-int ldcache_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
+int ldconfig_write_dropin(int rootfd, const char *lib_dir, struct inroot_undo *u,
 			 struct gm_err **err);
 
 /* A file the hook bound into the root, for ldconfig's view: rel is its
  * path relative to the root, tree a detached clone of the bound file. */
-struct ldcache_bind {
+struct ldconfig_bind {
 	const char *rel;
 	int tree;
 };
@@ -50,7 +50,7 @@ struct ldcache_bind {
  * binds[] attached at their paths; an empty environment and a 60 s
  * limit.  Its output lines are passed on as messages.  0, or -1 + err
  * with the status and the last lines. */
-int ldcache_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldcache_bind *binds,
+int ldconfig_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldconfig_bind *binds,
 		size_t n_binds, struct gm_err **err);
 
 #endif

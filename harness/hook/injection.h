@@ -8,8 +8,8 @@
  * create) every target inside the root; only then mount, each host file
  * bound over its target.  Any failure on the way takes back every mount,
  * file and directory made (inroot.h's journal). */
-#ifndef GM_INJECT_H
-#define GM_INJECT_H
+#ifndef GM_INJECTION_H
+#define GM_INJECTION_H
 
 #include <stdbool.h>
 

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "hook/inject.h"
+#include "hook/injection.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/util.h"
@@ -7,7 +7,7 @@
 #include "elf/glibcver.h"
 #include "hook/hostset.h"
 #include "hook/inroot.h"
-#include "hook/ldcache.h"
+#include "hook/ldconfig.h"
 #include "hook/msg.h"
 #include "hook/plan.h"
 #include "hook/scratch.h"
@@ -324,7 +324,7 @@ static int plan_libs(int rootfd, const char *lib_dir, struct host_set *libs, str
 	return 0;
 }
 
-static void binds_release(struct ldcache_bind *b, size_t n)
+static void binds_release(struct ldconfig_bind *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (b[i].tree >= 0)
@@ -360,18 +360,18 @@ static int view_overlay(const struct plan_overlay *o, struct gm_err **err)
 	return tree;
 }
 
-/* ldconfig runs in a view of the root's own mount (ldcache.h), with the
+/* ldconfig runs in a view of the root's own mount (ldconfig.h), with the
  * scratch overlays and then the files bound, so the cache it writes is the
  * one the container needs. */
 static int update_cache(int rootfd, int ldconfig, const char *lib_dir, const struct plan *p,
 			struct inroot_undo *u, struct gm_err **err)
 {
-	if (ldcache_write_dropin(rootfd, lib_dir, u, err) < 0)
+	if (ldconfig_write_dropin(rootfd, lib_dir, u, err) < 0)
 		return -1;
 	size_t n = p->n_overlays + p->n;
-	struct ldcache_bind *b = xcalloc(n + 1, sizeof(*b));
+	struct ldconfig_bind *b = xcalloc(n + 1, sizeof(*b));
 	for (size_t i = 0; i < n; i++)
-		b[i] = (struct ldcache_bind){
+		b[i] = (struct ldconfig_bind){
 			.rel = i < p->n_overlays ? p->overlays[i].rel : p->items[i - p->n_overlays].rel,
 			.tree = -1};
 	int rc = 0;
@@ -381,7 +381,7 @@ static int update_cache(int rootfd, int ldconfig, const char *lib_dir, const str
 		rc = b[i].tree < 0 ? -1 : 0;
 	}
 	if (rc == 0)
-		rc = ldcache_run(ldconfig, rootfd, lib_dir, b, n, err);
+		rc = ldconfig_run(ldconfig, rootfd, lib_dir, b, n, err);
 	binds_release(b, n);
 	return rc;
 }
@@ -462,7 +462,7 @@ static int inject_in_ns(struct run *r, struct gm_err **err)
 	}
 	if (o->update_cache)
 		hook_msg("%s is in the container's ld.so cache (/%s/%s, ldconfig -r)", o->lib_dir,
-			 LDCACHE_DROPIN_DIR, LDCACHE_DROPIN_NAME);
+			 LDCONFIG_DROPIN_DIR, LDCONFIG_DROPIN_NAME);
 	return 0;
 }
 
@@ -481,7 +481,7 @@ int inject_run(const struct inject_opts *o, const struct hook_state *st, struct 
 		gm_err_wrap(err, "the glibc set");
 	else if (host_set_open(o->libs, false, false, &r.libs, err) < 0)
 		gm_err_wrap(err, "--lib");
-	else if (!o->update_cache || (r.ldconfig = ldcache_open_trusted(o->ldconfig, err)) >= 0)
+	else if (!o->update_cache || (r.ldconfig = ldconfig_open_trusted(o->ldconfig, err)) >= 0)
 		rc = enter_mount_ns(st->pid, err) < 0 ? -1 : inject_in_ns(&r, err);
 	if (rc < 0 && r.undo.n) {
 		size_t failed = inroot_undo_run(&r.undo);
