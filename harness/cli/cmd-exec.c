@@ -29,10 +29,11 @@ static const char help[] =
 
 static const char help_tail[] =
 	"PROGRAM is searched in PATH when it has no '/'.  It runs bounded as a matrix\n"
-	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and GLIBC_MATRIX_CELL_MEMORY\n"
-	"MiB where the machine allows, else RLIMIT_AS), and what it leaves running is\n"
-	"killed when it ends.  Its stderr passes through glibc-matrix (to read what a\n"
-	"loader says), so it is not a terminal for PROGRAM.\n"
+	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and\n"
+	"GLIBC_MATRIX_CELL_MEMORY MiB where the machine allows, else RLIMIT_AS), and\n"
+	"what it leaves running is killed when it ends.  Its stderr passes through\n"
+	"glibc-matrix (to read what a loader says), so it is not a terminal for\n"
+	"PROGRAM.\n"
 	"\n"
 	"A static executable runs directly (it carries its own libc), with a note.\n"
 	"\n"

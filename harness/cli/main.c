@@ -54,7 +54,8 @@ static const char usage[] =
 	"  GLIBC_MATRIX_OCI_RUNTIME  the OCI runtime to use (default: runc or crun, whichever works)\n"
 	"\n"
 	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
-	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";
+	"(download, build, spawn), 77 unsupported here or nothing ran (run and check:\n"
+	"every cell skipped), 130 interrupted.\n";
 
 static void print_usage(FILE *f)
 {
