@@ -39,3 +39,64 @@ setup_file() {
 		[ -z "$output" ]
 	done
 }
+
+# malformed DOC DIR: copies of the results document DOC with one field of
+# the wrong type each, DIR/NAME.json; prints "NAME<tab>the error's words".
+malformed() {
+	python3 - "$1" "$2" <<-'PY'
+	import json, sys
+	src, out = sys.argv[1:]
+	d = json.load(open(src))
+	cases = {
+	    "command-line-string": ("command_line: want an array, not a string",
+	                            lambda d: d.__setitem__("command_line", "glibc-matrix check x")),
+	    "problems-object": ("cells[0].predicted.problems: want an array or null, not an object",
+	                        lambda d: d["cells"][0]["predicted"].__setitem__("problems", {"kind": "ok"})),
+	    "problems-odd": ("cells[1].predicted.problems[0].symbols: missing",
+	                     lambda d: d["cells"][1]["predicted"].__setitem__("problems", [{"why": 1}, 7])),
+	    "symbols-string": ("cells[1].predicted.problems[0].symbols: want an array, not a string",
+	                       lambda d: d["cells"][1]["predicted"].__setitem__("problems", [{"symbols": "x"}])),
+	    "why-string": ("cells[0].predicted.problems[0].why: want an array, not a string",
+	                   lambda d: d["cells"][0]["predicted"].__setitem__("problems", [{"symbols": [], "why": "x"}])),
+	    "cell-string": ("cells[1]: want an object, not a string",
+	                    lambda d: d["cells"].__setitem__(1, "a cell")),
+	    "exit-string": ("cells[0].observed.exit: want an integer or null, not a string",
+	                    lambda d: d["cells"][0]["observed"].__setitem__("exit", "0")),
+	    "host-array": ("host: want an object, not an array",
+	                   lambda d: d.__setitem__("host", ["x86_64"])),
+	    "subjects-strings": ("subjects[0]: want an object, not a string",
+	                         lambda d: d.__setitem__("subjects", ["a"])),
+	    "mismatch-string": ("cells[0].mismatch: want a boolean, not a string",
+	                        lambda d: d["cells"][0].__setitem__("mismatch", "false")),
+	}
+	for name, (msg, mutate) in cases.items():
+	    x = json.loads(json.dumps(d))
+	    mutate(x)
+	    json.dump(x, open(f"{out}/{name}.json", "w"))
+	    print(name, msg, sep="\t")
+	PY
+}
+
+@test "report: a results document with a field of the wrong type is exit 2 from every format and merge, naming the file and the field; nothing written" {
+	local d=$BATS_TEST_TMPDIR f
+	# A real document with two cells that ran (and a problem list to break).
+	run_gm 0 check /usr/bin/true --against bookworm --against trixie -m loader --out "$d/real"
+	malformed "$d/real/results.json" "$d" >"$d/cases"
+	[ "$(wc -l <"$d/cases")" -eq 10 ]
+	while IFS=$'\t' read -r name msg; do
+		for f in html md junit tap json; do
+			run_gm 2 report "$d/$name.json" --format "$f" -o "$d/out.$f"
+			assert_contains "$output" "'$d/$name.json': $msg"
+			[ ! -e "$d/out.$f" ]
+		done
+		run_gm 2 report merge "$d/real/results.json" "$d/$name.json" -o "$d/merged.json"
+		assert_contains "$output" "'$d/$name.json': $msg"
+		[ ! -e "$d/merged.json" ]
+		run_gm 2 report --baseline "$d/$name.json" "$d/real/results.json" --format md
+		assert_contains "$output" "'$d/$name.json': $msg"
+	done <"$d/cases"
+	# The unbroken document still renders in every format.
+	for f in html md junit tap json; do
+		run_gm 0 report "$d/real/results.json" --format "$f" -o "$d/ok.$f"
+	done
+}
