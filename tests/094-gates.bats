@@ -100,3 +100,21 @@ malformed() {
 		run_gm 0 report "$d/real/results.json" --format "$f" -o "$d/ok.$f"
 	done
 }
+
+@test "check --policy: a rule naming an unknown method is malformed (exit 2, file:line, the name) before anything runs" {
+	local d=$BATS_TEST_TMPDIR
+	printf '# loader by its name, misspelt\nrequire * by loader,lodaer against *\n' >"$d/typo.policy"
+	run_gm 2 check /usr/bin/true --against bookworm -m loader --policy "$d/typo.policy" --out "$d/a"
+	assert_contains "$output" "$d/typo.policy:2: unknown method 'lodaer' (host, loader,"
+	# Nothing ran: no summary, no report directory.
+	assert_not_contains "$output" "cells in"
+	[ ! -e "$d/a" ]
+	printf 'allow * by , against *: no method at all\n' >"$d/none.policy"
+	run_gm 2 check /usr/bin/true --against bookworm -m loader --policy "$d/none.policy" --out "$d/b"
+	assert_contains "$output" "$d/none.policy:1: no method after 'by'"
+	[ ! -e "$d/b" ]
+	# Names and * are what a rule may hold; such a policy gates the run.
+	printf 'require * by loader,* against debian-*\n' >"$d/good.policy"
+	run_gm 0 check /usr/bin/true --against bookworm -m loader --policy "$d/good.policy" --out "$d/c"
+	assert_contains "$output" "policy: 0 violations"
+}

@@ -345,8 +345,12 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		if (!files_arch)
 			break;
 	}
-	/* Last of the checks: a usage error leaves no empty report directory. */
-	if (select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
+	/* Last of the checks: a usage error leaves no empty report directory.
+	 * A bad baseline or policy is one, found before anything builds or
+	 * runs. */
+	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
+	    (policy_file && policy_load(policy_file, &pol, err) < 0) ||
+	    select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
 			     &t, &mo.hook, err) < 0 ||
@@ -417,12 +421,6 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		for (size_t l = 0; libs[l]; l++)
 			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
 				     "libraries)", argv[i], libs[l]);
-	}
-	/* Read before anything runs: a bad baseline is a usage error. */
-	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
-	    (policy_file && policy_load(policy_file, &pol, err) < 0)) {
-		r = -1;
-		goto done;
 	}
 	mo.outdir = out;
 	int xr = matrix_execute(ctx, &m, &mo, err);
