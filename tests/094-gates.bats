@@ -118,3 +118,37 @@ malformed() {
 	run_gm 0 check /usr/bin/true --against bookworm -m loader --policy "$d/good.policy" --out "$d/c"
 	assert_contains "$output" "policy: 0 violations"
 }
+
+# manifest NAME TEXT: a scratch store's sysroot NAME whose sysroot.json is TEXT.
+manifest() {
+	mkdir -p "$GLIBC_MATRIX_STORE/sysroots/$1"
+	printf '%s' "$2" >"$GLIBC_MATRIX_STORE/sysroots/$1/sysroot.json"
+}
+
+@test "exec: a sysroot.json that is not a manifest is malformed input (exit 2, the file and the cause); a refused one stays 3" {
+	use_scratch_store
+	local s=$GLIBC_MATRIX_STORE/sysroots
+	manifest truncated '{"name": "truncated", '
+	manifest array '[]'
+	manifest numbers '{"name": 7, "glibc_version": "2.36", "arch": "x86_64"}'
+	manifest dirs "{\"name\": \"dirs\", \"glibc_version\": \"2.36\", \"arch\": \"x86_64\", \"origin\": \"host\", \"prefix\": \"$s/dirs\", \"loader\": \"$s/dirs/ld.so\", \"libdirs\": \"$s/dirs/lib\"}"
+	run_gm 2 exec --sysroot truncated -- /bin/true
+	assert_contains "$output" "'$s/truncated/sysroot.json': not a JSON object (truncated)"
+	run_gm 2 exec --sysroot array -- /bin/true
+	assert_contains "$output" "'$s/array/sysroot.json': not a JSON object (another JSON value)"
+	run_gm 2 exec --sysroot numbers -- /bin/true
+	assert_contains "$output" "'$s/numbers/sysroot.json': field 'name' missing or not a string"
+	run_gm 2 exec --sysroot dirs -- /bin/true
+	assert_contains "$output" "'$s/dirs/sysroot.json': field 'libdirs' is not an array"
+	# Every command that names it says the same.
+	run_gm 2 sysroot show truncated
+	assert_contains "$output" "not a JSON object (truncated)"
+	# A well-formed manifest the store refuses (its loader outside the
+	# sysroot, never run) is not the user's input: 3, as tests/047 has it.
+	manifest outside "{\"name\": \"outside\", \"glibc_version\": \"2.36\", \"arch\": \"x86_64\", \"origin\": \"host\", \"prefix\": \"$s/outside\", \"loader\": \"/bin/sh\"}"
+	run_gm 3 exec --sysroot outside -- /bin/true
+	assert_contains "$output" "loader '/bin/sh' is not inside the sysroot directory"
+	# Listings still leave them out with a warning.
+	run_gm 0 sysroot list
+	assert_contains "$output" "warning: skipping a sysroot"
+}

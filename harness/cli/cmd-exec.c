@@ -47,9 +47,10 @@ static const char help_tail[] =
 	"\n"
 	"Exit: PROGRAM's status (128+N when killed by signal N); 127 when the loader\n"
 	"refused it (missing version node, library or symbol), with a note naming the\n"
-	"outcome; 2 usage (PROGRAM missing, not ELF, a shared object); 3 when PROGRAM\n"
-	"could not be started at all; 77 PROGRAM or the sysroot is of another\n"
-	"architecture (no emulator yet).\n";
+	"outcome; 2 usage (PROGRAM missing, not ELF, a shared object; the sysroot's\n"
+	"sysroot.json not JSON of a manifest's shape); 3 when PROGRAM could not be\n"
+	"started at all, or the manifest is refused (a path outside the sysroot); 77\n"
+	"PROGRAM or the sysroot is of another architecture (no emulator yet).\n";
 
 /* Whether the program never started because the loader refused it, as its
  * first line of stderr says (the loader speaks before the program can):
