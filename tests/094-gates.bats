@@ -152,3 +152,59 @@ manifest() {
 	run_gm 0 sysroot list
 	assert_contains "$output" "warning: skipping a sysroot"
 }
+
+# wait_for FILE TEXT [COUNT]: until FILE holds TEXT COUNT times (default 1);
+# fails after a minute (a hang, not a timing assert).
+wait_for() {
+	local i
+	for i in $(seq 600); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	echo "# never saw '$2' in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+@test "store: sysroot remove and a failed import leave no lock file" {
+	use_scratch_store
+	local locks=$GLIBC_MATRIX_STORE/locks
+	manifest gone '{}'
+	run_gm 0 sysroot remove gone
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/gone" ]
+	[ ! -e "$locks/gone.lock" ]
+	# An import that fails under its lock (the archive unreachable).
+	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9 run_gm 3 sysroot import bookworm
+	assert_contains "$output" "cannot download"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/debian-bookworm-amd64" ]
+	[ ! -e "$locks/debian-bookworm-amd64.lock" ]
+	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9 run_gm 3 sysroot import nosuchsuite
+	[ -z "$(ls -A "$locks" 2>/dev/null)" ]
+}
+
+@test "store: a waiter whose lock file was removed while it waited locks the file at the path again" {
+	use_scratch_store
+	local locks=$GLIBC_MATRIX_STORE/locks log=$BATS_TEST_TMPDIR/remove.log
+	manifest x '{}'
+	mkdir -p "$locks"
+	# A holder that removes the lock file while it holds it, as store_unlock does.
+	exec {old}>"$locks/x.lock"
+	flock "$old"
+	# (It must not inherit the fd: a flock belongs to the open file.)
+	"$GM" sysroot remove x >"$log" 2>&1 3>&- {old}>&- &
+	local pid=$!
+	wait_for "$log" "waiting for another build of 'x'"
+	rm "$locks/x.lock"
+	# Someone else locks the new file at the path before the old one goes.
+	exec {new}>"$locks/x.lock"
+	flock "$new"
+	exec {old}>&-
+	# The waiter got the old file, saw it unlinked, and now waits for the new one.
+	wait_for "$log" "waiting for another build of 'x'" 2
+	[ -e "$GLIBC_MATRIX_STORE/sysroots/x" ]
+	exec {new}>&-
+	wait "$pid"
+	cat "$log"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/x" ]
+	[ ! -e "$locks/x.lock" ]
+}

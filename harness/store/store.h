@@ -40,8 +40,16 @@ bool store_name_valid(const char *name);
  * (store_lock_note_group); a waiter that finds the holder dead kills that
  * group, so an orphaned make cannot keep the lock for minutes. */
 /* ctx (may be NULL) hears that we wait for another holder. */
+/* The lock file lives as long as what it locks: a holder removes it
+ * (store_unlock) when the entry is gone, so a waiter that gets the flock
+ * checks that its file is still the one at the path, and locks again if
+ * not. */
 int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err);
 void store_lock_note_group(int fd, int pgid);
+/* Releases the lock of name taken by store_lock (fd < 0: nothing); remove:
+ * the entry it locks does not exist (removed, or never made), so its lock
+ * file goes too, unlinked while still held. */
+void store_unlock(const char *name, int fd, bool remove);
 
 /* Moves dir into trash/ (atomic disappearance), then deletes it. */
 int store_discard(const char *dir, struct gm_err **err);
