@@ -6,6 +6,15 @@
 
 load helpers
 
+# Processes a test started in the background and has not waited for yet
+# (it failed midway): ended, so no hanging cell outlives the test.
+teardown() {
+	local p
+	for p in ${BG_PIDS:-}; do
+		kill -KILL "$p" 2>/dev/null || :
+	done
+}
+
 setup_file() {
 	ensure_sysroot debian-bookworm-amd64 import bookworm
 	ensure_sysroot debian-trixie-amd64 import trixie
@@ -193,6 +202,7 @@ wait_for() {
 	# (It must not inherit the fd: a flock belongs to the open file.)
 	"$GM" sysroot remove x >"$log" 2>&1 3>&- {old}>&- &
 	local pid=$!
+	BG_PIDS=$pid
 	wait_for "$log" "waiting for another build of 'x'"
 	rm "$locks/x.lock"
 	# Someone else locks the new file at the path before the old one goes.
@@ -204,7 +214,92 @@ wait_for() {
 	[ -e "$GLIBC_MATRIX_STORE/sysroots/x" ]
 	exec {new}>&-
 	wait "$pid"
+	BG_PIDS=
 	cat "$log"
 	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/x" ]
 	[ ! -e "$locks/x.lock" ]
+}
+
+# in_pid_ns CMD...: CMD in a pid namespace of its own (its own /proc), as a
+# harness in another container shares the store.
+in_pid_ns() {
+	unshare --pid --mount-proc --kill-child=SIGKILL "$@"
+}
+
+@test "runs: a live run's work directory survives a harness in another pid namespace; a dead run's is swept" {
+	[ "$(id -u)" -eq 0 ] || skip "pid namespaces need root"
+	use_scratch_store
+	# Cells outside cgroups: the cgroup sweep of other harnesses on this
+	# machine goes by pid too (exec/contain.c) and would kill A's cell.
+	export GLIBC_MATRIX_CONTAINMENT=rlimit-only
+	local d=$BATS_TEST_TMPDIR
+	# Run A (the harness is pid 2 of its namespace) with a cell that hangs.
+	# (unshare itself in the background: $! is what the kill below ends.)
+	unshare --pid --mount-proc --kill-child=SIGKILL \
+		sh -c '"$0" check /bin/sleep --args 600 --against host -m host --timeout 900 \
+		--out "$1"; :' "$GM" "$d/a" >"$d/a.log" 2>&1 3>&- &
+	local a=$! i
+	BG_PIDS=$a
+	for i in $(seq 600); do
+		[ -d "$d/a/work" ] && [ -n "$(ls -A "$GLIBC_MATRIX_STORE/runs" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	[ -d "$d/a/work" ]
+	# Harness B in a namespace of its own, where pid 2 does not exist (its
+	# sh spawns two before it), sweeps the store as every run does.
+	in_pid_ns sh -c ':; :; (:); (:); exec "$0" check /usr/bin/true --against host -m host --out "$1"' \
+		"$GM" "$d/b" 3>&-
+	[ -d "$d/a/work" ]
+	# A dies (SIGKILL: no cleanup of its own); the next harness sweeps it.
+	kill -KILL "$a"
+	wait "$a" || [ $? -eq 137 ]
+	BG_PIDS=
+	# The namespace's processes die after unshare: until A's flock is free.
+	local claim
+	claim=$(ls "$GLIBC_MATRIX_STORE"/runs/2.*)
+	for i in $(seq 600); do
+		flock -n "$claim" true && break
+		sleep 0.1
+	done
+	flock -n "$claim" true
+	run_gm 0 check /usr/bin/true --against host -m host --out "$d/c"
+	assert_contains "$output" "removed 1 work directories of killed runs"
+	[ ! -e "$d/a/work" ]
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/runs")" ]
+}
+
+@test "bundles: a container bundle whose owner holds a claim on the store is left alone; once the claim is free it is swept" {
+	local shared=$GLIBC_MATRIX_STORE
+	[ -f "$shared/rootfs/busybox/rootfs.json" ] || skip "no busybox root filesystem in the store"
+	use_scratch_store
+	mkdir -p "$GLIBC_MATRIX_STORE/rootfs"
+	cp -a "$shared/rootfs/busybox" "$GLIBC_MATRIX_STORE/rootfs/"
+	run_gm '?' rootfs exec busybox -- /bin/true
+	[ "$status" -ne 77 ] || skip "$output"
+	[ "$status" -eq 0 ]
+	# The bundle of a harness numbered P (no process has that number here:
+	# pid_max), which holds its claim: a harness in another pid namespace.
+	local p b
+	p=$(cat /proc/sys/kernel/pid_max)
+	b=$GLIBC_MATRIX_STORE/bundles/gm-$p-1
+	mkdir -p "$b" "$GLIBC_MATRIX_STORE/runs"
+	: >"$b/config.json"
+	# (The subshell becomes sleep, which holds the flock: $! ends it.)
+	(exec 9>"$GLIBC_MATRIX_STORE/runs/$p.claim" && flock 9 && exec sleep 600) 3>&- &
+	local holder=$!
+	BG_PIDS=$holder
+	until [ -e "$GLIBC_MATRIX_STORE/runs/$p.claim" ] &&
+		! flock -n "$GLIBC_MATRIX_STORE/runs/$p.claim" true; do sleep 0.1; done
+	run_gm 0 rootfs exec busybox -- /bin/true
+	[ -e "$b/config.json" ]
+	kill "$holder"
+	wait "$holder" || [ $? -eq 143 ]
+	BG_PIDS=
+	run_gm 0 rootfs exec busybox -- /bin/true
+	[ ! -e "$b" ]
+	# Each harness removed its own claim when it ended; the dead one's
+	# goes with the next run's sweep (it would name that run's work).
+	[ "$(ls -A "$GLIBC_MATRIX_STORE/runs")" = "$p.claim" ]
+	run_gm 0 check /usr/bin/true --against host -m host --out "$BATS_TEST_TMPDIR/c"
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/runs")" ]
 }

@@ -7,6 +7,7 @@
 #include "base/interrupt.h"
 #include "base/util.h"
 #include "base/version.h"
+#include "store/claim.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -135,6 +136,9 @@ int main(int argc, char **argv)
 			return GM_EXIT_USAGE;
 		}
 	r = cmd_dispatch(&ctx, "glibc-matrix", commands, argc - optind, argv + optind, &err);
+	/* The command's containers and work are gone: so goes its claim on
+	 * the store (store/claim.h; a killed process's is swept by others). */
+	store_claim_release();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
 		gm_err_free(&err);

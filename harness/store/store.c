@@ -129,10 +129,7 @@ static bool group_holds_file(int group, int fd)
 	return found;
 }
 
-/* Whether fd is still the file at path: a holder removes the lock file
- * (store_unlock) while it holds it, so one that waited on the old file
- * must lock the one at the path now. */
-static bool lock_at_path(int fd, const char *path)
+bool store_fd_is_path(int fd, const char *path)
 {
 	struct stat a, b;
 	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
@@ -179,7 +176,7 @@ int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct g
 		return -1;
 	cleanup_free char *path = xasprintf("%s/%s.lock", dir, name);
 	int fd;
-	while ((fd = lock_once(ctx, name, path, err)) >= 0 && !lock_at_path(fd, path))
+	while ((fd = lock_once(ctx, name, path, err)) >= 0 && !store_fd_is_path(fd, path))
 		close(fd);
 	if (fd < 0)
 		return -1;
@@ -195,7 +192,7 @@ void store_unlock(const char *name, int fd, bool remove)
 	cleanup_free char *path = xasprintf("%s/locks/%s.lock", store_root(), name);
 	/* Unlinked before the flock goes: a waiter then finds the path gone
 	 * or another file there, and locks again (store_lock). */
-	if (remove && lock_at_path(fd, path))
+	if (remove && store_fd_is_path(fd, path))
 		unlink(path);
 	close(fd);
 }
