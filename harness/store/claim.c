@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static pthread_mutex_t claim_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -33,6 +34,15 @@ static int claim_take(struct gm_err **err)
 			int e = errno;
 			free(path);
 			return gm_infra(err, e, "cannot create a file in '%s'", runs);
+		}
+		/* Readable by every harness sharing the store (mkostemp: 0600),
+		 * to see whether it is held. */
+		if (fchmod(fd, 0644) < 0) {
+			int e = errno;
+			close(fd);
+			unlink(path);
+			free(path);
+			return gm_infra(err, e, "cannot make a claim in '%s' readable", runs);
 		}
 		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 			;
@@ -83,7 +93,7 @@ static long claim_pid(const char *name)
  * free (its process is gone) and still at path, else -1. */
 static int take_if_gone(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !store_fd_is_path(fd, path)) {
