@@ -40,6 +40,10 @@ setup_file() {
 	assert_contains "$output" "no cell ran: all 2 were skipped (static executable"
 	run_gm 0 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --case static \
 		-m loader -m interp --allow-empty --out "$BATS_TEST_TMPDIR/b"
+	# A plan without a cell (ldcache injects a case's own library; hello has none).
+	run_gm 77 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --case hello \
+		-m ldcache --out "$BATS_TEST_TMPDIR/c"
+	assert_contains "$output" "no cell ran: the plan has none"
 	for c in run check; do
 		run_gm 0 "$c" --help
 		assert_contains "$output" "--allow-empty"
