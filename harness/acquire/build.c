@@ -26,12 +26,10 @@
 static void build_release(struct build *b)
 {
 	free(b->version);
-	free(b->name);
 	free(b->source_sha256);
 	free(b->tarball);
 	free(b->url);
 	free(b->tree);
-	free(b->final);
 	free(b->builddir);
 	free(b->src);
 	free(b->obj);
@@ -45,8 +43,10 @@ static void build_release(struct build *b)
 	quirks_release(&b->quirks);
 	if (b->log_fd >= 0)
 		close(b->log_fd);
-	if (b->lock_fd >= 0)
-		close(b->lock_fd);
+	/* A failed build leaves no sysroot, and so no lock file. */
+	store_unlock(b->name, b->lock_fd, b->final && !path_exists(b->final));
+	free(b->final);
+	free(b->name);
 }
 
 static void compute_key(struct build *b)

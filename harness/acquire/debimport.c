@@ -510,7 +510,8 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 	if (store_lock(opts->ctx, j.name, &fd, err) < 0)
 		goto out;
 	r = import_locked(&j, ret, ret_state, err);
-	close(fd);
+	/* A failed first import leaves no sysroot, and so no lock file. */
+	store_unlock(j.name, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;

@@ -433,7 +433,7 @@ int rootfs_build(const struct gm_ctx *ctx, const struct rootfs_recipe *rec, bool
 	if (job_init(&j, ctx, rec->name, err) < 0 || store_lock(ctx, lock, &fd, err) < 0)
 		goto out;
 	r = build_locked(&j, refresh, ret, ret_cached, err);
-	close(fd);
+	store_unlock(lock, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;
@@ -455,7 +455,7 @@ int rootfs_remove(const struct gm_ctx *ctx, const char *name, bool *ret_missing,
 		r = store_discard(j.final, err);
 	if (r == 0)
 		r = clear_build(&j, err);
-	close(fd);
+	store_unlock(lock, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;

@@ -79,9 +79,16 @@ const char *strbuf_str(const struct strbuf *sb)
 
 void strbuf_reset(struct strbuf *sb)
 {
-	sb->len = 0;
+	strbuf_setlen(sb, 0);
+}
+
+void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	if (len > sb->len)
+		return;
+	sb->len = len;
 	if (sb->buf)
-		sb->buf[0] = '\0';
+		sb->buf[len] = '\0';
 }
 
 void strbuf_release(struct strbuf *sb)

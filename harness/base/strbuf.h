@@ -27,6 +27,8 @@ char *strbuf_detach(struct strbuf *sb);
 /* The text without giving it up ("" if empty). */
 const char *strbuf_str(const struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
+/* Cuts the text back to its first len bytes (len <= sb->len; else nothing). */
+void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_release(struct strbuf *sb);
 
 #endif

@@ -25,10 +25,11 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix check BINARY... --against S... [--method M]... [--args \"A B\"]\n"
-	"                          [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
-	"                          [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
-	"                          [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
+	"usage: glibc-matrix check BINARY... --against S... [--method M]...\n"
+	"         [--args \"A B\"] [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
+	"         [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
+	"         [--baseline OLD.json] [--policy FILE] [--allow-empty]\n"
+	"         [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"\n"
 	"Runs each BINARY against each sysroot S by each method, predicts each cell\n"
 	"from the ELF data (as 'explain' does) and reports both.  BINARY is a program\n"
@@ -57,6 +58,7 @@ static const char help[] =
 	"                  cell that is not as expected; the changes are listed\n"
 	"  --policy FILE   gate by a policy: which cells must be as expected, which may\n"
 	"                  fail and why (format: README, examples: ci/policies/)\n"
+	"  --allow-empty   exit 0 when no cell ran (all skipped), not 77\n"
 	CONTAINER_HELP
 	"  A container method runs BINARY in each --rootfs tree (default: every one);\n"
 	"  `check --method inject --hook PATH` gates a glibc-injection hook's release.\n"
@@ -67,8 +69,9 @@ static const char help_tail[] =
 	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
 	"(the release gate fails), 2 usage or a BINARY not ELF or malformed, 3\n"
-	"infrastructure, 77 no cell could run here (another architecture), 130\n"
-	"interrupted.\n";
+	"infrastructure, 77 no cell ran (every one skipped: a static executable by\n"
+	"routes that swap the glibc, another architecture; the gate ran nothing, so it\n"
+	"does not pass), 130 interrupted.\n";
 
 static int print_help(void)
 {
@@ -193,7 +196,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		 struct gm_err **err)
 {
 	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
-	       OPT_BASELINE, OPT_POLICY };
+	       OPT_BASELINE, OPT_POLICY, OPT_ALLOW_EMPTY };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"method", required_argument, NULL, 'm'},
@@ -206,6 +209,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		{"out", required_argument, NULL, OPT_OUT},
 		{"baseline", required_argument, NULL, OPT_BASELINE},
 		{"policy", required_argument, NULL, OPT_POLICY},
+		{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -223,6 +227,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	json_object *old = NULL;
 	struct policy pol = {0};
 	int expect_exit = 0, c;
+	bool allow_empty = false;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "a:m:j:hq", opts, NULL)) != -1) {
@@ -280,6 +285,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		case OPT_OUT: free(out); out = xstrdup(optarg); break;
 		case OPT_BASELINE: baseline = optarg; break;
 		case OPT_POLICY: policy_file = optarg; break;
+		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case 'h': return print_help();
 		default: return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
 		}
@@ -339,8 +345,12 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		if (!files_arch)
 			break;
 	}
-	/* Last of the checks: a usage error leaves no empty report directory. */
-	if (select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
+	/* Last of the checks: a usage error leaves no empty report directory.
+	 * A bad baseline or policy is one, found before anything builds or
+	 * runs. */
+	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
+	    (policy_file && policy_load(policy_file, &pol, err) < 0) ||
+	    select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
 	    container_select(o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
 			     &t, &mo.hook, err) < 0 ||
@@ -412,21 +422,12 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
 				     "libraries)", argv[i], libs[l]);
 	}
-	/* Read before anything runs: a bad baseline is a usage error. */
-	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
-	    (policy_file && policy_load(policy_file, &pol, err) < 0)) {
-		r = -1;
-		goto done;
-	}
 	mo.outdir = out;
 	int xr = matrix_execute(ctx, &m, &mo, err);
-	size_t bad = 0, skipped = 0;
+	size_t bad = 0;
 	for (size_t i = 0; i < m.n; i++) {
 		const struct cell *cl = &m.cells[i];
-		/* A static executable's skipped routes are its verdict, not a
-		 * machine's shortcoming. */
 		if (cl->skip_reason) {
-			skipped += !cl->static_binary;
 			printf("  %s against %s by %s%s%s: skipped (%s)\n", cl->subject, cl->run->name,
 			       cl->method->name, cl->rootfs ? " in " : "",
 			       cl->rootfs ? cl->rootfs->name : "", cl->skip_reason);
@@ -454,11 +455,11 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		json_object_put(now);
 	}
 	r = report_finish(&m, out, xr, bad, err);
-	/* Nothing could run on this machine (another architecture without an
-	 * emulator): unsupported here, not "as expected". */
-	if (r == 0 && m.n && skipped == m.n)
-		r = gm_err_set(err, GM_EXIT_SKIP, 0, "no cell could run on this machine (%s)",
-			       m.cells[0].skip_reason);
+	/* Nothing ran (another architecture without an emulator, a static
+	 * executable by routes that swap the glibc): a release gate that
+	 * tested nothing must not pass. */
+	if (r == 0)
+		r = report_nothing_ran(&m, allow_empty, err);
 done:
 	if (old)
 		json_object_put(old);

@@ -29,10 +29,11 @@ static const char help[] =
 
 static const char help_tail[] =
 	"PROGRAM is searched in PATH when it has no '/'.  It runs bounded as a matrix\n"
-	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and GLIBC_MATRIX_CELL_MEMORY\n"
-	"MiB where the machine allows, else RLIMIT_AS), and what it leaves running is\n"
-	"killed when it ends.  Its stderr passes through glibc-matrix (to read what a\n"
-	"loader says), so it is not a terminal for PROGRAM.\n"
+	"cell is (a cgroup of GLIBC_MATRIX_CELL_PIDS processes and\n"
+	"GLIBC_MATRIX_CELL_MEMORY MiB where the machine allows, else RLIMIT_AS), and\n"
+	"what it leaves running is killed when it ends.  Its stderr passes through\n"
+	"glibc-matrix (to read what a loader says), so it is not a terminal for\n"
+	"PROGRAM.\n"
 	"\n"
 	"A static executable runs directly (it carries its own libc), with a note.\n"
 	"\n"
@@ -46,9 +47,10 @@ static const char help_tail[] =
 	"\n"
 	"Exit: PROGRAM's status (128+N when killed by signal N); 127 when the loader\n"
 	"refused it (missing version node, library or symbol), with a note naming the\n"
-	"outcome; 2 usage (PROGRAM missing, not ELF, a shared object); 3 when PROGRAM\n"
-	"could not be started at all; 77 PROGRAM or the sysroot is of another\n"
-	"architecture (no emulator yet).\n";
+	"outcome; 2 usage (PROGRAM missing, not ELF, a shared object; the sysroot's\n"
+	"sysroot.json not JSON of a manifest's shape); 3 when PROGRAM could not be\n"
+	"started at all, or the manifest is refused (a path outside the sysroot); 77\n"
+	"PROGRAM or the sysroot is of another architecture (no emulator yet).\n";
 
 /* Whether the program never started because the loader refused it, as its
  * first line of stderr says (the loader speaks before the program can):

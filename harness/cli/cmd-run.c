@@ -20,19 +20,19 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]... [--case C]...\n"
-	"                        [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
-	"                        [-j N] [--timeout SEC] [--out DIR] [--test-cases] [--lazy]\n"
-	"                        [--shard I/N] [--arch A]\n"
+	"usage: glibc-matrix run [--build S]... [--run S]... [--method M]...\n"
+	"         [--case C]... [-j N] [--timeout SEC] [--out DIR] [--test-cases]\n"
+	"         [--lazy] [--keep-work] [--shard I/N] [--arch A] [--allow-empty]\n"
+	"         [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
 	"\n"
 	"Builds the probes of cases/ against each --build sysroot and runs each against\n"
 	"each --run sysroot by each method; every cell is predicted from the ELF data,\n"
 	"observed, classified and compared.  Default: every sysroot in the store for this\n"
 	"machine's architecture on both axes, every method that runs on the host, every\n"
 	"case but the test-only.  The container methods run in each --rootfs root\n"
-	"filesystem (glibc-matrix rootfs build); they are in the default set when --rootfs\n"
-	"is given, and a container method named without --rootfs runs in every root\n"
-	"filesystem of the store.\n"
+	"filesystem (glibc-matrix rootfs build); they are in the default set when\n"
+	"--rootfs is given, and a container method named without --rootfs runs in every\n"
+	"root filesystem of the store.\n"
 	"\n"
 	"Methods (routes):\n";
 
@@ -54,16 +54,19 @@ static const char help_tail[] =
 	"                    all its cells, so a CI job matrix of N jobs runs the plan\n"
 	"                    once; `report merge` puts the shards' results.json together\n"
 	"                    (ci/github, ci/gitlab)\n"
+	"      --allow-empty exit 0 when no cell ran (all skipped), not 77\n"
 	CONTAINER_HELP
 	"\n"
 	"Exit: 0 no mismatch, 1 mismatches (listed), 2 usage, 3 infrastructure,\n"
-	"130 interrupted (results.json is still written, marked incomplete).\n";
+	"77 no cell ran (every one skipped: nothing was tested), 130 interrupted\n"
+	"(results.json is still written, marked incomplete).\n";
 
 struct run_opts {
 	char **builds, **runs, **methods, **cases;
 	struct container_opts ctr;
 	struct matrix_opts m;
 	bool test_cases;
+	bool allow_empty;    /* --allow-empty: no cell ran is 0, not 77 */
 	char *out;
 	long shard, shards;  /* --shard I/N; 0/0 when absent */
 	const char *arch;    /* --arch, GNU name; NULL: this machine's */
@@ -99,7 +102,8 @@ static void take_shard(const struct gm_case **cs, size_t *n, long shard, long sh
 static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, bool *helped,
 		 struct gm_err **err)
 {
-	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_SHARD, OPT_ARCH };
+	enum { OPT_TIMEOUT = 1000, OPT_OUT, OPT_TEST, OPT_LAZY, OPT_KEEP, OPT_SHARD, OPT_ARCH,
+	       OPT_ALLOW_EMPTY };
 	static const struct option opts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"run", required_argument, NULL, 'r'},
@@ -113,6 +117,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		{"keep-work", no_argument, NULL, OPT_KEEP},
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"arch", required_argument, NULL, OPT_ARCH},
+		{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
 		CONTAINER_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
@@ -151,6 +156,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 		case OPT_TEST: o->test_cases = true; break;
 		case OPT_LAZY: o->m.lazy = true; break;
 		case OPT_KEEP: o->m.keep_work = true; break;
+		case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
 		case OPT_ARCH:
 			if (select_arch(optarg, &o->arch, err) < 0)
 				return -1;
@@ -328,6 +334,8 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	o.m.outdir = o.out;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
 	r = report_finish(&m, o.out, xr, 0, err);
+	if (r == 0)
+		r = report_nothing_ran(&m, o.allow_empty, err);
 out:
 	matrix_release(&m);
 	probes_free(probes, n_b * n_cs);

@@ -232,12 +232,12 @@ int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 		if (!path_exists(manifest))
 			return gm_usage(err, "no sysroot named '%s' in '%s' (see 'glibc-matrix sysroot list')",
 					name, store_root());
-		if (store_lock(ctx, name, &lock, err) < 0 || store_discard(dir, err) < 0) {
-			if (lock >= 0)
-				close(lock);
+		int r = store_lock(ctx, name, &lock, err) < 0 ? -1 : store_discard(dir, err);
+		/* The lock file goes with the sysroot (one removed by another
+		 * process meanwhile too). */
+		store_unlock(name, lock, !path_exists(dir));
+		if (r < 0)
 			return -1;
-		}
-		close(lock);
 		gm_note(ctx, "removed %s (%s)", name, dir);
 	}
 	return 0;

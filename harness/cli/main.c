@@ -7,6 +7,7 @@
 #include "base/interrupt.h"
 #include "base/util.h"
 #include "base/version.h"
+#include "store/claim.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -54,7 +55,8 @@ static const char usage[] =
 	"  GLIBC_MATRIX_OCI_RUNTIME  the OCI runtime to use (default: runc or crun, whichever works)\n"
 	"\n"
 	"Exit codes: 0 as expected, 1 findings, 2 usage or bad input, 3 infrastructure\n"
-	"(download, build, spawn), 77 unsupported here, 130 interrupted.\n";
+	"(download, build, spawn), 77 unsupported here or nothing ran (run and check:\n"
+	"every cell skipped), 130 interrupted.\n";
 
 static void print_usage(FILE *f)
 {
@@ -134,6 +136,9 @@ int main(int argc, char **argv)
 			return GM_EXIT_USAGE;
 		}
 	r = cmd_dispatch(&ctx, "glibc-matrix", commands, argc - optind, argv + optind, &err);
+	/* The command's containers and work are gone: so goes its claim on
+	 * the store (store/claim.h; a killed process's is swept by others). */
+	store_claim_release();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
 		gm_err_free(&err);

@@ -5,6 +5,7 @@
 #include "base/interrupt.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "store/claim.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -336,7 +337,9 @@ static int owner_pid(const char *name)
 /* A harness killed with SIGKILL cannot clean up: its runtime dies with it
  * (PR_SET_PDEATHSIG) but the container, its cgroups and its bundle stay.
  * The next run deletes those whose owner is dead; a live owner's are left
- * alone (two harnesses share a store). */
+ * alone (two harnesses share a store).  Alive is a claim on the store held
+ * by a process of that number (store/claim.h), wherever its pid namespace
+ * is, or that pid alive here (a harness without claims). */
 static void sweep_stale(const char *runtime)
 {
 	cleanup_free char *bundles = NULL;
@@ -351,7 +354,8 @@ static void sweep_stale(const char *runtime)
 	struct dirent *ent;
 	while ((ent = readdir(d))) {
 		int pid = owner_pid(ent->d_name);
-		if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+		if (pid <= 0 || pid == getpid() || store_pid_claimed(pid) || kill(pid, 0) == 0 ||
+		    errno != ESRCH)
 			continue;
 		if (str_starts(ent->d_name, OCI_ID_PREFIX))
 			runtime_delete(runtime, ent->d_name);
@@ -432,6 +436,9 @@ out:
 static int runtime_locked(const char **ret_path, struct gm_err **err)
 {
 	static char *verdict, *failure;
+	/* Our bundles are ours while we live: the claim says so to others. */
+	if (!verdict && !failure && store_claim(NULL, err) < 0)
+		return -1;
 	if (!verdict && !failure) {
 		const char *env = getenv("GLIBC_MATRIX_OCI_RUNTIME");
 		const char *const defaults[] = {"runc", "crun", NULL};

@@ -12,6 +12,7 @@
 #include "base/utf8.h"
 #include "elf/glibcver.h"
 #include "base/util.h"
+#include "store/claim.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -313,18 +314,29 @@ int matrix_outdir(const char *requested, const char *prefix, char **ret, struct 
 	return gm_infra(err, EEXIST, "no free directory reports/%s%s-N", prefix, stamp);
 }
 
-/* A run killed with SIGKILL cannot remove its work directory; each run
- * records it in store runs/<pid>, and the next run removes the directories
- * of the entries whose pid is dead (as sysroot builds sweep trash/).
- * Returns the entry of this run, or NULL (the store is not writable: the
- * run goes on without the record). */
-static char *work_register(const struct gm_ctx *ctx, const char *work)
+/* A run's work directory as a claim of the store notes it (store/claim.h):
+ * removed when the claim's process is gone. */
+static void remove_work(const char *note, void *arg)
+{
+	size_t *n = arg;
+	if (str_ends(note, "/work") && path_is_dir(note) && rm_rf(note, NULL) == 0)
+		(*n)++;
+}
+
+/* A run killed with SIGKILL cannot remove its work directory.  Each run
+ * notes it in its claim on the store, flocked while the run lives, and the
+ * next run removes the work of the claims nobody holds (as sysroot builds
+ * sweep trash/): a harness in another pid namespace, where our pid means
+ * nothing, cannot take a live run's flock.  Entries runs/<pid> of older
+ * harnesses (no lock) still go by their pid.  Returns whether this run is
+ * registered (not when the store is not writable: the run goes on). */
+static bool work_register(const struct gm_ctx *ctx, const char *work)
 {
 	cleanup_free char *runs = NULL;
 	struct gm_err *e = NULL;
 	if (store_dir("runs", &runs, &e) < 0) {
 		gm_err_free(&e);
-		return NULL;
+		return false;
 	}
 	DIR *d = opendir(runs);
 	struct dirent *de;
@@ -337,22 +349,20 @@ static char *work_register(const struct gm_ctx *ctx, const char *work)
 		cleanup_free char *entry = path_join(runs, de->d_name);
 		cleanup_free char *old = NULL;
 		size_t len;
-		if (read_file(entry, &old, &len, NULL) == 0 && str_ends(old, "/work") &&
-		    path_is_dir(old) && rm_rf(old, NULL) == 0)
-			n++;
+		if (read_file(entry, &old, &len, NULL) == 0)
+			remove_work(old, &n);
 		unlink(entry);
 	}
 	if (d)
 		closedir(d);
+	store_claims_sweep(remove_work, &n);
 	if (n)
 		gm_note(ctx, "removed %zu work directories of killed runs", n);
-	char *mine = xasprintf("%s/%d", runs, (int)getpid());
-	if (write_file_atomic(mine, work, strlen(work), 0644, &e) < 0) {
+	if (store_claim(work, &e) < 0) {
 		gm_err_free(&e);
-		free(mine);
-		return NULL;
+		return false;
 	}
-	return mine;
+	return true;
 }
 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
@@ -361,10 +371,10 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	struct exec_job j = {.ctx = ctx, .m = m, .o = o, .start = now_seconds(),
 			     .cmds = xcalloc(m->n + 1, sizeof(*j.cmds))};
 	cleanup_free char *work = path_join(o->outdir, "work");
-	cleanup_free char *entry = work_register(ctx, work);
+	bool registered = work_register(ctx, work);
 	if (mkdir_p(work, 0755, err) < 0) {
-		if (entry)
-			unlink(entry);
+		if (registered)
+			store_claim_release();
 		return -1;
 	}
 	contain_setup();
@@ -403,8 +413,8 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	contain_teardown();
 	if (!o->keep_work)
 		rm_rf(work, NULL);
-	if (entry)
-		unlink(entry);
+	if (registered)
+		store_claim_release();
 	if (j.err) {
 		*err = j.err;
 		return -1;

@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/util.h"
+#include "routes/route.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -25,6 +26,23 @@ static int bad(struct gm_err **err, const char *path, size_t line, const char *w
 {
 	return gm_usage(err, "%s:%zu: %s (rules: require|allow SUBJECT by METHODS against RUN "
 			"[in ROOTFS][: REASON], default require|allow)", path, line, why);
+}
+
+/* A method the table does not have would match no cell: the rule would
+ * fail the gate after the whole run (require) or never apply (allow). */
+static int known_methods(char *const *methods, const char *path, size_t line,
+			 struct gm_err **err)
+{
+	if (!methods[0])
+		return bad(err, path, line, "no method after 'by'");
+	for (size_t i = 0; methods[i]; i++)
+		if (strcmp(methods[i], "*") != 0 && !route_find(methods[i])) {
+			cleanup_free char *known = route_names(0);
+			cleanup_free char *why = xasprintf("unknown method '%s' (%s, or *)", methods[i],
+							   known);
+			return bad(err, path, line, why);
+		}
+	return 0;
 }
 
 static int parse_rule(char *l, bool require, const char *path, size_t line,
@@ -51,13 +69,18 @@ static int parse_rule(char *l, bool require, const char *path, size_t line,
 		return bad(err, path, line, "want SUBJECT by METHODS against RUN");
 	if ((in && (strcmp(in, "in") || !rootfs)) || extra)
 		return bad(err, path, line, "after RUN only 'in ROOTFS' may follow");
+	char **ms = xcalloc(1, sizeof(char *));
+	for (char *save = NULL, *m = strtok_r(methods, ",", &save); m; m = strtok_r(NULL, ",", &save))
+		strv_push(&ms, m);
+	if (known_methods(ms, path, line, err) < 0) {
+		strv_free(ms);
+		return -1;
+	}
 	r->require = require;
 	r->subject = xstrdup(subject);
 	r->run = xstrdup(run);
 	r->rootfs = rootfs ? xstrdup(rootfs) : NULL;
-	r->methods = xcalloc(1, sizeof(char *));
-	for (char *save = NULL, *m = strtok_r(methods, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		strv_push(&r->methods, m);
+	r->methods = ms;
 	r->reason = xstrdup(reason ? reason : "");
 	r->line = line;
 	return 0;

@@ -5,6 +5,7 @@
 #include "base/strbuf.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "report/rcheck.h"
 #include "report/report.h"
 #include "verdict/outcome.h"
 
@@ -134,10 +135,10 @@ int rdoc_load(const char *path, json_object **ret, struct gm_err **err)
 				  ? "a results document of another schema (this glibc-matrix reads schema 2; run it again)"
 			  : !json_object_is_type(rget(o, "cells"), json_type_array) ? "no cells array"
 										      : NULL;
-	if (why) {
+	if (why || rdoc_check_types(o, path, err) < 0) {
 		if (o)
 			json_object_put(o);
-		return gm_usage(err, "'%s': %s", path, why);
+		return why ? gm_usage(err, "'%s': %s", path, why) : -1;
 	}
 	sanitize(o);
 	/* The summary a report shows is counted from the cells, whatever the

@@ -21,3 +21,20 @@ int report_finish(const struct matrix *m, const char *outdir, int xr, size_t ext
 				  outdir);
 	return (mism || extra_findings) ? GM_EXIT_FINDINGS : 0;
 }
+
+int report_nothing_ran(const struct matrix *m, bool allow_empty, struct gm_err **err)
+{
+	const char *first = NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!m->cells[i].skip_reason)
+			return 0;
+		first = first ? first : m->cells[i].skip_reason;
+	}
+	if (allow_empty)
+		return 0;
+	if (!m->n)
+		return gm_err_set(err, GM_EXIT_SKIP, 0, "no cell ran: the plan has none; a gate that "
+				  "ran nothing does not pass (--allow-empty accepts it)");
+	return gm_err_set(err, GM_EXIT_SKIP, 0, "no cell ran: all %zu were skipped (%s); a gate "
+			  "that ran nothing does not pass (--allow-empty accepts it)", m->n, first);
+}

@@ -41,4 +41,10 @@ size_t matrix_summary(const struct matrix *m, FILE *out);
 int report_finish(const struct matrix *m, const char *outdir, int xr, size_t extra_findings,
 		  struct gm_err **err);
 
+/* After report_finish returned 0: a run in which no cell ran (every one
+ * skipped, or none planned) passed nothing, so it is GM_EXIT_SKIP (-1 and
+ * *err naming the first reason), not a pass; allow_empty (--allow-empty)
+ * accepts it (0). */
+int report_nothing_ran(const struct matrix *m, bool allow_empty, struct gm_err **err);
+
 #endif

@@ -204,12 +204,33 @@ char *route_names(unsigned caps)
 	return strbuf_detach(&b);
 }
 
+/* "  NAME  SUMMARY", the summary's words wrapped under its first column so
+ * that a --help stays within 80 columns. */
+static void help_line(struct strbuf *b, const char *name, const char *summary)
+{
+	enum { INDENT = 18, WIDTH = 80 }; /* INDENT: "  NAME" padded */
+	size_t col = INDENT;
+	strbuf_addf(b, "  %-16s", name);
+	for (const char *w = summary; *w;) {
+		size_t len = strcspn(w, " ");
+		if (col > INDENT && col + 1 + len > WIDTH) {
+			strbuf_addf(b, "\n%*s", INDENT, "");
+			col = INDENT;
+		}
+		strbuf_addf(b, " %.*s", (int)len, w);
+		col += 1 + len;
+		w += len;
+		w += strspn(w, " ");
+	}
+	strbuf_addf(b, "\n");
+}
+
 char *route_help(unsigned caps)
 {
 	struct strbuf b = STRBUF_INIT;
 	for (const struct route *const *r = route_all(); *r; r++)
 		if (((*r)->caps & caps) == caps)
-			strbuf_addf(&b, "  %-16s %s\n", (*r)->name, (*r)->summary);
+			help_line(&b, (*r)->name, (*r)->summary);
 	return strbuf_detach(&b);
 }
 

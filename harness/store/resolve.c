@@ -92,7 +92,8 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 		return 0;
 	}
 	/* An exact name is read and validated as it stands: a bad manifest is
-	 * reported as such (exit 3), not passed over as "no such sysroot". */
+	 * reported as such (exit 2 when it is not a manifest, 3 when it is
+	 * refused: sysroot_parse), not passed over as "no such sysroot". */
 	cleanup_free char *manifest = xasprintf("%s/sysroots/%s/%s", store_root(), name,
 						SYSROOT_MANIFEST);
 	if (path_exists(manifest))

@@ -129,43 +129,72 @@ static bool group_holds_file(int group, int fd)
 	return found;
 }
 
+bool store_fd_is_path(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* Opens path and takes its flock, waiting; -1 with *err, else the fd
+ * (which may have been unlinked meanwhile: the caller checks). */
+static int lock_once(const struct gm_ctx *ctx, const char *name, const char *path,
+		     struct gm_err **err)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return gm_infra(err, errno, "cannot open lock '%s'", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	char buf[64] = "";
+	int holder = 0, group = 0;
+	/* Leftovers of a harness killed with -9: its group is killed, but
+	 * only once a member is seen holding this lock file, since the
+	 * recorded id may have been reused by an unrelated group. */
+	if (pread(fd, buf, sizeof(buf) - 1, 0) > 0 &&
+	    sscanf(buf, "%d %d", &holder, &group) == 2 && holder > 0 &&
+	    kill(holder, 0) < 0 && errno == ESRCH && group > 1 &&
+	    group_holds_file(group, fd))
+		kill(-group, SIGKILL);
+	else
+		gm_note(ctx, "waiting for another build of '%s' (%s)", name, path);
+	if (flock(fd, LOCK_EX) == 0)
+		return fd;
+	int e = errno;
+	close(fd);
+	/* EINTR from a signal: honour the interruption. */
+	if (e == EINTR)
+		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted while waiting for '%s'",
+				  path);
+	return gm_infra(err, e, "cannot lock '%s'", path);
+}
+
 int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err)
 {
 	cleanup_free char *dir = NULL;
 	if (store_dir("locks", &dir, err) < 0)
 		return -1;
 	cleanup_free char *path = xasprintf("%s/%s.lock", dir, name);
-	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	int fd;
+	while ((fd = lock_once(ctx, name, path, err)) >= 0 && !store_fd_is_path(fd, path))
+		close(fd);
 	if (fd < 0)
-		return gm_infra(err, errno, "cannot open lock '%s'", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		char buf[64] = "";
-		int holder = 0, group = 0;
-		/* Leftovers of a harness killed with -9: its group is killed, but
-		 * only once a member is seen holding this lock file, since the
-		 * recorded id may have been reused by an unrelated group. */
-		if (pread(fd, buf, sizeof(buf) - 1, 0) > 0 &&
-		    sscanf(buf, "%d %d", &holder, &group) == 2 && holder > 0 &&
-		    kill(holder, 0) < 0 && errno == ESRCH && group > 1 &&
-		    group_holds_file(group, fd))
-			kill(-group, SIGKILL);
-		else
-			gm_note(ctx, "waiting for another build of '%s' (%s)", name, path);
-		while (flock(fd, LOCK_EX) < 0) {
-			if (errno != EINTR) {
-				int e = errno;
-				close(fd);
-				return gm_infra(err, e, "cannot lock '%s'", path);
-			}
-			/* EINTR from a signal: honour the interruption. */
-			close(fd);
-			return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted while waiting for '%s'",
-					  path);
-		}
-	}
+		return -1;
 	store_lock_note_group(fd, 0);
 	*ret_fd = fd;
 	return 0;
+}
+
+void store_unlock(const char *name, int fd, bool remove)
+{
+	if (fd < 0)
+		return;
+	cleanup_free char *path = xasprintf("%s/locks/%s.lock", store_root(), name);
+	/* Unlinked before the flock goes: a waiter then finds the path gone
+	 * or another file there, and locks again (store_lock). */
+	if (remove && store_fd_is_path(fd, path))
+		unlink(path);
+	close(fd);
 }
 
 void store_lock_note_group(int fd, int pgid)

@@ -8,7 +8,9 @@
  *   locks/<name>.lock  flock held while a sysroot is built or imported
  *   trash/             sysroots being removed
  *   rootfs/<name>/     root filesystems for containers (store/rootfs.h)
- *   bundles/           OCI bundles of running containers (container/oci.h) */
+ *   bundles/           OCI bundles of running containers (container/oci.h)
+ *   runs/<pid>.<rand>  claims of live harnesses, flocked, naming a run's
+ *                      work directory (store/claim.h) */
 #ifndef GM_STORE_H
 #define GM_STORE_H
 
@@ -40,8 +42,21 @@ bool store_name_valid(const char *name);
  * (store_lock_note_group); a waiter that finds the holder dead kills that
  * group, so an orphaned make cannot keep the lock for minutes. */
 /* ctx (may be NULL) hears that we wait for another holder. */
+/* The lock file lives as long as what it locks: a holder removes it
+ * (store_unlock) when the entry is gone, so a waiter that gets the flock
+ * checks that its file is still the one at the path, and locks again if
+ * not. */
 int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err);
 void store_lock_note_group(int fd, int pgid);
+/* Releases the lock of name taken by store_lock (fd < 0: nothing); remove:
+ * the entry it locks does not exist (removed, or never made), so its lock
+ * file goes too, unlinked while still held. */
+void store_unlock(const char *name, int fd, bool remove);
+
+/* Whether fd is still the file at path (st_dev and st_ino): a lock file
+ * removed by its holder while a waiter waited on it is not, and the waiter
+ * must lock the one at the path now. */
+bool store_fd_is_path(int fd, const char *path);
 
 /* Moves dir into trash/ (atomic disappearance), then deletes it. */
 int store_discard(const char *dir, struct gm_err **err);

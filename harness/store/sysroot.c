@@ -98,7 +98,7 @@ static int get_str(json_object *o, const char *k, bool required, char **ret, con
 	json_object *v;
 	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string)) {
 		if (required)
-			return gm_infra(err, 0, "'%s': field '%s' missing or not a string", path, k);
+			return gm_usage(err, "'%s': field '%s' missing or not a string", path, k);
 		*ret = xstrdup("");
 		return 0;
 	}
@@ -114,11 +114,11 @@ static int get_strv(json_object *o, const char *k, char ***ret, const char *path
 	if (!json_object_object_get_ex(o, k, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_array))
-		return gm_infra(err, 0, "'%s': field '%s' is not an array", path, k);
+		return gm_usage(err, "'%s': field '%s' is not an array", path, k);
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(e, json_type_string))
-			return gm_infra(err, 0, "'%s': field '%s' holds a non-string", path, k);
+			return gm_usage(err, "'%s': field '%s' holds a non-string", path, k);
 		strv_push(ret, json_object_get_string(e));
 	}
 	return 0;
@@ -210,7 +210,7 @@ int sysroot_parse(const char *text, const char *path, const char *dir, struct sy
 	if (why) {
 		if (o)
 			json_object_put(o);
-		return gm_infra(err, 0, "'%s': not a JSON object (%s)", path, why);
+		return gm_usage(err, "'%s': not a JSON object (%s)", path, why);
 	}
 	int r = 0;
 	r |= get_str(o, "name", true, &s->name, path, err);

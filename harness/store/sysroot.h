@@ -54,7 +54,10 @@ int sysroot_write(const char *dir, const struct sysroot *s, struct gm_err **err)
  * errors) and validates it against dir: name safe (store_name_valid) and equal to dir's last
  * component, glibc_version a version, arch in the arch table, prefix, loader,
  * library and header directories absolute and spelled inside dir (no "." or
- * ".." components).  Touches no file. */
+ * ".." components).  Touches no file.  A text that is not a manifest (not
+ * JSON, not an object, a field missing or of another type) is malformed
+ * input, GM_EXIT_USAGE; a manifest refused by those checks (a name or path
+ * that leaves dir) is GM_EXIT_INFRA, a store entry not to be used. */
 int sysroot_parse(const char *text, const char *path, const char *dir, struct sysroot *ret,
 		  struct gm_err **err);
 /* Reads dir/sysroot.json with sysroot_parse(), then checks that the loader
