@@ -53,3 +53,29 @@ print(c["glibc"], c["libc"])' "$d/out/results.json"
 	assert_contains "$output" "two glibc builds"
 	assert_contains "$output" "seen by the loader's trace mode"
 }
+
+@test "explain and explain --against-all: a static executable (static and static-pie) is skipped by loader and interp, as check skips it, never ok" {
+	local d=$BATS_TEST_TMPDIR kind
+	printf 'int main(void) { return 0; }\n' >"$d/s.c"
+	for kind in static static-pie; do
+		cc "-$kind" -o "$d/$kind" "$d/s.c" || skip "cc -$kind does not link here (no libc.a)"
+		run_gm 0 explain "$d/$kind" --against bullseye
+		assert_contains "$output" "(glibc 2.31, x86_64): skipped"
+		assert_contains "$output" "outcome: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
+		run_gm 0 explain "$d/$kind" --against-all
+		assert_contains "$output" "debian-bullseye-amd64      skipped                          skipped"
+		assert_contains "$output" "loader: skipped (static executable: it carries its own libc"
+		assert_contains "$output" "interp: skipped (static executable: it carries its own libc"
+		assert_not_contains "$output" " ok "
+		run_gm 0 explain "$d/$kind" --against-all --json
+		run python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(sorted({c["outcome"] for r in d["sysroots"] for c in r["routes"].values()}))
+print(d["by_route"])' /dev/stdin <<<"$output"
+		assert_contains "$output" "['skipped']"
+		assert_contains "$output" "'oldest_that_runs': None, 'newest_that_does_not': None"
+		# check's words for the same cells.
+		run_gm 0 check "$d/$kind" --against bullseye -m loader -m interp --out "$d/out-$kind"
+		assert_contains "$output" "by loader: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
+	done
+}
