@@ -280,7 +280,11 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 		return;
 	if (res->timed_out) {
 		c->outcome = GM_TIMEOUT;
-		c->detail = xasprintf("killed after %.1f s", res->duration_s);
+		c->detail = res->output_cut && !res->signal
+			? xasprintf("output cut after %.1f s: the program exited %d, but a descendant "
+				    "that left its process group kept writing to it", res->duration_s,
+				    res->exit_code)
+			: xasprintf("killed after %.1f s", res->duration_s);
 		return;
 	}
 	if (res->signal) {

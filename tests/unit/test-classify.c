@@ -101,6 +101,13 @@ static void crash_timeout_exec(void)
 	r.timed_out = true;
 	r.duration_s = 5;
 	check(r, NULL, GM_TIMEOUT, "killed after 5.0 s");
+	/* It exited, but a setsid()ed descendant kept writing to its output
+	 * past the deadline (exec/proc.h: output_cut). */
+	r = exited(0, "", "");
+	r.timed_out = r.output_cut = true;
+	r.duration_s = 3;
+	check(r, NULL, GM_TIMEOUT, "output cut after 3.0 s: the program exited 0, but a descendant "
+				   "that left its process group kept writing to it");
 	r = exited(0, "", "");
 	r.exec_failed = true;
 	r.exec_errno = ENOENT;
