@@ -79,3 +79,24 @@ print(d["by_route"])' /dev/stdin <<<"$output"
 		assert_contains "$output" "by loader: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
 	done
 }
+
+@test "container route: a program's NUL bytes are kept, by length, in rootfs exec --json and in results.json" {
+	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	"$GM" --quiet rootfs build bookworm 3>&- || return 1
+	local d=$BATS_TEST_TMPDIR/p out rc=0
+	out=$("$GM" rootfs exec bookworm -- /bin/true 2>&1 3>&-) || rc=$?
+	[ "$rc" -ne 77 ] || skip "$out"
+	mkdir -p "$d"
+	printf '#include <unistd.h>\nint main(void)\n{\n\twrite(1, "a\\0b\\n", 4);\n\twrite(2, "e\\0f", 3);\n\treturn 0;\n}\n' >"$d/nul.c"
+	gcc -o "$d/nul" "$d/nul.c"
+	run_gm rootfs exec bookworm --dir "$d" --json -- /gm/nul
+	run python3 -c 'import json, sys
+p = json.load(sys.stdin)[0]
+print(repr(p["stdout"]), repr(p["stderr"]))' <<<"$output"
+	[ "$output" = "'a\\x00b\\n' 'e\\x00f'" ]
+	run_gm 0 check "$d/nul" --against bookworm --method container --rootfs bookworm --out "$d/out"
+	run python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["cells"][0]["observed"]
+print(c["outcome"], repr(c["stdout"]), repr(c["stderr"]))' "$d/out/results.json"
+	[ "$output" = "ok 'a\\x00b\\n' 'e\\x00f'" ]
+}
