@@ -236,26 +236,27 @@ static char *ran_on(const struct proc_result *res, const struct run_expect *expe
 	return trace->ld ? xstrdup(trace->ld) : NULL;
 }
 
-/* A process made of two glibc builds is mixed, whatever it does next (it
- * may even exit 0; a Debian 2.36 ld.so with a from-source 2.36 libc hangs
- * in pthread code; a host 2.36 ld.so with bullseye's libc segfaults): so
- * this is judged before the timeout, the signal and the exit status. */
-static bool mixed(const struct proc_result *res, const struct run_expect *expect,
-		  const char *ran_ld, struct classified *c)
+/* Whether the loader and libc.so.6 the subject ran on (reported or traced)
+ * are of two glibc builds. */
+static bool two_builds(const struct run_expect *expect, const char *ran_ld,
+		       const struct classified *c)
 {
 	if (!ran_ld || !c->ran_libc || ran_ld[0] != '/' || c->ran_libc[0] != '/')
 		return false;
 	bool mapped = expect && expect->ld_host && expect->libc_host;
-	if (glibc_pairing(mapped ? expect->ld_host : ran_ld,
-			  mapped ? expect->libc_host : c->ran_libc) != GLIBC_PAIR_MIXED)
-		return false;
+	return glibc_pairing(mapped ? expect->ld_host : ran_ld,
+			     mapped ? expect->libc_host : c->ran_libc) == GLIBC_PAIR_MIXED;
+}
+
+static void set_mixed(const struct proc_result *res, bool probe, const char *ran_ld,
+		      struct classified *c)
+{
 	cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
 				 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
 						: xasprintf("exit %d", res->exit_code);
 	c->outcome = GM_MIXED_GLIBC;
 	c->detail = xasprintf("%s with %s: two glibc builds (%s%s)", ran_ld, c->ran_libc, how,
-			      expect ? "" : "; seen by the loader's trace mode");
-	return true;
+			      probe ? "" : "; seen by the loader's trace mode");
 }
 
 void classify(const struct proc_result *res, const struct run_expect *expect,
@@ -276,8 +277,17 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 				      res->exec_errno == ENOENT ? " (missing interpreter?)" : "");
 		return;
 	}
-	if (mixed(res, expect, ran_ld, c))
+	/* A process made of two glibc builds is mixed, whatever it does next
+	 * (it may even exit 0; a Debian 2.36 ld.so with a from-source 2.36
+	 * libc hangs in pthread code; the host's 2.36 ld.so with bullseye's
+	 * libc segfaults), so this comes before the timeout and the signal.
+	 * Only the loader's own refusal, for a user's program, comes first
+	 * (below): it names what failed, as the predictor's order does. */
+	bool two = two_builds(expect, ran_ld, c);
+	if (two && (expect || res->timed_out || res->signal || res->exit_code == 0)) {
+		set_mixed(res, expect != NULL, ran_ld, c);
 		return;
+	}
 	if (res->timed_out) {
 		c->outcome = GM_TIMEOUT;
 		c->detail = res->output_cut && !res->signal
@@ -298,6 +308,10 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 		if (o != GM_OK) {
 			c->outcome = o;
 			c->detail = detail;
+			return;
+		}
+		if (two) {
+			set_mixed(res, false, ran_ld, c);
 			return;
 		}
 		/* qemu-user loads the program and its PT_INTERP itself: a

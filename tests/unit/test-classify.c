@@ -212,6 +212,18 @@ static void trace_mixed_before_signal(void)
 	TEST_COMPARE_STRING(c.detail, want);
 	TEST_COMPARE_STRING(c.ran_libc, b.other_libc);
 	classified_release(&c);
+	/* Exit 0 or a failure of its own: still two builds. */
+	classify_traced(&(struct proc_result){.exit_code = 3, .out = (char *)"", .err = (char *)""},
+			NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "mixed-glibc");
+	classified_release(&c);
+	/* The loader's own refusal names what failed (the predictor's order). */
+	classify_traced(&(struct proc_result){.exit_code = 1, .out = (char *)"",
+					      .err = (char *)"./p: /s/libc.so.6: version `GLIBC_2.34' "
+							     "not found (required by ./p)\n"},
+			NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "symbol-version");
+	classified_release(&c);
 	/* One build: the signal is the program's own. */
 	t.libc = b.own_libc;
 	classify_traced(&r, NULL, &t, &c);
