@@ -284,18 +284,23 @@ static void kill_group(const struct proc_spec *spec, pid_t pid)
 static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			 struct gm_err **err);
 
+/* How long the pipes are still read after the child was killed (timeout,
+ * interrupt): what it wrote last is in them. */
+#define DRAIN_AFTER_KILL_S 0.5
+
 /* After the reap.  The child is gone and its group was killed; only a
  * descendant that left the group (setsid) can still hold the pipes.  Its
- * output is read until it falls silent for 2 s, until drain_end (the
- * deadline) or an interrupt, not for as long as it pleases; and nothing is
- * killed by pid or group any more: both ids may be reused now.  A
- * descendant still writing then is the cell's timeout (output_cut); a
- * silent one only held the pipes.  Returns whether reading stops now, else
- * sets *timeout_ms for the next poll. */
+ * output is read until it falls silent for 2 s or until drain_end (the
+ * deadline, or a moment after a kill or an interrupt), not for as long as
+ * it pleases; and nothing is killed by pid or group any more: both ids may
+ * be reused now.  A descendant still writing then cuts the output, and is
+ * the cell's timeout unless we were interrupted; a silent one only held
+ * the pipes.  Returns whether reading stops now, else sets *timeout_ms for
+ * the next poll. */
 static bool drain_over(struct proc_result *res, double now, double drain_end, bool wrote,
 		       int *timeout_ms)
 {
-	if (res->interrupted || now >= drain_end) {
+	if (now >= drain_end) {
 		res->output_cut = wrote;
 		res->timed_out = res->timed_out || (wrote && !res->interrupted);
 		return true;
@@ -425,6 +430,8 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			res->interrupted = true;
 			if (!reaped)
 				kill_group(spec, pid);
+			else if (drain_end > now + DRAIN_AFTER_KILL_S)
+				drain_end = now + DRAIN_AFTER_KILL_S;
 		}
 		if (pidfd < 0 && !exited)
 			timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
@@ -464,10 +471,12 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 		}
 		if (!reaped && (exited || pidfd < 0) && reap_if_ended(spec, pid, &status, false)) {
 			exited = reaped = true;
-			/* Killed at the deadline: a moment to read what it left
-			 * in the pipes; else up to the deadline, if any. */
+			/* Killed (deadline, interrupt): a moment to read what it
+			 * left in the pipes; else up to the deadline, if any. */
 			double t = now_seconds();
-			drain_end = res->timed_out ? t + 0.5 : deadline > 0 ? deadline : INFINITY;
+			drain_end = res->timed_out || res->interrupted ? t + DRAIN_AFTER_KILL_S
+				    : deadline > 0		   ? deadline
+								   : INFINITY;
 		}
 	}
 	for (int i = 0; i < 2; i++)
