@@ -48,8 +48,11 @@ static const char help[] =
 	"                (JSON: \"closure\" in each result)\n"
 	"  --json        machine-readable result (an array for several --against)\n"
 	"\n"
-	"Exit: 0 compatible, 1 not compatible, 2 usage (unknown sysroot; FILE missing,\n"
-	"not ELF or malformed), 3 infrastructure.\n";
+	"A static executable carries its own libc: the loader route does not apply\n"
+	"(skipped, as in check).\n"
+	"\n"
+	"Exit: 0 compatible (or skipped), 1 not compatible, 2 usage (unknown sysroot;\n"
+	"FILE missing, not ELF or malformed), 3 infrastructure.\n";
 
 /* The architecture of binary, which names in --against are resolved for
  * (store/resolve.h). */
@@ -90,7 +93,9 @@ static void print_text(const char *binary, const struct sysroot *s,
 		       const struct gm_prediction *p, const struct causes *why)
 {
 	printf("%s against %s (glibc %s, %s): %s\n", binary, s->name, s->glibc_version, s->arch,
-	       p->outcome == GM_OK ? "loads" : "will NOT load");
+	       p->outcome == GM_OK		? "loads"
+	       : p->outcome == GM_SKIPPED ? gm_outcome_name(p->outcome)
+					  : "will NOT load");
 	if (p->binary_floor)
 		printf("  glibc floor of %s: GLIBC_%s\n", binary, p->binary_floor);
 	if (p->outcome != GM_OK)
@@ -260,7 +265,9 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		}
 		else
 			print_text(binary, &s, &p, why ? &causes : NULL);
-		if (p.outcome != GM_OK)
+		/* A static executable is not the loader's to run (skipped, as
+		 * `check` says): no finding. */
+		if (p.outcome != GM_OK && p.outcome != GM_SKIPPED)
 			r = GM_EXIT_FINDINGS;
 		prediction_release(&p);
 		sysroot_release(&s);

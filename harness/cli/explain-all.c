@@ -28,10 +28,11 @@ static int by_version(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/* A skipped cell's reason is the same on every row: said once, below. */
 static char *cell_text(const struct row *r, size_t k)
 {
-	if (r->outcome[k] == GM_OK)
-		return xstrdup("ok");
+	if (r->outcome[k] == GM_OK || r->outcome[k] == GM_SKIPPED)
+		return xstrdup(gm_outcome_name(r->outcome[k]));
 	return xasprintf("%s %s", gm_outcome_name(r->outcome[k]), r->detail[k]);
 }
 
@@ -78,14 +79,18 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 			prediction_release(&p);
 		}
 	}
-	/* Per route: the oldest that runs it, the newest that does not. */
+	/* Per route: the oldest that runs it, the newest that does not; a
+	 * route that does not apply (a static executable) is neither. */
 	const struct sysroot *oldest_ok[N_ROUTES] = {0}, *newest_bad[N_ROUTES] = {0};
+	const char *skipped[N_ROUTES] = {0};
 	bool all_ok = true;
 	for (size_t i = 0; r == 0 && i < n; i++)
 		for (size_t k = 0; k < N_ROUTES; k++) {
 			if (rows[i].outcome[k] == GM_OK && !oldest_ok[k])
 				oldest_ok[k] = rows[i].s;
-			if (rows[i].outcome[k] != GM_OK) {
+			if (rows[i].outcome[k] == GM_SKIPPED)
+				skipped[k] = rows[i].detail[k];
+			else if (rows[i].outcome[k] != GM_OK) {
 				newest_bad[k] = rows[i].s;
 				all_ok = false;
 			}
@@ -134,6 +139,11 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 			printf("  %-7s %-26s %-32s %s\n", v[i].glibc_version, v[i].name, a, b);
 		}
 		for (size_t k = 0; k < N_ROUTES; k++) {
+			if (skipped[k] && !oldest_ok[k] && !newest_bad[k]) {
+				printf("  %s: %s (%s)\n", route_names_all[k],
+				       gm_outcome_name(GM_SKIPPED), skipped[k]);
+				continue;
+			}
 			cleanup_free char *ok = oldest_ok[k] ? xasprintf("%s (%s)",
 				oldest_ok[k]->glibc_version, oldest_ok[k]->name) : xstrdup("none");
 			cleanup_free char *bad = newest_bad[k] ? xasprintf("%s (%s)",

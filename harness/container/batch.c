@@ -60,8 +60,16 @@ static int write_plan(const struct batch_spec *spec, const char *path, struct gm
 	return r;
 }
 
-/* Parses gm-batch's framed records from out. */
-static void parse(const struct batch_spec *spec, const char *out, size_t len)
+/* A capture as it came: by length, NULs and all, plus a terminator. */
+static char *capture_dup(const char *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+void batch_parse(const struct batch_spec *spec, const char *out, size_t len)
 {
 	const char *p = out, *end = out + len;
 	while (p < end) {
@@ -84,9 +92,11 @@ static void parse(const struct batch_spec *spec, const char *out, size_t len)
 		b->signal = sig;
 		b->timed_out = to != 0;
 		b->exec_errno = ee;
-		b->out = xstrndup(p, on);
+		free(b->out);
+		free(b->err);
+		b->out = capture_dup(p, on);
 		b->out_len = on;
-		b->err = xstrndup(p + on, en);
+		b->err = capture_dup(p + on, en);
 		b->err_len = en;
 		p += on + en;
 	}
@@ -128,9 +138,10 @@ int batch_run(struct batch_spec *spec, struct gm_err **err)
 	struct proc_result res = {0};
 	if (oci_run(&os, &res, err) < 0)
 		goto out;
-	parse(spec, res.out, res.out_len);
+	batch_parse(spec, res.out, res.out_len);
 	r = 0;
-	if (!strstr(res.out, "gm-batch: end ") && (spec->n == 0 || !spec->progs[0].ran)) {
+	/* By length: a program's NUL in the stream must not hide the end. */
+	if (!memmem(res.out, res.out_len, "gm-batch: end ", 14) && (spec->n == 0 || !spec->progs[0].ran)) {
 		/* Nothing came back: the runtime failed before our helper ran. */
 		spec->start_failed = true;
 		cleanup_free char *how = proc_describe(&res);

@@ -22,7 +22,9 @@ struct batch_prog {
 	int signal;
 	bool timed_out;     /* killed (SIGKILL, with its group) at its timeout */
 	int exec_errno;     /* != 0: it could not be executed (exit_code 127) */
-	char *out, *err;    /* captures, NUL-terminated, at most 64 KiB each */
+	/* Captures, at most 64 KiB each, exactly as printed: NULs included
+	 * (read them by *_len), with a NUL after the last byte. */
+	char *out, *err;
 	size_t out_len, err_len;
 };
 
@@ -49,6 +51,13 @@ struct batch_spec {
  * interrupt (GM_EXIT_INTERRUPTED). */
 int batch_run(struct batch_spec *spec, struct gm_err **err);
 void batch_prog_release(struct batch_prog *p);
+
+/* Fills the results of spec->progs from gm-batch's stdout out[0..len):
+ * framed records "gm-batch: I exit C signal S timeout T execerr E out N
+ * err M\n" each followed by N + M bytes of output, which may hold any
+ * byte.  A record that does not fit in len, or names no program, ends
+ * the parse (a truncated or foreign stream). */
+void batch_parse(const struct batch_spec *spec, const char *out, size_t len);
 
 /* "exit 0", "killed by SIGSEGV", "timed out after 2 s", "exec failed: ..." */
 char *batch_describe(const struct batch_prog *p);

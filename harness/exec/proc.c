@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -287,6 +288,32 @@ static void kill_group(const struct proc_spec *spec, pid_t pid)
 static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			 struct gm_err **err);
 
+/* How long the pipes are still read after the child was killed (timeout,
+ * interrupt): what it wrote last is in them. */
+#define DRAIN_AFTER_KILL_S 0.5
+
+/* After the reap.  The child is gone and its group was killed; only a
+ * descendant that left the group (setsid) can still hold the pipes.  Its
+ * output is read until it falls silent for 2 s or until drain_end (the
+ * deadline, or a moment after a kill or an interrupt), not for as long as
+ * it pleases; and nothing is killed by pid or group any more: both ids may
+ * be reused now.  A descendant still writing then cuts the output, and is
+ * the cell's timeout unless we were interrupted; a silent one only held
+ * the pipes.  Returns whether reading stops now, else sets *timeout_ms for
+ * the next poll. */
+static bool drain_over(struct proc_result *res, double now, double drain_end, bool wrote,
+		       int *timeout_ms)
+{
+	if (now >= drain_end) {
+		res->output_cut = wrote;
+		res->timed_out = res->timed_out || (wrote && !res->interrupted);
+		return true;
+	}
+	double left = drain_end - now;
+	*timeout_ms = left < 2 ? (int)(left * 1000) + 1 : 2000;
+	return false;
+}
+
 int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err)
 {
 	/* A program written a moment ago can be "busy" while another thread's
@@ -310,9 +337,10 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 	cleanup_strv char **envp = build_env(spec->env);
 	struct stream st[2];
 	double start = now_seconds();
+	double deadline = spec->timeout_s > 0 ? start + spec->timeout_s : 0, drain_end = INFINITY;
 	pid_t pid;
 	int pidfd = -1, status = 0;
-	bool exited = false, reaped = false;
+	bool exited = false, reaped = false, wrote_after_reap = false;
 
 	memset(res, 0, sizeof(*res));
 	memset(st, 0, sizeof(st));
@@ -393,32 +421,34 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			pfd[n].events = POLLIN;
 			idx[n++] = 3;
 		}
-		if (!exited && spec->timeout_s > 0) {
-			double left = spec->timeout_s - (now_seconds() - start);
-			if (left <= 0) {
-				if (!res->timed_out)
-					kill_group(spec, pid);
-				res->timed_out = true;
-				timeout_ms = 100;
-			} else {
-				timeout_ms = (int)(left * 1000) + 1;
-			}
+		double now = now_seconds();
+		if (!reaped && deadline > 0 && now >= deadline) {
+			if (!res->timed_out)
+				kill_group(spec, pid);
+			res->timed_out = true;
+			timeout_ms = 100;
+		} else if (!exited && deadline > 0) {
+			timeout_ms = (int)((deadline - now) * 1000) + 1;
 		}
 		if (interrupted() && !res->interrupted && !spec->ignore_interrupt) {
 			res->interrupted = true;
-			kill_group(spec, pid);
+			if (!reaped)
+				kill_group(spec, pid);
+			else if (drain_end > now + DRAIN_AFTER_KILL_S)
+				drain_end = now + DRAIN_AFTER_KILL_S;
 		}
 		if (pidfd < 0 && !exited)
 			timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
-		if (reaped)
-			timeout_ms = 2000; /* a setsid()ed grandchild may hold the pipes */
-		int r = poll(pfd, n, timeout_ms);
-		if (r == 0 && reaped)
+		if (reaped && drain_over(res, now, drain_end, wrote_after_reap, &timeout_ms))
 			break;
+		int r = poll(pfd, n, timeout_ms);
+		if (r == 0 && reaped && now_seconds() < drain_end)
+			break; /* silent for 2 s: it holds the pipes but says nothing */
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			kill_group(spec, pid);
+			if (!reaped)
+				kill_group(spec, pid);
 			break;
 		}
 		for (int k = 0; k < n; k++) {
@@ -441,9 +471,17 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 				continue;
 			}
 			stream_feed(s, spec, buf, got);
+			wrote_after_reap = wrote_after_reap || reaped;
 		}
-		if (!reaped && (exited || pidfd < 0) && reap_if_ended(spec, pid, &status, false))
+		if (!reaped && (exited || pidfd < 0) && reap_if_ended(spec, pid, &status, false)) {
 			exited = reaped = true;
+			/* Killed (deadline, interrupt): a moment to read what it
+			 * left in the pipes; else up to the deadline, if any. */
+			double t = now_seconds();
+			drain_end = res->timed_out || res->interrupted ? t + DRAIN_AFTER_KILL_S
+				    : deadline > 0		   ? deadline
+								   : INFINITY;
+		}
 	}
 	for (int i = 0; i < 2; i++)
 		if (st[i].fd >= 0)
@@ -491,6 +529,9 @@ char *proc_describe(const struct proc_result *res)
 		return xasprintf("exec failed: %s", strerror(res->exec_errno));
 	if (res->interrupted)
 		return xstrdup("interrupted");
+	if (res->timed_out && res->output_cut)
+		return xasprintf("timed out after %.1f s: the output was cut, a descendant that left "
+				 "the process group kept it open", res->duration_s);
 	if (res->timed_out)
 		return xasprintf("timed out after %.1f s", res->duration_s);
 	if (res->signal)

@@ -7,6 +7,10 @@
  * capped.  An exec failure comes back over a CLOEXEC pipe and is reported as
  * such, not as exit status 127 (git's run-command).  When proc_run returns,
  * the child has been reaped and its group killed: no zombie, no orphan.
+ * The deadline and an interrupt hold after the reap too: a descendant that
+ * left the group and keeps the pipes open does not hold the call (it is
+ * output_cut), and no signal goes to the child's pid or group once the
+ * child is reaped (either id may belong to someone else by then).
  * A process group does not hold a program that calls setsid(), nor does
  * RLIMIT_NPROC hold root: spec->cell (contain.h) does. */
 #ifndef GM_PROC_H
@@ -75,6 +79,11 @@ struct proc_result {
 	char *out, *err;   /* NUL-terminated captures (may be truncated) */
 	size_t out_len, err_len;
 	bool out_truncated, err_truncated;
+	/* The child had ended, but a descendant that left its process group
+	 * (setsid) kept writing to the pipes: reading stopped at the deadline
+	 * (then timed_out is set too) or at an interrupt, and the captures end
+	 * there. */
+	bool output_cut;
 	double duration_s;
 };
 

@@ -130,7 +130,7 @@ static void group_task(void *p, size_t gi)
 			};
 			cleanup_free char *note = b->ran ? NULL
 						 : xstrdup("not run: the container ended first");
-			cell_observe(c, j->cmds[g->cells[k]], &res, note);
+			cell_observe(c, j->cmds[g->cells[k]], &res, NULL, note);
 			if (!b->ran)
 				c->observed = GM_FAILED;
 		}

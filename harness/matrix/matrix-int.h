@@ -22,10 +22,11 @@ struct exec_job {
 	struct route_cmd **cmds;
 };
 
-/* Classifies what cell c's command did (res) and records it; note (may be
- * NULL) is appended to the detail. */
+/* Classifies what cell c's command did (res) and records it; trace (may be
+ * NULL) is what the loader's trace mode showed for a user's program; note
+ * (may be NULL) is appended to the detail. */
 void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc_result *res,
-		  const char *note);
+		  const struct run_trace *trace, const char *note);
 /* One more cell done, on the progress line. */
 void matrix_tick(struct exec_job *j);
 /* Runs the prepared container cells, one container start per group of

@@ -125,7 +125,7 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 }
 
 void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc_result *res,
-		  const char *note)
+		  const struct run_trace *trace, const char *note)
 {
 	struct classified cl;
 	struct run_expect expect = cmd->expect;
@@ -133,7 +133,7 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
 		expect.glibc_version = c->build->glibc_version;
 		expect.libdirs = NULL;
 	}
-	classify(res, c->probe ? &expect : NULL, &cl);
+	classify_traced(res, c->probe ? &expect : NULL, trace, &cl);
 	if (!c->probe && cl.outcome == GM_OK && res->exit_code != c->expect_exit) {
 		cl.outcome = GM_FAILED;
 		free(cl.detail);
@@ -158,16 +158,15 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
 	classified_release(&cl);
 }
 
-/* Which libc a user's binary ran on: a probe says so itself, a user's
- * program does not, so the same command runs again in the loader's trace
- * mode (LD_TRACE_LOADED_OBJECTS=1: the loader maps the objects, lists them
- * and exits before the program runs) and its libc.so.6 line is read; the
- * version is that libc's (glibcver.h, from the file).  Not for a static
- * executable, which ignores the variable and would run again. */
-static void trace_libc(struct cell *c, const struct route_cmd *cmd, const char *cwd,
-		       double timeout_s)
+/* Which loader and libc a user's binary ran on: a probe says so itself, a
+ * user's program does not, so the same command runs again in the loader's
+ * trace mode (classify.h: struct run_trace) before the run is judged.  Not
+ * for a static executable, which ignores the variable and would run again. */
+static void trace_run(const struct cell *c, const struct route_cmd *cmd, const char *cwd,
+		      double timeout_s, struct run_trace *t)
 {
-	if (c->probe || c->static_binary || c->observed == GM_EXEC_FAILED)
+	memset(t, 0, sizeof(*t));
+	if (c->probe || c->static_binary)
 		return;
 	cleanup_strv char **env = strv_dup(cmd->env);
 	strv_push(&env, "LD_TRACE_LOADED_OBJECTS=1");
@@ -178,19 +177,8 @@ static void trace_libc(struct cell *c, const struct route_cmd *cmd, const char *
 	struct proc_result res;
 	if (proc_run(&spec, &res, NULL) < 0)
 		return;
-	const char *l = res.exit_code == 0 && res.out ? strstr(res.out, "\tlibc.so.6 => /") : NULL;
-	if (l) {
-		l = strstr(l, "=> ") + 3;
-		cleanup_free char *path = xstrndup(l, strcspn(l, " \n"));
-		char *version = NULL, *node = NULL;
-		if (glibc_libc_version(path, &version, &node, NULL) == 1) {
-			free(c->ran_glibc);
-			c->ran_glibc = version;
-			free(node);
-		}
-		free(c->ran_libc);
-		c->ran_libc = steal_pointer(&path);
-	}
+	if (res.exit_code == 0)
+		run_trace_parse(res.out, res.out_len, t);
 	proc_result_release(&res);
 }
 
@@ -229,9 +217,11 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	cleanup_free char *note = oom ? xasprintf("the cell's memory limit (%ld MiB) was reached",
 						  contain_memory_limit() >> 20)
 				      : NULL;
-	cell_observe(c, &cmd, &res, note);
-	if (!res.interrupted)
-		trace_libc(c, &cmd, cwd, j->o->timeout_s);
+	struct run_trace trace = {0};
+	if (!res.interrupted && !res.exec_failed)
+		trace_run(c, &cmd, cwd, j->o->timeout_s, &trace);
+	cell_observe(c, &cmd, &res, &trace, note);
+	run_trace_release(&trace);
 	proc_result_release(&res);
 	route_cmd_release(&cmd);
 	if (!j->o->keep_work && path_exists(work))

@@ -183,6 +183,9 @@ int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search
 		.runtime = rc->runtime,
 		.interp_glibc = !own_loader ? rc->run->glibc_version
 				: own_glibc ? own_glibc : gnu_get_libc_version(),
+		/* Only the host route (its own loader, no search path) runs the
+		 * binary as it is. */
+		.swaps_glibc = !own_loader || where != SEARCH_NONE,
 	};
 	return predict_process(rc->binary, &env, p, err);
 }

@@ -174,12 +174,102 @@ static char *unsupported_syscalls(const char *err)
 	return strbuf_detach(&sb);
 }
 
+/* The loader's line of a trace: its soname first ("ld-linux-x86-64.so.2",
+ * "ld64.so.2", "ld.so.1", "ld-linux-aarch64.so.1"). */
+static bool loader_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	return str_starts(b, "ld-linux") || str_starts(b, "ld64.so") || str_starts(b, "ld.so");
+}
+
+void run_trace_parse(const char *out, size_t len, struct run_trace *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (const char *p = out, *end = out + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		cleanup_free char *line = xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+		/* "\tNAME => PATH (0x...)", or "\tPATH (0x...)" when the name
+		 * is the path: the loader the kernel started by PT_INTERP. */
+		char *name = line + strspn(line, "\t ");
+		char *arrow = strstr(name, " => ");
+		char *path = arrow ? arrow + 4 : name;
+		if (arrow)
+			*arrow = '\0';
+		path[strcspn(path, " ")] = '\0';
+		char **slot = strcmp(name, "libc.so.6") == 0 ? &t->libc
+			      : loader_name(name)	    ? &t->ld
+							    : NULL;
+		if (slot && path[0] == '/') {
+			free(*slot);
+			*slot = xstrdup(path);
+		}
+	}
+}
+
+void run_trace_release(struct run_trace *t)
+{
+	free(t->ld);
+	free(t->libc);
+	memset(t, 0, sizeof(*t));
+}
+
+/* What the subject says it ran on: a probe reports it (cases/common/probe.h:
+ * glibc=, libc=, ld= lines first); a user's program reports nothing (its
+ * output is its own, whatever it prints), so the loader's trace says it.
+ * Fills c->ran_glibc and c->ran_libc; returns the loader named, or NULL. */
+static char *ran_on(const struct proc_result *res, const struct run_expect *expect,
+		    const struct run_trace *trace, struct classified *c)
+{
+	if (expect) {
+		c->ran_glibc = kv_get(res->out, "glibc");
+		c->ran_libc = kv_get(res->out, "libc");
+		return kv_get(res->out, "ld");
+	}
+	if (!trace || !trace->libc)
+		return trace && trace->ld ? xstrdup(trace->ld) : NULL;
+	char *node = NULL;
+	if (glibc_libc_version(trace->libc, &c->ran_glibc, &node, NULL) == 1)
+		free(node);
+	c->ran_libc = xstrdup(trace->libc);
+	return trace->ld ? xstrdup(trace->ld) : NULL;
+}
+
+/* Whether the loader and libc.so.6 the subject ran on (reported or traced)
+ * are of two glibc builds. */
+static bool two_builds(const struct run_expect *expect, const char *ran_ld,
+		       const struct classified *c)
+{
+	if (!ran_ld || !c->ran_libc || ran_ld[0] != '/' || c->ran_libc[0] != '/')
+		return false;
+	bool mapped = expect && expect->ld_host && expect->libc_host;
+	return glibc_pairing(mapped ? expect->ld_host : ran_ld,
+			     mapped ? expect->libc_host : c->ran_libc) == GLIBC_PAIR_MIXED;
+}
+
+static void set_mixed(const struct proc_result *res, bool probe, const char *ran_ld,
+		      struct classified *c)
+{
+	cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
+				 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
+						: xasprintf("exit %d", res->exit_code);
+	c->outcome = GM_MIXED_GLIBC;
+	c->detail = xasprintf("%s with %s: two glibc builds (%s%s)", ran_ld, c->ran_libc, how,
+			      probe ? "" : "; seen by the loader's trace mode");
+}
+
 void classify(const struct proc_result *res, const struct run_expect *expect,
 	      struct classified *c)
 {
+	classify_traced(res, expect, NULL, c);
+}
+
+void classify_traced(const struct proc_result *res, const struct run_expect *expect,
+		     const struct run_trace *trace, struct classified *c)
+{
 	memset(c, 0, sizeof(*c));
-	c->ran_glibc = kv_get(res->out, "glibc");
-	c->ran_libc = kv_get(res->out, "libc");
+	cleanup_free char *ran_ld = ran_on(res, expect, trace, c);
 
 	if (res->exec_failed) {
 		c->outcome = GM_EXEC_FAILED;
@@ -187,25 +277,24 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 				      res->exec_errno == ENOENT ? " (missing interpreter?)" : "");
 		return;
 	}
-	/* The probe names the loader and libc it runs on before anything else:
-	 * a process made of two glibc builds is mixed, whatever it does next
+	/* A process made of two glibc builds is mixed, whatever it does next
 	 * (it may even exit 0; a Debian 2.36 ld.so with a from-source 2.36
-	 * libc hangs in pthread code). */
-	cleanup_free char *ran_ld = kv_get(res->out, "ld");
-	bool mapped = expect && expect->ld_host && expect->libc_host;
-	if (ran_ld && c->ran_libc && ran_ld[0] == '/' && c->ran_libc[0] == '/' &&
-	    glibc_pairing(mapped ? expect->ld_host : ran_ld,
-			  mapped ? expect->libc_host : c->ran_libc) == GLIBC_PAIR_MIXED) {
-		cleanup_free char *how = res->timed_out ? xstrdup("then timed out")
-					 : res->signal	? xasprintf("then SIG%s", sigabbrev_np(res->signal) ?: "?")
-							: xasprintf("exit %d", res->exit_code);
-		c->outcome = GM_MIXED_GLIBC;
-		c->detail = xasprintf("%s with %s: two glibc builds (%s)", ran_ld, c->ran_libc, how);
+	 * libc hangs in pthread code; the host's 2.36 ld.so with bullseye's
+	 * libc segfaults), so this comes before the timeout and the signal.
+	 * Only the loader's own refusal, for a user's program, comes first
+	 * (below): it names what failed, as the predictor's order does. */
+	bool two = two_builds(expect, ran_ld, c);
+	if (two && (expect || res->timed_out || res->signal || res->exit_code == 0)) {
+		set_mixed(res, expect != NULL, ran_ld, c);
 		return;
 	}
 	if (res->timed_out) {
 		c->outcome = GM_TIMEOUT;
-		c->detail = xasprintf("killed after %.1f s", res->duration_s);
+		c->detail = res->output_cut && !res->signal
+			? xasprintf("output cut after %.1f s: the program exited %d, but a descendant "
+				    "that left its process group kept writing to it", res->duration_s,
+				    res->exit_code)
+			: xasprintf("killed after %.1f s", res->duration_s);
 		return;
 	}
 	if (res->signal) {
@@ -219,6 +308,10 @@ void classify(const struct proc_result *res, const struct run_expect *expect,
 		if (o != GM_OK) {
 			c->outcome = o;
 			c->detail = detail;
+			return;
+		}
+		if (two) {
+			set_mixed(res, false, ran_ld, c);
 			return;
 		}
 		/* qemu-user loads the program and its PT_INTERP itself: a

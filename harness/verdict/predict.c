@@ -426,8 +426,11 @@ int predict_process(const char *binary, const struct predict_env *env,
 	ret->binary_floor = floor ? xstrdup(floor) : NULL;
 
 	if (!main_obj->info->interp && !strv_len(main_obj->info->needed)) {
-		ret->outcome = GM_OK;
-		ret->detail = xstrdup("static: the binary carries its own libc");
+		/* static and static-pie alike: an explicit loader runs both as
+		 * its main program, and 2.31's segfaults on both. */
+		ret->outcome = env->swaps_glibc ? GM_SKIPPED : GM_OK;
+		ret->detail = xstrdup(env->swaps_glibc ? PREDICT_STATIC_SKIP
+						       : "static: the binary carries its own libc");
 	} else if (!env->interp || !path_exists(env->interp)) {
 		ret->outcome = GM_EXEC_FAILED;
 		ret->detail = xasprintf("no interpreter '%s'", env->interp ? env->interp : "(none)");
@@ -468,7 +471,7 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 	bool host = strcmp(run->origin, "host") == 0;
 	struct predict_env env = {.interp = run->loader, .library_path = host ? NULL : run->libdirs,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
-				  .sysroot_dirs = host ? NULL : run->libdirs};
+				  .sysroot_dirs = host ? NULL : run->libdirs, .swaps_glibc = true};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)

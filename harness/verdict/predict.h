@@ -50,7 +50,19 @@ struct predict_env {
 	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
 				      * sysroot's, not the host's (host_libs) */
 	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
+	/* The route puts a glibc under the binary (an explicit loader, a
+	 * library path, a patched PT_INTERP or RUNPATH): a static executable,
+	 * which carries its own libc, is then GM_SKIPPED (PREDICT_STATIC_SKIP),
+	 * as `check` skips it; false: the binary runs as it is (the host route,
+	 * a root filesystem's own glibc). */
+	bool swaps_glibc;
 };
+
+/* Why a static executable is not a subject of a route that swaps the glibc:
+ * the detail of its GM_SKIPPED prediction and of `check`'s skipped cell.
+ * Not only moot: an explicit 2.31 ld.so segfaults on a static executable. */
+#define PREDICT_STATIC_SKIP "static executable: it carries its own libc; routes that swap " \
+			    "the glibc do not apply"
 
 /* Simulates loading binary under env: maps DT_NEEDED breadth-first with the
  * loader's search order (RPATH, library path, RUNPATH, system directories;
@@ -62,7 +74,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 		    struct gm_prediction *ret, struct gm_err **err);
 
 /* Predicts the explicit-loader route: binary run by run->loader with
- * --library-path run->libdirs.  Libraries that are not glibc's are looked
+ * --library-path run->libdirs (a static executable: GM_SKIPPED).  Libraries that are not glibc's are looked
  * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then
  * the host's default directories).  Returns 0 and fills *ret, or -1 + err
  * when the binary cannot be read (missing: GM_EXIT_USAGE; malformed:

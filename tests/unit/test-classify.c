@@ -1,6 +1,8 @@
 /* The classifier on loader messages captured from real runs (glibc 2.31,
  * 2.36, 2.41, 2.42 loaders, on this project's machines). */
 #include "verdict/classify.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
 #include "base/util.h"
 #include "tap.h"
 
@@ -99,6 +101,13 @@ static void crash_timeout_exec(void)
 	r.timed_out = true;
 	r.duration_s = 5;
 	check(r, NULL, GM_TIMEOUT, "killed after 5.0 s");
+	/* It exited, but a setsid()ed descendant kept writing to its output
+	 * past the deadline (exec/proc.h: output_cut). */
+	r = exited(0, "", "");
+	r.timed_out = r.output_cut = true;
+	r.duration_s = 3;
+	check(r, NULL, GM_TIMEOUT, "output cut after 3.0 s: the program exited 0, but a descendant "
+				   "that left its process group kept writing to it");
 	r = exited(0, "", "");
 	r.exec_failed = true;
 	r.exec_errno = ENOENT;
@@ -134,6 +143,121 @@ static void key_values(void)
 	TEST_VERIFY(kv_get("", "glibc") == NULL);
 }
 
+/* Two glibc "builds" as glibc_pairing tells them apart: a loader's
+ * directory with its partner libc.so.6, and another libc.so.6 of another
+ * build ID (any two ELF files with different build IDs will do). */
+struct builds {
+	char dir[64];
+	char *ld, *own_libc, *other_libc;
+};
+
+static int builds_make(struct builds *b)
+{
+	snprintf(b->dir, sizeof(b->dir), "/tmp/test-classify-XXXXXX");
+	if (!mkdtemp(b->dir))
+		return -1;
+	cleanup_free char *a = path_join(b->dir, "a"), *o = path_join(b->dir, "b");
+	b->ld = path_join(a, "ld-linux-x86-64.so.2");
+	b->own_libc = path_join(a, "libc.so.6");
+	b->other_libc = path_join(o, "libc.so.6");
+	if (mkdir_p(a, 0755, NULL) < 0 || mkdir_p(o, 0755, NULL) < 0 ||
+	    copy_file("/bin/true", b->ld, NULL) < 0 || copy_file("/bin/true", b->own_libc, NULL) < 0 ||
+	    copy_file("/bin/ls", b->other_libc, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static void builds_free(struct builds *b)
+{
+	rm_rf(b->dir, NULL);
+	free(b->ld);
+	free(b->own_libc);
+	free(b->other_libc);
+}
+
+/* A user's program prints what it likes: "libc=" of another glibc and
+ * "glibc=2.99" on its stdout are its own words, not the probe protocol. */
+static void protocol_for_probes_only(void)
+{
+	struct builds b;
+	TEST_VERIFY(builds_make(&b) == 0);
+	cleanup_free char *out = xasprintf("glibc=2.99\nlibc=%s\nld=%s\n", b.other_libc, b.ld);
+	struct classified c;
+	classify(&(struct proc_result){.out = out, .err = (char *)""}, NULL, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "ok");
+	TEST_VERIFY(c.ran_glibc == NULL && c.ran_libc == NULL);
+	classified_release(&c);
+	/* A probe that reports the same is a process of two builds. */
+	struct run_expect e = {0};
+	classify(&(struct proc_result){.out = out, .err = (char *)""}, &e, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "mixed-glibc");
+	classified_release(&c);
+	builds_free(&b);
+}
+
+/* A host 2.36 ld.so with bullseye's libc.so.6 (the env route) segfaults:
+ * the trace saw the two builds, so it is mixed-glibc, not a crash. */
+static void trace_mixed_before_signal(void)
+{
+	struct builds b;
+	TEST_VERIFY(builds_make(&b) == 0);
+	struct proc_result r = exited(-1, "", "");
+	r.signal = SIGSEGV;
+	struct run_trace t = {.ld = b.ld, .libc = b.other_libc};
+	struct classified c;
+	classify_traced(&r, NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "mixed-glibc");
+	cleanup_free char *want = xasprintf("%s with %s: two glibc builds (then SIGSEGV; seen by "
+					    "the loader's trace mode)", b.ld, b.other_libc);
+	TEST_COMPARE_STRING(c.detail, want);
+	TEST_COMPARE_STRING(c.ran_libc, b.other_libc);
+	classified_release(&c);
+	/* Exit 0 or a failure of its own: still two builds. */
+	classify_traced(&(struct proc_result){.exit_code = 3, .out = (char *)"", .err = (char *)""},
+			NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "mixed-glibc");
+	classified_release(&c);
+	/* The loader's own refusal names what failed (the predictor's order). */
+	classify_traced(&(struct proc_result){.exit_code = 1, .out = (char *)"",
+					      .err = (char *)"./p: /s/libc.so.6: version `GLIBC_2.34' "
+							     "not found (required by ./p)\n"},
+			NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "symbol-version");
+	classified_release(&c);
+	/* One build: the signal is the program's own. */
+	t.libc = b.own_libc;
+	classify_traced(&r, NULL, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "crash");
+	classified_release(&c);
+	builds_free(&b);
+}
+
+/* Captured traces: the kernel's PT_INTERP (env route) and an explicit
+ * loader (loader route), which names its own file after "=>". */
+static void trace_lines(void)
+{
+	static const char env[] =
+		"\tlinux-vdso.so.1 (0x00007f66d0b4c000)\n"
+		"\tlibstdc++.so.6 => /s/usr/lib/x86_64-linux-gnu/libstdc++.so.6 (0x00007f66d0977000)\n"
+		"\tlibc.so.6 => /s/lib/x86_64-linux-gnu/libc.so.6 (0x00007f66d0789000)\n"
+		"\t/lib64/ld-linux-x86-64.so.2 (0x00007f66d0b4e000)\n";
+	static const char loader[] =
+		"\tlibc.so.6 => /s/lib/x86_64-linux-gnu/libc.so.6 (0x00007f36c9881000)\n"
+		"\t/lib64/ld-linux-x86-64.so.2 => /s/lib64/ld-linux-x86-64.so.2 (0x00007f36c9c4b000)";
+	struct run_trace t;
+	run_trace_parse(env, sizeof(env) - 1, &t);
+	TEST_COMPARE_STRING(t.ld, "/lib64/ld-linux-x86-64.so.2");
+	TEST_COMPARE_STRING(t.libc, "/s/lib/x86_64-linux-gnu/libc.so.6");
+	run_trace_release(&t);
+	run_trace_parse(loader, sizeof(loader) - 1, &t);
+	TEST_COMPARE_STRING(t.ld, "/s/lib64/ld-linux-x86-64.so.2");
+	TEST_COMPARE_STRING(t.libc, "/s/lib/x86_64-linux-gnu/libc.so.6");
+	run_trace_release(&t);
+	run_trace_parse("\tlibc.so.6 => not found\n", 24, &t);
+	TEST_VERIFY(t.ld == NULL && t.libc == NULL);
+	run_trace_release(&t);
+}
+
 int main(void)
 {
 	RUN_TEST(symbol_version_231);
@@ -144,5 +268,8 @@ int main(void)
 	RUN_TEST(crash_timeout_exec);
 	RUN_TEST(ok_failed_wrong_libc);
 	RUN_TEST(key_values);
+	RUN_TEST(protocol_for_probes_only);
+	RUN_TEST(trace_mixed_before_signal);
+	RUN_TEST(trace_lines);
 	TAP_END();
 }
