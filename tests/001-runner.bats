@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# tests/run.sh itself: a unit binary's exit status and its TAP plan count,
+# so a test that stops before (or between) its points cannot pass.  The
+# producers are small scripts in tests/fixtures/runner.
+
+load helpers
+
+F=$TOP/tests/fixtures/runner
+
+# runner PRODUCER...: tests/run.sh on those unit "binaries", no suites.
+runner() {
+	run bash "$TOP/tests/run.sh" "${@/#/$F/}" --
+	echo "$output"
+}
+
+@test "run.sh: a passing unit with its plan passes" {
+	runner passing
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "1 passed, 0 failed, 1 skipped" ]
+}
+
+@test "run.sh: a unit that exits 1 before its first point is a failure" {
+	runner early-exit
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "0 passed, 2 failed, 0 skipped" ]
+	assert_contains "$output" "early-exit: 0 TAP plans (1..N), not one; 0 test points"
+	assert_contains "$output" "early-exit: exited with status 1"
+}
+
+@test "run.sh: a plan that does not match the points is a failure" {
+	runner plan-mismatch
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "2 passed, 1 failed, 0 skipped" ]
+	assert_contains "$output" "plan-mismatch: plan 1..3 but 2 test points"
+}
+
+@test "run.sh: points without a plan are a failure" {
+	runner no-plan
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "1 passed, 1 failed, 0 skipped" ]
+	assert_contains "$output" "no-plan: 0 TAP plans (1..N), not one; 1 test points"
+}
+
+@test "run.sh: a nonzero exit fails even when every point passed" {
+	runner status-only
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "1 passed, 1 failed, 0 skipped" ]
+	assert_contains "$output" "status-only: exited with status 1"
+}
+
+@test "run.sh: a failing point and its exit status 1 are one failure" {
+	runner failing-point passing
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "2 passed, 1 failed, 1 skipped" ]
+	assert_not_contains "$output" "exited with status"
+}
