@@ -54,3 +54,35 @@ runner() {
 	[ "${lines[-1]}" = "2 passed, 1 failed, 1 skipped" ]
 	assert_not_contains "$output" "exited with status"
 }
+
+# skips [STRICT]: the TAP of tests/fixtures/runner/skips.bats, GM_STRICT=STRICT.
+skips() {
+	run env GM_STRICT="${1:-}" bats --tap "$F/skips.bats"
+	echo "$output"
+}
+
+@test "helpers: without GM_STRICT a missing tool skips, a fact skips, an unknown fact fails" {
+	skips
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "ok 1 a missing program # skip gm-no-such-program is not installed (Debian package gm-no-such-package"
+	assert_contains "$output" "ok 2 a missing python module # skip python3's gm_no_such_module is not installed"
+	assert_contains "$output" "ok 3 a missing tool found otherwise # skip the thing is not built"
+	assert_contains "$output" "ok 4 a fact of the machine # skip binfmt_misc has no qemu entries with the F flag (as root: ci/binfmt.sh): what the driver said"
+	assert_contains "$output" "not ok 5 a fact not in the list"
+	assert_contains "$output" "'gm-no-such-fact' is not a fact"
+	assert_contains "$output" "ok 6 a program that is there"
+	[ "$(grep -c '^not ok' <<<"$output")" -eq 1 ]
+}
+
+@test "helpers: GM_STRICT=1 turns a missing tool into a failure, not a fact" {
+	skips 1
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "not ok 1 a missing program"
+	assert_contains "$output" "not ok 2 a missing python module"
+	assert_contains "$output" "not ok 3 a missing tool found otherwise"
+	assert_contains "$output" "# GM_STRICT=1: a missing tool fails: the thing is not built"
+	assert_contains "$output" "ok 4 a fact of the machine # skip binfmt_misc"
+	assert_contains "$output" "not ok 5 a fact not in the list"
+	assert_contains "$output" "ok 6 a program that is there"
+	[ "$(grep -c '^not ok' <<<"$output")" -eq 4 ]
+}

@@ -210,7 +210,7 @@ interrupt_hanging_run() {
 }
 
 @test "exec on a terminal: the program reads the terminal, and Ctrl-C reaches it (130)" {
-	command -v script >/dev/null || skip "script(1) from util-linux is not installed"
+	require_tool script bsdutils
 	# script(1) gives the command a pseudo-terminal and types what we pipe in.
 	run bash -c '(sleep 1.5; printf "typed-line\n"; sleep 3) |
 		timeout 20 script -qec "$1 exec --sysroot debian-trixie-amd64 -- head -n1; echo status=\$?" /dev/null' \

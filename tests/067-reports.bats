@@ -63,7 +63,7 @@ validate() {
 }
 
 @test "results documents of check and run validate against reports/schema.json" {
-	python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (ci/install-deps.sh)"
+	require_python jsonschema python3-jsonschema
 	local d=$BATS_FILE_TMPDIR
 	validate "$d/check/results.json" "$d/run/results.json" "$d/failing-out/results.json" \
 		"$d/hanging-out/results.json"
@@ -142,7 +142,7 @@ validate() {
 	# JUnit: one testcase per cell, failures where the cells were not as
 	# expected, valid against the schema the common readers share.
 	run_gm 0 report "$d/run/results.json" "$d/check/results.json" --format junit -o "$out/r.xml"
-	command -v xmllint >/dev/null || skip "xmllint is not installed (libxml2-utils)"
+	require_tool xmllint libxml2-utils
 	run xmllint --noout --schema "$TOP/tests/fixtures/junit.xsd" "$out/r.xml"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -179,7 +179,7 @@ validate() {
 }
 
 @test "report --format html: one self-contained page, rendered by headless Chromium, a cell per cell" {
-	command -v chromium >/dev/null || skip "chromium is not installed (ci/install-deps.sh)"
+	require_tool chromium chromium
 	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR
 	run_gm 0 report "$d/run/results.json" "$d/check/results.json" -o "$out/r.html"
 	# Nothing to fetch: no scripts, styles, fonts or images from elsewhere.
@@ -317,7 +317,7 @@ validate() {
 }
 
 @test "CI templates: GitHub Actions and GitLab CI parse, fan out over a job matrix and merge the shards" {
-	python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml is not installed"
+	require_python yaml python3-yaml
 	python3 - "$TOP/ci/github/glibc-matrix.yml" "$TOP/ci/gitlab/glibc-matrix.gitlab-ci.yml" <<-'PY'
 	import re, sys, yaml
 	gh = yaml.safe_load(open(sys.argv[1]))

@@ -54,7 +54,7 @@ both() {
 }
 
 @test "concurrent: two probe builds of the same sysroot agree on every key" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	for i in 1 2; do
 		"$GM" --quiet probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}" \
 			>"$BATS_TEST_TMPDIR/p$i" 2>&1 3>&- &
@@ -79,7 +79,7 @@ both() {
 }
 
 @test "concurrent: two runs at once give the same cells, each in its own results" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	for x in a b; do
 		"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 -j 2 \
 			"${CASES[@]}" --out "$BATS_TEST_TMPDIR/$x" >"$BATS_TEST_TMPDIR/$x.log" 2>&1 3>&- &
@@ -102,7 +102,7 @@ both() {
 }
 
 @test "concurrent: a second run given the same --out is refused while the first runs" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	local out=$BATS_TEST_TMPDIR/same pid rc=0
 	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
 	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
@@ -126,7 +126,7 @@ both() {
 }
 
 @test "SIGTERM during probes build and during a run at -j2: exit 130, nothing half-made" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	rm -rf "$GLIBC_MATRIX_STORE/probes"
 	"$GM" --quiet probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}" 3>&- \
 		2>"$BATS_TEST_TMPDIR/err" &
@@ -168,11 +168,11 @@ both() {
 }
 
 @test "a full disk while writing the results is a clear error, and no half-written results.json" {
-	[ "$(id -u)" -eq 0 ] || skip "mounting a small tmpfs needs root"
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	[ "$(id -u)" -eq 0 ] || skip_fact not-root "to mount a small tmpfs"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	local small=$BATS_TEST_TMPDIR/small
 	mkdir -p "$small"
-	mount -t tmpfs -o size=64k tmpfs "$small" || skip "cannot mount tmpfs here"
+	mount -t tmpfs -o size=64k tmpfs "$small" || skip_fact no-mount "mount -t tmpfs fails"
 	# Fill it but for a few KB: the results of ~250 cells need far more.
 	head -c 56k /dev/zero >"$small/filler" || true
 	run_gm 3 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 "${CASES[@]}" \
