@@ -86,3 +86,38 @@ skips() {
 	assert_contains "$output" "ok 6 a program that is there"
 	[ "$(grep -c '^not ok' <<<"$output")" -eq 4 ]
 }
+
+# ci_run STATUS SUMMARY: .ci/run in a copy of its tree where make matrix
+# exits STATUS after printing SUMMARY (tests/fixtures/runner/make).
+ci_run() {
+	local t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/.ci" "$t/ci" "$t/bin"
+	cp "$TOP/.ci/run" "$t/.ci/run"
+	printf '#!/bin/sh\nexit 0\n' >"$t/ci/install-deps.sh"
+	ln -sf "$F/make" "$t/bin/make"
+	run env PATH="$t/bin:$PATH" FAKE_STATUS="$1" FAKE_SUMMARY="$2" bash "$t/.ci/run"
+	echo "$output"
+}
+
+@test ".ci/run: a matrix with 0 mismatches and status 0 passes" {
+	ci_run 0 "900 cells in 80.0 s: 800 ok, 100 skipped, 0 mismatches"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ".ci/run: make matrix: 900 cells"
+}
+
+@test ".ci/run: make matrix failing or with mismatches fails" {
+	ci_run 1 "900 cells in 80.0 s: 790 ok, 100 skipped, 10 mismatches"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "make matrix exited with status 1: 900 cells"
+	ci_run 3 ""
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "make matrix exited with status 3"
+	# A status of 0 does not hide a summary that says otherwise.
+	ci_run 0 "900 cells in 80.0 s: 790 ok, 100 skipped, 10 mismatches"
+	[ "$status" -eq 1 ]
+	ci_run 0 "3 cells in 1.0 s: 3 ok, 0 mismatches (INCOMPLETE: interrupted)"
+	[ "$status" -eq 1 ]
+	ci_run 0 ""
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "no summary line"
+}
