@@ -121,3 +121,38 @@ ci_run() {
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "no summary line"
 }
+
+@test "helpers: marked_procs sees this test's marked processes only, and wait_until fails when its process ends" {
+	env GM_TEST_MARK="$BATS_TEST_TMPDIR" sleep 300 3>&- &
+	local mine=$!
+	env GM_TEST_MARK="$BATS_TEST_TMPDIR-other" sleep 300 3>&- &
+	local other=$!
+	wait_until "$mine" "the marked sleep runs" marked_running "sleep 300"
+	local seen
+	seen=$(marked_procs "sleep 300")
+	kill "$mine" "$other"
+	[ "$seen" = "$mine" ]
+	wait "$mine" "$other" || [ $? -eq 143 ]
+	[ -z "$(marked_procs)" ]
+	# The process it watches has ended: the wait fails, at once.
+	run wait_until "$mine" "never" false
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "never happened while $mine ran: never"
+}
+
+@test "helpers: sigint_caught tells a process that handles SIGINT from one that does not" {
+	# Python sets its handler even where the shell left SIGINT ignored (a
+	# background job of a non-interactive shell), as the driver does.
+	python3 -c 'import signal, sys, time
+signal.signal(signal.SIGINT, lambda *a: sys.exit(0))
+open(sys.argv[1], "w").close()
+time.sleep(300)' "$BATS_TEST_TMPDIR/in" 3>&- &
+	local handles=$!
+	sleep 300 3>&- &
+	local ignores=$!
+	wait_until "$handles" "the trap is set" test -e "$BATS_TEST_TMPDIR/in"
+	sigint_caught "$handles"
+	run sigint_caught "$ignores"
+	[ "$status" -ne 0 ]
+	kill "$handles" "$ignores"
+}

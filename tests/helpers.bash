@@ -175,3 +175,46 @@ method_cells() {
 	          c["observed"]["detail"])
 	PY
 }
+
+# A test's own processes, told apart from other jobs' on a shared machine
+# (a probe has the same path in the shared store for every run): start the
+# driver with GM_TEST_MARK=$BATS_TEST_TMPDIR in its environment; it passes
+# its environment on to what it runs (proc.c), and nothing else has it.
+# marked_procs [PATTERN]: the pids of this test's marked processes whose
+# command line holds PATTERN.
+marked_procs() {
+	local f p
+	for f in $(grep -lszxF "GM_TEST_MARK=$BATS_TEST_TMPDIR" /proc/[0-9]*/environ); do
+		p=${f#/proc/}
+		p=${p%/environ}
+		[ -z "${1:-}" ] || tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$1" || continue
+		echo "$p"
+	done
+}
+
+# marked_running PATTERN: a marked process with PATTERN in its command line runs.
+marked_running() {
+	[ -n "$(marked_procs "$1")" ]
+}
+
+# sigint_caught PID: PID catches SIGINT (its handler is in: bit 2 of SigCgt).
+sigint_caught() {
+	local mask
+	mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null) &&
+		[ -n "$mask" ] && ((0x$mask & 2))
+}
+
+# wait_until PID WHAT COMMAND...: polls COMMAND until it succeeds (waits
+# for the condition, not for a time); fails if PID ends first, or after
+# 5 minutes so that it cannot hang.  WHAT names the condition.
+wait_until() {
+	local pid=$1 what=$2 _
+	shift 2
+	for _ in $(seq 1 3000); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# never happened while $pid ran: $what" >&2
+	return 1
+}
