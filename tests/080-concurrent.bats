@@ -105,10 +105,11 @@ both() {
 	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	local out=$BATS_TEST_TMPDIR/same pid rc=0
 	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
-		--method loader --timeout 20 --test-cases --out "$out" 3>&- &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 \
+		--run debian-bookworm-amd64 --case hang --method loader --timeout 20 --test-cases \
+		--out "$out" 3>&- &
 	pid=$!
-	for _ in $(seq 600); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	wait_until "$pid" "the hang probe runs" marked_running "probes/debian-bookworm-amd64/hang-"
 	run_gm 2 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hello \
 		--method loader --out "$out"
 	assert_contains "$output" "--out '$out' is in use by another glibc-matrix run"
@@ -128,17 +129,17 @@ both() {
 @test "SIGTERM during probes build and during a run at -j2: exit 130, nothing half-made" {
 	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	rm -rf "$GLIBC_MATRIX_STORE/probes"
-	"$GM" --quiet probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}" 3>&- \
-		2>"$BATS_TEST_TMPDIR/err" &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet probes build --sysroot debian-bookworm-amd64 \
+		-j 2 "${CASES[@]}" 3>&- 2>"$BATS_TEST_TMPDIR/err" &
 	local pid=$! rc=0
 	# Once a compiler runs, terminate the harness.
-	for _ in $(seq 1 200); do pgrep -P "$pid" >/dev/null && break; sleep 0.05; done
+	wait_until "$pid" "a compiler runs" marked_running "$GLIBC_MATRIX_STORE/probes"
 	kill -TERM "$pid"
 	wait "$pid" || rc=$?
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$rc" -eq 130 ]
-	sleep 0.5
-	[ -z "$(pgrep -f "$GLIBC_MATRIX_STORE/probes")" ]
+	# It reaped its compilers and killed their groups before it exited.
+	[ -z "$(marked_procs)" ]
 	# Every probe directory present is complete: a rebuild reuses it or
 	# builds the missing ones, and then all of them run.
 	run_gm probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}"
@@ -148,13 +149,12 @@ both() {
 	# Built first, so that the pattern below matches the running probe, not
 	# its compiler.
 	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
-		--method loader --method interp --timeout 300 -j 2 --test-cases \
-		--out "$BATS_TEST_TMPDIR/out" 3>&- &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 \
+		--run debian-bookworm-amd64 --case hang --method loader --method interp --timeout 300 \
+		-j 2 --test-cases --out "$BATS_TEST_TMPDIR/out" 3>&- &
 	pid=$!
 	# The hang probe is compiled first (--test-cases): wait until it runs.
-	for _ in $(seq 1 600); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
-	pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+	wait_until "$pid" "the hang probe runs" marked_running "probes/debian-bookworm-amd64/hang-"
 	kill -TERM "$pid"
 	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; echo "# still running 30 s after SIGTERM"; false; }
@@ -163,8 +163,7 @@ both() {
 	[ "$rc" -eq 130 ]
 	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["complete"] is False' \
 		"$BATS_TEST_TMPDIR/out/results.json"
-	sleep 0.5
-	[ -z "$(pgrep -f "probes/debian-bookworm-amd64/hang-")" ]
+	[ -z "$(marked_procs)" ]
 }
 
 @test "a full disk while writing the results is a clear error, and no half-written results.json" {

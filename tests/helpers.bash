@@ -184,7 +184,7 @@ method_cells() {
 # command line holds PATTERN.
 marked_procs() {
 	local f p
-	for f in $(grep -lszxF "GM_TEST_MARK=$BATS_TEST_TMPDIR" /proc/[0-9]*/environ); do
+	grep -lszxF "GM_TEST_MARK=$BATS_TEST_TMPDIR" /proc/[0-9]*/environ | while read -r f; do
 		p=${f#/proc/}
 		p=${p%/environ}
 		[ -z "${1:-}" ] || tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$1" || continue

@@ -29,7 +29,7 @@ fail() {
 # after it).
 count() {
 	local what=$1 line
-	points=0 notok=0 plans=0 plan= status=
+	points=0 notok=0 plans=0 plan='' status=''
 	while IFS= read -r line; do
 		case "$line" in
 		"# run.sh-status "*) status=${line#\# run.sh-status }; continue ;;
