@@ -16,6 +16,10 @@ packages=(
 	gnupg
 	# exec under a pseudo-terminal (script)
 	bsdutils
+	# lld's output, which leaves no spare DT_NULL (050-patch.bats)
+	lld
+	# real npm native modules under node (065-subjects.bats)
+	npm nodejs
 	# make fuzz (libFuzzer)
 	clang
 	# build glibc from source (configure checks for these)

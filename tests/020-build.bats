@@ -194,8 +194,8 @@ wait_for_rerun_make() {
 }
 
 @test "a full disk fails the build clearly and leaves no sysroot (exit 3)" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
-	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	[ "$(id -u)" -eq 0 ] || skip_fact not-root "to mount a small tmpfs"
+	unshare -m true 2>/dev/null || skip_fact no-mount "unshare -m fails"
 	tarball=$("$GM" --quiet sysroot build "$GM_SOURCE_VERSION" --download-only)
 	# 64 MiB holds the tarball but not its unpacked tree.
 	run unshare -m bash -c '

@@ -90,12 +90,12 @@ EOF
 }
 
 skip_unless_amd64() {
-	[ "$HOST_ARCH" = amd64 ] || skip "needs an amd64 host (this is $HOST_ARCH)"
+	[ "$HOST_ARCH" = amd64 ] || skip_fact not-amd64
 }
 
 # A hello world built by the host compiler against the host glibc.
 build_hello() {
-	command -v gcc >/dev/null || skip "no gcc"
+	require_tool gcc gcc
 	printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' \
 		>"$BATS_TEST_TMPDIR/hello.c"
 	gcc -o "$BATS_TEST_TMPDIR/hello" "$BATS_TEST_TMPDIR/hello.c"
@@ -384,7 +384,7 @@ deb_path() {
 # (what GLIBC_MATRIX_KEYRING takes), $FPR its fingerprint.  GNUPGHOME is
 # short-lived and short (gpg-agent's socket path has a length limit).
 make_key() {
-	command -v gpg >/dev/null || skip "no gpg (Debian package gnupg)"
+	require_tool gpg gnupg
 	GNUPGHOME=$(mktemp -d /tmp/gm-gpg.XXXXXX)
 	export GNUPGHOME
 	gpg --batch --quiet --passphrase '' --quick-gen-key 'glibc-matrix test <test@invalid>' \

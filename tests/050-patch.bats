@@ -11,7 +11,7 @@ LD64=/lib64/ld-linux-x86-64.so.2
 
 setup_file() {
 	local f=$BATS_FILE_TMPDIR
-	command -v patchelf >/dev/null || skip "patchelf is not installed"
+	require_tool patchelf patchelf
 	printf '#include <stdio.h>\nint main(void) { puts("hello"); return 3; }\n' >"$f/hello.c"
 	printf 'const char *greet(void) { return "greetings"; }\n' >"$f/greet.c"
 	cat >"$f/loadlib.c" <<'EOF'
@@ -251,7 +251,8 @@ every_op() {
 }
 
 @test "no spare DT_NULL (lld): .dynamic moves to the new segment" {
-	[ -e "$BATS_FILE_TMPDIR/hello-lld" ] || skip "ld.lld is not installed"
+	require_tool ld.lld lld
+	[ -e "$BATS_FILE_TMPDIR/hello-lld" ]
 	local f
 	for f in hello-lld hello-lld-nopie; do
 		f=$BATS_FILE_TMPDIR/$f
@@ -332,7 +333,7 @@ every_op() {
 }
 
 @test "a static executable has no PT_INTERP: exit 2, no output" {
-	[ -e "$BATS_FILE_TMPDIR/hello-static" ] || skip "gcc -static does not work here"
+	[ -e "$BATS_FILE_TMPDIR/hello-static" ] || missing_tool "gcc -static does not link here (libc.a: Debian package libc6-dev)"
 	local o=$BATS_TEST_TMPDIR/out
 	run_gm 2 patch "$BATS_FILE_TMPDIR/hello-static" -o "$o" --interp "$LD64"
 	assert_contains "$output" "no PT_INTERP"
@@ -348,7 +349,7 @@ sysroot_field() {
 }
 
 @test "glibc route: PT_INTERP and RUNPATH into debian-trixie-amd64 run glibc 2.41" {
-	[ "$HOST_ARCH" = amd64 ] || skip "needs an amd64 host"
+	[ "$HOST_ARCH" = amd64 ] || skip_fact not-amd64
 	"$GM" sysroot show debian-trixie-amd64 >/dev/null 2>&1 || run_gm sysroot import trixie
 	local loader libdirs dir v=$BATS_TEST_TMPDIR/version-trixie
 	loader=$(sysroot_field debian-trixie-amd64 loader)
@@ -367,8 +368,8 @@ sysroot_field() {
 }
 
 @test "moved .dynamic under a pre-2.35 loader (bullseye, glibc 2.31)" {
-	[ "$HOST_ARCH" = amd64 ] || skip "needs an amd64 host"
-	command -v ld.lld >/dev/null || skip "ld.lld is not installed"
+	[ "$HOST_ARCH" = amd64 ] || skip_fact not-amd64
+	require_tool ld.lld lld
 	"$GM" sysroot show debian-bullseye-amd64 >/dev/null 2>&1 || run_gm sysroot import bullseye
 	local dir lib v=$BATS_TEST_TMPDIR/v31
 	dir=$(sysroot_field debian-bullseye-amd64 directory)

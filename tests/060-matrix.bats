@@ -26,12 +26,14 @@ cell() {
 	PY
 }
 
-# interrupt_hanging_run PID OUT: once a hang probe runs, SIGINT the run PID;
-# it must end well before any cell's own timeout (30 s), exit 130, write
-# results.json marked incomplete and leave no probe running.
+# interrupt_hanging_run PID OUT: once a hang probe of this test runs (PID
+# was started with GM_TEST_MARK: marked_procs), SIGINT the run PID; it must
+# end well before any cell's own timeout (30 s), exit 130, write
+# results.json marked incomplete and leave no process of this test running.
 interrupt_hanging_run() {
 	local pid=$1 out=$2 rc=0
-	for _ in $(seq 1 100); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	wait_until "$pid" "a hang probe runs" marked_running "probes/debian-bookworm-amd64/hang-" ||
+		return 1
 	kill -INT "$pid"
 	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$pid" 2>/dev/null; then
@@ -43,8 +45,8 @@ interrupt_hanging_run() {
 	[ "$rc" -eq 130 ] || { echo "# exit $rc, not 130" >&2; return 1; }
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False' \
 		"$out/results.json" || return 1
-	sleep 0.5
-	[ -z "$(pgrep -f "probes/debian-bookworm-amd64/hang-")" ]
+	# proc_run reaps every child and kills its group before it returns.
+	[ -z "$(marked_procs)" ]
 }
 
 @test "probes list: at least 25 cases cross the known boundaries" {
@@ -90,16 +92,17 @@ interrupt_hanging_run() {
 
 @test "a segfaulting probe is crash with SIGSEGV; a hanging one is timeout and leaves nothing behind" {
 	out=$BATS_TEST_TMPDIR/out
-	run_gm 0 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case crash --case hang \
-		--case fails --method loader --method host --timeout 2 --out "$out"
+	GM_TEST_MARK=$BATS_TEST_TMPDIR run_gm 0 run --build debian-bookworm-amd64 \
+		--run debian-bookworm-amd64 --case crash --case hang --case fails --method loader \
+		--method host --timeout 2 --out "$out"
 	[ "$(cell "$out" crash debian-bookworm-amd64 debian-bookworm-amd64 loader | cut -d' ' -f2-)" = \
 		"crash SIGSEGV" ]
 	read -r _ obs _ <<<"$(cell "$out" hang debian-bookworm-amd64 debian-bookworm-amd64 loader)"
 	[ "$obs" = timeout ]
 	read -r _ obs _ <<<"$(cell "$out" fails debian-bookworm-amd64 host host)"
 	[ "$obs" = failed ]
-	sleep 0.5
-	[ -z "$(pgrep -f "probes/debian-bookworm-amd64/hang-")" ]
+	# Nothing the run started is left (it reaps before it returns).
+	[ -z "$(marked_procs)" ]
 }
 
 @test "the default matrix has no mismatch" {
@@ -122,7 +125,7 @@ interrupt_hanging_run() {
 
 @test "Ctrl-C during a run writes partial results marked incomplete and exits 130" {
 	out=$BATS_TEST_TMPDIR/out
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
 		--case hello --case threads --method loader --method interp --method env --timeout 30 \
 		-j 1 --out "$out" 3>&- &
 	interrupt_hanging_run $! "$out"
@@ -131,24 +134,46 @@ interrupt_hanging_run() {
 @test "Ctrl-C with two workers stops the hanging cells at once, not at their timeout" {
 	out=$BATS_TEST_TMPDIR/out
 	# Two hanging cells, one per worker: the signal reaches one thread only.
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
 		--method loader --method interp --timeout 300 -j 2 --test-cases --out "$out" 3>&- &
 	interrupt_hanging_run $! "$out"
 }
 
+# interrupt_early ERR ENV...: a run of the hang probe, SIGINT once the
+# condition that wait_early (a shell function) waits for is met; exit 130
+# and the driver's message.
+interrupt_early() {
+	local err=$1 pid rc=0
+	shift
+	env "$@" "$GM" run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
+		--timeout 300 -j 2 --out "$BATS_TEST_TMPDIR/out" 3>&- 2>"$err" &
+	pid=$!
+	wait_early "$pid" || { kill -KILL "$pid"; return 1; }
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	echo "exit $rc: $(cat "$err")"
+	[ "$rc" -eq 130 ] && grep -q "glibc-matrix: error: .*interrupted" "$err"
+}
+
 @test "Ctrl-C before the cells run (while probes are prepared) exits 130 with a message, no crash" {
-	for delay in 0.05 0.2 0.4; do
-		"$GM" run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
-			--timeout 300 -j 2 --out "$BATS_TEST_TMPDIR/out-$delay" 3>&- 2>"$BATS_TEST_TMPDIR/err" &
-		pid=$!
-		sleep "$delay"
-		kill -INT "$pid"
-		rc=0
-		wait "$pid" || rc=$?
-		echo "delay $delay: exit $rc: $(cat "$BATS_TEST_TMPDIR/err")"
-		[ "$rc" -eq 130 ]
-		grep -q "glibc-matrix: error: .*interrupted" "$BATS_TEST_TMPDIR/err"
-	done
+	# At the first moment the driver can handle it: its handler is in.
+	wait_early() { wait_until "$1" "a SIGINT handler" sigint_caught "$1"; }
+	interrupt_early "$BATS_TEST_TMPDIR/err1"
+	# While the probe is compiled: a compiler of this test's own, whose
+	# version line makes the probe a new one (no cache hit), says when it
+	# compiles and then waits to be interrupted.
+	local cc=$BATS_TEST_TMPDIR/cc mark=$BATS_TEST_TMPDIR/compiling
+	cat >"$cc" <<-EOF
+	#!/bin/sh
+	case " \$* " in
+	*" --version "*) echo "gm-test-cc $BATS_TEST_TMPDIR"; exit 0 ;;
+	*" -o "*) touch "$mark"; exec sleep 300 ;;
+	esac
+	exec gcc "\$@"
+	EOF
+	chmod +x "$cc"
+	wait_early() { wait_until "$1" "a probe compiles" test -e "$mark"; }
+	interrupt_early "$BATS_TEST_TMPDIR/err2" CC="$cc"
 }
 
 @test "flags: a multi-file program and its test binary built for glibc newer than the host run directly" {
@@ -210,7 +235,7 @@ interrupt_hanging_run() {
 }
 
 @test "exec on a terminal: the program reads the terminal, and Ctrl-C reaches it (130)" {
-	command -v script >/dev/null || skip "script(1) from util-linux is not installed"
+	require_tool script bsdutils
 	# script(1) gives the command a pseudo-terminal and types what we pipe in.
 	run bash -c '(sleep 1.5; printf "typed-line\n"; sleep 3) |
 		timeout 20 script -qec "$1 exec --sysroot debian-trixie-amd64 -- head -n1; echo status=\$?" /dev/null' \

@@ -118,7 +118,7 @@ missing_symbol() {
 
 @test "a static executable: check skips the routes that swap glibc, says why, runs it directly" {
 	local f=$BATS_FILE_TMPDIR/static
-	[ -x "$f" ] || skip "cc -static does not link here (no libc.a)"
+	[ -x "$f" ] || missing_tool "cc -static does not link here (libc.a: Debian package libc6-dev)"
 	run_gm 0 check "$f" --against bullseye -m loader -m interp -m host --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "skipped (static executable: it carries its own libc"
 	run cells "$BATS_TEST_TMPDIR/out"
@@ -301,11 +301,11 @@ missing_symbol() {
 # npm_pack PKG DIR: the package's files in DIR/package, fetched from the npm
 # registry now (skips the test where the registry cannot be reached).
 npm_pack() {
-	command -v npm >/dev/null || skip "npm is not installed"
+	require_tool npm npm
 	mkdir -p "$2"
 	local tgz
 	tgz=$(cd "$2" && timeout 120 npm pack "$1" --silent 2>/dev/null | tail -n 1) ||
-		skip "the npm registry cannot be reached"
+		skip_fact no-network "npm pack $1 failed"
 	[ -n "$tgz" ] && tar xzf "$2/$tgz" -C "$2"
 }
 
@@ -314,7 +314,8 @@ npm_pack() {
 	npm_pack @rollup/rollup-linux-x64-gnu "$d/rollup"
 	npm_pack @esbuild/linux-x64 "$d/esbuild"
 	local node mod=$d/rollup/package/rollup.linux-x64-gnu.node
-	node=$(readlink -f "$(command -v node)") || skip "node is not installed"
+	require_tool node nodejs
+	node=$(readlink -f "$(command -v node)")
 	run_gm 1 check "$mod" --host-program "$node -e 'require(process.argv[1])'" \
 		--against bullseye --against bookworm -m loader -m interp -m host --out "$d/out"
 	run cells "$d/out"

@@ -47,7 +47,7 @@ glibcxx() {
 }
 
 @test "flags --c++: built against bullseye's libstdc++, the program needs nothing newer than bullseye has" {
-	command -v g++ >/dev/null || skip "no g++"
+	require_tool g++ g++
 	local d=$BATS_FILE_TMPDIR
 	# The host's GCC 12 headers make it need GLIBCXX_3.4.29, which
 	# bullseye's libstdc++ (GCC 10: 3.4.28) does not define ...
@@ -70,7 +70,7 @@ glibcxx() {
 }
 
 @test "a C++ program built for bullseye, by every route against bullseye: each cell as the real loader says, predicted" {
-	command -v g++ >/dev/null || skip "no g++"
+	require_tool g++ g++
 	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR/out
 	run_gm 1 check "$d/cxx-bullseye" --args "3 b b" --against bullseye -m host -m loader \
 		-m interp -m rpath -m env --out "$out"

@@ -17,8 +17,8 @@ setup_file() {
 }
 
 setup() {
-	command -v qemu-aarch64-static >/dev/null || skip "qemu-user-static is not installed (ci/install-deps.sh)"
-	command -v aarch64-linux-gnu-gcc >/dev/null || skip "gcc-aarch64-linux-gnu is not installed (ci/install-deps.sh)"
+	require_tool qemu-aarch64-static qemu-user-static
+	require_tool aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 }
 
 # cells OUT: "subject build run method predicted observed detail" per cell.
@@ -79,8 +79,8 @@ cells() {
 }
 
 @test "riscv64: termios built on sid (2.43) fails on trixie (2.41) with GLIBC_2.42 and runs on sid; as predicted" {
-	command -v qemu-riscv64-static >/dev/null || skip "qemu-user-static has no riscv64 emulator here"
-	command -v riscv64-linux-gnu-gcc >/dev/null || skip "gcc-riscv64-linux-gnu is not installed (ci/install-deps.sh)"
+	require_tool qemu-riscv64-static qemu-user-static
+	require_tool riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
 	local out=$BATS_TEST_TMPDIR/out
 	run_gm 0 run --build debian-sid-riscv64 --build debian-trixie-riscv64 --run debian-trixie-riscv64 \
 		--run debian-sid-riscv64 -m loader --case termios --case hello --out "$out"
@@ -136,12 +136,10 @@ cells() {
 # A foreign tree runs its programs through binfmt_misc: skip, with the
 # reason the harness itself gives, where no entry with the F flag exists.
 need_binfmt() {
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
-	local out rc=0
-	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
-	[ "$rc" -ne 77 ] || skip "$out"
+	require_tool mmdebstrap mmdebstrap
+	require_runtime
 	bash "$BATS_TEST_DIRNAME/../ci/binfmt.sh" --status >/dev/null ||
-		skip "binfmt_misc has no qemu entries with the F flag (as root: ci/binfmt.sh)"
+		skip_fact no-binfmt
 	"$GM" --quiet rootfs build bullseye-arm64 3>&- >/dev/null
 }
 
@@ -174,7 +172,7 @@ need_binfmt() {
 
 @test "riscv64 in a trixie riscv64 container: sid's libc.so.6 alone over trixie's loader is a mixed process even where the program exits 0" {
 	need_binfmt
-	command -v riscv64-linux-gnu-gcc >/dev/null || skip "gcc-riscv64-linux-gnu is not installed (ci/install-deps.sh)"
+	require_tool riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
 	"$GM" --quiet rootfs build trixie-riscv64 3>&- >/dev/null
 	local out=$BATS_TEST_TMPDIR/out
 	run_gm 0 run --build debian-sid-riscv64 --run debian-sid-riscv64 --rootfs trixie-riscv64 \

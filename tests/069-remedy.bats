@@ -73,7 +73,7 @@ newest() {
 }
 
 @test "flags --portable --c++: bullseye's libstdc++ headers and library, so no GLIBCXX newer than bullseye's; it runs there" {
-	command -v g++ >/dev/null || skip "g++ is not installed"
+	require_tool g++ g++
 	local d=$BATS_TEST_TMPDIR
 	# shellcheck disable=SC2046 # flags prints words meant to be split
 	g++ $("$GM" flags --sysroot bullseye --portable --c++ 3>&-) -O2 -o "$d/cxx" \

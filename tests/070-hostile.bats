@@ -166,7 +166,7 @@ no_marked_left() {
 	local out=$BATS_TEST_TMPDIR/o pid n=0
 	# Without cgroups only the cell's leader dies with the harness
 	# (PR_SET_PDEATHSIG): its children cannot be found by the next run.
-	[ "${GLIBC_MATRIX_CONTAINMENT:-}" != rlimit-only ] || skip "needs cgroups"
+	[ "${GLIBC_MATRIX_CONTAINMENT:-}" != rlimit-only ] || skip_fact no-cgroups
 	"$GM" --quiet check "$HX/forkwait" --against $S --method loader --args "$MARK 300" \
 		--timeout 120 --out "$out" >/dev/null 2>&1 3>&- &
 	pid=$!

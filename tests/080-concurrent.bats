@@ -54,7 +54,7 @@ both() {
 }
 
 @test "concurrent: two probe builds of the same sysroot agree on every key" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	for i in 1 2; do
 		"$GM" --quiet probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}" \
 			>"$BATS_TEST_TMPDIR/p$i" 2>&1 3>&- &
@@ -79,7 +79,7 @@ both() {
 }
 
 @test "concurrent: two runs at once give the same cells, each in its own results" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	for x in a b; do
 		"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 -j 2 \
 			"${CASES[@]}" --out "$BATS_TEST_TMPDIR/$x" >"$BATS_TEST_TMPDIR/$x.log" 2>&1 3>&- &
@@ -102,13 +102,14 @@ both() {
 }
 
 @test "concurrent: a second run given the same --out is refused while the first runs" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	local out=$BATS_TEST_TMPDIR/same pid rc=0
 	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
-		--method loader --timeout 20 --test-cases --out "$out" 3>&- &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 \
+		--run debian-bookworm-amd64 --case hang --method loader --timeout 20 --test-cases \
+		--out "$out" 3>&- &
 	pid=$!
-	for _ in $(seq 600); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
+	wait_until "$pid" "the hang probe runs" marked_running "probes/debian-bookworm-amd64/hang-"
 	run_gm 2 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hello \
 		--method loader --out "$out"
 	assert_contains "$output" "--out '$out' is in use by another glibc-matrix run"
@@ -126,19 +127,19 @@ both() {
 }
 
 @test "SIGTERM during probes build and during a run at -j2: exit 130, nothing half-made" {
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	rm -rf "$GLIBC_MATRIX_STORE/probes"
-	"$GM" --quiet probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}" 3>&- \
-		2>"$BATS_TEST_TMPDIR/err" &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet probes build --sysroot debian-bookworm-amd64 \
+		-j 2 "${CASES[@]}" 3>&- 2>"$BATS_TEST_TMPDIR/err" &
 	local pid=$! rc=0
 	# Once a compiler runs, terminate the harness.
-	for _ in $(seq 1 200); do pgrep -P "$pid" >/dev/null && break; sleep 0.05; done
+	wait_until "$pid" "a compiler runs" marked_running "$GLIBC_MATRIX_STORE/probes"
 	kill -TERM "$pid"
 	wait "$pid" || rc=$?
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$rc" -eq 130 ]
-	sleep 0.5
-	[ -z "$(pgrep -f "$GLIBC_MATRIX_STORE/probes")" ]
+	# It reaped its compilers and killed their groups before it exited.
+	[ -z "$(marked_procs)" ]
 	# Every probe directory present is complete: a rebuild reuses it or
 	# builds the missing ones, and then all of them run.
 	run_gm probes build --sysroot debian-bookworm-amd64 -j 2 "${CASES[@]}"
@@ -148,13 +149,12 @@ both() {
 	# Built first, so that the pattern below matches the running probe, not
 	# its compiler.
 	run_gm probes build --sysroot debian-bookworm-amd64 --case hang --test-cases
-	"$GM" --quiet run --build debian-bookworm-amd64 --run debian-bookworm-amd64 --case hang \
-		--method loader --method interp --timeout 300 -j 2 --test-cases \
-		--out "$BATS_TEST_TMPDIR/out" 3>&- &
+	GM_TEST_MARK=$BATS_TEST_TMPDIR "$GM" --quiet run --build debian-bookworm-amd64 \
+		--run debian-bookworm-amd64 --case hang --method loader --method interp --timeout 300 \
+		-j 2 --test-cases --out "$BATS_TEST_TMPDIR/out" 3>&- &
 	pid=$!
 	# The hang probe is compiled first (--test-cases): wait until it runs.
-	for _ in $(seq 1 600); do pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null && break; sleep 0.1; done
-	pgrep -f "probes/debian-bookworm-amd64/hang-" >/dev/null
+	wait_until "$pid" "the hang probe runs" marked_running "probes/debian-bookworm-amd64/hang-"
 	kill -TERM "$pid"
 	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; echo "# still running 30 s after SIGTERM"; false; }
@@ -163,16 +163,15 @@ both() {
 	[ "$rc" -eq 130 ]
 	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["complete"] is False' \
 		"$BATS_TEST_TMPDIR/out/results.json"
-	sleep 0.5
-	[ -z "$(pgrep -f "probes/debian-bookworm-amd64/hang-")" ]
+	[ -z "$(marked_procs)" ]
 }
 
 @test "a full disk while writing the results is a clear error, and no half-written results.json" {
-	[ "$(id -u)" -eq 0 ] || skip "mounting a small tmpfs needs root"
-	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null || skip "the import test failed"
+	[ "$(id -u)" -eq 0 ] || skip_fact not-root "to mount a small tmpfs"
+	"$GM" --quiet sysroot show debian-bookworm-amd64 >/dev/null # made by the import test
 	local small=$BATS_TEST_TMPDIR/small
 	mkdir -p "$small"
-	mount -t tmpfs -o size=64k tmpfs "$small" || skip "cannot mount tmpfs here"
+	mount -t tmpfs -o size=64k tmpfs "$small" || skip_fact no-mount "mount -t tmpfs fails"
 	# Fill it but for a few KB: the results of ~250 cells need far more.
 	head -c 56k /dev/zero >"$small/filler" || true
 	run_gm 3 run --build debian-bookworm-amd64 --run debian-bookworm-amd64 "${CASES[@]}" \

@@ -9,16 +9,9 @@
 load helpers
 
 setup_file() {
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	require_tool mmdebstrap mmdebstrap
 	# The shared store: the trees are cache hits for every later run.
 	"$GM" --quiet rootfs build --all 3>&- || return 1
-}
-
-# skip_unless_runtime: skips (with the driver's reason) where no OCI runtime works.
-skip_unless_runtime() {
-	local out rc=0
-	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
-	[ "$rc" -ne 77 ] || skip "$out"
 }
 
 # mounts: the mount points of this machine, sorted (mountinfo field 5).
@@ -146,7 +139,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: the loader of each tree runs its libc, whose banner names the version" {
-	skip_unless_runtime
+	require_runtime
 	local n v
 	for n in bullseye:2.31 bookworm:2.36 trixie:2.41; do
 		v=${n#*:}
@@ -164,7 +157,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: own network namespace, read-only root, read-only /gm, no capabilities" {
-	skip_unless_runtime
+	require_runtime
 	run_gm rootfs exec busybox -- /bin/cat /proc/net/dev
 	assert_contains "$output" "lo:"
 	[ "$(grep -c ':' <<<"$output")" -eq 1 ] # only the loopback device
@@ -181,7 +174,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: a batch of ok, segfault and hang in one start reports each" {
-	skip_unless_runtime
+	require_runtime
 	local d=$BATS_TEST_TMPDIR/p
 	mkdir -p "$d"
 	printf '#include <stdio.h>\nint main(void){puts("ok-output");return 0;}\n' >"$d/ok.c"
@@ -202,7 +195,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: a host binary needing GLIBC_2.34 fails on bullseye's own loader, runs on trixie" {
-	skip_unless_runtime
+	require_runtime
 	local d=$BATS_TEST_TMPDIR/p
 	mkdir -p "$d"
 	# pthread_create@GLIBC_2.34 (libpthread merged into libc in 2.34).
@@ -216,7 +209,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: no runtime state, bundle or mount is left, also after a timeout and Ctrl-C" {
-	skip_unless_runtime
+	require_runtime
 	local before
 	before=$(mounts)
 	run_gm 124 rootfs exec busybox --timeout 1 -- /bin/sleep 30
@@ -235,7 +228,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 }
 
 @test "rootfs exec: a container left by a harness killed with SIGKILL is deleted by the next run" {
-	skip_unless_runtime
+	require_runtime
 	"$GM" rootfs exec busybox --timeout 100 -- /bin/sleep 60 >/dev/null 2>&1 3>&- &
 	local pid=$! i
 	for i in $(seq 1 100); do

@@ -16,9 +16,9 @@ HOOK=${GLIBC_INJECT:-$TOP/build/glibc-inject}
 TRIPLET=x86_64-linux-gnu
 
 setup_file() {
-	[ "$HOST_ARCH" = amd64 ] || skip "the suite's root filesystems and sysroots are amd64"
+	[ "$HOST_ARCH" = amd64 ] || skip_fact not-amd64
 	[ -x "$HOOK" ] || { echo "# $HOOK is missing (make builds it)" >&2; return 1; }
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	require_tool mmdebstrap mmdebstrap
 	"$GM" --quiet rootfs build bullseye trixie busybox 3>&- || return 1
 	ensure_sysroot debian-trixie-amd64 import trixie || return 1
 	ensure_sysroot debian-bookworm-amd64 import bookworm || return 1
@@ -95,7 +95,7 @@ teardown() {
 }
 
 skip_unless_runc() {
-	[ ! -e "$BATS_FILE_TMPDIR/no-runc" ] || skip "runc cannot run a container here: $(tail -n 1 "$BATS_FILE_TMPDIR/no-runc")"
+	[ ! -e "$BATS_FILE_TMPDIR/no-runc" ] || { require_tool runc runc && skip_fact no-oci-runtime "runc: $(tail -n 1 "$BATS_FILE_TMPDIR/no-runc")"; }
 }
 
 # mounts: the mount points of this machine, sorted (mountinfo field 5),
@@ -635,7 +635,7 @@ libc 2.41" ]
 }
 
 @test "podman: the hooks.d file make writes injects trixie's glibc into a bullseye image when annotated" {
-	command -v podman >/dev/null || skip "podman is not installed (ci/install-deps.sh)"
+	require_tool podman podman
 	local p=$BATS_TEST_TMPDIR/podman hooks=$BATS_TEST_TMPDIR/hooks.d
 	pm() {
 		podman --cgroup-manager=cgroupfs --runtime=runc --storage-driver=vfs \
@@ -656,7 +656,7 @@ libc 2.41" ]
 	echo "$output"
 	if [ "$status" -ne 0 ]; then
 		pm rmi -af >/dev/null 2>&1 || true
-		skip "podman cannot run a container here: $(tail -n 1 <<<"$output")"
+		skip_fact no-oci-runtime "podman: $(tail -n 1 <<<"$output")"
 	fi
 	assert_contains "$output" "release version 2.31."
 	run pm "${args[@]}" --annotation com.hooks.glibc.enabled=true gm-hook-bullseye \

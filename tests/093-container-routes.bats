@@ -9,7 +9,7 @@
 load helpers
 
 setup_file() {
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	require_tool mmdebstrap mmdebstrap
 	ensure_sysroot debian-bullseye-amd64 import bullseye
 	ensure_sysroot debian-bookworm-amd64 import bookworm
 	ensure_sysroot debian-trixie-amd64 import trixie
@@ -18,9 +18,7 @@ setup_file() {
 }
 
 setup() {
-	local out rc=0
-	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
-	[ "$rc" -ne 77 ] || skip "$out"
+	require_runtime
 }
 
 BUILDS=(--build debian-bullseye-amd64 --build debian-bookworm-amd64 --build debian-trixie-amd64)

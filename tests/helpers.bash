@@ -73,8 +73,70 @@ ensure_sysroot() {
 	fi
 }
 
-skip_unless_network() {
-	"$GM" --quiet sysroot import --help >/dev/null 2>&1 || skip "glibc-matrix is not built"
+# Two kinds of test that cannot run here, and only two:
+#  - a tool is missing (require_tool, require_python, missing_tool): a skip,
+#    but a failure in strict mode (GM_STRICT=1, set by .ci/run), where
+#    ci/install-deps.sh has installed every tool and a missing one means a
+#    broken CI, not a green run;
+#  - a fact of the machine that no package changes (skip_fact, its keys
+#    in machine_fact): a skip even in strict mode.
+
+# missing_tool WHAT: WHAT is missing; skip, or fail when strict.
+missing_tool() {
+	if [ "${GM_STRICT:-}" = 1 ]; then
+		echo "# GM_STRICT=1: a missing tool fails: $1" >&2
+		return 1
+	fi
+	skip "$1"
+}
+
+# require_tool PROGRAM PACKAGE: PROGRAM on PATH (from Debian's PACKAGE).
+require_tool() {
+	command -v "$1" >/dev/null ||
+		missing_tool "$1 is not installed (Debian package $2, ci/install-deps.sh)"
+}
+
+# require_python MODULE PACKAGE: python3 can import MODULE.
+require_python() {
+	python3 -c "import $1" 2>/dev/null ||
+		missing_tool "python3's $1 is not installed (Debian package $2, ci/install-deps.sh)"
+}
+
+# machine_fact KEY: the reason for a skip that strict mode allows; fails
+# for a key not in this list (the one list of them).
+machine_fact() {
+	case $1 in
+	not-root) echo "needs root" ;;
+	no-mount) echo "cannot mount here (no mount namespace or no CAP_SYS_ADMIN)" ;;
+	not-amd64) echo "the suite's sysroots, probes and root filesystems are amd64 (this is $HOST_ARCH)" ;;
+	asan) echo "AddressSanitizer reserves more address space than ulimit -v allows" ;;
+	old-binutils) echo "this binutils predates 2.38 (no -z pack-relative-relocs)" ;;
+	old-host-glibc) echo "the host's libc.so.6 predates 2.36 (no GLIBC_ABI_DT_RELR)" ;;
+	no-cgroups) echo "cells are not in cgroups here (GLIBC_MATRIX_CONTAINMENT=rlimit-only)" ;;
+	no-oci-runtime) echo "no OCI runtime can run a container here" ;;
+	no-binfmt) echo "binfmt_misc has no qemu entries with the F flag (as root: ci/binfmt.sh)" ;;
+	no-network) echo "the network cannot be reached" ;;
+	*) return 1 ;;
+	esac
+}
+
+# skip_fact KEY [DETAIL]: skips for a fact of the machine (machine_fact).
+skip_fact() {
+	local why
+	why=$(machine_fact "$1") || {
+		echo "# skip_fact: '$1' is not a fact in machine_fact (tests/helpers.bash)" >&2
+		return 1
+	}
+	skip "$why${2:+: $2}"
+}
+
+# require_runtime: an OCI runtime runs a container here (the driver's own
+# detection; exit 77 carries its reason); runc itself is a tool.
+require_runtime() {
+	local out rc=0
+	require_tool runc runc
+	out=$("$GM" rootfs exec busybox -- /bin/true 2>&1 3>&-) || rc=$?
+	[ "$rc" -ne 77 ] || skip_fact no-oci-runtime "$out"
 }
 
 # libc_banner LOADER: the release banner libc.so.6 prints when the loader
@@ -112,4 +174,47 @@ method_cells() {
 	    print(c["method"], c["run"], c["predicted"]["outcome"], c["observed"]["outcome"],
 	          c["observed"]["detail"])
 	PY
+}
+
+# A test's own processes, told apart from other jobs' on a shared machine
+# (a probe has the same path in the shared store for every run): start the
+# driver with GM_TEST_MARK=$BATS_TEST_TMPDIR in its environment; it passes
+# its environment on to what it runs (proc.c), and nothing else has it.
+# marked_procs [PATTERN]: the pids of this test's marked processes whose
+# command line holds PATTERN.
+marked_procs() {
+	local f p
+	grep -lszxF "GM_TEST_MARK=$BATS_TEST_TMPDIR" /proc/[0-9]*/environ | while read -r f; do
+		p=${f#/proc/}
+		p=${p%/environ}
+		[ -z "${1:-}" ] || tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$1" || continue
+		echo "$p"
+	done
+}
+
+# marked_running PATTERN: a marked process with PATTERN in its command line runs.
+marked_running() {
+	[ -n "$(marked_procs "$1")" ]
+}
+
+# sigint_caught PID: PID catches SIGINT (its handler is in: bit 2 of SigCgt).
+sigint_caught() {
+	local mask
+	mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null) &&
+		[ -n "$mask" ] && ((0x$mask & 2))
+}
+
+# wait_until PID WHAT COMMAND...: polls COMMAND until it succeeds (waits
+# for the condition, not for a time); fails if PID ends first, or after
+# 5 minutes so that it cannot hang.  WHAT names the condition.
+wait_until() {
+	local pid=$1 what=$2 _
+	shift 2
+	for _ in $(seq 1 3000); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# never happened while $pid ran: $what" >&2
+	return 1
 }

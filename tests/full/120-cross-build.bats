@@ -8,8 +8,8 @@
 load ../helpers
 
 setup() {
-	command -v qemu-aarch64-static >/dev/null || skip "qemu-user-static is not installed (ci/install-deps.sh)"
-	command -v aarch64-linux-gnu-gcc >/dev/null || skip "gcc-aarch64-linux-gnu is not installed (ci/install-deps.sh)"
+	require_tool qemu-aarch64-static qemu-user-static
+	require_tool aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 }
 
 @test "glibc 2.42 cross-built for aarch64: verified by qemu, cached, and its probes predicted on Debian's arm64 glibcs" {

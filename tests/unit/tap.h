@@ -48,6 +48,16 @@ static int tap_failed_here, tap_count, tap_failures;
 		printf("%s %d - %s\n", tap_failed_here ? "not ok" : "ok", tap_count, #fn); \
 	} while (0)
 
+/* Runs fn as one test point, like RUN_TEST; when it fails the later points
+ * cannot run (fn made what they need), so the test ends there, failing,
+ * with a plan that matches what it printed. */
+#define RUN_SETUP(fn)                      \
+	do {                               \
+		RUN_TEST(fn);              \
+		if (tap_failed_here)       \
+			TAP_END();         \
+	} while (0)
+
 #define TAP_END()                                \
 	do {                                     \
 		printf("1..%d\n", tap_count);    \

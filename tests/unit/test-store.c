@@ -9,8 +9,11 @@
 #include "tap.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,33 +64,80 @@ static bool alive(pid_t pid)
 	return waitpid(pid, &st, WNOHANG) == 0;
 }
 
+/* Whether the kernel lists pid as blocked on a lock (/proc/locks marks a
+ * waiter "->"): the waiter is inside flock, not merely on its way. */
+static bool blocked_on_lock(pid_t pid)
+{
+	char line[256], want[32];
+	bool found = false;
+	FILE *f = fopen("/proc/locks", "re");
+	snprintf(want, sizeof(want), " %d ", (int)pid);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "-> ") && strstr(line, want);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* One byte from fd, or 0 when the pipe is empty right now. */
+static char event_now(int fd)
+{
+	char c;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 1 && read(fd, &c, 1) == 1 ? c : 0;
+}
+
+/* The order of events, not their timing: the holder writes 'H' once it has
+ * the lock and 'R' just before it releases it (by exiting); the waiter
+ * writes 'A' once store_lock returned.  Between them the waiter is seen
+ * blocked in the kernel and has not written 'A': "HRA" proves it waited
+ * for the release.  A store_lock that did not wait writes 'A' first. */
 static void contention(void)
 {
-	int fd = -1, pipefd[2];
-	struct gm_err *err = NULL;
-	TEST_COMPARE(pipe(pipefd), 0);
-	pid_t child = fork();
-	if (child == 0) {
-		int cfd;
-		close(pipefd[0]);
-		if (store_lock(NULL, "c", &cfd, NULL) < 0)
+	int events[2], release[2];
+	char order[4] = "";
+	TEST_COMPARE(pipe(events), 0);
+	TEST_COMPARE(pipe(release), 0);
+	pid_t holder = fork();
+	if (holder == 0) {
+		int hfd;
+		char c;
+		if (store_lock(NULL, "c", &hfd, NULL) < 0)
 			_exit(1);
-		(void)!write(pipefd[1], "x", 1);
-		usleep(300 * 1000);
+		(void)!write(events[1], "H", 1);
+		(void)!read(release[0], &c, 1);
+		(void)!write(events[1], "R", 1);
 		_exit(0);
 	}
-	close(pipefd[1]);
-	char c;
-	TEST_COMPARE(read(pipefd[0], &c, 1), 1);
-	close(pipefd[0]);
-	/* The child holds it: we must wait, and get it once the child ends. */
-	TEST_COMPARE(store_lock(NULL, "c", &fd, &err), 0);
-	TEST_VERIFY(fd >= 0);
+	close(release[0]);
+	TEST_COMPARE(read(events[0], &order[0], 1), 1);
+	pid_t waiter = fork();
+	if (waiter == 0) {
+		int wfd;
+		if (store_lock(NULL, "c", &wfd, NULL) < 0)
+			_exit(1);
+		(void)!write(events[1], "A", 1);
+		_exit(0);
+	}
+	close(events[1]);
+	/* Bounded (a minute) so that a waiter that never blocks fails. */
+	for (int i = 0; i < 30000 && !blocked_on_lock(waiter) && alive(waiter); i++)
+		usleep(2000);
+	TEST_VERIFY(blocked_on_lock(waiter));
+	order[1] = event_now(events[0]);
+	TEST_COMPARE(order[1], 0);
+	(void)!write(release[1], "x", 1);
+	close(release[1]);
+	if (!order[1])
+		TEST_COMPARE(read(events[0], &order[1], 1), 1);
+	TEST_COMPARE(read(events[0], &order[2], 1), 1);
+	TEST_COMPARE_STRING(order, "HRA");
 	int st = -1;
-	TEST_COMPARE(waitpid(child, &st, 0), child);
+	TEST_COMPARE(waitpid(holder, &st, 0), holder);
 	TEST_VERIFY(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* released, not killed */
-	close(fd);
-	gm_err_free(&err);
+	TEST_COMPARE(waitpid(waiter, &st, 0), waiter);
+	TEST_VERIFY(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(events[0]);
 }
 
 static void unrelated_group_is_spared(void)
@@ -160,10 +210,16 @@ static void leftover_group_is_killed(void)
 	gm_err_free(&err);
 }
 
+/* Every later point works in it: no scratch directory is a failing point,
+ * not an early exit that a runner would count as no tests at all. */
+static void scratch_dir(void)
+{
+	TEST_VERIFY(mkdtemp(dir) != NULL);
+}
+
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 99;
+	RUN_SETUP(scratch_dir);
 	setenv("GLIBC_MATRIX_STORE", dir, 1);
 	RUN_TEST(contention);
 	RUN_TEST(unrelated_group_is_spared);
