@@ -231,7 +231,7 @@ in_pid_ns() {
 }
 
 @test "runs: a live run's work directory survives a harness in another pid namespace; a dead run's is swept" {
-	[ "$(id -u)" -eq 0 ] || skip "pid namespaces need root"
+	[ "$(id -u)" -eq 0 ] || skip_fact not-root "pid namespaces"
 	use_scratch_store
 	# Cells outside cgroups: the cgroup sweep of other harnesses on this
 	# machine goes by pid too (exec/contain.c) and would kill A's cell.
@@ -274,12 +274,12 @@ in_pid_ns() {
 
 @test "bundles: a container bundle whose owner holds a claim on the store is left alone; once the claim is free it is swept" {
 	local shared=$GLIBC_MATRIX_STORE
-	[ -f "$shared/rootfs/busybox/rootfs.json" ] || skip "no busybox root filesystem in the store"
+	"$GM" --quiet rootfs build busybox 3>&- || return 1
 	use_scratch_store
 	mkdir -p "$GLIBC_MATRIX_STORE/rootfs"
 	cp -a "$shared/rootfs/busybox" "$GLIBC_MATRIX_STORE/rootfs/"
 	run_gm '?' rootfs exec busybox -- /bin/true
-	[ "$status" -ne 77 ] || skip "$output"
+	[ "$status" -ne 77 ] || skip_fact no-oci-runtime "$output"
 	[ "$status" -eq 0 ]
 	# The bundle of a harness numbered P (no process has that number here:
 	# pid_max), which holds its claim: a harness in another pid namespace.

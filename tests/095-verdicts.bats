@@ -40,7 +40,7 @@ print(c["glibc"], c["libc"])' "$d/out/results.json"
 }
 
 @test "check: a C++ program built with flags --portable for bullseye, by env on bullseye, is mixed-glibc (the trace saw two builds), not a crash and not a mismatch" {
-	command -v g++ >/dev/null || skip "g++ is not installed"
+	require_tool g++ g++
 	local d=$BATS_TEST_TMPDIR
 	# shellcheck disable=SC2046 # flags prints words meant to be split
 	g++ $("$GM" flags --sysroot bullseye --portable --c++ 3>&-) -O2 -o "$d/cxx" \
@@ -58,7 +58,7 @@ print(c["glibc"], c["libc"])' "$d/out/results.json"
 	local d=$BATS_TEST_TMPDIR kind
 	printf 'int main(void) { return 0; }\n' >"$d/s.c"
 	for kind in static static-pie; do
-		cc "-$kind" -o "$d/$kind" "$d/s.c" || skip "cc -$kind does not link here (no libc.a)"
+		cc "-$kind" -o "$d/$kind" "$d/s.c"
 		run_gm 0 explain "$d/$kind" --against bullseye
 		assert_contains "$output" "(glibc 2.31, x86_64): skipped"
 		assert_contains "$output" "outcome: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
@@ -82,11 +82,10 @@ print(d["by_route"])' /dev/stdin <<<"$output"
 }
 
 @test "container route: a program's NUL bytes are kept, by length, in rootfs exec --json and in results.json" {
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
-	"$GM" --quiet rootfs build bookworm 3>&- || return 1
-	local d=$BATS_TEST_TMPDIR/p out rc=0
-	out=$("$GM" rootfs exec bookworm -- /bin/true 2>&1 3>&-) || rc=$?
-	[ "$rc" -ne 77 ] || skip "$out"
+	require_tool mmdebstrap mmdebstrap
+	"$GM" --quiet rootfs build bookworm busybox 3>&- || return 1
+	local d=$BATS_TEST_TMPDIR/p
+	require_runtime
 	mkdir -p "$d"
 	printf '#include <unistd.h>\nint main(void)\n{\n\twrite(1, "a\\0b\\n", 4);\n\twrite(2, "e\\0f", 3);\n\treturn 0;\n}\n' >"$d/nul.c"
 	gcc -o "$d/nul" "$d/nul.c"

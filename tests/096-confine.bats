@@ -9,16 +9,14 @@
 load helpers
 
 setup_file() {
-	command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (ci/install-deps.sh)"
+	require_tool mmdebstrap mmdebstrap
 	ensure_sysroot debian-trixie-amd64 import trixie
 	ensure_sysroot debian-bullseye-amd64 import bullseye
-	"$GM" --quiet rootfs build bullseye trixie 3>&- || return 1
+	"$GM" --quiet rootfs build bullseye trixie busybox 3>&- || return 1
 }
 
 setup() {
-	local out rc=0
-	out=$("$GM" rootfs exec bullseye -- /bin/true 2>&1 3>&-) || rc=$?
-	[ "$rc" -ne 77 ] || skip "$out"
+	require_runtime
 	SCRATCH=$(mktemp -d /var/tmp/gm-confine.XXXXXXXX)
 	VICTIM=$SCRATCH/victim
 	head -c 4096 /dev/urandom >"$VICTIM"
