@@ -37,22 +37,28 @@ void strbuf_addch(struct strbuf *sb, char c)
 	strbuf_add(sb, &c, 1);
 }
 
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
+	va_copy(again, ap);
 	strbuf_grow(sb, 64);
-	va_start(ap, fmt);
 	int n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		abort(); /* only on an invalid format: a bug */
 	if ((size_t)n >= sb->alloc - sb->len) {
 		strbuf_grow(sb, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
-		va_end(ap);
+		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, again);
 	}
+	va_end(again);
 	sb->len += (size_t)n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
 }
 
 void strbuf_join(struct strbuf *sb, char *const *v, const char *sep)

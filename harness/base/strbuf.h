@@ -5,6 +5,7 @@
 #ifndef GM_STRBUF_H
 #define GM_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -20,6 +21,7 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends v[0] sep v[1] sep ... */
 void strbuf_join(struct strbuf *sb, char *const *v, const char *sep);
 /* The text (never NULL, "" if empty); sb is empty afterwards. */

@@ -1,11 +1,11 @@
 #define _GNU_SOURCE
 #include "base/tsv.h"
-#include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
 #include "base/util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +78,11 @@ int tsv_next(struct tsv *t, size_t min, size_t max, const char *columns, struct 
 		bool full = split(t, line);
 		if (t->n >= min && t->n <= max && full)
 			return 1;
-		cleanup_free char *want = min == max ? xasprintf("%zu", min)
-						     : xasprintf("%zu to %zu", min, max);
+		char want[64];
+		if (min == max)
+			snprintf(want, sizeof(want), "%zu", min);
+		else
+			snprintf(want, sizeof(want), "%zu to %zu", min, max);
 		return tsv_error(t, err, "want %s (%s tab-separated fields, none empty), found %zu%s",
 				 columns, want, t->n, full ? "" : " with an empty one");
 	}
@@ -88,14 +91,16 @@ int tsv_next(struct tsv *t, size_t min, size_t max, const char *columns, struct 
 
 int tsv_error(const struct tsv *t, struct gm_err **err, const char *fmt, ...)
 {
+	/* One strbuf, one gm_err_set: the error path of a hostile file
+	 * allocates no more than it must. */
+	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
+	strbuf_addf(&sb, "%s:%zu: ", t->name, t->line);
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	gm_err_set(err, GM_EXIT_INFRA, 0, "%s:%zu: %s", t->name, t->line, msg ? msg : fmt);
-	free(msg);
+	gm_err_set(err, GM_EXIT_INFRA, 0, "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
 	return -1;
 }
 
