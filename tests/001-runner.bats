@@ -102,13 +102,16 @@ ci_run() {
 @test ".ci/run: a matrix with 0 mismatches and status 0 passes" {
 	ci_run 0 "900 cells in 80.0 s: 800 ok, 100 skipped, 0 mismatches"
 	[ "$status" -eq 0 ]
-	assert_contains "$output" ".ci/run: make matrix: 900 cells"
+	assert_contains "$output" "ok - make matrix: 900 cells"
+	# The last line is make check's count with the matrix as one more test.
+	[ "${lines[-1]}" = "2 passed, 0 failed, 0 skipped" ]
 }
 
 @test ".ci/run: make matrix failing or with mismatches fails" {
 	ci_run 1 "900 cells in 80.0 s: 790 ok, 100 skipped, 10 mismatches"
 	[ "$status" -eq 1 ]
-	assert_contains "$output" "make matrix exited with status 1: 900 cells"
+	assert_contains "$output" "not ok - make matrix exited with status 1: 900 cells"
+	[ "${lines[-1]}" = "1 passed, 1 failed, 0 skipped" ]
 	ci_run 3 ""
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "make matrix exited with status 3"
