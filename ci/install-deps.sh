@@ -18,8 +18,6 @@ packages=(
 	bsdutils
 	# lld's output, which leaves no spare DT_NULL (050-patch.bats)
 	lld
-	# real npm native modules under node (065-subjects.bats)
-	npm nodejs
 	# make fuzz (libFuzzer)
 	clang
 	# build glibc from source (configure checks for these)
@@ -48,6 +46,10 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
+# Real npm native modules under node (065-subjects.bats): Debian's nodejs and
+# npm, unless a node and an npm are there already (a machine with NodeSource's
+# nodejs, which bundles npm and conflicts with Debian's npm package).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 # Foreign programs in container root filesystems: Debian's qemu binfmt_misc
 # entries, registered with the F flag where no systemd did (as root only;
 # elsewhere those cells are skipped with the reason).
