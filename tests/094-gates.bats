@@ -233,8 +233,8 @@ in_pid_ns() {
 @test "runs: a live run's work directory survives a harness in another pid namespace; a dead run's is swept" {
 	[ "$(id -u)" -eq 0 ] || skip_fact not-root "pid namespaces"
 	use_scratch_store
-	# Cells outside cgroups: the cgroup sweep of other harnesses on this
-	# machine goes by pid too (exec/contain.c) and would kill A's cell.
+	# The work directories alone: cells outside cgroups (the run groups'
+	# own liveness has the test below).
 	export GLIBC_MATRIX_CONTAINMENT=rlimit-only
 	local d=$BATS_TEST_TMPDIR
 	# Run A (the harness is pid 2 of its namespace) with a cell that hangs.
@@ -270,6 +270,45 @@ in_pid_ns() {
 	assert_contains "$output" "removed 1 work directories of killed runs"
 	[ ! -e "$d/a/work" ]
 	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/runs")" ]
+}
+
+@test "cgroups: a live run's cell group survives a harness in another pid namespace; a dead run's is swept" {
+	[ "$(id -u)" -eq 0 ] || skip_fact not-root "pid namespaces"
+	use_scratch_store
+	local d=$BATS_TEST_TMPDIR mode
+	mode=$("$GM" check /usr/bin/true --against host -m host --out "$d/probe" 2>&1 3>&- |
+		sed -n 's/.*containment: \(rlimit-only\).*/\1/p')
+	[ -z "$mode" ] || skip_fact no-cgroups
+	# Run A, pid 2 of its namespace, with a cell that sleeps (a length no
+	# other process here uses, so it can be found).
+	unshare --pid --mount-proc --kill-child=SIGKILL \
+		sh -c '"$0" check /bin/sleep --args 6137 --against host -m host --timeout 900 \
+		--out "$1"; :' "$GM" "$d/a" >"$d/a.log" 2>&1 3>&- &
+	local a=$! i cell=
+	BG_PIDS=$a
+	for i in $(seq 600); do
+		cell=$(pgrep -x -f "/usr/bin/sleep 6137" | head -n 1)
+		[ -n "$cell" ] && break
+		sleep 0.1
+	done
+	[ -n "$cell" ]
+	# Harness B in a namespace of its own, where A's pid and start time name
+	# nothing: before, it took A's cgroup for a dead run's and killed its cell.
+	in_pid_ns sh -c ':; :; (:); (:); exec "$0" check /usr/bin/true --against host -m host --out "$1"' \
+		"$GM" "$d/b" >"$d/b.log" 2>&1 3>&-
+	cat "$d/b.log"
+	run ! grep -q "cgroups of killed runs" "$d/b.log"
+	kill -0 "$cell"
+	# A dies without cleaning up; the next harness sweeps its group.
+	kill -KILL "$a"
+	wait "$a" || [ $? -eq 137 ]
+	BG_PIDS=
+	for i in $(seq 600); do
+		kill -0 "$cell" 2>/dev/null || break
+		sleep 0.1
+	done
+	run_gm 0 check /usr/bin/true --against host -m host --out "$d/c"
+	assert_contains "$output" "cgroups of killed runs"
 }
 
 @test "bundles: a container bundle whose owner holds a claim on the store is left alone; once the claim is free it is swept" {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,12 +31,15 @@ static struct {
 	/* v1: one per hierarchy (NULL: unused); v2: run[0] only. */
 	char *base[H_COUNT];  /* our own cgroup: where run groups live */
 	char *run[H_COUNT];   /* base/glibc-matrix-<pid> */
+	int run_fd[H_COUNT];  /* run[h] open and flock()ed while we live; -1 */
 	size_t stale_groups, stale_procs;
 	unsigned long next_cell;
 	pthread_mutex_t lock;   /* next_cell, live */
 	int *live;
 	size_t n_live, cap_live;
-} st = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+} st = {.once = PTHREAD_ONCE_INIT,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.run_fd = {-1, -1, -1}};
 
 struct contain_cell {
 	char *dir[H_COUNT];
@@ -200,8 +204,34 @@ static bool owner_alive(const char *name)
 	return stat_fields(pid, &state, &start) && state != 'Z' && state != 'X' && start == want;
 }
 
-/* Removes the run groups below base whose owner is dead: their cells'
- * processes are killed first (freezer: the same group in that hierarchy). */
+/* Holds an flock on our run group dir for as long as we live (the fd dies
+ * with us): a harness in another pid namespace, where our pid names
+ * nothing or another process, sees the group is in use. */
+static int hold_run(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Is run group dir held by a live harness (its flock)?  A harness of an
+ * older build holds none: owner_alive still speaks for it. */
+static bool held(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
+/* Removes the run groups below base whose owner is dead (neither its pid
+ * and start time nor its flock says it lives): their cells' processes are
+ * killed first (freezer: the same group in that hierarchy). */
 static void clean_stale(const char *base, const char *freezer_base, bool v2)
 {
 	DIR *d = opendir(base);
@@ -212,6 +242,8 @@ static void clean_stale(const char *base, const char *freezer_base, bool v2)
 		if (!str_starts(e->d_name, RUN_PREFIX) || owner_alive(e->d_name))
 			continue;
 		cleanup_free char *run = path_join(base, e->d_name);
+		if (held(run))
+			continue;
 		DIR *cd = opendir(run);
 		struct dirent *ce;
 		while (cd && (ce = readdir(cd))) {
@@ -265,6 +297,7 @@ static int setup_v2(void)
 		st.run[0] = NULL;
 		return -1;
 	}
+	st.run_fd[0] = hold_run(st.run[0]);
 	return 0;
 }
 
@@ -297,6 +330,7 @@ static int setup_v1(void)
 			continue;
 		}
 		st.run[h] = run;
+		st.run_fd[h] = hold_run(run);
 	}
 	if (!why && (!st.run[H_PIDS] || !st.run[H_MEMORY]))
 		why = xstrdup("cgroup v1 pids or memory hierarchy missing");
@@ -343,12 +377,17 @@ void contain_setup(void)
 
 void contain_teardown(void)
 {
-	for (int h = 0; h < H_COUNT; h++)
+	for (int h = 0; h < H_COUNT; h++) {
 		if (st.run[h]) {
 			rmdir_retry(st.run[h]);
 			free(st.run[h]);
 			st.run[h] = NULL;
 		}
+		if (st.run_fd[h] >= 0) {
+			close(st.run_fd[h]);
+			st.run_fd[h] = -1;
+		}
+	}
 	contain_sweep_orphans();
 }
 
