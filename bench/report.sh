@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: `glibc-matrix report` on a 50,000-cell results document (the
+# Benchmark: `glibc-matrix report` on a 100,000-cell results document (the
 # cells of a real run on this machine, replicated), every format: time and
 # size.  The comparison is what a user would otherwise write: jq turning
 # the same document into a Markdown table of its cells (one line per cell,
@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 gm=$top/glibc-matrix
 work=$(mktemp -d /tmp/gm-bench-report.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cells=${GM_BENCH_CELLS:-50000}
+cells=${GM_BENCH_CELLS:-100000}
 
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
@@ -39,11 +39,29 @@ print("document: %d cells replicated from %d real ones, %.1f MB"
 PY
 
 printf '%-6s %9s %10s\n' format seconds kB
-for f in html md junit tap json; do
+for f in text html md junit tap json; do
 	t=$(now)
 	"$gm" -q report "$work/big.json" --format "$f" -o "$work/out.$f"
 	printf '%-6s %9.2f %10d\n' "$f" "$(elapsed "$t")" "$(( $(stat -c %s "$work/out.$f") / 1000 ))"
 done
+
+# The terminal summary (grids, counts) that run and check print, from the
+# document, by the one grid builder: linear in cells (issue 22's goal: a
+# 100,000-cell summary in under 2 s).  Compared with the same counts by jq.
+t=$(now)
+"$gm" -q report "$work/big.json" --format text -o "$work/out2.txt"
+ours=$(elapsed "$t")
+verdict=met
+[ "$(echo "$ours < 2" | bc -l)" -eq 1 ] || verdict="NOT MET"
+if command -v jq >/dev/null; then
+	t=$(now)
+	jq -r '.cells | group_by(.method) | .[] | "\(.[0].method) \(length)"' "$work/big.json" >"$work/jq.txt"
+	theirs=$(elapsed "$t")
+	printf 'text: %d cells summarised in %.2f s (goal < 2 s: %s); jq counting cells per method %.2f s: ratio %.2f\n' \
+		"$cells" "$ours" "$verdict" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
+else
+	printf 'text: %d cells summarised in %.2f s (goal < 2 s: %s)\n' "$cells" "$ours" "$verdict"
+fi
 
 if command -v jq >/dev/null; then
 	t=$(now)

@@ -491,3 +491,17 @@ hostile() {
 	assert p.looks >= 25, p.looks
 	PY
 }
+
+@test "report --format text is what run printed: one grid builder for the terminal and the reports" {
+	local d=$BATS_TEST_TMPDIR
+	run_gm 0 run --build debian-bullseye-amd64 --build debian-trixie-amd64 \
+		--run debian-bullseye-amd64 --run debian-trixie-amd64 -m loader -m interp \
+		--case hello --case gettid --out "$d/r"
+	grep -v '^results: \|^report: \|^glibc-matrix: ' <<<"$output" | sed -n '/^method /,$p' >"$d/printed"
+	run_gm 0 report "$d/r/results.json" --format text
+	sed -n '/^method /,$p' <<<"$output" >"$d/again"
+	diff "$d/printed" "$d/again"
+	# Both end with the count line, grids above it.
+	grep -q '^16 cells in .* s: .* 0 mismatches$' "$d/again"
+	[ "$(grep -c '^method ' "$d/again")" -eq 2 ]
+}

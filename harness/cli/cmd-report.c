@@ -37,7 +37,9 @@ static const char help[] =
 	"                      did not do what was expected, skipped where it did not run\n"
 	"               tap    TAP version 14, a test point per cell\n"
 	"               json   the (merged) results document itself\n"
-	"               Default: from FILE's extension (.html .md .xml .tap .json), else md.\n"
+	"               text   the grids and counts run and check print\n"
+	"               Default: from FILE's extension (.html .md .xml .tap .json\n"
+	"               .txt), else md.\n"
 	"  -o FILE      write there (atomically: a reader never sees half a report);\n"
 	"               default standard output\n"
 	"  --baseline OLD.json  instead of the report, the cells that changed between\n"
@@ -49,7 +51,7 @@ static const char help[] =
 	"Exit: 0 written (with --baseline: and no regression), 1 a regression, 2 usage (a file that is not a results document of this\n"
 	"schema, an unknown format), 3 the report could not be written.\n";
 
-enum format { FMT_NONE, FMT_HTML, FMT_MD, FMT_JUNIT, FMT_TAP, FMT_JSON };
+enum format { FMT_NONE, FMT_HTML, FMT_MD, FMT_JUNIT, FMT_TAP, FMT_JSON, FMT_TEXT };
 
 static const struct {
 	const char *name, *ext;
@@ -57,6 +59,7 @@ static const struct {
 } formats[] = {
 	{"html", ".html", FMT_HTML}, {"md", ".md", FMT_MD},	  {"junit", ".xml", FMT_JUNIT},
 	{"tap", ".tap", FMT_TAP},    {"json", ".json", FMT_JSON}, {"html", ".htm", FMT_HTML},
+	{"text", ".txt", FMT_TEXT},
 };
 
 static enum format format_named(const char *name)
@@ -88,6 +91,7 @@ static int render(enum format f, json_object *doc, FILE *out, struct gm_err **er
 	int r = f == FMT_HTML	 ? render_html(&d, out, err)
 		: f == FMT_JUNIT ? render_junit(&d, out, err)
 		: f == FMT_TAP	 ? render_tap(&d, out, err)
+		: f == FMT_TEXT	 ? render_text(&d, out, err)
 				 : render_md(&d, out, err);
 	rdoc_close(&d);
 	return r;

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/strmap.h"
 #include "base/util.h"
 #include "base/version.h"
 #include "elf/elfcache.h"
@@ -260,6 +261,7 @@ json_object *matrix_document(const struct matrix *m)
 	json_object *subjects = json_object_new_array();
 	json_object *counts = json_object_new_object();
 	size_t by[GM_OUTCOME_COUNT] = {0}, mism = 0, unexpected = 0;
+	struct strmap seen_subjects = STRMAP_INIT;
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
@@ -273,14 +275,17 @@ json_object *matrix_document(const struct matrix *m)
 				json_object_array_add(sysroots, jsysroot(s[k]));
 		if (c->rootfs && !seen(trees, "name", c->rootfs->name))
 			json_object_array_add(trees, jrootfs(c->rootfs));
-		/* A subject is a file built against a sysroot: one entry each. */
-		bool have = false;
-		for (size_t q = 0; q < i && !have; q++)
-			have = strcmp(m->cells[q].subject, c->subject) == 0 &&
-			       m->cells[q].build == c->build;
-		if (!have)
+		/* A subject is a file built against a sysroot: one entry each
+		 * (a map, not a search of the cells before: linear in cells). */
+		cleanup_free char *key = xasprintf("%s\n%s", c->build ? c->build->name : "",
+						   c->subject);
+		size_t was;
+		if (!strmap_get(&seen_subjects, key, &was)) {
+			strmap_intern(&seen_subjects, key, i);
 			json_object_array_add(subjects, jsubject(c));
+		}
 	}
+	strmap_release(&seen_subjects);
 	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
 		json_object_object_add(counts, gm_outcome_name(k), json_object_new_int64(by[k]));
 	json_object *tool = json_object_new_object();
@@ -356,13 +361,11 @@ static int write_reports(json_object *doc, const char *outdir, struct gm_err **e
 	return r;
 }
 
-int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err)
+int report_write_run(json_object *doc, const char *outdir, struct gm_err **err)
 {
-	json_object *root = matrix_document(m);
 	cleanup_free char *path = path_join(outdir, "results.json");
-	int r = mkdir_p(outdir, 0755, err) < 0 ? -1 : report_write_document(root, path, err);
+	int r = mkdir_p(outdir, 0755, err) < 0 ? -1 : report_write_document(doc, path, err);
 	if (r == 0)
-		r = write_reports(root, outdir, err);
-	json_object_put(root);
+		r = write_reports(doc, outdir, err);
 	return r;
 }

@@ -18,6 +18,9 @@ int render_md(const struct rdoc *d, FILE *out, struct gm_err **err);
 int render_junit(const struct rdoc *d, FILE *out, struct gm_err **err);
 /* TAP version 14: one test point per cell, YAML diagnostics on failures. */
 int render_tap(const struct rdoc *d, FILE *out, struct gm_err **err);
+/* The terminal summary: a grid per method, the mismatches, the count line
+ * ("N cells in T s: ..., M mismatches"); what run and check print. */
+int render_text(const struct rdoc *d, FILE *out, struct gm_err **err);
 /* One self-contained HTML page (no network, no external fonts or scripts). */
 int render_html(const struct rdoc *d, FILE *out, struct gm_err **err);
 

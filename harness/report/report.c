@@ -1,4 +1,6 @@
 #include "report/report.h"
+#include "report/rdoc.h"
+#include "report/render.h"
 
 #include <stdio.h>
 
@@ -6,12 +8,24 @@ int report_finish(const struct matrix *m, const char *outdir, int xr, size_t ext
 		  struct gm_err **err)
 {
 	struct gm_err *werr = NULL;
+	json_object *doc = matrix_document(m);
 	/* After an execution error that error is the one reported; a failure to
 	 * write the results then only loses the results. */
-	if (matrix_write_json(m, outdir, xr < 0 ? &werr : err) < 0 && xr == 0)
+	if (report_write_run(doc, outdir, xr < 0 ? &werr : err) < 0 && xr == 0) {
+		json_object_put(doc);
 		return -1;
+	}
 	gm_err_free(&werr);
-	size_t mism = matrix_summary(m, stdout);
+	/* The terminal summary from the document, by the grid builder of
+	 * every report: what the terminal shows is what the reports show. */
+	struct rdoc d;
+	rdoc_open(doc, &d);
+	render_text(&d, stdout, NULL);
+	rdoc_close(&d);
+	json_object_put(doc);
+	size_t mism = 0;
+	for (size_t i = 0; i < m->n; i++)
+		mism += cell_mismatch(&m->cells[i]);
 	printf("results: %s/results.json\nreport:  %s/report.html (and summary.md, junit.xml, "
 	       "results.tap)\n", outdir, outdir);
 	if (xr < 0)

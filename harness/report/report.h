@@ -20,8 +20,9 @@
 json_object *matrix_document(const struct matrix *m);
 /* Writes a document to path atomically, pretty-printed. */
 int report_write_document(json_object *doc, const char *path, struct gm_err **err);
-/* results.json into outdir (atomic). */
-int matrix_write_json(const struct matrix *m, const char *outdir, struct gm_err **err);
+/* doc as outdir/results.json and the reports beside it (report.html,
+ * summary.md, junit.xml, results.tap), each written atomically. */
+int report_write_run(json_object *doc, const char *outdir, struct gm_err **err);
 /* The "libraries" array of a cell or of explain --json: one {"path",
  * "from"} object per "FROM PATH" entry (gm_prediction.libraries). */
 json_object *report_libraries_json(char *const *libraries);
@@ -29,8 +30,6 @@ json_object *report_libraries_json(char *const *libraries);
  * [{"id" (null: none), "symbols"}], with "cause" and "remedy" when texts. */
 json_object *report_why_json(const struct causes *cs, const struct gm_problem *pb, bool texts);
 
-/* Prints grids per method and the mismatches; returns the mismatch count. */
-size_t matrix_summary(const struct matrix *m, FILE *out);
 
 /* The end of every matrix run, where report formats plug in: results.json
  * is written even after an execution error or an interruption, the summary

@@ -2,66 +2,109 @@
 #include "report/rgrid.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 #include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static size_t index_of(char ***v, size_t *n, const char *s)
+/* Where a cell falls: its grid, row and column. */
+struct place {
+	size_t grid, row, col;
+};
+
+/* A grid's rows or columns while they are found: names in the order the
+ * cells bring them, and a map from a name to its index (linear in cells,
+ * where a search of the list was cells x names). */
+struct axis {
+	struct strmap map;
+	char **names;
+	size_t n, cap;
+};
+
+static size_t axis_index(struct axis *a, const char *name)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], s) == 0)
-			return i;
-	strv_push(v, s);
-	return (*n)++;
+	size_t i = strmap_intern(&a->map, name, a->n);
+	if (i == a->n) {
+		if (a->n + 1 >= a->cap) {
+			a->cap = a->cap ? 2 * a->cap : 8;
+			a->names = xrealloc(a->names, a->cap * sizeof(char *));
+		}
+		a->names[a->n++] = xstrdup(name);
+		a->names[a->n] = NULL;
+	}
+	return i;
 }
 
-static struct rgrid *grid_named(struct rgrids *g, const char *name)
+/* Hands the names to the grid (a NULL-terminated list) and frees the map. */
+static char **axis_finish(struct axis *a, size_t *n)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (strcmp(g->v[i].name, name) == 0)
-			return &g->v[i];
-	g->v = xrealloc(g->v, (g->n + 1) * sizeof(*g->v));
-	struct rgrid *r = &g->v[g->n++];
-	memset(r, 0, sizeof(*r));
-	r->name = xstrdup(name);
-	r->rows = xcalloc(1, sizeof(char *));
-	r->cols = xcalloc(1, sizeof(char *));
-	return r;
+	strmap_release(&a->map);
+	*n = a->n;
+	return a->names ? a->names : xcalloc(1, sizeof(char *));
 }
 
-/* Rows and columns are known only after every cell: squares are placed in a
- * second pass. */
-void rgrids_build(const struct rdoc *d, struct rgrids *g)
+/* First pass: every cell's place; grids, rows and columns in the order the
+ * cells come. */
+static struct place *place_cells(const struct rdoc *d, struct rgrids *g)
 {
 	const char *host_arch = rjs(json_object_object_get(d->root, "host"), "arch");
-	memset(g, 0, sizeof(*g));
+	struct strmap names = STRMAP_INIT;
+	struct axis *rows = NULL, *cols = NULL;
+	struct place *at = xcalloc(d->n + 1, sizeof(*at));
 	for (size_t i = 0; i < d->n; i++) {
 		cleanup_free char *name = rcell_grid(&d->cells[i], host_arch);
 		cleanup_free char *row = rcell_row(&d->cells[i]);
-		struct rgrid *r = grid_named(g, name);
-		if (!r->nrows)
-			r->probes = d->cells[i].probe;
-		index_of(&r->rows, &r->nrows, row);
-		index_of(&r->cols, &r->ncols, d->cells[i].run);
+		size_t k = strmap_intern(&names, name, g->n);
+		if (k == g->n) {
+			g->v = xrealloc(g->v, (g->n + 1) * sizeof(*g->v));
+			g->v[k] = (struct rgrid){.name = xstrdup(name), .probes = d->cells[i].probe};
+			rows = xrealloc(rows, (g->n + 1) * sizeof(*rows));
+			cols = xrealloc(cols, (g->n + 1) * sizeof(*cols));
+			rows[k] = cols[k] = (struct axis){.map = STRMAP_INIT};
+			g->n++;
+		}
+		at[i] = (struct place){k, axis_index(&rows[k], row), axis_index(&cols[k], d->cells[i].run)};
 	}
+	for (size_t k = 0; k < g->n; k++) {
+		g->v[k].rows = axis_finish(&rows[k], &g->v[k].nrows);
+		g->v[k].cols = axis_finish(&cols[k], &g->v[k].ncols);
+	}
+	free(rows);
+	free(cols);
+	strmap_release(&names);
+	return at;
+}
+
+/* Rows and columns are known only after every cell: squares are counted,
+ * then filled, in two more passes over the places. */
+void rgrids_build(const struct rdoc *d, struct rgrids *g)
+{
+	memset(g, 0, sizeof(*g));
+	struct place *at = place_cells(d, g);
 	for (size_t k = 0; k < g->n; k++)
 		g->v[k].sq = xcalloc(g->v[k].nrows * g->v[k].ncols + 1, sizeof(struct rsquare));
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rcell *c = &d->cells[i];
-		cleanup_free char *name = rcell_grid(c, host_arch);
-		cleanup_free char *row = rcell_row(c);
-		struct rgrid *r = grid_named(g, name);
-		struct rsquare *s = &r->sq[index_of(&r->rows, &r->nrows, row) * r->ncols +
-					   index_of(&r->cols, &r->ncols, c->run)];
-		int o = gm_outcome_parse(c->observed);
-		if (o >= 0)
-			s->by[o]++;
-		s->mism += c->mismatch;
-		s->unexpected += c->unexpected;
-		s->cells = xrealloc(s->cells, (s->n + 1) * sizeof(size_t));
-		s->cells[s->n++] = i;
-	}
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < d->n; i++) {
+			struct rgrid *r = &g->v[at[i].grid];
+			struct rsquare *s = &r->sq[at[i].row * r->ncols + at[i].col];
+			if (pass == 0) {
+				s->n++;
+				continue;
+			}
+			if (!s->cells) {
+				s->cells = xcalloc(s->n, sizeof(size_t));
+				s->n = 0;
+			}
+			const struct rcell *c = &d->cells[i];
+			int o = gm_outcome_parse(c->observed);
+			if (o >= 0)
+				s->by[o]++;
+			s->mism += c->mismatch;
+			s->unexpected += c->unexpected;
+			s->cells[s->n++] = i;
+		}
+	free(at);
 }
 
 void rgrids_release(struct rgrids *g)

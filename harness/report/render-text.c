@@ -1,0 +1,94 @@
+/* The terminal summary of a run (what run and check print, and `report
+ * --format text`): a grid per method from the results document, built by
+ * the one grid builder the other formats use (rgrid.h). */
+#define _GNU_SOURCE
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "report/render.h"
+#include "report/rgrid.h"
+
+#include <string.h>
+
+/* A row label in 24 columns: a long path keeps its end, the file name. */
+static const char *label(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 24 ? s + n - 24 : s;
+}
+
+/* "25ok 3sv !1": a square's counts, "." when it has no cell. */
+static void put_square(FILE *out, const struct rsquare *s)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
+		if (s->by[k])
+			strbuf_addf(&b, "%s%zu%s", b.len ? " " : "", s->by[k], gm_outcome_short(k));
+	if (s->mism)
+		strbuf_addf(&b, " !%zu", s->mism);
+	fprintf(out, " %-22s", b.len ? strbuf_str(&b) : ".");
+	strbuf_release(&b);
+}
+
+static void put_grid(FILE *out, const struct rgrid *g)
+{
+	fprintf(out, "\nmethod %s (rows: built against or file, columns: run against)\n", g->name);
+	fprintf(out, "  %-24s", "");
+	for (size_t c = 0; c < g->ncols; c++)
+		fprintf(out, " %-22.22s", g->cols[c]);
+	fputc('\n', out);
+	for (size_t r = 0; r < g->nrows; r++) {
+		fprintf(out, "  %-24.24s", label(g->rows[r]));
+		for (size_t c = 0; c < g->ncols; c++)
+			put_square(out, &g->sq[r * g->ncols + c]);
+		fputc('\n', out);
+	}
+}
+
+/* The mismatches, each with the grid it is in; their number. */
+static size_t put_mismatches(FILE *out, const struct rdoc *d, const struct rgrids *g)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < g->n; k++)
+		for (size_t q = 0; q < g->v[k].nrows * g->v[k].ncols; q++)
+			for (size_t i = 0; i < g->v[k].sq[q].n; i++) {
+				const struct rcell *c = &d->cells[g->v[k].sq[q].cells[i]];
+				if (!c->mismatch)
+					continue;
+				if (!n++)
+					fprintf(out, "\nmismatches (predicted -> observed):\n");
+				fprintf(out, "  %s built %s, run %s by %s: %s (%s) -> %s (%s)\n",
+					c->subject, *c->build ? c->build : "-", c->run, g->v[k].name,
+					c->predicted, c->predicted_detail, c->observed, c->detail);
+			}
+	return n;
+}
+
+int render_text(const struct rdoc *d, FILE *out, struct gm_err **err)
+{
+	struct rgrids g;
+	rgrids_build(d, &g);
+	for (size_t k = 0; k < g.n; k++)
+		put_grid(out, &g.v[k]);
+	fprintf(out, "\n%s", gm_outcome_legend());
+	size_t mism = put_mismatches(out, d, &g);
+	rgrids_release(&g);
+	size_t by[GM_OUTCOME_COUNT] = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		int o = gm_outcome_parse(d->cells[i].observed);
+		if (o >= 0)
+			by[o]++;
+	}
+	json_object *v = NULL;
+	double wall = json_object_object_get_ex(d->root, "wall_s", &v) ? json_object_get_double(v) : 0;
+	bool complete = !json_object_object_get_ex(d->root, "complete", &v) ||
+			json_object_get_boolean(v);
+	fprintf(out, "\n%zu cells in %.1f s:", d->n, wall);
+	for (int k = 0; k < GM_OUTCOME_COUNT; k++)
+		if (by[k])
+			fprintf(out, " %zu %s,", by[k], gm_outcome_name(k));
+	fprintf(out, " %zu mismatches%s\n", mism, complete ? "" : " (INCOMPLETE: interrupted)");
+	if (ferror(out))
+		return gm_infra(err, 0, "cannot write the summary");
+	return 0;
+}
