@@ -178,12 +178,26 @@ wait_for_rerun_make() {
 	run "$GM" sysroot list
 	assert_not_contains "$output" "$GM_TEST_KILL_NAME"
 	run_gm 2 sysroot show "$GM_TEST_KILL_NAME"
+	# SIGKILL leaves the killed run's compilers running on (nothing can
+	# stop them from inside); they would write into the rerun's tree.
+	# The name is this test's own, so these are its processes.
+	local i
+	for i in $(seq 600); do
+		[ -z "$(pgrep -f "build/$GM_TEST_KILL_NAME/")" ] && break
+		sleep 0.5
+	done
+	[ -z "$(pgrep -f "build/$GM_TEST_KILL_NAME/")" ]
 
 	# Appended to the killed run's log or a new one: either way a second
 	# "building glibc" line, then its own make phase.
 	"$GM" sysroot build "$GM_SOURCE_VERSION" --name "$GM_TEST_KILL_NAME" 3>&- &
 	pid=$!
 	wait_for_rerun_make "$GM_TEST_KILL_NAME"
+	# Interrupted while its make runs, as the SIGINT test above.
+	for i in $(seq 600); do
+		[ -n "$(pgrep -f "build/$GM_TEST_KILL_NAME/")" ] && break
+		sleep 0.1
+	done
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
