@@ -52,17 +52,31 @@ bool strmap_get(const struct strmap *m, const char *key, size_t *value)
 	return true;
 }
 
-size_t strmap_intern(struct strmap *m, const char *key, size_t value)
+/* The slot of key, added (with value) when missing; overwrite: the value
+ * of a key already there is replaced too. */
+static size_t put(struct strmap *m, const char *key, size_t value, bool overwrite)
 {
 	if (2 * (m->n + 1) > m->cap)
 		grow(m);
 	size_t s = slot(m, key);
 	if (!m->keys[s]) {
 		m->keys[s] = xstrdup(key);
-		m->values[s] = value;
 		m->n++;
+		overwrite = true;
 	}
-	return m->values[s];
+	if (overwrite)
+		m->values[s] = value;
+	return s;
+}
+
+size_t strmap_intern(struct strmap *m, const char *key, size_t value)
+{
+	return m->values[put(m, key, value, false)];
+}
+
+void strmap_set(struct strmap *m, const char *key, size_t value)
+{
+	put(m, key, value, true);
 }
 
 void strmap_release(struct strmap *m)

@@ -19,6 +19,8 @@ struct strmap {
 bool strmap_get(const struct strmap *m, const char *key, size_t *value);
 /* Adds key with value unless it is there; either way returns its value. */
 size_t strmap_intern(struct strmap *m, const char *key, size_t value);
+/* Adds key or gives it the new value. */
+void strmap_set(struct strmap *m, const char *key, size_t value);
 void strmap_release(struct strmap *m);
 
 #endif

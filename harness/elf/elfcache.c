@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "elf/elfcache.h"
+#include "base/strmap.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -20,6 +21,9 @@ struct entry {
  * the index grows. */
 static struct entry **entries;
 static size_t n_entries;
+/* path -> the newest entry of that path: a lookup per cell and library was
+ * a scan of every entry (a thousand files in a matrix run). */
+static struct strmap by_path = STRMAP_INIT;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool same(const struct entry *e, const struct stat *st)
@@ -39,13 +43,13 @@ int elfcache_get(const char *path, const struct elf_info **ret, struct gm_err **
 	}
 
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < n_entries; i++)
-		if (strcmp(entries[i]->path, path) == 0 && same(entries[i], &st)) {
-			int r = entries[i]->result;
-			*ret = &entries[i]->info;
-			pthread_mutex_unlock(&lock);
-			return r;
-		}
+	size_t i;
+	if (strmap_get(&by_path, path, &i) && same(entries[i], &st)) {
+		int r = entries[i]->result;
+		*ret = &entries[i]->info;
+		pthread_mutex_unlock(&lock);
+		return r;
+	}
 	pthread_mutex_unlock(&lock);
 
 	/* Parsed outside the lock; two threads may both parse, one keeps it. */
@@ -63,6 +67,7 @@ int elfcache_get(const char *path, const struct elf_info **ret, struct gm_err **
 	e->mtime = st.st_mtim;
 	e->result = r;
 	e->info = info;
+	strmap_set(&by_path, path, n_entries);
 	n_entries++;
 	*ret = &e->info;
 	pthread_mutex_unlock(&lock);
@@ -80,5 +85,6 @@ void elfcache_clear(void)
 	free(entries);
 	entries = NULL;
 	n_entries = 0;
+	strmap_release(&by_path);
 	pthread_mutex_unlock(&lock);
 }
