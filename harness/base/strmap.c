@@ -71,7 +71,9 @@ static size_t put(struct strmap *m, const char *key, size_t value, bool overwrit
 
 size_t strmap_intern(struct strmap *m, const char *key, size_t value)
 {
-	return m->values[put(m, key, value, false)];
+	/* put may grow the arrays: index them after it. */
+	size_t s = put(m, key, value, false);
+	return m->values[s];
 }
 
 void strmap_set(struct strmap *m, const char *key, size_t value)
