@@ -121,8 +121,7 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 	switch (elf_file_kind(info)) {
 	case ELF_FILE_STATIC_EXEC:
 		if (!route_runs_on_host(rt) && !(rt->caps & ROUTE_ROOTFS_ONLY))
-			return xstrdup("static executable: it carries its own libc; routes that "
-				       "swap the glibc do not apply");
+			return xstrdup(PREDICT_STATIC_SKIP);
 		return NULL;
 	case ELF_FILE_SHARED_OBJECT:
 		/* load-object (built against the run sysroot) dlopens it, or the
