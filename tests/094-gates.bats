@@ -226,6 +226,12 @@ wait_for() {
 
 # in_pid_ns CMD...: CMD in a pid namespace of its own (its own /proc), as a
 # harness in another container shares the store.
+# claim_held FILE: FILE exists and someone holds its flock.
+claim_held() {
+	[ -e "$1" ] || return 1
+	if flock -n "$1" true; then return 1; fi
+}
+
 in_pid_ns() {
 	unshare --pid --mount-proc --kill-child=SIGKILL "$@"
 }
@@ -331,8 +337,12 @@ in_pid_ns() {
 	(exec 9>"$GLIBC_MATRIX_STORE/runs/$p.claim" && flock 9 && exec sleep 600) 3>&- &
 	local holder=$!
 	BG_PIDS=$holder
-	until [ -e "$GLIBC_MATRIX_STORE/runs/$p.claim" ] &&
-		! flock -n "$GLIBC_MATRIX_STORE/runs/$p.claim" true; do sleep 0.1; done
+	local i
+	for i in $(seq 600); do
+		claim_held "$GLIBC_MATRIX_STORE/runs/$p.claim" && break
+		sleep 0.1
+	done
+	claim_held "$GLIBC_MATRIX_STORE/runs/$p.claim"
 	run_gm 0 rootfs exec busybox -- /bin/true
 	[ -e "$b/config.json" ]
 	kill "$holder"

@@ -330,189 +330,246 @@ int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_er
 	}
 }
 
-static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
-			 struct gm_err **err)
-{
-	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, notp[2] = {-1, -1};
-	cleanup_strv char **envp = build_env(spec->env);
-	struct stream st[2];
-	double start = now_seconds();
-	double deadline = spec->timeout_s > 0 ? start + spec->timeout_s : 0, drain_end = INFINITY;
+/* One child from its start to its reap. */
+struct run {
+	struct stream st[2];        /* stdout, stderr */
 	pid_t pid;
-	int pidfd = -1, status = 0;
-	bool exited = false, reaped = false, wrote_after_reap = false;
+	int pidfd;
+	int status;
+	bool fg;                    /* the child's group has the terminal */
+	double start, deadline, drain_end;
+	bool exited, reaped, wrote_after_reap;
+};
 
-	memset(res, 0, sizeof(*res));
-	memset(st, 0, sizeof(st));
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    pipe2(notp, O_CLOEXEC) < 0) {
+static void close_pipes(int *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+/* The exec status pipe: an errno when exec failed, EOF when it succeeded. */
+static void read_exec_status(int fd, struct proc_result *res)
+{
+	int e = 0;
+	ssize_t r;
+	do
+		r = read(fd, &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	if (r == sizeof(e)) {
+		res->exec_failed = true;
+		res->exec_errno = e;
+	}
+}
+
+/* Pipes, the child, its group, and the streams to drain. */
+static int start_child(const struct proc_spec *spec, char **envp, struct run *rn,
+		       struct proc_result *res, struct gm_err **err)
+{
+	/* out[2], err[2], exec status[2] */
+	int p[6] = {-1, -1, -1, -1, -1, -1};
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(p + 2, O_CLOEXEC) < 0 || pipe2(p + 4, O_CLOEXEC) < 0) {
 		int e = errno;
-		for (int i = 0; i < 2; i++) {
-			if (outp[i] >= 0) close(outp[i]);
-			if (errp[i] >= 0) close(errp[i]);
-			if (notp[i] >= 0) close(notp[i]);
-		}
+		close_pipes(p, 6);
 		return gm_infra(err, e, "cannot create pipes for '%s'", spec->argv[0]);
 	}
-	bool fg = spec->inherit_stdio && spec->foreground_tty && isatty(0) &&
-		  tcgetpgrp(0) == getpgrp();
+	rn->fg = spec->inherit_stdio && spec->foreground_tty && isatty(0) &&
+		 tcgetpgrp(0) == getpgrp();
 	/* Registered before the sweep of another thread can see it. */
 	contain_live_lock();
-	pid = spawn_child(spec, envp, outp[1], errp[1], notp[1], fg);
-	if (pid > 0)
-		contain_live_add(pid);
+	rn->pid = spawn_child(spec, envp, p[1], p[3], p[5], rn->fg);
+	if (rn->pid > 0)
+		contain_live_add(rn->pid);
 	contain_live_unlock();
-	if (pid < 0) {
+	if (rn->pid < 0) {
 		int e = errno;
-		close(outp[0]); close(outp[1]); close(errp[0]); close(errp[1]);
-		close(notp[0]); close(notp[1]);
+		close_pipes(p, 6);
 		return gm_infra(err, e, "cannot start '%s'", spec->argv[0]);
 	}
-
 	/* Both sides call setpgid so the group exists before either relies on it. */
-	setpgid(pid, pid);
-	if (fg)
-		tty_give(pid);
+	setpgid(rn->pid, rn->pid);
+	if (rn->fg)
+		tty_give(rn->pid);
 	if (spec->on_start)
-		spec->on_start(spec->ctx, pid);
-	close(outp[1]);
-	close(errp[1]);
-	close(notp[1]);
-	{
-		int e = 0;
-		ssize_t r;
-		do
-			r = read(notp[0], &e, sizeof(e));
-		while (r < 0 && errno == EINTR);
-		close(notp[0]);
-		if (r == sizeof(e)) {
-			res->exec_failed = true;
-			res->exec_errno = e;
-		}
-	}
-	pidfd = pidfd_open(pid, 0);
+		spec->on_start(spec->ctx, rn->pid);
+	close(p[1]);
+	close(p[3]);
+	close(p[5]);
+	read_exec_status(p[4], res);
+	rn->pidfd = pidfd_open(rn->pid, 0);
+	rn->st[0] = (struct stream){.fd = p[0], .relay_fd = -1, .max = spec->capture_max};
+	rn->st[1] = (struct stream){.fd = p[2], .max = spec->capture_max,
+				    .relay_fd = spec->inherit_stdio && spec->relay_stderr ? 2 : -1};
+	return 0;
+}
 
-	st[0].fd = outp[0];
-	st[0].relay_fd = -1;
-	st[0].max = spec->capture_max;
-	st[1].fd = errp[0];
-	st[1].relay_fd = spec->inherit_stdio && spec->relay_stderr ? 2 : -1;
-	st[1].max = spec->capture_max;
+/* What poll waits on: the open streams (idx 0, 1), the child's pidfd (2)
+ * until it exits, the interrupt fd (3).  The number of entries. */
+static int poll_set(const struct proc_spec *spec, const struct run *rn,
+		    const struct proc_result *res, struct pollfd *pfd, int *idx)
+{
+	int n = 0;
+	for (int i = 0; i < 2; i++)
+		if (rn->st[i].fd >= 0) {
+			pfd[n] = (struct pollfd){.fd = rn->st[i].fd, .events = POLLIN};
+			idx[n++] = i;
+		}
+	if (!rn->exited && rn->pidfd >= 0) {
+		pfd[n] = (struct pollfd){.fd = rn->pidfd, .events = POLLIN};
+		idx[n++] = 2;
+	}
+	if (n == 0)
+		return 0;
+	/* Ctrl-C reaches one thread; the others learn it from this fd. */
+	if (!res->interrupted && !spec->ignore_interrupt && interrupt_fd() >= 0) {
+		pfd[n] = (struct pollfd){.fd = interrupt_fd(), .events = POLLIN};
+		idx[n++] = 3;
+	}
+	return n;
+}
+
+/* The deadline and an interrupt: the group killed while the child is
+ * ours to kill (not reaped), the drain cut short after.  poll's timeout. */
+static int enforce_limits(const struct proc_spec *spec, struct run *rn,
+			  struct proc_result *res)
+{
+	int timeout_ms = -1;
+	double now = now_seconds();
+	if (!rn->reaped && rn->deadline > 0 && now >= rn->deadline) {
+		if (!res->timed_out)
+			kill_group(spec, rn->pid);
+		res->timed_out = true;
+		timeout_ms = 100;
+	} else if (!rn->exited && rn->deadline > 0) {
+		timeout_ms = (int)((rn->deadline - now) * 1000) + 1;
+	}
+	if (interrupted() && !res->interrupted && !spec->ignore_interrupt) {
+		res->interrupted = true;
+		if (!rn->reaped)
+			kill_group(spec, rn->pid);
+		else if (rn->drain_end > now + DRAIN_AFTER_KILL_S)
+			rn->drain_end = now + DRAIN_AFTER_KILL_S;
+	}
+	if (rn->pidfd < 0 && !rn->exited)
+		timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
+	return timeout_ms;
+}
+
+/* Reads what poll found ready. */
+static void read_ready(const struct proc_spec *spec, struct run *rn, const struct pollfd *pfd,
+		       const int *idx, int n)
+{
+	for (int k = 0; k < n; k++) {
+		if (!pfd[k].revents)
+			continue;
+		if (idx[k] == 2) {
+			rn->exited = true;
+			continue;
+		}
+		if (idx[k] == 3)
+			continue; /* interrupted(): handled by enforce_limits */
+		struct stream *s = &rn->st[idx[k]];
+		char buf[65536];
+		ssize_t got = read(s->fd, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			close(s->fd);
+			s->fd = -1;
+			continue;
+		}
+		stream_feed(s, spec, buf, got);
+		rn->wrote_after_reap = rn->wrote_after_reap || rn->reaped;
+	}
+}
+
+/* Drains both streams until they close, the child is reaped and the
+ * drain after it is over; enforces the deadline and interrupts. */
+static void pump(const struct proc_spec *spec, struct run *rn, struct proc_result *res)
+{
 	for (;;) {
 		struct pollfd pfd[4];
-		int n = 0, timeout_ms = -1;
 		int idx[4];
-		for (int i = 0; i < 2; i++)
-			if (st[i].fd >= 0) {
-				pfd[n].fd = st[i].fd;
-				pfd[n].events = POLLIN;
-				idx[n++] = i;
-			}
-		if (!exited && pidfd >= 0) {
-			pfd[n].fd = pidfd;
-			pfd[n].events = POLLIN;
-			idx[n++] = 2;
-		}
+		int n = poll_set(spec, rn, res, pfd, idx);
 		if (n == 0)
 			break;
-		/* Ctrl-C reaches one thread; the others learn it from this fd. */
-		if (!res->interrupted && !spec->ignore_interrupt && interrupt_fd() >= 0) {
-			pfd[n].fd = interrupt_fd();
-			pfd[n].events = POLLIN;
-			idx[n++] = 3;
-		}
-		double now = now_seconds();
-		if (!reaped && deadline > 0 && now >= deadline) {
-			if (!res->timed_out)
-				kill_group(spec, pid);
-			res->timed_out = true;
-			timeout_ms = 100;
-		} else if (!exited && deadline > 0) {
-			timeout_ms = (int)((deadline - now) * 1000) + 1;
-		}
-		if (interrupted() && !res->interrupted && !spec->ignore_interrupt) {
-			res->interrupted = true;
-			if (!reaped)
-				kill_group(spec, pid);
-			else if (drain_end > now + DRAIN_AFTER_KILL_S)
-				drain_end = now + DRAIN_AFTER_KILL_S;
-		}
-		if (pidfd < 0 && !exited)
-			timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
-		if (reaped && drain_over(res, now, drain_end, wrote_after_reap, &timeout_ms))
+		int timeout_ms = enforce_limits(spec, rn, res);
+		if (rn->reaped && drain_over(res, now_seconds(), rn->drain_end, rn->wrote_after_reap,
+					     &timeout_ms))
 			break;
 		int r = poll(pfd, n, timeout_ms);
-		if (r == 0 && reaped && now_seconds() < drain_end)
+		if (r == 0 && rn->reaped && now_seconds() < rn->drain_end)
 			break; /* silent for 2 s: it holds the pipes but says nothing */
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (!reaped)
-				kill_group(spec, pid);
+			if (!rn->reaped)
+				kill_group(spec, rn->pid);
 			break;
 		}
-		for (int k = 0; k < n; k++) {
-			if (!pfd[k].revents)
-				continue;
-			if (idx[k] == 2) {
-				exited = true;
-				continue;
-			}
-			if (idx[k] == 3)
-				continue; /* interrupted(): handled at the top of the loop */
-			struct stream *s = &st[idx[k]];
-			char buf[65536];
-			ssize_t got = read(s->fd, buf, sizeof(buf));
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got <= 0) {
-				close(s->fd);
-				s->fd = -1;
-				continue;
-			}
-			stream_feed(s, spec, buf, got);
-			wrote_after_reap = wrote_after_reap || reaped;
-		}
-		if (!reaped && (exited || pidfd < 0) && reap_if_ended(spec, pid, &status, false)) {
-			exited = reaped = true;
+		read_ready(spec, rn, pfd, idx, n);
+		if (!rn->reaped && (rn->exited || rn->pidfd < 0) &&
+		    reap_if_ended(spec, rn->pid, &rn->status, false)) {
+			rn->exited = rn->reaped = true;
 			/* Killed (deadline, interrupt): a moment to read what it
 			 * left in the pipes; else up to the deadline, if any. */
 			double t = now_seconds();
-			drain_end = res->timed_out || res->interrupted ? t + DRAIN_AFTER_KILL_S
-				    : deadline > 0		   ? deadline
-								   : INFINITY;
+			rn->drain_end = res->timed_out || res->interrupted ? t + DRAIN_AFTER_KILL_S
+					: rn->deadline > 0 ? rn->deadline
+							   : INFINITY;
 		}
 	}
+}
+
+/* The child reaped (if still not), the terminal back, the result filled. */
+static void finish(const struct proc_spec *spec, struct run *rn, struct proc_result *res)
+{
 	for (int i = 0; i < 2; i++)
-		if (st[i].fd >= 0)
-			close(st[i].fd);
-	if (!reaped)
-		reap_if_ended(spec, pid, &status, true);
-	contain_live_del(pid);
+		if (rn->st[i].fd >= 0)
+			close(rn->st[i].fd);
+	if (!rn->reaped)
+		reap_if_ended(spec, rn->pid, &rn->status, true);
+	contain_live_del(rn->pid);
 	if (!spec->cell && spec->sweep_orphans)
 		contain_sweep_orphans();
-	if (pidfd >= 0)
-		close(pidfd);
-	if (fg)
+	if (rn->pidfd >= 0)
+		close(rn->pidfd);
+	if (rn->fg)
 		tty_give(getpgrp()); /* the terminal is ours again */
 	if (interrupted())
 		res->interrupted = true;
 
+	struct stream *st = rn->st;
 	for (int i = 0; i < 2; i++)
 		if (st[i].line_len && spec->on_line) {
 			st[i].line[st[i].line_len] = '\0';
 			spec->on_line(spec->ctx, st[i].line, st[i].line_len);
 		}
-	res->status = status;
-	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	res->status = rn->status;
+	res->exit_code = WIFEXITED(rn->status) ? WEXITSTATUS(rn->status) : -1;
+	res->signal = WIFSIGNALED(rn->status) ? WTERMSIG(rn->status) : 0;
 	res->out = st[0].buf ? st[0].buf : xstrdup("");
 	res->out_len = st[0].len;
 	res->out_truncated = st[0].truncated;
 	res->err = st[1].buf ? st[1].buf : xstrdup("");
 	res->err_len = st[1].len;
 	res->err_truncated = st[1].truncated;
-	res->duration_s = now_seconds() - start;
+	res->duration_s = now_seconds() - rn->start;
+}
+
+static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
+			 struct gm_err **err)
+{
+	cleanup_strv char **envp = build_env(spec->env);
+	struct run rn = {.pidfd = -1, .drain_end = INFINITY};
+	rn.start = now_seconds();
+	rn.deadline = spec->timeout_s > 0 ? rn.start + spec->timeout_s : 0;
+	memset(res, 0, sizeof(*res));
+	if (start_child(spec, envp, &rn, res, err) < 0)
+		return -1;
+	pump(spec, &rn, res);
+	finish(spec, &rn, res);
 	return 0;
 }
 
