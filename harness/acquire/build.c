@@ -296,6 +296,40 @@ static int cross_setup(struct build *b, const struct gm_arch *t, struct gm_err *
 	return 0;
 }
 
+/* The quirks' configure arguments, then the user's; a --prefix is refused
+ * (the sysroot's own path is the prefix). */
+static int add_configure_args(struct build *b, const struct build_opts *opts, struct gm_err **err)
+{
+	if (!b->configure_args)
+		b->configure_args = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; b->quirks.configure_args[i]; i++)
+		strv_push(&b->configure_args, b->quirks.configure_args[i]);
+	for (size_t i = 0; opts->configure_args && opts->configure_args[i]; i++) {
+		if (str_starts(opts->configure_args[i], "--prefix"))
+			return gm_usage(err, "--configure-arg '%s': the prefix is the sysroot's own path",
+					opts->configure_args[i]);
+		strv_push(&b->configure_args, opts->configure_args[i]);
+	}
+	return 0;
+}
+
+/* glibc-VERSION for the known release as released, else with the cache
+ * key's start; a cross-built glibc carries its architecture in the name,
+ * as the imports do (debian-trixie-arm64). */
+static char *default_name(const struct build *b, const struct build_opts *opts,
+			  const struct gm_arch *target)
+{
+	struct recipe rec;
+	bool pristine = !strv_len(opts->configure_args) &&
+			recipes_find(b->version, &rec, NULL) == 1 &&
+			strcmp(rec.sha256, b->source_sha256) == 0;
+	if (pristine)
+		recipe_release(&rec);
+	cleanup_free char *suffix = b->cross ? xasprintf("-%s", target->deb) : xstrdup("");
+	return pristine ? xasprintf("glibc-%s%s", b->version, suffix)
+			: xasprintf("glibc-%s%s-%.8s", b->version, suffix, b->cache_key);
+}
+
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,
 		  bool *ret_cached, struct gm_err **err)
 {
@@ -327,35 +361,12 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 		return -1;
 	}
 	b.arch = xstrdup(target->gnu);
-	if (!b.configure_args)
-		b.configure_args = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; b.quirks.configure_args[i]; i++)
-		strv_push(&b.configure_args, b.quirks.configure_args[i]);
-	for (size_t i = 0; opts->configure_args && opts->configure_args[i]; i++) {
-		if (str_starts(opts->configure_args[i], "--prefix")) {
-			build_release(&b);
-			return gm_usage(err, "--configure-arg '%s': the prefix is the sysroot's own path",
-					opts->configure_args[i]);
-		}
-		strv_push(&b.configure_args, opts->configure_args[i]);
+	if (add_configure_args(&b, opts, err) < 0) {
+		build_release(&b);
+		return -1;
 	}
 	compute_key(&b);
-
-	if (opts->name) {
-		b.name = xstrdup(opts->name);
-	} else {
-		struct recipe rec;
-		bool pristine = !strv_len(opts->configure_args) &&
-				recipes_find(b.version, &rec, NULL) == 1 &&
-				strcmp(rec.sha256, b.source_sha256) == 0;
-		if (pristine)
-			recipe_release(&rec);
-		/* A cross-built glibc carries its architecture in the name, as
-		 * the imports do (debian-trixie-arm64). */
-		cleanup_free char *suffix = b.cross ? xasprintf("-%s", target->deb) : xstrdup("");
-		b.name = pristine ? xasprintf("glibc-%s%s", b.version, suffix)
-				  : xasprintf("glibc-%s%s-%.8s", b.version, suffix, b.cache_key);
-	}
+	b.name = opts->name ? xstrdup(opts->name) : default_name(&b, opts, target);
 	if (!store_name_valid(b.name)) {
 		r = gm_usage(err, "'%s' is not a valid sysroot name ([A-Za-z0-9._+-], up to 64, "
 			     "not starting with '.' or '-')", b.name);

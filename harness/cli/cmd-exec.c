@@ -76,6 +76,43 @@ static bool load_failed(const struct gm_ctx *ctx, const struct proc_result *res,
 	return load;
 }
 
+/* What PROGRAM is: an ELF program (not a shared object), of a known
+ * machine, and for another machine's program the qemu-user that runs it
+ * (the route's command prefixed with it; NULL for the host's own). */
+static int program_target(const char *abs, enum elf_file_kind *ret_kind,
+			  const struct gm_arch **ret_arch, char **ret_emulator, struct gm_err **err)
+{
+	struct elf_info info;
+	int er = elf_info_read(abs, &info, err);
+	if (er < 0)
+		return -1;
+	if (er == 0)
+		return gm_usage(err, "exec: '%s' is not an ELF program (a script? run its "
+				     "interpreter under exec instead)", abs);
+	enum elf_file_kind kind = elf_file_kind(&info);
+	const struct gm_arch *arch = arch_by_machine(info.machine, info.elfclass);
+	elf_info_release(&info);
+	if (kind == ELF_FILE_SHARED_OBJECT || kind == ELF_FILE_OTHER)
+		return gm_usage(err, "exec: '%s' is a %s, not a program; 'glibc-matrix explain' "
+				     "predicts whether it loads", abs, elf_file_kind_name(kind));
+	if (!arch)
+		return gm_err_set(err, GM_EXIT_SKIP, 0, "exec: '%s' is a program of a machine "
+				  "glibc-matrix does not know", abs);
+	/* Another machine's program runs under qemu-user, the route's command
+	 * prefixed with it. */
+	char *emulator = NULL;
+	if (arch != arch_host() && !(emulator = arch_emulator(arch)))
+		return gm_err_set(err, GM_EXIT_SKIP, 0,
+				  "exec: '%s' is a %s program; this %s machine runs it only under "
+				  "%s, which is not installed (Debian package qemu-user-static)", abs,
+				  arch->gnu, arch_host() ? arch_host()->gnu : "?", arch->qemu);
+
+	*ret_kind = kind;
+	*ret_arch = arch;
+	*ret_emulator = emulator;
+	return 0;
+}
+
 int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	enum { OPT_KEEP = 1000 };
@@ -119,30 +156,11 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (!abs)
 		return -1;
 
-	struct elf_info info;
-	int er = elf_info_read(abs, &info, err);
-	if (er < 0)
-		return -1;
-	if (er == 0)
-		return gm_usage(err, "exec: '%s' is not an ELF program (a script? run its "
-				     "interpreter under exec instead)", abs);
-	enum elf_file_kind kind = elf_file_kind(&info);
-	const struct gm_arch *arch = arch_by_machine(info.machine, info.elfclass);
-	elf_info_release(&info);
-	if (kind == ELF_FILE_SHARED_OBJECT || kind == ELF_FILE_OTHER)
-		return gm_usage(err, "exec: '%s' is a %s, not a program; 'glibc-matrix explain' "
-				     "predicts whether it loads", abs, elf_file_kind_name(kind));
-	if (!arch)
-		return gm_err_set(err, GM_EXIT_SKIP, 0, "exec: '%s' is a program of a machine "
-				  "glibc-matrix does not know", abs);
-	/* Another machine's program runs under qemu-user, the route's command
-	 * prefixed with it. */
+	enum elf_file_kind kind = ELF_FILE_OTHER;
+	const struct gm_arch *arch = NULL;
 	cleanup_free char *emulator = NULL;
-	if (arch != arch_host() && !(emulator = arch_emulator(arch)))
-		return gm_err_set(err, GM_EXIT_SKIP, 0,
-				  "exec: '%s' is a %s program; this %s machine runs it only under "
-				  "%s, which is not installed (Debian package qemu-user-static)", abs,
-				  arch->gnu, arch_host() ? arch_host()->gnu : "?", arch->qemu);
+	if (program_target(abs, &kind, &arch, &emulator, err) < 0)
+		return -1;
 
 	struct sysroot s;
 	if (sysroot_resolve(ctx, name, arch->gnu, &s, err) < 0)

@@ -36,6 +36,76 @@ static char *cell_text(const struct row *r, size_t k)
 	return xasprintf("%s %s", gm_outcome_name(r->outcome[k]), r->detail[k]);
 }
 
+/* Per route: the oldest sysroot that runs the file, the newest that does
+ * not, the reason of a route that does not apply. */
+struct bounds {
+	const struct sysroot *const *oldest_ok, *const *newest_bad;
+	const char *const *skipped;
+};
+
+static void print_json(const char *binary, const char *arch, const struct sysroot *v,
+		       const struct row *rows, size_t n, const struct bounds *bd)
+{
+	json_object *o = json_object_new_object(), *jr = json_object_new_array();
+	json_object *sum = json_object_new_object();
+	json_object_object_add(o, "file", json_object_new_string(binary));
+	json_object_object_add(o, "arch", json_object_new_string(arch));
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_new_object(), *routes = json_object_new_object();
+		json_object_object_add(row, "sysroot", json_object_new_string(v[i].name));
+		json_object_object_add(row, "glibc_version", json_object_new_string(v[i].glibc_version));
+		for (size_t k = 0; k < N_ROUTES; k++) {
+			json_object *c = json_object_new_object();
+			json_object_object_add(c, "outcome", json_object_new_string(
+				gm_outcome_name(rows[i].outcome[k])));
+			json_object_object_add(c, "detail", json_object_new_string(rows[i].detail[k]));
+			json_object_object_add(routes, route_names_all[k], c);
+		}
+		json_object_object_add(row, "routes", routes);
+		json_object_array_add(jr, row);
+	}
+	json_object_object_add(o, "sysroots", jr);
+	for (size_t k = 0; k < N_ROUTES; k++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "oldest_that_runs", bd->oldest_ok[k]
+			? json_object_new_string(bd->oldest_ok[k]->name) : NULL);
+		json_object_object_add(s, "newest_that_does_not", bd->newest_bad[k]
+			? json_object_new_string(bd->newest_bad[k]->name) : NULL);
+		json_object_object_add(sum, route_names_all[k], s);
+	}
+	json_object_object_add(o, "by_route", sum);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_text(const char *binary, const char *arch, const struct sysroot *v,
+		       const struct row *rows, size_t n, const struct bounds *bd)
+{
+	printf("%s against every %s sysroot in the store, oldest glibc first (predicted):\n",
+	       binary, arch);
+	printf("  %-7s %-26s %-32s %s\n", "glibc", "sysroot", "loader", "interp");
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *a = cell_text(&rows[i], 0);
+		cleanup_free char *b = cell_text(&rows[i], 1);
+		printf("  %-7s %-26s %-32s %s\n", v[i].glibc_version, v[i].name, a, b);
+	}
+	for (size_t k = 0; k < N_ROUTES; k++) {
+		const struct sysroot *ok_s = bd->oldest_ok[k], *bad_s = bd->newest_bad[k];
+		if (bd->skipped[k] && !ok_s && !bad_s) {
+			printf("  %s: %s (%s)\n", route_names_all[k], gm_outcome_name(GM_SKIPPED),
+			       bd->skipped[k]);
+			continue;
+		}
+		cleanup_free char *ok = ok_s ? xasprintf("%s (%s)", ok_s->glibc_version, ok_s->name)
+					     : xstrdup("none");
+		cleanup_free char *bad = bad_s ? xasprintf("%s (%s)", bad_s->glibc_version, bad_s->name)
+					       : xstrdup("none");
+		printf("  %s: the oldest glibc that runs it: %s; the newest that does not: %s\n",
+		       route_names_all[k], ok, bad);
+	}
+}
+
 int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
 			bool json, struct gm_err **err)
 {
@@ -95,63 +165,11 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 				all_ok = false;
 			}
 		}
-	if (r == 0 && json) {
-		json_object *o = json_object_new_object(), *jr = json_object_new_array();
-		json_object *sum = json_object_new_object();
-		json_object_object_add(o, "file", json_object_new_string(binary));
-		json_object_object_add(o, "arch", json_object_new_string(arch));
-		for (size_t i = 0; i < n; i++) {
-			json_object *row = json_object_new_object(), *routes = json_object_new_object();
-			json_object_object_add(row, "sysroot", json_object_new_string(v[i].name));
-			json_object_object_add(row, "glibc_version",
-					       json_object_new_string(v[i].glibc_version));
-			for (size_t k = 0; k < N_ROUTES; k++) {
-				json_object *c = json_object_new_object();
-				json_object_object_add(c, "outcome", json_object_new_string(
-					gm_outcome_name(rows[i].outcome[k])));
-				json_object_object_add(c, "detail",
-						       json_object_new_string(rows[i].detail[k]));
-				json_object_object_add(routes, route_names_all[k], c);
-			}
-			json_object_object_add(row, "routes", routes);
-			json_object_array_add(jr, row);
-		}
-		json_object_object_add(o, "sysroots", jr);
-		for (size_t k = 0; k < N_ROUTES; k++) {
-			json_object *s = json_object_new_object();
-			json_object_object_add(s, "oldest_that_runs", oldest_ok[k]
-				? json_object_new_string(oldest_ok[k]->name) : NULL);
-			json_object_object_add(s, "newest_that_does_not", newest_bad[k]
-				? json_object_new_string(newest_bad[k]->name) : NULL);
-			json_object_object_add(sum, route_names_all[k], s);
-		}
-		json_object_object_add(o, "by_route", sum);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	} else if (r == 0) {
-		printf("%s against every %s sysroot in the store, oldest glibc first (predicted):\n",
-		       binary, arch);
-		printf("  %-7s %-26s %-32s %s\n", "glibc", "sysroot", "loader", "interp");
-		for (size_t i = 0; i < n; i++) {
-			cleanup_free char *a = cell_text(&rows[i], 0);
-			cleanup_free char *b = cell_text(&rows[i], 1);
-			printf("  %-7s %-26s %-32s %s\n", v[i].glibc_version, v[i].name, a, b);
-		}
-		for (size_t k = 0; k < N_ROUTES; k++) {
-			if (skipped[k] && !oldest_ok[k] && !newest_bad[k]) {
-				printf("  %s: %s (%s)\n", route_names_all[k],
-				       gm_outcome_name(GM_SKIPPED), skipped[k]);
-				continue;
-			}
-			cleanup_free char *ok = oldest_ok[k] ? xasprintf("%s (%s)",
-				oldest_ok[k]->glibc_version, oldest_ok[k]->name) : xstrdup("none");
-			cleanup_free char *bad = newest_bad[k] ? xasprintf("%s (%s)",
-				newest_bad[k]->glibc_version, newest_bad[k]->name) : xstrdup("none");
-			printf("  %s: the oldest glibc that runs it: %s; the newest that does not: %s\n",
-			       route_names_all[k], ok, bad);
-		}
-	}
+	const struct bounds bd = {.oldest_ok = oldest_ok, .newest_bad = newest_bad, .skipped = skipped};
+	if (r == 0 && json)
+		print_json(binary, arch, v, rows, n, &bd);
+	else if (r == 0)
+		print_text(binary, arch, v, rows, n, &bd);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < N_ROUTES; k++)
 			free(rows[i].detail[k]);
