@@ -5,16 +5,14 @@
 #include "cli/cmd.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
+#include "plan/plan.h"
 #include "probes/probes.h"
 #include "report/baseline.h"
 #include "report/policy.h"
 #include "report/rdoc.h"
 #include "report/report.h"
 #include "routes/route.h"
-#include "verdict/predict.h"
 #include "base/arch.h"
-#include "container/binfmt.h"
-#include "store/rootfs.h"
 #include "cli/select.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -81,74 +79,6 @@ static int print_help(void)
 	return 0;
 }
 
-/* Why a cell cannot run here, or NULL.  Nothing of another machine is
- * executed by the host itself (the kernel refuses it, and a loader of
- * another architecture must never be run at all): it runs under qemu-user
- * (emulator, NULL when there is none) by the routes that can prefix it.  A
- * static executable is run only directly: it carries its own libc, so
- * routes that swap the glibc do not apply to it. */
-static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
-		       const struct route *rt, const struct rootfs *tree, bool host_program,
-		       const char *emulator)
-{
-	const struct gm_arch *a = arch_by_machine(info->machine, info->elfclass);
-	const struct gm_arch *host = arch_host();
-	const char *mach = a ? a->gnu : elf_machine_name(info->machine);
-	if (!a || !host)
-		return xasprintf("a %s file on a %s machine glibc-matrix does not know", mach,
-				 host ? host->gnu : "unknown");
-	/* In a tree of its architecture the kernel runs it (binfmt_misc);
-	 * elsewhere qemu-user does, in front of the routes that take it. */
-	char *why = NULL;
-	if (a != host && tree && (rt->caps & ROUTE_BINFMT) && strcmp(tree->arch, a->gnu) == 0) {
-		if (!binfmt_ready(a, &why))
-			return why;
-	} else if (a != host && !emulator) {
-		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
-				 "qemu-user-static)", mach, host->gnu, a->qemu);
-	}
-	if (a != host && !(rt->caps & (ROUTE_EMULATOR | ROUTE_BINFMT)))
-		return xasprintf("a %s file: route %s runs programs of this %s machine only", mach,
-				 rt->name, host->gnu);
-	if (a != host && host_program)
-		return xasprintf("a %s shared object: --host-program runs on this %s machine", mach,
-				 host->gnu);
-	if (!route_runs_on_host(rt) && strcmp(run->arch, a->gnu) != 0)
-		return xasprintf("sysroot %s is %s, the file is %s", run->name, run->arch, a->gnu);
-	if (tree && strcmp(tree->arch, a->gnu) != 0)
-		return xasprintf("root filesystem %s is %s, the file is %s", tree->name, tree->arch,
-				 a->gnu);
-	switch (elf_file_kind(info)) {
-	case ELF_FILE_STATIC_EXEC:
-		if (!route_runs_on_host(rt) && !(rt->caps & ROUTE_ROOTFS_ONLY))
-			return xstrdup(PREDICT_STATIC_SKIP);
-		return NULL;
-	case ELF_FILE_SHARED_OBJECT:
-		/* load-object (built against the run sysroot) dlopens it, or the
-		 * user's --host-program, which any route on this machine runs. */
-		if (route_in_container(rt))
-			return xstrdup("shared object: check loads it in a program of this machine, "
-				       "and container routes run what is in the tree");
-		if (route_runs_on_host(rt) && !host_program)
-			return xasprintf("shared object: route %s runs programs, and check loads a "
-					 "shared object with its own program built against each "
-					 "sysroot (routes loader, interp, rpath, env), or with "
-					 "--host-program", rt->name);
-		return NULL;
-	case ELF_FILE_OTHER:
-		return xasprintf("a %s cannot be run", elf_file_kind_name(elf_file_kind(info)));
-	default:
-		return NULL;
-	}
-}
-
-static void infos_free(struct elf_info *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		elf_info_release(&v[i]);
-	free(v);
-}
-
 /* The program that loads a user's shared object: cases/tools/load-object.c,
  * built against every run sysroot as a probe is (cached in the store). */
 static int build_loaders(const struct gm_ctx *ctx, const struct sysroot *runs, size_t n_runs,
@@ -172,15 +102,6 @@ static int build_loaders(const struct gm_ctx *ctx, const struct sysroot *runs, s
 	return 0;
 }
 
-/* The load-object program built against run, or NULL (with why). */
-static const struct probe *loader_for(const struct probe *v, size_t n, const struct sysroot *run)
-{
-	for (size_t i = 0; v && i < n; i++)
-		if (v[i].build == run)
-			return &v[i];
-	return NULL;
-}
-
 /* ldcache injects a probe's own library: nothing of a user's binary. */
 static int no_probe_library(const struct route **ms, size_t n, struct gm_err **err)
 {
@@ -191,11 +112,96 @@ static int no_probe_library(const struct route **ms, size_t n, struct gm_err **e
 	return 0;
 }
 
-static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opts *o,
+struct check_opts {
+	char **against, **methods, **args, **libpath;
+	char **host_program;        /* [0] made absolute by resolve_host_program */
+	struct container_opts ctr;
+	struct matrix_opts mo;
+	char *out;
+	const char *baseline, *policy;
+	int expect_exit;
+	bool allow_empty;
+};
+
+static void check_opts_release(struct check_opts *o)
+{
+	strv_free(o->against);
+	strv_free(o->methods);
+	strv_free(o->args);
+	strv_free(o->libpath);
+	strv_free(o->host_program);
+	container_opts_release(&o->ctr);
+	free(o->out);
+}
+
+/* --library-path DIR: kept as its real path. */
+static int add_libpath(struct check_opts *o, const char *arg, struct gm_err **err)
+{
+	struct gm_err *e = NULL;
+	char *d = path_real(arg, &e);
+	if (!d || !path_is_dir(d)) {
+		free(d);
+		gm_err_free(&e);
+		return gm_usage(err, "--library-path '%s': not a directory", arg);
+	}
+	strv_push_take(&o->libpath, d);
+	return 0;
+}
+
+/* "A B" split into words as a shell does, into *v (replaced). */
+static int set_words(char ***v, const char *opt, const char *arg, struct gm_err **err)
+{
+	const char *why = NULL;
+	strv_free(*v);
+	if (!(*v = strv_split_words(arg, &why)))
+		return gm_usage(err, "%s '%s': %s", opt, arg, why);
+	return 0;
+}
+
+enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
+       OPT_BASELINE, OPT_POLICY, OPT_ALLOW_EMPTY };
+
+/* One option of check's own (not -q, not a container option): 0 taken,
+ * 1 not one of them, -1 + err. */
+static int parse_one(int c, const char *arg, struct check_opts *o, struct gm_err **err)
+{
+	char *end;
+	switch (c) {
+	case 'a': strv_push(&o->against, arg); return 0;
+	case 'm': strv_push(&o->methods, arg); return 0;
+	case OPT_ARGS: return set_words(&o->args, "--args", arg, err);
+	case OPT_HOST:
+		if (set_words(&o->host_program, "--host-program", arg, err) < 0)
+			return -1;
+		return o->host_program[0] ? 0 : gm_usage(err, "--host-program: want PROGRAM [ARGS]");
+	case OPT_LIBPATH: return add_libpath(o, arg, err);
+	case OPT_EXPECT:
+		o->expect_exit = (int)strtol(arg, &end, 10);
+		if (*end || o->expect_exit < 0 || o->expect_exit > 255)
+			return gm_usage(err, "--expect-exit '%s': want 0 to 255", arg);
+		return 0;
+	case 'j':
+		o->mo.jobs = (int)strtol(arg, &end, 10);
+		if (*end || o->mo.jobs < 1 || o->mo.jobs > 256)
+			return gm_usage(err, "--jobs '%s': want 1 to 256", arg);
+		return 0;
+	case OPT_TIMEOUT:
+		o->mo.timeout_s = strtod(arg, &end);
+		if (*end || end == arg || !(o->mo.timeout_s > 0 && o->mo.timeout_s <= 86400))
+			return gm_usage(err, "--timeout '%s': want seconds, more than 0 and at most "
+					"86400", arg);
+		return 0;
+	case OPT_OUT: free(o->out); o->out = xstrdup(arg); return 0;
+	case OPT_BASELINE: o->baseline = arg; return 0;
+	case OPT_POLICY: o->policy = arg; return 0;
+	case OPT_ALLOW_EMPTY: o->allow_empty = true; return 0;
+	}
+	return 1;
+}
+
+static int parse(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o, bool *helped,
 		 struct gm_err **err)
 {
-	enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
-	       OPT_BASELINE, OPT_POLICY, OPT_ALLOW_EMPTY };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"method", required_argument, NULL, 'm'},
@@ -214,270 +220,260 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
-	cleanup_strv char **against = xcalloc(1, sizeof(char *));
-	cleanup_strv char **methods = xcalloc(1, sizeof(char *));
-	cleanup_strv char **args = xcalloc(1, sizeof(char *));
-	cleanup_strv char **host_program = NULL;
-	cleanup_strv char **libpath = xcalloc(1, sizeof(char *));
-	const char *why = NULL;
-	struct matrix_opts mo = {.timeout_s = 60};
-	cleanup_free char *out = NULL;
-	const char *baseline = NULL, *policy_file = NULL;
-	json_object *old = NULL;
-	struct policy pol = {0};
-	int expect_exit = 0, c;
-	bool allow_empty = false;
-	char *end;
-
+	int c;
+	*helped = false;
 	while ((c = getopt_long(argc, argv, "a:m:j:hq", opts, NULL)) != -1) {
 		if (c == 'q') {
 			cmd_quiet(ctx);
 			continue;
 		}
-		int handled = container_opt(c, optarg, o, err);
+		int handled = container_opt(c, optarg, &o->ctr, err);
+		if (handled == 0)
+			handled = parse_one(c, optarg, o, err);
+		else
+			handled = handled > 0 ? 0 : -1;
 		if (handled < 0)
 			return -1;
-		if (handled)
+		if (handled == 0)
 			continue;
-		switch (c) {
-		case 'a': strv_push(&against, optarg); break;
-		case 'm': strv_push(&methods, optarg); break;
-		case OPT_ARGS:
-			strv_free(args);
-			if (!(args = strv_split_words(optarg, &why)))
-				return gm_usage(err, "--args '%s': %s", optarg, why);
-			break;
-		case OPT_HOST:
-			strv_free(host_program);
-			if (!(host_program = strv_split_words(optarg, &why)))
-				return gm_usage(err, "--host-program '%s': %s", optarg, why);
-			if (!host_program[0])
-				return gm_usage(err, "--host-program: want PROGRAM [ARGS]");
-			break;
-		case OPT_LIBPATH: {
-			struct gm_err *e = NULL;
-			char *d = path_real(optarg, &e);
-			if (!d || !path_is_dir(d)) {
-				free(d);
-				gm_err_free(&e);
-				return gm_usage(err, "--library-path '%s': not a directory", optarg);
-			}
-			strv_push_take(&libpath, d);
-			break;
+		if (c == 'h') {
+			*helped = true;
+			return print_help();
 		}
-		case OPT_EXPECT:
-			expect_exit = (int)strtol(optarg, &end, 10);
-			if (*end || expect_exit < 0 || expect_exit > 255)
-				return gm_usage(err, "--expect-exit '%s': want 0 to 255", optarg);
-			break;
-		case 'j':
-			mo.jobs = (int)strtol(optarg, &end, 10);
-			if (*end || mo.jobs < 1 || mo.jobs > 256)
-				return gm_usage(err, "--jobs '%s': want 1 to 256", optarg);
-			break;
-		case OPT_TIMEOUT:
-			mo.timeout_s = strtod(optarg, &end);
-			if (*end || end == optarg || !(mo.timeout_s > 0 && mo.timeout_s <= 86400))
-				return gm_usage(err, "--timeout '%s': want seconds, more than 0 "
-						"and at most 86400", optarg);
-			break;
-		case OPT_OUT: free(out); out = xstrdup(optarg); break;
-		case OPT_BASELINE: baseline = optarg; break;
-		case OPT_POLICY: policy_file = optarg; break;
-		case OPT_ALLOW_EMPTY: allow_empty = true; break;
-		case 'h': return print_help();
-		default: return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
-		}
+		return cmd_bad_option(err, "check", argv, "a:m:j:hq", opts);
 	}
-	if (optind >= argc || !strv_len(against))
+	if (optind >= argc || !strv_len(o->against))
 		return gm_usage(err, "check: want BINARY... and at least one --against S (see --help)");
-	struct elf_info *infos = xcalloc((size_t)(argc - optind), sizeof(*infos));
-	for (int i = optind; i < argc; i++) {
-		int r = elf_info_read(argv[i], &infos[i - optind], err);
-		if (r <= 0) {
-			infos_free(infos, (size_t)(i - optind));
-			if (r == 0)
-				return gm_usage(err, "check: '%s' is not an ELF file", argv[i]);
-			return -1;
-		}
-	}
-	/* The host program loads the user's shared objects: a file of this
-	 * machine, found as a shell finds it. */
-	cleanup_free char *hp_abs = NULL;
-	if (host_program) {
-		cleanup_free char *found = fs_find_program(host_program[0]);
-		struct gm_err *e = NULL;
-		if (!found || !(hp_abs = path_real(found, &e))) {
-			gm_err_free(&e);
-			infos_free(infos, (size_t)(argc - optind));
-			return gm_usage(err, "--host-program: no program '%s'", host_program[0]);
-		}
-		struct elf_info hinfo;
-		int hr = elf_info_read(hp_abs, &hinfo, NULL);
-		if (hr == 1)
-			elf_info_release(&hinfo);
-		if (hr != 1) {
-			infos_free(infos, (size_t)(argc - optind));
-			return gm_usage(err, "--host-program: '%s' is not an ELF program (a script or "
-					     "a wrapper? name the program it runs)", hp_abs);
-		}
-	}
-	bool any_so = false;
-	for (int i = optind; i < argc; i++)
-		any_so |= elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT;
-	struct sysroot *runs = NULL, host;
-	const struct route **ms = NULL;
-	struct probe *loaders = NULL;
-	size_t n_runs = 0, n_ms = 0;
-	struct matrix m = {.command_line = ctx->argv};
-	struct trees t = {0};
-	int r = -1;
-	sysroot_host(&host);
-	char *abs_out = NULL;
-	/* Suite names and versions mean the files' architecture when they all
-	 * have one ("bookworm" for an aarch64 file is debian-bookworm-arm64). */
-	const struct gm_arch *files_arch = NULL;
-	for (int i = optind; i < argc; i++) {
-		const struct gm_arch *a = arch_by_machine(infos[i - optind].machine,
-							  infos[i - optind].elfclass);
-		files_arch = i == optind || a == files_arch ? a : NULL;
-		if (!files_arch)
-			break;
-	}
-	/* Last of the checks: a usage error leaves no empty report directory.
-	 * A bad baseline or policy is one, found before anything builds or
-	 * runs. */
-	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
-	    (policy_file && policy_load(policy_file, &pol, err) < 0) ||
-	    select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
-	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
-	    container_select(o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
-			     &t, &mo.hook, err) < 0 ||
-	    no_probe_library(ms, n_ms, err) < 0 ||
-	    (any_so && !host_program &&
-	     build_loaders(ctx, runs, n_runs, mo.jobs, &loaders, err) < 0) ||
-	    matrix_outdir(out, "check-", &abs_out, err) < 0)
-		goto done;
-	free(out);
-	out = abs_out;
+	return 0;
+}
 
-	for (int i = optind; i < argc; i++) {
-		cleanup_free char *abs = path_real(argv[i], err);
+/* The files to check, as planning sees them. */
+struct files {
+	size_t n;
+	struct elf_info *infos;
+	char **abs;
+	char ***host_libdirs;       /* per file: host directories of its other libraries */
+	struct plan_subject *subjects;
+	const struct gm_arch *arch; /* the one they all share, or NULL */
+};
+
+static void files_release(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		elf_info_release(&f->infos[i]);
+		free(f->abs[i]);
+		strv_free(f->host_libdirs[i]);
+	}
+	free(f->infos);
+	free(f->abs);
+	free(f->host_libdirs);
+	free(f->subjects);
+}
+
+/* Each BINARY read as ELF (not ELF: a usage error), its real path, the
+ * host libraries it needs beyond glibc (a note names each). */
+static int read_files(const struct gm_ctx *ctx, char **names, size_t n, struct files *f,
+		      struct gm_err **err)
+{
+	f->infos = xcalloc(n, sizeof(*f->infos));
+	f->abs = xcalloc(n, sizeof(*f->abs));
+	f->host_libdirs = xcalloc(n, sizeof(*f->host_libdirs));
+	f->subjects = xcalloc(n, sizeof(*f->subjects));
+	for (size_t i = 0; i < n; i++) {
+		int r = elf_info_read(names[i], &f->infos[i], err);
+		if (r <= 0)
+			return r == 0 ? gm_usage(err, "check: '%s' is not an ELF file", names[i]) : -1;
+		f->n = i + 1;
+		if (!(f->abs[i] = path_real(names[i], err)))
+			return -1;
 		cleanup_strv char **libs = NULL;
-		const struct gm_arch *fa = arch_by_machine(infos[i - optind].machine,
-							   infos[i - optind].elfclass);
-		cleanup_free char *emulator = fa && fa != arch_host() ? arch_emulator(fa) : NULL;
-		if (!abs)
-			goto done;
-		cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
-		for (size_t k = 0; k < n_ms; k++) {
-			bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
-			size_t n_trees = route_in_container(ms[k]) ? t.n : 1;
-			size_t n = route_runs_on_host(ms[k]) || own ? 1 : n_runs;
-			for (size_t q = 0; q < n * n_trees; q++) {
-				size_t tree = q / n;
-				const struct sysroot *run = route_runs_on_host(ms[k]) ? &host
-							    : own ? &t.own[tree] : &runs[q % n];
-				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
-				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
-				cl->expect_exit = expect_exit;
-				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs,
-							    hp_abs != NULL, emulator);
-				if (emulator && !cl->skip_reason && !cl->rootfs)
-					cl->emulator = xstrdup(emulator);
-				cl->static_binary = elf_file_kind(&infos[i - optind]) == ELF_FILE_STATIC_EXEC;
-				if (elf_file_kind(&infos[i - optind]) == ELF_FILE_SHARED_OBJECT &&
-				    !cl->skip_reason) {
-					const struct probe *lo = loader_for(loaders, n_runs, run);
-					if (hp_abs) {
-						free(cl->binary);
-						cl->binary = xstrdup(hp_abs);
-						cl->loads = xstrdup(abs);
-						for (size_t a = 1; host_program[a]; a++)
-							strv_push(&cl->args, host_program[a]);
-						strv_push(&cl->args, abs);
-					} else if (!lo || lo->status != PROBE_BUILT) {
-						cl->skip_reason = xasprintf("load-object did not build "
-									    "against %s: %s", run->name,
-									    lo ? lo->reason : "?");
-					} else {
-						free(cl->binary);
-						cl->binary = xstrdup(lo->binary);
-						cl->loads = xstrdup(abs);
-						strv_push(&cl->args, abs);
-					}
-				} else {
-					for (size_t a = 0; args[a]; a++)
-						strv_push(&cl->args, args[a]);
-				}
-				for (size_t d = 0; libpath[d]; d++)
-					strv_push(&cl->extra_libdirs, libpath[d]);
-				for (size_t d = 0; extra[d]; d++)
-					if (!strv_contains(cl->extra_libdirs, extra[d]))
-						strv_push(&cl->extra_libdirs, extra[d]);
-			}
-		}
+		f->host_libdirs[i] = select_host_lib_dirs(f->abs[i], &libs);
 		for (size_t l = 0; libs[l]; l++)
 			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
-				     "libraries)", argv[i], libs[l]);
+				     "libraries)", names[i], libs[l]);
+		plan_subject_file(names[i], f->abs[i], &f->infos[i], &f->subjects[i]);
+		/* Suite names and versions mean the files' architecture when
+		 * they all have one ("bookworm" for an aarch64 file is
+		 * debian-bookworm-arm64). */
+		f->arch = i == 0 || f->subjects[i].arch == f->arch ? f->subjects[i].arch : NULL;
 	}
-	mo.outdir = out;
-	int xr = matrix_execute(ctx, &m, &mo, err);
+	return 0;
+}
+
+static bool any_shared_object(const struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->subjects[i].kind == ELF_FILE_SHARED_OBJECT)
+			return true;
+	return false;
+}
+
+/* The host program loads the user's shared objects: an ELF program of
+ * this machine, found as a shell finds it; hp[0] becomes its real path. */
+static int resolve_host_program(char **hp, struct gm_err **err)
+{
+	if (!hp)
+		return 0;
+	cleanup_free char *found = fs_find_program(hp[0]);
+	struct gm_err *e = NULL;
+	char *abs = found ? path_real(found, &e) : NULL;
+	gm_err_free(&e);
+	if (!abs)
+		return gm_usage(err, "--host-program: no program '%s'", hp[0]);
+	free(hp[0]);
+	hp[0] = abs;
+	struct elf_info info;
+	int r = elf_info_read(abs, &info, NULL);
+	if (r == 1) {
+		elf_info_release(&info);
+		return 0;
+	}
+	return gm_usage(err, "--host-program: '%s' is not an ELF program (a script or a wrapper? "
+			     "name the program it runs)", abs);
+}
+
+static void print_cell(const struct cell *c, const char *what, const char *why)
+{
+	printf("  %s against %s by %s%s%s: %s (%s)\n", c->subject, c->run->name, c->method->name,
+	       c->rootfs ? " in " : "", c->rootfs ? c->rootfs->name : "", what, why ? why : "");
+}
+
+/* Lists the skipped cells and those that did not run as expected; returns
+ * how many did not. */
+static size_t list_cells(const struct matrix *m)
+{
 	size_t bad = 0;
-	for (size_t i = 0; i < m.n; i++) {
-		const struct cell *cl = &m.cells[i];
-		if (cl->skip_reason) {
-			printf("  %s against %s by %s%s%s: skipped (%s)\n", cl->subject, cl->run->name,
-			       cl->method->name, cl->rootfs ? " in " : "",
-			       cl->rootfs ? cl->rootfs->name : "", cl->skip_reason);
-			continue;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cell *c = &m->cells[i];
+		if (c->skip_reason) {
+			print_cell(c, "skipped", c->skip_reason);
+		} else if (cell_unexpected(c)) {
+			if (!bad++)
+				printf("cells that did not run as expected:\n");
+			print_cell(c, gm_outcome_name(c->observed), c->observed_detail);
 		}
-		if (!cell_unexpected(cl))
-			continue;
-		if (!bad++)
-			printf("cells that did not run as expected:\n");
-		printf("  %s against %s by %s%s%s: %s (%s)\n", cl->subject, cl->run->name,
-		       cl->method->name, cl->rootfs ? " in " : "", cl->rootfs ? cl->rootfs->name : "",
-		       gm_outcome_name(cl->observed), cl->observed_detail ? cl->observed_detail : "");
 	}
-	if ((old || policy_file) && xr == 0) {
-		/* The gate is then the regressions (what failed before too is
-		 * listed, not counted) and the policy's violations. */
-		json_object *now = matrix_document(&m);
-		bad = old ? baseline_gate(old, now, stdout) : 0;
-		if (policy_file) {
-			struct rdoc d;
-			rdoc_open(now, &d);
-			bad += policy_gate(&pol, &d, stdout);
-			rdoc_close(&d);
-		}
-		json_object_put(now);
+	return bad;
+}
+
+/* With a baseline or a policy the gate is the regressions (what failed
+ * before too is listed, not counted) and the policy's violations. */
+static size_t gate(const struct matrix *m, json_object *old, const struct policy *pol,
+		   bool with_policy)
+{
+	json_object *now = matrix_document(m);
+	size_t bad = old ? baseline_gate(old, now, stdout) : 0;
+	if (with_policy) {
+		struct rdoc d;
+		rdoc_open(now, &d);
+		bad += policy_gate(pol, &d, stdout);
+		rdoc_close(&d);
 	}
-	r = report_finish(&m, out, xr, bad, err);
+	json_object_put(now);
+	return bad;
+}
+
+/* Everything check needs besides its options, released together. */
+struct check_run {
+	struct files f;
+	struct sysroot *runs, host;
+	size_t n_runs, n_ms;
+	const struct route **ms;
+	struct probe *loaders;
+	struct trees t;
+	json_object *old;
+	struct policy pol;
+	struct matrix m;
+};
+
+static void check_run_release(struct check_run *r)
+{
+	if (r->old)
+		json_object_put(r->old);
+	policy_release(&r->pol);
+	if (r->loaders)
+		probes_free(r->loaders, r->n_runs);
+	files_release(&r->f);
+	matrix_release(&r->m);
+	sysroot_list_free(r->runs, r->n_runs);
+	trees_release(&r->t);
+	sysroot_release(&r->host);
+	free(r->ms);
+}
+
+/* Selections, the loaders and the report directory: the last step is the
+ * directory, so a usage error (a bad baseline or policy too) leaves none,
+ * and nothing builds or runs before the options are known good. */
+static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run *r,
+		      struct gm_err **err)
+{
+	const char *arch = r->f.arch ? r->f.arch->gnu : NULL;
+	char *abs_out = NULL;
+	if ((o->baseline && rdoc_load(o->baseline, &r->old, err) < 0) ||
+	    (o->policy && policy_load(o->policy, &r->pol, err) < 0) ||
+	    resolve_host_program(o->host_program, err) < 0 ||
+	    select_sysroots(o->against, arch, &r->runs, &r->n_runs, err) < 0 ||
+	    select_methods(o->methods, ROUTE_CHECK_DEFAULT, &r->ms, &r->n_ms, err) < 0 ||
+	    container_select(&o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
+			     &o->mo.hook, err) < 0 ||
+	    no_probe_library(r->ms, r->n_ms, err) < 0 ||
+	    (any_shared_object(&r->f) && !o->host_program &&
+	     build_loaders(ctx, r->runs, r->n_runs, o->mo.jobs, &r->loaders, err) < 0) ||
+	    matrix_outdir(o->out, "check-", &abs_out, err) < 0)
+		return -1;
+	free(o->out);
+	o->out = abs_out;
+	return 0;
+}
+
+static void plan(const struct check_opts *o, struct check_run *r)
+{
+	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .routes = r->ms,
+				.n_routes = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
+				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own,
+				.n_trees = r->t.n, .args = o->args, .expect_exit = o->expect_exit,
+				.libdirs = o->libpath,
+				.host_libdirs = (char *const *const *)r->f.host_libdirs,
+				.host_program = o->host_program, .loaders = r->loaders,
+				.n_loaders = r->loaders ? r->n_runs : 0};
+	struct plan_machine here;
+	plan_machine_here(&here);
+	plan_cells(&in, &here, &r->m);
+}
+
+static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o,
+		 struct gm_err **err)
+{
+	struct check_run r = {.m = {.command_line = ctx->argv}};
+	bool helped;
+	int rc = -1;
+	if (parse(ctx, argc, argv, o, &helped, err) < 0 || helped)
+		return helped ? 0 : -1;
+	sysroot_host(&r.host);
+	if (read_files(ctx, argv + optind, (size_t)(argc - optind), &r.f, err) < 0 ||
+	    select_all(ctx, o, &r, err) < 0)
+		goto done;
+	plan(o, &r);
+	o->mo.outdir = o->out;
+	int xr = matrix_execute(ctx, &r.m, &o->mo, err);
+	size_t bad = list_cells(&r.m);
+	if ((r.old || o->policy) && xr == 0)
+		bad = gate(&r.m, r.old, &r.pol, o->policy != NULL);
+	rc = report_finish(&r.m, o->out, xr, bad, err);
 	/* Nothing ran (another architecture without an emulator, a static
 	 * executable by routes that swap the glibc): a release gate that
 	 * tested nothing must not pass. */
-	if (r == 0)
-		r = report_nothing_ran(&m, allow_empty, err);
+	if (rc == 0)
+		rc = report_nothing_ran(&r.m, o->allow_empty, err);
 done:
-	if (old)
-		json_object_put(old);
-	policy_release(&pol);
-	if (loaders)
-		probes_free(loaders, n_runs);
-	infos_free(infos, (size_t)(argc - optind));
-	matrix_release(&m);
-	sysroot_list_free(runs, n_runs);
-	trees_release(&t);
-	sysroot_release(&host);
-	free(ms);
-	return r;
+	check_run_release(&r);
+	return rc;
 }
 
 int cmd_check(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	struct container_opts o = {0};
+	struct check_opts o = {.mo = {.timeout_s = 60}};
 	int r = check(ctx, argc, argv, &o, err);
-	container_opts_release(&o);
+	check_opts_release(&o);
 	return r;
 }

@@ -4,14 +4,12 @@
 #include "probes/cases.h"
 #include "base/cleanup.h"
 #include "cli/cmd.h"
-#include "elf/elfinfo.h"
 #include "matrix/matrix.h"
+#include "plan/plan.h"
 #include "report/report.h"
 #include "exec/pool.h"
 #include "probes/probes.h"
 #include "cli/select.h"
-#include "base/arch.h"
-#include "container/binfmt.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -174,100 +172,14 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 	return 0;
 }
 
-/* Cells of one probe: each method, each run sysroot (host methods: host),
- * and for container methods each root filesystem (the `container` method:
- * the tree's own glibc only). */
-/* The case's library built against run (ldcache injects it), or NULL. */
-static char *run_library(const struct probe *run_probes, size_t n, const struct gm_case *kase,
-			 const struct sysroot *run)
+/* The subjects of the plan: every probe built (or not) against every
+ * build sysroot. */
+static struct plan_subject *probe_subjects(const struct probe *probes, size_t n)
 {
+	struct plan_subject *v = xcalloc(n + 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++)
-		if (run_probes[i].kase == kase && run_probes[i].status == PROBE_BUILT &&
-		    strcmp(run_probes[i].build->name, run->name) == 0)
-			return path_join(run_probes[i].dir, PROBE_LIBRARY);
-	return NULL;
-}
-
-static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
-		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
-		       const struct sysroot *host, const struct trees *t,
-		       const struct probe *run_probes, size_t n_run_probes)
-{
-	struct elf_info info;
-	bool statically = false;
-	if (p->status == PROBE_BUILT && elf_info_read(p->binary, &info, NULL) == 1) {
-		statically = !info.interp && !strv_len(info.needed);
-		elf_info_release(&info);
-	}
-	for (size_t k = 0; k < n_ms; k++) {
-		bool in_tree = route_in_container(ms[k]);
-		if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !p->kase->library)
-			continue;
-		bool own = ms[k]->caps & ROUTE_ROOTFS_ONLY;
-		size_t n_trees = in_tree ? t->n : 1;
-		size_t n = route_runs_on_host(ms[k]) || own ? 1 : n_runs;
-		for (size_t q = 0; q < n_trees * n; q++) {
-			size_t r = q % n, tree = q / n;
-			const struct sysroot *run = route_runs_on_host(ms[k]) ? host
-						    : own ? &t->own[tree] : &runs[r];
-			if (!route_applies(ms[k], p->build->arch, run->arch) ||
-			    (in_tree && strcmp(t->v[tree].arch, p->build->arch) != 0))
-				continue;
-			struct cell *c = matrix_add(m, p->kase->name, p->binary, p->build, run, ms[k]);
-			c->rootfs = in_tree ? &t->v[tree] : NULL;
-			c->probe = true;
-			if (route_emulated(p->build->arch) && in_tree) {
-				/* The kernel runs it (binfmt_misc), or nothing does. */
-				char *why = NULL;
-				const struct gm_arch *a = arch_by_gnu(p->build->arch);
-				if (!a || !binfmt_ready(a, &why)) {
-					c->skip_reason = why ? why : xasprintf("unknown arch %s",
-									      p->build->arch);
-					continue;
-				}
-			} else if (route_emulated(p->build->arch)) {
-				const struct gm_arch *a = arch_by_gnu(p->build->arch);
-				c->emulator = arch_emulator(a);
-				if (!c->emulator) {
-					c->skip_reason = xasprintf("no %s on this machine to run %s "
-								   "binaries (Debian package "
-								   "qemu-user-static)",
-								   a ? a->qemu : "emulator", p->build->arch);
-					continue;
-				}
-			}
-			if (p->status != PROBE_BUILT) {
-				c->skip_reason = xasprintf("probe not built: %s", p->reason);
-				continue;
-			}
-			if (statically) {
-				c->static_binary = true;
-				/* It runs in any tree, with or without a glibc. */
-				if (!route_runs_on_host(ms[k]) && !own)
-					c->skip_reason = xasprintf("static executable: it carries glibc %s; "
-								   "routes that swap the glibc do not apply",
-								   p->build->glibc_version);
-				continue;
-			}
-			/* The probe finds its plugin beside itself; patched copies
-			 * take it along. */
-			if (p->kase->plugin)
-				strv_push_take(&c->companions, path_join(p->dir, "plugin.so"));
-			/* Its library is where the host routes are told to look
-			 * (after the sysroot's directories); in a tree only the
-			 * ldcache route puts it, the one built against run. */
-			if (p->kase->library)
-				strv_push(&c->extra_libdirs, p->dir);
-			if (p->kase->library && (ms[k]->caps & ROUTE_PROBE_LIBRARY))
-				c->run_library = run_library(run_probes, n_run_probes, p->kase, run);
-			if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !c->run_library)
-				c->skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
-							   run->name);
-			for (size_t e = 0; p->kase->runtime[e]; e++)
-				strv_push(&c->runtime, p->kase->runtime[e]);
-			c->behaviour = p->kase->behaviour;
-		}
-	}
+		plan_subject_probe(&probes[i], &v[i]);
+	return v;
 }
 
 /* The architecture all build sysroots share (the trees "every tree" means),
@@ -291,6 +203,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct probe *probes = NULL, *run_probes = NULL;
 	struct matrix m = {.command_line = ctx->argv};
 	struct trees t = {0};
+	struct plan_subject *subjects = NULL;
 	bool helped;
 	int r = -1;
 
@@ -326,9 +239,14 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !run_probes &&
 		    probes_build(ctx, runs, n_r, cs, n_cs, o.m.jobs, &run_probes, err) < 0)
 			goto out;
-	for (size_t i = 0; i < n_b * n_cs; i++)
-		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host, &t, run_probes,
-			   run_probes ? n_r * n_cs : 0);
+	subjects = probe_subjects(probes, n_b * n_cs);
+	struct plan_input in = {.subjects = subjects, .n_subjects = n_b * n_cs, .routes = ms,
+				.n_routes = n_ms, .runs = runs, .n_runs = n_r, .host = &host,
+				.trees = t.v, .tree_glibc = t.own, .n_trees = t.n,
+				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0};
+	struct plan_machine here;
+	plan_machine_here(&here);
+	plan_cells(&in, &here, &m);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
@@ -337,6 +255,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (r == 0)
 		r = report_nothing_ran(&m, o.allow_empty, err);
 out:
+	free(subjects);
 	matrix_release(&m);
 	probes_free(probes, n_b * n_cs);
 	if (run_probes)

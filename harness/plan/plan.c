@@ -1,0 +1,301 @@
+/* plan_cells: subjects × routes × trees × run sysroots, each crossing
+ * judged by one function (decide), then filled with what runs. */
+#define _GNU_SOURCE
+#include "plan/plan.h"
+#include "base/fs.h"
+#include "base/util.h"
+#include "verdict/predict.h"
+
+#include <string.h>
+
+enum decision {
+	PLAN_RUN,   /* a cell with something to run */
+	PLAN_SKIP,  /* a cell, not run here: why */
+	PLAN_OMIT,  /* no cell: the pairing means nothing */
+};
+
+/* One crossing of a subject with a route and a target. */
+struct pairing {
+	const struct plan_subject *s;
+	const struct route *rt;
+	const struct sysroot *run;
+	const struct rootfs *tree;   /* container routes only */
+};
+
+/* What the machine said about one architecture, asked once per plan. */
+struct arch_facts {
+	const struct gm_arch *a;
+	bool asked_emulator, asked_binfmt;
+	char *emulator;
+	int binfmt;
+	char *binfmt_why;
+};
+
+struct planner {
+	const struct plan_input *in;
+	const struct plan_machine *mach;
+	struct arch_facts facts[16]; /* one per row of the arch table (7) */
+	size_t n_facts;
+};
+
+static struct arch_facts *facts_of(struct planner *pl, const struct gm_arch *a)
+{
+	for (size_t i = 0; i < pl->n_facts; i++)
+		if (pl->facts[i].a == a)
+			return &pl->facts[i];
+	/* The arch table has fewer rows than facts[]: never full. */
+	struct arch_facts *f = &pl->facts[pl->n_facts++];
+	memset(f, 0, sizeof(*f));
+	f->a = a;
+	return f;
+}
+
+static const char *emulator_of(struct planner *pl, const struct gm_arch *a)
+{
+	struct arch_facts *f = facts_of(pl, a);
+	if (!f->asked_emulator)
+		f->emulator = pl->mach->emulator(a);
+	f->asked_emulator = true;
+	return f->emulator;
+}
+
+static int binfmt_of(struct planner *pl, const struct gm_arch *a, char **why)
+{
+	struct arch_facts *f = facts_of(pl, a);
+	if (!f->asked_binfmt)
+		f->binfmt = pl->mach->binfmt_ready(a, &f->binfmt_why);
+	f->asked_binfmt = true;
+	*why = f->binfmt ? NULL : xstrdup(f->binfmt_why ? f->binfmt_why : "binfmt_misc");
+	return f->binfmt;
+}
+
+/* The pairing's architectures disagree (or the route cannot run another
+ * machine's file): why, or NULL. */
+static char *pairing_fault(const struct pairing *p, const struct gm_arch *host)
+{
+	const struct gm_arch *a = p->s->arch;
+	if (a != host && !(p->rt->caps & (ROUTE_EMULATOR | ROUTE_BINFMT)))
+		return xasprintf("a %s file: route %s runs programs of this %s machine only", a->gnu,
+				 p->rt->name, host->gnu);
+	if (!route_runs_on_host(p->rt) && strcmp(p->run->arch, a->gnu) != 0)
+		return xasprintf("sysroot %s is %s, the file is %s", p->run->name, p->run->arch,
+				 a->gnu);
+	if (p->tree && strcmp(p->tree->arch, a->gnu) != 0)
+		return xasprintf("root filesystem %s is %s, the file is %s", p->tree->name,
+				 p->tree->arch, a->gnu);
+	return NULL;
+}
+
+/* Another machine's file runs in a tree of its architecture through the
+ * kernel (binfmt_misc), elsewhere under qemu-user in front of the route's
+ * command; nothing of another machine is ever executed by the host itself. */
+static char *foreign_fault(struct planner *pl, const struct pairing *p)
+{
+	const struct gm_arch *a = p->s->arch, *host = pl->mach->host;
+	char *why = NULL;
+	if (a == host)
+		return NULL;
+	if (p->tree) {
+		if (!binfmt_of(pl, a, &why))
+			return why;
+	} else if (!emulator_of(pl, a)) {
+		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
+				 "qemu-user-static)", a->gnu, host->gnu, a->qemu);
+	}
+	if (p->s->kind == ELF_FILE_SHARED_OBJECT && pl->in->host_program)
+		return xasprintf("a %s shared object: --host-program runs on this %s machine",
+				 a->gnu, host->gnu);
+	return NULL;
+}
+
+/* What the file is decides which routes take it.  A static executable
+ * carries its own libc: routes that swap the glibc do not apply. */
+static char *kind_fault(const struct plan_input *in, const struct pairing *p)
+{
+	const struct route *rt = p->rt;
+	const struct probe *pr = p->s->probe;
+	if (pr && pr->status != PROBE_BUILT)
+		return xasprintf("probe not built: %s", pr->reason);
+	switch (p->s->kind) {
+	case ELF_FILE_STATIC_EXEC:
+		if (route_runs_on_host(rt) || (rt->caps & ROUTE_ROOTFS_ONLY))
+			return NULL;
+		if (pr)
+			return xasprintf("static executable: it carries glibc %s; routes that swap "
+					 "the glibc do not apply", pr->build->glibc_version);
+		return xstrdup(PREDICT_STATIC_SKIP);
+	case ELF_FILE_SHARED_OBJECT:
+		/* load-object (built against the run sysroot) dlopens it, or the
+		 * user's --host-program, which any route on this machine runs. */
+		if (route_in_container(rt))
+			return xstrdup("shared object: check loads it in a program of this machine, "
+				       "and container routes run what is in the tree");
+		if (route_runs_on_host(rt) && !in->host_program)
+			return xasprintf("shared object: route %s runs programs, and check loads a "
+					 "shared object with its own program built against each "
+					 "sysroot (routes loader, interp, rpath, env), or with "
+					 "--host-program", rt->name);
+		return NULL;
+	case ELF_FILE_OTHER:
+		return xasprintf("a %s cannot be run", elf_file_kind_name(p->s->kind));
+	default:
+		return NULL;
+	}
+}
+
+/* The one judgement of a crossing.  A probe's pairing of two
+ * architectures is no cell (the plan crosses every selected sysroot); a
+ * user named each target, so the same pairing is a cell saying why not. */
+static enum decision decide(struct planner *pl, const struct pairing *p, char **why)
+{
+	const struct plan_subject *s = p->s;
+	const struct gm_arch *host = pl->mach->host;
+	*why = NULL;
+	if (s->probe && (p->rt->caps & ROUTE_PROBE_LIBRARY) && !s->probe->kase->library)
+		return PLAN_OMIT;
+	if (!s->arch || !host) {
+		*why = xasprintf("a %s file on a %s machine glibc-matrix does not know",
+				 s->arch ? s->arch->gnu : s->machine, host ? host->gnu : "unknown");
+		return PLAN_SKIP;
+	}
+	if ((*why = pairing_fault(p, host))) {
+		if (!s->probe)
+			return PLAN_SKIP;
+		free(*why);
+		*why = NULL;
+		return PLAN_OMIT;
+	}
+	if ((*why = foreign_fault(pl, p)) || (*why = kind_fault(pl->in, p)))
+		return PLAN_SKIP;
+	return PLAN_RUN;
+}
+
+/* The case's library built against run (the ldcache route injects it). */
+static char *run_library(const struct plan_input *in, const struct gm_case *kase,
+			 const struct sysroot *run)
+{
+	for (size_t i = 0; i < in->n_run_probes; i++) {
+		const struct probe *p = &in->run_probes[i];
+		if (p->kase == kase && p->status == PROBE_BUILT && strcmp(p->build->name, run->name) == 0)
+			return path_join(p->dir, PROBE_LIBRARY);
+	}
+	return NULL;
+}
+
+/* A probe finds its plugin beside itself (patched copies take it along);
+ * its library is where the host routes are told to look, after the
+ * sysroot's directories; in a tree only the route that injects it puts it,
+ * the one built against run. */
+static void fill_probe(const struct plan_input *in, const struct probe *pr, struct cell *c)
+{
+	const struct gm_case *k = pr->kase;
+	c->probe = true;
+	if (k->plugin)
+		strv_push_take(&c->companions, path_join(pr->dir, "plugin.so"));
+	if (k->library)
+		strv_push(&c->extra_libdirs, pr->dir);
+	if (c->method->caps & ROUTE_PROBE_LIBRARY) {
+		c->run_library = run_library(in, k, c->run);
+		if (!c->run_library)
+			c->skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
+						   c->run->name);
+	}
+	for (size_t e = 0; k->runtime[e]; e++)
+		strv_push(&c->runtime, k->runtime[e]);
+	c->behaviour = k->behaviour;
+}
+
+/* The load-object program built against run, or NULL. */
+static const struct probe *loader_for(const struct plan_input *in, const struct sysroot *run)
+{
+	for (size_t i = 0; i < in->n_loaders; i++)
+		if (in->loaders[i].build == run)
+			return &in->loaders[i];
+	return NULL;
+}
+
+/* A user's shared object runs inside a program that loads it: the
+ * user's --host-program, or load-object built against the run sysroot. */
+static void fill_loaded(const struct plan_input *in, struct cell *c)
+{
+	const struct probe *lo = in->host_program ? NULL : loader_for(in, c->run);
+	if (!in->host_program && (!lo || lo->status != PROBE_BUILT)) {
+		c->skip_reason = xasprintf("load-object did not build against %s: %s", c->run->name,
+					   lo ? lo->reason : "?");
+		return;
+	}
+	c->loads = c->binary;
+	c->binary = xstrdup(in->host_program ? in->host_program[0] : lo->binary);
+	for (size_t a = 1; in->host_program && in->host_program[a]; a++)
+		strv_push(&c->args, in->host_program[a]);
+	strv_push(&c->args, c->loads);
+}
+
+static void fill_file(const struct plan_input *in, size_t subject, struct cell *c)
+{
+	char *const *extra = in->host_libdirs ? in->host_libdirs[subject] : NULL;
+	c->expect_exit = in->expect_exit;
+	if (c->skip_reason)
+		return;
+	if (in->subjects[subject].kind == ELF_FILE_SHARED_OBJECT)
+		fill_loaded(in, c);
+	else
+		for (size_t a = 0; in->args && in->args[a]; a++)
+			strv_push(&c->args, in->args[a]);
+	for (size_t d = 0; in->libdirs && in->libdirs[d]; d++)
+		strv_push(&c->extra_libdirs, in->libdirs[d]);
+	for (size_t d = 0; extra && extra[d]; d++)
+		if (!strv_contains(c->extra_libdirs, extra[d]))
+			strv_push(&c->extra_libdirs, extra[d]);
+}
+
+static void plan_pairing(struct planner *pl, size_t subject, const struct pairing *p,
+			 struct matrix *m)
+{
+	char *why;
+	enum decision d = decide(pl, p, &why);
+	if (d == PLAN_OMIT)
+		return;
+	const struct plan_subject *s = p->s;
+	struct cell *c = matrix_add(m, s->name, s->binary, s->probe ? s->probe->build : NULL,
+				    p->run, p->rt);
+	c->rootfs = p->tree;
+	c->static_binary = s->kind == ELF_FILE_STATIC_EXEC;
+	c->skip_reason = why;
+	if (d == PLAN_RUN && s->arch != pl->mach->host && !p->tree)
+		c->emulator = xstrdup(emulator_of(pl, s->arch));
+	if (s->probe && d == PLAN_RUN)
+		fill_probe(pl->in, s->probe, c);
+	else if (!s->probe)
+		fill_file(pl->in, subject, c);
+}
+
+/* Each route's targets: the host, each tree's own glibc, or each run
+ * sysroot (in each tree for the other container routes). */
+static void plan_route(struct planner *pl, size_t subject, const struct route *rt, struct matrix *m)
+{
+	const struct plan_input *in = pl->in;
+	bool own = rt->caps & ROUTE_ROOTFS_ONLY, in_tree = route_in_container(rt);
+	size_t n_trees = in_tree ? in->n_trees : 1;
+	size_t n = route_runs_on_host(rt) || own ? 1 : in->n_runs;
+	for (size_t q = 0; q < n_trees * n; q++) {
+		size_t tree = q / n;
+		struct pairing p = {.s = &in->subjects[subject], .rt = rt,
+				    .run = route_runs_on_host(rt) ? in->host
+					   : own ? &in->tree_glibc[tree] : &in->runs[q % n],
+				    .tree = in_tree ? &in->trees[tree] : NULL};
+		plan_pairing(pl, subject, &p, m);
+	}
+}
+
+void plan_cells(const struct plan_input *in, const struct plan_machine *mach, struct matrix *m)
+{
+	struct planner pl = {.in = in, .mach = mach};
+	for (size_t s = 0; s < in->n_subjects; s++)
+		for (size_t k = 0; k < in->n_routes; k++)
+			plan_route(&pl, s, in->routes[k], m);
+	for (size_t i = 0; i < pl.n_facts; i++) {
+		free(pl.facts[i].emulator);
+		free(pl.facts[i].binfmt_why);
+	}
+}

@@ -1,0 +1,93 @@
+/* The plan: the one place where the cells of a command are made.
+ *
+ * Subjects (probes built against a build sysroot, a user's files) cross
+ * routes and targets (run sysroots, the host, root filesystems and their
+ * own glibc); each crossing is either no cell at all (a pairing that means
+ * nothing: an x86_64 probe against an aarch64 sysroot in a matrix of
+ * every selected sysroot), a cell with the reason it cannot run here, or a
+ * cell with what to run.  `run` and `check` parse their options and call
+ * plan_cells; matrix_execute then runs what the plan made.
+ *
+ * Planning is pure: plan_cells reads no file and starts no process.  What
+ * it must know about the machine (its architecture, the emulators it has,
+ * whether the kernel runs foreign programs) comes in struct plan_machine,
+ * asked once per architecture; reading a subject's ELF header is done
+ * before, by plan_subject_probe and plan_subject_file. */
+#ifndef GM_PLAN_H
+#define GM_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arch.h"
+#include "base/err.h"
+#include "elf/elfinfo.h"
+#include "matrix/matrix.h"
+#include "probes/probes.h"
+#include "routes/route.h"
+#include "store/rootfs.h"
+#include "store/sysroot.h"
+
+/* What planning asks of the machine. */
+struct plan_machine {
+	const struct gm_arch *host;  /* NULL: a machine glibc-matrix does not know */
+	/* The qemu-user that runs a's programs (a new string), or NULL. */
+	char *(*emulator)(const struct gm_arch *a);
+	/* 1 when the kernel runs a's programs (binfmt_misc); 0 with *why (new). */
+	int (*binfmt_ready)(const struct gm_arch *a, char **why);
+};
+
+/* This machine, as arch_host, arch_emulator and binfmt_ready see it. */
+void plan_machine_here(struct plan_machine *m);
+
+/* One thing to run: a probe, or a user's file. */
+struct plan_subject {
+	const char *name;            /* the case's name, or the file as the user named it */
+	const char *binary;          /* absolute path (NULL: a probe that did not build) */
+	const struct gm_arch *arch;  /* its machine; NULL: one glibc-matrix does not know */
+	const char *machine;         /* that machine's name, for messages */
+	enum elf_file_kind kind;
+	const struct probe *probe;   /* NULL: a user's file */
+};
+
+/* Reads what planning needs of a probe (not built: only its name and
+ * build).  A probe's binary of the wrong kind is planned as it is. */
+void plan_subject_probe(const struct probe *p, struct plan_subject *s);
+/* A user's file: name as given, abs its real path, info its ELF data. */
+void plan_subject_file(const char *name, const char *abs, const struct elf_info *info,
+		       struct plan_subject *s);
+
+/* The targets and the settings every cell of a command shares. */
+struct plan_input {
+	const struct plan_subject *subjects;
+	size_t n_subjects;
+	const struct route *const *routes;
+	size_t n_routes;
+	const struct sysroot *runs;  /* the run axis of routes that swap the glibc */
+	size_t n_runs;
+	const struct sysroot *host;  /* the run axis of routes that run on the host */
+	const struct rootfs *trees;  /* container routes: root filesystems */
+	const struct sysroot *tree_glibc; /* each tree's own glibc (ROUTE_ROOTFS_ONLY) */
+	size_t n_trees;
+	/* Probes: each case built against each run sysroot, for the routes
+	 * that inject a probe's library (ROUTE_PROBE_LIBRARY); NULL if none. */
+	const struct probe *run_probes;
+	size_t n_run_probes;
+	/* A user's files: */
+	char *const *args;           /* a program's arguments */
+	int expect_exit;             /* the status that means success */
+	char *const *libdirs;        /* --library-path, then each file's host_libdirs */
+	char *const *const *host_libdirs; /* per subject: the host directories of the
+				      * libraries it needs beyond glibc (or NULL) */
+	/* How a shared object is loaded: host_program (argv, [0] absolute)
+	 * or, when NULL, load-object built against each run sysroot. */
+	char *const *host_program;
+	const struct probe *loaders;
+	size_t n_loaders;
+};
+
+/* Adds the cells of in to m, in the order subjects, routes, trees, run
+ * sysroots.  Each has skip_reason set when it cannot run here. */
+void plan_cells(const struct plan_input *in, const struct plan_machine *mach, struct matrix *m);
+
+#endif
