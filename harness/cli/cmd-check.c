@@ -334,8 +334,8 @@ static int resolve_host_program(char **hp, struct gm_err **err)
 
 static void print_cell(const struct cell *c, const char *what, const char *why)
 {
-	printf("  %s against %s by %s%s%s: %s (%s)\n", c->subject, c->run->name, c->method->name,
-	       c->rootfs ? " in " : "", c->rootfs ? c->rootfs->name : "", what, why ? why : "");
+	printf("  %s against %s by %s%s%s: %s (%s)\n", c->plan.subject, c->plan.run->name, c->plan.method->name,
+	       c->plan.rootfs ? " in " : "", c->plan.rootfs ? c->plan.rootfs->name : "", what, why ? why : "");
 }
 
 /* Lists the skipped cells and those that did not run as expected; returns
@@ -345,12 +345,12 @@ static size_t list_cells(const struct matrix *m)
 	size_t bad = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
-		if (c->skip_reason) {
-			print_cell(c, "skipped", c->skip_reason);
-		} else if (cell_unexpected(c)) {
+		if (c->plan.skip_reason) {
+			print_cell(c, "skipped", c->plan.skip_reason);
+		} else if (c->verdict.unexpected) {
 			if (!bad++)
 				printf("cells that did not run as expected:\n");
-			print_cell(c, gm_outcome_name(c->observed), c->observed_detail);
+			print_cell(c, gm_outcome_name(c->obs.outcome), c->obs.detail);
 		}
 	}
 	return bad;

@@ -192,8 +192,13 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
 				.args = args, .lazy = true, .own_search = true, .emulator = emulator};
 	struct route_cmd cmd = {0};
-	if (rt->prepare(&mc, &cmd, err) < 0)
+	int prepared = rt->prepare(&mc, &cmd, err);
+	if (prepared == ROUTE_REFUSED)
+		gm_usage(err, "%s", cmd.refusal);
+	if (prepared != 0) {
+		route_cmd_release(&cmd);
 		goto out;
+	}
 	route_emulate(&cmd, emulator);
 	/* The user's environment stays, but for what the route itself sets. */
 	cleanup_strv char **env = NULL;

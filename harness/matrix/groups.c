@@ -38,7 +38,7 @@ static void add_strv(struct strbuf *b, const char *tag, char *const *v)
 static char *group_key(const struct cell *c, const struct route_cmd *cmd)
 {
 	struct strbuf b = STRBUF_INIT;
-	strbuf_addf(&b, "root:%s\n", c->rootfs->root);
+	strbuf_addf(&b, "root:%s\n", c->plan.rootfs->root);
 	add_strv(&b, "src", cmd->mount_src);
 	add_strv(&b, "dst", cmd->mount_dst);
 	add_strv(&b, "hook", cmd->hook_argv);
@@ -57,11 +57,11 @@ static void group_failed(struct exec_job *j, const struct group *g, const char *
 	cleanup_free char *path = wrote && *wrote ? xasprintf(" (%s)", wrote) : xstrdup("");
 	for (size_t k = 0; k < g->n; k++) {
 		struct cell *c = &j->m->cells[g->cells[k]];
-		c->observed = GM_EXEC_FAILED;
-		c->observed_detail = wrote ? xasprintf("the hook tried to write the host%s: %s", path, why)
+		c->obs.outcome = GM_EXEC_FAILED;
+		c->obs.detail = wrote ? xasprintf("the hook tried to write the host%s: %s", path, why)
 					   : xasprintf("the container did not start: %s", why);
-		c->stdout_excerpt = xstrdup("");
-		c->stderr_excerpt = xstrdup("");
+		c->obs.stdout_excerpt = xstrdup("");
+		c->obs.stderr_excerpt = xstrdup("");
 		c->done = true;
 	}
 }
@@ -85,7 +85,7 @@ static void group_task(void *p, size_t gi)
 		progs[k].timeout_s = j->o->timeout_s;
 	}
 	struct batch_spec spec = {
-		.rootfs = c0->rootfs->root,
+		.rootfs = c0->plan.rootfs->root,
 		.probe_dir = work,
 		.mounts = mounts,
 		.n_mounts = n_mounts,
@@ -101,7 +101,7 @@ static void group_task(void *p, size_t gi)
 		if (err->code == GM_EXIT_SKIP) {
 			for (size_t k = 0; k < g->n; k++) {
 				struct cell *c = &j->m->cells[g->cells[k]];
-				c->skip_reason = xstrdup(err->msg);
+				c->plan.skip_reason = xstrdup(err->msg);
 				c->done = true;
 			}
 			gm_err_free(&err);
@@ -132,7 +132,7 @@ static void group_task(void *p, size_t gi)
 						 : xstrdup("not run: the container ended first");
 			cell_observe(c, j->cmds[g->cells[k]], &res, NULL, note);
 			if (!b->ran)
-				c->observed = GM_FAILED;
+				c->obs.outcome = GM_FAILED;
 		}
 	}
 	for (size_t k = 0; k < g->n; k++) {

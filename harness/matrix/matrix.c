@@ -34,33 +34,27 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 	m->cells = xrealloc(m->cells, (m->n + 1) * sizeof(*m->cells));
 	struct cell *c = &m->cells[m->n++];
 	memset(c, 0, sizeof(*c));
-	c->subject = xstrdup(subject);
-	c->binary = binary ? xstrdup(binary) : NULL;
-	c->build = build;
-	c->run = run;
-	c->method = method;
-	c->companions = xcalloc(1, sizeof(char *));
-	c->args = xcalloc(1, sizeof(char *));
-	c->runtime = xcalloc(1, sizeof(char *));
-	c->extra_libdirs = xcalloc(1, sizeof(char *));
-	c->host_libs = xcalloc(1, sizeof(char *));
-	c->predicted = c->observed = GM_SKIPPED;
+	c->plan.subject = xstrdup(subject);
+	c->plan.binary = binary ? xstrdup(binary) : NULL;
+	c->plan.build = build;
+	c->plan.run = run;
+	c->plan.method = method;
+	c->plan.companions = xcalloc(1, sizeof(char *));
+	c->plan.args = xcalloc(1, sizeof(char *));
+	c->plan.runtime = xcalloc(1, sizeof(char *));
+	c->plan.extra_libdirs = xcalloc(1, sizeof(char *));
+	c->pred.host_libs = xcalloc(1, sizeof(char *));
+	c->pred.outcome = c->obs.outcome = GM_SKIPPED;
 	return c;
 }
 
-bool cell_mismatch(const struct cell *c)
+/* The one judgement of every cell (verdict/verdict.h), once it is settled. */
+static void judge(struct cell *c)
 {
-	if (!c->done || c->skip_reason || c->predicted == c->observed)
-		return false;
-	return c->probe || c->predicted != GM_OK ||
-	       (c->observed != GM_FAILED && c->observed != GM_TIMEOUT);
-}
-
-bool cell_unexpected(const struct cell *c)
-{
-	if (!c->done || c->skip_reason)
-		return false;
-	return c->probe ? cell_mismatch(c) : c->observed != GM_OK;
+	struct verdict_input in = {.probe = c->plan.probe, .ran = c->done && !c->plan.skip_reason,
+				   .predicted = c->pred.outcome, .observed = c->obs.outcome,
+				   .expect_exit = c->plan.expect_exit};
+	verdict_decide(&in, &c->verdict);
 }
 
 /* Predicts cell i and prepares its command.  Returns 1 when cmd is ready
@@ -74,53 +68,43 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 	cleanup_strv char **dlopened = NULL;
 	struct gm_prediction pred;
 
-	for (size_t k = 0; c->companions[k]; k++)
-		strv_push(&dlopened, c->companions[k]);
-	if (c->loads)
-		strv_push(&dlopened, c->loads);
-	struct route_ctx mc = {.binary = c->binary, .companions = c->companions,
-				.runtime = c->runtime, .run = c->run,
-				.extra_libdirs = c->extra_libdirs,
-				.workdir = work, .args = c->args, .dlopened = dlopened,
-				.lazy = j->o->lazy, .rootfs = c->rootfs, .own_search = !c->probe,
+	for (size_t k = 0; c->plan.companions[k]; k++)
+		strv_push(&dlopened, c->plan.companions[k]);
+	if (c->plan.loads)
+		strv_push(&dlopened, c->plan.loads);
+	struct route_ctx mc = {.binary = c->plan.binary, .companions = c->plan.companions,
+				.runtime = c->plan.runtime, .run = c->plan.run,
+				.extra_libdirs = c->plan.extra_libdirs,
+				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
+				.lazy = j->o->lazy, .rootfs = c->plan.rootfs, .own_search = !c->plan.probe,
 				.container_dir = inside, .hook = j->o->hook,
-				.run_library = c->run_library, .emulator = c->emulator};
-	if (c->method->predict(&mc, &pred, err) < 0)
+				.run_library = c->plan.run_library, .emulator = c->plan.emulator};
+	if (c->plan.method->predict(&mc, &pred, err) < 0)
 		return -1;
-	c->predicted = pred.outcome;
-	c->predicted_detail = xstrdup(pred.detail);
-	/* A program that loads then does what it does: a test probe's declared
-	 * crash, hang or failure. */
-	if (pred.outcome == GM_OK && c->behaviour != GM_OK) {
-		c->predicted = c->behaviour;
-		free(c->predicted_detail);
-		c->predicted_detail = xstrdup("the program's own behaviour");
-	}
+	c->pred.detail = xstrdup(pred.detail);
+	c->pred.outcome = verdict_predicted(pred.outcome, c->plan.behaviour, &c->pred.detail);
 	for (size_t k = 0; pred.host_libs[k]; k++)
-		strv_push(&c->host_libs, pred.host_libs[k]);
-	c->problems = steal_pointer(&pred.problems);
-	c->n_problems = pred.n_problems;
+		strv_push(&c->pred.host_libs, pred.host_libs[k]);
+	c->pred.problems = steal_pointer(&pred.problems);
+	c->pred.n_problems = pred.n_problems;
 	pred.n_problems = 0;
-	if (!c->probe)
-		c->libraries = strv_dup(pred.libraries);
+	if (!c->plan.probe)
+		c->pred.libraries = strv_dup(pred.libraries);
 	prediction_release(&pred);
 
-	int pr = c->method->prepare(&mc, cmd, err);
-	if (pr == 0)
-		route_emulate(cmd, c->emulator);
-	if (pr < 0) {
-		route_cmd_release(cmd);
+	int pr = c->plan.method->prepare(&mc, cmd, err);
+	if (pr == ROUTE_REFUSED) {
 		/* A route that cannot even prepare (the patcher refuses the file)
-		 * is an observation about the route, not an infrastructure error. */
-		if ((*err)->code == GM_EXIT_FINDINGS || (*err)->code == GM_EXIT_USAGE) {
-			c->observed = GM_EXEC_FAILED;
-			c->observed_detail = xasprintf("prepare: %s", (*err)->msg);
-			gm_err_free(err);
-			c->done = true;
-			return 0;
-		}
-		return -1;
+		 * is an observation about the route, not a failure of ours. */
+		c->obs.outcome = GM_EXEC_FAILED;
+		c->obs.detail = xasprintf("prepare: %s", cmd->refusal);
+		c->done = true;
 	}
+	if (pr != 0) {
+		route_cmd_release(cmd);
+		return pr < 0 ? -1 : 0;
+	}
+	route_emulate(cmd, c->plan.emulator);
 	return 1;
 }
 
@@ -129,31 +113,26 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
 {
 	struct classified cl;
 	struct run_expect expect = cmd->expect;
-	if (c->static_binary && c->build) {
-		expect.glibc_version = c->build->glibc_version;
+	if (c->plan.static_binary && c->plan.build) {
+		expect.glibc_version = c->plan.build->glibc_version;
 		expect.libdirs = NULL;
 	}
-	classify_traced(res, c->probe ? &expect : NULL, trace, &cl);
-	if (!c->probe && cl.outcome == GM_OK && res->exit_code != c->expect_exit) {
-		cl.outcome = GM_FAILED;
-		free(cl.detail);
-		cl.detail = xasprintf("exit %d, expected %d", res->exit_code, c->expect_exit);
-	} else if (!c->probe && cl.outcome == GM_FAILED && res->exit_code == c->expect_exit) {
-		cl.outcome = GM_OK;
-	}
-	c->observed = res->interrupted ? GM_SKIPPED : cl.outcome;
-	c->observed_detail = res->interrupted ? xstrdup("interrupted")
+	classify_traced(res, c->plan.probe ? &expect : NULL, trace, &cl);
+	cl.outcome = verdict_observed(c->plan.probe, cl.outcome, res->exit_code, c->plan.expect_exit,
+				      &cl.detail);
+	c->obs.outcome = res->interrupted ? GM_SKIPPED : cl.outcome;
+	c->obs.detail = res->interrupted ? xstrdup("interrupted")
 			     : note ? xasprintf("%s%s%s", cl.detail, *cl.detail ? "; " : "", note)
 				    : xstrdup(cl.detail);
-	c->exit_code = res->exit_code;
-	c->signal = res->signal;
-	c->duration_s = res->duration_s;
-	c->stdout_excerpt = utf8_excerpt(res->out ? res->out : "", res->out ? res->out_len : 0, 2000,
-					 &c->stdout_len);
-	c->stderr_excerpt = utf8_excerpt(res->err ? res->err : "", res->err ? res->err_len : 0, 2000,
-					 &c->stderr_len);
-	c->ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
-	c->ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
+	c->obs.exit_code = res->exit_code;
+	c->obs.signal = res->signal;
+	c->obs.duration_s = res->duration_s;
+	c->obs.stdout_excerpt = utf8_excerpt(res->out ? res->out : "", res->out ? res->out_len : 0, 2000,
+					 &c->obs.stdout_len);
+	c->obs.stderr_excerpt = utf8_excerpt(res->err ? res->err : "", res->err ? res->err_len : 0, 2000,
+					 &c->obs.stderr_len);
+	c->obs.ran_glibc = cl.ran_glibc ? xstrdup(cl.ran_glibc) : NULL;
+	c->obs.ran_libc = cl.ran_libc ? xstrdup(cl.ran_libc) : NULL;
 	c->done = !res->interrupted;
 	classified_release(&cl);
 }
@@ -166,7 +145,7 @@ static void trace_run(const struct cell *c, const struct route_cmd *cmd, const c
 		      double timeout_s, struct run_trace *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (c->probe || c->static_binary)
+	if (c->plan.probe || c->plan.static_binary)
 		return;
 	cleanup_strv char **env = strv_dup(cmd->env);
 	strv_push(&env, "LD_TRACE_LOADED_OBJECTS=1");
@@ -191,7 +170,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 
 	if (cell_prepare(j, i, &cmd, err) <= 0)
 		return;
-	if (route_in_container(c->method)) {
+	if (route_in_container(c->plan.method)) {
 		/* Run later with its group (matrix/groups.c). */
 		j->cmds[i] = xmalloc(sizeof(cmd));
 		*j->cmds[i] = cmd;
@@ -234,7 +213,7 @@ static void task(void *p, size_t i)
 	struct cell *c = &j->m->cells[i];
 	struct gm_err *err = NULL;
 
-	if (c->skip_reason) {
+	if (c->plan.skip_reason) {
 		c->done = true;
 	} else {
 		run_cell(j, i, &err);
@@ -365,6 +344,8 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	if (mkdir_p(work, 0755, err) < 0) {
 		if (registered)
 			store_claim_release();
+		for (size_t i = 0; i < m->n; i++)
+			judge(&m->cells[i]);
 		return -1;
 	}
 	contain_setup();
@@ -396,9 +377,10 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 	m->wall_s = now_seconds() - j.start;
 	progress_done(&j.progress);
 	m->complete = !interrupted();
-	for (size_t i = 0; i < m->n; i++)
-		if (!m->cells[i].done)
-			m->complete = false;
+	for (size_t i = 0; i < m->n; i++) {
+		m->complete &= m->cells[i].done;
+		judge(&m->cells[i]);
+	}
 	pthread_mutex_destroy(&j.lock);
 	contain_teardown();
 	if (!o->keep_work)
@@ -416,25 +398,25 @@ void matrix_release(struct matrix *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct cell *c = &m->cells[i];
-		free(c->subject);
-		free(c->binary);
-		strv_free(c->companions);
-		free(c->loads);
-		strv_free(c->args);
-		strv_free(c->runtime);
-		strv_free(c->extra_libdirs);
-		free(c->run_library);
-		free(c->skip_reason);
-		free(c->predicted_detail);
-		free(c->observed_detail);
-		strv_free(c->host_libs);
-		strv_free(c->libraries);
-		free(c->emulator);
-		problems_free(c->problems, c->n_problems);
-		free(c->stdout_excerpt);
-		free(c->stderr_excerpt);
-		free(c->ran_glibc);
-		free(c->ran_libc);
+		free(c->plan.subject);
+		free(c->plan.binary);
+		strv_free(c->plan.companions);
+		free(c->plan.loads);
+		strv_free(c->plan.args);
+		strv_free(c->plan.runtime);
+		strv_free(c->plan.extra_libdirs);
+		free(c->plan.run_library);
+		free(c->plan.skip_reason);
+		free(c->pred.detail);
+		free(c->obs.detail);
+		strv_free(c->pred.host_libs);
+		strv_free(c->pred.libraries);
+		free(c->plan.emulator);
+		problems_free(c->pred.problems, c->pred.n_problems);
+		free(c->obs.stdout_excerpt);
+		free(c->obs.stderr_excerpt);
+		free(c->obs.ran_glibc);
+		free(c->obs.ran_libc);
 	}
 	free(m->cells);
 	free(m->containment_note);

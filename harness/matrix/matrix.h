@@ -16,10 +16,11 @@
 #include "base/err.h"
 #include "routes/route.h"
 #include "verdict/predict.h"
+#include "verdict/verdict.h"
 #include "store/sysroot.h"
 
-struct cell {
-	/* plan */
+/* What the plan decided (plan/plan.h): what runs, or why it cannot. */
+struct cell_plan {
 	char *subject;              /* case name or binary path */
 	char *binary;               /* what runs */
 	char **companions;          /* plugin.so beside it */
@@ -39,10 +40,12 @@ struct cell {
 	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
-	/* outcome */
-	bool done;
-	enum gm_outcome predicted, observed;
-	char *predicted_detail, *observed_detail;
+};
+
+/* What the ELF data implies (the route's predict, verdict_predicted). */
+struct cell_prediction {
+	enum gm_outcome outcome;
+	char *detail;
 	char **host_libs;           /* libraries outside glibc, found as the host would */
 	char **libraries;           /* user binaries only: "FROM PATH" of every object the
 				     * loader maps (gm_prediction.libraries); NULL for probes,
@@ -51,12 +54,30 @@ struct cell {
 	 * needing them (moved from the gm_prediction). */
 	struct gm_problem *problems;
 	size_t n_problems;
+};
+
+/* What running it showed (the classifier, verdict_observed). */
+struct cell_observation {
+	enum gm_outcome outcome;
+	char *detail;
 	int exit_code, signal;
 	double duration_s;
 	/* Valid UTF-8 (utf8_excerpt), NULs kept: use the lengths. */
 	char *stdout_excerpt, *stderr_excerpt;
 	size_t stdout_len, stderr_len;
 	char *ran_glibc, *ran_libc;
+};
+
+/* A cell: planned, predicted, observed, judged.  The verdict is decided
+ * once, by verdict_decide (verdict/verdict.h), when the run ends; the
+ * document writes it and readers read it back, never working it out
+ * again. */
+struct cell {
+	struct cell_plan plan;
+	struct cell_prediction pred;
+	struct cell_observation obs;
+	bool done;                  /* settled: ran, refused, or skipped */
+	struct gm_verdict verdict;
 };
 
 struct matrix_opts {
@@ -98,16 +119,6 @@ int matrix_outdir(const char *requested, const char *prefix, char **ret, struct 
 
 int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matrix_opts *o,
 		   struct gm_err **err);
-
-/* The prediction was wrong: predicted and observed class differ.  A user's
- * program that loaded as predicted and then failed or timed out on its own
- * is not a mismatch (cell_unexpected says it did not do what was
- * expected). */
-bool cell_mismatch(const struct cell *c);
-/* The cell did not do what was expected: for a probe, a mismatch (the
- * matrix tests the prediction); for a user's binary, anything but loading
- * and exiting with the expected status.  Skipped cells never are. */
-bool cell_unexpected(const struct cell *c);
 
 void matrix_release(struct matrix *m);
 

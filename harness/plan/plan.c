@@ -189,20 +189,19 @@ static char *run_library(const struct plan_input *in, const struct gm_case *kase
 static void fill_probe(const struct plan_input *in, const struct probe *pr, struct cell *c)
 {
 	const struct gm_case *k = pr->kase;
-	c->probe = true;
 	if (k->plugin)
-		strv_push_take(&c->companions, path_join(pr->dir, "plugin.so"));
+		strv_push_take(&c->plan.companions, path_join(pr->dir, "plugin.so"));
 	if (k->library)
-		strv_push(&c->extra_libdirs, pr->dir);
-	if (c->method->caps & ROUTE_PROBE_LIBRARY) {
-		c->run_library = run_library(in, k, c->run);
-		if (!c->run_library)
-			c->skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
-						   c->run->name);
+		strv_push(&c->plan.extra_libdirs, pr->dir);
+	if (c->plan.method->caps & ROUTE_PROBE_LIBRARY) {
+		c->plan.run_library = run_library(in, k, c->plan.run);
+		if (!c->plan.run_library)
+			c->plan.skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
+						   c->plan.run->name);
 	}
 	for (size_t e = 0; k->runtime[e]; e++)
-		strv_push(&c->runtime, k->runtime[e]);
-	c->behaviour = k->behaviour;
+		strv_push(&c->plan.runtime, k->runtime[e]);
+	c->plan.behaviour = k->behaviour;
 }
 
 /* The load-object program built against run, or NULL. */
@@ -218,35 +217,35 @@ static const struct probe *loader_for(const struct plan_input *in, const struct 
  * user's --host-program, or load-object built against the run sysroot. */
 static void fill_loaded(const struct plan_input *in, struct cell *c)
 {
-	const struct probe *lo = in->host_program ? NULL : loader_for(in, c->run);
+	const struct probe *lo = in->host_program ? NULL : loader_for(in, c->plan.run);
 	if (!in->host_program && (!lo || lo->status != PROBE_BUILT)) {
-		c->skip_reason = xasprintf("load-object did not build against %s: %s", c->run->name,
+		c->plan.skip_reason = xasprintf("load-object did not build against %s: %s", c->plan.run->name,
 					   lo ? lo->reason : "?");
 		return;
 	}
-	c->loads = c->binary;
-	c->binary = xstrdup(in->host_program ? in->host_program[0] : lo->binary);
+	c->plan.loads = c->plan.binary;
+	c->plan.binary = xstrdup(in->host_program ? in->host_program[0] : lo->binary);
 	for (size_t a = 1; in->host_program && in->host_program[a]; a++)
-		strv_push(&c->args, in->host_program[a]);
-	strv_push(&c->args, c->loads);
+		strv_push(&c->plan.args, in->host_program[a]);
+	strv_push(&c->plan.args, c->plan.loads);
 }
 
 static void fill_file(const struct plan_input *in, size_t subject, struct cell *c)
 {
 	char *const *extra = in->host_libdirs ? in->host_libdirs[subject] : NULL;
-	c->expect_exit = in->expect_exit;
-	if (c->skip_reason)
+	c->plan.expect_exit = in->expect_exit;
+	if (c->plan.skip_reason)
 		return;
 	if (in->subjects[subject].kind == ELF_FILE_SHARED_OBJECT)
 		fill_loaded(in, c);
 	else
 		for (size_t a = 0; in->args && in->args[a]; a++)
-			strv_push(&c->args, in->args[a]);
+			strv_push(&c->plan.args, in->args[a]);
 	for (size_t d = 0; in->libdirs && in->libdirs[d]; d++)
-		strv_push(&c->extra_libdirs, in->libdirs[d]);
+		strv_push(&c->plan.extra_libdirs, in->libdirs[d]);
 	for (size_t d = 0; extra && extra[d]; d++)
-		if (!strv_contains(c->extra_libdirs, extra[d]))
-			strv_push(&c->extra_libdirs, extra[d]);
+		if (!strv_contains(c->plan.extra_libdirs, extra[d]))
+			strv_push(&c->plan.extra_libdirs, extra[d]);
 }
 
 static void plan_pairing(struct planner *pl, size_t subject, const struct pairing *p,
@@ -259,11 +258,12 @@ static void plan_pairing(struct planner *pl, size_t subject, const struct pairin
 	const struct plan_subject *s = p->s;
 	struct cell *c = matrix_add(m, s->name, s->binary, s->probe ? s->probe->build : NULL,
 				    p->run, p->rt);
-	c->rootfs = p->tree;
-	c->static_binary = s->kind == ELF_FILE_STATIC_EXEC;
-	c->skip_reason = why;
+	c->plan.rootfs = p->tree;
+	c->plan.probe = s->probe != NULL;
+	c->plan.static_binary = s->kind == ELF_FILE_STATIC_EXEC;
+	c->plan.skip_reason = why;
 	if (d == PLAN_RUN && s->arch != pl->mach->host && !p->tree)
-		c->emulator = xstrdup(emulator_of(pl, s->arch));
+		c->plan.emulator = xstrdup(emulator_of(pl, s->arch));
 	if (s->probe && d == PLAN_RUN)
 		fill_probe(pl->in, s->probe, c);
 	else if (!s->probe)

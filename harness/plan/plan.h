@@ -43,7 +43,7 @@ void plan_machine_here(struct plan_machine *m);
 /* One thing to run: a probe, or a user's file. */
 struct plan_subject {
 	const char *name;            /* the case's name, or the file as the user named it */
-	const char *binary;          /* absolute path (NULL: a probe that did not build) */
+	const char *binary;          /* absolute path (a probe's, built or not) */
 	const struct gm_arch *arch;  /* its machine; NULL: one glibc-matrix does not know */
 	const char *machine;         /* that machine's name, for messages */
 	enum elf_file_kind kind;

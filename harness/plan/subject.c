@@ -15,9 +15,9 @@ void plan_subject_probe(const struct probe *p, struct plan_subject *s)
 	s->arch = arch_by_gnu(p->build->arch);
 	s->machine = p->build->arch;
 	s->kind = ELF_FILE_DYNAMIC_EXEC;
+	s->binary = p->binary;
 	if (p->status != PROBE_BUILT)
 		return;
-	s->binary = p->binary;
 	if (elf_info_read(p->binary, &info, NULL) == 1) {
 		s->kind = elf_file_kind(&info);
 		elf_info_release(&info);

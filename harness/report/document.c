@@ -71,9 +71,9 @@ static json_object *jrootfs(const struct rootfs *r)
 static const char *subject_kind(const struct cell *c)
 {
 	const struct elf_info *in;
-	if (c->probe)
+	if (c->plan.probe)
 		return "probe";
-	const char *f = c->loads ? c->loads : c->binary;
+	const char *f = c->plan.loads ? c->plan.loads : c->plan.binary;
 	if (!f || elfcache_get(f, &in, NULL) != 1)
 		return "other";
 	return elf_file_kind_name(elf_file_kind(in));
@@ -82,12 +82,12 @@ static const char *subject_kind(const struct cell *c)
 static json_object *jsubject(const struct cell *c)
 {
 	json_object *o = json_object_new_object();
-	const char *f = c->loads ? c->loads : c->binary;
-	json_object_object_add(o, "name", jstr(c->subject));
+	const char *f = c->plan.loads ? c->plan.loads : c->plan.binary;
+	json_object_object_add(o, "name", jstr(c->plan.subject));
 	json_object_object_add(o, "path", jstr(f));
 	json_object_object_add(o, "sha256", jsha256(f));
 	json_object_object_add(o, "kind", jstr(subject_kind(c)));
-	json_object_object_add(o, "build", jstr(c->build ? c->build->name : NULL));
+	json_object_object_add(o, "build", jstr(c->plan.build ? c->plan.build->name : NULL));
 	return o;
 }
 
@@ -136,8 +136,8 @@ json_object *report_why_json(const struct causes *cs, const struct gm_problem *p
 static json_object *jproblems(const struct cell *c)
 {
 	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < c->n_problems; i++) {
-		const struct gm_problem *pb = &c->problems[i];
+	for (size_t i = 0; i < c->pred.n_problems; i++) {
+		const struct gm_problem *pb = &c->pred.problems[i];
 		json_object *j = json_object_new_object();
 		json_object_object_add(j, "kind", jstr(gm_outcome_name(pb->kind)));
 		json_object_object_add(j, "object", jstr(pb->object));
@@ -156,7 +156,7 @@ static json_object *jproblems(const struct cell *c)
  * to load (the classes the loader reports). */
 static json_object *jloader_message(const struct cell *c)
 {
-	switch (c->skip_reason ? GM_SKIPPED : c->observed) {
+	switch (c->plan.skip_reason ? GM_SKIPPED : c->obs.outcome) {
 	case GM_SYMBOL_VERSION:
 	case GM_MISSING_LIBRARY:
 	case GM_MISSING_SYMBOL:
@@ -166,10 +166,10 @@ static json_object *jloader_message(const struct cell *c)
 	default:
 		return NULL;
 	}
-	if (!c->stderr_excerpt || !*c->stderr_excerpt)
+	if (!c->obs.stderr_excerpt || !*c->obs.stderr_excerpt)
 		return NULL;
-	size_t n = strcspn(c->stderr_excerpt, "\n");
-	return json_object_new_string_len(c->stderr_excerpt, (int)n);
+	size_t n = strcspn(c->obs.stderr_excerpt, "\n");
+	return json_object_new_string_len(c->obs.stderr_excerpt, (int)n);
 }
 
 static json_object *jcell(const struct cell *c, size_t id)
@@ -178,41 +178,42 @@ static json_object *jcell(const struct cell *c, size_t id)
 	json_object *pred = json_object_new_object();
 	json_object *obs = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int64(id));
-	json_object_object_add(o, "subject", jstr(c->subject));
-	json_object_object_add(o, "binary", jstr(c->binary));
-	json_object_object_add(o, "build", jstr(c->build ? c->build->name : NULL));
-	json_object_object_add(o, "run", jstr(c->run->name));
-	json_object_object_add(o, "method", jstr(c->method->name));
-	json_object_object_add(o, "rootfs", jstr(c->rootfs ? c->rootfs->name : NULL));
-	json_object_object_add(o, "arch", jstr(c->run->arch));
-	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->predicted)));
-	json_object_object_add(pred, "detail", jstr(c->predicted_detail ? c->predicted_detail : ""));
+	json_object_object_add(o, "subject", jstr(c->plan.subject));
+	json_object_object_add(o, "binary", jstr(c->plan.binary));
+	json_object_object_add(o, "build", jstr(c->plan.build ? c->plan.build->name : NULL));
+	json_object_object_add(o, "run", jstr(c->plan.run->name));
+	json_object_object_add(o, "method", jstr(c->plan.method->name));
+	json_object_object_add(o, "rootfs", jstr(c->plan.rootfs ? c->plan.rootfs->name : NULL));
+	json_object_object_add(o, "arch", jstr(c->plan.run->arch));
+	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->pred.outcome)));
+	json_object_object_add(pred, "detail", jstr(c->pred.detail ? c->pred.detail : ""));
 	json_object_object_add(pred, "problems", jproblems(c));
 	json_object_object_add(o, "predicted", pred);
-	json_object_object_add(obs, "outcome", jstr(gm_outcome_name(c->skip_reason ? GM_SKIPPED
-										   : c->observed)));
-	json_object_object_add(obs, "detail", jstr(c->skip_reason ? c->skip_reason
-					       : c->observed_detail ? c->observed_detail : ""));
+	json_object_object_add(obs, "outcome", jstr(gm_outcome_name(c->plan.skip_reason ? GM_SKIPPED
+										   : c->obs.outcome)));
+	json_object_object_add(obs, "detail", jstr(c->plan.skip_reason ? c->plan.skip_reason
+					       : c->obs.detail ? c->obs.detail : ""));
 	json_object_object_add(obs, "loader_message", jloader_message(c));
-	json_object_object_add(obs, "exit", json_object_new_int(c->exit_code));
-	json_object_object_add(obs, "signal", json_object_new_int(c->signal));
-	json_object_object_add(obs, "duration_s", json_object_new_double(c->duration_s));
-	json_object_object_add(obs, "glibc", jstr(c->ran_glibc));
-	json_object_object_add(obs, "libc", jstr(c->ran_libc));
+	json_object_object_add(obs, "exit", json_object_new_int(c->obs.exit_code));
+	json_object_object_add(obs, "signal", json_object_new_int(c->obs.signal));
+	json_object_object_add(obs, "duration_s", json_object_new_double(c->obs.duration_s));
+	json_object_object_add(obs, "glibc", jstr(c->obs.ran_glibc));
+	json_object_object_add(obs, "libc", jstr(c->obs.ran_libc));
 	json_object_object_add(obs, "stdout", json_object_new_string_len(
-					c->stdout_excerpt ? c->stdout_excerpt : "", (int)c->stdout_len));
+					c->obs.stdout_excerpt ? c->obs.stdout_excerpt : "", (int)c->obs.stdout_len));
 	json_object_object_add(obs, "stderr", json_object_new_string_len(
-					c->stderr_excerpt ? c->stderr_excerpt : "", (int)c->stderr_len));
+					c->obs.stderr_excerpt ? c->obs.stderr_excerpt : "", (int)c->obs.stderr_len));
 	json_object_object_add(o, "observed", obs);
 	json_object *exp = json_object_new_object();
-	json_object_object_add(exp, "outcome", jstr(gm_outcome_name(c->probe ? c->predicted : GM_OK)));
-	json_object_object_add(exp, "exit", c->probe ? NULL : json_object_new_int(c->expect_exit));
+	json_object_object_add(exp, "outcome", jstr(gm_outcome_name(c->verdict.expected)));
+	json_object_object_add(exp, "exit", c->verdict.has_expected_exit
+					    ? json_object_new_int(c->verdict.expected_exit) : NULL);
 	json_object_object_add(o, "expected", exp);
-	json_object_object_add(o, "host_libraries", jstrv(c->host_libs));
-	if (c->libraries)
-		json_object_object_add(o, "libraries", report_libraries_json(c->libraries));
-	json_object_object_add(o, "mismatch", json_object_new_boolean(cell_mismatch(c)));
-	json_object_object_add(o, "unexpected", json_object_new_boolean(cell_unexpected(c)));
+	json_object_object_add(o, "host_libraries", jstrv(c->pred.host_libs));
+	if (c->pred.libraries)
+		json_object_object_add(o, "libraries", report_libraries_json(c->pred.libraries));
+	json_object_object_add(o, "mismatch", json_object_new_boolean(c->verdict.mismatch));
+	json_object_object_add(o, "unexpected", json_object_new_boolean(c->verdict.unexpected));
 	return o;
 }
 
@@ -266,19 +267,19 @@ json_object *matrix_document(const struct matrix *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
 		json_object_array_add(cells, jcell(c, i));
-		by[c->skip_reason ? GM_SKIPPED : c->observed]++;
-		mism += cell_mismatch(c);
-		unexpected += cell_unexpected(c);
-		const struct sysroot *s[2] = {c->build, c->run};
+		by[c->plan.skip_reason ? GM_SKIPPED : c->obs.outcome]++;
+		mism += c->verdict.mismatch;
+		unexpected += c->verdict.unexpected;
+		const struct sysroot *s[2] = {c->plan.build, c->plan.run};
 		for (int k = 0; k < 2; k++)
 			if (s[k] && !seen(sysroots, "name", s[k]->name))
 				json_object_array_add(sysroots, jsysroot(s[k]));
-		if (c->rootfs && !seen(trees, "name", c->rootfs->name))
-			json_object_array_add(trees, jrootfs(c->rootfs));
+		if (c->plan.rootfs && !seen(trees, "name", c->plan.rootfs->name))
+			json_object_array_add(trees, jrootfs(c->plan.rootfs));
 		/* A subject is a file built against a sysroot: one entry each
 		 * (a map, not a search of the cells before: linear in cells). */
-		cleanup_free char *key = xasprintf("%s\n%s", c->build ? c->build->name : "",
-						   c->subject);
+		cleanup_free char *key = xasprintf("%s\n%s", c->plan.build ? c->plan.build->name : "",
+						   c->plan.subject);
 		size_t was;
 		if (!strmap_get(&seen_subjects, key, &was)) {
 			strmap_intern(&seen_subjects, key, i);

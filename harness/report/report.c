@@ -25,7 +25,7 @@ int report_finish(const struct matrix *m, const char *outdir, int xr, size_t ext
 	json_object_put(doc);
 	size_t mism = 0;
 	for (size_t i = 0; i < m->n; i++)
-		mism += cell_mismatch(&m->cells[i]);
+		mism += m->cells[i].verdict.mismatch;
 	printf("results: %s/results.json\nreport:  %s/report.html (and summary.md, junit.xml, "
 	       "results.tap)\n", outdir, outdir);
 	if (xr < 0)
@@ -40,9 +40,9 @@ int report_nothing_ran(const struct matrix *m, bool allow_empty, struct gm_err *
 {
 	const char *first = NULL;
 	for (size_t i = 0; i < m->n; i++) {
-		if (!m->cells[i].skip_reason)
+		if (!m->cells[i].plan.skip_reason)
 			return 0;
-		first = first ? first : m->cells[i].skip_reason;
+		first = first ? first : m->cells[i].plan.skip_reason;
 	}
 	if (allow_empty)
 		return 0;

@@ -24,6 +24,7 @@ void route_cmd_release(struct route_cmd *c)
 	strv_free(c->expect_dirs);
 	free(c->expect_ld);
 	free(c->expect_libc);
+	free(c->refusal);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -123,16 +124,16 @@ static int copy_companions(const struct route_ctx *rc, struct gm_err **err)
 	return 0;
 }
 
-int route_patched_copy(const struct route_ctx *rc, const char *interp, char **ret,
-			struct gm_err **err)
+int route_patched_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
+		       char **ret, struct gm_err **err)
 {
 	cleanup_strv char **dirs = route_lib_dirs(rc);
 	cleanup_free char *runpath = route_join_colon(dirs);
-	return route_patched_copy_at(rc, interp, runpath, ret, err);
+	return route_patched_copy_at(rc, interp, runpath, c, ret, err);
 }
 
 int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
-			  char **ret, struct gm_err **err)
+			  struct route_cmd *c, char **ret, struct gm_err **err)
 {
 	const char *b = strrchr(rc->binary, '/');
 	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
@@ -142,7 +143,16 @@ int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const 
 		free(out);
 		return -1;
 	}
-	if (elf_patch(rc->binary, out, &o, NULL, err) < 0 || copy_companions(rc, err) < 0) {
+	if (elf_patch(rc->binary, out, &o, NULL, err) < 0) {
+		free(out);
+		/* elf_patch's usage errors are its verdict on the file. */
+		if ((*err)->code != GM_EXIT_USAGE)
+			return -1;
+		c->refusal = xstrdup((*err)->msg);
+		gm_err_free(err);
+		return ROUTE_REFUSED;
+	}
+	if (copy_companions(rc, err) < 0) {
 		free(out);
 		return -1;
 	}
@@ -272,8 +282,9 @@ int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct ro
 		       struct gm_err **err)
 {
 	char *copy;
-	if (route_patched_copy(rc, interp, &copy, err) < 0)
-		return -1;
+	int r = route_patched_copy(rc, interp, c, &copy, err);
+	if (r != 0)
+		return r;
 	c->env = route_base_env(rc);
 	route_push_data_env(&c->env, rc->run);
 	strv_push_take(&c->argv, copy);

@@ -21,15 +21,18 @@ void route_push_data_env(char ***env, const struct sysroot *run);
 char *route_gconv_dir(const struct sysroot *run);
 void route_push_args(char ***argv, const struct route_ctx *rc);
 /* A copy of the binary in rc->workdir with PT_INTERP = interp (NULL: keep)
- * and RUNPATH = route_lib_dirs(rc), its companions beside it. */
-int route_patched_copy(const struct route_ctx *rc, const char *interp, char **ret,
-		 struct gm_err **err);
+ * and RUNPATH = route_lib_dirs(rc), its companions beside it.  0 and *ret;
+ * ROUTE_REFUSED with c->refusal when the patcher refuses the file (it
+ * cannot be patched: elfpatch's usage errors); -1 + err. */
+int route_patched_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
+		       char **ret, struct gm_err **err);
 /* The same with an explicit RUNPATH (a route whose directories are seen
  * under other names where the copy runs). */
 int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
-			  char **ret, struct gm_err **err);
+			  struct route_cmd *c, char **ret, struct gm_err **err);
 /* prepare of the routes that run a patched copy: the copy (PT_INTERP =
- * interp unless NULL, RUNPATH = the run sysroot's directories), run as is. */
+ * interp unless NULL, RUNPATH = the run sysroot's directories), run as is
+ * (ROUTE_REFUSED as route_patched_copy). */
 int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
 		       struct gm_err **err);
 /* The probe must report the run sysroot's version and libc. */

@@ -16,8 +16,10 @@
 
 static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
 {
-	if (!rc->run_library)
-		return gm_usage(err, "ldcache: no library to inject (a probe's, cases.ini \"library\")");
+	if (!rc->run_library) {
+		c->refusal = xstrdup("no library to inject (a probe's, cases.ini \"library\")");
+		return ROUTE_REFUSED;
+	}
 	if (ctr_prepare_staged(rc, c, err) < 0)
 		return -1;
 	const char *ours = oci_hook_binary(err);

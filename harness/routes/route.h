@@ -67,7 +67,15 @@ struct route_cmd {
 	char **hook_argv, **hook_env;
 	char **expect_dirs;         /* owned storage expect.libdirs may point to */
 	char *expect_ld, *expect_libc; /* owned storage of expect.ld_host, libc_host */
+	/* prepare returned ROUTE_REFUSED: why this route cannot run the file
+	 * (the patcher refuses it, nothing to inject); nothing else is set. */
+	char *refusal;
 };
+
+/* prepare's answer when the route cannot run this file: an observation
+ * about the route (the cell is exec-failed, "prepare: <refusal>"), not a
+ * failure of the harness. */
+#define ROUTE_REFUSED 1
 
 /* Capabilities: what a route needs and where it applies. */
 enum {
@@ -91,6 +99,8 @@ struct route {
 	const char *name;
 	const char *summary;        /* one line, for help texts and listings */
 	unsigned caps;
+	/* 0: ret is the command; ROUTE_REFUSED: ret->refusal says why not;
+	 * -1 + err: the harness failed. */
 	int (*prepare)(const struct route_ctx *rc, struct route_cmd *ret, struct gm_err **err);
 	int (*predict)(const struct route_ctx *rc, struct gm_prediction *ret, struct gm_err **err);
 };

@@ -37,8 +37,9 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 		strv_push_take(&dirs, under_host(rc->run, rc->run->libdirs[i]));
 	cleanup_free char *runpath = route_join_colon(dirs);
 	cleanup_free char *copy = NULL;
-	if (route_patched_copy_at(rc, interp, runpath, &copy, err) < 0)
-		return -1;
+	int r = route_patched_copy_at(rc, interp, runpath, c, &copy, err);
+	if (r != 0)
+		return r;
 	strv_push_take(&c->argv, ctr_inside(rc, copy));
 	route_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);

@@ -80,14 +80,14 @@ static struct plan_subject file_subject(const char *arch, enum elf_file_kind kin
 static const struct cell *find(const struct matrix *m, const char *route, const char *run)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->cells[i].method->name, route) && !strcmp(m->cells[i].run->name, run))
+		if (!strcmp(m->cells[i].plan.method->name, route) && !strcmp(m->cells[i].plan.run->name, run))
 			return &m->cells[i];
 	return NULL;
 }
 
 static bool reason_has(const struct cell *c, const char *words)
 {
-	return c && c->skip_reason && strstr(c->skip_reason, words);
+	return c && c->plan.skip_reason && strstr(c->plan.skip_reason, words);
 }
 
 /* A probe meets only sysroots of its architecture (the others are no
@@ -107,9 +107,9 @@ static void arch_pairings_omitted_for_probes_explained_for_files(void)
 	struct matrix m = {0};
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 2);
-	TEST_VERIFY(find(&m, "loader", "x86") && !find(&m, "loader", "x86")->skip_reason);
+	TEST_VERIFY(find(&m, "loader", "x86") && !find(&m, "loader", "x86")->plan.skip_reason);
 	TEST_VERIFY(!find(&m, "loader", "arm"));
-	TEST_VERIFY(find(&m, "host", "host") && find(&m, "host", "host")->probe);
+	TEST_VERIFY(find(&m, "host", "host") && find(&m, "host", "host")->plan.probe);
 	matrix_release(&m);
 
 	struct plan_subject f = file_subject("x86_64", ELF_FILE_DYNAMIC_EXEC);
@@ -117,8 +117,8 @@ static void arch_pairings_omitted_for_probes_explained_for_files(void)
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 3);
 	TEST_VERIFY(reason_has(find(&m, "loader", "arm"), "sysroot arm is aarch64, the file is x86_64"));
-	TEST_VERIFY(!find(&m, "loader", "x86")->skip_reason);
-	TEST_VERIFY(!find(&m, "loader", "x86")->probe);
+	TEST_VERIFY(!find(&m, "loader", "x86")->plan.skip_reason);
+	TEST_VERIFY(!find(&m, "loader", "x86")->plan.probe);
 	TEST_COMPARE(emulator_calls, 0);
 	matrix_release(&m);
 }
@@ -139,9 +139,9 @@ static void static_executables_skip_swapping_routes(void)
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 4);
 	TEST_VERIFY(reason_has(&m.cells[0], "static executable: it carries glibc 2.31"));
-	TEST_VERIFY(!m.cells[1].skip_reason && m.cells[1].static_binary);
-	TEST_COMPARE_STRING(m.cells[2].skip_reason, PREDICT_STATIC_SKIP);
-	TEST_VERIFY(!m.cells[3].skip_reason && m.cells[3].static_binary);
+	TEST_VERIFY(!m.cells[1].plan.skip_reason && m.cells[1].plan.static_binary);
+	TEST_COMPARE_STRING(m.cells[2].plan.skip_reason, PREDICT_STATIC_SKIP);
+	TEST_VERIFY(!m.cells[3].plan.skip_reason && m.cells[3].plan.static_binary);
 	matrix_release(&m);
 }
 
@@ -164,7 +164,7 @@ static void foreign_files_need_an_emulator(void)
 	TEST_COMPARE(m.n, 8);  /* 2 probes × 2 routes × 2 sysroots; host: none */
 	TEST_COMPARE(emulator_calls, 1);
 	for (size_t i = 0; i < m.n; i++)
-		TEST_COMPARE_STRING(m.cells[i].emulator, "/usr/bin/qemu-aarch64-static");
+		TEST_COMPARE_STRING(m.cells[i].plan.emulator, "/usr/bin/qemu-aarch64-static");
 	matrix_release(&m);
 
 	have_qemu = false;
@@ -200,7 +200,7 @@ static void foreign_files_in_trees_need_binfmt(void)
 	TEST_VERIFY(reason_has(find(&m, "inject", "arm"), "no binfmt_misc entry"));
 	TEST_VERIFY(reason_has(find(&m, "toolbox", "arm"), "route toolbox runs programs of this"));
 	TEST_COMPARE(binfmt_calls, 1);
-	TEST_VERIFY(!find(&m, "inject", "arm")->emulator);
+	TEST_VERIFY(!find(&m, "inject", "arm")->plan.emulator);
 	matrix_release(&m);
 	have_binfmt = true;
 }
@@ -225,11 +225,11 @@ static void probe_library_route(void)
 	struct matrix m = {0};
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 2);
-	TEST_COMPARE_STRING(m.cells[0].subject, "ext");
-	TEST_COMPARE_STRING(m.cells[0].run_library, "/store/probes/x/" PROBE_LIBRARY);
-	TEST_VERIFY(!m.cells[0].skip_reason);
+	TEST_COMPARE_STRING(m.cells[0].plan.subject, "ext");
+	TEST_COMPARE_STRING(m.cells[0].plan.run_library, "/store/probes/x/" PROBE_LIBRARY);
+	TEST_VERIFY(!m.cells[0].plan.skip_reason);
 	TEST_VERIFY(reason_has(&m.cells[1], PROBE_LIBRARY " did not build against b"));
-	TEST_COMPARE_STRING(m.cells[0].extra_libdirs[0], "/store/probes/x");
+	TEST_COMPARE_STRING(m.cells[0].plan.extra_libdirs[0], "/store/probes/x");
 	matrix_release(&m);
 }
 
@@ -247,7 +247,9 @@ static void unbuilt_probe(void)
 	struct matrix m = {0};
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 1);
-	TEST_COMPARE_STRING(m.cells[0].skip_reason, "probe not built: compile error");
+	TEST_COMPARE_STRING(m.cells[0].plan.skip_reason, "probe not built: compile error");
+	TEST_VERIFY(m.cells[0].plan.probe);
+	TEST_COMPARE_STRING(m.cells[0].plan.binary, "/store/probes/x/probe");
 	matrix_release(&m);
 }
 
@@ -271,12 +273,12 @@ static void shared_objects_are_loaded_by_a_program(void)
 	plan_cells(&in, &mach, &m);
 	TEST_COMPARE(m.n, 3);
 	const struct cell *a = find(&m, "loader", "a");
-	TEST_COMPARE_STRING(a->binary, "/store/probes/x/probe");
-	TEST_COMPARE_STRING(a->loads, "/home/u/app");
-	TEST_COMPARE_STRING(a->args[0], "/home/u/app");
-	TEST_VERIFY(!a->args[1]);
-	TEST_COMPARE_STRING(a->extra_libdirs[0], "/opt/lib");
-	TEST_COMPARE(a->expect_exit, 3);
+	TEST_COMPARE_STRING(a->plan.binary, "/store/probes/x/probe");
+	TEST_COMPARE_STRING(a->plan.loads, "/home/u/app");
+	TEST_COMPARE_STRING(a->plan.args[0], "/home/u/app");
+	TEST_VERIFY(!a->plan.args[1]);
+	TEST_COMPARE_STRING(a->plan.extra_libdirs[0], "/opt/lib");
+	TEST_COMPARE(a->plan.expect_exit, 3);
 	TEST_VERIFY(reason_has(find(&m, "loader", "b"), "load-object did not build against b"));
 	TEST_VERIFY(reason_has(find(&m, "host", "host"), "shared object: route host runs programs"));
 	matrix_release(&m);
@@ -285,10 +287,10 @@ static void shared_objects_are_loaded_by_a_program(void)
 	in.host_program = hp;
 	plan_cells(&in, &mach, &m);
 	const struct cell *h = find(&m, "host", "host");
-	TEST_VERIFY(!h->skip_reason);
-	TEST_COMPARE_STRING(h->binary, "/usr/bin/node");
-	TEST_COMPARE_STRING(h->args[1], "require(process.argv[1])");
-	TEST_COMPARE_STRING(h->args[2], "/home/u/app");
+	TEST_VERIFY(!h->plan.skip_reason);
+	TEST_COMPARE_STRING(h->plan.binary, "/usr/bin/node");
+	TEST_COMPARE_STRING(h->plan.args[1], "require(process.argv[1])");
+	TEST_COMPARE_STRING(h->plan.args[2], "/home/u/app");
 	matrix_release(&m);
 }
 
