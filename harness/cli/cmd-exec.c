@@ -113,6 +113,42 @@ static int program_target(const char *abs, enum elf_file_kind *ret_kind,
 	return 0;
 }
 
+/* Runs the prepared command as the user asked, bounded as a matrix cell is:
+ * what it leaves behind (a daemon, a fork bomb's children) is killed when
+ * it ends.  Returns the program's status (128 + signal), 127 when the
+ * loader refused it, -1 + err. */
+static int run_prepared(const struct gm_ctx *ctx, const struct route *rt, const struct route_cmd *cmd,
+			struct gm_err **err)
+{
+	/* The user's environment stays, but for what the route itself sets. */
+	cleanup_strv char **env = NULL;
+	for (size_t i = 0; cmd->env[i]; i++)
+		if (strchr(cmd->env[i], '=') && !str_starts(cmd->env[i], "LC_ALL="))
+			strv_push(&env, cmd->env[i]);
+	contain_setup();
+	struct contain_cell *group = contain_cell_new();
+	struct proc_spec spec = {.argv = cmd->argv, .env = env, .inherit_stdio = true,
+				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,
+				 .relay_stderr = true, .capture_max = 64 * 1024,
+				 .cell = group, .sweep_orphans = true,
+				 .rlimit_as = group ? 0 : contain_memory_limit()};
+	struct proc_result res;
+	int r = -1;
+	int pr = proc_run(&spec, &res, err);
+	contain_cell_free(group);
+	contain_teardown();
+	if (pr == 0) {
+		if (res.exec_failed)
+			r = gm_infra(err, res.exec_errno, "cannot run '%s'", cmd->argv[0]);
+		else if (load_failed(ctx, &res, rt->name))
+			r = 127;
+		else
+			r = res.signal ? 128 + res.signal : res.exit_code;
+		proc_result_release(&res);
+	}
+	return r;
+}
+
 int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	enum { OPT_KEEP = 1000 };
@@ -124,7 +160,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
-	const char *name = NULL, *route = "loader";
+	const char *name = NULL, *route = route_first(ROUTE_EXEC)->name;
 	bool keep = false;
 	int c;
 
@@ -177,7 +213,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (kind == ELF_FILE_STATIC_EXEC) {
 		gm_note(ctx, "'%s' is a static executable: it carries its own libc, so %s's glibc "
 			     "plays no part; running it directly", abs, s.name);
-		rt = route_find("host");
+		rt = route_first(ROUTE_HOST_ONLY);
 	}
 	char tmpl[] = "/tmp/glibc-matrix-exec.XXXXXX";
 	char *work = NULL;
@@ -200,33 +236,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		goto out;
 	}
 	route_emulate(&cmd, emulator);
-	/* The user's environment stays, but for what the route itself sets. */
-	cleanup_strv char **env = NULL;
-	for (size_t i = 0; cmd.env[i]; i++)
-		if (strchr(cmd.env[i], '=') && !str_starts(cmd.env[i], "LC_ALL="))
-			strv_push(&env, cmd.env[i]);
-	/* Bounded as a matrix cell is: what it leaves behind (a daemon, a
-	 * fork bomb's children) is killed when it ends. */
-	contain_setup();
-	struct contain_cell *group = contain_cell_new();
-	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
-				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,
-				 .relay_stderr = true, .capture_max = 64 * 1024,
-				 .cell = group, .sweep_orphans = true,
-				 .rlimit_as = group ? 0 : contain_memory_limit()};
-	struct proc_result res;
-	int pr = proc_run(&spec, &res, err);
-	contain_cell_free(group);
-	contain_teardown();
-	if (pr == 0) {
-		if (res.exec_failed)
-			r = gm_infra(err, res.exec_errno, "cannot run '%s'", cmd.argv[0]);
-		else if (load_failed(ctx, &res, rt->name))
-			r = 127;
-		else
-			r = res.signal ? 128 + res.signal : res.exit_code;
-		proc_result_release(&res);
-	}
+	r = run_prepared(ctx, rt, &cmd, err);
 	route_cmd_release(&cmd);
 out:
 	if (work && !keep)

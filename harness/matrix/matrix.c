@@ -76,9 +76,12 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 				.runtime = c->plan.runtime, .run = c->plan.run,
 				.extra_libdirs = c->plan.extra_libdirs,
 				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
-				.lazy = j->o->lazy, .rootfs = c->plan.rootfs, .own_search = !c->plan.probe,
-				.container_dir = inside, .hook = j->o->hook,
-				.run_library = c->plan.run_library, .emulator = c->plan.emulator};
+				.lazy = j->o->lazy, .own_search = !c->plan.probe,
+				.emulator = c->plan.emulator};
+	struct route_tree tree = {.rootfs = c->plan.rootfs, .container_dir = inside,
+				  .hook = j->o->hook, .run_library = c->plan.run_library};
+	if (route_in_container(c->plan.method))
+		mc.tree = &tree;
 	if (c->plan.method->predict(&mc, &pred, err) < 0)
 		return -1;
 	c->pred.detail = xstrdup(pred.detail);

@@ -1,5 +1,6 @@
-/* What a matrix run reports: the results document (results.json) and the
- * readable summary.  The report formats of later stages plug in here. */
+/* What a matrix run reports: the results document (results.json, with
+ * each cell's verdict as matrix_execute judged it), the formats beside it
+ * and the terminal summary, all drawn from that document. */
 #ifndef GM_REPORT_H
 #define GM_REPORT_H
 

@@ -208,6 +208,14 @@ const struct route *route_find(const char *name)
 	return NULL;
 }
 
+const struct route *route_first(unsigned caps)
+{
+	for (const struct route *const *r = route_all(); *r; r++)
+		if (((*r)->caps & caps) == caps)
+			return *r;
+	return NULL;
+}
+
 char *route_names(unsigned caps)
 {
 	struct strbuf b = STRBUF_INIT;

@@ -58,7 +58,7 @@ char *ctr_inside(const struct route_ctx *rc, const char *host_path)
 {
 	size_t n = strlen(rc->workdir);
 	if (strncmp(host_path, rc->workdir, n) == 0 && host_path[n] == '/')
-		return path_join(rc->container_dir, host_path + n + 1);
+		return path_join(rc->tree->container_dir, host_path + n + 1);
 	return xstrdup(host_path);
 }
 
@@ -100,19 +100,19 @@ char **ctr_env(const struct route_ctx *rc)
 		strv_push(&env, "LD_BIND_NOW=1");
 	/* A foreign tree's programs run under the qemu binfmt_misc starts:
 	 * it reads the process's environment, as route_emulate's does. */
-	if (rc->rootfs && (!arch_host() || strcmp(rc->rootfs->arch, arch_host()->gnu) != 0))
+	if (rc->tree->rootfs && (!arch_host() || strcmp(rc->tree->rootfs->arch, arch_host()->gnu) != 0))
 		strv_push(&env, "QEMU_LOG=unimp");
 	return env;
 }
 
 void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c)
 {
-	c->expect_dirs = ctr_rootfs_dirs(rc->rootfs);
-	c->expect.glibc_version = strcmp(rc->rootfs->glibc_version, "none") ? rc->rootfs->glibc_version
+	c->expect_dirs = ctr_rootfs_dirs(rc->tree->rootfs);
+	c->expect.glibc_version = strcmp(rc->tree->rootfs->glibc_version, "none") ? rc->tree->rootfs->glibc_version
 									    : NULL;
 	c->expect.libdirs = c->expect_dirs;
-	c->expect_ld = ctr_rootfs_loader(rc->rootfs, rc->binary);
-	c->expect_libc = *rc->rootfs->libc ? resolve_in(rc->rootfs->root, rc->rootfs->libc) : NULL;
+	c->expect_ld = ctr_rootfs_loader(rc->tree->rootfs, rc->binary);
+	c->expect_libc = *rc->tree->rootfs->libc ? resolve_in(rc->tree->rootfs->root, rc->tree->rootfs->libc) : NULL;
 	c->expect.ld_host = c->expect_ld;
 	c->expect.libc_host = c->expect_libc;
 }
@@ -173,7 +173,7 @@ static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *inj
 			   bool libc_only, char *const *first, struct gm_prediction *p,
 			   struct gm_err **err)
 {
-	const struct rootfs *r = rc->rootfs;
+	const struct rootfs *r = rc->tree->rootfs;
 	bool inject = injected && ctr_injects(r, injected);
 	cleanup_free char *own = ctr_rootfs_loader(r, rc->binary);
 	cleanup_strv char **tree = ctr_rootfs_host_dirs(r);
@@ -255,12 +255,12 @@ int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd
 		    struct gm_err **err)
 {
 	cleanup_free char *files = ctr_glibc_files(rc->run, libc_only);
-	if (rc->hook) {
-		strv_push(&c->hook_argv, rc->hook->path);
-		for (size_t i = 0; rc->hook->args && rc->hook->args[i]; i++)
-			strv_push(&c->hook_argv, rc->hook->args[i]);
-		for (size_t i = 0; rc->hook->env && rc->hook->env[i]; i++)
-			strv_push(&c->hook_env, rc->hook->env[i]);
+	if (rc->tree->hook) {
+		strv_push(&c->hook_argv, rc->tree->hook->path);
+		for (size_t i = 0; rc->tree->hook->args && rc->tree->hook->args[i]; i++)
+			strv_push(&c->hook_argv, rc->tree->hook->args[i]);
+		for (size_t i = 0; rc->tree->hook->env && rc->tree->hook->env[i]; i++)
+			strv_push(&c->hook_env, rc->tree->hook->env[i]);
 	} else {
 		const char *ours = oci_hook_binary(err);
 		if (!ours)
@@ -294,7 +294,7 @@ int ctr_prepare_inject(const struct route_ctx *rc, bool libc_only, struct route_
 	ctr_expect_rootfs(rc, c);
 	/* The injected files take the tree's names: libc.so.6 is run's, and
 	 * so is the loader unless libc went in alone. */
-	if (ctr_injects(rc->rootfs, rc->run)) {
+	if (ctr_injects(rc->tree->rootfs, rc->run)) {
 		c->expect.glibc_version = rc->run->glibc_version;
 		free(c->expect_libc);
 		c->expect_libc = run_libc(rc->run);

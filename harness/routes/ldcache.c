@@ -16,7 +16,7 @@
 
 static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
 {
-	if (!rc->run_library) {
+	if (!rc->tree->run_library) {
 		c->refusal = xstrdup("no library to inject (a probe's, cases.ini \"library\")");
 		return ROUTE_REFUSED;
 	}
@@ -27,7 +27,7 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 		return -1;
 	strv_push(&c->hook_argv, ours);
 	strv_push(&c->hook_argv, "--lib");
-	strv_push(&c->hook_argv, rc->run_library);
+	strv_push(&c->hook_argv, rc->tree->run_library);
 	strv_push(&c->hook_argv, "--update-cache");
 	strv_push(&c->hook_env, "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
 	ctr_expect_rootfs(rc, c);
@@ -38,9 +38,9 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 {
 	/* The cache names the injected library; the rest comes from the
 	 * tree as for the container route. */
-	if (!rc->run_library)
+	if (!rc->tree->run_library)
 		return gm_usage(err, "ldcache: no library to inject (a probe's, cases.ini \"library\")");
-	cleanup_free char *copy = xstrdup(rc->run_library);
+	cleanup_free char *copy = xstrdup(rc->tree->run_library);
 	char *const extra[] = {dirname(copy), NULL};
 	return ctr_predict_with(rc, extra, p, err);
 }

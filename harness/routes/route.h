@@ -9,7 +9,9 @@
  *            making a patched copy, if the route needs one);
  *   predict  the outcome the ELF data implies for the process this route
  *            assembles (verdict/predict.h).
- * Nothing outside routes/ names a particular route. */
+ * Outside routes/ a command asks for a route by capability (route_first,
+ * route_names, ROUTE_CHECK_DEFAULT), or by the name the user gave; only
+ * explain --against-all names its two (cli/explain-all.c). */
 #ifndef GM_ROUTE_H
 #define GM_ROUTE_H
 
@@ -42,11 +44,17 @@ struct route_ctx {
 	/* The emulator every program of this cell runs under (qemu-user for a
 	 * sysroot of another architecture, ROUTE_EMULATOR routes), or NULL. */
 	const char *emulator;
-	/* Container routes (ROUTE_CONTAINER): */
+	/* Container routes (ROUTE_CONTAINER) only; NULL for the others. */
+	const struct route_tree *tree;
+};
+
+/* What only a container route reads: the tree it runs in and how. */
+struct route_tree {
 	const struct rootfs *rootfs;/* the root filesystem the binary runs in */
 	const char *container_dir;  /* where workdir appears inside the container */
 	const struct route_hook *hook; /* inject routes: somebody else's hook, or NULL (ours) */
-	const char *run_library;    /* ldcache: the probe's library built against run */
+	const char *run_library;    /* ROUTE_PROBE_LIBRARY: the probe's library built
+				     * against run */
 };
 
 /* An OCI hook binary to run in place of glibc-inject (run --hook). */
@@ -118,6 +126,9 @@ static inline bool route_in_container(const struct route *r)
 /* The table (routes/table.c), in report order, NULL-terminated. */
 const struct route *const *route_all(void);
 const struct route *route_find(const char *name);
+/* The first route of the table having every capability in caps: where a
+ * command needs "the route that does X", it asks by capability. */
+const struct route *route_first(unsigned caps);
 /* "host, loader, interp, rpath, env": names of the routes having every
  * capability in caps (0: all). */
 char *route_names(unsigned caps);

@@ -68,7 +68,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 	 * built from source. */
 	cleanup_strv char **sys = strcmp(rc->run->origin, "source") == 0
 					  ? xcalloc(1, sizeof(char *))
-					  : ctr_rootfs_host_dirs(rc->rootfs);
+					  : ctr_rootfs_host_dirs(rc->tree->rootfs);
 	struct predict_env env = {
 		.interp = rc->run->loader,
 		.main_runpath = rc->run->libdirs,
