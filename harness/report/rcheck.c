@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Allowed JSON types of a value, a bit each; REQ: it must be there. */
 enum {
@@ -114,6 +115,11 @@ static const struct rfield doc_f[] = {
 	{NULL, 0, 0, NULL},
 };
 
+/* check_members keeps a table's members in arrays of 32. */
+#define FITS(t) _Static_assert(sizeof(t) / sizeof(t[0]) <= 33, #t " has over 32 fields")
+FITS(why_f); FITS(problem_f); FITS(predicted_f); FITS(observed_f); FITS(expected_f);
+FITS(library_f); FITS(cell_f); FITS(named_f); FITS(tool_f); FITS(host_f); FITS(doc_f);
+
 static unsigned type_bit(json_object *v)
 {
 	switch (json_object_get_type(v)) {
@@ -149,26 +155,49 @@ static void want_words(struct strbuf *b, unsigned types)
 		}
 }
 
-static int bad_type(struct strbuf *at, json_object *v, unsigned types, const char *path,
+/* Where a value is: a chain on the stack, written out ("cells[3].predicted")
+ * only for an error message, so that a valid document of 100,000 cells
+ * builds no path at all. */
+struct at {
+	const struct at *up;
+	const char *key;            /* NULL: the index-th item of an array */
+	size_t index;
+};
+
+static void at_write(struct strbuf *b, const struct at *a)
+{
+	if (!a)
+		return;
+	at_write(b, a->up);
+	if (a->key)
+		strbuf_addf(b, "%s%s", b->len ? "." : "", a->key);
+	else
+		strbuf_addf(b, "[%zu]", a->index);
+}
+
+static int bad_type(const struct at *at, json_object *v, unsigned types, const char *path,
 		    struct gm_err **err)
 {
-	struct strbuf want = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT, where = STRBUF_INIT;
 	want_words(&want, types & ~REQ);
+	at_write(&where, at);
 	if (v)
-		gm_usage(err, "'%s': %s: want %s, not %s", path, strbuf_str(at), strbuf_str(&want),
+		gm_usage(err, "'%s': %s: want %s, not %s", path, strbuf_str(&where), strbuf_str(&want),
 			 type_name(type_bit(v)));
 	else
-		gm_usage(err, "'%s': %s: missing (want %s)", path, strbuf_str(at), strbuf_str(&want));
+		gm_usage(err, "'%s': %s: missing (want %s)", path, strbuf_str(&where),
+			 strbuf_str(&want));
 	strbuf_release(&want);
+	strbuf_release(&where);
 	return -1;
 }
 
-static int check_members(json_object *o, const struct rfield *fields, struct strbuf *at,
+static int check_members(json_object *o, const struct rfield *fields, const struct at *at,
 			 const char *path, struct gm_err **err);
 
 /* v, found at "at", against types (items and fields: see struct rfield). */
 static int check_value(json_object *v, unsigned types, unsigned items,
-		       const struct rfield *fields, struct strbuf *at, const char *path,
+		       const struct rfield *fields, const struct at *at, const char *path,
 		       struct gm_err **err)
 {
 	if (!(type_bit(v) & types))
@@ -177,38 +206,62 @@ static int check_value(json_object *v, unsigned types, unsigned items,
 		return check_members(v, fields, at, path, err);
 	if (!json_object_is_type(v, json_type_array))
 		return 0;
-	size_t len = at->len;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
-		strbuf_addf(at, "[%zu]", i);
-		if (check_value(json_object_array_get_idx(v, i), items, 0, fields, at, path,
+		struct at item = {.up = at, .index = i};
+		if (check_value(json_object_array_get_idx(v, i), items, 0, fields, &item, path,
 				err) < 0)
 			return -1;
-		strbuf_setlen(at, len);
 	}
 	return 0;
 }
 
-static int check_members(json_object *o, const struct rfield *fields, struct strbuf *at,
+/* The field of the table named key, looked for first where the writer puts
+ * it (after the one found last: documents keep the table's order). */
+static const struct rfield *field_of(const struct rfield *fields, size_t n, const char *key,
+				     size_t *next)
+{
+	if (*next < n && strcmp(fields[*next].key, key) == 0)
+		return &fields[(*next)++];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].key, key) == 0) {
+			*next = i + 1;
+			return &fields[i];
+		}
+	return NULL;
+}
+
+/* The members of o found by walking them as they are (no lookup by name;
+ * a member the table does not know is let be), then judged in the
+ * table's order, so the first fault named is the same whatever the
+ * document's order.  Tables have at most 32 fields. */
+static int check_members(json_object *o, const struct rfield *fields, const struct at *at,
 			 const char *path, struct gm_err **err)
 {
-	size_t len = at->len;
-	for (const struct rfield *f = fields; f->key; f++) {
-		json_object *v = NULL;
-		bool have = json_object_object_get_ex(o, f->key, &v);
-		strbuf_addf(at, "%s%s", len ? "." : "", f->key);
-		if (!have && (f->types & REQ))
-			return bad_type(at, NULL, f->types, path, err);
-		if (have && check_value(v, f->types, f->items, f->fields, at, path, err) < 0)
+	json_object *vals[32];
+	bool have[32] = {0};
+	size_t n = 0, next = 0;
+	while (fields[n].key)
+		n++;
+	json_object_object_foreach(o, key, v) {
+		const struct rfield *f = field_of(fields, n, key, &next);
+		if (f) {
+			vals[f - fields] = v;
+			have[f - fields] = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rfield *f = &fields[i];
+		struct at member = {.up = at, .key = f->key};
+		if (!have[i] && (f->types & REQ))
+			return bad_type(&member, NULL, f->types, path, err);
+		if (have[i] && check_value(vals[i], f->types, f->items, f->fields, &member, path,
+					   err) < 0)
 			return -1;
-		strbuf_setlen(at, len);
 	}
 	return 0;
 }
 
 int rdoc_check_types(json_object *doc, const char *path, struct gm_err **err)
 {
-	struct strbuf at = STRBUF_INIT;
-	int r = check_members(doc, doc_f, &at, path, err);
-	strbuf_release(&at);
-	return r;
+	return check_members(doc, doc_f, NULL, path, err);
 }

@@ -76,8 +76,11 @@ static void sanitize(json_object *o)
 		break;
 	case json_type_string: {
 		const char *s = json_object_get_string(o);
-		size_t len = (size_t)json_object_get_string_len(o), n;
-		for (size_t i = 0; i < len; i += n)
+		size_t len = (size_t)json_object_get_string_len(o), n, i = 0;
+		/* Most strings are ASCII: skip to the first byte that is not. */
+		while (i < len && !(s[i] & 0x80) && s[i])
+			i++;
+		for (; i < len; i += n)
 			if (!(n = utf8_sequence((const unsigned char *)s + i, len - i))) {
 				cleanup_free char *clean = utf8_excerpt(s, len, len, &n);
 				json_object_set_string_len(o, clean, (int)n);
