@@ -157,7 +157,7 @@ int build_publish(struct build *b, struct sysroot *ret, struct gm_err **err)
 	s.name = xstrdup(b->name);
 	s.glibc_version = xstrdup(b->version);
 	s.arch = xstrdup(b->arch);
-	s.origin = xstrdup("source");
+	s.origin = ORIGIN_SOURCE;
 	s.dir = xstrdup(b->final);
 	s.prefix = xstrdup(b->final);
 	s.loader = path_join(b->final, loader + strlen(staged));

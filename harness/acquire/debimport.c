@@ -331,7 +331,8 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 	s->name = xstrdup(j->name);
 	s->glibc_version = xstrdup(j->glibc);
 	s->arch = xstrdup(j->a->gnu);
-	s->origin = xasprintf("debian:%s", j->suite);
+	s->origin = ORIGIN_DEBIAN;
+	s->suite = xstrdup(j->suite);
 	s->dir = xstrdup(j->final);
 	s->prefix = xstrdup(j->final);
 	/* Paths name the final place: the manifest is read after the rename. */
@@ -363,14 +364,12 @@ out:
  * collides with something else in the store. */
 static int check_existing(struct job *j, const struct sysroot *s, struct gm_err **err)
 {
-	cleanup_free char *origin = xasprintf("debian:%s", j->suite);
-	if (strcmp(s->origin ? s->origin : "", origin) != 0 ||
-	    strcmp(s->arch ? s->arch : "", j->a->gnu) != 0)
-		return gm_usage(err,
-				"a sysroot named '%s' already exists (%s, %s); remove it or "
-				"pick another --name",
-				j->name, s->origin ? s->origin : "?", s->arch ? s->arch : "?");
-	return 0;
+	if (s->origin == ORIGIN_DEBIAN && strcmp(s->suite, j->suite) == 0 &&
+	    strcmp(s->arch ? s->arch : "", j->a->gnu) == 0)
+		return 0;
+	cleanup_free char *origin = sysroot_origin_text(s);
+	return gm_usage(err, "a sysroot named '%s' already exists (%s, %s); remove it or pick "
+			     "another --name", j->name, origin, s->arch ? s->arch : "?");
 }
 
 /* Does the existing sysroot have what this import asks for?  An import by

@@ -88,8 +88,9 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 			       "LIBC-BUILD", "CREATED");
 		for (size_t i = 0; i < n; i++) {
 			cleanup_free char *id = sysroot_libc_build_id(&v[i]);
+			cleanup_free char *origin = sysroot_origin_text(&v[i]);
 			printf("%-28s %-8s %-8s %-18s %-12s %s\n", v[i].name, v[i].glibc_version,
-			       v[i].arch, v[i].origin, id ? id : "-", v[i].created);
+			       v[i].arch, origin, id ? id : "-", v[i].created);
 		}
 	}
 	sysroot_list_free(v, n);
@@ -166,7 +167,8 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		printf("glibc:     %s%s%s%s\n", s.glibc_version, *s.package_version ? " (Debian " : "",
 		       s.package_version, *s.package_version ? ")" : "");
 		printf("arch:      %s\n", s.arch);
-		printf("origin:    %s\n", s.origin);
+		cleanup_free char *origin = sysroot_origin_text(&s);
+		printf("origin:    %s\n", origin);
 		if (s.signature && *s.signature)
 			printf("signature: %s\n", strcmp(s.signature, "unchecked") == 0
 					 ? "unchecked (imported with --insecure)" : s.signature);

@@ -198,7 +198,7 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 	/* Debian's libc.so names /lib/... and /usr/lib/... absolutely: the linker
 	 * resolves those inside --sysroot.  A source build's names its own
 	 * absolute prefix, which --sysroot would break. */
-	if (strcmp(s->origin, "source") != 0)
+	if (s->origin != ORIGIN_SOURCE)
 		strv_push_take(&t->ldflags, xasprintf("--sysroot=%s", s->dir));
 	strv_push_take(&t->ldflags, xasprintf("-B%s", crt));
 	for (size_t i = 0; s->libdirs[i]; i++) {

@@ -46,11 +46,12 @@ static json_object *jsysroot(const struct sysroot *s)
 	json_object_object_add(o, "name", jstr(s->name));
 	json_object_object_add(o, "glibc_version", jstr(s->glibc_version));
 	json_object_object_add(o, "arch", jstr(s->arch));
-	json_object_object_add(o, "origin", jstr(s->origin));
+	cleanup_free char *origin = sysroot_origin_text(s);
+	json_object_object_add(o, "origin", jstr(origin));
 	cleanup_free char *id = sysroot_libc_build_id(s);
 	json_object_object_add(o, "libc_build_id", jstr(id));
 	/* The host is not a manifest in the store. */
-	cleanup_free char *manifest = strcmp(s->origin, "host") == 0
+	cleanup_free char *manifest = s->origin == ORIGIN_HOST
 					      ? NULL : path_join(s->dir, SYSROOT_MANIFEST);
 	json_object_object_add(o, "manifest_sha256", jsha256(manifest));
 	return o;

@@ -77,7 +77,7 @@ char **route_base_env(const struct route_ctx *rc)
  * would.  A from-source sysroot knows its prefix and needs nothing. */
 void route_push_data_env(char ***env, const struct sysroot *run)
 {
-	if (strcmp(run->origin, "source") == 0 || strcmp(run->origin, "host") == 0)
+	if (run->origin == ORIGIN_SOURCE || run->origin == ORIGIN_HOST)
 		return;
 	char *g = route_gconv_dir(run);
 	if (g)

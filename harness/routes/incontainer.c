@@ -196,7 +196,7 @@ static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *inj
 		/* A loader built from source searches only its configure
 		 * prefix, which the container does not have: it finds no
 		 * library at all, injected or not. */
-		search_tree = strcmp(injected->origin, "source") != 0;
+		search_tree = injected->origin != ORIGIN_SOURCE;
 		/* A distribution's loader searches the tree's multiarch
 		 * directories, where the whole set replaced the files of the
 		 * same name; the rest of the tree stays. */

@@ -66,7 +66,7 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 	 * are the tree's for a distribution's loader (/lib/<triplet>, ...)
 	 * and its configure prefix, absent from the container, for one
 	 * built from source. */
-	cleanup_strv char **sys = strcmp(rc->run->origin, "source") == 0
+	cleanup_strv char **sys = rc->run->origin == ORIGIN_SOURCE
 					  ? xcalloc(1, sizeof(char *))
 					  : ctr_rootfs_host_dirs(rc->tree->rootfs);
 	struct predict_env env = {

@@ -128,12 +128,13 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(v[i].glibc_version, name) || strcmp(v[i].arch, arch))
 				continue;
+			cleanup_free char *origin = sysroot_origin_text(&v[i]);
 			char *next = xasprintf("%s%s%s (%s)", all, count++ ? ", " : "", v[i].name,
-					       v[i].origin);
+					       origin);
 			free(all);
 			all = next;
-			if (best < 0 || (strcmp(v[i].origin, "source") == 0 &&
-					 strcmp(v[best].origin, "source") != 0))
+			if (best < 0 || (v[i].origin == ORIGIN_SOURCE &&
+					 v[best].origin != ORIGIN_SOURCE))
 				best = (int)i;
 		}
 		if (best >= 0) {

@@ -252,7 +252,7 @@ void rootfs_as_sysroot(const struct rootfs *r, struct sysroot *ret)
 	ret->name = xasprintf("rootfs-%s", r->name);
 	ret->glibc_version = xstrdup(r->glibc_version);
 	ret->arch = xstrdup(r->arch);
-	ret->origin = xstrdup("rootfs");
+	ret->origin = ORIGIN_ROOTFS;
 	ret->dir = xstrdup(r->root);
 	ret->prefix = xstrdup(r->root);
 	ret->libdirs = xcalloc(1, sizeof(char *));

@@ -21,7 +21,7 @@ void sysroot_release(struct sysroot *s)
 	free(s->name);
 	free(s->glibc_version);
 	free(s->arch);
-	free(s->origin);
+	free(s->suite);
 	free(s->dir);
 	free(s->prefix);
 	free(s->loader);
@@ -60,7 +60,8 @@ char *sysroot_to_json(const struct sysroot *s)
 	put_str(o, "name", s->name);
 	put_str(o, "glibc_version", s->glibc_version);
 	put_str(o, "arch", s->arch);
-	put_str(o, "origin", s->origin);
+	cleanup_free char *origin = sysroot_origin_text(s);
+	put_str(o, "origin", origin);
 	put_str(o, "prefix", s->prefix);
 	put_str(o, "loader", s->loader);
 	put_strv(o, "libdirs", s->libdirs);
@@ -216,7 +217,13 @@ int sysroot_parse(const char *text, const char *path, const char *dir, struct sy
 	r |= get_str(o, "name", true, &s->name, path, err);
 	r |= get_str(o, "glibc_version", true, &s->glibc_version, path, err);
 	r |= get_str(o, "arch", true, &s->arch, path, err);
-	r |= get_str(o, "origin", true, &s->origin, path, err);
+	cleanup_free char *origin = NULL;
+	if (get_str(o, "origin", true, &origin, path, err) == 0 &&
+	    sysroot_origin_parse(origin, s) < 0)
+		r |= gm_usage(err, "'%s': origin '%s': want source, debian:<suite>, host or rootfs",
+			      path, origin);
+	else if (!origin)
+		r |= -1;
 	r |= get_str(o, "prefix", true, &s->prefix, path, err);
 	r |= get_str(o, "loader", true, &s->loader, path, err);
 	r |= get_strv(o, "libdirs", &s->libdirs, path, err);
@@ -364,7 +371,7 @@ void sysroot_host(struct sysroot *s)
 	s->name = xstrdup("host");
 	s->glibc_version = xstrdup(gnu_get_libc_version());
 	s->arch = xstrdup(un.machine);
-	s->origin = xstrdup("host");
+	s->origin = ORIGIN_HOST;
 	s->dir = xstrdup("/");
 	s->prefix = xstrdup("/usr");
 	s->loader = xstrdup(a ? a->loader_path : "");
@@ -383,10 +390,40 @@ void sysroot_host(struct sysroot *s)
 	s->build_log = xstrdup("");
 }
 
+char *sysroot_origin_text(const struct sysroot *s)
+{
+	switch (s->origin) {
+	case ORIGIN_DEBIAN: return xasprintf("debian:%s", s->suite ? s->suite : "");
+	case ORIGIN_HOST: return xstrdup("host");
+	case ORIGIN_ROOTFS: return xstrdup("rootfs");
+	case ORIGIN_SOURCE: break;
+	}
+	return xstrdup("source");
+}
+
+int sysroot_origin_parse(const char *text, struct sysroot *s)
+{
+	static const struct {
+		const char *text;
+		enum sysroot_origin o;
+	} plain[] = {{"source", ORIGIN_SOURCE}, {"host", ORIGIN_HOST}, {"rootfs", ORIGIN_ROOTFS}};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(text, plain[i].text) == 0) {
+			s->origin = plain[i].o;
+			return 0;
+		}
+	if (!str_starts(text, "debian:") || !text[strlen("debian:")])
+		return -1;
+	s->origin = ORIGIN_DEBIAN;
+	free(s->suite);
+	s->suite = xstrdup(text + strlen("debian:"));
+	return 0;
+}
+
 char **sysroot_system_dirs(const struct sysroot *s)
 {
 	char **v = xcalloc(1, sizeof(char *));
-	if (strcmp(s->origin, "source") == 0) {
+	if (s->origin == ORIGIN_SOURCE) {
 		for (size_t i = 0; s->libdirs[i]; i++)
 			strv_push(&v, s->libdirs[i]);
 		return v;

@@ -15,11 +15,20 @@
 #define SYSROOT_MANIFEST "sysroot.json"
 #define SYSROOT_SCHEMA 1
 
+/* Where a sysroot's glibc comes from. */
+enum sysroot_origin {
+	ORIGIN_SOURCE,        /* built here from upstream source */
+	ORIGIN_DEBIAN,        /* imported from a Debian suite (suite) */
+	ORIGIN_HOST,          /* this machine's own glibc (sysroot_host) */
+	ORIGIN_ROOTFS,        /* a root filesystem's own glibc (rootfs_glibc) */
+};
+
 struct sysroot {
 	char *name;
 	char *glibc_version;  /* upstream version, "2.36" */
 	char *arch;           /* GNU machine name: x86_64, aarch64, riscv64 */
-	char *origin;         /* "source" or "debian:<suite>" */
+	enum sysroot_origin origin;
+	char *suite;          /* ORIGIN_DEBIAN: the suite it was imported from, else NULL */
 	char *dir;            /* absolute directory of the sysroot */
 	char *prefix;         /* absolute prefix glibc was configured with */
 	char *loader;         /* absolute path of ld.so inside the sysroot */
@@ -77,6 +86,12 @@ int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
 int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
 			 struct gm_err **err);
 void sysroot_list_free(struct sysroot *v, size_t n);
+
+/* How manifests, listings and reports write s's origin: "source",
+ * "debian:<suite>", "host" or "rootfs" (a new string). */
+char *sysroot_origin_text(const struct sysroot *s);
+/* The reverse, into s->origin and s->suite: -1 for any other text. */
+int sysroot_origin_parse(const char *text, struct sysroot *s);
 
 /* The machine's own glibc as a sysroot named "host" (origin "host"): the
  * standard loader path, the multiarch library directories, the version the

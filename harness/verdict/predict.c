@@ -468,7 +468,7 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 	/* The host's glibc is the host's loader searching as it does for any
 	 * program: the binary's own RUNPATH first, then the host's
 	 * directories; no library path outranks what the binary asks for. */
-	bool host = strcmp(run->origin, "host") == 0;
+	bool host = run->origin == ORIGIN_HOST;
 	struct predict_env env = {.interp = run->loader, .library_path = host ? NULL : run->libdirs,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
 				  .sysroot_dirs = host ? NULL : run->libdirs, .swaps_glibc = true};

@@ -16,7 +16,7 @@ static void roundtrip(void)
 	s.name = "glibc-2.42";
 	s.glibc_version = "2.42";
 	s.arch = "x86_64";
-	s.origin = "source";
+	s.origin = ORIGIN_SOURCE;
 	s.prefix = dir;
 	char *loader = path_join(dir, "lib/ld-linux-x86-64.so.2");
 	char *lib = path_join(dir, "lib");
@@ -35,6 +35,19 @@ static void roundtrip(void)
 	TEST_COMPARE_STRING(t.libdirs[0], lib);
 	TEST_COMPARE_STRING(t.compiler, ""); /* absent optional fields read as "" */
 	TEST_COMPARE_STRING(t.dir, dir);
+	TEST_COMPARE(t.origin, ORIGIN_SOURCE);
+	TEST_VERIFY(!t.suite);
+	sysroot_release(&t);
+	/* The origin is an enum and a suite, written "debian:<suite>". */
+	s.origin = ORIGIN_DEBIAN;
+	s.suite = "bookworm";
+	TEST_COMPARE(sysroot_write(dir, &s, NULL), 0);
+	TEST_COMPARE(sysroot_read(dir, &t, NULL), 0);
+	TEST_COMPARE(t.origin, ORIGIN_DEBIAN);
+	TEST_COMPARE_STRING(t.suite, "bookworm");
+	char *text = sysroot_origin_text(&t);
+	TEST_COMPARE_STRING(text, "debian:bookworm");
+	free(text);
 	sysroot_release(&t);
 	free(loader);
 	free(lib);
@@ -54,6 +67,11 @@ static void damaged_manifest(void)
 	TEST_VERIFY(err && strstr(err->msg, "'name'"));
 	gm_err_free(&err);
 	free(path);
+	struct sysroot o = {0};
+	TEST_COMPARE(sysroot_origin_parse("debian:", &o), -1);
+	TEST_COMPARE(sysroot_origin_parse("ubuntu:noble", &o), -1);
+	TEST_COMPARE(sysroot_origin_parse("rootfs", &o), 0);
+	TEST_COMPARE(o.origin, ORIGIN_ROOTFS);
 }
 
 int main(void)
