@@ -5,7 +5,7 @@
 #include "cli/cmd.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
-#include "plan/plan.h"
+#include "plan/cells.h"
 #include "probes/probes.h"
 #include "report/baseline.h"
 #include "report/policy.h"

@@ -5,7 +5,7 @@
 #include "base/cleanup.h"
 #include "cli/cmd.h"
 #include "matrix/matrix.h"
-#include "plan/plan.h"
+#include "plan/cells.h"
 #include "report/report.h"
 #include "exec/pool.h"
 #include "probes/probes.h"

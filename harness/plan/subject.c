@@ -1,7 +1,7 @@
 /* What planning knows of its subjects and of this machine, read before it
  * starts, so that plan_cells itself reads nothing. */
 #define _GNU_SOURCE
-#include "plan/plan.h"
+#include "plan/cells.h"
 #include "container/binfmt.h"
 
 #include <string.h>

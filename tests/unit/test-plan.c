@@ -3,7 +3,7 @@
  * process (the last test plans under a seccomp filter that kills the
  * process on open, exec or fork). */
 #define _GNU_SOURCE
-#include "plan/plan.h"
+#include "plan/cells.h"
 #include "base/util.h"
 #include "tap.h"
 

@@ -13,8 +13,8 @@
  * whether the kernel runs foreign programs) comes in struct plan_machine,
  * asked once per architecture; reading a subject's ELF header is done
  * before, by plan_subject_probe and plan_subject_file. */
-#ifndef GM_PLAN_H
-#define GM_PLAN_H
+#ifndef GM_PLAN_CELLS_H
+#define GM_PLAN_CELLS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* plan_cells: subjects × routes × trees × run sysroots, each crossing
  * judged by one function (decide), then filled with what runs. */
 #define _GNU_SOURCE
-#include "plan/plan.h"
+#include "plan/cells.h"
 #include "base/fs.h"
 #include "base/util.h"
 #include "verdict/predict.h"
