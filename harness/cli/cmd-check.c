@@ -87,7 +87,7 @@ static int print_help(void)
  * (emulator, NULL when there is none) by the routes that can prefix it.  A
  * static executable is run only directly: it carries its own libc, so
  * routes that swap the glibc do not apply to it. */
-static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
+static char *cell_skip(const struct gm_config *cfg, const struct elf_info *info, const struct sysroot *run,
 		       const struct route *rt, const struct rootfs *tree, bool host_program,
 		       const char *emulator)
 {
@@ -101,7 +101,7 @@ static char *cell_skip(const struct elf_info *info, const struct sysroot *run,
 	 * elsewhere qemu-user does, in front of the routes that take it. */
 	char *why = NULL;
 	if (a != host && tree && (rt->caps & ROUTE_BINFMT) && strcmp(tree->arch, a->gnu) == 0) {
-		if (!binfmt_ready(a, &why))
+		if (!binfmt_ready(cfg, a, &why))
 			return why;
 	} else if (a != host && !emulator) {
 		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
@@ -349,9 +349,9 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	 * runs. */
 	if ((baseline && rdoc_load(baseline, &old, err) < 0) ||
 	    (policy_file && policy_load(policy_file, &pol, err) < 0) ||
-	    select_sysroots(against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
+	    select_sysroots(ctx->cfg, against, files_arch ? files_arch->gnu : NULL, &runs, &n_runs, err) < 0 ||
 	    select_methods(methods, ROUTE_CHECK_DEFAULT, &ms, &n_ms, err) < 0 ||
-	    container_select(o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
+	    container_select(ctx->cfg, o, strv_len(methods), files_arch ? files_arch->gnu : NULL, ms, &n_ms,
 			     &t, &mo.hook, err) < 0 ||
 	    no_probe_library(ms, n_ms, err) < 0 ||
 	    (any_so && !host_program &&
@@ -381,7 +381,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 				struct cell *cl = matrix_add(&m, argv[i], abs, NULL, run, ms[k]);
 				cl->rootfs = route_in_container(ms[k]) ? &t.v[tree] : NULL;
 				cl->expect_exit = expect_exit;
-				cl->skip_reason = cell_skip(&infos[i - optind], run, ms[k], cl->rootfs,
+				cl->skip_reason = cell_skip(ctx->cfg, &infos[i - optind], run, ms[k], cl->rootfs,
 							    hp_abs != NULL, emulator);
 				if (emulator && !cl->skip_reason && !cl->rootfs)
 					cl->emulator = xstrdup(emulator);
@@ -443,7 +443,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 	if ((old || policy_file) && xr == 0) {
 		/* The gate is then the regressions (what failed before too is
 		 * listed, not counted) and the policy's violations. */
-		json_object *now = matrix_document(&m);
+		json_object *now = matrix_document(&m, NULL);
 		bad = old ? baseline_gate(old, now, stdout) : 0;
 		if (policy_file) {
 			struct rdoc d;
@@ -453,7 +453,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct container_opt
 		}
 		json_object_put(now);
 	}
-	r = report_finish(&m, out, xr, bad, err);
+	r = report_finish(ctx->cfg, &m, out, xr, bad, err);
 	/* Nothing ran (another architecture without an emulator, a static
 	 * executable by routes that swap the glibc): a release gate that
 	 * tested nothing must not pass. */

@@ -163,7 +163,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return -1;
 
 	struct sysroot s;
-	if (sysroot_resolve(ctx, name, arch->gnu, &s, err) < 0)
+	if (sysroot_resolve(ctx->cfg, ctx, name, arch->gnu, &s, err) < 0)
 		return -1;
 	if (strcmp(s.arch, arch->gnu) != 0) {
 		gm_err_set(err, GM_EXIT_USAGE, 0, "exec: sysroot %s is %s, '%s' is %s: a program "
@@ -189,7 +189,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	cleanup_strv char **args = NULL;
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
-	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
+	struct route_ctx mc = {.cfg = ctx->cfg, .binary = abs, .run = &s, .workdir = work ? work : "/tmp",
 				.args = args, .lazy = true, .own_search = true, .emulator = emulator};
 	struct route_cmd cmd = {0};
 	if (rt->prepare(&mc, &cmd, err) < 0)
@@ -202,7 +202,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			strv_push(&env, cmd.env[i]);
 	/* Bounded as a matrix cell is: what it leaves behind (a daemon, a
 	 * fork bomb's children) is killed when it ends. */
-	contain_setup();
+	contain_setup(ctx->cfg);
 	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd.argv, .env = env, .inherit_stdio = true,
 				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,

@@ -188,7 +188,7 @@ static char *run_library(const struct probe *run_probes, size_t n, const struct 
 	return NULL;
 }
 
-static void plan_probe(struct matrix *m, const struct probe *p, const struct route **ms,
+static void plan_probe(const struct gm_config *cfg, struct matrix *m, const struct probe *p, const struct route **ms,
 		       size_t n_ms, const struct sysroot *runs, size_t n_runs,
 		       const struct sysroot *host, const struct trees *t,
 		       const struct probe *run_probes, size_t n_run_probes)
@@ -220,7 +220,7 @@ static void plan_probe(struct matrix *m, const struct probe *p, const struct rou
 				/* The kernel runs it (binfmt_misc), or nothing does. */
 				char *why = NULL;
 				const struct gm_arch *a = arch_by_gnu(p->build->arch);
-				if (!a || !binfmt_ready(a, &why)) {
+				if (!a || !binfmt_ready(cfg, a, &why)) {
 					c->skip_reason = why ? why : xasprintf("unknown arch %s",
 									      p->build->arch);
 					continue;
@@ -300,14 +300,14 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		goto out;
 	}
 	char *abs_out = NULL;
-	if (cases_load(&all, err) < 0 ||
+	if (cases_load(ctx->cfg, &all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
-	    select_sysroots(o.builds, o.arch ? o.arch : strv_len(o.builds) ? NULL : host_arch(),
+	    select_sysroots(ctx->cfg, o.builds, o.arch ? o.arch : strv_len(o.builds) ? NULL : host_arch(),
 			    &builds, &n_b, err) < 0 ||
-	    select_sysroots(o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
+	    select_sysroots(ctx->cfg, o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
 			    &runs, &n_r, err) < 0 ||
-	    container_select(&o.ctr, strv_len(o.methods), builds_arch(builds, n_b), ms, &n_ms, &t,
+	    container_select(ctx->cfg, &o.ctr, strv_len(o.methods), builds_arch(builds, n_b), ms, &n_ms, &t,
 			     &o.m.hook, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
@@ -327,13 +327,13 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		    probes_build(ctx, runs, n_r, cs, n_cs, o.m.jobs, &run_probes, err) < 0)
 			goto out;
 	for (size_t i = 0; i < n_b * n_cs; i++)
-		plan_probe(&m, &probes[i], ms, n_ms, runs, n_r, &host, &t, run_probes,
+		plan_probe(ctx->cfg, &m, &probes[i], ms, n_ms, runs, n_r, &host, &t, run_probes,
 			   run_probes ? n_r * n_cs : 0);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
-	r = report_finish(&m, o.out, xr, 0, err);
+	r = report_finish(ctx->cfg, &m, o.out, xr, 0, err);
 	if (r == 0)
 		r = report_nothing_ran(&m, o.allow_empty, err);
 out:

@@ -91,25 +91,11 @@ static json_object *jsubject(const struct cell *c)
 	return o;
 }
 
-/* The causes table, read once for the document; NULL if it cannot be read
- * (the "why" of each problem is then left out, never guessed). */
-static const struct causes *doc_causes(void)
-{
-	static struct causes table;
-	static int state; /* 0 unread, 1 loaded, -1 unreadable */
-	if (state == 0) {
-		struct gm_err *err = NULL;
-		state = causes_load(&table, &err) == 0 ? 1 : -1;
-		gm_err_free(&err);
-	}
-	return state == 1 ? &table : NULL;
-}
-
 /* A problem's symbols grouped by the causes.tsv row that explains them
- * ("id" null: no row does), for the results document (ids only). */
-static json_object *jwhy(const struct gm_problem *pb)
+ * ("id" null: no row does), for the results document (ids only); none
+ * without the table. */
+static json_object *jwhy(const struct causes *cs, const struct gm_problem *pb)
 {
-	const struct causes *cs = doc_causes();
 	return cs && pb->node ? report_why_json(cs, pb, false) : NULL;
 }
 
@@ -133,7 +119,7 @@ json_object *report_why_json(const struct causes *cs, const struct gm_problem *p
 	return a;
 }
 
-static json_object *jproblems(const struct cell *c)
+static json_object *jproblems(const struct causes *cs, const struct cell *c)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; i < c->n_problems; i++) {
@@ -144,7 +130,7 @@ static json_object *jproblems(const struct cell *c)
 		json_object_object_add(j, "library", jstr(pb->library));
 		json_object_object_add(j, "node", jstr(pb->node));
 		json_object_object_add(j, "symbols", jstrv(pb->symbols));
-		json_object *why = jwhy(pb);
+		json_object *why = jwhy(cs, pb);
 		if (why)
 			json_object_object_add(j, "why", why);
 		json_object_array_add(a, j);
@@ -172,7 +158,7 @@ static json_object *jloader_message(const struct cell *c)
 	return json_object_new_string_len(c->stderr_excerpt, (int)n);
 }
 
-static json_object *jcell(const struct cell *c, size_t id)
+static json_object *jcell(const struct causes *cs, const struct cell *c, size_t id)
 {
 	json_object *o = json_object_new_object();
 	json_object *pred = json_object_new_object();
@@ -187,7 +173,7 @@ static json_object *jcell(const struct cell *c, size_t id)
 	json_object_object_add(o, "arch", jstr(c->run->arch));
 	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->predicted)));
 	json_object_object_add(pred, "detail", jstr(c->predicted_detail ? c->predicted_detail : ""));
-	json_object_object_add(pred, "problems", jproblems(c));
+	json_object_object_add(pred, "problems", jproblems(cs, c));
 	json_object_object_add(o, "predicted", pred);
 	json_object_object_add(obs, "outcome", jstr(gm_outcome_name(c->skip_reason ? GM_SKIPPED
 										   : c->observed)));
@@ -252,7 +238,7 @@ static bool seen(json_object *list, const char *key, const char *name)
 	return false;
 }
 
-json_object *matrix_document(const struct matrix *m)
+json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 {
 	json_object *root = json_object_new_object();
 	json_object *cells = json_object_new_array();
@@ -265,7 +251,7 @@ json_object *matrix_document(const struct matrix *m)
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
-		json_object_array_add(cells, jcell(c, i));
+		json_object_array_add(cells, jcell(cs, c, i));
 		by[c->skip_reason ? GM_SKIPPED : c->observed]++;
 		mism += cell_mismatch(c);
 		unexpected += cell_unexpected(c);
