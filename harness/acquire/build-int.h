@@ -12,6 +12,7 @@
 /* Everything one build needs; released by build_release. */
 struct build {
 	const struct gm_ctx *ctx;
+	const struct gm_config *cfg; /* the store, recipes and mirror (ctx->cfg) */
 	const struct build_opts *opts;
 	char *version;
 	char *name;

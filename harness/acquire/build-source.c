@@ -133,14 +133,14 @@ int build_resolve_input(struct build *b, struct gm_err **err)
 		int found;
 		if (!version_valid(in))
 			return gm_usage(err, "'%s': no such file or directory, and not a glibc version", in);
-		found = recipes_find(in, &rec, err);
+		found = recipes_find(b->cfg, in, &rec, err);
 		if (found < 0)
 			return -1;
 		if (!found) {
 			struct recipe *v;
 			size_t n;
 			struct strbuf kb = STRBUF_INIT;
-			if (recipes_versions(&v, &n, NULL) == 0) {
+			if (recipes_versions(b->cfg, &v, &n, NULL) == 0) {
 				for (size_t i = 0; i < n; i++)
 					strbuf_addf(&kb, "%s%s", i ? " " : "", v[i].version);
 				recipes_free(v, n);
@@ -154,14 +154,14 @@ int build_resolve_input(struct build *b, struct gm_err **err)
 		cleanup_free char *mirror = NULL;
 		b->version = xstrdup(rec.version);
 		b->source_sha256 = xstrdup(rec.sha256);
-		if (mirror_debian(&mirror, err) < 0) {
+		if (mirror_debian(b->cfg, &mirror, err) < 0) {
 			recipe_release(&rec);
 			return -1;
 		}
 		b->url = xasprintf("%s/%s", mirror, rec.path);
 		const char *base = strrchr(rec.path, '/') ? strrchr(rec.path, '/') + 1 : rec.path;
 		cleanup_free char *dl = NULL;
-		if (store_dir("downloads", &dl, err) < 0) {
+		if (store_dir(b->cfg, "downloads", &dl, err) < 0) {
 			recipe_release(&rec);
 			return -1;
 		}

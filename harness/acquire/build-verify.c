@@ -174,9 +174,9 @@ int build_publish(struct build *b, struct sysroot *ret, struct gm_err **err)
 	s.build_log = xstrdup(b->log);
 
 	int r = sysroot_write(staged, &s, err);
-	if (r == 0 && store_dir("sysroots", &sysroots, err) < 0)
+	if (r == 0 && store_dir(b->cfg, "sysroots", &sysroots, err) < 0)
 		r = -1;
-	if (r == 0 && store_publish(staged, b->final, err) < 0)
+	if (r == 0 && store_publish(b->cfg, staged, b->final, err) < 0)
 		r = -1;
 	if (r < 0) {
 		sysroot_release(&s);

@@ -44,7 +44,7 @@ static void build_release(struct build *b)
 	if (b->log_fd >= 0)
 		close(b->log_fd);
 	/* A failed build leaves no sysroot, and so no lock file. */
-	store_unlock(b->name, b->lock_fd, b->final && !path_exists(b->final));
+	store_unlock(b->cfg, b->name, b->lock_fd, b->final && !path_exists(b->final));
 	free(b->final);
 	free(b->name);
 }
@@ -186,7 +186,7 @@ static long expected_files(struct build *b, bool save)
 	cleanup_free char *dir = NULL;
 	cleanup_free char *path = NULL;
 	cleanup_free char *text = NULL;
-	if (store_dir("build/.stats", &dir, NULL) < 0)
+	if (store_dir(b->cfg, "build/.stats", &dir, NULL) < 0)
 		return 0;
 	path = xasprintf("%s/%s.%s.files", dir, b->version, b->arch);
 	if (save) {
@@ -246,7 +246,8 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 	return build_publish(b, ret, err);
 }
 
-int build_download_only(const char *input, char **ret, struct gm_err **err)
+int build_download_only(const struct gm_config *cfg, const char *input, char **ret,
+			struct gm_err **err)
 {
 	struct build_opts opts = {.input = input};
 	struct build b;
@@ -254,6 +255,7 @@ int build_download_only(const char *input, char **ret, struct gm_err **err)
 
 	memset(&b, 0, sizeof(b));
 	b.opts = &opts;
+	b.cfg = cfg;
 	b.log_fd = b.lock_fd = -1;
 	if (build_resolve_input(&b, err) < 0)
 		r = -1;
@@ -321,7 +323,7 @@ static char *default_name(const struct build *b, const struct build_opts *opts,
 {
 	struct recipe rec;
 	bool pristine = !strv_len(opts->configure_args) &&
-			recipes_find(b->version, &rec, NULL) == 1 &&
+			recipes_find(b->cfg, b->version, &rec, NULL) == 1 &&
 			strcmp(rec.sha256, b->source_sha256) == 0;
 	if (pristine)
 		recipe_release(&rec);
@@ -338,6 +340,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
+	b.cfg = ctx->cfg;
 	b.opts = opts;
 	b.log_fd = b.lock_fd = -1;
 	*ret_cached = false;
@@ -355,7 +358,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 				opts->arch);
 	}
 	b.cross = target != arch_host();
-	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.version, &b.quirks, err) < 0 ||
+	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.cfg, b.version, &b.quirks, err) < 0 ||
 	    (b.cross ? cross_setup(&b, target, err) : compiler_version(&b.compiler, err)) < 0) {
 		build_release(&b);
 		return -1;
@@ -373,7 +376,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 		build_release(&b);
 		return r;
 	}
-	b.final = sysroot_path(b.name);
+	b.final = sysroot_path(b.cfg, b.name);
 
 	/* The cache: an existing sysroot with the same key is the answer. */
 	if (path_exists(b.final)) {
@@ -398,7 +401,7 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	}
 
 	cleanup_free char *builds = NULL;
-	if (store_dir("build", &builds, err) < 0 || store_lock(ctx, b.name, &b.lock_fd, err) < 0) {
+	if (store_dir(b.cfg, "build", &builds, err) < 0 || store_lock(b.cfg, ctx, b.name, &b.lock_fd, err) < 0) {
 		build_release(&b);
 		return -1;
 	}

@@ -32,7 +32,8 @@ struct build_opts {
 
 /* Fetches and verifies the source of a known version (or checks a local
  * tarball) without building; *ret is the tarball's path. */
-int build_download_only(const char *input, char **ret, struct gm_err **err);
+int build_download_only(const struct gm_config *cfg, const char *input, char **ret,
+			struct gm_err **err);
 
 /* On success fills *ret (the sysroot as in the store) and *ret_cached. */
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,

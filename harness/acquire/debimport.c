@@ -118,7 +118,7 @@ static int verify(struct job *j, const char *url, const char *text, size_t len, 
 		  size_t siglen, struct gm_err **err)
 {
 	cleanup_free char *build = NULL;
-	if (store_dir("build", &build, err) < 0)
+	if (store_dir(j->o->cfg, "build", &build, err) < 0)
 		return -1;
 	cleanup_free char *bdir = path_join(build, j->name);
 	cleanup_free char *tmp = path_join(bdir, "release.XXXXXX");
@@ -128,7 +128,7 @@ static int verify(struct job *j, const char *url, const char *text, size_t len, 
 	if (!mkdtemp(tmp))
 		r = gm_infra(err, errno, "cannot create '%s'", tmp);
 	else
-		r = signature_verify(signature_keyring(), tmp, url, text, len, sig, siglen,
+		r = signature_verify(signature_keyring(j->o->cfg), tmp, url, text, len, sig, siglen,
 				     &j->release, &j->signature, err);
 	rmdir(bdir); /* unless a from-source build left its log there */
 	return r;
@@ -422,7 +422,7 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 		*state = DEBIMPORT_CACHED;
 		return 0;
 	}
-	if (mirror_debian(&j->url, err) < 0 || store_dir("downloads", &j->downloads, err) < 0)
+	if (mirror_debian(j->o->cfg, &j->url, err) < 0 || store_dir(j->o->cfg, "downloads", &j->downloads, err) < 0)
 		goto out;
 	if (fetch_release(j, err) < 0 || check_release(j, err) < 0 ||
 	    fetch_packages(j, &index, err) < 0)
@@ -436,7 +436,8 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 		return 0;
 	}
 
-	if (store_dir("build", &build, err) < 0 || store_dir("sysroots", &sysroots, err) < 0)
+	if (store_dir(j->o->cfg, "build", &build, err) < 0 ||
+	    store_dir(j->o->cfg, "sysroots", &sysroots, err) < 0)
 		goto out;
 	bdir = xasprintf("%s/%s", build, j->name);
 	stage = xasprintf("%s/%s/stage", build, j->name);
@@ -444,7 +445,7 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 		goto out;
 	if (fetch_and_extract(j, stage, err) < 0 || check_interrupted(err) < 0 ||
 	    assemble(j, stage, &s, err) < 0 || check_interrupted(err) < 0 ||
-	    store_publish(stage, j->final, err) < 0) {
+	    store_publish(j->o->cfg, stage, j->final, err) < 0) {
 		sysroot_release(&s);
 		rm_rf(stage, NULL);
 		rmdir(bdir); /* unless a from-source build left its log there */
@@ -476,7 +477,7 @@ static int job_init(struct job *j, const struct debimport_opts *o, struct gm_err
 	j->name = o->name ? xstrdup(o->name) : xasprintf("debian-%s-%s", o->suite, arch);
 	if (!store_name_valid(j->name))
 		return gm_usage(err, "invalid sysroot name '%s'", j->name);
-	j->final = sysroot_path(j->name);
+	j->final = sysroot_path(o->cfg, j->name);
 	for (size_t i = 0; o->with && o->with[i]; i++)
 		if (!debdeps_name_valid(o->with[i]))
 			return gm_usage(err, "invalid package name '%s' for --with (Debian binary "
@@ -506,11 +507,11 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 		r = -1;
 	}
 	int fd;
-	if (store_lock(opts->ctx, j.name, &fd, err) < 0)
+	if (store_lock(opts->cfg, opts->ctx, j.name, &fd, err) < 0)
 		goto out;
 	r = import_locked(&j, ret, ret_state, err);
 	/* A failed first import leaves no sysroot, and so no lock file. */
-	store_unlock(j.name, fd, !path_exists(j.final));
+	store_unlock(opts->cfg, j.name, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;

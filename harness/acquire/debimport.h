@@ -28,6 +28,8 @@ struct debimport_opts {
 	bool insecure;
 	/* Progress notes ("downloading libc6 ...") go through gm_note; NULL: none. */
 	const struct gm_ctx *ctx;
+	/* The store, the recipes, the mirror and the keyring. */
+	const struct gm_config *cfg;
 };
 
 enum debimport_state {

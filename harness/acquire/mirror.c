@@ -175,29 +175,16 @@ static void keep_best(char **found, int *found_rank, char *cand, int rank)
 	}
 }
 
-static char *cached;
-
-int mirror_debian(char **ret_url, struct gm_err **err)
+int mirror_debian(const struct gm_config *cfg, char **ret_url, struct gm_err **err)
 {
-	const char *env = getenv("GLIBC_MATRIX_MIRROR");
-	const char *aptdir = getenv("GLIBC_MATRIX_APT_DIR");
+	const char *aptdir = cfg->apt_dir;
 	char *found = NULL;
 	int found_rank = -1, rank;
 
-	if (env && *env) {
-		char *u = xstrdup(env);
-		size_t n = strlen(u);
-		while (n && u[n - 1] == '/')
-			u[--n] = '\0';
-		*ret_url = u;
+	if (cfg->mirror) {
+		*ret_url = xstrdup(cfg->mirror);
 		return 0;
 	}
-	if (cached) {
-		*ret_url = xstrdup(cached);
-		return 0;
-	}
-	if (!aptdir || !*aptdir)
-		aptdir = "/etc/apt";
 
 	cleanup_free char *dir = path_join(aptdir, "sources.list.d");
 	struct dirent **names = NULL;
@@ -230,7 +217,6 @@ int mirror_debian(char **ret_url, struct gm_err **err)
 				"no Debian archive found in '%s' (sources.list, sources.list.d/); "
 				"set GLIBC_MATRIX_MIRROR to the archive's URL",
 				aptdir);
-	cached = xstrdup(found);
 	*ret_url = found;
 	return 0;
 }

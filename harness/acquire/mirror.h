@@ -4,11 +4,14 @@
 #ifndef GM_MIRROR_H
 #define GM_MIRROR_H
 
+#include "base/config.h"
 #include "base/err.h"
 
-/* Resolves the archive root URL (no trailing slash).  The apt directory is
- * $GLIBC_MATRIX_APT_DIR or /etc/apt.  Caches the answer for the process. */
-int mirror_debian(char **ret_url, struct gm_err **err);
+/* Resolves the archive root URL (no trailing slash): cfg->mirror
+ * ($GLIBC_MATRIX_MIRROR), else read from the apt directory cfg->apt_dir
+ * ($GLIBC_MATRIX_APT_DIR or /etc/apt), a few small files read again on each
+ * call. */
+int mirror_debian(const struct gm_config *cfg, char **ret_url, struct gm_err **err);
 
 /* Parsers, exposed for unit tests.  Each returns the URI of the first enabled
  * "deb"/"deb-src" entry of the highest rank, or NULL; *ret_rank (may be NULL)

@@ -190,12 +190,6 @@ static int build_debian(struct job *j, const char *url, struct gm_err **err)
 	return deblayout_add_usrmerge_links(j->root, err);
 }
 
-static const char *busybox_path(void)
-{
-	const char *p = getenv("GLIBC_MATRIX_BUSYBOX");
-	return p && *p ? p : "/bin/busybox";
-}
-
 /* The host's busybox must be the static one (busybox-static): the tree
  * has no loader for a dynamic one. */
 static int busybox_check(const char *bb, struct gm_err **err)
@@ -333,7 +327,7 @@ static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **er
 		return -1;
 	if (interrupted())
 		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "rootfs build interrupted");
-	return store_publish(j->stage, j->final, err);
+	return store_publish(j->ctx->cfg, j->stage, j->final, err);
 }
 
 static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *ret_cached,
@@ -345,14 +339,15 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 	bool busybox = strcmp(j->rec->variant, "busybox") == 0;
 	if (busybox) {
 		char hex[65];
-		if (busybox_check(busybox_path(), err) < 0 || sha256_file(busybox_path(), hex, err) < 0)
+		if (busybox_check(j->ctx->cfg->busybox, err) < 0 ||
+		    sha256_file(j->ctx->cfg->busybox, hex, err) < 0)
 			return -1;
 		r.source_date = xasprintf("busybox sha256 %s", hex);
 	}
 	struct rootfs old = {0};
-	int have = rootfs_load(j->rec->name, &old, NULL);
+	int have = rootfs_load(j->ctx->cfg, j->rec->name, &old, NULL);
 	if (!busybox &&
-	    (mirror_debian(&url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)) {
+	    (mirror_debian(j->ctx->cfg, &url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)) {
 		/* Offline, the tree we have is still the best answer; an unknown
 		 * suite or --refresh is not. */
 		if (have != 1 || refresh || (*err)->code != GM_EXIT_INFRA) {
@@ -381,7 +376,7 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 	int rc = -1;
 	if (clear_build(j, err) < 0 || mkdir_p(j->stage, 0755, err) < 0)
 		goto out;
-	if (busybox ? build_busybox(j, busybox_path(), err) : build_debian(j, url, err))
+	if (busybox ? build_busybox(j, j->ctx->cfg->busybox, err) : build_debian(j, url, err))
 		goto out;
 	if (finish(j, &r, t0, err) < 0)
 		goto out;
@@ -395,7 +390,7 @@ out:
 		rootfs_release(&r);
 		return -1;
 	}
-	if (rootfs_load(j->rec->name, ret, err) != 1) {
+	if (rootfs_load(j->ctx->cfg, j->rec->name, ret, err) != 1) {
 		rootfs_release(&r);
 		return gm_infra(err, 0, "rootfs %s vanished after its build", j->rec->name);
 	}
@@ -414,7 +409,8 @@ static int job_init(struct job *j, const struct gm_ctx *ctx, const char *name, s
 	if (!j->arch)
 		return gm_infra(err, 0, "this machine's architecture is not in the arch table");
 	cleanup_free char *builds = NULL, *roots = NULL;
-	if (store_dir("build", &builds, err) < 0 || store_dir("rootfs", &roots, err) < 0)
+	if (store_dir(ctx->cfg, "build", &builds, err) < 0 ||
+	    store_dir(ctx->cfg, "rootfs", &roots, err) < 0)
 		return -1;
 	j->build = xasprintf("%s/rootfs-%s", builds, name);
 	j->stage = path_join(j->build, "stage");
@@ -430,10 +426,10 @@ int rootfs_build(const struct gm_ctx *ctx, const struct rootfs_recipe *rec, bool
 	struct job j = {.rec = rec};
 	cleanup_free char *lock = xasprintf("rootfs-%s", rec->name);
 	int fd = -1, r = -1;
-	if (job_init(&j, ctx, rec->name, err) < 0 || store_lock(ctx, lock, &fd, err) < 0)
+	if (job_init(&j, ctx, rec->name, err) < 0 || store_lock(ctx->cfg, ctx, lock, &fd, err) < 0)
 		goto out;
 	r = build_locked(&j, refresh, ret, ret_cached, err);
-	store_unlock(lock, fd, !path_exists(j.final));
+	store_unlock(ctx->cfg, lock, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;
@@ -446,16 +442,16 @@ int rootfs_remove(const struct gm_ctx *ctx, const char *name, bool *ret_missing,
 	cleanup_free char *lock = xasprintf("rootfs-%s", name);
 	int fd = -1, r = -1;
 	*ret_missing = false;
-	if (job_init(&j, ctx, name, err) < 0 || store_lock(ctx, lock, &fd, err) < 0)
+	if (job_init(&j, ctx, name, err) < 0 || store_lock(ctx->cfg, ctx, lock, &fd, err) < 0)
 		goto out;
 	r = 0;
 	if (!path_exists(j.final))
 		*ret_missing = true;
 	else
-		r = store_discard(j.final, err);
+		r = store_discard(ctx->cfg, j.final, err);
 	if (r == 0)
 		r = clear_build(&j, err);
-	store_unlock(lock, fd, !path_exists(j.final));
+	store_unlock(ctx->cfg, lock, fd, !path_exists(j.final));
 out:
 	job_release(&j);
 	return r;

@@ -16,10 +16,9 @@
 #define GPGV_CAPTURE_MAX (64u << 20)
 #define GPGV_TIMEOUT_S 120
 
-const char *signature_keyring(void)
+const char *signature_keyring(const struct gm_config *cfg)
 {
-	const char *k = getenv("GLIBC_MATRIX_KEYRING");
-	return k && *k ? k : SIGNATURE_DEFAULT_KEYRING;
+	return cfg->keyring ? cfg->keyring : SIGNATURE_DEFAULT_KEYRING;
 }
 
 /* One signature: the status lines between two NEWSIGs. */

@@ -14,13 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 #define SIGNATURE_DEFAULT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 
-/* $GLIBC_MATRIX_KEYRING if set and non-empty (a binary keyring, as
- * `gpg --export` writes), else SIGNATURE_DEFAULT_KEYRING. */
-const char *signature_keyring(void);
+/* cfg->keyring ($GLIBC_MATRIX_KEYRING: a binary keyring, as `gpg --export`
+ * writes), else SIGNATURE_DEFAULT_KEYRING. */
+const char *signature_keyring(const struct gm_config *cfg);
 
 /* Verifies a signed text: an InRelease (clearsigned; sig == NULL) or a
  * Release with its detached Release.gpg (sig, siglen).  url names the

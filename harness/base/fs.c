@@ -17,10 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef GM_DATADIR
-#define GM_DATADIR "/usr/local/share/glibc-matrix"
-#endif
-
 char *path_join(const char *a, const char *b)
 {
 	size_t n = strlen(a);
@@ -328,27 +324,6 @@ char *path_absolute(const char *path)
 	char *r = path_join(cwd ? cwd : "/", path);
 	free(cwd);
 	return r;
-}
-
-char *data_dir(const char *env, const char *sub, const char *marker)
-{
-	const char *e = getenv(env);
-	if (e && *e)
-		return xstrdup(e);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		char *d = path_join(exe, sub);
-		cleanup_free char *probe = path_join(d, marker);
-		if (path_is_file(probe))
-			return d;
-		free(d);
-	}
-	return path_join(GM_DATADIR, sub);
 }
 
 char *fs_find_program(const char *name)

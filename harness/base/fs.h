@@ -50,10 +50,6 @@ void fsync_parent(const char *path);
 /* Last n lines of a file (for build-failure reports); "" if unreadable. */
 char *file_tail(const char *path, int n);
 
-/* A data directory of the project: $env if set, else <dir of the running
- * executable>/sub when it holds marker (a source tree or an install beside
- * the binary), else GM_DATADIR/sub.  The result is kept by the caller. */
-char *data_dir(const char *env, const char *sub, const char *marker);
 /* path made absolute against the working directory (not resolved). */
 char *path_absolute(const char *path);
 

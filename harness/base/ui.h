@@ -7,12 +7,17 @@
 
 #include <stdbool.h>
 
+struct gm_config;
+
 struct gm_ctx {
 	bool quiet;     /* no progress, no notes */
 	bool tty;       /* stderr is a terminal: live progress line */
 	/* The command line as typed (a copy: getopt permutes argv), for the
 	 * results document; NULL in tests. */
 	char *const *argv;
+	/* The configuration main read from the environment (base/config.h),
+	 * never changed after; NULL only in tests that need none. */
+	const struct gm_config *cfg;
 };
 
 /* A note to the user on stderr ("glibc-matrix: ..."), silenced by --quiet. */

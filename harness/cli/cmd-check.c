@@ -361,7 +361,7 @@ static size_t list_cells(const struct matrix *m)
 static size_t gate(const struct matrix *m, json_object *old, const struct policy *pol,
 		   bool with_policy)
 {
-	json_object *now = matrix_document(m);
+	json_object *now = matrix_document(m, NULL);
 	size_t bad = old ? baseline_gate(old, now, stdout) : 0;
 	if (with_policy) {
 		struct rdoc d;
@@ -412,9 +412,9 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	if ((o->baseline && rdoc_load(o->baseline, &r->old, err) < 0) ||
 	    (o->policy && policy_load(o->policy, &r->pol, err) < 0) ||
 	    resolve_host_program(o->host_program, err) < 0 ||
-	    select_sysroots(o->against, arch, &r->runs, &r->n_runs, err) < 0 ||
+	    select_sysroots(ctx->cfg, o->against, arch, &r->runs, &r->n_runs, err) < 0 ||
 	    select_methods(o->methods, ROUTE_CHECK_DEFAULT, &r->ms, &r->n_ms, err) < 0 ||
-	    container_select(&o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
+	    container_select(ctx->cfg, &o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
 			     &o->mo.hook, err) < 0 ||
 	    no_probe_library(r->ms, r->n_ms, err) < 0 ||
 	    (any_shared_object(&r->f) && !o->host_program &&
@@ -426,7 +426,7 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	return 0;
 }
 
-static void plan(const struct check_opts *o, struct check_run *r)
+static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct check_run *r)
 {
 	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .routes = r->ms,
 				.n_routes = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
@@ -437,7 +437,7 @@ static void plan(const struct check_opts *o, struct check_run *r)
 				.host_program = o->host_program, .loaders = r->loaders,
 				.n_loaders = r->loaders ? r->n_runs : 0};
 	struct plan_machine here;
-	plan_machine_here(&here);
+	plan_machine_here(ctx->cfg, &here);
 	plan_cells(&in, &here, &r->m);
 }
 
@@ -453,13 +453,13 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 	if (read_files(ctx, argv + optind, (size_t)(argc - optind), &r.f, err) < 0 ||
 	    select_all(ctx, o, &r, err) < 0)
 		goto done;
-	plan(o, &r);
+	plan(ctx, o, &r);
 	o->mo.outdir = o->out;
 	int xr = matrix_execute(ctx, &r.m, &o->mo, err);
 	size_t bad = list_cells(&r.m);
 	if ((r.old || o->policy) && xr == 0)
 		bad = gate(&r.m, r.old, &r.pol, o->policy != NULL);
-	rc = report_finish(&r.m, o->out, xr, bad, err);
+	rc = report_finish(ctx->cfg, &r.m, o->out, xr, bad, err);
 	/* Nothing ran (another architecture without an emulator, a static
 	 * executable by routes that swap the glibc): a release gate that
 	 * tested nothing must not pass. */

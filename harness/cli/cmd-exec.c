@@ -125,7 +125,7 @@ static int run_prepared(const struct gm_ctx *ctx, const struct route *rt, const 
 	for (size_t i = 0; cmd->env[i]; i++)
 		if (strchr(cmd->env[i], '=') && !str_starts(cmd->env[i], "LC_ALL="))
 			strv_push(&env, cmd->env[i]);
-	contain_setup();
+	contain_setup(ctx->cfg);
 	struct contain_cell *group = contain_cell_new();
 	struct proc_spec spec = {.argv = cmd->argv, .env = env, .inherit_stdio = true,
 				 .foreground_tty = true, .log_fd = -1, .stdin_fd = -1,
@@ -199,7 +199,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return -1;
 
 	struct sysroot s;
-	if (sysroot_resolve(ctx, name, arch->gnu, &s, err) < 0)
+	if (sysroot_resolve(ctx->cfg, ctx, name, arch->gnu, &s, err) < 0)
 		return -1;
 	if (strcmp(s.arch, arch->gnu) != 0) {
 		gm_err_set(err, GM_EXIT_USAGE, 0, "exec: sysroot %s is %s, '%s' is %s: a program "
@@ -225,7 +225,7 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	cleanup_strv char **args = NULL;
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
-	struct route_ctx mc = {.binary = abs, .run = &s, .workdir = work ? work : "/tmp",
+	struct route_ctx mc = {.cfg = ctx->cfg, .binary = abs, .run = &s, .workdir = work ? work : "/tmp",
 				.args = args, .lazy = true, .own_search = true, .emulator = emulator};
 	struct route_cmd cmd = {0};
 	int prepared = rt->prepare(&mc, &cmd, err);

@@ -236,7 +236,7 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (every)
 		return explain_against_all(ctx, binary, arch, json, err);
 	struct causes causes = {0};
-	if (why && causes_load(&causes, err) < 0)
+	if (why && causes_load(ctx->cfg, &causes, err) < 0)
 		return -1;
 	struct closure cl = {0};
 	if (closure && elf_closure(binary, &cl, err) < 0)
@@ -248,7 +248,7 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	for (size_t i = 0; against[i]; i++) {
 		struct sysroot s;
 		struct gm_prediction p;
-		if (sysroot_resolve(ctx, against[i], arch, &s, err) < 0) {
+		if (sysroot_resolve(ctx->cfg, ctx, against[i], arch, &s, err) < 0) {
 			r = -1;
 			break;
 		}

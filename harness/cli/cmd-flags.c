@@ -98,7 +98,7 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 
 	struct sysroot s;
 	struct toolchain t;
-	if (sysroot_resolve(ctx, name, NULL, &s, err) < 0)
+	if (sysroot_resolve(ctx->cfg, ctx, name, NULL, &s, err) < 0)
 		return -1;
 	/* Another machine's sysroot gets Debian's cross compiler for it
 	 * (toolchain_for); print it with --cc, use it as CC. */

@@ -131,7 +131,7 @@ static int use_sysroot(const struct gm_ctx *ctx, const char *name, char **in,
 		return r < 0 ? -1 : gm_usage(err, "'%s' is not an ELF file", in[0]);
 	const struct gm_arch *a = arch_by_machine(info.machine, info.elfclass);
 	elf_info_release(&info);
-	if (sysroot_resolve(ctx, name, a ? a->gnu : NULL, s, err) < 0)
+	if (sysroot_resolve(ctx->cfg, ctx, name, a ? a->gnu : NULL, s, err) < 0)
 		return -1;
 	for (size_t i = 0; in[i]; i++) {
 		if (elf_info_read(in[i], &info, NULL) != 1)

@@ -24,11 +24,11 @@ static const char help[] =
 	"Exit: 0 all built or unavailable by design (headers too old), 1 a case failed to\n"
 	"compile, 2 usage, 3 infrastructure.\n";
 
-static int list(void)
+static int list(const struct gm_config *cfg)
 {
 	struct gm_cases cs;
 	struct gm_err *err = NULL;
-	if (cases_load(&cs, &err) < 0) {
+	if (cases_load(cfg, &cs, &err) < 0) {
 		fprintf(stderr, "glibc-matrix: %s\n", err->msg);
 		gm_err_free(&err);
 		return GM_EXIT_INFRA;
@@ -66,7 +66,7 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return gm_help(help);
 	if (strcmp(argv[1], "list") == 0)
-		return argc == 2 ? list() : gm_usage(err, "probes list takes no arguments");
+		return argc == 2 ? list(ctx->cfg) : gm_usage(err, "probes list takes no arguments");
 	if (strcmp(argv[1], "build") != 0)
 		return gm_usage(err, "probes: unknown command '%s' (list, build)", argv[1]);
 	argc--;
@@ -95,10 +95,10 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	const struct gm_case **cs = NULL;
 	struct probe *probes = NULL;
 	int r = -1;
-	if (cases_load(&all, err) < 0)
+	if (cases_load(ctx->cfg, &all, err) < 0)
 		return -1;
 	if (select_cases(&all, casenames, test_cases, &cs, &n_cases, err) < 0 ||
-	    select_sysroots(sysnames, arch ? arch : strv_len(sysnames) ? NULL : host_arch(), &sys,
+	    select_sysroots(ctx->cfg, sysnames, arch ? arch : strv_len(sysnames) ? NULL : host_arch(), &sys,
 			    &n_sys, err) < 0)
 		goto out;
 	if (probes_build(ctx, sys, n_sys, cs, n_cases, jobs, &probes, err) < 0)

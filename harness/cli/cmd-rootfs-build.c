@@ -59,7 +59,7 @@ int cmd_rootfs_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 
 	struct rootfs_recipe *recs;
 	size_t n;
-	if (rootfs_recipes(&recs, &n, err) < 0)
+	if (rootfs_recipes(ctx->cfg, &recs, &n, err) < 0)
 		return -1;
 	/* Every name is checked before anything is built. */
 	for (int i = optind; i < argc; i++) {

@@ -144,14 +144,14 @@ int cmd_rootfs_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		}
 	}
 	struct rootfs r;
-	int have = rootfs_load(name, &r, err);
+	int have = rootfs_load(ctx->cfg, name, &r, err);
 	if (have <= 0) {
 		if (have == 0)
 			gm_usage(err, "no root filesystem '%s' (glibc-matrix rootfs build %s)", name, name);
 		goto fail;
 	}
 	struct batch_spec spec = {.rootfs = r.root, .probe_dir = probe_dir, .progs = progs, .n = n};
-	int rc = batch_run(&spec, err);
+	int rc = batch_run(ctx->cfg, &spec, err);
 	rootfs_release(&r);
 	if (rc < 0)
 		goto fail;

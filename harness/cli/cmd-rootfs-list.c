@@ -54,7 +54,7 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 	if (optind != argc)
 		return gm_usage(err, "rootfs list: takes no arguments");
 	cleanup_strv char **names = NULL;
-	if (rootfs_names(&names, err) < 0)
+	if (rootfs_names(ctx->cfg, &names, err) < 0)
 		return -1;
 	json_object *arr = json_object_new_array();
 	if (!json && !names[0])
@@ -66,7 +66,7 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 	for (size_t i = 0; names[i]; i++) {
 		struct rootfs r;
 		/* A directory without a valid manifest is not a root filesystem. */
-		if (rootfs_load(names[i], &r, NULL) != 1)
+		if (rootfs_load(ctx->cfg, names[i], &r, NULL) != 1)
 			continue;
 		if (json)
 			json_object_array_add(arr, to_json(&r));

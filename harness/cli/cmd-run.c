@@ -213,14 +213,14 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		goto out;
 	}
 	char *abs_out = NULL;
-	if (cases_load(&all, err) < 0 ||
+	if (cases_load(ctx->cfg, &all, err) < 0 ||
 	    select_cases(&all, o.cases, o.test_cases || strv_len(o.cases), &cs, &n_cs, err) < 0 ||
 	    select_methods(o.methods, 0, &ms, &n_ms, err) < 0 ||
-	    select_sysroots(o.builds, o.arch ? o.arch : strv_len(o.builds) ? NULL : host_arch(),
+	    select_sysroots(ctx->cfg, o.builds, o.arch ? o.arch : strv_len(o.builds) ? NULL : host_arch(),
 			    &builds, &n_b, err) < 0 ||
-	    select_sysroots(o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
+	    select_sysroots(ctx->cfg, o.runs, o.arch ? o.arch : strv_len(o.runs) ? NULL : host_arch(),
 			    &runs, &n_r, err) < 0 ||
-	    container_select(&o.ctr, strv_len(o.methods), builds_arch(builds, n_b), ms, &n_ms, &t,
+	    container_select(ctx->cfg, &o.ctr, strv_len(o.methods), builds_arch(builds, n_b), ms, &n_ms, &t,
 			     &o.m.hook, err) < 0 ||
 	    matrix_outdir(o.out, "", &abs_out, err) < 0)
 		goto out;
@@ -245,13 +245,13 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 				.trees = t.v, .tree_glibc = t.own, .n_trees = t.n,
 				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0};
 	struct plan_machine here;
-	plan_machine_here(&here);
+	plan_machine_here(ctx->cfg, &here);
 	plan_cells(&in, &here, &m);
 	gm_note(ctx, "running %zu cells, %d at a time; results in %s/results.json", m.n,
 		o.m.jobs > 0 ? o.m.jobs : pool_default_jobs(), o.out);
 	o.m.outdir = o.out;
 	int xr = matrix_execute(ctx, &m, &o.m, err);
-	r = report_finish(&m, o.out, xr, 0, err);
+	r = report_finish(ctx->cfg, &m, o.out, xr, 0, err);
 	if (r == 0)
 		r = report_nothing_ran(&m, o.allow_empty, err);
 out:

@@ -106,7 +106,7 @@ int cmd_sysroot_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 				"not starting with '.' or '-')", o.name);
 	if (download_only) {
 		cleanup_free char *path = NULL;
-		if (build_download_only(o.input, &path, err) < 0)
+		if (build_download_only(ctx->cfg, o.input, &path, err) < 0)
 			return -1;
 		printf("%s\n", path);
 		return 0;

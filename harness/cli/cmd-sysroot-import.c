@@ -103,7 +103,7 @@ static int parse_args(struct gm_ctx *ctx, int argc, char **argv, struct debimpor
 
 int cmd_sysroot_import(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	struct debimport_opts o = {.ctx = ctx};
+	struct debimport_opts o = {.ctx = ctx, .cfg = ctx->cfg};
 	cleanup_strv char **with = xcalloc(1, sizeof(char *));
 	bool help_only = false;
 	struct sysroot s = {0};

@@ -65,7 +65,7 @@ int cmd_sysroot_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		return helped ? 0 : -1;
 	if (optind != argc)
 		return gm_usage(err, "sysroot list: unexpected argument '%s'", argv[optind]);
-	if (select_all_sysroots(&v, &n, err) < 0)
+	if (select_all_sysroots(ctx->cfg, &v, &n, err) < 0)
 		return -1;
 	if (json) {
 		printf("[");
@@ -149,7 +149,7 @@ int cmd_sysroot_show(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 		return helped ? 0 : -1;
 	if (optind + 1 != argc)
 		return gm_usage(err, "sysroot show: want one sysroot NAME (see 'sysroot list')");
-	if (sysroot_resolve(ctx, argv[optind], NULL, &s, err) < 0)
+	if (sysroot_resolve(ctx->cfg, ctx, argv[optind], NULL, &s, err) < 0)
 		return -1;
 	if (json) {
 		cleanup_free char *text = sysroot_to_json(&s);
@@ -228,16 +228,17 @@ int cmd_sysroot_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err 
 		const char *name = argv[i];
 		if (!store_name_valid(name))
 			return gm_usage(err, "'%s' is not a valid sysroot name", name);
-		cleanup_free char *dir = sysroot_path(name);
+		cleanup_free char *dir = sysroot_path(ctx->cfg, name);
 		cleanup_free char *manifest = path_join(dir, SYSROOT_MANIFEST);
 		int lock = -1;
 		if (!path_exists(manifest))
 			return gm_usage(err, "no sysroot named '%s' in '%s' (see 'glibc-matrix sysroot list')",
-					name, store_root());
-		int r = store_lock(ctx, name, &lock, err) < 0 ? -1 : store_discard(dir, err);
+					name, ctx->cfg->store);
+		int r = store_lock(ctx->cfg, ctx, name, &lock, err) < 0 ? -1
+			: store_discard(ctx->cfg, dir, err);
 		/* The lock file goes with the sysroot (one removed by another
 		 * process meanwhile too). */
-		store_unlock(name, lock, !path_exists(dir));
+		store_unlock(ctx->cfg, name, lock, !path_exists(dir));
 		if (r < 0)
 			return -1;
 		gm_note(ctx, "removed %s (%s)", name, dir);

@@ -112,7 +112,7 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 	(void)ctx;
 	struct sysroot *all = NULL;
 	size_t n_all = 0, n = 0;
-	if (select_all_sysroots(&all, &n_all, err) < 0)
+	if (select_all_sysroots(ctx->cfg, &all, &n_all, err) < 0)
 		return -1;
 	/* The sysroots of the file's architecture, oldest glibc first. */
 	struct sysroot *v = xcalloc(n_all + 1, sizeof(*v));
@@ -137,7 +137,7 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 	for (size_t i = 0; i < n && r == 0; i++) {
 		rows[i].s = &v[i];
 		for (size_t k = 0; k < N_ROUTES && r == 0; k++) {
-			struct route_ctx rc = {.binary = abs, .run = &v[i], .extra_libdirs = extra,
+			struct route_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i], .extra_libdirs = extra,
 					       .own_search = true};
 			struct gm_prediction p;
 			if (route_find(route_names_all[k])->predict(&rc, &p, err) < 0) {

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "cli/cmd.h"
 #include "base/cleanup.h"
+#include "base/config.h"
 #include "base/interrupt.h"
 #include "base/util.h"
 #include "base/version.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+extern char **environ;
 
 static const struct cmd commands[] = {
 	{"sysroot", cmd_sysroot, "build, import, list, show and remove glibc sysroots", true},
@@ -70,6 +72,11 @@ static void print_usage(FILE *f)
 	free(list);
 }
 
+static void config_cleanup(struct gm_config *c)
+{
+	config_release(c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -78,7 +85,11 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct gm_ctx ctx = {.tty = isatty(2)};
+	/* The one reading of the environment's settings: everything below
+	 * gets them from here (ctx.cfg, or an argument), none reads them. */
+	__attribute__((cleanup(config_cleanup))) struct gm_config cfg;
+	config_from_env(&cfg, environ, NULL);
+	struct gm_ctx ctx = {.tty = isatty(2), .cfg = &cfg};
 	struct gm_err *err = NULL;
 	int c, r;
 	/* Before getopt, which permutes argv: what the user typed. */
@@ -130,7 +141,7 @@ int main(int argc, char **argv)
 	}
 	interrupt_install();
 	for (const struct cmd *cm = commands; cm->name; cm++)
-		if (cm->store && strcmp(cm->name, argv[optind]) == 0 && store_check(&err) < 0) {
+		if (cm->store && strcmp(cm->name, argv[optind]) == 0 && store_check(&cfg, &err) < 0) {
 			fprintf(stderr, "glibc-matrix: error: %s\n", err->msg);
 			gm_err_free(&err);
 			return GM_EXIT_USAGE;

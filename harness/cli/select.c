@@ -31,10 +31,10 @@ int select_arch(const char *name, const char **ret, struct gm_err **err)
 	return 0;
 }
 
-int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
+int select_all_sysroots(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 {
 	cleanup_strv char **invalid = NULL;
-	if (sysroot_list_checked(ret, ret_n, &invalid, err) < 0)
+	if (sysroot_list_checked(cfg, ret, ret_n, &invalid, err) < 0)
 		return -1;
 	for (size_t i = 0; invalid && invalid[i]; i++)
 		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
@@ -42,7 +42,7 @@ int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err
 	return 0;
 }
 
-int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
+int select_sysroots(const struct gm_config *cfg, char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
 		    struct gm_err **err)
 {
 	struct sysroot *v = NULL;
@@ -50,7 +50,7 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 	if (!strv_len(names)) {
 		struct sysroot *all;
 		size_t na;
-		if (select_all_sysroots(&all, &na, err) < 0)
+		if (select_all_sysroots(cfg, &all, &na, err) < 0)
 			return -1;
 		for (size_t i = 0; i < na; i++) {
 			if (arch && strcmp(all[i].arch, arch) != 0) {
@@ -66,7 +66,7 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 			v = xrealloc(v, (n + 1) * sizeof(*v));
 			if (strcmp(names[i], "host") == 0) {
 				sysroot_host(&v[n]);
-			} else if (sysroot_resolve(NULL, names[i], arch, &v[n], err) < 0) {
+			} else if (sysroot_resolve(cfg, NULL, names[i], arch, &v[n], err) < 0) {
 				sysroot_list_free(v, n);
 				return -1;
 			}
@@ -76,8 +76,7 @@ int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, 
 	if (!n) {
 		free(v);
 		return gm_usage(err, "no sysroots%s%s in the store '%s' (glibc-matrix sysroot build/import)",
-				arch ? " for " : "", arch ? arch : "", getenv("GLIBC_MATRIX_STORE") ?
-				getenv("GLIBC_MATRIX_STORE") : "default");
+				arch ? " for " : "", arch ? arch : "", cfg->store);
 	}
 	*ret = v;
 	*ret_n = n;
@@ -149,19 +148,19 @@ void rootfs_list_free(struct rootfs *v, size_t n)
 	free(v);
 }
 
-int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
+int select_rootfs(const struct gm_config *cfg, char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
 		  struct gm_err **err)
 {
 	cleanup_strv char **all = NULL;
 	bool every = strv_len(names) == 1 && strcmp(names[0], "all") == 0;
-	if (every && rootfs_names(&all, err) < 0)
+	if (every && rootfs_names(cfg, &all, err) < 0)
 		return -1;
 	char *const *want = every ? all : names;
 	struct rootfs *v = xcalloc(strv_len(want) + 1, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; want && want[i]; i++) {
 		struct rootfs r;
-		int have = rootfs_load(want[i], &r, err);
+		int have = rootfs_load(cfg, want[i], &r, err);
 		if (have <= 0) {
 			rootfs_list_free(v, n);
 			return have < 0 ? -1
@@ -203,7 +202,7 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 	return 0;
 }
 
-int container_select(struct container_opts *o, bool methods_named, const char *arch,
+int container_select(const struct gm_config *cfg, struct container_opts *o, bool methods_named, const char *arch,
 		     const struct route **ms, size_t *n_ms, struct trees *t,
 		     const struct route_hook **ret_hook, struct gm_err **err)
 {
@@ -228,7 +227,7 @@ int container_select(struct container_opts *o, bool methods_named, const char *a
 	}
 	if (!strv_len(o->rootfs))
 		strv_push(&o->rootfs, "all");
-	if (select_rootfs(o->rootfs, arch, &t->v, &t->n, err) < 0)
+	if (select_rootfs(cfg, o->rootfs, arch, &t->v, &t->n, err) < 0)
 		return -1;
 	if (!t->n)
 		return gm_usage(err, "no root filesystem%s%s in the store for the container methods "

@@ -16,12 +16,12 @@
  * stderr per sysroot left out as invalid or corrupt, naming the file and
  * the cause, even under --quiet: a broken sysroot never just vanishes from
  * a listing, a run or an explain. */
-int select_all_sysroots(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
+int select_all_sysroots(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, struct gm_err **err);
 
 /* names empty: every sysroot in the store for arch (NULL: any arch).
  * Otherwise the named ones, in order; an unknown name is GM_EXIT_USAGE.
  * "host" names the machine's own glibc. */
-int select_sysroots(char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
+int select_sysroots(const struct gm_config *cfg, char *const *names, const char *arch, struct sysroot **ret, size_t *ret_n,
 		    struct gm_err **err);
 
 /* The host directories of the libraries beyond glibc that a user's binary
@@ -41,7 +41,7 @@ int select_cases(const struct gm_cases *all, char *const *names, bool with_test_
 
 /* Root filesystems: names empty: none; "all": every one in the store for
  * arch; otherwise the named ones, in order (unknown: GM_EXIT_USAGE). */
-int select_rootfs(char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
+int select_rootfs(const struct gm_config *cfg, char *const *names, const char *arch, struct rootfs **ret, size_t *ret_n,
 		  struct gm_err **err);
 void rootfs_list_free(struct rootfs *v, size_t n);
 
@@ -92,7 +92,7 @@ struct trees {
  * of every architecture, when the binaries are of several).  Fills t, and
  * sets *ret_hook to o's hook (NULL: ours).  Usage errors: --rootfs or
  * --hook without a container method, no tree in the store. */
-int container_select(struct container_opts *o, bool methods_named, const char *arch,
+int container_select(const struct gm_config *cfg, struct container_opts *o, bool methods_named, const char *arch,
 		     const struct route **ms, size_t *n_ms, struct trees *t,
 		     const struct route_hook **ret_hook, struct gm_err **err);
 void container_opts_release(struct container_opts *o);

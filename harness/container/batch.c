@@ -102,14 +102,14 @@ void batch_parse(const struct batch_spec *spec, const char *out, size_t len)
 	}
 }
 
-int batch_run(struct batch_spec *spec, struct gm_err **err)
+int batch_run(const struct gm_config *cfg, struct batch_spec *spec, struct gm_err **err)
 {
 	static unsigned counter;
-	const char *helper = oci_batch_helper(err);
+	const char *helper = oci_batch_helper(cfg, err);
 	if (!helper)
 		return -1;
 	cleanup_free char *bundles = NULL;
-	if (store_dir("bundles", &bundles, err) < 0)
+	if (store_dir(cfg, "bundles", &bundles, err) < 0)
 		return -1;
 	cleanup_free char *dir = xasprintf("%s/batch-%d-%u", bundles, (int)getpid(),
 					   __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
@@ -136,7 +136,7 @@ int batch_run(struct batch_spec *spec, struct gm_err **err)
 		.capture_max = spec->n * (2 * BATCH_CAPTURE + 256) + 4096,
 	};
 	struct proc_result res = {0};
-	if (oci_run(&os, &res, err) < 0)
+	if (oci_run(cfg, &os, &res, err) < 0)
 		goto out;
 	batch_parse(spec, res.out, res.out_len);
 	r = 0;

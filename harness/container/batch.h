@@ -49,7 +49,7 @@ struct batch_spec {
  * GM_EXIT_USAGE), no runtime (GM_EXIT_SKIP), a runtime failure before the
  * helper started (GM_EXIT_INFRA, with the runtime's message) or an
  * interrupt (GM_EXIT_INTERRUPTED). */
-int batch_run(struct batch_spec *spec, struct gm_err **err);
+int batch_run(const struct gm_config *cfg, struct batch_spec *spec, struct gm_err **err);
 void batch_prog_release(struct batch_prog *p);
 
 /* Fills the results of spec->progs from gm-batch's stdout out[0..len):

@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *binfmt_dir(void)
-{
-	const char *d = getenv("GLIBC_MATRIX_BINFMT_DIR");
-	return d && *d ? d : "/proc/sys/fs/binfmt_misc";
-}
-
 /* Hex text ("7f454c46...") into bytes; returns the count. */
 static size_t unhex(const char *s, unsigned char *out, size_t max)
 {
@@ -78,9 +72,8 @@ static bool entry_matches(const struct entry *e, const struct gm_arch *a)
 	return true;
 }
 
-static int binfmt_read(const struct gm_arch *a, char **why)
+static int binfmt_read(const char *dir, const struct gm_arch *a, char **why)
 {
-	const char *dir = binfmt_dir();
 	cleanup_free char *status_path = path_join(dir, "status");
 	cleanup_free char *status = NULL;
 	if (read_file(status_path, &status, NULL, NULL) < 0) {
@@ -130,7 +123,7 @@ static int binfmt_read(const struct gm_arch *a, char **why)
 
 /* Every cell of a foreign tree asks; the directory is read once per
  * architecture (and directory) for the process. */
-int binfmt_ready(const struct gm_arch *a, char **why)
+int binfmt_ready(const struct gm_config *cfg, const struct gm_arch *a, char **why)
 {
 	static struct {
 		const struct gm_arch *arch;
@@ -138,13 +131,13 @@ int binfmt_ready(const struct gm_arch *a, char **why)
 		int ready;
 	} memo[8];
 	static size_t n;
-	const char *dir = binfmt_dir();
+	const char *dir = cfg->binfmt_dir;
 	size_t i = 0;
 	while (i < n && !(memo[i].arch == a && strcmp(memo[i].dir, dir) == 0))
 		i++;
 	if (i == n) {
 		char *w = NULL;
-		int r = binfmt_read(a, &w);
+		int r = binfmt_read(dir, a, &w);
 		if (n == sizeof(memo) / sizeof(memo[0])) {
 			*why = w;
 			return r;

@@ -28,31 +28,25 @@ static const char *const container_env[] = {
 	NULL,
 };
 
-/* A program of ours beside the driver: $GLIBC_MATRIX_LIBEXEC/name, else
- * build/name; *cache keeps the path for the process. */
-static const char *libexec(const char *name, const char *what, char **cache, struct gm_err **err)
+/* A program of ours beside the driver (its path from the configuration),
+ * when it is there. */
+static const char *libexec(const char *path, const char *what, struct gm_err **err)
 {
-	if (!*cache) {
-		cleanup_free char *dir = data_dir("GLIBC_MATRIX_LIBEXEC", "build", name);
-		*cache = path_join(dir, name);
-	}
-	if (!path_is_file(*cache)) {
-		gm_infra(err, 0, "%s '%s' is missing (make builds it)", what, *cache);
+	if (!path_is_file(path)) {
+		gm_infra(err, 0, "%s '%s' is missing (make builds it)", what, path);
 		return NULL;
 	}
-	return *cache;
+	return path;
 }
 
-const char *oci_batch_helper(struct gm_err **err)
+const char *oci_batch_helper(const struct gm_config *cfg, struct gm_err **err)
 {
-	static char *path;
-	return libexec("gm-batch", "the batch helper", &path, err);
+	return libexec(cfg->batch_helper, "the batch helper", err);
 }
 
-const char *oci_hook_binary(struct gm_err **err)
+const char *oci_hook_binary(const struct gm_config *cfg, struct gm_err **err)
 {
-	static char *path;
-	return libexec("glibc-inject", "the OCI hook", &path, err);
+	return libexec(cfg->hook, "the OCI hook", err);
 }
 
 static json_object *jstrv(const char *const *v)
@@ -250,12 +244,12 @@ static int confinement(const char *runtime, const char *bundles, const char *rw[
 }
 
 /* runc and crun share these verbs: run --bundle B ID, delete --force ID. */
-static void runtime_delete(const char *runtime, const char *id)
+static void runtime_delete(const struct gm_config *cfg, const char *runtime, const char *id)
 {
 	const char *rw[4];
 	cleanup_free char *bundles = NULL;
 	struct gm_err *e = NULL;
-	if (store_dir("bundles", &bundles, &e) < 0 || confinement(runtime, bundles, rw, &e) < 0) {
+	if (store_dir(cfg, "bundles", &bundles, &e) < 0 || confinement(runtime, bundles, rw, &e) < 0) {
 		gm_err_free(&e);
 		return;
 	}
@@ -273,24 +267,24 @@ static void runtime_delete(const char *runtime, const char *id)
 	gm_err_free(&e);
 }
 
-static int run_with(const char *runtime, const struct oci_spec *spec, struct proc_result *res,
+static int run_with(const struct gm_config *cfg, const char *runtime, const struct oci_spec *spec, struct proc_result *res,
 		    struct gm_err **err)
 {
 	static unsigned counter;
 	cleanup_free char *bundles = NULL;
-	if (store_dir("bundles", &bundles, err) < 0)
+	if (store_dir(cfg, "bundles", &bundles, err) < 0)
 		return -1;
 	cleanup_free char *id = xasprintf(OCI_ID_PREFIX "%d-%u", (int)getpid(),
 					   __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 	cleanup_free char *bundle = path_join(bundles, id);
-	cleanup_free char *cfg = path_join(bundle, "config.json");
+	cleanup_free char *config = path_join(bundle, "config.json");
 	cleanup_free char *root = path_join(bundle, "root");
 	cleanup_free char *text = config_json(spec, root);
 	const char *rw[4];
 	if (confinement(runtime, bundles, rw, err) < 0)
 		return -1;
 	if (rm_rf(bundle, err) < 0 || mkdir_p(bundle, 0700, err) < 0 ||
-	    write_file_atomic(cfg, text, strlen(text), 0600, err) < 0 ||
+	    write_file_atomic(config, text, strlen(text), 0600, err) < 0 ||
 	    overlay_mount(spec->rootfs, bundle, err) < 0) {
 		rm_rf(bundle, NULL);
 		return -1;
@@ -306,7 +300,7 @@ static int run_with(const char *runtime, const struct oci_spec *spec, struct pro
 	};
 	int r = proc_run(&ps, res, err);
 	/* Always: a killed runtime leaves its container (and cgroups) behind. */
-	runtime_delete(runtime, id);
+	runtime_delete(cfg, runtime, id);
 	struct gm_err *e = NULL;
 	if (bundle_remove(bundle, &e) < 0 && r == 0) {
 		proc_result_release(res);
@@ -340,11 +334,11 @@ static int owner_pid(const char *name)
  * alone (two harnesses share a store).  Alive is a claim on the store held
  * by a process of that number (store/claim.h), wherever its pid namespace
  * is, or that pid alive here (a harness without claims). */
-static void sweep_stale(const char *runtime)
+static void sweep_stale(const struct gm_config *cfg, const char *runtime)
 {
 	cleanup_free char *bundles = NULL;
 	struct gm_err *e = NULL;
-	if (store_dir("bundles", &bundles, &e) < 0) {
+	if (store_dir(cfg, "bundles", &bundles, &e) < 0) {
 		gm_err_free(&e);
 		return;
 	}
@@ -354,11 +348,11 @@ static void sweep_stale(const char *runtime)
 	struct dirent *ent;
 	while ((ent = readdir(d))) {
 		int pid = owner_pid(ent->d_name);
-		if (pid <= 0 || pid == getpid() || store_pid_claimed(pid) || kill(pid, 0) == 0 ||
+		if (pid <= 0 || pid == getpid() || store_pid_claimed(cfg, pid) || kill(pid, 0) == 0 ||
 		    errno != ESRCH)
 			continue;
 		if (str_starts(ent->d_name, OCI_ID_PREFIX))
-			runtime_delete(runtime, ent->d_name);
+			runtime_delete(cfg, runtime, ent->d_name);
 		cleanup_free char *path = path_join(bundles, ent->d_name);
 		bundle_remove(path, NULL);
 	}
@@ -383,13 +377,13 @@ static char *which(const char *name)
 }
 
 /* A trivial container: an empty tree, our helper with an empty plan. */
-static int try_runtime(const char *runtime, struct strbuf *why, struct gm_err **err)
+static int try_runtime(const struct gm_config *cfg, const char *runtime, struct strbuf *why, struct gm_err **err)
 {
-	const char *helper = oci_batch_helper(err);
+	const char *helper = oci_batch_helper(cfg, err);
 	if (!helper)
 		return -1;
 	cleanup_free char *tmp = NULL;
-	if (store_dir("bundles", &tmp, err) < 0)
+	if (store_dir(cfg, "bundles", &tmp, err) < 0)
 		return -1;
 	cleanup_free char *dir = xasprintf("%s/probe-%d", tmp, (int)getpid());
 	cleanup_free char *root = path_join(dir, "root");
@@ -415,7 +409,7 @@ static int try_runtime(const char *runtime, struct strbuf *why, struct gm_err **
 		.capture_max = 4096,
 	};
 	struct proc_result res = {0};
-	if (run_with(runtime, &spec, &res, err) < 0)
+	if (run_with(cfg, runtime, &spec, &res, err) < 0)
 		goto out;
 	r = 0;
 	if (res.exit_code != 0 || !strstr(res.out, "gm-batch: end 0")) {
@@ -433,17 +427,16 @@ out:
 	return r;
 }
 
-static int runtime_locked(const char **ret_path, struct gm_err **err)
+static int runtime_locked(const struct gm_config *cfg, const char **ret_path, struct gm_err **err)
 {
 	static char *verdict, *failure;
 	/* Our bundles are ours while we live: the claim says so to others. */
-	if (!verdict && !failure && store_claim(NULL, err) < 0)
+	if (!verdict && !failure && store_claim(cfg, NULL, err) < 0)
 		return -1;
 	if (!verdict && !failure) {
-		const char *env = getenv("GLIBC_MATRIX_OCI_RUNTIME");
 		const char *const defaults[] = {"runc", "crun", NULL};
-		const char *const only[] = {env, NULL};
-		const char *const *cands = env && *env ? only : defaults;
+		const char *const only[] = {cfg->oci_runtime, NULL};
+		const char *const *cands = cfg->oci_runtime ? only : defaults;
 		struct strbuf why = STRBUF_INIT;
 		for (size_t i = 0; cands[i] && !verdict; i++) {
 			char *path = which(cands[i]);
@@ -451,7 +444,7 @@ static int runtime_locked(const char **ret_path, struct gm_err **err)
 				strbuf_addf(&why, "%s%s: not installed", why.len ? "; " : "", cands[i]);
 				continue;
 			}
-			int r = try_runtime(path, &why, err);
+			int r = try_runtime(cfg, path, &why, err);
 			if (r < 0) {
 				free(path);
 				strbuf_release(&why);
@@ -465,7 +458,7 @@ static int runtime_locked(const char **ret_path, struct gm_err **err)
 		if (!verdict)
 			failure = strbuf_detach(&why);
 		else
-			sweep_stale(verdict);
+			sweep_stale(cfg, verdict);
 		strbuf_release(&why);
 	}
 	if (!verdict)
@@ -476,21 +469,21 @@ static int runtime_locked(const char **ret_path, struct gm_err **err)
 
 /* Container groups start in parallel (matrix/groups.c): one of them
  * probes the runtimes, the others wait for its verdict. */
-int oci_runtime(const char **ret_path, struct gm_err **err)
+int oci_runtime(const struct gm_config *cfg, const char **ret_path, struct gm_err **err)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_mutex_lock(&lock);
-	int r = runtime_locked(ret_path, err);
+	int r = runtime_locked(cfg, ret_path, err);
 	pthread_mutex_unlock(&lock);
 	return r;
 }
 
-int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err)
+int oci_run(const struct gm_config *cfg, const struct oci_spec *spec, struct proc_result *res, struct gm_err **err)
 {
 	const char *runtime;
-	if (oci_runtime(&runtime, err) < 0)
+	if (oci_runtime(cfg, &runtime, err) < 0)
 		return -1;
-	return run_with(runtime, spec, res, err);
+	return run_with(cfg, runtime, spec, res, err);
 }
 
 /* Characters that end a path in a message: quoting (also runc's \"

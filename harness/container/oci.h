@@ -19,19 +19,23 @@
 
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 #include "exec/proc.h"
 
-/* The runtime to use: the first of $GLIBC_MATRIX_OCI_RUNTIME (a name or a
- * path) or else runc, crun that runs a trivial container here.  The
- * verdict is cached for the process.  Once it is known, containers and
+/* The runtime to use: cfg->oci_runtime ($GLIBC_MATRIX_OCI_RUNTIME, a name or
+ * a path) or else the first of runc, crun that runs a trivial container
+ * here.  The verdict is kept for the process (under a lock: container
+ * groups start in parallel), so cfg must be the process's one
+ * configuration.  Once it is known, containers and
  * bundles left by harnesses that were killed (SIGKILL) are deleted.  Returns -1 + err with GM_EXIT_SKIP
  * and each candidate's failure in the message when none works. */
-int oci_runtime(const char **ret_path, struct gm_err **err);
+int oci_runtime(const struct gm_config *cfg, const char **ret_path, struct gm_err **err);
 
 /* Our static batch helper (containers/gm-batch.c, built as build/gm-batch):
- * $GLIBC_MATRIX_LIBEXEC/gm-batch, else build/gm-batch beside the executable.  NULL + err if missing. */
-const char *oci_batch_helper(struct gm_err **err);
+ * cfg->batch_helper ($GLIBC_MATRIX_LIBEXEC/gm-batch, else build/gm-batch
+ * beside the executable).  NULL + err if missing. */
+const char *oci_batch_helper(const struct gm_config *cfg, struct gm_err **err);
 
 /* A host file or directory bound read-only into the container. */
 struct oci_mount {
@@ -46,10 +50,10 @@ struct oci_hook {
 	char *const *env;       /* NULL-terminated; may be NULL */
 };
 
-/* Our OCI hook (harness/hook/, built as build/glibc-inject):
- * $GLIBC_MATRIX_LIBEXEC/glibc-inject, else build/glibc-inject beside the
- * executable.  NULL + err if missing. */
-const char *oci_hook_binary(struct gm_err **err);
+/* Our OCI hook (harness/hook/, built as build/glibc-inject): cfg->hook
+ * ($GLIBC_MATRIX_LIBEXEC/glibc-inject, else build/glibc-inject beside the
+ * executable).  NULL + err if missing. */
+const char *oci_hook_binary(const struct gm_config *cfg, struct gm_err **err);
 
 struct oci_spec {
 	const char *rootfs;     /* directory; never written: the container's / is an
@@ -73,7 +77,7 @@ struct oci_spec {
  * through), -1 + err when no runtime works (GM_EXIT_SKIP), the bundle
  * cannot be written (GM_EXIT_INFRA) or SIGINT/SIGTERM arrived
  * (GM_EXIT_INTERRUPTED, after the cleanup). */
-int oci_run(const struct oci_spec *spec, struct proc_result *res, struct gm_err **err);
+int oci_run(const struct gm_config *cfg, const struct oci_spec *spec, struct proc_result *res, struct gm_err **err);
 
 /* Given the runtime's message when a container did not start: NULL
  * unless a hook's write to the host was refused (EROFS: "Read-only file

@@ -24,7 +24,7 @@ enum { H_PIDS, H_MEMORY, H_FREEZER, H_COUNT };
 static const char *const v1_names[H_COUNT] = {"pids", "memory", "freezer"};
 
 static struct {
-	pthread_once_t once;
+	bool ready;   /* contain_setup ran (on the main thread, before the pool) */
 	enum contain_mode mode;
 	char *reason;
 	long memory, pids;
@@ -37,8 +37,7 @@ static struct {
 	pthread_mutex_t lock;   /* next_cell, live */
 	int *live;
 	size_t n_live, cap_live;
-} st = {.once = PTHREAD_ONCE_INIT,
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+} st = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.run_fd = {-1, -1, -1}};
 
 struct contain_cell {
@@ -46,16 +45,6 @@ struct contain_cell {
 	int procs_fd[H_COUNT];
 	bool killed;
 };
-
-static long env_long(const char *name, long def, long min, long max)
-{
-	const char *v = getenv(name);
-	char *end;
-	if (!v || !*v)
-		return def;
-	long n = strtol(v, &end, 10);
-	return *end || n < min || n > max ? def : n;
-}
 
 static int write_str(const char *dir, const char *file, const char *s)
 {
@@ -348,16 +337,15 @@ static int setup_v1(void)
 	return 0;
 }
 
-static void setup_once(void)
+static void setup_once(const struct gm_config *cfg)
 {
-	st.memory = env_long("GLIBC_MATRIX_CELL_MEMORY", 1024, 16, 1L << 24) << 20;
-	st.pids = env_long("GLIBC_MATRIX_CELL_PIDS", 2048, 8, 1L << 22);
+	st.memory = cfg->cell_memory;
+	st.pids = cfg->cell_pids;
 	/* Orphans of cells (setsid + double fork) come back to us, not to
 	 * init, so the sweep can find them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	st.mode = CONTAIN_RLIMIT;
-	const char *force = getenv("GLIBC_MATRIX_CONTAINMENT");
-	if (force && strcmp(force, "rlimit-only") == 0) {
+	if (cfg->rlimit_only) {
 		st.reason = xstrdup("GLIBC_MATRIX_CONTAINMENT=rlimit-only");
 	} else if (setup_v2() == 0) {
 		st.mode = CONTAIN_CGROUP_V2;
@@ -370,9 +358,12 @@ static void setup_once(void)
 		st.reason = xstrdup("");
 }
 
-void contain_setup(void)
+void contain_setup(const struct gm_config *cfg)
 {
-	pthread_once(&st.once, setup_once);
+	if (st.ready)
+		return;
+	st.ready = true;
+	setup_once(cfg);
 }
 
 void contain_teardown(void)

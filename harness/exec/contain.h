@@ -6,11 +6,13 @@
  * per-run group named glibc-matrix-<our pid>-<our start time>, created beside our own
  * cgroup: cgroup v2 with the pids and memory controllers, or the cgroup v1
  * pids and memory hierarchies (plus freezer, to stop a fork bomb while it is
- * killed).  Each cell gets pids.max = GLIBC_MATRIX_CELL_PIDS (default 2048)
- * and a memory limit of GLIBC_MATRIX_CELL_MEMORY MiB (default 1024), and when
+ * killed).  Each cell gets pids.max = cfg->cell_pids ($GLIBC_MATRIX_CELL_PIDS,
+ * default 2048) and a memory limit of cfg->cell_memory
+ * ($GLIBC_MATRIX_CELL_MEMORY MiB, default 1024), and when
  * it ends every process left in its group is killed, whatever its process
  * group or session.  Elsewhere ("rlimit-only") a cell gets RLIMIT_AS of the
- * same size (GLIBC_MATRIX_CONTAINMENT=rlimit-only forces this mode), and
+ * same size (cfg->rlimit_only, GLIBC_MATRIX_CONTAINMENT=rlimit-only, forces
+ * this mode), and
  * escapers are found through PR_SET_CHILD_SUBREAPER: every
  * orphan of a cell is re-parented to us, and the sweep kills and reaps each
  * child of ours that is not a live cell.
@@ -19,18 +21,21 @@
  * contain_setup() of the next run kills them and removes the groups whose
  * owner (that pid with that start time) is gone.
  *
- * Thread-safety: contain_setup() once, before the pool starts; the cell
- * functions from any thread. */
+ * Thread-safety: contain_setup() on the main thread, before the pool
+ * starts; the cell functions from any thread. */
 #ifndef GM_CONTAIN_H
 #define GM_CONTAIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
+
 enum contain_mode { CONTAIN_RLIMIT, CONTAIN_CGROUP_V1, CONTAIN_CGROUP_V2 };
 
-/* Idempotent.  Never fails: what does not work is a fallback with a reason. */
-void contain_setup(void);
+/* Idempotent (the first call's cfg counts).  Never fails: what does not
+ * work is a fallback with a reason. */
+void contain_setup(const struct gm_config *cfg);
 /* Removes the per-run group (at exit of the run; cells must be freed). */
 void contain_teardown(void);
 enum contain_mode contain_mode(void);

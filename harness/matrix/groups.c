@@ -97,7 +97,7 @@ static void group_task(void *p, size_t gi)
 	};
 	struct gm_err *err = NULL;
 	double t0 = now_seconds();
-	if (batch_run(&spec, &err) < 0) {
+	if (batch_run(j->ctx->cfg, &spec, &err) < 0) {
 		if (err->code == GM_EXIT_SKIP) {
 			for (size_t k = 0; k < g->n; k++) {
 				struct cell *c = &j->m->cells[g->cells[k]];

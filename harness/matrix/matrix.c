@@ -72,7 +72,7 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 		strv_push(&dlopened, c->plan.companions[k]);
 	if (c->plan.loads)
 		strv_push(&dlopened, c->plan.loads);
-	struct route_ctx mc = {.binary = c->plan.binary, .companions = c->plan.companions,
+	struct route_ctx mc = {.cfg = j->ctx->cfg, .binary = c->plan.binary, .companions = c->plan.companions,
 				.runtime = c->plan.runtime, .run = c->plan.run,
 				.extra_libdirs = c->plan.extra_libdirs,
 				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
@@ -306,7 +306,7 @@ static bool work_register(const struct gm_ctx *ctx, const char *work)
 {
 	cleanup_free char *runs = NULL;
 	struct gm_err *e = NULL;
-	if (store_dir("runs", &runs, &e) < 0) {
+	if (store_dir(ctx->cfg, "runs", &runs, &e) < 0) {
 		gm_err_free(&e);
 		return false;
 	}
@@ -327,10 +327,10 @@ static bool work_register(const struct gm_ctx *ctx, const char *work)
 	}
 	if (d)
 		closedir(d);
-	store_claims_sweep(remove_work, &n);
+	store_claims_sweep(ctx->cfg, remove_work, &n);
 	if (n)
 		gm_note(ctx, "removed %zu work directories of killed runs", n);
-	if (store_claim(work, &e) < 0) {
+	if (store_claim(ctx->cfg, work, &e) < 0) {
 		gm_err_free(&e);
 		return false;
 	}
@@ -351,7 +351,7 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 			judge(&m->cells[i]);
 		return -1;
 	}
-	contain_setup();
+	contain_setup(ctx->cfg);
 	m->containment = contain_mode_name();
 	m->containment_note = xstrdup(contain_reason());
 	m->cell_pids_max = contain_mode() == CONTAIN_RLIMIT ? 0 : contain_pids_limit();

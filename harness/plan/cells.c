@@ -63,7 +63,7 @@ static int binfmt_of(struct planner *pl, const struct gm_arch *a, char **why)
 {
 	struct arch_facts *f = facts_of(pl, a);
 	if (!f->asked_binfmt)
-		f->binfmt = pl->mach->binfmt_ready(a, &f->binfmt_why);
+		f->binfmt = pl->mach->binfmt_ready(pl->mach->cfg, a, &f->binfmt_why);
 	f->asked_binfmt = true;
 	*why = f->binfmt ? NULL : xstrdup(f->binfmt_why ? f->binfmt_why : "binfmt_misc");
 	return f->binfmt;

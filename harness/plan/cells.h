@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "base/arch.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
@@ -30,15 +31,17 @@
 
 /* What planning asks of the machine. */
 struct plan_machine {
+	const struct gm_config *cfg; /* handed to the questions below */
 	const struct gm_arch *host;  /* NULL: a machine glibc-matrix does not know */
 	/* The qemu-user that runs a's programs (a new string), or NULL. */
 	char *(*emulator)(const struct gm_arch *a);
 	/* 1 when the kernel runs a's programs (binfmt_misc); 0 with *why (new). */
-	int (*binfmt_ready)(const struct gm_arch *a, char **why);
+	int (*binfmt_ready)(const struct gm_config *cfg, const struct gm_arch *a, char **why);
 };
 
-/* This machine, as arch_host, arch_emulator and binfmt_ready see it. */
-void plan_machine_here(struct plan_machine *m);
+/* This machine, as arch_host, arch_emulator and binfmt_ready (with cfg)
+ * see it. */
+void plan_machine_here(const struct gm_config *cfg, struct plan_machine *m);
 
 /* One thing to run: a probe, or a user's file. */
 struct plan_subject {

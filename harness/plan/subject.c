@@ -35,8 +35,9 @@ void plan_subject_file(const char *name, const char *abs, const struct elf_info 
 	s->kind = elf_file_kind(info);
 }
 
-void plan_machine_here(struct plan_machine *m)
+void plan_machine_here(const struct gm_config *cfg, struct plan_machine *m)
 {
+	m->cfg = cfg;
 	m->host = arch_host();
 	m->emulator = arch_emulator;
 	m->binfmt_ready = binfmt_ready;

@@ -10,14 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *cases_dir(void)
-{
-	static char *dir;
-	if (!dir)
-		dir = data_dir("GLIBC_MATRIX_CASES", "cases", "cases.ini");
-	return dir;
-}
-
 static void case_release(struct gm_case *c)
 {
 	free(c->name);
@@ -182,15 +174,15 @@ int cases_parse(const char *text, const char *file, struct gm_cases *ret, struct
 	return r;
 }
 
-int cases_load(struct gm_cases *ret, struct gm_err **err)
+int cases_load(const struct gm_config *cfg, struct gm_cases *ret, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(cases_dir(), "cases.ini");
+	cleanup_free char *path = path_join(cfg->cases, "cases.ini");
 	cleanup_free char *text = NULL;
 	if (read_file(path, &text, NULL, err) < 0)
 		return gm_err_wrap(err, "cases (set GLIBC_MATRIX_CASES to the cases/ directory)");
 	if (cases_parse(text, path, ret, err) < 0)
 		return -1;
-	ret->dir = xstrdup(cases_dir());
+	ret->dir = xstrdup(cfg->cases);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 struct gm_case {
@@ -53,12 +54,10 @@ struct gm_cases {
 	size_t n;
 };
 
-/* The cases directory: $GLIBC_MATRIX_CASES, else cases/ beside the binary. */
-const char *cases_dir(void);
-
 /* Parses text (the manifest at file, for messages); errors name the line. */
 int cases_parse(const char *text, const char *file, struct gm_cases *ret, struct gm_err **err);
-int cases_load(struct gm_cases *ret, struct gm_err **err);
+/* cfg->cases/cases.ini ($GLIBC_MATRIX_CASES, else cases/ beside the binary). */
+int cases_load(const struct gm_config *cfg, struct gm_cases *ret, struct gm_err **err);
 void cases_release(struct gm_cases *c);
 const struct gm_case *cases_find(const struct gm_cases *c, const char *name);
 

@@ -50,7 +50,7 @@ static char *file_hash(const char *dir, const char *rel)
 static void probe_key(struct job *j, const struct sysroot *s, const struct gm_case *c,
 		      const struct toolchain *t, char out[65])
 {
-	const char *dir = cases_dir();
+	const char *dir = j->ctx->cfg->cases;
 	struct strbuf text = STRBUF_INIT;
 	strbuf_addf(&text, "glibc-matrix probe v1\nsysroot %s %s\ncase %s %s\ncompiler %s\n"
 			   "common %s\nmin %s\n",
@@ -159,13 +159,13 @@ static int build_one(struct job *j, struct probe *p, const struct toolchain *t,
 		     struct gm_err **err)
 {
 	const struct gm_case *c = p->kase;
-	const char *cdir = cases_dir();
+	const char *cdir = j->ctx->cfg->cases;
 	char key[65];
 	cleanup_free char *parent = NULL;
 	cleanup_free char *sub = xasprintf("probes/%s", p->build->name);
 
 	probe_key(j, p->build, c, t, key);
-	if (store_dir(sub, &parent, err) < 0)
+	if (store_dir(j->ctx->cfg, sub, &parent, err) < 0)
 		return -1;
 	p->dir = xasprintf("%s/%s-%.16s", parent, c->name, key);
 	p->binary = path_join(p->dir, "probe");
@@ -292,7 +292,7 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 	if (compiler_version(&j.compiler, err) < 0)
 		r = -1;
 	if (r == 0) {
-		cleanup_free char *dir = path_join(cases_dir(), "common");
+		cleanup_free char *dir = path_join(ctx->cfg->cases, "common");
 		cleanup_free char *a = file_hash(dir, "probe.c");
 		cleanup_free char *b = file_hash(dir, "probe.h");
 		j.common_hash = xasprintf("%s %s", a, b);

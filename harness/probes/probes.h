@@ -38,7 +38,8 @@ enum probe_status status;
 	bool cached;
 };
 
-/* Builds every (sysroot, case) pair, jobs at a time.  ret has n_sys*n_case
+/* Builds every (sysroot, case) pair, jobs at a time, with the cases
+ * directory and the store of ctx->cfg.  ret has n_sys*n_case
  * entries, sysroot-major.  Returns -1 only for infrastructure failures; a
  * case that does not compile is a PROBE_FAILED entry, not an error. */
 int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_sys,

@@ -92,25 +92,11 @@ static json_object *jsubject(const struct cell *c)
 	return o;
 }
 
-/* The causes table, read once for the document; NULL if it cannot be read
- * (the "why" of each problem is then left out, never guessed). */
-static const struct causes *doc_causes(void)
-{
-	static struct causes table;
-	static int state; /* 0 unread, 1 loaded, -1 unreadable */
-	if (state == 0) {
-		struct gm_err *err = NULL;
-		state = causes_load(&table, &err) == 0 ? 1 : -1;
-		gm_err_free(&err);
-	}
-	return state == 1 ? &table : NULL;
-}
-
 /* A problem's symbols grouped by the causes.tsv row that explains them
- * ("id" null: no row does), for the results document (ids only). */
-static json_object *jwhy(const struct gm_problem *pb)
+ * ("id" null: no row does), for the results document (ids only); none
+ * without the table. */
+static json_object *jwhy(const struct causes *cs, const struct gm_problem *pb)
 {
-	const struct causes *cs = doc_causes();
 	return cs && pb->node ? report_why_json(cs, pb, false) : NULL;
 }
 
@@ -134,7 +120,7 @@ json_object *report_why_json(const struct causes *cs, const struct gm_problem *p
 	return a;
 }
 
-static json_object *jproblems(const struct cell *c)
+static json_object *jproblems(const struct causes *cs, const struct cell *c)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; i < c->pred.n_problems; i++) {
@@ -145,7 +131,7 @@ static json_object *jproblems(const struct cell *c)
 		json_object_object_add(j, "library", jstr(pb->library));
 		json_object_object_add(j, "node", jstr(pb->node));
 		json_object_object_add(j, "symbols", jstrv(pb->symbols));
-		json_object *why = jwhy(pb);
+		json_object *why = jwhy(cs, pb);
 		if (why)
 			json_object_object_add(j, "why", why);
 		json_object_array_add(a, j);
@@ -173,7 +159,7 @@ static json_object *jloader_message(const struct cell *c)
 	return json_object_new_string_len(c->obs.stderr_excerpt, (int)n);
 }
 
-static json_object *jcell(const struct cell *c, size_t id)
+static json_object *jcell(const struct causes *cs, const struct cell *c, size_t id)
 {
 	json_object *o = json_object_new_object();
 	json_object *pred = json_object_new_object();
@@ -188,7 +174,7 @@ static json_object *jcell(const struct cell *c, size_t id)
 	json_object_object_add(o, "arch", jstr(c->plan.run->arch));
 	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->pred.outcome)));
 	json_object_object_add(pred, "detail", jstr(c->pred.detail ? c->pred.detail : ""));
-	json_object_object_add(pred, "problems", jproblems(c));
+	json_object_object_add(pred, "problems", jproblems(cs, c));
 	json_object_object_add(o, "predicted", pred);
 	json_object_object_add(obs, "outcome", jstr(gm_outcome_name(c->plan.skip_reason ? GM_SKIPPED
 										   : c->obs.outcome)));
@@ -254,7 +240,7 @@ static bool seen(json_object *list, const char *key, const char *name)
 	return false;
 }
 
-json_object *matrix_document(const struct matrix *m)
+json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 {
 	json_object *root = json_object_new_object();
 	json_object *cells = json_object_new_array();
@@ -267,7 +253,7 @@ json_object *matrix_document(const struct matrix *m)
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
-		json_object_array_add(cells, jcell(c, i));
+		json_object_array_add(cells, jcell(cs, c, i));
 		by[c->plan.skip_reason ? GM_SKIPPED : c->obs.outcome]++;
 		mism += c->verdict.mismatch;
 		unexpected += c->verdict.unexpected;

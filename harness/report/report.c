@@ -4,11 +4,16 @@
 
 #include <stdio.h>
 
-int report_finish(const struct matrix *m, const char *outdir, int xr, size_t extra_findings,
-		  struct gm_err **err)
+int report_finish(const struct gm_config *cfg, const struct matrix *m, const char *outdir, int xr,
+		  size_t extra_findings, struct gm_err **err)
 {
 	struct gm_err *werr = NULL;
-	json_object *doc = matrix_document(m);
+	struct causes causes;
+	bool have_causes = causes_load(cfg, &causes, &werr) == 0;
+	gm_err_free(&werr);
+	json_object *doc = matrix_document(m, have_causes ? &causes : NULL);
+	if (have_causes)
+		causes_release(&causes);
 	/* After an execution error that error is the one reported; a failure to
 	 * write the results then only loses the results. */
 	if (report_write_run(doc, outdir, xr < 0 ? &werr : err) < 0 && xr == 0) {

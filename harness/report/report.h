@@ -17,8 +17,10 @@
 /* The version of the results document's layout (reports/schema.json). */
 #define REPORT_SCHEMA 2
 
-/* The results document of a run (caller puts it). */
-json_object *matrix_document(const struct matrix *m);
+/* The results document of a run (caller puts it).  cs is the causes table
+ * each problem's "why" comes from; NULL leaves every "why" out (never
+ * guessed). */
+json_object *matrix_document(const struct matrix *m, const struct causes *cs);
 /* Writes a document to path atomically, pretty-printed. */
 int report_write_document(json_object *doc, const char *path, struct gm_err **err);
 /* doc as outdir/results.json and the reports beside it (report.html,
@@ -37,9 +39,11 @@ json_object *report_why_json(const struct causes *cs, const struct gm_problem *p
  * printed, then the outcome decided.  xr is what matrix_execute returned
  * (its error already in *err when xr < 0).  Returns -1 with *err for an
  * execution error or an interruption (GM_EXIT_INTERRUPTED), else
- * GM_EXIT_FINDINGS if there are mismatches or extra_findings, else 0. */
-int report_finish(const struct matrix *m, const char *outdir, int xr, size_t extra_findings,
-		  struct gm_err **err);
+ * GM_EXIT_FINDINGS if there are mismatches or extra_findings, else 0.
+ * The causes table (causes.tsv in cfg->recipes) is read here, once, for
+ * the document; when it cannot be read the "why"s are left out. */
+int report_finish(const struct gm_config *cfg, const struct matrix *m, const char *outdir, int xr,
+		  size_t extra_findings, struct gm_err **err);
 
 /* After report_finish returned 0: a run in which no cell ran (every one
  * skipped, or none planned) passed nothing, so it is GM_EXIT_SKIP (-1 and

@@ -262,7 +262,7 @@ int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd
 		for (size_t i = 0; rc->tree->hook->env && rc->tree->hook->env[i]; i++)
 			strv_push(&c->hook_env, rc->tree->hook->env[i]);
 	} else {
-		const char *ours = oci_hook_binary(err);
+		const char *ours = oci_hook_binary(rc->cfg, err);
 		if (!ours)
 			return -1;
 		strv_push(&c->hook_argv, ours);

@@ -22,7 +22,7 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	}
 	if (ctr_prepare_staged(rc, c, err) < 0)
 		return -1;
-	const char *ours = oci_hook_binary(err);
+	const char *ours = oci_hook_binary(rc->cfg, err);
 	if (!ours)
 		return -1;
 	strv_push(&c->hook_argv, ours);

@@ -25,6 +25,7 @@
 #include "verdict/predict.h"
 
 struct route_ctx {
+	const struct gm_config *cfg; /* the configuration (our hook's path) */
 	const char *binary;         /* what to run (absolute) */
 	char *const *companions;    /* files that travel with a patched copy (plugin.so) */
 	char *const *runtime;       /* "library:symbol" glibc loads at run time */

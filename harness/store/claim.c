@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* This process's claim: a resource it holds (like an open lock), not
+ * configuration; taken by whichever thread needs it first, released by
+ * main. */
 static pthread_mutex_t claim_mu = PTHREAD_MUTEX_INITIALIZER;
 static int claim_fd = -1;
 static char *claim_path;
@@ -22,10 +25,10 @@ static char *claim_path;
 /* Creates and locks runs/<pid>.XXXXXX.  A sweeper may open the new file
  * and take its flock before we do (it is not locked yet): it then removes
  * it as a dead claim, and we make another. */
-static int claim_take(struct gm_err **err)
+static int claim_take(const struct gm_config *cfg, struct gm_err **err)
 {
 	cleanup_free char *runs = NULL;
-	if (store_dir("runs", &runs, err) < 0)
+	if (store_dir(cfg, "runs", &runs, err) < 0)
 		return -1;
 	for (;;) {
 		char *path = xasprintf("%s/%d.XXXXXX", runs, (int)getpid());
@@ -56,10 +59,10 @@ static int claim_take(struct gm_err **err)
 	}
 }
 
-int store_claim(const char *note, struct gm_err **err)
+int store_claim(const struct gm_config *cfg, const char *note, struct gm_err **err)
 {
 	pthread_mutex_lock(&claim_mu);
-	int r = claim_fd >= 0 ? 0 : claim_take(err);
+	int r = claim_fd >= 0 ? 0 : claim_take(cfg, err);
 	size_t n = note ? strlen(note) : 0;
 	if (r == 0 && note &&
 	    (ftruncate(claim_fd, 0) < 0 || pwrite(claim_fd, note, n, 0) != (ssize_t)n))
@@ -103,15 +106,19 @@ static int take_if_gone(const char *path)
 	return fd;
 }
 
-size_t store_claims_sweep(void (*gone)(const char *note, void *arg), void *arg)
+size_t store_claims_sweep(const struct gm_config *cfg, void (*gone)(const char *note, void *arg),
+			  void *arg)
 {
-	cleanup_free char *runs = path_join(store_root(), "runs");
+	cleanup_free char *runs = path_join(cfg->store, "runs");
+	pthread_mutex_lock(&claim_mu);
+	cleanup_free char *ours = claim_path ? xstrdup(claim_path) : NULL;
+	pthread_mutex_unlock(&claim_mu);
 	DIR *d = opendir(runs);
 	struct dirent *e;
 	size_t n = 0;
 	while (d && (e = readdir(d))) {
 		cleanup_free char *path = path_join(runs, e->d_name);
-		if (!claim_pid(e->d_name) || (claim_path && strcmp(path, claim_path) == 0))
+		if (!claim_pid(e->d_name) || (ours && strcmp(path, ours) == 0))
 			continue;
 		int fd = take_if_gone(path);
 		if (fd < 0)
@@ -129,9 +136,9 @@ size_t store_claims_sweep(void (*gone)(const char *note, void *arg), void *arg)
 	return n;
 }
 
-bool store_pid_claimed(long pid)
+bool store_pid_claimed(const struct gm_config *cfg, long pid)
 {
-	cleanup_free char *runs = path_join(store_root(), "runs");
+	cleanup_free char *runs = path_join(cfg->store, "runs");
 	DIR *d = opendir(runs);
 	struct dirent *e;
 	bool held = false;

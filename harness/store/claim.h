@@ -10,11 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 /* Takes this process's claim (on the first call) and sets its note (NULL:
  * leaves it as it is).  Thread-safe. */
-int store_claim(const char *note, struct gm_err **err);
+int store_claim(const struct gm_config *cfg, const char *note, struct gm_err **err);
 /* Removes this process's claim (unlinked while held); nothing if none. */
 void store_claim_release(void);
 
@@ -22,11 +23,12 @@ void store_claim_release(void);
  * while this process holds that flock, then the claim is removed.  Legacy
  * entries (runs/<pid>, no lock) are not claims and are left to the caller.
  * Returns how many claims were removed. */
-size_t store_claims_sweep(void (*gone)(const char *note, void *arg), void *arg);
+size_t store_claims_sweep(const struct gm_config *cfg, void (*gone)(const char *note, void *arg),
+			  void *arg);
 
 /* Whether a live process holds a claim with pid in its name: a harness
  * numbered pid, here or in another pid namespace, may own what bears that
  * number (a bundle "gm-<pid>-<n>"). */
-bool store_pid_claimed(long pid);
+bool store_pid_claimed(const struct gm_config *cfg, long pid);
 
 #endif

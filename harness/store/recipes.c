@@ -10,14 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *recipes_dir(void)
-{
-	static char *dir;
-	if (!dir)
-		dir = data_dir("GLIBC_MATRIX_RECIPES", "sysroots", "versions.tsv");
-	return dir;
-}
-
 void recipe_release(struct recipe *r)
 {
 	free(r->version);
@@ -34,9 +26,9 @@ void recipes_free(struct recipe *v, size_t n)
 }
 
 /* Looks key up in column `in` of suites.tsv and returns column 1 - in. */
-static int suites_lookup(const char *key, int in, char **ret, struct gm_err **err)
+static int suites_lookup(const struct gm_config *cfg, const char *key, int in, char **ret, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(recipes_dir(), "suites.tsv");
+	cleanup_free char *path = path_join(cfg->recipes, "suites.tsv");
 	struct tsv t;
 	if (!path_exists(path))
 		return 0;
@@ -57,14 +49,14 @@ static int suites_lookup(const char *key, int in, char **ret, struct gm_err **er
 	return r;
 }
 
-int recipes_suite_for_version(const char *version, char **ret, struct gm_err **err)
+int recipes_suite_for_version(const struct gm_config *cfg, const char *version, char **ret, struct gm_err **err)
 {
-	return suites_lookup(version, 1, ret, err);
+	return suites_lookup(cfg, version, 1, ret, err);
 }
 
-int recipes_version_of_suite(const char *suite, char **ret, struct gm_err **err)
+int recipes_version_of_suite(const struct gm_config *cfg, const char *suite, char **ret, struct gm_err **err)
 {
-	return suites_lookup(suite, 0, ret, err);
+	return suites_lookup(cfg, suite, 0, ret, err);
 }
 
 static bool is_hex64(const char *s)
@@ -102,9 +94,9 @@ int recipes_versions_parse(const char *text, const char *file, struct recipe **r
 	return 0;
 }
 
-int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
+int recipes_versions(const struct gm_config *cfg, struct recipe **ret, size_t *ret_n, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(recipes_dir(), "versions.tsv");
+	cleanup_free char *path = path_join(cfg->recipes, "versions.tsv");
 	cleanup_free char *text = NULL;
 
 	if (read_file(path, &text, NULL, err) < 0)
@@ -112,12 +104,12 @@ int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err)
 	return recipes_versions_parse(text, path, ret, ret_n, err);
 }
 
-int recipes_find(const char *version, struct recipe *ret, struct gm_err **err)
+int recipes_find(const struct gm_config *cfg, const char *version, struct recipe *ret, struct gm_err **err)
 {
 	struct recipe *v;
 	size_t n;
 	int found = 0;
-	if (recipes_versions(&v, &n, err) < 0)
+	if (recipes_versions(cfg, &v, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (!found && strcmp(v[i].version, version) == 0) {
@@ -188,9 +180,9 @@ int quirks_parse(const char *text, const char *file, const char *version,
 	return r < 0 ? -1 : 0;
 }
 
-int recipes_quirks(const char *version, struct quirks *ret, struct gm_err **err)
+int recipes_quirks(const struct gm_config *cfg, const char *version, struct quirks *ret, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(recipes_dir(), "quirks.tsv");
+	cleanup_free char *path = path_join(cfg->recipes, "quirks.tsv");
 	cleanup_free char *text = NULL;
 	if (read_file(path, &text, NULL, err) < 0)
 		return gm_err_wrap(err, "recipes");

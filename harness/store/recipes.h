@@ -1,12 +1,14 @@
 /* Recipes: the data in sysroots/ (known versions and build quirks).
- * The directory is $GLIBC_MATRIX_RECIPES, else sysroots/ beside the
- * glibc-matrix executable, else the installed data directory. */
+ * The directory is cfg->recipes (base/config.h: $GLIBC_MATRIX_RECIPES,
+ * else sysroots/ beside the glibc-matrix executable, else the installed
+ * data directory). */
 #ifndef GM_RECIPES_H
 #define GM_RECIPES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 struct recipe {
@@ -15,23 +17,21 @@ struct recipe {
 	char *path;  /* below the archive root */
 };
 
-const char *recipes_dir(void);
-
 /* All known versions, in file order.  _parse reads text, the contents of
  * versions.tsv (file names it in errors; exposed for tests and fuzzing). */
 int recipes_versions_parse(const char *text, const char *file, struct recipe **ret,
 			   size_t *ret_n, struct gm_err **err);
-int recipes_versions(struct recipe **ret, size_t *ret_n, struct gm_err **err);
+int recipes_versions(const struct gm_config *cfg, struct recipe **ret, size_t *ret_n, struct gm_err **err);
 void recipes_free(struct recipe *v, size_t n);
 /* 1 + *ret if known, 0 if not. */
-int recipes_find(const char *version, struct recipe *ret, struct gm_err **err);
+int recipes_find(const struct gm_config *cfg, const char *version, struct recipe *ret, struct gm_err **err);
 void recipe_release(struct recipe *r);
 
 /* sysroots/suites.tsv: which Debian suite ships which glibc, for
  * suggestions.  Both return 1 + *ret (caller frees), 0 when not listed or
  * the file is missing, -1 + err when it is malformed. */
-int recipes_suite_for_version(const char *version, char **ret, struct gm_err **err);
-int recipes_version_of_suite(const char *suite, char **ret, struct gm_err **err);
+int recipes_suite_for_version(const struct gm_config *cfg, const char *version, char **ret, struct gm_err **err);
+int recipes_version_of_suite(const struct gm_config *cfg, const char *suite, char **ret, struct gm_err **err);
 
 struct quirks {
 	bool stub_manual;
@@ -45,7 +45,7 @@ struct quirks {
  * file in errors. */
 int quirks_parse(const char *text, const char *file, const char *version,
 		 const char *host_version, struct quirks *ret, struct gm_err **err);
-int recipes_quirks(const char *version, struct quirks *ret, struct gm_err **err);
+int recipes_quirks(const struct gm_config *cfg, const char *version, struct quirks *ret, struct gm_err **err);
 void quirks_release(struct quirks *q);
 
 #endif

@@ -18,7 +18,7 @@ static void take(struct sysroot *v, size_t n, size_t i, struct sysroot *ret)
 }
 
 /* The suggestion for a miss: how to get it, or the nearest name. */
-static char *suggestion(const char *name, const char *arch, const struct sysroot *v, size_t n)
+static char *suggestion(const struct gm_config *cfg, const char *name, const char *arch, const struct sysroot *v, size_t n)
 {
 	cleanup_free char *suite = NULL, *suite_version = NULL;
 	bool ours = !arch || (arch_host() && strcmp(arch, arch_host()->gnu) == 0);
@@ -26,14 +26,14 @@ static char *suggestion(const char *name, const char *arch, const struct sysroot
 	cleanup_free char *arch_opt = !ours && a ? xasprintf(" --arch %s", a->deb) : xstrdup("");
 	if (version_valid(name)) {
 		struct recipe r;
-		int known = ours ? recipes_find(name, &r, NULL) : 0;
+		int known = ours ? recipes_find(cfg, name, &r, NULL) : 0;
 		if (known == 1)
 			recipe_release(&r);
 		cleanup_free char *build = known == 1 ? xasprintf(", or build it from source with "
 								  "'glibc-matrix sysroot build %s' "
 								  "(minutes)", name)
 						      : xstrdup("");
-		if (recipes_suite_for_version(name, &suite, NULL) == 1)
+		if (recipes_suite_for_version(cfg, name, &suite, NULL) == 1)
 			return xasprintf("get it in seconds with 'glibc-matrix sysroot import %s%s'%s",
 					 suite, arch_opt, build);
 		if (known == 1)
@@ -42,7 +42,7 @@ static char *suggestion(const char *name, const char *arch, const struct sysroot
 				 "sysroots/versions.tsv does not know it; 'glibc-matrix sysroot "
 				 "build' takes a tarball or a source tree of any version");
 	}
-	if (recipes_version_of_suite(name, &suite_version, NULL) == 1)
+	if (recipes_version_of_suite(cfg, name, &suite_version, NULL) == 1)
 		return xasprintf("import it with 'glibc-matrix sysroot import %s%s' (glibc %s)", name,
 				 arch_opt, suite_version);
 	/* Near names: each sysroot's, and the suite inside an import's
@@ -78,7 +78,7 @@ static char *suggestion(const char *name, const char *arch, const struct sysroot
 	return xstrdup("see 'glibc-matrix sysroot list'");
 }
 
-int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch,
+int sysroot_resolve(const struct gm_config *cfg, const struct gm_ctx *ctx, const char *name, const char *arch,
 		    struct sysroot *ret, struct gm_err **err)
 {
 	struct sysroot *v;
@@ -94,14 +94,14 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 	/* An exact name is read and validated as it stands: a bad manifest is
 	 * reported as such (exit 2 when it is not a manifest, 3 when it is
 	 * refused: sysroot_parse), not passed over as "no such sysroot". */
-	cleanup_free char *manifest = xasprintf("%s/sysroots/%s/%s", store_root(), name,
+	cleanup_free char *manifest = xasprintf("%s/sysroots/%s/%s", cfg->store, name,
 						SYSROOT_MANIFEST);
 	if (path_exists(manifest))
-		return sysroot_find(name, ret, err);
+		return sysroot_find(cfg, name, ret, err);
 	/* Every manifest is read to look for a suite or a version: a bad one is
 	 * named (as every listing names it) and passed over. */
 	cleanup_strv char **invalid = NULL;
-	if (sysroot_list_checked(&v, &n, &invalid, err) < 0)
+	if (sysroot_list_checked(cfg, &v, &n, &invalid, err) < 0)
 		return -1;
 	for (size_t i = 0; invalid && invalid[i]; i++)
 		gm_note(NULL, "warning: skipping a sysroot (remove it with 'sysroot remove'): %s",
@@ -146,10 +146,10 @@ int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch
 			return 0;
 		}
 	}
-	cleanup_free char *hint = suggestion(name, arch, v, n);
+	cleanup_free char *hint = suggestion(cfg, name, arch, v, n);
 	sysroot_list_free(v, n);
 	if (version_valid(name))
 		return gm_usage(err, "no sysroot with glibc %s for %s in '%s': %s", name, arch,
-				store_root(), hint);
-	return gm_usage(err, "no sysroot named '%s' in '%s': %s", name, store_root(), hint);
+				cfg->store, hint);
+	return gm_usage(err, "no sysroot named '%s' in '%s': %s", name, cfg->store, hint);
 }

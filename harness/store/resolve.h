@@ -20,7 +20,9 @@
 #include "base/ui.h"
 #include "store/sysroot.h"
 
-int sysroot_resolve(const struct gm_ctx *ctx, const char *name, const char *arch,
-		    struct sysroot *ret, struct gm_err **err);
+/* In the store and with the recipes of cfg; ctx (may be NULL) hears which
+ * of several matches was taken. */
+int sysroot_resolve(const struct gm_config *cfg, const struct gm_ctx *ctx, const char *name,
+		    const char *arch, struct sysroot *ret, struct gm_err **err);
 
 #endif

@@ -16,14 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *rootfs_recipes_dir(void)
-{
-	static char *dir;
-	if (!dir)
-		dir = data_dir("GLIBC_MATRIX_CONTAINERS", "containers", "rootfs.tsv");
-	return dir;
-}
-
 void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -64,9 +56,9 @@ static int recipe_row(const struct tsv *t, struct rootfs_recipe *r, struct gm_er
 	return 0;
 }
 
-int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err)
+int rootfs_recipes(const struct gm_config *cfg, struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(rootfs_recipes_dir(), "rootfs.tsv");
+	cleanup_free char *path = path_join(cfg->containers, "rootfs.tsv");
 	struct tsv t;
 	if (tsv_open(&t, path, err) < 0)
 		return gm_err_wrap(err, "root filesystem recipes");
@@ -132,11 +124,11 @@ static char *jstr(json_object *o, const char *key)
 	return xstrdup(json_object_get_string(v));
 }
 
-int rootfs_load(const char *name, struct rootfs *ret, struct gm_err **err)
+int rootfs_load(const struct gm_config *cfg, const char *name, struct rootfs *ret, struct gm_err **err)
 {
 	if (!store_name_valid(name))
 		return gm_usage(err, "'%s' is not a valid root filesystem name", name);
-	cleanup_free char *dir = xasprintf("%s/rootfs/%s", store_root(), name);
+	cleanup_free char *dir = xasprintf("%s/rootfs/%s", cfg->store, name);
 	cleanup_free char *path = path_join(dir, "rootfs.json");
 	if (!path_exists(path))
 		return 0;
@@ -223,9 +215,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rootfs_names(char ***ret, struct gm_err **err)
+int rootfs_names(const struct gm_config *cfg, char ***ret, struct gm_err **err)
 {
-	cleanup_free char *dir = path_join(store_root(), "rootfs");
+	cleanup_free char *dir = path_join(cfg->store, "rootfs");
 	char **v = xcalloc(1, sizeof(char *));
 	DIR *d = opendir(dir);
 	if (!d) {

@@ -25,11 +25,10 @@ struct rootfs_recipe {
 	char *arch;       /* Debian name (optional 5th column); NULL: this machine's */
 };
 
-/* containers/ ($GLIBC_MATRIX_CONTAINERS, else beside the executable). */
-const char *rootfs_recipes_dir(void);
-/* Every recipe of rootfs.tsv, in file order.  A malformed line is an
+/* Every recipe of cfg->containers/rootfs.tsv ($GLIBC_MATRIX_CONTAINERS,
+ * else containers/ beside the executable), in file order.  A malformed line is an
  * infrastructure error naming the file and line. */
-int rootfs_recipes(struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err);
+int rootfs_recipes(const struct gm_config *cfg, struct rootfs_recipe **ret, size_t *ret_n, struct gm_err **err);
 void rootfs_recipes_free(struct rootfs_recipe *v, size_t n);
 
 struct rootfs {
@@ -58,7 +57,7 @@ char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *
 
 /* Loads rootfs/<name>/rootfs.json.  Returns 1 and fills *ret, 0 if there is
  * no such rootfs, -1 + err if the manifest is unreadable or broken. */
-int rootfs_load(const char *name, struct rootfs *ret, struct gm_err **err);
+int rootfs_load(const struct gm_config *cfg, const char *name, struct rootfs *ret, struct gm_err **err);
 /* The manifest's fields as a JSON object (the caller puts it). */
 struct json_object *rootfs_to_json(const struct rootfs *r);
 /* Writes dir/rootfs.json atomically from r (r->dir is not consulted). */
@@ -69,6 +68,6 @@ int rootfs_write_manifest(const char *dir, const struct rootfs *r, struct gm_err
  * directories when it has no glibc). */
 void rootfs_as_sysroot(const struct rootfs *r, struct sysroot *ret);
 /* Names of the published root filesystems, sorted. */
-int rootfs_names(char ***ret, struct gm_err **err);
+int rootfs_names(const struct gm_config *cfg, char ***ret, struct gm_err **err);
 
 #endif

@@ -15,37 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *store_root(void)
+int store_check(const struct gm_config *cfg, struct gm_err **err)
 {
-	static char *root;
-	if (root)
-		return root;
-	const char *env = getenv("GLIBC_MATRIX_STORE");
-	if (env && *env) {
-		root = xstrdup(env);
-	} else {
-		const char *xdg = getenv("XDG_CACHE_HOME");
-		const char *home = getenv("HOME");
-		if (xdg && *xdg == '/')
-			root = xasprintf("%s/glibc-matrix", xdg);
-		else
-			root = xasprintf("%s/.cache/glibc-matrix", home && *home ? home : "/tmp");
-	}
-	/* The store must be absolute: sysroots are configured with their final
-	 * absolute prefix. */
-	if (root[0] != '/') {
-		char *cwd = getcwd(NULL, 0);
-		char *abs = xasprintf("%s/%s", cwd ? cwd : "/", root);
-		free(cwd);
-		free(root);
-		root = abs;
-	}
-	return root;
-}
-
-int store_check(struct gm_err **err)
-{
-	const char *root = store_root();
+	const char *root = cfg->store;
 	struct stat st;
 
 	for (const char *c = root; *c; c++) {
@@ -66,9 +38,9 @@ int store_check(struct gm_err **err)
 	return 0;
 }
 
-int store_dir(const char *sub, char **ret, struct gm_err **err)
+int store_dir(const struct gm_config *cfg, const char *sub, char **ret, struct gm_err **err)
 {
-	char *p = path_join(store_root(), sub);
+	char *p = path_join(cfg->store, sub);
 	if (mkdir_p(p, 0755, err) < 0) {
 		free(p);
 		return gm_err_wrap(err, "store");
@@ -169,10 +141,11 @@ static int lock_once(const struct gm_ctx *ctx, const char *name, const char *pat
 	return gm_infra(err, e, "cannot lock '%s'", path);
 }
 
-int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err)
+int store_lock(const struct gm_config *cfg, const struct gm_ctx *ctx, const char *name, int *ret_fd,
+	       struct gm_err **err)
 {
 	cleanup_free char *dir = NULL;
-	if (store_dir("locks", &dir, err) < 0)
+	if (store_dir(cfg, "locks", &dir, err) < 0)
 		return -1;
 	cleanup_free char *path = xasprintf("%s/%s.lock", dir, name);
 	int fd;
@@ -185,11 +158,11 @@ int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct g
 	return 0;
 }
 
-void store_unlock(const char *name, int fd, bool remove)
+void store_unlock(const struct gm_config *cfg, const char *name, int fd, bool remove)
 {
 	if (fd < 0)
 		return;
-	cleanup_free char *path = xasprintf("%s/locks/%s.lock", store_root(), name);
+	cleanup_free char *path = xasprintf("%s/locks/%s.lock", cfg->store, name);
 	/* Unlinked before the flock goes: a waiter then finds the path gone
 	 * or another file there, and locks again (store_lock). */
 	if (remove && store_fd_is_path(fd, path))
@@ -226,12 +199,12 @@ static void sweep_trash(const char *trash)
 	closedir(d);
 }
 
-int store_discard(const char *dir, struct gm_err **err)
+int store_discard(const struct gm_config *cfg, const char *dir, struct gm_err **err)
 {
 	cleanup_free char *trash = NULL;
 	if (!path_exists(dir))
 		return 0;
-	if (store_dir("trash", &trash, err) < 0)
+	if (store_dir(cfg, "trash", &trash, err) < 0)
 		return -1;
 	sweep_trash(trash);
 	/* A fresh empty directory named after us; rename() replaces it. */
@@ -246,16 +219,16 @@ int store_discard(const char *dir, struct gm_err **err)
 	return rm_rf(dest, err);
 }
 
-int store_publish(const char *stage, const char *final, struct gm_err **err)
+int store_publish(const struct gm_config *cfg, const char *stage, const char *final, struct gm_err **err)
 {
 	if (path_exists(final)) {
 		if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
 			fsync_parent(final);
-			return store_discard(stage, err); /* now holds the old one */
+			return store_discard(cfg, stage, err); /* now holds the old one */
 		}
 		if (errno != EINVAL && errno != ENOSYS)
 			return gm_infra(err, errno, "cannot swap '%s' and '%s'", stage, final);
-		if (store_discard(final, err) < 0)
+		if (store_discard(cfg, final, err) < 0)
 			return -1;
 	}
 	if (rename(stage, final) < 0)

@@ -1,6 +1,7 @@
 /* The store: sysroots, downloads and build directories, outside the clone so
- * clones and CI runs share it.  $GLIBC_MATRIX_STORE, default
- * ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix.
+ * clones and CI runs share it.  Its root is cfg->store (base/config.h:
+ * $GLIBC_MATRIX_STORE, default ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix),
+ * passed to every function here that touches it.
  *
  *   sysroots/<name>/   complete sysroots only (renamed into place last)
  *   build/<name>/      build.log, and src/ obj/ stage/ while building
@@ -16,19 +17,19 @@
 
 #include <stdbool.h>
 
+#include "base/config.h"
 #include "base/err.h"
 #include "base/ui.h"
 
-const char *store_root(void);
 /* Refuses a store path the routes cannot use: one with ':' or ';' (the
  * loader's library-path separators), whitespace (`gcc $(glibc-matrix flags)`
  * splits on it), '$' (DT_RUNPATH expands $ORIGIN-style tokens) or other
  * control characters, or one that exists but is not a directory.  Exit 2,
  * naming the path and the character.  Called by main() before any command
  * that uses the store. */
-int store_check(struct gm_err **err);
-/* store_root()/sub, created if missing. */
-int store_dir(const char *sub, char **ret, struct gm_err **err);
+int store_check(const struct gm_config *cfg, struct gm_err **err);
+/* cfg->store/sub, created if missing. */
+int store_dir(const struct gm_config *cfg, const char *sub, char **ret, struct gm_err **err);
 
 /* Name rules for sysroots and probe cases, each a single path component in
  * the store: [A-Za-z0-9._+-], 1..64 chars, no leading '.' or '-'. */
@@ -46,12 +47,13 @@ bool store_name_valid(const char *name);
  * (store_unlock) when the entry is gone, so a waiter that gets the flock
  * checks that its file is still the one at the path, and locks again if
  * not. */
-int store_lock(const struct gm_ctx *ctx, const char *name, int *ret_fd, struct gm_err **err);
+int store_lock(const struct gm_config *cfg, const struct gm_ctx *ctx, const char *name, int *ret_fd,
+	       struct gm_err **err);
 void store_lock_note_group(int fd, int pgid);
 /* Releases the lock of name taken by store_lock (fd < 0: nothing); remove:
  * the entry it locks does not exist (removed, or never made), so its lock
  * file goes too, unlinked while still held. */
-void store_unlock(const char *name, int fd, bool remove);
+void store_unlock(const struct gm_config *cfg, const char *name, int fd, bool remove);
 
 /* Whether fd is still the file at path (st_dev and st_ino): a lock file
  * removed by its holder while a waiter waited on it is not, and the waiter
@@ -59,13 +61,13 @@ void store_unlock(const char *name, int fd, bool remove);
 bool store_fd_is_path(int fd, const char *path);
 
 /* Moves dir into trash/ (atomic disappearance), then deletes it. */
-int store_discard(const char *dir, struct gm_err **err);
+int store_discard(const struct gm_config *cfg, const char *dir, struct gm_err **err);
 
 /* The one way a finished sysroot (or any store entry) appears: stage, a
  * complete directory on the store's file system, is renamed to final as the
  * last step.  An existing final is swapped out atomically (RENAME_EXCHANGE)
  * and discarded, so readers see the old or the new one, never none and
  * never half of one; the parent directory is synced. */
-int store_publish(const char *stage, const char *final, struct gm_err **err);
+int store_publish(const struct gm_config *cfg, const char *stage, const char *final, struct gm_err **err);
 
 #endif

@@ -284,20 +284,20 @@ int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
 	return r;
 }
 
-char *sysroot_path(const char *name)
+char *sysroot_path(const struct gm_config *cfg, const char *name)
 {
-	return xasprintf("%s/sysroots/%s", store_root(), name);
+	return xasprintf("%s/sysroots/%s", cfg->store, name);
 }
 
-int sysroot_find(const char *name, struct sysroot *ret, struct gm_err **err)
+int sysroot_find(const struct gm_config *cfg, const char *name, struct sysroot *ret, struct gm_err **err)
 {
 	if (!store_name_valid(name))
 		return gm_usage(err, "'%s' is not a valid sysroot name", name);
-	cleanup_free char *dir = sysroot_path(name);
+	cleanup_free char *dir = sysroot_path(cfg, name);
 	cleanup_free char *manifest = path_join(dir, SYSROOT_MANIFEST);
 	if (!path_exists(manifest))
 		return gm_usage(err, "no sysroot named '%s' in '%s' (see 'glibc-matrix sysroot list')",
-				name, store_root());
+				name, cfg->store);
 	return sysroot_read(dir, ret, err);
 }
 
@@ -306,10 +306,10 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct sysroot *)a)->name, ((const struct sysroot *)b)->name);
 }
 
-int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
+int sysroot_list_checked(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
 			 struct gm_err **err)
 {
-	cleanup_free char *dir = xasprintf("%s/sysroots", store_root());
+	cleanup_free char *dir = xasprintf("%s/sysroots", cfg->store);
 	struct sysroot *v = NULL;
 	size_t n = 0;
 	DIR *d = opendir(dir);
@@ -348,9 +348,9 @@ int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invali
 	return 0;
 }
 
-int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err)
+int sysroot_list(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, struct gm_err **err)
 {
-	return sysroot_list_checked(ret, ret_n, NULL, err);
+	return sysroot_list_checked(cfg, ret, ret_n, NULL, err);
 }
 
 void sysroot_list_free(struct sysroot *v, size_t n)

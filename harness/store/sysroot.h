@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 #define SYSROOT_MANIFEST "sysroot.json"
@@ -75,15 +76,15 @@ int sysroot_parse(const char *text, const char *path, const char *dir, struct sy
 int sysroot_read(const char *dir, struct sysroot *ret, struct gm_err **err);
 
 /* Absolute path of store/sysroots/<name> (may not exist). */
-char *sysroot_path(const char *name);
+char *sysroot_path(const struct gm_config *cfg, const char *name);
 /* Loads a sysroot by name; GM_EXIT_USAGE if there is none. */
-int sysroot_find(const char *name, struct sysroot *ret, struct gm_err **err);
+int sysroot_find(const struct gm_config *cfg, const char *name, struct sysroot *ret, struct gm_err **err);
 /* Every complete sysroot, sorted by name.  Directories without a readable
  * valid manifest are skipped; _checked also returns (ret_invalid, may be
  * NULL) one message per directory whose manifest exists but is unreadable,
  * corrupt or invalid, naming the file and the cause. */
-int sysroot_list(struct sysroot **ret, size_t *ret_n, struct gm_err **err);
-int sysroot_list_checked(struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
+int sysroot_list(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, struct gm_err **err);
+int sysroot_list_checked(const struct gm_config *cfg, struct sysroot **ret, size_t *ret_n, char ***ret_invalid,
 			 struct gm_err **err);
 void sysroot_list_free(struct sysroot *v, size_t n);
 

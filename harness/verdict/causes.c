@@ -4,7 +4,6 @@
 #include "base/fs.h"
 #include "base/tsv.h"
 #include "base/util.h"
-#include "store/recipes.h"
 
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -34,9 +33,9 @@ int causes_parse(const char *text, const char *path, struct causes *c, struct gm
 	return r < 0 ? -1 : 0;
 }
 
-int causes_load(struct causes *ret, struct gm_err **err)
+int causes_load(const struct gm_config *cfg, struct causes *ret, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(recipes_dir(), "causes.tsv");
+	cleanup_free char *path = path_join(cfg->recipes, "causes.tsv");
 	cleanup_free char *text = NULL;
 	if (read_file(path, &text, NULL, err) < 0)
 		return gm_err_wrap(err, "causes table");

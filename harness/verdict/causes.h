@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 struct cause {
@@ -25,9 +26,9 @@ struct causes {
 	char *path;       /* the file read (messages) */
 };
 
-/* The table of recipes_dir()/causes.tsv; a malformed row is an
+/* The table of cfg->recipes/causes.tsv; a malformed row is an
  * infrastructure error naming the file and line. */
-int causes_load(struct causes *ret, struct gm_err **err);
+int causes_load(const struct gm_config *cfg, struct causes *ret, struct gm_err **err);
 int causes_parse(const char *text, const char *path, struct causes *ret, struct gm_err **err);
 void causes_release(struct causes *c);
 

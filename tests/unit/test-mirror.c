@@ -78,11 +78,13 @@ static void nothing_usable(void)
 static void environment_overrides(void)
 {
 	char *u = NULL;
-	setenv("GLIBC_MATRIX_MIRROR", "http://override.example/debian///", 1);
-	TEST_COMPARE(mirror_debian(&u, NULL), 0);
+	struct gm_config cfg;
+	char *env[] = {"GLIBC_MATRIX_MIRROR=http://override.example/debian///", NULL};
+	config_from_env(&cfg, env, "/nonexistent");
+	TEST_COMPARE(mirror_debian(&cfg, &u, NULL), 0);
 	TEST_COMPARE_STRING(u, "http://override.example/debian");
 	free(u);
-	unsetenv("GLIBC_MATRIX_MIRROR");
+	config_release(&cfg);
 }
 
 int main(void)

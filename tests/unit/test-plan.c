@@ -26,8 +26,9 @@ static char *fake_emulator(const struct gm_arch *a)
 	return have_qemu ? xasprintf("/usr/bin/%s", a->qemu) : NULL;
 }
 
-static int fake_binfmt(const struct gm_arch *a, char **why)
+static int fake_binfmt(const struct gm_config *cfg, const struct gm_arch *a, char **why)
 {
+	(void)cfg;
 	binfmt_calls++;
 	if (have_binfmt)
 		return 1;

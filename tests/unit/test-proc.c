@@ -343,8 +343,9 @@ int main(void)
 	RUN_TEST(writable_confines);
 	/* No cgroups from a unit test: the fallback, whose subreaper the
 	 * sweep relies on. */
-	setenv("GLIBC_MATRIX_CONTAINMENT", "rlimit-only", 1);
-	contain_setup();
+	struct gm_config cfg;
+	config_from_env(&cfg, (char *[]){"GLIBC_MATRIX_CONTAINMENT=rlimit-only", NULL}, NULL);
+	contain_setup(&cfg);
 	TEST_COMPARE_STRING(contain_mode_name(), "rlimit-only");
 	RUN_TEST(escaper_is_swept);
 	RUN_TEST(rlimit_as_bounds_memory);
@@ -361,5 +362,6 @@ int main(void)
 #else
 	RUN_TEST(interrupt_holds_after_reap);
 #endif
+	config_release(&cfg);
 	TAP_END();
 }

@@ -136,13 +136,16 @@ static void two_signed_texts_fail(void)
 
 static void keyring_from_environment(void)
 {
-	unsetenv("GLIBC_MATRIX_KEYRING");
-	TEST_COMPARE_STRING(signature_keyring(), SIGNATURE_DEFAULT_KEYRING);
-	setenv("GLIBC_MATRIX_KEYRING", "", 1);
-	TEST_COMPARE_STRING(signature_keyring(), SIGNATURE_DEFAULT_KEYRING);
-	setenv("GLIBC_MATRIX_KEYRING", "/tmp/k.gpg", 1);
-	TEST_COMPARE_STRING(signature_keyring(), "/tmp/k.gpg");
-	unsetenv("GLIBC_MATRIX_KEYRING");
+	char *unset[] = {NULL}, *empty[] = {"GLIBC_MATRIX_KEYRING=", NULL},
+	     *set[] = {"GLIBC_MATRIX_KEYRING=/tmp/k.gpg", NULL};
+	char **envs[] = {unset, empty, set};
+	const char *want[] = {SIGNATURE_DEFAULT_KEYRING, SIGNATURE_DEFAULT_KEYRING, "/tmp/k.gpg"};
+	for (size_t i = 0; i < 3; i++) {
+		struct gm_config cfg;
+		config_from_env(&cfg, envs[i], "/nonexistent");
+		TEST_COMPARE_STRING(signature_keyring(&cfg), want[i]);
+		config_release(&cfg);
+	}
 }
 
 static char *fixture(const char *name, size_t *len)

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/gm-store-XXXXXX";
+/* The store is dir (main). */
+static struct gm_config cfg;
 
 static char *lock_path(const char *name)
 {
@@ -102,7 +104,7 @@ static void contention(void)
 	if (holder == 0) {
 		int hfd;
 		char c;
-		if (store_lock(NULL, "c", &hfd, NULL) < 0)
+		if (store_lock(&cfg, NULL, "c", &hfd, NULL) < 0)
 			_exit(1);
 		(void)!write(events[1], "H", 1);
 		(void)!read(release[0], &c, 1);
@@ -114,7 +116,7 @@ static void contention(void)
 	pid_t waiter = fork();
 	if (waiter == 0) {
 		int wfd;
-		if (store_lock(NULL, "c", &wfd, NULL) < 0)
+		if (store_lock(&cfg, NULL, "c", &wfd, NULL) < 0)
 			_exit(1);
 		(void)!write(events[1], "A", 1);
 		_exit(0);
@@ -158,7 +160,7 @@ static void unrelated_group_is_spared(void)
 	pid_t holder = fork();
 	if (holder == 0) {
 		int hfd;
-		if (store_lock(NULL, "u", &hfd, NULL) < 0)
+		if (store_lock(&cfg, NULL, "u", &hfd, NULL) < 0)
 			_exit(1);
 		close(hold[0]);
 		(void)!write(hold[1], "x", 1);
@@ -170,7 +172,7 @@ static void unrelated_group_is_spared(void)
 	TEST_COMPARE(read(hold[0], &c, 1), 1);
 	close(hold[0]);
 	write_record("u", dead_pid(), other);
-	TEST_COMPARE(store_lock(NULL, "u", &fd, &err), 0);
+	TEST_COMPARE(store_lock(&cfg, NULL, "u", &fd, &err), 0);
 	TEST_VERIFY(alive(other));
 	kill(other, SIGKILL);
 	waitpid(other, NULL, 0);
@@ -190,7 +192,7 @@ static void leftover_group_is_killed(void)
 	if (leftover == 0) {
 		int lfd;
 		setsid();
-		if (store_lock(NULL, "k", &lfd, NULL) < 0)
+		if (store_lock(&cfg, NULL, "k", &lfd, NULL) < 0)
 			_exit(1);
 		close(ready[0]);
 		(void)!write(ready[1], "x", 1);
@@ -202,7 +204,7 @@ static void leftover_group_is_killed(void)
 	TEST_COMPARE(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	write_record("k", dead_pid(), leftover);
-	TEST_COMPARE(store_lock(NULL, "k", &fd, &err), 0);
+	TEST_COMPARE(store_lock(&cfg, NULL, "k", &fd, &err), 0);
 	int st = 0;
 	TEST_COMPARE(waitpid(leftover, &st, 0), leftover);
 	TEST_VERIFY(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
@@ -220,7 +222,7 @@ static void scratch_dir(void)
 int main(void)
 {
 	RUN_SETUP(scratch_dir);
-	setenv("GLIBC_MATRIX_STORE", dir, 1);
+	cfg.store = dir;
 	RUN_TEST(contention);
 	RUN_TEST(unrelated_group_is_spared);
 	RUN_TEST(leftover_group_is_killed);

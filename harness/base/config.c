@@ -1,0 +1,120 @@
+#define _GNU_SOURCE
+#include "base/config.h"
+#include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GM_DATADIR
+#define GM_DATADIR "/usr/local/share/glibc-matrix"
+#endif
+
+/* The value of name in envp; NULL when unset or empty. */
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
+			return envp[i][n + 1] ? envp[i] + n + 1 : NULL;
+	return NULL;
+}
+
+static char *env_or(char *const *envp, const char *name, const char *def)
+{
+	const char *v = env_get(envp, name);
+	return v ? xstrdup(v) : def ? xstrdup(def) : NULL;
+}
+
+static long env_long(char *const *envp, const char *name, long def, long min, long max)
+{
+	const char *v = env_get(envp, name);
+	char *end;
+	if (!v)
+		return def;
+	long n = strtol(v, &end, 10);
+	return *end || n < min || n > max ? def : n;
+}
+
+/* A data directory of the project: $env, else exe_dir/sub when it holds
+ * marker (a source tree or an install beside the binary), else
+ * GM_DATADIR/sub. */
+static char *data_dir(char *const *envp, const char *exe_dir, const char *env, const char *sub,
+		      const char *marker)
+{
+	const char *e = env_get(envp, env);
+	if (e)
+		return xstrdup(e);
+	if (exe_dir) {
+		char *d = path_join(exe_dir, sub);
+		cleanup_free char *probe = path_join(d, marker);
+		if (path_is_file(probe))
+			return d;
+		free(d);
+	}
+	return path_join(GM_DATADIR, sub);
+}
+
+static char *store_from_env(char *const *envp)
+{
+	const char *env = env_get(envp, "GLIBC_MATRIX_STORE");
+	const char *xdg = env_get(envp, "XDG_CACHE_HOME");
+	const char *home = env_get(envp, "HOME");
+	cleanup_free char *root = env    ? xstrdup(env)
+				: xdg && *xdg == '/' ? xasprintf("%s/glibc-matrix", xdg)
+						     : xasprintf("%s/.cache/glibc-matrix", home ? home : "/tmp");
+	return path_absolute(root);
+}
+
+/* The directory of the running executable, or NULL. */
+static char *own_dir(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(exe);
+}
+
+void config_from_env(struct gm_config *ret, char *const *envp, const char *exe_dir)
+{
+	cleanup_free char *own = exe_dir ? NULL : own_dir();
+	const char *ed = exe_dir ? exe_dir : own;
+	memset(ret, 0, sizeof(*ret));
+	ret->store = store_from_env(envp);
+	ret->recipes = data_dir(envp, ed, "GLIBC_MATRIX_RECIPES", "sysroots", "versions.tsv");
+	ret->cases = data_dir(envp, ed, "GLIBC_MATRIX_CASES", "cases", "cases.ini");
+	ret->containers = data_dir(envp, ed, "GLIBC_MATRIX_CONTAINERS", "containers", "rootfs.tsv");
+	cleanup_free char *bdir = data_dir(envp, ed, "GLIBC_MATRIX_LIBEXEC", "build", "gm-batch");
+	cleanup_free char *hdir = data_dir(envp, ed, "GLIBC_MATRIX_LIBEXEC", "build", "glibc-inject");
+	ret->batch_helper = path_join(bdir, "gm-batch");
+	ret->hook = path_join(hdir, "glibc-inject");
+	ret->oci_runtime = env_or(envp, "GLIBC_MATRIX_OCI_RUNTIME", NULL);
+	const char *cont = env_get(envp, "GLIBC_MATRIX_CONTAINMENT");
+	ret->rlimit_only = cont && strcmp(cont, "rlimit-only") == 0;
+	ret->cell_pids = env_long(envp, "GLIBC_MATRIX_CELL_PIDS", 2048, 8, 1L << 22);
+	ret->cell_memory = env_long(envp, "GLIBC_MATRIX_CELL_MEMORY", 1024, 16, 1L << 24) << 20;
+	ret->binfmt_dir = env_or(envp, "GLIBC_MATRIX_BINFMT_DIR", "/proc/sys/fs/binfmt_misc");
+	ret->mirror = env_or(envp, "GLIBC_MATRIX_MIRROR", NULL);
+	for (size_t n = ret->mirror ? strlen(ret->mirror) : 0; n && ret->mirror[n - 1] == '/';)
+		ret->mirror[--n] = '\0';
+	ret->apt_dir = env_or(envp, "GLIBC_MATRIX_APT_DIR", "/etc/apt");
+	ret->keyring = env_or(envp, "GLIBC_MATRIX_KEYRING", NULL);
+	ret->busybox = env_or(envp, "GLIBC_MATRIX_BUSYBOX", "/bin/busybox");
+}
+
+void config_release(struct gm_config *c)
+{
+	char **strings[] = {&c->store, &c->recipes, &c->cases, &c->containers, &c->batch_helper,
+			    &c->hook, &c->oci_runtime, &c->binfmt_dir, &c->mirror, &c->apt_dir,
+			    &c->keyring, &c->busybox};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		free(*strings[i]);
+	memset(c, 0, sizeof(*c));
+}
