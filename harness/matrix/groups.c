@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 #include "base/util.h"
 #include "container/batch.h"
 #include "container/oci.h"
@@ -150,14 +151,13 @@ static void group_task(void *p, size_t gi)
 void groups_run(struct exec_job *j)
 {
 	struct group *groups = NULL;
+	struct strmap by_key = STRMAP_INIT;  /* a cell's key to its group: linear in cells */
 	size_t n = 0;
 	for (size_t i = 0; i < j->m->n; i++) {
 		if (!j->cmds[i])
 			continue;
 		char *key = group_key(&j->m->cells[i], j->cmds[i]);
-		size_t g = 0;
-		while (g < n && strcmp(groups[g].key, key) != 0)
-			g++;
+		size_t g = strmap_intern(&by_key, key, n);
 		if (g == n) {
 			groups = xrealloc(groups, (n + 1) * sizeof(*groups));
 			groups[n++] = (struct group){.key = key};
@@ -168,6 +168,13 @@ void groups_run(struct exec_job *j)
 		groups[g].cells[groups[g].n++] = i;
 	}
 	struct groups_job gj = {.j = j, .groups = groups};
+	/* Which runtime works here is found once, before the pool: its
+	 * threads then only read the answer (a failure is each group's skip
+	 * reason, given again by batch_run). */
+	const char *runtime;
+	struct gm_err *e = NULL;
+	if (n && oci_runtime(j->ctx->cfg, &runtime, &e) < 0)
+		gm_err_free(&e);
 	if (n)
 		pool_run(n, j->o->jobs, group_task, &gj);
 	for (size_t g = 0; g < n; g++) {
@@ -175,4 +182,5 @@ void groups_run(struct exec_job *j)
 		free(groups[g].cells);
 	}
 	free(groups);
+	strmap_release(&by_key);
 }
