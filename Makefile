@@ -95,11 +95,14 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 all: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks
 
 # The batch helper runs inside containers of every root filesystem, with or
-# without a glibc: static, from the host compiler (containers/gm-batch.c).
-$(O)/gm-batch: containers/gm-batch.c
+# without a glibc: static, from the host compiler (containers/gm-batch.c),
+# with the one drain of every spawner compiled in (harness/base/drain.c,
+# libc only).
+GM_BATCH_SRCS := containers/gm-batch.c harness/base/drain.c
+$(O)/gm-batch: $(GM_BATCH_SRCS) harness/base/drain.h
 	@mkdir -p $(O)
 	@echo "  CC    $@ (static)"
-	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -o $@ $<
+	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -iquote harness -o $@ $(GM_BATCH_SRCS)
 
 # The OCI hook (harness/hook): the base and elf layers, its own archive,
 # libelf and json-c, nothing else; runtimes start it for every container.

@@ -1,20 +1,18 @@
 #define _GNU_SOURCE
 #include "exec/proc.h"
 #include "base/cleanup.h"
+#include "base/drain.h"
 #include "base/interrupt.h"
 #include "base/util.h"
 #include "exec/confine.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -195,12 +193,10 @@ static pid_t spawn_child(const struct proc_spec *spec, char **envp, int out_w, i
 	return pid;
 }
 
+/* What proc adds to the drain's capture of a stream: the relay to our
+ * stderr and the line buffer of on_line. */
 struct stream {
-	int fd;
 	int relay_fd;      /* >= 0: what is read is passed on here at once */
-	char *buf;
-	size_t len, cap, max;
-	bool truncated;
 	char line[4096];
 	size_t line_len;
 };
@@ -218,101 +214,8 @@ static void write_all(int fd, const char *p, size_t left)
 	}
 }
 
-static void stream_feed(struct stream *s, const struct proc_spec *spec, const char *data,
-			size_t n)
-{
-	if (spec->log_fd >= 0)
-		write_all(spec->log_fd, data, n);
-	if (s->relay_fd >= 0)
-		write_all(s->relay_fd, data, n);
-	if (s->max) {
-		size_t keep = n;
-		if (s->len + keep > s->max) {
-			keep = s->max - s->len;
-			s->truncated = true;
-		}
-		if (s->len + keep + 1 > s->cap) {
-			s->cap = s->len + keep + 1 + 4096;
-			if (s->cap > s->max + 1)
-				s->cap = s->max + 1;
-			s->buf = xrealloc(s->buf, s->cap);
-		}
-		memcpy(s->buf + s->len, data, keep);
-		s->len += keep;
-		s->buf[s->len] = '\0';
-	}
-	if (spec->on_line) {
-		for (size_t i = 0; i < n; i++) {
-			if (data[i] == '\n' || s->line_len == sizeof(s->line) - 1) {
-				s->line[s->line_len] = '\0';
-				spec->on_line(spec->ctx, s->line, s->line_len);
-				s->line_len = 0;
-				if (data[i] == '\n')
-					continue;
-			}
-			s->line[s->line_len++] = data[i];
-		}
-	}
-}
-
-/* Reaps pid once it has ended (waiting for that if wait), after killing
- * what is left of its process group: stragglers that kept our pipes open
- * must end so the drain terminates and nothing outlives the child.  The
- * group is killed BEFORE the leader is reaped: while the leader is a
- * zombie its id cannot be reused, so the kill cannot reach a new,
- * unrelated group.  Returns whether pid was reaped. */
-static bool reap_if_ended(const struct proc_spec *spec, pid_t pid, int *status, bool wait)
-{
-	siginfo_t si;
-	int r;
-	memset(&si, 0, sizeof(si));
-	do
-		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (wait ? 0 : WNOHANG));
-	while (r < 0 && errno == EINTR);
-	if (r < 0 || si.si_pid != pid)
-		return false;
-	kill(-pid, SIGKILL);
-	contain_cell_kill(spec->cell);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return true;
-}
-
-static void kill_group(const struct proc_spec *spec, pid_t pid)
-{
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	contain_cell_kill(spec->cell);
-}
-
 static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			 struct gm_err **err);
-
-/* How long the pipes are still read after the child was killed (timeout,
- * interrupt): what it wrote last is in them. */
-#define DRAIN_AFTER_KILL_S 0.5
-
-/* After the reap.  The child is gone and its group was killed; only a
- * descendant that left the group (setsid) can still hold the pipes.  Its
- * output is read until it falls silent for 2 s or until drain_end (the
- * deadline, or a moment after a kill or an interrupt), not for as long as
- * it pleases; and nothing is killed by pid or group any more: both ids may
- * be reused now.  A descendant still writing then cuts the output, and is
- * the cell's timeout unless we were interrupted; a silent one only held
- * the pipes.  Returns whether reading stops now, else sets *timeout_ms for
- * the next poll. */
-static bool drain_over(struct proc_result *res, double now, double drain_end, bool wrote,
-		       int *timeout_ms)
-{
-	if (now >= drain_end) {
-		res->output_cut = wrote;
-		res->timed_out = res->timed_out || (wrote && !res->interrupted);
-		return true;
-	}
-	double left = drain_end - now;
-	*timeout_ms = left < 2 ? (int)(left * 1000) + 1 : 2000;
-	return false;
-}
 
 int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_err **err)
 {
@@ -330,16 +233,48 @@ int proc_run(const struct proc_spec *spec, struct proc_result *res, struct gm_er
 	}
 }
 
-/* One child from its start to its reap. */
+/* One child from its start to its reap: read and timed by the drain
+ * (base/drain.h), the rule every spawner shares. */
 struct run {
+	const struct proc_spec *spec;
+	struct drain d;
 	struct stream st[2];        /* stdout, stderr */
 	pid_t pid;
-	int pidfd;
-	int status;
 	bool fg;                    /* the child's group has the terminal */
-	double start, deadline, drain_end;
-	bool exited, reaped, wrote_after_reap;
+	double start, deadline;
 };
+
+/* Every chunk the drain reads (after its capture): the log, the relay,
+ * the lines. */
+static void on_data(void *ctx, int i, const char *data, size_t n)
+{
+	struct run *rn = ctx;
+	const struct proc_spec *spec = rn->spec;
+	struct stream *s = &rn->st[i];
+	if (spec->log_fd >= 0)
+		write_all(spec->log_fd, data, n);
+	if (s->relay_fd >= 0)
+		write_all(s->relay_fd, data, n);
+	if (!spec->on_line)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		if (data[k] == '\n' || s->line_len == sizeof(s->line) - 1) {
+			s->line[s->line_len] = '\0';
+			spec->on_line(spec->ctx, s->line, s->line_len);
+			s->line_len = 0;
+			if (data[k] == '\n')
+				continue;
+		}
+		s->line[s->line_len++] = data[k];
+	}
+}
+
+/* The cell dies with the group: on timeout, on interrupt, before the reap. */
+static void on_kill(void *ctx)
+{
+	struct run *rn = ctx;
+	contain_cell_kill(rn->spec->cell);
+}
 
 static void close_pipes(int *p, size_t n)
 {
@@ -363,7 +298,7 @@ static void read_exec_status(int fd, struct proc_result *res)
 	}
 }
 
-/* Pipes, the child, its group, and the streams to drain. */
+/* Pipes, the child, its group, and the drain of its streams. */
 static int start_child(const struct proc_spec *spec, char **envp, struct run *rn,
 		       struct proc_result *res, struct gm_err **err)
 {
@@ -397,148 +332,43 @@ static int start_child(const struct proc_spec *spec, char **envp, struct run *rn
 	close(p[3]);
 	close(p[5]);
 	read_exec_status(p[4], res);
-	rn->pidfd = pidfd_open(rn->pid, 0);
-	rn->st[0] = (struct stream){.fd = p[0], .relay_fd = -1, .max = spec->capture_max};
-	rn->st[1] = (struct stream){.fd = p[2], .max = spec->capture_max,
-				    .relay_fd = spec->inherit_stdio && spec->relay_stderr ? 2 : -1};
+	struct drain *d = &rn->d;
+	drain_init(d, rn->pid, p[0], p[2], rn->deadline);
+	d->cap[0].max = d->cap[1].max = spec->capture_max;
+	d->on_data = on_data;
+	d->on_kill = on_kill;
+	d->ctx = rn;
+	/* Ctrl-C reaches one thread; the others learn it from this fd. */
+	if (!spec->ignore_interrupt)
+		d->wake_fd = interrupt_fd();
+	rn->st[0].relay_fd = -1;
+	rn->st[1].relay_fd = spec->inherit_stdio && spec->relay_stderr ? 2 : -1;
 	return 0;
 }
 
-/* What poll waits on: the open streams (idx 0, 1), the child's pidfd (2)
- * until it exits, the interrupt fd (3).  The number of entries. */
-static int poll_set(const struct proc_spec *spec, const struct run *rn,
-		    const struct proc_result *res, struct pollfd *pfd, int *idx)
+/* The drain to its end; an interrupt kills the group (or cuts the drain
+ * after the reap) unless the spec ignores interrupts. */
+static void pump(const struct proc_spec *spec, struct run *rn)
 {
-	int n = 0;
-	for (int i = 0; i < 2; i++)
-		if (rn->st[i].fd >= 0) {
-			pfd[n] = (struct pollfd){.fd = rn->st[i].fd, .events = POLLIN};
-			idx[n++] = i;
-		}
-	if (!rn->exited && rn->pidfd >= 0) {
-		pfd[n] = (struct pollfd){.fd = rn->pidfd, .events = POLLIN};
-		idx[n++] = 2;
-	}
-	if (n == 0)
-		return 0;
-	/* Ctrl-C reaches one thread; the others learn it from this fd. */
-	if (!res->interrupted && !spec->ignore_interrupt && interrupt_fd() >= 0) {
-		pfd[n] = (struct pollfd){.fd = interrupt_fd(), .events = POLLIN};
-		idx[n++] = 3;
-	}
-	return n;
-}
-
-/* The deadline and an interrupt: the group killed while the child is
- * ours to kill (not reaped), the drain cut short after.  poll's timeout. */
-static int enforce_limits(const struct proc_spec *spec, struct run *rn,
-			  struct proc_result *res)
-{
-	int timeout_ms = -1;
-	double now = now_seconds();
-	if (!rn->reaped && rn->deadline > 0 && now >= rn->deadline) {
-		if (!res->timed_out)
-			kill_group(spec, rn->pid);
-		res->timed_out = true;
-		timeout_ms = 100;
-	} else if (!rn->exited && rn->deadline > 0) {
-		timeout_ms = (int)((rn->deadline - now) * 1000) + 1;
-	}
-	if (interrupted() && !res->interrupted && !spec->ignore_interrupt) {
-		res->interrupted = true;
-		if (!rn->reaped)
-			kill_group(spec, rn->pid);
-		else if (rn->drain_end > now + DRAIN_AFTER_KILL_S)
-			rn->drain_end = now + DRAIN_AFTER_KILL_S;
-	}
-	if (rn->pidfd < 0 && !rn->exited)
-		timeout_ms = timeout_ms < 0 || timeout_ms > 100 ? 100 : timeout_ms;
-	return timeout_ms;
-}
-
-/* Reads what poll found ready. */
-static void read_ready(const struct proc_spec *spec, struct run *rn, const struct pollfd *pfd,
-		       const int *idx, int n)
-{
-	for (int k = 0; k < n; k++) {
-		if (!pfd[k].revents)
-			continue;
-		if (idx[k] == 2) {
-			rn->exited = true;
-			continue;
-		}
-		if (idx[k] == 3)
-			continue; /* interrupted(): handled by enforce_limits */
-		struct stream *s = &rn->st[idx[k]];
-		char buf[65536];
-		ssize_t got = read(s->fd, buf, sizeof(buf));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			close(s->fd);
-			s->fd = -1;
-			continue;
-		}
-		stream_feed(s, spec, buf, got);
-		rn->wrote_after_reap = rn->wrote_after_reap || rn->reaped;
-	}
-}
-
-/* Drains both streams until they close, the child is reaped and the
- * drain after it is over; enforces the deadline and interrupts. */
-static void pump(const struct proc_spec *spec, struct run *rn, struct proc_result *res)
-{
-	for (;;) {
-		struct pollfd pfd[4];
-		int idx[4];
-		int n = poll_set(spec, rn, res, pfd, idx);
-		if (n == 0)
-			break;
-		int timeout_ms = enforce_limits(spec, rn, res);
-		if (rn->reaped && drain_over(res, now_seconds(), rn->drain_end, rn->wrote_after_reap,
-					     &timeout_ms))
-			break;
-		int r = poll(pfd, n, timeout_ms);
-		if (r == 0 && rn->reaped && now_seconds() < rn->drain_end)
-			break; /* silent for 2 s: it holds the pipes but says nothing */
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (!rn->reaped)
-				kill_group(spec, rn->pid);
-			break;
-		}
-		read_ready(spec, rn, pfd, idx, n);
-		if (!rn->reaped && (rn->exited || rn->pidfd < 0) &&
-		    reap_if_ended(spec, rn->pid, &rn->status, false)) {
-			rn->exited = rn->reaped = true;
-			/* Killed (deadline, interrupt): a moment to read what it
-			 * left in the pipes; else up to the deadline, if any. */
-			double t = now_seconds();
-			rn->drain_end = res->timed_out || res->interrupted ? t + DRAIN_AFTER_KILL_S
-					: rn->deadline > 0 ? rn->deadline
-							   : INFINITY;
-		}
-	}
+	do
+		if (!spec->ignore_interrupt && interrupted())
+			drain_interrupt(&rn->d);
+	while (drain_step(&rn->d));
 }
 
 /* The child reaped (if still not), the terminal back, the result filled. */
 static void finish(const struct proc_spec *spec, struct run *rn, struct proc_result *res)
 {
-	for (int i = 0; i < 2; i++)
-		if (rn->st[i].fd >= 0)
-			close(rn->st[i].fd);
-	if (!rn->reaped)
-		reap_if_ended(spec, rn->pid, &rn->status, true);
+	struct drain *d = &rn->d;
+	drain_finish(d);
 	contain_live_del(rn->pid);
 	if (!spec->cell && spec->sweep_orphans)
 		contain_sweep_orphans();
-	if (rn->pidfd >= 0)
-		close(rn->pidfd);
 	if (rn->fg)
 		tty_give(getpgrp()); /* the terminal is ours again */
-	if (interrupted())
-		res->interrupted = true;
+	res->timed_out = d->timed_out;
+	res->interrupted = d->interrupted || interrupted();
+	res->output_cut = d->output_cut;
 
 	struct stream *st = rn->st;
 	for (int i = 0; i < 2; i++)
@@ -546,15 +376,15 @@ static void finish(const struct proc_spec *spec, struct run *rn, struct proc_res
 			st[i].line[st[i].line_len] = '\0';
 			spec->on_line(spec->ctx, st[i].line, st[i].line_len);
 		}
-	res->status = rn->status;
-	res->exit_code = WIFEXITED(rn->status) ? WEXITSTATUS(rn->status) : -1;
-	res->signal = WIFSIGNALED(rn->status) ? WTERMSIG(rn->status) : 0;
-	res->out = st[0].buf ? st[0].buf : xstrdup("");
-	res->out_len = st[0].len;
-	res->out_truncated = st[0].truncated;
-	res->err = st[1].buf ? st[1].buf : xstrdup("");
-	res->err_len = st[1].len;
-	res->err_truncated = st[1].truncated;
+	res->status = d->status;
+	res->exit_code = WIFEXITED(d->status) ? WEXITSTATUS(d->status) : -1;
+	res->signal = WIFSIGNALED(d->status) ? WTERMSIG(d->status) : 0;
+	res->out = d->cap[0].buf ? d->cap[0].buf : xstrdup("");
+	res->out_len = d->cap[0].len;
+	res->out_truncated = d->cap[0].dropped > 0;
+	res->err = d->cap[1].buf ? d->cap[1].buf : xstrdup("");
+	res->err_len = d->cap[1].len;
+	res->err_truncated = d->cap[1].dropped > 0;
 	res->duration_s = now_seconds() - rn->start;
 }
 
@@ -562,13 +392,13 @@ static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			 struct gm_err **err)
 {
 	cleanup_strv char **envp = build_env(spec->env);
-	struct run rn = {.pidfd = -1, .drain_end = INFINITY};
+	struct run rn = {.spec = spec};
 	rn.start = now_seconds();
 	rn.deadline = spec->timeout_s > 0 ? rn.start + spec->timeout_s : 0;
 	memset(res, 0, sizeof(*res));
 	if (start_child(spec, envp, &rn, res, err) < 0)
 		return -1;
-	pump(spec, &rn, res);
+	pump(spec, &rn);
 	finish(spec, &rn, res);
 	return 0;
 }

@@ -11,6 +11,8 @@
  * left the group and keeps the pipes open does not hold the call (it is
  * output_cut), and no signal goes to the child's pid or group once the
  * child is reaped (either id may belong to someone else by then).
+ * Draining and the deadline are base/drain.h's, the rule every spawner
+ * (the hook's ldconfig, gm-batch) shares.
  * A process group does not hold a program that calls setsid(), nor does
  * RLIMIT_NPROC hold root: spec->cell (contain.h) does. */
 #ifndef GM_PROC_H

@@ -1,14 +1,13 @@
 #define _GNU_SOURCE
 #include "hook/ldconfig.h"
 #include "base/cleanup.h"
-#include "base/strbuf.h"
+#include "base/drain.h"
 #include "base/util.h"
 #include "hook/msg.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define LDCONFIG_TIMEOUT_MS 60000
@@ -132,6 +130,7 @@ static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const c
 	char *const argv[] = {"ldconfig", "-r", ".", (char *)lib_dir, NULL};
 	static char *const envp[] = {NULL};
 
+	setpgid(0, 0);
 	if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(126);
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -157,13 +156,6 @@ static __attribute__((noreturn)) void child(int ldconfig_fd, int rootfd, const c
 	_exit(127);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Passes ldconfig's output on, one message a line. */
 static void relay(const char *text)
 {
@@ -187,41 +179,22 @@ int ldconfig_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct 
 	}
 	if (pid == 0)
 		child(ldconfig_fd, rootfd, lib_dir, binds, n_binds, p[1]);
+	setpgid(pid, pid); /* both sides: the group exists before the drain kills it */
 	close(p[1]);
 
-	struct strbuf out = STRBUF_INIT;
-	double deadline = now_ms() + LDCONFIG_TIMEOUT_MS;
-	bool timed_out = false;
-	for (;;) {
-		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-		double left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = true;
-			kill(pid, SIGKILL);
-			break;
-		}
-		int r = poll(&pfd, 1, (int)left + 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
-		char buf[4096];
-		ssize_t n = read(p[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (out.len < OUTPUT_MAX)
-			strbuf_add(&out, buf, (size_t)n);
-	}
-	close(p[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	bool said = out.len > 0;
-	relay(strbuf_str(&out));
-	strbuf_release(&out);
-	if (timed_out)
+	/* stdout and stderr share the pipe: one stream, in the order written. */
+	struct drain d;
+	drain_init(&d, pid, p[0], -1, drain_now() + LDCONFIG_TIMEOUT_MS / 1000.0);
+	d.cap[0].max = OUTPUT_MAX;
+	drain_run(&d);
+	struct drain_capture *out = &d.cap[0];
+	bool said = out->len > 0;
+	relay(out->buf ? out->buf : "");
+	if (out->dropped)
+		hook_msg("ldconfig: (%zu more bytes of its output not shown)", out->dropped);
+	drain_capture_release(out);
+	int status = d.status;
+	if (d.timed_out)
 		return gm_infra(err, 0, "ldconfig did not finish within %d s: killed",
 				LDCONFIG_TIMEOUT_MS / 1000);
 	if (WIFSIGNALED(status))

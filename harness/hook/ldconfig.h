@@ -47,9 +47,10 @@ struct ldconfig_bind {
  * forked child with a private mount namespace (unshare(CLONE_NEWNS), /
  * made rprivate, so nothing it might mount reaches anyone) whose working
  * directory is the view described above: the root's mount alone, the
- * binds[] attached at their paths; an empty environment and a 60 s
- * limit.  Its output lines are passed on as messages.  0, or -1 + err
- * with the status and the last lines. */
+ * binds[] attached at their paths; an empty environment, its own
+ * process group, and a 60 s limit that kills the group (base/drain.h).
+ * Its output lines (the first 16 KiB) are passed on as messages.  0, or
+ * -1 + err with the status. */
 int ldconfig_run(int ldconfig_fd, int rootfd, const char *lib_dir, const struct ldconfig_bind *binds,
 		size_t n_binds, struct gm_err **err);
 
