@@ -76,7 +76,7 @@ endif
 # (harness/README; tests/layering.sh checks it).  The link order is the
 # layer order, highest first.
 reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
-LAYERS := base exec elf hook store verdict probes acquire container routes matrix plan report cli
+LAYERS := base exec elf hook store verdict probes acquire container methods matrix plan report cli
 LIB_LAYERS := $(filter-out cli,$(LAYERS))
 # The hook folder's main is its own program ($(O)/glibc-inject), never part of
 # gm-hook.a; nothing in glibc-matrix refers to the hook's archive, so none of

@@ -2,7 +2,7 @@
 # Benchmark: `glibc-matrix check` of 100 real ELF files of this host (50
 # coreutils programs run with --version, 50 shared libraries of
 # /usr/lib/<multiarch>) against three Debian suites' glibc by the loader
-# route, versus the shell loop a user would write for the same cells: each
+# method, versus the shell loop a user would write for the same cells: each
 # program through the sysroot's ld.so --library-path, each library through
 # a dlopen helper built against the sysroot with `glibc-matrix flags`.  Both
 # sides run each cell once, one at a time (check -j 1); the loop's exit
@@ -34,7 +34,7 @@ while IFS= read -r f; do
 	is_elf "$f" && libs+=("$f")
 	[ "${#libs[@]}" -lt 50 ] || break
 done < <(find "/usr/lib/$multiarch" -maxdepth 1 -type f -name 'lib*.so.[0-9]*' | sort)
-echo "subjects: ${#progs[@]} programs, ${#libs[@]} shared objects, ${#suites[@]} sysroots (loader route)"
+echo "subjects: ${#progs[@]} programs, ${#libs[@]} shared objects, ${#suites[@]} sysroots (loader method)"
 
 # The helper the loop loads libraries with, built against each sysroot.
 cat >"$work/dlopen.c" <<'EOF'

@@ -35,7 +35,7 @@ starts = {(c["method"], c["run"], c["rootfs"]) if c["method"] != "container" els
 print(len(cells), len(starts))
 PY
 )
-# The same programs on the host (the loader route's shell loop of bench/matrix.sh).
+# The same programs on the host (the loader method's shell loop of bench/matrix.sh).
 python3 - "$work/warm/results.json" "$gm" > "$work/loop.sh" <<'PY'
 import json, shlex, subprocess, sys
 res, gm = sys.argv[1:3]
@@ -43,7 +43,7 @@ info = {}
 for c in json.load(open(res))["cells"]:
     if c["observed"]["outcome"] == "skipped":
         continue
-    # The container route's run is the tree: any Debian loader stands in.
+    # The container method's run is the tree: any Debian loader stands in.
     run = "debian-trixie-amd64" if c["run"].startswith("rootfs-") else c["run"]
     if run not in info:
         out = subprocess.run([gm, "sysroot", "show", run], capture_output=True, text=True).stdout

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The floor a user would script for the loader route: one shell line per
+"""The floor a user would script for the loader method: one shell line per
 cell of a results.json that ran (not skipped), exec'ing the run sysroot's
 ld.so --inhibit-cache --library-path DIRS on the probe, under EMULATOR when
 given (qemu-aarch64-static for a foreign sysroot).

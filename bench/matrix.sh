@@ -29,7 +29,7 @@ j1=$(echo "$(now) - $start" | bc)
 start=$(now); "$gm" --quiet run "${args[@]}" --method loader -j 2 --out "$work/j2" >/dev/null || true
 j2=$(echo "$(now) - $start" | bc)
 
-printf 'cells (loader route, %d sysroots): %d\n' "${#sysroots[@]}" "$cells"
+printf 'cells (loader method, %d sysroots): %d\n' "${#sysroots[@]}" "$cells"
 printf 'shell loop of ld.so execs:   %7.2f s  %7.1f cells/s\n' "$loop" "$(echo "$cells / $loop" | bc -l)"
 printf 'glibc-matrix run -j 1:       %7.2f s  %7.1f cells/s\n' "$j1" "$(echo "$cells / $j1" | bc -l)"
 printf 'glibc-matrix run -j 2:       %7.2f s  %7.1f cells/s\n' "$j2" "$(echo "$cells / $j2" | bc -l)"

@@ -52,7 +52,7 @@ ncells=$(ran "$work/native/results.json")
 mism=$(python3 -c 'import json,sys; print(sum(bool(c["mismatch"]) for c in json.load(open(sys.argv[1]))["cells"]))' "$work/j1/results.json")
 
 per() { echo "$1 / $2 * 1000" | bc -l; }
-printf 'emulated cells (loader route, arm64, %d suites): %d (%d mismatches)\n' "${#suites[@]}" "$cells" "$mism"
+printf 'emulated cells (loader method, arm64, %d suites): %d (%d mismatches)\n' "${#suites[@]}" "$cells" "$mism"
 printf 'loop of %s ld.so execs: %7.2f s  %6.1f ms/cell\n' "$(basename "$qemu")" "$loop" "$(per "$loop" "$cells")"
 printf 'glibc-matrix run -j 1 (arm64):       %7.2f s  %6.1f ms/cell\n' "$emulated" "$(per "$emulated" "$cells")"
 printf 'glibc-matrix run -j 1 (%s, %d cells): %7.2f s  %6.1f ms/cell\n' "$native" "$ncells" "$natived" "$(per "$natived" "$ncells")"

@@ -3,13 +3,13 @@
 # sysroots/versions.tsv knows, built from source, and three Debian suites
 # imported, the root filesystems of containers/rootfs.tsv (all cached in the
 # store after the first run), then the matrix over them: every probe, built
-# against each, run against each by every route, the container routes in
+# against each, run against each by every method, the container methods in
 # every tree.  results.json lands in reports/<UTC time>/.
 # The foreign section: Debian's arm64 (bullseye, bookworm, trixie) and
 # riscv64 (trixie, sid) glibcs, the same probes cross-built against them and
-# run under qemu-user-static by every route that can (cells of one
+# run under qemu-user-static by every method that can (cells of one
 # architecture only meet sysroots and trees of the same one).
-# GM_ROOTFS=none leaves the container routes out (no OCI runtime here).
+# GM_ROOTFS=none leaves the container methods out (no OCI runtime here).
 #   ci/default-sysroots.sh [GLIBC-MATRIX [RUN-ARGS...]]
 # RUN-ARGS go to `glibc-matrix run` (a CI job matrix passes --shard I/N and
 # --out DIR: ci/github, ci/gitlab).

@@ -28,7 +28,7 @@ packages=(
 	# the glibc-inject hook through podman's hooks.d (091-hook.bats)
 	podman
 	# libraries named like glibc's that are not glibc's, beside the host's
-	# glibc that Sarus's case injects (093-container-routes.bats)
+	# glibc that Sarus's case injects (093-container-methods.bats)
 	libnsl2 libnss-systemd
 	# reports (067-reports.bats): the results document against its JSON
 	# Schema, JUnit against its XML schema, the HTML page in a real browser

@@ -101,7 +101,7 @@ load helpers
 	GM_TIMEOUT=20 run_gm 2 explain "$fifo" --against "$GM_SOURCE_NAME"
 }
 
-@test "a store path the routes cannot carry is refused before anything is written (exit 2)" {
+@test "a store path the methods cannot carry is refused before anything is written (exit 2)" {
 	local base=$BATS_TEST_TMPDIR
 	for bad in "$base/a:b" "$base/a;b" "$base/a b" "$base/a\$b"; do
 		GLIBC_MATRIX_STORE=$bad run_gm 2 sysroot import bookworm

@@ -348,7 +348,7 @@ sysroot_field() {
 	"$GM" sysroot show "$1" | sed -n "s/^$2: *//p" | paste -sd:
 }
 
-@test "glibc route: PT_INTERP and RUNPATH into debian-trixie-amd64 run glibc 2.41" {
+@test "glibc method: PT_INTERP and RUNPATH into debian-trixie-amd64 run glibc 2.41" {
 	[ "$HOST_ARCH" = amd64 ] || skip_fact not-amd64
 	"$GM" sysroot show debian-trixie-amd64 >/dev/null 2>&1 || run_gm sysroot import trixie
 	local loader libdirs dir v=$BATS_TEST_TMPDIR/version-trixie

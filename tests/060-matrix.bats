@@ -223,10 +223,10 @@ interrupt_early() {
 }
 
 @test "exec passes the exit status through, by loader and by interp" {
-	for route in loader interp; do
-		run "$GM" exec --sysroot debian-trixie-amd64 --route $route -- sh -c 'exit 7'
+	for method in loader interp; do
+		run "$GM" exec --sysroot debian-trixie-amd64 --method $method -- sh -c 'exit 7'
 		[ "$status" -eq 7 ]
-		run "$GM" exec --sysroot debian-trixie-amd64 --route $route -- sh -c 'kill -TERM $$'
+		run "$GM" exec --sysroot debian-trixie-amd64 --method $method -- sh -c 'kill -TERM $$'
 		[ "$status" -eq 143 ]
 	done
 	run -127 "$GM" exec --sysroot debian-bullseye-amd64 -- /usr/bin/ls /
@@ -269,7 +269,7 @@ interrupt_early() {
 	run_gm 1 check /usr/bin/false --against debian-trixie-amd64 --method loader --out "$out/f"
 	run_gm 0 check /usr/bin/false --against debian-trixie-amd64 --method loader --expect-exit 1 \
 		--out "$out/f1"
-	# A relative --out works for every route (patched copies run from below it).
+	# A relative --out works for every method (patched copies run from below it).
 	cd "$BATS_TEST_TMPDIR"
 	run_gm 0 check /usr/bin/true --against debian-trixie-amd64 --method interp \
 		--method loader --expect-exit 0 --out rel

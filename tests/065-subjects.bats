@@ -78,7 +78,7 @@ cells() {
 
 # missing_symbol FILE SYMBOL LOADER-DETAIL: the real loader refuses FILE
 # naming SYMBOL; explain predicts missing-symbol; check observes and
-# predicts it by the loader route, with the loader's detail.
+# predicts it by the loader method, with the loader's detail.
 missing_symbol() {
 	local f=$1 sym=$2 detail=$3
 	run -127 "$f"
@@ -106,17 +106,17 @@ missing_symbol() {
 
 @test "exec reports a load failure as 127 with the outcome; a program's own failure keeps its status" {
 	run_gm 127 exec --sysroot bookworm -- "$BATS_FILE_TMPDIR/needs-plain"
-	assert_contains "$output" "did not load by route loader: missing-symbol (new_fn)"
+	assert_contains "$output" "did not load by method loader: missing-symbol (new_fn)"
 	# ls of this host needs GLIBC_2.33+: the loader exits 1, exec says 127.
 	run_gm 127 exec --sysroot bullseye -- /usr/bin/ls /
-	assert_contains "$output" "did not load by route loader: symbol-version (GLIBC_2.3"
-	run_gm 127 exec --sysroot bullseye --route interp -- /usr/bin/ls /
+	assert_contains "$output" "did not load by method loader: symbol-version (GLIBC_2.3"
+	run_gm 127 exec --sysroot bullseye --method interp -- /usr/bin/ls /
 	run_gm 3 exec --sysroot bookworm -- sh -c 'echo own failure >&2; exit 3'
 	assert_contains "$output" "own failure"
 	assert_not_contains "$output" "did not load"
 }
 
-@test "a static executable: check skips the routes that swap glibc, says why, runs it directly" {
+@test "a static executable: check skips the methods that swap glibc, says why, runs it directly" {
 	local f=$BATS_FILE_TMPDIR/static
 	[ -x "$f" ] || missing_tool "cc -static does not link here (libc.a: Debian package libc6-dev)"
 	run_gm 0 check "$f" --against bullseye -m loader -m interp -m host --out "$BATS_TEST_TMPDIR/out"
@@ -144,7 +144,7 @@ missing_symbol() {
 	assert_contains "$output" "loader symbol-version symbol-version GLIBC_2.3"
 	assert_contains "$output" "interp symbol-version symbol-version GLIBC_2.3"
 	[ "$(grep -c ' ok ok' <<<"$output")" -eq 2 ]
-	assert_contains "$output" "host skipped skipped shared object: route host runs programs"
+	assert_contains "$output" "host skipped skipped shared object: method host runs programs"
 	# A plugin that expects its host program to define gm_host_fn.
 	run_gm 1 check "$BATS_FILE_TMPDIR/needs-host.so" --against bookworm -m loader \
 		--out "$BATS_TEST_TMPDIR/out2"
@@ -210,7 +210,7 @@ missing_symbol() {
 	assert_not_contains "$output" "Syntax error"
 }
 
-@test "bundled libraries (\$ORIGIN/../lib) win over the host's copy by every route, as the loader decides" {
+@test "bundled libraries (\$ORIGIN/../lib) win over the host's copy by every method, as the loader decides" {
 	local app=$BATS_FILE_TMPDIR/app/bin/app
 	run "$app"
 	[ "$status" -eq 0 ]
@@ -228,7 +228,7 @@ missing_symbol() {
 	assert_contains "$output" "libbz2.so.1.0 from the host: /lib/x86_64-linux-gnu/libbz2.so.1.0"
 	assert_contains "$output" "libz.so.1 from the binary's own search path: $BATS_FILE_TMPDIR/app/bin/../lib/libz.so.1"
 	assert_not_contains "$output" "libz.so.1 from the host"
-	run_gm 0 exec --sysroot trixie --route interp -- "$app"
+	run_gm 0 exec --sysroot trixie --method interp -- "$app"
 	assert_contains "$output" "7 "
 }
 

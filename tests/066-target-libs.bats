@@ -69,7 +69,7 @@ glibcxx() {
 	assert_contains "$output" "libstdc++.so.6 from sysroot debian-bullseye-amd64:"
 }
 
-@test "a C++ program built for bullseye, by every route against bullseye: each cell as the real loader says, predicted" {
+@test "a C++ program built for bullseye, by every method against bullseye: each cell as the real loader says, predicted" {
 	require_tool g++ g++
 	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR/out
 	run_gm 1 check "$d/cxx-bullseye" --args "3 b b" --against bullseye -m host -m loader \

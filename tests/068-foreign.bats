@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Foreign architectures through qemu-user-static: aarch64 and riscv64
 # sysroots imported from Debian, probes cross-built with Debian's cross
-# compilers, the routes that can run them under the emulator (loader,
+# compilers, the methods that can run them under the emulator (loader,
 # interp; rpath and env keep the standard PT_INTERP, which this machine
 # does not have), predicted as any other cell.
 
@@ -31,7 +31,7 @@ cells() {
 	PY
 }
 
-@test "aarch64: strlcpy built on trixie fails on bookworm with GLIBC_2.38 by the loader route and runs on trixie; as predicted" {
+@test "aarch64: strlcpy built on trixie fails on bookworm with GLIBC_2.38 by the loader method and runs on trixie; as predicted" {
 	local out=$BATS_TEST_TMPDIR/out
 	run_gm 0 run --build debian-trixie-arm64 --run debian-bookworm-arm64 --run debian-trixie-arm64 \
 		-m loader -m interp --case strlcpy --case hello --out "$out"
@@ -55,7 +55,7 @@ cells() {
 	PY
 }
 
-@test "aarch64: every probe built on bullseye runs on trixie by each route that can run it; rpath and env name the missing interpreter" {
+@test "aarch64: every probe built on bullseye runs on trixie by each method that can run it; rpath and env name the missing interpreter" {
 	local out=$BATS_TEST_TMPDIR/out
 	run_gm 0 run --build debian-bullseye-arm64 --run debian-trixie-arm64 --out "$out"
 	assert_contains "$output" "0 mismatches"
@@ -114,7 +114,7 @@ cells() {
 	run_gm 1 check "$d/app" --against bookworm --against trixie -m loader -m interp -m host \
 		--out "$d/out"
 	assert_contains "$output" "0 mismatches"
-	assert_contains "$output" "route host runs programs of this x86_64 machine only"
+	assert_contains "$output" "method host runs programs of this x86_64 machine only"
 	run cells "$d/out"
 	echo "$output"
 	assert_contains "$output" "$d/app None debian-bookworm-arm64 loader symbol-version symbol-version GLIBC_2.38"

@@ -182,7 +182,7 @@ make_bundle() {
 	assert_contains "$output" "debian-trixie-amd64        ok"
 	run_gm 1 explain "$b/bin/app" --against-all --json
 	local j=$output
-	# Sorted by version; the loader route runs it exactly from 2.39 on (its
+	# Sorted by version; the loader method runs it exactly from 2.39 on (its
 	# closure's floor), and the summary names the boundary on either side.
 	run python3 - <<-PY
 	import json
@@ -191,10 +191,10 @@ make_bundle() {
 	rows = d["sysroots"]
 	assert [v(r["glibc_version"]) for r in rows] == sorted(v(r["glibc_version"]) for r in rows)
 	for r in rows:
-	    ok = r["routes"]["loader"]["outcome"] == "ok"
+	    ok = r["methods"]["loader"]["outcome"] == "ok"
 	    assert ok == (v(r["glibc_version"]) >= (2, 39)), r
 	by = {r["sysroot"]: r["glibc_version"] for r in rows}
-	s = d["by_route"]["loader"]
+	s = d["by_method"]["loader"]
 	assert v(by[s["oldest_that_runs"]]) >= (2, 39) and v(by[s["newest_that_does_not"]]) < (2, 39), s
 	print(s["oldest_that_runs"], s["newest_that_does_not"])
 	PY

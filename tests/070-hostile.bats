@@ -121,7 +121,7 @@ no_marked_left() {
 	no_marked_left "$MARK"
 }
 
-@test "a setsid + double fork daemon does not outlive its ok cell (loader and interp routes)" {
+@test "a setsid + double fork daemon does not outlive its ok cell (loader and interp methods)" {
 	run_gm 0 check "$HX/escape" "$HX/normal" --against $S --method loader --method interp \
 		--args "$MARK" --timeout 30 --out "$BATS_TEST_TMPDIR/o"
 	[ "$(field "$BATS_TEST_TMPDIR/o" escape outcome)" = ok ]

@@ -30,7 +30,7 @@ setup_file() {
 	[ -s "$BATS_TEST_TMPDIR/a/results.json" ]
 	run_gm 0 check "$f" --against bookworm --against trixie --allow-empty --out "$BATS_TEST_TMPDIR/b"
 	assert_contains "$output" "4 skipped"
-	# One cell that runs (the host route runs it directly) is a gate again.
+	# One cell that runs (the host method runs it directly) is a gate again.
 	run_gm 0 check "$f" --against bookworm --against trixie -m host -m loader --out "$BATS_TEST_TMPDIR/c"
 }
 

@@ -2,7 +2,7 @@
 # Verdicts on users' programs: what a program prints is its own business
 # (only our probes speak the glibc=/libc=/ld= protocol), a process the
 # loader's trace shows made of two glibc builds is mixed-glibc whatever its
-# signal, and a static executable is not a subject of the routes that swap
+# signal, and a static executable is not a subject of the methods that swap
 # the glibc, in every command that predicts.
 
 load helpers
@@ -61,7 +61,7 @@ print(c["glibc"], c["libc"])' "$d/out/results.json"
 		cc "-$kind" -o "$d/$kind" "$d/s.c"
 		run_gm 0 explain "$d/$kind" --against bullseye
 		assert_contains "$output" "(glibc 2.31, x86_64): skipped"
-		assert_contains "$output" "outcome: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
+		assert_contains "$output" "outcome: skipped (static executable: it carries its own libc; methods that swap the glibc do not apply)"
 		run_gm 0 explain "$d/$kind" --against-all
 		assert_contains "$output" "debian-bullseye-amd64      skipped                          skipped"
 		assert_contains "$output" "loader: skipped (static executable: it carries its own libc"
@@ -70,18 +70,18 @@ print(c["glibc"], c["libc"])' "$d/out/results.json"
 		run_gm 0 explain "$d/$kind" --against-all --json
 		run python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-print(sorted({c["outcome"] for r in d["sysroots"] for c in r["routes"].values()}))
-print(d["by_route"])' /dev/stdin <<<"$output"
+print(sorted({c["outcome"] for r in d["sysroots"] for c in r["methods"].values()}))
+print(d["by_method"])' /dev/stdin <<<"$output"
 		assert_contains "$output" "['skipped']"
 		assert_contains "$output" "'oldest_that_runs': None, 'newest_that_does_not': None"
 		# check's words for the same cells (host runs it: a cell ran).
 		run_gm 0 check "$d/$kind" --against bullseye -m loader -m interp -m host \
 			--out "$d/out-$kind"
-		assert_contains "$output" "by loader: skipped (static executable: it carries its own libc; routes that swap the glibc do not apply)"
+		assert_contains "$output" "by loader: skipped (static executable: it carries its own libc; methods that swap the glibc do not apply)"
 	done
 }
 
-@test "container route: a program's NUL bytes are kept, by length, in rootfs exec --json and in results.json" {
+@test "container method: a program's NUL bytes are kept, by length, in rootfs exec --json and in results.json" {
 	require_tool mmdebstrap mmdebstrap
 	"$GM" --quiet rootfs build bookworm busybox 3>&- || return 1
 	local d=$BATS_TEST_TMPDIR/p

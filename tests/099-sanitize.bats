@@ -40,7 +40,7 @@ no_report() {
 	[ "${#failed[@]}" -eq 0 ] || { printf '# %s\n' "${failed[@]}"; false; }
 }
 
-@test "sanitized: 7 cases x 4 sysroots x 5 routes (126 cells), no report, no mismatch" {
+@test "sanitized: 7 cases x 4 sysroots x 5 methods (126 cells), no report, no mismatch" {
 	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
 	ensure_sysroot debian-bullseye-amd64 import bullseye
 	ensure_sysroot debian-bookworm-amd64 import bookworm

@@ -46,7 +46,7 @@ for f in harness/*/*.[ch]; do
 done
 # The fuzz targets test parsers, which live in acquire/ and below; each links
 # only the sources its FUZZ_SRCS_<target> line in the Makefile names (the
-# linker refuses anything else), never routes, matrix, report or cli.
+# linker refuses anything else), never methods, matrix, report or cli.
 for f in tests/fuzz/*.c; do
 	[ -e "$f" ] && check "$f" "${rank[acquire]}"
 done

@@ -2,7 +2,7 @@
  * dl/extlib.c; DT_NEEDED without RUNPATH): the loader finds it only where it
  * is told to look (--library-path, RUNPATH, LD_LIBRARY_PATH) or through
  * ld.so.cache, which is how the NVIDIA container toolkit makes injected
- * driver libraries visible (the ldcache route). */
+ * driver libraries visible (the ldcache method). */
 #include "../common/probe.h"
 
 int gmext_answer(void);

@@ -2,7 +2,7 @@
  * it: DT_NEEDED, no RUNPATH).  Like a GPU driver's library it has a glibc
  * floor of its own: it starts a thread, so built against >= 2.34 it needs
  * pthread_create@GLIBC_2.34 (before: libpthread.so.0 at GLIBC_2.2.5).  The
- * ldcache route injects the one built against the run sysroot into a
+ * ldcache method injects the one built against the run sysroot into a
  * container and registers it with ldconfig. */
 #include <pthread.h>
 

@@ -3,7 +3,7 @@
  *   Debian arch  ELF e_machine (+ class)  GNU name (uname -m, manifests)
  *   GNU triplet  loader file name          qemu-user binary
  *
- * x86_64, aarch64 and riscv64 are proven here (imports, probes, routes);
+ * x86_64, aarch64 and riscv64 are proven here (imports, probes, methods);
  * i386, armhf, ppc64el and s390x are rows of the table so that their
  * files are named correctly, and nothing more is claimed for them.  A
  * name outside the table is an error, never a silent x86_64. */

@@ -11,7 +11,7 @@
 #include "report/policy.h"
 #include "report/rdoc.h"
 #include "report/report.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "base/arch.h"
 #include "cli/select.h"
 #include "base/fs.h"
@@ -31,7 +31,7 @@ static const char help[] =
 	"\n"
 	"Runs each BINARY against each sysroot S by each method, predicts each cell\n"
 	"from the ELF data (as 'explain' does) and reports both.  BINARY is a program\n"
-	"(PIE or not), a static executable (glibc-independent: the routes that swap\n"
+	"(PIE or not), a static executable (glibc-independent: the methods that swap\n"
 	"the glibc are skipped, with the reason) or a shared object (loaded by a host\n"
 	"program).  BINARY's own RUNPATH ($ORIGIN included) is searched right after\n"
 	"the sysroot's directories; libraries it needs beyond those are found as the\n"
@@ -61,20 +61,20 @@ static const char help[] =
 	"  A container method runs BINARY in each --rootfs tree (default: every one);\n"
 	"  `check --method inject --hook PATH` gates a glibc-injection hook's release.\n"
 	"\n"
-	"Methods (routes):\n";
+	"Methods:\n";
 
 static const char help_tail[] =
 	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
 	"(the release gate fails), 2 usage or a BINARY not ELF or malformed, 3\n"
 	"infrastructure, 77 no cell ran (every one skipped: a static executable by\n"
-	"routes that swap the glibc, another architecture; the gate ran nothing, so it\n"
+	"methods that swap the glibc, another architecture; the gate ran nothing, so it\n"
 	"does not pass), 130 interrupted.\n";
 
 static int print_help(void)
 {
-	cleanup_free char *defaults = route_names(ROUTE_CHECK_DEFAULT);
-	gm_help_routes(help, 0, "");
+	cleanup_free char *defaults = method_names(METHOD_CHECK_DEFAULT);
+	gm_help_methods(help, 0, "");
 	printf("  * default: %s\n%s", defaults, help_tail);
 	return 0;
 }
@@ -103,10 +103,10 @@ static int build_loaders(const struct gm_ctx *ctx, const struct sysroot *runs, s
 }
 
 /* ldcache injects a probe's own library: nothing of a user's binary. */
-static int no_probe_library(const struct route **ms, size_t n, struct gm_err **err)
+static int no_probe_library(const struct method **ms, size_t n, struct gm_err **err)
 {
 	for (size_t k = 0; k < n; k++)
-		if (ms[k]->caps & ROUTE_PROBE_LIBRARY)
+		if (ms[k]->caps & METHOD_PROBE_LIBRARY)
 			return gm_usage(err, "check: method %s injects a probe's own library; use run",
 					ms[k]->name);
 	return 0;
@@ -378,7 +378,7 @@ struct check_run {
 	struct files f;
 	struct sysroot *runs, host;
 	size_t n_runs, n_ms;
-	const struct route **ms;
+	const struct method **ms;
 	struct probe *loaders;
 	struct trees t;
 	json_object *old;
@@ -413,7 +413,7 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	    (o->policy && policy_load(o->policy, &r->pol, err) < 0) ||
 	    resolve_host_program(o->host_program, err) < 0 ||
 	    select_sysroots(ctx->cfg, o->against, arch, &r->runs, &r->n_runs, err) < 0 ||
-	    select_methods(o->methods, ROUTE_CHECK_DEFAULT, &r->ms, &r->n_ms, err) < 0 ||
+	    select_methods(o->methods, METHOD_CHECK_DEFAULT, &r->ms, &r->n_ms, err) < 0 ||
 	    container_select(ctx->cfg, &o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
 			     &o->mo.hook, err) < 0 ||
 	    no_probe_library(r->ms, r->n_ms, err) < 0 ||
@@ -428,8 +428,8 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 
 static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct check_run *r)
 {
-	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .routes = r->ms,
-				.n_routes = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
+	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .methods = r->ms,
+				.n_methods = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
 				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own,
 				.n_trees = r->t.n, .args = o->args, .expect_exit = o->expect_exit,
 				.libdirs = o->libpath,
@@ -461,7 +461,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 		bad = gate(&r.m, r.old, &r.pol, o->policy != NULL);
 	rc = report_finish(ctx->cfg, &r.m, o->out, xr, bad, err);
 	/* Nothing ran (another architecture without an emulator, a static
-	 * executable by routes that swap the glibc): a release gate that
+	 * executable by methods that swap the glibc): a release gate that
 	 * tested nothing must not pass. */
 	if (rc == 0)
 		rc = report_nothing_ran(&r.m, o->allow_empty, err);

@@ -1,10 +1,10 @@
-/* glibc-matrix exec --sysroot S [--route R] -- PROGRAM ARGS...:
+/* glibc-matrix exec --sysroot S [--method M] -- PROGRAM ARGS...:
  * one program against one glibc, its exit status passed through; for
  * developers reproducing a breakage without containers. */
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "base/arch.h"
 #include "elf/elfinfo.h"
 #include "verdict/classify.h"
@@ -21,11 +21,11 @@
 #include <unistd.h>
 
 static const char help[] =
-	"usage: glibc-matrix exec --sysroot S [--route R] [--keep] -- PROGRAM [ARGS...]\n"
+	"usage: glibc-matrix exec --sysroot S [--method M] [--keep] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Runs PROGRAM against the glibc of sysroot S and exits with its status (128+N\n"
 	"when killed by signal N), with stdin, stdout and stderr left to it.\n"
-	"Routes (default loader):\n";
+	"Methods (default loader):\n";
 
 static const char help_tail[] =
 	"PROGRAM is searched in PATH when it has no '/'.  It runs bounded as a matrix\n"
@@ -37,12 +37,12 @@ static const char help_tail[] =
 	"\n"
 	"A static executable runs directly (it carries its own libc), with a note.\n"
 	"\n"
-	"Caveats of the loader route: /proc/self/exe is the sysroot's ld.so, so a\n"
+	"Caveats of the loader method: /proc/self/exe is the sysroot's ld.so, so a\n"
 	"program that re-executes itself (node's process.execPath, busybox applets)\n"
 	"starts ld.so without arguments; and its child processes run on the host's\n"
 	"glibc, since nothing carries the loader to them.  GCONV_PATH (the sysroot's\n"
 	"iconv modules) is in the environment and so reaches those children too.  Use\n"
-	"--route interp for such programs: a patched copy whose PT_INTERP is the\n"
+	"--method interp for such programs: a patched copy whose PT_INTERP is the\n"
 	"sysroot's loader re-executes itself correctly.\n"
 	"\n"
 	"Exit: PROGRAM's status (128+N when killed by signal N); 127 when the loader\n"
@@ -57,7 +57,7 @@ static const char help_tail[] =
  * glibc's loader exits 1 for a missing version node and 127 otherwise, and
  * a shell reports both as 127.  Says so in a note. */
 static bool load_failed(const struct gm_ctx *ctx, const struct proc_result *res,
-			const char *route)
+			const char *method)
 {
 	if (res->signal || (res->exit_code != 1 && res->exit_code != 127))
 		return false;
@@ -69,7 +69,7 @@ static bool load_failed(const struct gm_ctx *ctx, const struct proc_result *res,
 	bool load = cl.outcome == GM_SYMBOL_VERSION || cl.outcome == GM_MISSING_LIBRARY ||
 		    cl.outcome == GM_MIXED_GLIBC || cl.outcome == GM_MISSING_SYMBOL;
 	if (load)
-		gm_note(ctx, "did not load by route %s: %s (%s); exit 127", route,
+		gm_note(ctx, "did not load by method %s: %s (%s); exit 127", method,
 			gm_outcome_name(cl.outcome), cl.detail);
 	classified_release(&cl);
 	free(first.err);
@@ -78,7 +78,7 @@ static bool load_failed(const struct gm_ctx *ctx, const struct proc_result *res,
 
 /* What PROGRAM is: an ELF program (not a shared object), of a known
  * machine, and for another machine's program the qemu-user that runs it
- * (the route's command prefixed with it; NULL for the host's own). */
+ * (the method's command prefixed with it; NULL for the host's own). */
 static int program_target(const char *abs, enum elf_file_kind *ret_kind,
 			  const struct gm_arch **ret_arch, char **ret_emulator, struct gm_err **err)
 {
@@ -98,7 +98,7 @@ static int program_target(const char *abs, enum elf_file_kind *ret_kind,
 	if (!arch)
 		return gm_err_set(err, GM_EXIT_SKIP, 0, "exec: '%s' is a program of a machine "
 				  "glibc-matrix does not know", abs);
-	/* Another machine's program runs under qemu-user, the route's command
+	/* Another machine's program runs under qemu-user, the method's command
 	 * prefixed with it. */
 	char *emulator = NULL;
 	if (arch != arch_host() && !(emulator = arch_emulator(arch)))
@@ -117,10 +117,10 @@ static int program_target(const char *abs, enum elf_file_kind *ret_kind,
  * what it leaves behind (a daemon, a fork bomb's children) is killed when
  * it ends.  Returns the program's status (128 + signal), 127 when the
  * loader refused it, -1 + err. */
-static int run_prepared(const struct gm_ctx *ctx, const struct route *rt, const struct route_cmd *cmd,
+static int run_prepared(const struct gm_ctx *ctx, const struct method *rt, const struct method_cmd *cmd,
 			struct gm_err **err)
 {
-	/* The user's environment stays, but for what the route itself sets. */
+	/* The user's environment stays, but for what the method itself sets. */
 	cleanup_strv char **env = NULL;
 	for (size_t i = 0; cmd->env[i]; i++)
 		if (strchr(cmd->env[i], '=') && !str_starts(cmd->env[i], "LC_ALL="))
@@ -154,13 +154,16 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	enum { OPT_KEEP = 1000 };
 	static const struct option opts[] = {
 		{"sysroot", required_argument, NULL, 's'},
+		{"method", required_argument, NULL, 'r'},
+		/* Its name before "method" was the one word for them: kept for
+		 * scripts, not shown. */
 		{"route", required_argument, NULL, 'r'},
 		{"keep", no_argument, NULL, OPT_KEEP},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
-	const char *name = NULL, *route = route_first(ROUTE_EXEC)->name;
+	const char *name = NULL, *method = method_first(METHOD_EXEC)->name;
 	bool keep = false;
 	int c;
 
@@ -172,18 +175,18 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		}
 		switch (c) {
 		case 's': name = optarg; break;
-		case 'r': route = optarg; break;
+		case 'r': method = optarg; break;
 		case OPT_KEEP: keep = true; break;
-		case 'h': return gm_help_routes(help, ROUTE_EXEC, help_tail);
+		case 'h': return gm_help_methods(help, METHOD_EXEC, help_tail);
 		default: return cmd_bad_option(err, "exec", argv, "+s:r:hq", opts);
 		}
 	}
 	if (!name || optind >= argc)
 		return gm_usage(err, "exec: want --sysroot S and a PROGRAM (see --help)");
-	const struct route *rt = route_find(route);
-	if (!rt || !(rt->caps & ROUTE_EXEC)) {
-		cleanup_free char *known = route_names(ROUTE_EXEC);
-		return gm_usage(err, "exec: --route must be one of %s, not '%s'", known, route);
+	const struct method *rt = method_find(method);
+	if (!rt || !(rt->caps & METHOD_EXEC)) {
+		cleanup_free char *known = method_names(METHOD_EXEC);
+		return gm_usage(err, "exec: --method must be one of %s, not '%s'", known, method);
 	}
 	cleanup_free char *program = fs_find_program(argv[optind]);
 	if (!program || !path_is_file(program))
@@ -208,36 +211,36 @@ int cmd_exec(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		sysroot_release(&s);
 		return -1;
 	}
-	/* A static executable carries its own libc: no route can swap it, and
+	/* A static executable carries its own libc: no method can swap it, and
 	 * a loader handed one crashes.  It runs as it is. */
 	if (kind == ELF_FILE_STATIC_EXEC) {
 		gm_note(ctx, "'%s' is a static executable: it carries its own libc, so %s's glibc "
 			     "plays no part; running it directly", abs, s.name);
-		rt = route_first(ROUTE_HOST_ONLY);
+		rt = method_first(METHOD_HOST_ONLY);
 	}
 	char tmpl[] = "/tmp/glibc-matrix-exec.XXXXXX";
 	char *work = NULL;
 	int r = -1;
-	if ((rt->caps & ROUTE_PATCHED_COPY) && !(work = mkdtemp(tmpl))) {
+	if ((rt->caps & METHOD_PATCHED_COPY) && !(work = mkdtemp(tmpl))) {
 		r = gm_infra(err, errno, "cannot create a directory in /tmp");
 		goto out;
 	}
 	cleanup_strv char **args = NULL;
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&args, argv[i]);
-	struct route_ctx mc = {.cfg = ctx->cfg, .binary = abs, .run = &s, .workdir = work ? work : "/tmp",
+	struct method_ctx mc = {.cfg = ctx->cfg, .binary = abs, .run = &s, .workdir = work ? work : "/tmp",
 				.args = args, .lazy = true, .own_search = true, .emulator = emulator};
-	struct route_cmd cmd = {0};
+	struct method_cmd cmd = {0};
 	int prepared = rt->prepare(&mc, &cmd, err);
-	if (prepared == ROUTE_REFUSED)
+	if (prepared == METHOD_REFUSED)
 		gm_usage(err, "%s", cmd.refusal);
 	if (prepared != 0) {
-		route_cmd_release(&cmd);
+		method_cmd_release(&cmd);
 		goto out;
 	}
-	route_emulate(&cmd, emulator);
+	method_emulate(&cmd, emulator);
 	r = run_prepared(ctx, rt, &cmd, err);
-	route_cmd_release(&cmd);
+	method_cmd_release(&cmd);
 out:
 	if (work && !keep)
 		rm_rf(work, NULL);

@@ -120,7 +120,7 @@ static int parse_args(struct gm_ctx *ctx, int argc, char **argv, struct elf_patc
 
 /* --sysroot S: S resolved for the files' architecture (each must be S's),
  * its loader as the interpreter and, unless a path option was given, its
- * library directories as DT_RUNPATH (what the interp route does). */
+ * library directories as DT_RUNPATH (what the interp method does). */
 static int use_sysroot(const struct gm_ctx *ctx, const char *name, char **in,
 		       struct elf_patch_opts *o, struct sysroot *s, char **runpath,
 		       struct gm_err **err)

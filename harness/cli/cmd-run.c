@@ -32,7 +32,7 @@ static const char help[] =
 	"--rootfs is given, and a container method named without --rootfs runs in every\n"
 	"root filesystem of the store.\n"
 	"\n"
-	"Methods (routes):\n";
+	"Methods:\n";
 
 static const char help_tail[] =
 	"\n"
@@ -163,7 +163,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 			if (parse_shard(optarg, &o->shard, &o->shards, err) < 0)
 				return -1;
 			break;
-		case 'h': *helped = true; return gm_help_routes(help, 0, help_tail);
+		case 'h': *helped = true; return gm_help_methods(help, 0, help_tail);
 		default: return cmd_bad_option(err, "run", argv, "b:r:m:c:j:hq", opts);
 		}
 	}
@@ -197,7 +197,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct run_opts o = {.m = {.timeout_s = 20}};
 	struct gm_cases all = {0};
 	const struct gm_case **cs = NULL;
-	const struct route **ms = NULL;
+	const struct method **ms = NULL;
 	struct sysroot *builds = NULL, *runs = NULL, host;
 	size_t n_cs = 0, n_ms = 0, n_b = 0, n_r = 0;
 	struct probe *probes = NULL, *run_probes = NULL;
@@ -236,12 +236,12 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		goto out;
 	/* ldcache injects each case's library built against the run sysroot. */
 	for (size_t k = 0; k < n_ms; k++)
-		if ((ms[k]->caps & ROUTE_PROBE_LIBRARY) && !run_probes &&
+		if ((ms[k]->caps & METHOD_PROBE_LIBRARY) && !run_probes &&
 		    probes_build(ctx, runs, n_r, cs, n_cs, o.m.jobs, &run_probes, err) < 0)
 			goto out;
 	subjects = probe_subjects(probes, n_b * n_cs);
-	struct plan_input in = {.subjects = subjects, .n_subjects = n_b * n_cs, .routes = ms,
-				.n_routes = n_ms, .runs = runs, .n_runs = n_r, .host = &host,
+	struct plan_input in = {.subjects = subjects, .n_subjects = n_b * n_cs, .methods = ms,
+				.n_methods = n_ms, .runs = runs, .n_runs = n_r, .host = &host,
 				.trees = t.v, .tree_glibc = t.own, .n_trees = t.n,
 				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0};
 	struct plan_machine here;

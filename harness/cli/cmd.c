@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "base/util.h"
 #include <stdlib.h>
 
@@ -106,9 +106,9 @@ int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, 
 	return cmd_unknown(err, prog, table, argv[0]);
 }
 
-int gm_help_routes(const char *head, unsigned caps, const char *tail)
+int gm_help_methods(const char *head, unsigned caps, const char *tail)
 {
-	char *list = route_help(caps);
+	char *list = method_help(caps);
 	printf("%s%s%s", head, list, tail);
 	free(list);
 	return 0;

@@ -59,9 +59,9 @@ void cmd_quiet(struct gm_ctx *ctx);
 
 /* Prints a usage text to stdout (--help) and returns 0. */
 int gm_help(const char *text);
-/* The same, with the routes that have every capability in caps listed
+/* The same, with the methods that have every capability in caps listed
  * (one "  name  summary" line each) between head and tail: help texts
- * follow the route table (routes/table.c), never a copy of it. */
-int gm_help_routes(const char *head, unsigned caps, const char *tail);
+ * follow the method table (methods/table.c), never a copy of it. */
+int gm_help_methods(const char *head, unsigned caps, const char *tail);
 
 #endif

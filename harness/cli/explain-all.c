@@ -3,7 +3,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "cli/select.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "verdict/predict.h"
 
 #include <json.h>
@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The routes of the table: the two ways `check` uses by default. */
-static const char *const route_names_all[] = {"loader", "interp", NULL};
-#define N_ROUTES 2
+/* The methods of the table: the two ways `check` uses by default. */
+static const char *const method_names_all[] = {"loader", "interp", NULL};
+#define N_METHODS 2
 
 struct row {
 	const struct sysroot *s;
-	enum gm_outcome outcome[N_ROUTES];
-	char *detail[N_ROUTES];
+	enum gm_outcome outcome[N_METHODS];
+	char *detail[N_METHODS];
 };
 
 static int by_version(const void *a, const void *b)
@@ -36,8 +36,8 @@ static char *cell_text(const struct row *r, size_t k)
 	return xasprintf("%s %s", gm_outcome_name(r->outcome[k]), r->detail[k]);
 }
 
-/* Per route: the oldest sysroot that runs the file, the newest that does
- * not, the reason of a route that does not apply. */
+/* Per method: the oldest sysroot that runs the file, the newest that does
+ * not, the reason of a method that does not apply. */
 struct bounds {
 	const struct sysroot *const *oldest_ok, *const *newest_bad;
 	const char *const *skipped;
@@ -51,29 +51,29 @@ static void print_json(const char *binary, const char *arch, const struct sysroo
 	json_object_object_add(o, "file", json_object_new_string(binary));
 	json_object_object_add(o, "arch", json_object_new_string(arch));
 	for (size_t i = 0; i < n; i++) {
-		json_object *row = json_object_new_object(), *routes = json_object_new_object();
+		json_object *row = json_object_new_object(), *methods = json_object_new_object();
 		json_object_object_add(row, "sysroot", json_object_new_string(v[i].name));
 		json_object_object_add(row, "glibc_version", json_object_new_string(v[i].glibc_version));
-		for (size_t k = 0; k < N_ROUTES; k++) {
+		for (size_t k = 0; k < N_METHODS; k++) {
 			json_object *c = json_object_new_object();
 			json_object_object_add(c, "outcome", json_object_new_string(
 				gm_outcome_name(rows[i].outcome[k])));
 			json_object_object_add(c, "detail", json_object_new_string(rows[i].detail[k]));
-			json_object_object_add(routes, route_names_all[k], c);
+			json_object_object_add(methods, method_names_all[k], c);
 		}
-		json_object_object_add(row, "routes", routes);
+		json_object_object_add(row, "methods", methods);
 		json_object_array_add(jr, row);
 	}
 	json_object_object_add(o, "sysroots", jr);
-	for (size_t k = 0; k < N_ROUTES; k++) {
+	for (size_t k = 0; k < N_METHODS; k++) {
 		json_object *s = json_object_new_object();
 		json_object_object_add(s, "oldest_that_runs", bd->oldest_ok[k]
 			? json_object_new_string(bd->oldest_ok[k]->name) : NULL);
 		json_object_object_add(s, "newest_that_does_not", bd->newest_bad[k]
 			? json_object_new_string(bd->newest_bad[k]->name) : NULL);
-		json_object_object_add(sum, route_names_all[k], s);
+		json_object_object_add(sum, method_names_all[k], s);
 	}
-	json_object_object_add(o, "by_route", sum);
+	json_object_object_add(o, "by_method", sum);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -90,10 +90,10 @@ static void print_text(const char *binary, const char *arch, const struct sysroo
 		cleanup_free char *b = cell_text(&rows[i], 1);
 		printf("  %-7s %-26s %-32s %s\n", v[i].glibc_version, v[i].name, a, b);
 	}
-	for (size_t k = 0; k < N_ROUTES; k++) {
+	for (size_t k = 0; k < N_METHODS; k++) {
 		const struct sysroot *ok_s = bd->oldest_ok[k], *bad_s = bd->newest_bad[k];
 		if (bd->skipped[k] && !ok_s && !bad_s) {
-			printf("  %s: %s (%s)\n", route_names_all[k], gm_outcome_name(GM_SKIPPED),
+			printf("  %s: %s (%s)\n", method_names_all[k], gm_outcome_name(GM_SKIPPED),
 			       bd->skipped[k]);
 			continue;
 		}
@@ -102,7 +102,7 @@ static void print_text(const char *binary, const char *arch, const struct sysroo
 		cleanup_free char *bad = bad_s ? xasprintf("%s (%s)", bad_s->glibc_version, bad_s->name)
 					       : xstrdup("none");
 		printf("  %s: the oldest glibc that runs it: %s; the newest that does not: %s\n",
-		       route_names_all[k], ok, bad);
+		       method_names_all[k], ok, bad);
 	}
 }
 
@@ -136,11 +136,11 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		rows[i].s = &v[i];
-		for (size_t k = 0; k < N_ROUTES && r == 0; k++) {
-			struct route_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i], .extra_libdirs = extra,
+		for (size_t k = 0; k < N_METHODS && r == 0; k++) {
+			struct method_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i], .extra_libdirs = extra,
 					       .own_search = true};
 			struct gm_prediction p;
-			if (route_find(route_names_all[k])->predict(&rc, &p, err) < 0) {
+			if (method_find(method_names_all[k])->predict(&rc, &p, err) < 0) {
 				r = -1;
 				break;
 			}
@@ -149,13 +149,13 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 			prediction_release(&p);
 		}
 	}
-	/* Per route: the oldest that runs it, the newest that does not; a
-	 * route that does not apply (a static executable) is neither. */
-	const struct sysroot *oldest_ok[N_ROUTES] = {0}, *newest_bad[N_ROUTES] = {0};
-	const char *skipped[N_ROUTES] = {0};
+	/* Per method: the oldest that runs it, the newest that does not; a
+	 * method that does not apply (a static executable) is neither. */
+	const struct sysroot *oldest_ok[N_METHODS] = {0}, *newest_bad[N_METHODS] = {0};
+	const char *skipped[N_METHODS] = {0};
 	bool all_ok = true;
 	for (size_t i = 0; r == 0 && i < n; i++)
-		for (size_t k = 0; k < N_ROUTES; k++) {
+		for (size_t k = 0; k < N_METHODS; k++) {
 			if (rows[i].outcome[k] == GM_OK && !oldest_ok[k])
 				oldest_ok[k] = rows[i].s;
 			if (rows[i].outcome[k] == GM_SKIPPED)
@@ -171,7 +171,7 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 	else if (r == 0)
 		print_text(binary, arch, v, rows, n, &bd);
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < N_ROUTES; k++)
+		for (size_t k = 0; k < N_METHODS; k++)
 			free(rows[i].detail[k]);
 	free(rows);
 	sysroot_list_free(v, n);

@@ -1,6 +1,6 @@
 /* explain FILE --against-all: FILE predicted against every sysroot of its
  * architecture in the store, oldest glibc first, by the loader and interp
- * routes; per route the oldest glibc that runs it and the newest that does
+ * methods; per method the oldest glibc that runs it and the newest that does
  * not. */
 #ifndef GM_EXPLAIN_ALL_H
 #define GM_EXPLAIN_ALL_H

@@ -1,5 +1,5 @@
 /* glibc-matrix: will this binary, built against glibc X, load and run
- * against glibc Y, and by which route?  main() holds the global options and
+ * against glibc Y, and by which method?  main() holds the global options and
  * the command table; it alone prints errors and picks the exit code. */
 #define _GNU_SOURCE
 #include "cli/cmd.h"
@@ -38,7 +38,7 @@ static const char usage[] =
 	"usage: glibc-matrix [--quiet] <command> [<args>]\n"
 	"       glibc-matrix help [<command>]\n"
 	"\n"
-	"Will a binary built against glibc X load and run against glibc Y, and by which route?\n"
+	"Will a binary built against glibc X load and run against glibc Y, and by which method?\n"
 	"\n"
 	"Commands:\n"
 	"%s"

@@ -83,24 +83,24 @@ int select_sysroots(const struct gm_config *cfg, char *const *names, const char 
 	return 0;
 }
 
-int select_methods(char *const *names, unsigned default_caps, const struct route ***ret,
+int select_methods(char *const *names, unsigned default_caps, const struct method ***ret,
 		   size_t *ret_n, struct gm_err **err)
 {
-	const struct route *const *all = route_all();
+	const struct method *const *all = method_all();
 	size_t n_all = 0, n = 0;
 	while (all[n_all])
 		n_all++;
-	const struct route **v = xcalloc(n_all + strv_len(names) + 1, sizeof(*v));
+	const struct method **v = xcalloc(n_all + strv_len(names) + 1, sizeof(*v));
 	if (!strv_len(names)) {
 		for (size_t i = 0; all[i]; i++)
 			if ((all[i]->caps & default_caps) == default_caps)
 				v[n++] = all[i];
 	} else {
 		for (size_t i = 0; names[i]; i++) {
-			const struct route *m = route_find(names[i]);
+			const struct method *m = method_find(names[i]);
 			if (!m) {
 				free(v);
-				cleanup_free char *known = route_names(0);
+				cleanup_free char *known = method_names(0);
 				return gm_usage(err, "unknown method '%s' (%s)", names[i], known);
 			}
 			for (size_t k = 0; k < n; k++)
@@ -203,8 +203,8 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 }
 
 int container_select(const struct gm_config *cfg, struct container_opts *o, bool methods_named, const char *arch,
-		     const struct route **ms, size_t *n_ms, struct trees *t,
-		     const struct route_hook **ret_hook, struct gm_err **err)
+		     const struct method **ms, size_t *n_ms, struct trees *t,
+		     const struct method_hook **ret_hook, struct gm_err **err)
 {
 	bool want = false;
 	size_t n = 0;
@@ -212,9 +212,9 @@ int container_select(const struct gm_config *cfg, struct container_opts *o, bool
 	if (!o->hook && (strv_len(o->hook_args) || strv_len(o->hook_env)))
 		return gm_usage(err, "--hook-arg and --hook-env need --hook");
 	for (size_t k = 0; k < *n_ms; k++) {
-		if (route_in_container(ms[k]) && !methods_named && !strv_len(o->rootfs))
+		if (method_in_container(ms[k]) && !methods_named && !strv_len(o->rootfs))
 			continue;
-		want |= route_in_container(ms[k]);
+		want |= method_in_container(ms[k]);
 		ms[n++] = ms[k];
 	}
 	*n_ms = n;
@@ -237,9 +237,9 @@ int container_select(const struct gm_config *cfg, struct container_opts *o, bool
 	for (size_t i = 0; i < t->n; i++)
 		rootfs_as_sysroot(&t->v[i], &t->own[i]);
 	if (o->hook) {
-		o->route_hook = (struct route_hook){.path = o->hook, .args = o->hook_args,
+		o->method_hook = (struct method_hook){.path = o->hook, .args = o->hook_args,
 						    .env = o->hook_env};
-		*ret_hook = &o->route_hook;
+		*ret_hook = &o->method_hook;
 	}
 	return 0;
 }

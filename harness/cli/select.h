@@ -8,7 +8,7 @@
 
 #include "probes/cases.h"
 #include "base/err.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "store/rootfs.h"
 #include "store/sysroot.h"
 
@@ -26,12 +26,12 @@ int select_sysroots(const struct gm_config *cfg, char *const *names, const char 
 
 /* The host directories of the libraries beyond glibc that a user's binary
  * needs, as the host's loader finds them (*ret_libs: those libraries);
- * the routes search them after the sysroot's. */
+ * the methods search them after the sysroot's. */
 char **select_host_lib_dirs(const char *binary, char ***ret_libs);
 
-/* names empty: every route having all of default_caps (0: every route);
+/* names empty: every method having all of default_caps (0: every method);
  * an unknown name is GM_EXIT_USAGE. */
-int select_methods(char *const *names, unsigned default_caps, const struct route ***ret,
+int select_methods(char *const *names, unsigned default_caps, const struct method ***ret,
 		   size_t *ret_n, struct gm_err **err);
 
 /* names empty: every case that is not test_only (or every case, if
@@ -72,7 +72,7 @@ struct container_opts {
 	char **rootfs;
 	char *hook;             /* absolute */
 	char **hook_args, **hook_env;
-	struct route_hook route_hook; /* handed to the matrix by container_select */
+	struct method_hook method_hook; /* handed to the matrix by container_select */
 };
 
 /* Handles one container option: 1 if c was one, 0 if not, -1 + err. */
@@ -93,8 +93,8 @@ struct trees {
  * sets *ret_hook to o's hook (NULL: ours).  Usage errors: --rootfs or
  * --hook without a container method, no tree in the store. */
 int container_select(const struct gm_config *cfg, struct container_opts *o, bool methods_named, const char *arch,
-		     const struct route **ms, size_t *n_ms, struct trees *t,
-		     const struct route_hook **ret_hook, struct gm_err **err);
+		     const struct method **ms, size_t *n_ms, struct trees *t,
+		     const struct method_hook **ret_hook, struct gm_err **err);
 void container_opts_release(struct container_opts *o);
 void trees_release(struct trees *t);
 

@@ -1,5 +1,5 @@
 /* binfmt_misc: does the kernel run another architecture's ELF programs by
- * itself?  The container routes need that for a foreign root filesystem:
+ * itself?  The container methods need that for a foreign root filesystem:
  * the batch helper (ours, static, this machine's) execs the probe, and no
  * emulator is in the tree.  Only an entry registered with the F flag works
  * there: the kernel opened its interpreter at registration, so it needs no

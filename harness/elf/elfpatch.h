@@ -1,6 +1,6 @@
 /* Rewrites PT_INTERP, DT_RUNPATH and DT_RPATH of an ELF executable or shared
  * library (our own patchelf for the "patched PT_INTERP" and "RUNPATH"
- * routes), read with libelf and written byte by byte through gelf_xlatetof.
+ * methods), read with libelf and written byte by byte through gelf_xlatetof.
  *
  * Layout policy:
  *   - A new string that fits where the old one was is written in place: the

@@ -36,7 +36,7 @@ static void add_strv(struct strbuf *b, const char *tag, char *const *v)
 }
 
 /* What makes two cells' containers the same. */
-static char *group_key(const struct cell *c, const struct route_cmd *cmd)
+static char *group_key(const struct cell *c, const struct method_cmd *cmd)
 {
 	struct strbuf b = STRBUF_INIT;
 	strbuf_addf(&b, "root:%s\n", c->plan.rootfs->root);
@@ -72,7 +72,7 @@ static void group_task(void *p, size_t gi)
 	struct groups_job *gj = p;
 	struct exec_job *j = gj->j;
 	const struct group *g = &gj->groups[gi];
-	const struct route_cmd *first = j->cmds[g->cells[0]];
+	const struct method_cmd *first = j->cmds[g->cells[0]];
 	const struct cell *c0 = &j->m->cells[g->cells[0]];
 	cleanup_free char *work = path_join(j->o->outdir, "work");
 	size_t n_mounts = strv_len(first->mount_src);

@@ -19,13 +19,13 @@ struct exec_job {
 	double start;
 	/* Container cells, predicted and prepared, waiting for their group
 	 * (NULL for the others). */
-	struct route_cmd **cmds;
+	struct method_cmd **cmds;
 };
 
 /* Classifies what cell c's command did (res) and records it; trace (may be
  * NULL) is what the loader's trace mode showed for a user's program; note
  * (may be NULL) is appended to the detail. */
-void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc_result *res,
+void cell_observe(struct cell *c, const struct method_cmd *cmd, const struct proc_result *res,
 		  const struct run_trace *trace, const char *note);
 /* One more cell done, on the progress line. */
 void matrix_tick(struct exec_job *j);

@@ -29,7 +29,7 @@
 
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
-			const struct route *method)
+			const struct method *method)
 {
 	m->cells = xrealloc(m->cells, (m->n + 1) * sizeof(*m->cells));
 	struct cell *c = &m->cells[m->n++];
@@ -58,9 +58,9 @@ static void judge(struct cell *c)
 }
 
 /* Predicts cell i and prepares its command.  Returns 1 when cmd is ready
- * to run, 0 when the cell is settled without running (the route could not
+ * to run, 0 when the cell is settled without running (the method could not
  * prepare: an observation), -1 + err. */
-static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, struct gm_err **err)
+static int cell_prepare(struct exec_job *j, size_t i, struct method_cmd *cmd, struct gm_err **err)
 {
 	struct cell *c = &j->m->cells[i];
 	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
@@ -72,15 +72,15 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 		strv_push(&dlopened, c->plan.companions[k]);
 	if (c->plan.loads)
 		strv_push(&dlopened, c->plan.loads);
-	struct route_ctx mc = {.cfg = j->ctx->cfg, .binary = c->plan.binary, .companions = c->plan.companions,
+	struct method_ctx mc = {.cfg = j->ctx->cfg, .binary = c->plan.binary, .companions = c->plan.companions,
 				.runtime = c->plan.runtime, .run = c->plan.run,
 				.extra_libdirs = c->plan.extra_libdirs,
 				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
 				.lazy = j->o->lazy, .own_search = !c->plan.probe,
 				.emulator = c->plan.emulator};
-	struct route_tree tree = {.rootfs = c->plan.rootfs, .container_dir = inside,
+	struct method_tree tree = {.rootfs = c->plan.rootfs, .container_dir = inside,
 				  .hook = j->o->hook, .run_library = c->plan.run_library};
-	if (route_in_container(c->plan.method))
+	if (method_in_container(c->plan.method))
 		mc.tree = &tree;
 	if (c->plan.method->predict(&mc, &pred, err) < 0)
 		return -1;
@@ -96,22 +96,22 @@ static int cell_prepare(struct exec_job *j, size_t i, struct route_cmd *cmd, str
 	prediction_release(&pred);
 
 	int pr = c->plan.method->prepare(&mc, cmd, err);
-	if (pr == ROUTE_REFUSED) {
-		/* A route that cannot even prepare (the patcher refuses the file)
-		 * is an observation about the route, not a failure of ours. */
+	if (pr == METHOD_REFUSED) {
+		/* A method that cannot even prepare (the patcher refuses the file)
+		 * is an observation about the method, not a failure of ours. */
 		c->obs.outcome = GM_EXEC_FAILED;
 		c->obs.detail = xasprintf("prepare: %s", cmd->refusal);
 		c->done = true;
 	}
 	if (pr != 0) {
-		route_cmd_release(cmd);
+		method_cmd_release(cmd);
 		return pr < 0 ? -1 : 0;
 	}
-	route_emulate(cmd, c->plan.emulator);
+	method_emulate(cmd, c->plan.emulator);
 	return 1;
 }
 
-void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc_result *res,
+void cell_observe(struct cell *c, const struct method_cmd *cmd, const struct proc_result *res,
 		  const struct run_trace *trace, const char *note)
 {
 	struct classified cl;
@@ -144,7 +144,7 @@ void cell_observe(struct cell *c, const struct route_cmd *cmd, const struct proc
  * user's program does not, so the same command runs again in the loader's
  * trace mode (classify.h: struct run_trace) before the run is judged.  Not
  * for a static executable, which ignores the variable and would run again. */
-static void trace_run(const struct cell *c, const struct route_cmd *cmd, const char *cwd,
+static void trace_run(const struct cell *c, const struct method_cmd *cmd, const char *cwd,
 		      double timeout_s, struct run_trace *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -168,12 +168,12 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 {
 	struct cell *c = &j->m->cells[i];
 	cleanup_free char *work = xasprintf("%s/work/%zu", j->o->outdir, i);
-	struct route_cmd cmd = {0};
+	struct method_cmd cmd = {0};
 	struct proc_result res;
 
 	if (cell_prepare(j, i, &cmd, err) <= 0)
 		return;
-	if (route_in_container(c->plan.method)) {
+	if (method_in_container(c->plan.method)) {
 		/* Run later with its group (matrix/groups.c). */
 		j->cmds[i] = xmalloc(sizeof(cmd));
 		*j->cmds[i] = cmd;
@@ -193,7 +193,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	bool oom = contain_cell_oom(group);
 	contain_cell_free(group);
 	if (pr < 0) {
-		route_cmd_release(&cmd);
+		method_cmd_release(&cmd);
 		return;
 	}
 	cleanup_free char *note = oom ? xasprintf("the cell's memory limit (%ld MiB) was reached",
@@ -205,7 +205,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 	cell_observe(c, &cmd, &res, &trace, note);
 	run_trace_release(&trace);
 	proc_result_release(&res);
-	route_cmd_release(&cmd);
+	method_cmd_release(&cmd);
 	if (!j->o->keep_work && path_exists(work))
 		rm_rf(work, NULL);
 }
@@ -372,7 +372,7 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 		groups_run(&j);
 	for (size_t i = 0; i < m->n; i++)
 		if (j.cmds[i]) {
-			route_cmd_release(j.cmds[i]);
+			method_cmd_release(j.cmds[i]);
 			free(j.cmds[i]);
 		}
 	free(j.cmds);

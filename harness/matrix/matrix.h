@@ -1,5 +1,5 @@
 /* The matrix: cells planned from (subject, build sysroot, run sysroot,
- * method, and for container routes the root filesystem), executed by a
+ * method, and for container methods the root filesystem), executed by a
  * bounded job pool (container cells that share a root filesystem, mounts
  * and hook run as one batch, one container start per group), each predicted from the ELF data
  * and observed by running it, then written to results.json (atomically) and
@@ -14,7 +14,7 @@
 
 #include "base/ui.h"
 #include "base/err.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "verdict/predict.h"
 #include "verdict/verdict.h"
 #include "store/sysroot.h"
@@ -28,8 +28,8 @@ struct cell_plan {
 				     * load-object) dlopens: predicted as part of the process */
 	const struct sysroot *build;/* NULL for a user's binary */
 	const struct sysroot *run;
-	const struct route *method;
-	const struct rootfs *rootfs;/* container routes: the root filesystem */
+	const struct method *method;
+	const struct rootfs *rootfs;/* container methods: the root filesystem */
 	char **args;
 	char **runtime;             /* "library:symbol" glibc loads at run time */
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
@@ -42,7 +42,7 @@ struct cell_plan {
 	char *skip_reason;          /* set: not run */
 };
 
-/* What the ELF data implies (the route's predict, verdict_predicted). */
+/* What the ELF data implies (the method's predict, verdict_predicted). */
 struct cell_prediction {
 	enum gm_outcome outcome;
 	char *detail;
@@ -86,7 +86,7 @@ struct matrix_opts {
 	const char *outdir;  /* results.json goes here; scratch in outdir/work */
 	bool lazy;           /* do not set LD_BIND_NOW */
 	bool keep_work;      /* keep patched copies */
-	const struct route_hook *hook; /* inject routes: a hook in place of ours */
+	const struct method_hook *hook; /* inject methods: a hook in place of ours */
 };
 
 struct matrix {
@@ -106,7 +106,7 @@ struct matrix {
 /* Adds a cell; strings are copied. */
 struct cell *matrix_add(struct matrix *m, const char *subject, const char *binary,
 			const struct sysroot *build, const struct sysroot *run,
-			const struct route *method);
+			const struct method *method);
 
 /* Where a run's results go.  requested (--out): must not be empty nor an
  * existing non-directory (usage errors, exit 2); it is created and locked

@@ -1,4 +1,4 @@
-/* plan_cells: subjects × routes × trees × run sysroots, each crossing
+/* plan_cells: subjects × methods × trees × run sysroots, each crossing
  * judged by one function (decide), then filled with what runs. */
 #define _GNU_SOURCE
 #include "plan/cells.h"
@@ -14,12 +14,12 @@ enum decision {
 	PLAN_OMIT,  /* no cell: the pairing means nothing */
 };
 
-/* One crossing of a subject with a route and a target. */
+/* One crossing of a subject with a method and a target. */
 struct pairing {
 	const struct plan_subject *s;
-	const struct route *rt;
+	const struct method *rt;
 	const struct sysroot *run;
-	const struct rootfs *tree;   /* container routes only */
+	const struct rootfs *tree;   /* container methods only */
 };
 
 /* What the machine said about one architecture, asked once per plan. */
@@ -69,15 +69,15 @@ static int binfmt_of(struct planner *pl, const struct gm_arch *a, char **why)
 	return f->binfmt;
 }
 
-/* The pairing's architectures disagree (or the route cannot run another
+/* The pairing's architectures disagree (or the method cannot run another
  * machine's file): why, or NULL. */
 static char *pairing_fault(const struct pairing *p, const struct gm_arch *host)
 {
 	const struct gm_arch *a = p->s->arch;
-	if (a != host && !(p->rt->caps & (ROUTE_EMULATOR | ROUTE_BINFMT)))
-		return xasprintf("a %s file: route %s runs programs of this %s machine only", a->gnu,
+	if (a != host && !(p->rt->caps & (METHOD_EMULATOR | METHOD_BINFMT)))
+		return xasprintf("a %s file: method %s runs programs of this %s machine only", a->gnu,
 				 p->rt->name, host->gnu);
-	if (!route_runs_on_host(p->rt) && strcmp(p->run->arch, a->gnu) != 0)
+	if (!method_runs_on_host(p->rt) && strcmp(p->run->arch, a->gnu) != 0)
 		return xasprintf("sysroot %s is %s, the file is %s", p->run->name, p->run->arch,
 				 a->gnu);
 	if (p->tree && strcmp(p->tree->arch, a->gnu) != 0)
@@ -87,7 +87,7 @@ static char *pairing_fault(const struct pairing *p, const struct gm_arch *host)
 }
 
 /* Another machine's file runs in a tree of its architecture through the
- * kernel (binfmt_misc), elsewhere under qemu-user in front of the route's
+ * kernel (binfmt_misc), elsewhere under qemu-user in front of the method's
  * command; nothing of another machine is ever executed by the host itself. */
 static char *foreign_fault(struct planner *pl, const struct pairing *p)
 {
@@ -108,32 +108,32 @@ static char *foreign_fault(struct planner *pl, const struct pairing *p)
 	return NULL;
 }
 
-/* What the file is decides which routes take it.  A static executable
- * carries its own libc: routes that swap the glibc do not apply. */
+/* What the file is decides which methods take it.  A static executable
+ * carries its own libc: methods that swap the glibc do not apply. */
 static char *kind_fault(const struct plan_input *in, const struct pairing *p)
 {
-	const struct route *rt = p->rt;
+	const struct method *rt = p->rt;
 	const struct probe *pr = p->s->probe;
 	if (pr && pr->status != PROBE_BUILT)
 		return xasprintf("probe not built: %s", pr->reason);
 	switch (p->s->kind) {
 	case ELF_FILE_STATIC_EXEC:
-		if (route_runs_on_host(rt) || (rt->caps & ROUTE_ROOTFS_ONLY))
+		if (method_runs_on_host(rt) || (rt->caps & METHOD_ROOTFS_ONLY))
 			return NULL;
 		if (pr)
-			return xasprintf("static executable: it carries glibc %s; routes that swap "
+			return xasprintf("static executable: it carries glibc %s; methods that swap "
 					 "the glibc do not apply", pr->build->glibc_version);
 		return xstrdup(PREDICT_STATIC_SKIP);
 	case ELF_FILE_SHARED_OBJECT:
 		/* load-object (built against the run sysroot) dlopens it, or the
-		 * user's --host-program, which any route on this machine runs. */
-		if (route_in_container(rt))
+		 * user's --host-program, which any method on this machine runs. */
+		if (method_in_container(rt))
 			return xstrdup("shared object: check loads it in a program of this machine, "
-				       "and container routes run what is in the tree");
-		if (route_runs_on_host(rt) && !in->host_program)
-			return xasprintf("shared object: route %s runs programs, and check loads a "
+				       "and container methods run what is in the tree");
+		if (method_runs_on_host(rt) && !in->host_program)
+			return xasprintf("shared object: method %s runs programs, and check loads a "
 					 "shared object with its own program built against each "
-					 "sysroot (routes loader, interp, rpath, env), or with "
+					 "sysroot (methods loader, interp, rpath, env), or with "
 					 "--host-program", rt->name);
 		return NULL;
 	case ELF_FILE_OTHER:
@@ -151,7 +151,7 @@ static enum decision decide(struct planner *pl, const struct pairing *p, char **
 	const struct plan_subject *s = p->s;
 	const struct gm_arch *host = pl->mach->host;
 	*why = NULL;
-	if (s->probe && (p->rt->caps & ROUTE_PROBE_LIBRARY) && !s->probe->kase->library)
+	if (s->probe && (p->rt->caps & METHOD_PROBE_LIBRARY) && !s->probe->kase->library)
 		return PLAN_OMIT;
 	if (!s->arch || !host) {
 		*why = xasprintf("a %s file on a %s machine glibc-matrix does not know",
@@ -170,7 +170,7 @@ static enum decision decide(struct planner *pl, const struct pairing *p, char **
 	return PLAN_RUN;
 }
 
-/* The case's library built against run (the ldcache route injects it). */
+/* The case's library built against run (the ldcache method injects it). */
 static char *run_library(const struct plan_input *in, const struct gm_case *kase,
 			 const struct sysroot *run)
 {
@@ -183,8 +183,8 @@ static char *run_library(const struct plan_input *in, const struct gm_case *kase
 }
 
 /* A probe finds its plugin beside itself (patched copies take it along);
- * its library is where the host routes are told to look, after the
- * sysroot's directories; in a tree only the route that injects it puts it,
+ * its library is where the host methods are told to look, after the
+ * sysroot's directories; in a tree only the method that injects it puts it,
  * the one built against run. */
 static void fill_probe(const struct plan_input *in, const struct probe *pr, struct cell *c)
 {
@@ -193,7 +193,7 @@ static void fill_probe(const struct plan_input *in, const struct probe *pr, stru
 		strv_push_take(&c->plan.companions, path_join(pr->dir, "plugin.so"));
 	if (k->library)
 		strv_push(&c->plan.extra_libdirs, pr->dir);
-	if (c->plan.method->caps & ROUTE_PROBE_LIBRARY) {
+	if (c->plan.method->caps & METHOD_PROBE_LIBRARY) {
 		c->plan.run_library = run_library(in, k, c->plan.run);
 		if (!c->plan.run_library)
 			c->plan.skip_reason = xasprintf("%s did not build against %s", PROBE_LIBRARY,
@@ -270,18 +270,18 @@ static void plan_pairing(struct planner *pl, size_t subject, const struct pairin
 		fill_file(pl->in, subject, c);
 }
 
-/* Each route's targets: the host, each tree's own glibc, or each run
- * sysroot (in each tree for the other container routes). */
-static void plan_route(struct planner *pl, size_t subject, const struct route *rt, struct matrix *m)
+/* Each method's targets: the host, each tree's own glibc, or each run
+ * sysroot (in each tree for the other container methods). */
+static void plan_method(struct planner *pl, size_t subject, const struct method *rt, struct matrix *m)
 {
 	const struct plan_input *in = pl->in;
-	bool own = rt->caps & ROUTE_ROOTFS_ONLY, in_tree = route_in_container(rt);
+	bool own = rt->caps & METHOD_ROOTFS_ONLY, in_tree = method_in_container(rt);
 	size_t n_trees = in_tree ? in->n_trees : 1;
-	size_t n = route_runs_on_host(rt) || own ? 1 : in->n_runs;
+	size_t n = method_runs_on_host(rt) || own ? 1 : in->n_runs;
 	for (size_t q = 0; q < n_trees * n; q++) {
 		size_t tree = q / n;
 		struct pairing p = {.s = &in->subjects[subject], .rt = rt,
-				    .run = route_runs_on_host(rt) ? in->host
+				    .run = method_runs_on_host(rt) ? in->host
 					   : own ? &in->tree_glibc[tree] : &in->runs[q % n],
 				    .tree = in_tree ? &in->trees[tree] : NULL};
 		plan_pairing(pl, subject, &p, m);
@@ -292,8 +292,8 @@ void plan_cells(const struct plan_input *in, const struct plan_machine *mach, st
 {
 	struct planner pl = {.in = in, .mach = mach};
 	for (size_t s = 0; s < in->n_subjects; s++)
-		for (size_t k = 0; k < in->n_routes; k++)
-			plan_route(&pl, s, in->routes[k], m);
+		for (size_t k = 0; k < in->n_methods; k++)
+			plan_method(&pl, s, in->methods[k], m);
 	for (size_t i = 0; i < pl.n_facts; i++) {
 		free(pl.facts[i].emulator);
 		free(pl.facts[i].binfmt_why);

@@ -1,7 +1,7 @@
 /* The plan: the one place where the cells of a command are made.
  *
  * Subjects (probes built against a build sysroot, a user's files) cross
- * routes and targets (run sysroots, the host, root filesystems and their
+ * methods and targets (run sysroots, the host, root filesystems and their
  * own glibc); each crossing is either no cell at all (a pairing that means
  * nothing: an x86_64 probe against an aarch64 sysroot in a matrix of
  * every selected sysroot), a cell with the reason it cannot run here, or a
@@ -25,7 +25,7 @@
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "probes/probes.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "store/rootfs.h"
 #include "store/sysroot.h"
 
@@ -64,16 +64,16 @@ void plan_subject_file(const char *name, const char *abs, const struct elf_info 
 struct plan_input {
 	const struct plan_subject *subjects;
 	size_t n_subjects;
-	const struct route *const *routes;
-	size_t n_routes;
-	const struct sysroot *runs;  /* the run axis of routes that swap the glibc */
+	const struct method *const *methods;
+	size_t n_methods;
+	const struct sysroot *runs;  /* the run axis of methods that swap the glibc */
 	size_t n_runs;
-	const struct sysroot *host;  /* the run axis of routes that run on the host */
-	const struct rootfs *trees;  /* container routes: root filesystems */
-	const struct sysroot *tree_glibc; /* each tree's own glibc (ROUTE_ROOTFS_ONLY) */
+	const struct sysroot *host;  /* the run axis of methods that run on the host */
+	const struct rootfs *trees;  /* container methods: root filesystems */
+	const struct sysroot *tree_glibc; /* each tree's own glibc (METHOD_ROOTFS_ONLY) */
 	size_t n_trees;
-	/* Probes: each case built against each run sysroot, for the routes
-	 * that inject a probe's library (ROUTE_PROBE_LIBRARY); NULL if none. */
+	/* Probes: each case built against each run sysroot, for the methods
+	 * that inject a probe's library (METHOD_PROBE_LIBRARY); NULL if none. */
 	const struct probe *run_probes;
 	size_t n_run_probes;
 	/* A user's files: */
@@ -89,7 +89,7 @@ struct plan_input {
 	size_t n_loaders;
 };
 
-/* Adds the cells of in to m, in the order subjects, routes, trees, run
+/* Adds the cells of in to m, in the order subjects, methods, trees, run
  * sysroots.  Each has skip_reason set when it cannot run here. */
 void plan_cells(const struct plan_input *in, const struct plan_machine *mach, struct matrix *m);
 

@@ -16,7 +16,7 @@
 #include "store/sysroot.h"
 
 enum toolchain_mode {
-	TOOLCHAIN_PROBE,      /* the binary keeps the standard PT_INTERP: routes decide the loader */
+	TOOLCHAIN_PROBE,      /* the binary keeps the standard PT_INTERP: methods decide the loader */
 	TOOLCHAIN_STANDALONE, /* PT_INTERP = the sysroot's loader, RUNPATH = its libdirs */
 	/* As PROBE (the standard PT_INTERP, no path into the store), with
 	 * the sysroot's libstdc++ for C++ as STANDALONE: a binary to ship,

@@ -1,5 +1,5 @@
 /* Two results documents compared cell by cell: what a change (a new
- * build, a new glibc, a new route) did to each cell.  A cell is the same
+ * build, a new glibc, a new method) did to each cell.  A cell is the same
  * cell in both when its subject, build, run, method, root filesystem and
  * architecture are equal. */
 #ifndef GM_BASELINE_H

@@ -3,7 +3,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/util.h"
-#include "routes/route.h"
+#include "methods/method.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -36,8 +36,8 @@ static int known_methods(char *const *methods, const char *path, size_t line,
 	if (!methods[0])
 		return bad(err, path, line, "no method after 'by'");
 	for (size_t i = 0; methods[i]; i++)
-		if (strcmp(methods[i], "*") != 0 && !route_find(methods[i])) {
-			cleanup_free char *known = route_names(0);
+		if (strcmp(methods[i], "*") != 0 && !method_find(methods[i])) {
+			cleanup_free char *known = method_names(0);
 			cleanup_free char *why = xasprintf("unknown method '%s' (%s, or *)", methods[i],
 							   known);
 			return bad(err, path, line, why);

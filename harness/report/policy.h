@@ -13,7 +13,7 @@
  * first rule that matches a cell decides it; a cell no rule matches falls
  * to the default (require, unless said).  A required cell that is not as
  * expected fails the gate, and so does a require rule that matches no cell
- * at all: the policy asked for a route or a tree the run did not cover. */
+ * at all: the policy asked for a method or a tree the run did not cover. */
 #ifndef GM_POLICY_H
 #define GM_POLICY_H
 

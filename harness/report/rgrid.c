@@ -125,7 +125,7 @@ void rgrids_release(struct rgrids *g)
 int rsquare_class(const struct rsquare *s)
 {
 	/* The class most of the cells that ran have: "34 ok, 1 ml" reads as
-	 * a route that works, "1 sv, 34 mx" as one that does not (the counts
+	 * a method that works, "1 sv, 34 mx" as one that does not (the counts
 	 * beside it say the rest).  A tie goes to the failure. */
 	int best = -1;
 	for (int k = 0; k < GM_OUTCOME_COUNT; k++)

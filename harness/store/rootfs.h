@@ -63,7 +63,7 @@ struct json_object *rootfs_to_json(const struct rootfs *r);
 /* Writes dir/rootfs.json atomically from r (r->dir is not consulted). */
 int rootfs_write_manifest(const char *dir, const struct rootfs *r, struct gm_err **err);
 /* The tree's own glibc as a sysroot (the run axis of the `container`
- * route): name "rootfs-<name>", origin "rootfs", its loader and library
+ * method): name "rootfs-<name>", origin "rootfs", its loader and library
  * directories as host paths resolved inside the tree (loader "" and no
  * directories when it has no glibc). */
 void rootfs_as_sysroot(const struct rootfs *r, struct sysroot *ret);

@@ -21,7 +21,7 @@
 #include "base/err.h"
 #include "base/ui.h"
 
-/* Refuses a store path the routes cannot use: one with ':' or ';' (the
+/* Refuses a store path the methods cannot use: one with ':' or ';' (the
  * loader's library-path separators), whitespace (`gcc $(glibc-matrix flags)`
  * splits on it), '$' (DT_RUNPATH expands $ORIGIN-style tokens) or other
  * control characters, or one that exists but is not a directory.  Exit 2,

@@ -96,7 +96,7 @@ int sysroot_origin_parse(const char *text, struct sysroot *s);
 
 /* The machine's own glibc as a sysroot named "host" (origin "host"): the
  * standard loader path, the multiarch library directories, the version the
- * harness runs on.  Used by the `host`, `env` and `rpath` routes. */
+ * harness runs on.  Used by the `host`, `env` and `rpath` methods. */
 void sysroot_host(struct sysroot *ret);
 
 /* The directories the sysroot's loader searches by itself after

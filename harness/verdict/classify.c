@@ -325,7 +325,7 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 			return;
 		}
 		/* A system call qemu-user does not implement (QEMU_LOG=unimp,
-		 * route_emulate): the emulator's gap, not glibc's. */
+		 * method_emulate): the emulator's gap, not glibc's. */
 		cleanup_free char *gap = unsupported_syscalls(res->err);
 		if (gap) {
 			c->outcome = GM_FAILED;

@@ -151,7 +151,7 @@ static char *find_library(struct sim *s, size_t who, const char *name, bool *own
 	return p;
 }
 
-/* path lies in a directory of the main object's own search path (a route
+/* path lies in a directory of the main object's own search path (a method
  * that puts those directories in the library path still finds bundled
  * libraries there). */
 static bool in_own_search(struct sim *s, const char *path)

@@ -39,29 +39,29 @@ struct gm_prediction {
 	char *binary_floor;         /* the binary's own glibc floor, or NULL */
 };
 
-/* The process a route starts, as the loader will assemble it. */
+/* The process a method starts, as the loader will assemble it. */
 struct predict_env {
 	const char *interp;          /* the ld.so that runs: an explicit loader, or PT_INTERP */
 	char *const *library_path;   /* --library-path or LD_LIBRARY_PATH: searched for every object */
-	char *const *main_runpath;   /* RUNPATH a route gave the binary (NULL: the binary's own) */
+	char *const *main_runpath;   /* RUNPATH a method gave the binary (NULL: the binary's own) */
 	char *const *system_dirs;    /* the interp's built-in directories */
 	char *const *dlopened;       /* objects the program loads at run time (plugins) */
 	const char *interp_glibc;    /* the glibc version of interp, if known */
 	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
 				      * sysroot's, not the host's (host_libs) */
 	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
-	/* The route puts a glibc under the binary (an explicit loader, a
+	/* The method puts a glibc under the binary (an explicit loader, a
 	 * library path, a patched PT_INTERP or RUNPATH): a static executable,
 	 * which carries its own libc, is then GM_SKIPPED (PREDICT_STATIC_SKIP),
-	 * as `check` skips it; false: the binary runs as it is (the host route,
+	 * as `check` skips it; false: the binary runs as it is (the host method,
 	 * a root filesystem's own glibc). */
 	bool swaps_glibc;
 };
 
-/* Why a static executable is not a subject of a route that swaps the glibc:
+/* Why a static executable is not a subject of a method that swaps the glibc:
  * the detail of its GM_SKIPPED prediction and of `check`'s skipped cell.
  * Not only moot: an explicit 2.31 ld.so segfaults on a static executable. */
-#define PREDICT_STATIC_SKIP "static executable: it carries its own libc; routes that swap " \
+#define PREDICT_STATIC_SKIP "static executable: it carries its own libc; methods that swap " \
 			    "the glibc do not apply"
 
 /* Simulates loading binary under env: maps DT_NEEDED breadth-first with the
@@ -73,7 +73,7 @@ struct predict_env {
 int predict_process(const char *binary, const struct predict_env *env,
 		    struct gm_prediction *ret, struct gm_err **err);
 
-/* Predicts the explicit-loader route: binary run by run->loader with
+/* Predicts the explicit-loader method: binary run by run->loader with
  * --library-path run->libdirs (a static executable: GM_SKIPPED).  Libraries that are not glibc's are looked
  * up as the host would find them (DT_RPATH/DT_RUNPATH with $ORIGIN, then
  * the host's default directories).  Returns 0 and fills *ret, or -1 + err

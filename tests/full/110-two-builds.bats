@@ -43,7 +43,7 @@ setup_file() {
 	    assert c["observed"]["outcome"] == "mixed-glibc", c
 	threads = [c for c in mixed if c["subject"] == "threads"]
 	assert threads and "two glibc builds" in threads[0]["observed"]["detail"], threads
-	# The same routes into Debian's own 2.36 pair the host's loader with its own build.
+	# The same methods into Debian's own 2.36 pair the host's loader with its own build.
 	same = [c for c in d["cells"] if c["method"] == "rpath" and c["run"] == "debian-bookworm-amd64"
 	        and c["subject"] == "hello"]
 	assert same and all(c["observed"]["outcome"] == "ok" for c in same), same

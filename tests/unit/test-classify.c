@@ -31,7 +31,7 @@ static void check(struct proc_result r, const struct run_expect *e, enum gm_outc
 }
 
 /* A 2.41 libc.so.6 injected alone into a 2.31 tree (captured from the
- * inject-libc-only route): libc needs a node of the other build's loader. */
+ * inject-libc-only method): libc needs a node of the other build's loader. */
 static void libc_needs_other_loader(void)
 {
 	check(exited(1, "", "/gm/0/probe: /lib64/ld-linux-x86-64.so.2: version `GLIBC_2.35' "
@@ -195,7 +195,7 @@ static void protocol_for_probes_only(void)
 	builds_free(&b);
 }
 
-/* A host 2.36 ld.so with bullseye's libc.so.6 (the env route) segfaults:
+/* A host 2.36 ld.so with bullseye's libc.so.6 (the env method) segfaults:
  * the trace saw the two builds, so it is mixed-glibc, not a crash. */
 static void trace_mixed_before_signal(void)
 {
@@ -232,8 +232,8 @@ static void trace_mixed_before_signal(void)
 	builds_free(&b);
 }
 
-/* Captured traces: the kernel's PT_INTERP (env route) and an explicit
- * loader (loader route), which names its own file after "=>". */
+/* Captured traces: the kernel's PT_INTERP (env method) and an explicit
+ * loader (loader method), which names its own file after "=>". */
 static void trace_lines(void)
 {
 	static const char env[] =

@@ -1,4 +1,4 @@
-/* plan/: the cells of subjects × routes × targets, each with what runs or
+/* plan/: the cells of subjects × methods × targets, each with what runs or
  * why not, decided by one function, without reading a file or starting a
  * process (the last test plans under a seccomp filter that kills the
  * process on open, exec or fork). */
@@ -78,10 +78,10 @@ static struct plan_subject file_subject(const char *arch, enum elf_file_kind kin
 	return s;
 }
 
-static const struct cell *find(const struct matrix *m, const char *route, const char *run)
+static const struct cell *find(const struct matrix *m, const char *method, const char *run)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->cells[i].plan.method->name, route) && !strcmp(m->cells[i].plan.run->name, run))
+		if (!strcmp(m->cells[i].plan.method->name, method) && !strcmp(m->cells[i].plan.run->name, run))
 			return &m->cells[i];
 	return NULL;
 }
@@ -101,8 +101,8 @@ static void arch_pairings_omitted_for_probes_explained_for_files(void)
 	struct sysroot host = sysroot("host", "x86_64", "2.36");
 	struct probe p = probe(&hello, &runs[0], true);
 	struct plan_subject s = probe_subject(&p, ELF_FILE_DYNAMIC_EXEC);
-	const struct route *rs[] = {route_find("loader"), route_find("host")};
-	struct plan_input in = {.subjects = &s, .n_subjects = 1, .routes = rs, .n_routes = 2,
+	const struct method *rs[] = {method_find("loader"), method_find("host")};
+	struct plan_input in = {.subjects = &s, .n_subjects = 1, .methods = rs, .n_methods = 2,
 				.runs = runs, .n_runs = 2, .host = &host};
 	struct plan_machine mach = machine();
 	struct matrix m = {0};
@@ -124,16 +124,16 @@ static void arch_pairings_omitted_for_probes_explained_for_files(void)
 	matrix_release(&m);
 }
 
-/* A static executable runs only as it is: routes that swap the glibc
+/* A static executable runs only as it is: methods that swap the glibc
  * skip it, naming the glibc it carries when that is known. */
-static void static_executables_skip_swapping_routes(void)
+static void static_executables_skip_swapping_methods(void)
 {
 	struct sysroot run = sysroot("g31", "x86_64", "2.31"), host = sysroot("host", "x86_64", "2.36");
 	struct probe p = probe(&hello, &run, true);
 	struct plan_subject s[] = {probe_subject(&p, ELF_FILE_STATIC_EXEC),
 				   file_subject("x86_64", ELF_FILE_STATIC_EXEC)};
-	const struct route *rs[] = {route_find("loader"), route_find("host")};
-	struct plan_input in = {.subjects = s, .n_subjects = 2, .routes = rs, .n_routes = 2,
+	const struct method *rs[] = {method_find("loader"), method_find("host")};
+	struct plan_input in = {.subjects = s, .n_subjects = 2, .methods = rs, .n_methods = 2,
 				.runs = &run, .n_runs = 1, .host = &host};
 	struct plan_machine mach = machine();
 	struct matrix m = {0};
@@ -156,13 +156,13 @@ static void foreign_files_need_an_emulator(void)
 	struct probe p[] = {probe(&hello, &runs[0], true), probe(&hello, &runs[1], true)};
 	struct plan_subject s[] = {probe_subject(&p[0], ELF_FILE_DYNAMIC_EXEC),
 				   probe_subject(&p[1], ELF_FILE_DYNAMIC_EXEC)};
-	const struct route *rs[] = {route_find("loader"), route_find("interp"), route_find("host")};
-	struct plan_input in = {.subjects = s, .n_subjects = 2, .routes = rs, .n_routes = 3,
+	const struct method *rs[] = {method_find("loader"), method_find("interp"), method_find("host")};
+	struct plan_input in = {.subjects = s, .n_subjects = 2, .methods = rs, .n_methods = 3,
 				.runs = runs, .n_runs = 2, .host = &host};
 	struct plan_machine mach = machine();
 	struct matrix m = {0};
 	plan_cells(&in, &mach, &m);
-	TEST_COMPARE(m.n, 8);  /* 2 probes × 2 routes × 2 sysroots; host: none */
+	TEST_COMPARE(m.n, 8);  /* 2 probes × 2 methods × 2 sysroots; host: none */
 	TEST_COMPARE(emulator_calls, 1);
 	for (size_t i = 0; i < m.n; i++)
 		TEST_COMPARE_STRING(m.cells[i].plan.emulator, "/usr/bin/qemu-aarch64-static");
@@ -187,9 +187,9 @@ static void foreign_files_in_trees_need_binfmt(void)
 	struct sysroot host = sysroot("host", "x86_64", "2.36");
 	struct rootfs trees[] = {{.name = "bookworm-arm", .arch = "aarch64"}};
 	struct plan_subject f = file_subject("aarch64", ELF_FILE_DYNAMIC_EXEC);
-	const struct route *rs[] = {route_find("container"), route_find("inject"),
-				    route_find("toolbox")};
-	struct plan_input in = {.subjects = &f, .n_subjects = 1, .routes = rs, .n_routes = 3,
+	const struct method *rs[] = {method_find("container"), method_find("inject"),
+				    method_find("toolbox")};
+	struct plan_input in = {.subjects = &f, .n_subjects = 1, .methods = rs, .n_methods = 3,
 				.runs = runs, .n_runs = 1, .host = &host, .trees = trees,
 				.tree_glibc = own, .n_trees = 1};
 	have_binfmt = false;
@@ -199,16 +199,16 @@ static void foreign_files_in_trees_need_binfmt(void)
 	TEST_COMPARE(m.n, 3);
 	TEST_VERIFY(reason_has(find(&m, "container", "tree-glibc"), "no binfmt_misc entry for aarch64"));
 	TEST_VERIFY(reason_has(find(&m, "inject", "arm"), "no binfmt_misc entry"));
-	TEST_VERIFY(reason_has(find(&m, "toolbox", "arm"), "route toolbox runs programs of this"));
+	TEST_VERIFY(reason_has(find(&m, "toolbox", "arm"), "method toolbox runs programs of this"));
 	TEST_COMPARE(binfmt_calls, 1);
 	TEST_VERIFY(!find(&m, "inject", "arm")->plan.emulator);
 	matrix_release(&m);
 	have_binfmt = true;
 }
 
-/* The route that injects a probe's library: no cell for a case without
+/* The method that injects a probe's library: no cell for a case without
  * one, a skipped cell when the library did not build against run. */
-static void probe_library_route(void)
+static void probe_library_method(void)
 {
 	struct sysroot runs[] = {sysroot("a", "x86_64", "2.31"), sysroot("b", "x86_64", "2.36")};
 	struct sysroot host = sysroot("host", "x86_64", "2.36"), own = sysroot("own", "x86_64", "2.36");
@@ -217,8 +217,8 @@ static void probe_library_route(void)
 	struct probe run_probes[] = {probe(&ext, &runs[0], true), probe(&ext, &runs[1], false)};
 	struct plan_subject s[] = {probe_subject(&p[0], ELF_FILE_DYNAMIC_EXEC),
 				   probe_subject(&p[1], ELF_FILE_DYNAMIC_EXEC)};
-	const struct route *rs[] = {route_find("ldcache")};
-	struct plan_input in = {.subjects = s, .n_subjects = 2, .routes = rs, .n_routes = 1,
+	const struct method *rs[] = {method_find("ldcache")};
+	struct plan_input in = {.subjects = s, .n_subjects = 2, .methods = rs, .n_methods = 1,
 				.runs = runs, .n_runs = 2, .host = &host, .trees = &tree,
 				.tree_glibc = &own, .n_trees = 1, .run_probes = run_probes,
 				.n_run_probes = 2};
@@ -241,8 +241,8 @@ static void unbuilt_probe(void)
 	struct probe p = probe(&hello, &run, false);
 	struct plan_subject s;
 	plan_subject_probe(&p, &s);
-	const struct route *rs[] = {route_find("loader")};
-	struct plan_input in = {.subjects = &s, .n_subjects = 1, .routes = rs, .n_routes = 1,
+	const struct method *rs[] = {method_find("loader")};
+	struct plan_input in = {.subjects = &s, .n_subjects = 1, .methods = rs, .n_methods = 1,
 				.runs = &run, .n_runs = 1, .host = &host};
 	struct plan_machine mach = machine();
 	struct matrix m = {0};
@@ -255,7 +255,7 @@ static void unbuilt_probe(void)
 }
 
 /* A user's shared object is loaded by a program: the user's, or
- * load-object built against the run sysroot; host routes run programs. */
+ * load-object built against the run sysroot; host methods run programs. */
 static void shared_objects_are_loaded_by_a_program(void)
 {
 	struct sysroot runs[] = {sysroot("a", "x86_64", "2.31"), sysroot("b", "x86_64", "2.36")};
@@ -264,8 +264,8 @@ static void shared_objects_are_loaded_by_a_program(void)
 	struct plan_subject f = file_subject("x86_64", ELF_FILE_SHARED_OBJECT);
 	char *args[] = {"ignored", NULL};
 	char *lib[] = {"/opt/lib", NULL};
-	const struct route *rs[] = {route_find("loader"), route_find("host")};
-	struct plan_input in = {.subjects = &f, .n_subjects = 1, .routes = rs, .n_routes = 2,
+	const struct method *rs[] = {method_find("loader"), method_find("host")};
+	struct plan_input in = {.subjects = &f, .n_subjects = 1, .methods = rs, .n_methods = 2,
 				.runs = runs, .n_runs = 2, .host = &host, .args = args,
 				.libdirs = lib, .expect_exit = 3, .loaders = loaders,
 				.n_loaders = 2};
@@ -281,7 +281,7 @@ static void shared_objects_are_loaded_by_a_program(void)
 	TEST_COMPARE_STRING(a->plan.extra_libdirs[0], "/opt/lib");
 	TEST_COMPARE(a->plan.expect_exit, 3);
 	TEST_VERIFY(reason_has(find(&m, "loader", "b"), "load-object did not build against b"));
-	TEST_VERIFY(reason_has(find(&m, "host", "host"), "shared object: route host runs programs"));
+	TEST_VERIFY(reason_has(find(&m, "host", "host"), "shared object: method host runs programs"));
 	matrix_release(&m);
 
 	char *hp[] = {"/usr/bin/node", "-e", "require(process.argv[1])", NULL};
@@ -306,9 +306,9 @@ static void planning_reads_nothing_and_spawns_nothing(void)
 	struct probe p[] = {probe(&hello, &runs[0], true), probe(&hello, &runs[2], true)};
 	struct plan_subject s[] = {probe_subject(&p[0], ELF_FILE_DYNAMIC_EXEC),
 				   probe_subject(&p[1], ELF_FILE_DYNAMIC_EXEC)};
-	const struct route *rs[] = {route_find("loader"), route_find("interp"),
-				    route_find("rpath"), route_find("host")};
-	struct plan_input in = {.subjects = s, .n_subjects = 2, .routes = rs, .n_routes = 4,
+	const struct method *rs[] = {method_find("loader"), method_find("interp"),
+				    method_find("rpath"), method_find("host")};
+	struct plan_input in = {.subjects = s, .n_subjects = 2, .methods = rs, .n_methods = 4,
 				.runs = runs, .n_runs = 3, .host = &host};
 	struct plan_machine mach = machine();
 	fflush(stdout);
@@ -339,7 +339,7 @@ static void planning_reads_nothing_and_spawns_nothing(void)
 			_exit(2);
 		struct matrix m = {0};
 		plan_cells(&in, &mach, &m);
-		/* 2 cells per swapping route for each probe (its arch's
+		/* 2 cells per swapping method for each probe (its arch's
 		 * sysroots: 2, then 1), host: the x86_64 probe only. */
 		_exit(m.n == 3 * 2 + 3 * 1 + 1 ? 0 : 3);
 	}
@@ -352,10 +352,10 @@ static void planning_reads_nothing_and_spawns_nothing(void)
 int main(void)
 {
 	RUN_TEST(arch_pairings_omitted_for_probes_explained_for_files);
-	RUN_TEST(static_executables_skip_swapping_routes);
+	RUN_TEST(static_executables_skip_swapping_methods);
 	RUN_TEST(foreign_files_need_an_emulator);
 	RUN_TEST(foreign_files_in_trees_need_binfmt);
-	RUN_TEST(probe_library_route);
+	RUN_TEST(probe_library_method);
 	RUN_TEST(unbuilt_probe);
 	RUN_TEST(shared_objects_are_loaded_by_a_program);
 	RUN_TEST(planning_reads_nothing_and_spawns_nothing);

@@ -138,7 +138,7 @@ static void case_(const char *binary, const char *library_path, enum gm_outcome 
 	prediction_release(&p);
 	gm_err_free(&err);
 
-	/* The real loader, by the explicit-loader route with the same path. */
+	/* The real loader, by the explicit-loader method with the same path. */
 	cleanup_free char *joined = xstrdup("");
 	for (size_t i = 0; lp && lp[i]; i++) {
 		char *next = xasprintf("%s%s%s", joined, i ? ":" : "", lp[i]);
@@ -195,7 +195,7 @@ static void missing_library(void)
 
 /* A static executable (and a static-pie one, which an explicit loader
  * runs the same way, and 2.31's segfaults on both) is not a subject of a
- * route that swaps the glibc: skipped, with check's reason; as it is, ok. */
+ * method that swaps the glibc: skipped, with check's reason; as it is, ok. */
 static void static_not_applicable(void)
 {
 	write_text("static.c", "int main(void) { return 0; }\n");

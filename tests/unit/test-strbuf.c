@@ -1,7 +1,7 @@
-/* base/strbuf and strv growth, and the route table's invariants. */
+/* base/strbuf and strv growth, and the method table's invariants. */
 #include "base/strbuf.h"
 #include "base/util.h"
-#include "routes/route.h"
+#include "methods/method.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -101,29 +101,29 @@ static void shell_words(void)
 	words("end\\", NULL);
 }
 
-static void route_table(void)
+static void method_table(void)
 {
 	size_t n = 0;
-	for (const struct route *const *r = route_all(); *r; r++, n++) {
+	for (const struct method *const *r = method_all(); *r; r++, n++) {
 		TEST_VERIFY((*r)->name && *(*r)->name);
 		TEST_VERIFY((*r)->summary && *(*r)->summary);
 		TEST_VERIFY((*r)->prepare && (*r)->predict);
-		TEST_VERIFY(route_find((*r)->name) == *r);
+		TEST_VERIFY(method_find((*r)->name) == *r);
 	}
 	TEST_VERIFY(n >= 5);
-	TEST_VERIFY(route_find("teleport") == NULL);
-	char *names = route_names(0);
+	TEST_VERIFY(method_find("teleport") == NULL);
+	char *names = method_names(0);
 	TEST_COMPARE_STRING(names, "host, loader, interp, rpath, env, container, inject, "
 				   "inject-libc-only, toolbox, ldcache");
 	free(names);
-	char *in_tree = route_names(ROUTE_CONTAINER);
+	char *in_tree = method_names(METHOD_CONTAINER);
 	TEST_COMPARE_STRING(in_tree, "container, inject, inject-libc-only, toolbox, ldcache");
 	free(in_tree);
-	char *exec = route_names(ROUTE_EXEC);
+	char *exec = method_names(METHOD_EXEC);
 	TEST_COMPARE_STRING(exec, "loader, interp");
 	free(exec);
-	TEST_VERIFY(route_applies(route_find("loader"), "x86_64", "x86_64"));
-	TEST_VERIFY(!route_applies(route_find("loader"), "x86_64", "aarch64"));
+	TEST_VERIFY(method_applies(method_find("loader"), "x86_64", "x86_64"));
+	TEST_VERIFY(!method_applies(method_find("loader"), "x86_64", "aarch64"));
 }
 
 int main(void)
@@ -132,6 +132,6 @@ int main(void)
 	RUN_TEST(strbuf_join_and_growth);
 	RUN_TEST(strv_push_many);
 	RUN_TEST(shell_words);
-	RUN_TEST(route_table);
+	RUN_TEST(method_table);
 	TAP_END();
 }

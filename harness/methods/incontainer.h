@@ -1,4 +1,4 @@
-/* What the container routes share (internal to routes/): where the root
+/* What the container methods share (internal to methods/): where the root
  * filesystem keeps its libraries, seen from the host (for predictions) and
  * from inside (for expectations); staging a binary where the container
  * sees it; the environment of its programs; the glibc-inject hook.
@@ -6,12 +6,12 @@
  * Every host path into a root filesystem is resolved inside it
  * (store/rootpath.h): its absolute symlinks (/lib64/ld-linux-x86-64.so.2 ->
  * /lib/x86_64-linux-gnu/...) name the host's files once read from outside. */
-#ifndef GM_ROUTES_INCONTAINER_H
-#define GM_ROUTES_INCONTAINER_H
+#ifndef GM_METHODS_INCONTAINER_H
+#define GM_METHODS_INCONTAINER_H
 
 #include <stdbool.h>
 
-#include "routes/common.h"
+#include "methods/common.h"
 
 /* The directories a distribution's loader searches by itself, inside the
  * container ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib",
@@ -29,23 +29,23 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run);
 
 /* Links (or copies) the binary and its companions into rc->workdir and
  * returns the binary's path inside the container (rc->container_dir/...). */
-int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err);
+int ctr_stage(const struct method_ctx *rc, char **ret, struct gm_err **err);
 /* The container path of a file below rc->workdir. */
-char *ctr_inside(const struct route_ctx *rc, const char *host_path);
+char *ctr_inside(const struct method_ctx *rc, const char *host_path);
 /* The environment of the programs: LC_ALL=C and, unless lazy, LD_BIND_NOW=1. */
-char **ctr_env(const struct route_ctx *rc);
+char **ctr_env(const struct method_ctx *rc);
 
 /* Predicts the binary run in the tree with the tree's own glibc, or with
  * run's glibc injected as a whole set (inject) or libc.so.6 alone
  * (libc_only) when ctr_injects(); libc-only staging goes to rc->workdir. */
-int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool libc_only,
+int ctr_predict(const struct method_ctx *rc, const struct sysroot *injected, bool libc_only,
 		struct gm_prediction *p, struct gm_err **err);
 /* Predicts the binary on the tree's own glibc with the directories first
  * searched before the tree's (what an updated ld.so.cache names). */
-int ctr_predict_with(const struct route_ctx *rc, char *const *first, struct gm_prediction *p,
+int ctr_predict_with(const struct method_ctx *rc, char *const *first, struct gm_prediction *p,
 		     struct gm_err **err);
 /* The expectation of a probe run on the tree's glibc. */
-void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c);
+void ctr_expect_rootfs(const struct method_ctx *rc, struct method_cmd *c);
 
 /* The colon-separated host files of run's glibc that a hook injects: its
  * loader and every glibc library of its directories (libc.so.6 alone when
@@ -54,13 +54,13 @@ char *ctr_glibc_files(const struct sysroot *run, bool libc_only);
 /* Sets c's hook: rc->hook if given, else our glibc-inject (--partial when
  * libc_only); GLIBC_LIBS and LDCONFIG_PATH in its environment, as Sarus's
  * hook reads them. */
-int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_cmd *c,
 		    struct gm_err **err);
 /* The staged binary with its arguments and ctr_env(). */
-int ctr_prepare_staged(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err);
+int ctr_prepare_staged(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err);
 /* prepare of inject and inject-libc-only: the staged binary, the hook,
  * and the expectation (run's glibc when the hook replaces the tree's). */
-int ctr_prepare_inject(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+int ctr_prepare_inject(const struct method_ctx *rc, bool libc_only, struct method_cmd *c,
 		       struct gm_err **err);
 
 #endif

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "routes/common.h"
+#include "methods/common.h"
 #include "base/cleanup.h"
 #include "base/arch.h"
 #include "elf/elfcache.h"
@@ -13,7 +13,7 @@
 #include <gnu/libc-version.h>
 #include <string.h>
 
-void route_cmd_release(struct route_cmd *c)
+void method_cmd_release(struct method_cmd *c)
 {
 	strv_free(c->argv);
 	strv_free(c->env);
@@ -30,7 +30,7 @@ void route_cmd_release(struct route_cmd *c)
 
 /* The run sysroot's library directories, the binary's own search path
  * (own_search), then the extra ones. */
-char **route_lib_dirs(const struct route_ctx *rc)
+char **method_lib_dirs(const struct method_ctx *rc)
 {
 	char **v = xcalloc(1, sizeof(char *));
 	const struct elf_info *in;
@@ -48,17 +48,17 @@ char **route_lib_dirs(const struct route_ctx *rc)
 	return v;
 }
 
-char *route_join_colon(char *const *v)
+char *method_join_colon(char *const *v)
 {
 	struct strbuf b = STRBUF_INIT;
 	strbuf_join(&b, v, ":");
 	return strbuf_detach(&b);
 }
 
-/* Environment every route starts from: nothing inherited that changes how
+/* Environment every method starts from: nothing inherited that changes how
  * the loader searches, and (unless lazy) every symbol bound at start-up, so a
  * symbol that cannot be bound fails the cell whatever code path runs. */
-char **route_base_env(const struct route_ctx *rc)
+char **method_base_env(const struct method_ctx *rc)
 {
 	char **env = NULL;
 	strv_push(&env, "LD_LIBRARY_PATH");
@@ -75,17 +75,17 @@ char **route_base_env(const struct route_ctx *rc)
  * (/usr/lib/<triplet>/gconv): outside its root file system they name the
  * host's modules, of another glibc.  Point it at its own, as its own system
  * would.  A from-source sysroot knows its prefix and needs nothing. */
-void route_push_data_env(char ***env, const struct sysroot *run)
+void method_push_data_env(char ***env, const struct sysroot *run)
 {
 	if (run->origin == ORIGIN_SOURCE || run->origin == ORIGIN_HOST)
 		return;
-	char *g = route_gconv_dir(run);
+	char *g = method_gconv_dir(run);
 	if (g)
 		strv_push_take(env, xasprintf("GCONV_PATH=%s", g));
 	free(g);
 }
 
-char *route_gconv_dir(const struct sysroot *run)
+char *method_gconv_dir(const struct sysroot *run)
 {
 	for (size_t i = 0; run->libdirs[i]; i++) {
 		char *g = path_join(run->libdirs[i], "gconv");
@@ -97,7 +97,7 @@ char *route_gconv_dir(const struct sysroot *run)
 	return NULL;
 }
 
-void route_push_args(char ***argv, const struct route_ctx *rc)
+void method_push_args(char ***argv, const struct method_ctx *rc)
 {
 	for (size_t i = 0; rc->args && rc->args[i]; i++)
 		strv_push(argv, rc->args[i]);
@@ -113,7 +113,7 @@ static char *binary_interp(const char *binary)
 
 /* Copies the binary's companions (plugins, found beside the executable)
  * next to a patched copy. */
-static int copy_companions(const struct route_ctx *rc, struct gm_err **err)
+static int copy_companions(const struct method_ctx *rc, struct gm_err **err)
 {
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++) {
 		const char *b = strrchr(rc->companions[i], '/');
@@ -124,16 +124,16 @@ static int copy_companions(const struct route_ctx *rc, struct gm_err **err)
 	return 0;
 }
 
-int route_patched_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
+int method_patched_copy(const struct method_ctx *rc, const char *interp, struct method_cmd *c,
 		       char **ret, struct gm_err **err)
 {
-	cleanup_strv char **dirs = route_lib_dirs(rc);
-	cleanup_free char *runpath = route_join_colon(dirs);
-	return route_patched_copy_at(rc, interp, runpath, c, ret, err);
+	cleanup_strv char **dirs = method_lib_dirs(rc);
+	cleanup_free char *runpath = method_join_colon(dirs);
+	return method_patched_copy_at(rc, interp, runpath, c, ret, err);
 }
 
-int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
-			  struct route_cmd *c, char **ret, struct gm_err **err)
+int method_patched_copy_at(const struct method_ctx *rc, const char *interp, const char *runpath,
+			  struct method_cmd *c, char **ret, struct gm_err **err)
 {
 	const char *b = strrchr(rc->binary, '/');
 	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
@@ -150,7 +150,7 @@ int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const 
 			return -1;
 		c->refusal = xstrdup((*err)->msg);
 		gm_err_free(err);
-		return ROUTE_REFUSED;
+		return METHOD_REFUSED;
 	}
 	if (copy_companions(rc, err) < 0) {
 		free(out);
@@ -160,7 +160,7 @@ int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const 
 	return 0;
 }
 
-void route_expect_run(const struct route_ctx *rc, struct route_cmd *c)
+void method_expect_run(const struct method_ctx *rc, struct method_cmd *c)
 {
 	c->expect.glibc_version = rc->run->glibc_version;
 	c->expect.libdirs = rc->run->libdirs;
@@ -176,12 +176,12 @@ static char **host_dirs(void)
 	return dirs;
 }
 
-int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search where,
+int method_predict(const struct method_ctx *rc, bool own_loader, enum method_search where,
 			 struct gm_prediction *p, struct gm_err **err)
 {
 	cleanup_free char *interp = own_loader ? binary_interp(rc->binary) : xstrdup(rc->run->loader);
 	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(rc->run);
-	cleanup_strv char **dirs = route_lib_dirs(rc);
+	cleanup_strv char **dirs = method_lib_dirs(rc);
 	cleanup_free char *own_glibc = own_loader && interp ? glibc_loader_version(interp) : NULL;
 	struct predict_env env = {
 		.interp = interp,
@@ -193,33 +193,33 @@ int route_predict(const struct route_ctx *rc, bool own_loader, enum route_search
 		.runtime = rc->runtime,
 		.interp_glibc = !own_loader ? rc->run->glibc_version
 				: own_glibc ? own_glibc : gnu_get_libc_version(),
-		/* Only the host route (its own loader, no search path) runs the
+		/* Only the host method (its own loader, no search path) runs the
 		 * binary as it is. */
 		.swaps_glibc = !own_loader || where != SEARCH_NONE,
 	};
 	return predict_process(rc->binary, &env, p, err);
 }
 
-const struct route *route_find(const char *name)
+const struct method *method_find(const char *name)
 {
-	for (const struct route *const *r = route_all(); *r; r++)
+	for (const struct method *const *r = method_all(); *r; r++)
 		if (strcmp((*r)->name, name) == 0)
 			return *r;
 	return NULL;
 }
 
-const struct route *route_first(unsigned caps)
+const struct method *method_first(unsigned caps)
 {
-	for (const struct route *const *r = route_all(); *r; r++)
+	for (const struct method *const *r = method_all(); *r; r++)
 		if (((*r)->caps & caps) == caps)
 			return *r;
 	return NULL;
 }
 
-char *route_names(unsigned caps)
+char *method_names(unsigned caps)
 {
 	struct strbuf b = STRBUF_INIT;
-	for (const struct route *const *r = route_all(); *r; r++)
+	for (const struct method *const *r = method_all(); *r; r++)
 		if (((*r)->caps & caps) == caps)
 			strbuf_addf(&b, "%s%s", b.len ? ", " : "", (*r)->name);
 	return strbuf_detach(&b);
@@ -246,16 +246,16 @@ static void help_line(struct strbuf *b, const char *name, const char *summary)
 	strbuf_addf(b, "\n");
 }
 
-char *route_help(unsigned caps)
+char *method_help(unsigned caps)
 {
 	struct strbuf b = STRBUF_INIT;
-	for (const struct route *const *r = route_all(); *r; r++)
+	for (const struct method *const *r = method_all(); *r; r++)
 		if (((*r)->caps & caps) == caps)
 			help_line(&b, (*r)->name, (*r)->summary);
 	return strbuf_detach(&b);
 }
 
-bool route_applies(const struct route *r, const char *build_arch, const char *run_arch)
+bool method_applies(const struct method *r, const char *build_arch, const char *run_arch)
 {
 	/* A binary runs against a glibc of its own architecture; one of
 	 * another machine than this runs only under an emulator. */
@@ -263,16 +263,16 @@ bool route_applies(const struct route *r, const char *build_arch, const char *ru
 	if (strcmp(build_arch, run_arch) != 0)
 		return false;
 	return (host && strcmp(build_arch, host->gnu) == 0) ||
-	       (r->caps & (ROUTE_EMULATOR | ROUTE_BINFMT));
+	       (r->caps & (METHOD_EMULATOR | METHOD_BINFMT));
 }
 
-bool route_emulated(const char *arch)
+bool method_emulated(const char *arch)
 {
 	const struct gm_arch *host = arch_host();
 	return !host || strcmp(arch, host->gnu) != 0;
 }
 
-void route_emulate(struct route_cmd *c, const char *emulator)
+void method_emulate(struct method_cmd *c, const char *emulator)
 {
 	if (!emulator)
 		return;
@@ -286,17 +286,17 @@ void route_emulate(struct route_cmd *c, const char *emulator)
 	strv_push(&c->env, "QEMU_LOG=unimp");
 }
 
-int route_prepare_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
+int method_prepare_copy(const struct method_ctx *rc, const char *interp, struct method_cmd *c,
 		       struct gm_err **err)
 {
 	char *copy;
-	int r = route_patched_copy(rc, interp, c, &copy, err);
+	int r = method_patched_copy(rc, interp, c, &copy, err);
 	if (r != 0)
 		return r;
-	c->env = route_base_env(rc);
-	route_push_data_env(&c->env, rc->run);
+	c->env = method_base_env(rc);
+	method_push_data_env(&c->env, rc->run);
 	strv_push_take(&c->argv, copy);
-	route_push_args(&c->argv, rc);
-	route_expect_run(rc, c);
+	method_push_args(&c->argv, rc);
+	method_expect_run(rc, c);
 	return 0;
 }

@@ -2,24 +2,24 @@
  * hook (Sarus's glibc hook: the whole set, only over an older glibc), ours
  * (glibc-inject) or the one run --hook names. */
 #define _GNU_SOURCE
-#include "routes/incontainer.h"
+#include "methods/incontainer.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
-static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	return ctr_prepare_inject(rc, false, c, err);
 }
 
-static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
 	return ctr_predict(rc, rc->run, false, p, err);
 }
 
-const struct route route_inject = {
+const struct method method_inject = {
 	.name = "inject",
 	.summary = "in a root filesystem whose older glibc an OCI hook replaced (whole set)",
-	.caps = ROUTE_CONTAINER | ROUTE_BINFMT,
+	.caps = METHOD_CONTAINER | METHOD_BINFMT,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "routes/incontainer.h"
+#include "methods/incontainer.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
@@ -54,7 +54,7 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
 	       version_cmp(r->glibc_version, run->glibc_version) < 0;
 }
 
-char *ctr_inside(const struct route_ctx *rc, const char *host_path)
+char *ctr_inside(const struct method_ctx *rc, const char *host_path)
 {
 	size_t n = strlen(rc->workdir);
 	if (strncmp(host_path, rc->workdir, n) == 0 && host_path[n] == '/')
@@ -80,7 +80,7 @@ static int place(const char *src, const char *dir, char **ret, struct gm_err **e
 	return 0;
 }
 
-int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err)
+int ctr_stage(const struct method_ctx *rc, char **ret, struct gm_err **err)
 {
 	cleanup_free char *host = NULL;
 	if (mkdir_p(rc->workdir, 0755, err) < 0 || place(rc->binary, rc->workdir, &host, err) < 0)
@@ -92,20 +92,20 @@ int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err)
 	return 0;
 }
 
-char **ctr_env(const struct route_ctx *rc)
+char **ctr_env(const struct method_ctx *rc)
 {
 	char **env = NULL;
 	strv_push(&env, "LC_ALL=C");
 	if (!rc->lazy)
 		strv_push(&env, "LD_BIND_NOW=1");
 	/* A foreign tree's programs run under the qemu binfmt_misc starts:
-	 * it reads the process's environment, as route_emulate's does. */
+	 * it reads the process's environment, as method_emulate's does. */
 	if (rc->tree->rootfs && (!arch_host() || strcmp(rc->tree->rootfs->arch, arch_host()->gnu) != 0))
 		strv_push(&env, "QEMU_LOG=unimp");
 	return env;
 }
 
-void ctr_expect_rootfs(const struct route_ctx *rc, struct route_cmd *c)
+void ctr_expect_rootfs(const struct method_ctx *rc, struct method_cmd *c)
 {
 	c->expect_dirs = ctr_rootfs_dirs(rc->tree->rootfs);
 	c->expect.glibc_version = strcmp(rc->tree->rootfs->glibc_version, "none") ? rc->tree->rootfs->glibc_version
@@ -131,7 +131,7 @@ static char *run_libc(const struct sysroot *run)
 
 /* workdir/libc-only/libc.so.6 -> run's libc: a directory that holds the
  * injected libc and nothing else, searched before the tree's own. */
-static char *libc_only_dir(const struct route_ctx *rc, const struct sysroot *run,
+static char *libc_only_dir(const struct method_ctx *rc, const struct sysroot *run,
 			   struct gm_err **err)
 {
 	char *dir = path_join(rc->workdir, "libc-only");
@@ -153,23 +153,23 @@ static char *libc_only_dir(const struct route_ctx *rc, const struct sysroot *run
 	return NULL;
 }
 
-static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *injected,
+static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *injected,
 			   bool libc_only, char *const *first, struct gm_prediction *p,
 			   struct gm_err **err);
 
-int ctr_predict(const struct route_ctx *rc, const struct sysroot *injected, bool libc_only,
+int ctr_predict(const struct method_ctx *rc, const struct sysroot *injected, bool libc_only,
 		struct gm_prediction *p, struct gm_err **err)
 {
 	return predict_in_tree(rc, injected, libc_only, NULL, p, err);
 }
 
-int ctr_predict_with(const struct route_ctx *rc, char *const *first, struct gm_prediction *p,
+int ctr_predict_with(const struct method_ctx *rc, char *const *first, struct gm_prediction *p,
 		     struct gm_err **err)
 {
 	return predict_in_tree(rc, NULL, false, first, p, err);
 }
 
-static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *injected,
+static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *injected,
 			   bool libc_only, char *const *first, struct gm_prediction *p,
 			   struct gm_err **err)
 {
@@ -246,12 +246,12 @@ char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
 		if (d)
 			closedir(d);
 	}
-	char *s = route_join_colon(files);
+	char *s = method_join_colon(files);
 	strv_free(files);
 	return s;
 }
 
-int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_cmd *c,
 		    struct gm_err **err)
 {
 	cleanup_free char *files = ctr_glibc_files(rc->run, libc_only);
@@ -275,18 +275,18 @@ int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd
 	return 0;
 }
 
-int ctr_prepare_staged(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+int ctr_prepare_staged(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	char *inside;
 	if (ctr_stage(rc, &inside, err) < 0)
 		return -1;
 	strv_push_take(&c->argv, inside);
-	route_push_args(&c->argv, rc);
+	method_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	return 0;
 }
 
-int ctr_prepare_inject(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
+int ctr_prepare_inject(const struct method_ctx *rc, bool libc_only, struct method_cmd *c,
 		       struct gm_err **err)
 {
 	if (ctr_prepare_staged(rc, c, err) < 0 || ctr_inject_hook(rc, libc_only, c, err) < 0)

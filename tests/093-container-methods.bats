@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The container routes of the matrix through a real OCI runtime: the tree's
+# The container methods of the matrix through a real OCI runtime: the tree's
 # own glibc (container), the run sysroot's glibc injected by our OCI hook
 # (inject) or libc.so.6 alone (inject-libc-only), Toolbx's /run/host
 # (toolbox), a library registered in the tree's ld.so.cache (ldcache);
@@ -196,7 +196,7 @@ our_containers() {
 		--hook "$BATS_TEST_DIRNAME/fixtures/hooks/libc-only-hook" --policy "$policy" --out "$d/b"
 	assert_contains "$output" "FAIL $d/hi on debian-trixie-amd64 by inject in bullseye: mixed-glibc (required by line 7)"
 	assert_contains "$output" "FAIL $d/hi on debian-trixie-amd64 by inject in bookworm: mixed-glibc (required by line 8)"
-	# A route the policy requires that the run did not cover fails too.
+	# A method the policy requires that the run did not cover fails too.
 	run_gm 1 check "$d/hi" --against trixie -m inject --rootfs trixie --policy "$policy" --out "$d/c"
 	assert_contains "$output" "FAIL line 7 requires * by inject against debian-trixie-amd64 in bullseye: no cell of this run matches it"
 }

@@ -2,11 +2,11 @@
  * (what happens when an image built on an older distribution gets a newer
  * binary: symbol-version). */
 #define _GNU_SOURCE
-#include "routes/incontainer.h"
+#include "methods/incontainer.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
-static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	if (ctr_prepare_staged(rc, c, err) < 0)
 		return -1;
@@ -14,15 +14,15 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	return 0;
 }
 
-static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
 	return ctr_predict(rc, NULL, false, p, err);
 }
 
-const struct route route_container = {
+const struct method method_container = {
 	.name = "container",
 	.summary = "in a root filesystem (OCI runtime), on the tree's own glibc",
-	.caps = ROUTE_CONTAINER | ROUTE_ROOTFS_ONLY | ROUTE_BINFMT,
+	.caps = METHOD_CONTAINER | METHOD_ROOTFS_ONLY | METHOD_BINFMT,
 	.prepare = prepare,
 	.predict = predict,
 };

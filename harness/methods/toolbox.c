@@ -3,7 +3,7 @@
  * binary names it: PT_INTERP and RUNPATH under /run/host.  The tree's own
  * glibc never takes part; its other libraries still may (after RUNPATH). */
 #define _GNU_SOURCE
-#include "routes/incontainer.h"
+#include "methods/incontainer.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
@@ -29,24 +29,24 @@ static char *under_host(const struct sysroot *run, const char *path)
 	return xstrdup(path);
 }
 
-static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	cleanup_free char *interp = under_host(rc->run, rc->run->loader);
 	cleanup_strv char **dirs = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; rc->run->libdirs[i]; i++)
 		strv_push_take(&dirs, under_host(rc->run, rc->run->libdirs[i]));
-	cleanup_free char *runpath = route_join_colon(dirs);
+	cleanup_free char *runpath = method_join_colon(dirs);
 	cleanup_free char *copy = NULL;
-	int r = route_patched_copy_at(rc, interp, runpath, c, &copy, err);
+	int r = method_patched_copy_at(rc, interp, runpath, c, &copy, err);
 	if (r != 0)
 		return r;
 	strv_push_take(&c->argv, ctr_inside(rc, copy));
-	route_push_args(&c->argv, rc);
+	method_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	/* The libc's compiled-in gconv directory is its prefix (source) or
 	 * the tree's own /usr/lib/<triplet>/gconv (another glibc's modules):
 	 * point it at its own, under /run/host. */
-	cleanup_free char *gconv = route_gconv_dir(rc->run);
+	cleanup_free char *gconv = method_gconv_dir(rc->run);
 	if (gconv) {
 		cleanup_free char *in = under_host(rc->run, gconv);
 		strv_push_take(&c->env, xasprintf("GCONV_PATH=%s", in));
@@ -60,7 +60,7 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	return 0;
 }
 
-static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
 	/* After RUNPATH the loader searches its built-in directories, which
 	 * are the tree's for a distribution's loader (/lib/<triplet>, ...)
@@ -80,10 +80,10 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 	return predict_process(rc->binary, &env, p, err);
 }
 
-const struct route route_toolbox = {
+const struct method method_toolbox = {
 	.name = "toolbox",
 	.summary = "Toolbx: glibc at /run/host, PT_INTERP and RUNPATH under /run/host",
-	.caps = ROUTE_CONTAINER | ROUTE_PATCHED_COPY,
+	.caps = METHOD_CONTAINER | METHOD_PATCHED_COPY,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -2,7 +2,7 @@
  * glibc without touching it:
  *   <sysroot>/ld.so --inhibit-cache --library-path <libdirs> [--argv0 B] B */
 #define _GNU_SOURCE
-#include "routes/common.h"
+#include "methods/common.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "exec/proc.h"
@@ -47,35 +47,35 @@ bool loader_has_argv0(const char *loader, const char *emulator)
 	return yes;
 }
 
-static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	(void)err;
-	c->env = route_base_env(rc);
-	route_push_data_env(&c->env, rc->run);
+	c->env = method_base_env(rc);
+	method_push_data_env(&c->env, rc->run);
 	strv_push(&c->argv, rc->run->loader);
 	strv_push(&c->argv, "--inhibit-cache");
 	strv_push(&c->argv, "--library-path");
-	cleanup_strv char **dirs = route_lib_dirs(rc);
-	strv_push_take(&c->argv, route_join_colon(dirs));
+	cleanup_strv char **dirs = method_lib_dirs(rc);
+	strv_push_take(&c->argv, method_join_colon(dirs));
 	if (loader_has_argv0(rc->run->loader, rc->emulator)) {
 		strv_push(&c->argv, "--argv0");
 		strv_push(&c->argv, rc->binary);
 	}
 	strv_push(&c->argv, rc->binary);
-	route_push_args(&c->argv, rc);
-	route_expect_run(rc, c);
+	method_push_args(&c->argv, rc);
+	method_expect_run(rc, c);
 	return 0;
 }
 
-static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
-	return route_predict(rc, false, SEARCH_LIBPATH, p, err);
+	return method_predict(rc, false, SEARCH_LIBPATH, p, err);
 }
 
-const struct route route_loader = {
+const struct method method_loader = {
 	.name = "loader",
 	.summary = "explicit loader: ld.so --inhibit-cache --library-path DIRS BINARY",
-	.caps = ROUTE_CHECK_DEFAULT | ROUTE_EXEC | ROUTE_EMULATOR,
+	.caps = METHOD_CHECK_DEFAULT | METHOD_EXEC | METHOD_EMULATOR,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -7,18 +7,18 @@
  * library through the cache only; the library's own floor meets the tree's
  * glibc there. */
 #define _GNU_SOURCE
-#include "routes/incontainer.h"
+#include "methods/incontainer.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 
 #include <libgen.h>
 #include <string.h>
 
-static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
+static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	if (!rc->tree->run_library) {
 		c->refusal = xstrdup("no library to inject (a probe's, cases.ini \"library\")");
-		return ROUTE_REFUSED;
+		return METHOD_REFUSED;
 	}
 	if (ctr_prepare_staged(rc, c, err) < 0)
 		return -1;
@@ -34,10 +34,10 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	return 0;
 }
 
-static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct gm_err **err)
+static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
 	/* The cache names the injected library; the rest comes from the
-	 * tree as for the container route. */
+	 * tree as for the container method. */
 	if (!rc->tree->run_library)
 		return gm_usage(err, "ldcache: no library to inject (a probe's, cases.ini \"library\")");
 	cleanup_free char *copy = xstrdup(rc->tree->run_library);
@@ -45,10 +45,10 @@ static int predict(const struct route_ctx *rc, struct gm_prediction *p, struct g
 	return ctr_predict_with(rc, extra, p, err);
 }
 
-const struct route route_ldcache = {
+const struct method method_ldcache = {
 	.name = "ldcache",
 	.summary = "in a root filesystem, a library injected and registered in ld.so.cache",
-	.caps = ROUTE_CONTAINER | ROUTE_PROBE_LIBRARY,
+	.caps = METHOD_CONTAINER | METHOD_PROBE_LIBRARY,
 	.prepare = prepare,
 	.predict = predict,
 };
