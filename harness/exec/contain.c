@@ -52,6 +52,8 @@ struct contain_cell {
 	bool killed;
 	bool empty;          /* seen empty after its cell ended: stays so */
 	long oom_base;       /* the group's OOM kills before this cell */
+	long oom_seen;       /* what contain_cell_oom read, if oom_read */
+	bool oom_read;
 };
 
 static long env_long(const char *name, long def, long min, long max)
@@ -462,7 +464,7 @@ static struct contain_cell *idle_take(void)
 		c = st.idle[--st.n_idle];
 	pthread_mutex_unlock(&st.lock);
 	if (c)
-		c->killed = c->empty = false;
+		c->killed = c->empty = c->oom_read = false;
 	return c;
 }
 
@@ -563,9 +565,14 @@ void contain_cell_kill(struct contain_cell *c)
 	cell_kill(c, false);
 }
 
-bool contain_cell_oom(const struct contain_cell *c)
+bool contain_cell_oom(struct contain_cell *c)
 {
-	return c && oom_kills(c) > c->oom_base;
+	if (!c)
+		return false;
+	long n = oom_kills(c);
+	c->oom_seen = n;
+	c->oom_read = c->empty; /* final only when nothing is left to kill */
+	return n > c->oom_base;
 }
 
 /* Its files closed, its directories removed. */
@@ -596,20 +603,28 @@ void contain_cell_free(struct contain_cell *c)
 		group_remove(c);
 		return;
 	}
-	c->oom_base = oom_kills(c);
+	/* Read when the group was already empty: still the count. */
+	c->oom_base = c->oom_read ? c->oom_seen : oom_kills(c);
 	idle_put(c);
 }
 
-void contain_live_lock(void) { pthread_mutex_lock(&st.lock); }
-void contain_live_unlock(void) { pthread_mutex_unlock(&st.lock); }
+/* Spawners share it, a sweep takes it alone: two jobs' children start
+ * (clone, the child's set-up and exec, the parent suspended meanwhile) at
+ * the same time, which the one mutex held across the spawn serialised. */
+static pthread_rwlock_t spawning = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+void contain_live_lock(void) { pthread_rwlock_rdlock(&spawning); }
+void contain_live_unlock(void) { pthread_rwlock_unlock(&spawning); }
 
 void contain_live_add(int pid)
 {
+	pthread_mutex_lock(&st.lock);
 	if (st.n_live == st.cap_live) {
 		st.cap_live = st.cap_live ? 2 * st.cap_live : 16;
 		st.live = xrealloc(st.live, st.cap_live * sizeof(int));
 	}
 	st.live[st.n_live++] = pid;
+	pthread_mutex_unlock(&st.lock);
 }
 
 void contain_live_del(int pid)
@@ -729,6 +744,7 @@ static ssize_t sweep_children(bool all)
  * another, still running cell must not be touched, only our zombies. */
 static size_t sweep(bool all)
 {
+	pthread_rwlock_wrlock(&spawning);
 	pthread_mutex_lock(&st.lock);
 	ssize_t got = sweep_children(all);
 	size_t n = got > 0 ? (size_t)got : 0;
@@ -744,6 +760,7 @@ static size_t sweep(bool all)
 	if (d)
 		closedir(d);
 	pthread_mutex_unlock(&st.lock);
+	pthread_rwlock_unlock(&spawning);
 	return n;
 }
 
