@@ -56,6 +56,8 @@ printf 'emulated cells (loader method, arm64, %d suites): %d (%d mismatches)\n' 
 printf 'loop of %s ld.so execs: %7.2f s  %6.1f ms/cell\n' "$(basename "$qemu")" "$loop" "$(per "$loop" "$cells")"
 printf 'glibc-matrix run -j 1 (arm64):       %7.2f s  %6.1f ms/cell\n' "$emulated" "$(per "$emulated" "$cells")"
 printf 'glibc-matrix run -j 1 (%s, %d cells): %7.2f s  %6.1f ms/cell\n' "$native" "$ncells" "$natived" "$(per "$natived" "$ncells")"
-printf 'ratio run / loop under qemu (goal <= 1.2): %.2f\n' "$(echo "$emulated / $loop" | bc -l)"
+ratio=$(echo "$emulated / $loop" | bc -l)
+printf 'ratio run / loop under qemu (goal <= 1.2): %.2f: %s\n' "$ratio" \
+	"$([ "$(echo "$ratio <= 1.2" | bc -l)" = 1 ] && echo met || echo 'NOT met')"
 printf 'emulated / native cost per cell:           %.1f\n' \
 	"$(echo "($emulated / $cells) / ($natived / $ncells)" | bc -l)"

@@ -292,11 +292,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void sort_unique(char **v)
+/* Sorts v and drops repeats; the new length. */
+static size_t sort_unique(char **v)
 {
 	size_t n = strv_len(v), k = 0;
 	if (n < 2)
-		return;
+		return n;
 	qsort(v, n, sizeof(char *), cmp_str);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i], v[k]) == 0)
@@ -305,6 +306,40 @@ static void sort_unique(char **v)
 			v[++k] = v[i];
 	}
 	v[k + 1] = NULL;
+	return k + 1;
+}
+
+/* A symbol list built by appending: strv_push walks the list each time,
+ * quadratic in the 2500 symbols of a libc. */
+struct symlist {
+	char **v;
+	size_t n, cap;
+};
+
+static void symlist_push(struct symlist *l, const char *s)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(char *));
+	}
+	l->v[l->n++] = xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+/* Moves l's entries to the end of the list *v (NULL or NULL-terminated). */
+static void symlist_into(struct symlist *l, char ***v)
+{
+	if (!l->n)
+		return;
+	if (!*v || !**v) {
+		free(*v);
+		*v = l->v;
+	} else {
+		for (size_t i = 0; i < l->n; i++)
+			strv_push_take(v, l->v[i]);
+		free(l->v);
+	}
+	memset(l, 0, sizeof(*l));
 }
 
 /* Binds dynamic symbols to version nodes through .gnu.version. */
@@ -317,39 +352,68 @@ static int read_symbols(struct reader *r, size_t dynsym, size_t versym, struct g
 		return 0;
 	size_t n = sd->d_size / ssh.sh_entsize;
 	size_t nv = vd ? vd->d_size / sizeof(GElf_Versym) : 0;
+	struct elf_info *in = r->info;
+	/* One list per index of r->idx (its need's node or its def), the
+	 * unversioned undefined ones, the exported ones. */
+	struct symlist *by_idx = xcalloc(r->n_idx + 1, sizeof(*by_idx));
+	struct symlist unversioned = {0}, exported = {0};
+	int ret = 0;
 	for (size_t i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Versym vs = 1;
-		if (!gelf_getsym(sd, (int)i, &sym))
-			return bad(r, err, "unreadable dynamic symbol");
+		if (!gelf_getsym(sd, (int)i, &sym)) {
+			ret = bad(r, err, "unreadable dynamic symbol");
+			break;
+		}
 		if (sym.st_name == 0)
 			continue;
 		const char *name = safe_str(r, ssh.sh_link, sym.st_name);
-		if (!name)
-			return bad(r, err, "dynamic symbol has a name outside .dynstr");
-		if (vd && i < nv && !gelf_getversym(vd, (int)i, &vs))
-			return bad(r, err, "unreadable .gnu.version entry");
+		if (!name) {
+			ret = bad(r, err, "dynamic symbol has a name outside .dynstr");
+			break;
+		}
+		if (vd && i < nv && !gelf_getversym(vd, (int)i, &vs)) {
+			ret = bad(r, err, "unreadable .gnu.version entry");
+			break;
+		}
 		size_t idx = vs & 0x7fff;
 		bool undef = sym.st_shndx == SHN_UNDEF;
-		if (undef && idx >= 2 && idx < r->n_idx && r->idx[idx].need >= 0) {
-			struct elf_vernode *node =
-				&r->info->needs[r->idx[idx].need].nodes[r->idx[idx].node];
-			strv_push(&node->symbols, name);
-		} else if (undef && idx < 2 && GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
-			strv_push(&r->info->unversioned_undef, name);
-		} else if (!undef && idx >= 2 && idx < r->n_idx && r->idx[idx].def >= 0) {
-			strv_push(&r->info->defs[r->idx[idx].def].symbols, name);
-		}
+		if (undef && idx >= 2 && idx < r->n_idx && r->idx[idx].need >= 0)
+			symlist_push(&by_idx[idx], name);
+		else if (undef && idx < 2 && GELF_ST_BIND(sym.st_info) == STB_GLOBAL)
+			symlist_push(&unversioned, name);
+		else if (!undef && idx >= 2 && idx < r->n_idx && r->idx[idx].def >= 0)
+			symlist_push(&by_idx[idx], name);
 		if (!undef && GELF_ST_BIND(sym.st_info) != STB_LOCAL && !(vs & 0x8000) && idx != 0)
-			strv_push(&r->info->exported, name);
+			symlist_push(&exported, name);
 	}
-	for (size_t i = 0; i < r->info->n_needs; i++)
-		for (size_t k = 0; k < r->info->needs[i].n_nodes; k++)
-			sort_unique(r->info->needs[i].nodes[k].symbols);
-	for (size_t i = 0; i < r->info->n_defs; i++)
-		sort_unique(r->info->defs[i].symbols);
-	sort_unique(r->info->unversioned_undef);
-	sort_unique(r->info->exported);
+	/* In the order of the symbols, as strv_push per symbol had them. */
+	for (size_t idx = 2; idx < r->n_idx; idx++) {
+		if (!by_idx[idx].n)
+			continue;
+		if (r->idx[idx].need >= 0)
+			symlist_into(&by_idx[idx],
+				     &in->needs[r->idx[idx].need].nodes[r->idx[idx].node].symbols);
+		else if (r->idx[idx].def >= 0)
+			symlist_into(&by_idx[idx], &in->defs[r->idx[idx].def].symbols);
+	}
+	symlist_into(&unversioned, &in->unversioned_undef);
+	symlist_into(&exported, &in->exported);
+	for (size_t idx = 0; idx <= r->n_idx; idx++) {
+		for (size_t k = 0; k < by_idx[idx].n; k++)
+			free(by_idx[idx].v[k]);
+		free(by_idx[idx].v);
+	}
+	free(by_idx);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < in->n_needs; i++)
+		for (size_t k = 0; k < in->needs[i].n_nodes; k++)
+			sort_unique(in->needs[i].nodes[k].symbols);
+	for (size_t i = 0; i < in->n_defs; i++)
+		in->defs[i].n_symbols = sort_unique(in->defs[i].symbols);
+	sort_unique(in->unversioned_undef);
+	in->n_exported = sort_unique(in->exported);
 	return 0;
 }
 
@@ -555,21 +619,23 @@ char **elf_own_search_path(const struct elf_info *info, const char *object)
 	return v;
 }
 
-static bool sorted_has(char *const *v, const char *symbol);
+static bool sorted_has(char *const *v, size_t n, const char *symbol);
 
 bool elf_def_has_symbol(const struct elf_verdef *def, const char *symbol)
 {
-	return sorted_has(def->symbols, symbol);
+	return sorted_has(def->symbols, def->n_symbols, symbol);
 }
 
 bool elf_exports(const struct elf_info *info, const char *symbol)
 {
-	return sorted_has(info->exported, symbol);
+	return sorted_has(info->exported, info->n_exported, symbol);
 }
 
-static bool sorted_has(char *const *v, const char *symbol)
+/* v sorted, n its length (counting it on every lookup was most of the
+ * lookup in libc's 2500 symbols). */
+static bool sorted_has(char *const *v, size_t n, const char *symbol)
 {
-	size_t lo = 0, hi = strv_len(v);
+	size_t lo = 0, hi = v ? n : 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(v[mid], symbol);

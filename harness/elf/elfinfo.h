@@ -32,6 +32,7 @@ struct elf_verneed {
 struct elf_verdef {
 	char *name;
 	char **symbols;    /* defined dynamic symbols of that version, sorted */
+	size_t n_symbols;
 };
 
 struct elf_info {
@@ -56,6 +57,7 @@ struct elf_info {
 	 * hidden version: the default one, or none). */
 	char **unversioned_undef;
 	char **exported;
+	size_t n_exported;
 	char *build_id;     /* GNU build ID as hex, or NULL */
 };
 

@@ -6,7 +6,10 @@
 #include "base/fs.h"
 #include "base/util.h"
 
+#include "base/strmap.h"
+
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +21,32 @@ static const char *build_id_of(const char *path)
 	return info->build_id;
 }
 
+static enum glibc_pairing pairing_of(const char *loader, const char *libc);
+
+/* The answers so far, per "loader\nlibc": each asks three realpath (some
+ * 30 readlink) and is asked for every cell, by the prediction and by the
+ * classifier, of a few pairs per run.  The store's sysroots do not change
+ * under a run. */
+static struct strmap pairs = STRMAP_INIT;
+static pthread_mutex_t pairs_lock = PTHREAD_MUTEX_INITIALIZER;
+
 enum glibc_pairing glibc_pairing(const char *loader, const char *libc)
+{
+	cleanup_free char *key = xasprintf("%s\n%s", loader, libc);
+	size_t v;
+	pthread_mutex_lock(&pairs_lock);
+	bool known = strmap_get(&pairs, key, &v);
+	pthread_mutex_unlock(&pairs_lock);
+	if (known)
+		return (enum glibc_pairing)v;
+	enum glibc_pairing p = pairing_of(loader, libc);
+	pthread_mutex_lock(&pairs_lock);
+	strmap_set(&pairs, key, (size_t)p);
+	pthread_mutex_unlock(&pairs_lock);
+	return p;
+}
+
+static enum glibc_pairing pairing_of(const char *loader, const char *libc)
 {
 	cleanup_free char *real_ld = realpath(loader, NULL);
 	cleanup_free char *real_libc = realpath(libc, NULL);

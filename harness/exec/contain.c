@@ -34,9 +34,14 @@ static struct {
 	int run_fd[H_COUNT];  /* run[h] open and flock()ed while we live; -1 */
 	size_t stale_groups, stale_procs;
 	unsigned long next_cell;
-	pthread_mutex_t lock;   /* next_cell, live */
+	pthread_mutex_t lock;   /* next_cell, live, idle */
 	int *live;
 	size_t n_live, cap_live;
+	/* Cell groups of finished cells, empty, kept for the next cells: a
+	 * group made and removed per cell cost three mkdir, three rmdir and
+	 * the limits written again, each time (issue 22). */
+	struct contain_cell **idle;
+	size_t n_idle, cap_idle;
 } st = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.run_fd = {-1, -1, -1}};
 
@@ -44,6 +49,10 @@ struct contain_cell {
 	char *dir[H_COUNT];
 	int procs_fd[H_COUNT];
 	bool killed;
+	bool empty;          /* seen empty after its cell ended: stays so */
+	long oom_base;       /* the group's OOM kills before this cell */
+	long oom_seen;       /* what contain_cell_oom read, if oom_read */
+	bool oom_read;
 };
 
 static int write_str(const char *dir, const char *file, const char *s)
@@ -56,6 +65,25 @@ static int write_str(const char *dir, const char *file, const char *s)
 	int e = w < 0 ? errno : 0;
 	close(fd);
 	return -e;
+}
+
+/* The start of dir/file into buf (NUL-terminated); its length, or -1.
+ * One open, read and close: these are kernfs files read per cell. */
+static ssize_t read_small(const char *dir, const char *file, char *buf, size_t size)
+{
+	char p[4096];
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p))
+		return -1;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
 }
 
 static char *read_str(const char *dir, const char *file)
@@ -101,6 +129,8 @@ static bool word_in(const char *list, const char *word)
 
 static bool stat_fields(long pid, char *state, unsigned long long *start);
 static size_t sweep(bool all);
+struct contain_cell;
+static void group_remove(struct contain_cell *c);
 
 /* Kills every process listed in dir/cgroup.procs; the number killed. */
 static size_t kill_listed(const char *dir)
@@ -123,8 +153,8 @@ static size_t kill_listed(const char *dir)
 
 static bool group_empty(const char *dir)
 {
-	cleanup_free char *procs = read_str(dir, "cgroup.procs");
-	return !procs || !*procs;
+	char buf[16];
+	return read_small(dir, "cgroup.procs", buf, sizeof(buf)) <= 0;
 }
 
 /* Freezes (so a fork bomb cannot outrun us), kills all, thaws (a frozen
@@ -368,6 +398,15 @@ void contain_setup(const struct gm_config *cfg)
 
 void contain_teardown(void)
 {
+	pthread_mutex_lock(&st.lock);
+	struct contain_cell **idle = st.idle;
+	size_t n = st.n_idle;
+	st.idle = NULL;
+	st.n_idle = st.cap_idle = 0;
+	pthread_mutex_unlock(&st.lock);
+	for (size_t i = 0; i < n; i++)
+		group_remove(idle[i]);
+	free(idle);
 	for (int h = 0; h < H_COUNT; h++) {
 		if (st.run[h]) {
 			rmdir_retry(st.run[h]);
@@ -395,11 +434,50 @@ const char *contain_mode_name(void)
 	       : st.mode == CONTAIN_CGROUP_V1 ? "cgroup-v1" : "rlimit-only";
 }
 
+/* OOM kills so far in c's memory group (cumulative, in v1 and v2 alike). */
+static long oom_kills(const struct contain_cell *c)
+{
+	const char *dir = st.mode == CONTAIN_CGROUP_V2 ? c->dir[0] : c->dir[H_MEMORY];
+	char buf[512];
+	if (!dir || read_small(dir, st.mode == CONTAIN_CGROUP_V2 ? "memory.events"
+			       : "memory.oom_control", buf, sizeof(buf)) <= 0)
+		return 0;
+	const char *k = strstr(buf, "oom_kill ");
+	return k ? atol(k + strlen("oom_kill ")) : 0;
+}
+
+/* An idle group of an earlier cell, if any: empty, its limits written. */
+static struct contain_cell *idle_take(void)
+{
+	struct contain_cell *c = NULL;
+	pthread_mutex_lock(&st.lock);
+	if (st.n_idle)
+		c = st.idle[--st.n_idle];
+	pthread_mutex_unlock(&st.lock);
+	if (c)
+		c->killed = c->empty = c->oom_read = false;
+	return c;
+}
+
+static void idle_put(struct contain_cell *c)
+{
+	pthread_mutex_lock(&st.lock);
+	if (st.n_idle == st.cap_idle) {
+		st.cap_idle = st.cap_idle ? 2 * st.cap_idle : 8;
+		st.idle = xrealloc(st.idle, st.cap_idle * sizeof(*st.idle));
+	}
+	st.idle[st.n_idle++] = c;
+	pthread_mutex_unlock(&st.lock);
+}
+
 struct contain_cell *contain_cell_new(void)
 {
 	if (st.mode == CONTAIN_RLIMIT)
 		return NULL;
-	struct contain_cell *c = xcalloc(1, sizeof(*c));
+	struct contain_cell *c = idle_take();
+	if (c)
+		return c;
+	c = xcalloc(1, sizeof(*c));
 	pthread_mutex_lock(&st.lock);
 	unsigned long id = st.next_cell++;
 	pthread_mutex_unlock(&st.lock);
@@ -424,13 +502,20 @@ struct contain_cell *contain_cell_new(void)
 			write_str(c->dir[h], "memory.memsw.limit_in_bytes", mem);
 		}
 		if (ok) {
-			cleanup_free char *p = path_join(c->dir[h], "cgroup.procs");
+			/* v1: the child joins by its "tasks" (it is one thread, so
+			 * that is the whole process): a write of 0 there moves
+			 * only the writer, without the global threadgroup lock
+			 * whose RCU grace period a write to cgroup.procs waits
+			 * for when the lock was idle, 4 to 20 ms, once per cell
+			 * of any length (issue 22: most of a qemu cell's excess). */
+			cleanup_free char *p = path_join(c->dir[h], st.mode == CONTAIN_CGROUP_V1
+								  ? "tasks" : "cgroup.procs");
 			c->procs_fd[h] = open(p, O_WRONLY | O_CLOEXEC);
 			ok = c->procs_fd[h] >= 0;
 		}
 	}
 	if (!ok) {
-		contain_cell_free(c);
+		group_remove(c);
 		return NULL;
 	}
 	return c;
@@ -444,15 +529,21 @@ int contain_cell_join(const struct contain_cell *c)
 	return 0;
 }
 
+/* A group with no process left stays empty (only a member can add one):
+ * the checks after the cell's end are made once. */
 static void cell_kill(struct contain_cell *c, bool wait)
 {
 	bool v2 = st.mode == CONTAIN_CGROUP_V2;
 	const char *dir = c->dir[H_PIDS];
-	if (!dir)
+	if (!dir || c->empty)
 		return;
-	kill_group_dir(dir, c->dir[H_FREEZER] ? c->dir[H_FREEZER] : v2 ? dir : NULL, v2, wait);
 	/* v1: a process could only be in the memory group if joining the pids
 	 * group failed half-way; be thorough anyway. */
+	if (group_empty(dir) && (!c->dir[H_MEMORY] || group_empty(c->dir[H_MEMORY]))) {
+		c->empty = true;
+		return;
+	}
+	kill_group_dir(dir, c->dir[H_FREEZER] ? c->dir[H_FREEZER] : v2 ? dir : NULL, v2, wait);
 	if (c->dir[H_MEMORY] && !group_empty(c->dir[H_MEMORY]))
 		kill_group_dir(c->dir[H_MEMORY], NULL, v2, wait);
 }
@@ -465,22 +556,19 @@ void contain_cell_kill(struct contain_cell *c)
 	cell_kill(c, false);
 }
 
-bool contain_cell_oom(const struct contain_cell *c)
+bool contain_cell_oom(struct contain_cell *c)
 {
 	if (!c)
 		return false;
-	const char *dir = st.mode == CONTAIN_CGROUP_V2 ? c->dir[0] : c->dir[H_MEMORY];
-	cleanup_free char *s = dir ? read_str(dir, st.mode == CONTAIN_CGROUP_V2 ? "memory.events"
-							  : "memory.oom_control") : NULL;
-	const char *k = s ? strstr(s, "oom_kill ") : NULL;
-	return k && atol(k + strlen("oom_kill ")) > 0;
+	long n = oom_kills(c);
+	c->oom_seen = n;
+	c->oom_read = c->empty; /* final only when nothing is left to kill */
+	return n > c->oom_base;
 }
 
-void contain_cell_free(struct contain_cell *c)
+/* Its files closed, its directories removed. */
+static void group_remove(struct contain_cell *c)
 {
-	if (!c)
-		return;
-	cell_kill(c, true);
 	for (int h = 0; h < H_COUNT; h++) {
 		if (c->procs_fd[h] >= 0)
 			close(c->procs_fd[h]);
@@ -491,16 +579,43 @@ void contain_cell_free(struct contain_cell *c)
 	free(c);
 }
 
-void contain_live_lock(void) { pthread_mutex_lock(&st.lock); }
-void contain_live_unlock(void) { pthread_mutex_unlock(&st.lock); }
+/* What is left killed; an emptied group is kept for the next cell (its
+ * OOM count the next cell's base), removed at teardown. */
+void contain_cell_free(struct contain_cell *c)
+{
+	if (!c)
+		return;
+	cell_kill(c, true);
+	if (!c->empty) {
+		const char *mem = c->dir[H_MEMORY];
+		c->empty = group_empty(c->dir[H_PIDS]) && (!mem || group_empty(mem));
+	}
+	if (!c->empty) {
+		group_remove(c);
+		return;
+	}
+	/* Read when the group was already empty: still the count. */
+	c->oom_base = c->oom_read ? c->oom_seen : oom_kills(c);
+	idle_put(c);
+}
+
+/* Spawners share it, a sweep takes it alone: two jobs' children start
+ * (clone, the child's set-up and exec, the parent suspended meanwhile) at
+ * the same time, which the one mutex held across the spawn serialised. */
+static pthread_rwlock_t spawning = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+void contain_live_lock(void) { pthread_rwlock_rdlock(&spawning); }
+void contain_live_unlock(void) { pthread_rwlock_unlock(&spawning); }
 
 void contain_live_add(int pid)
 {
+	pthread_mutex_lock(&st.lock);
 	if (st.n_live == st.cap_live) {
 		st.cap_live = st.cap_live ? 2 * st.cap_live : 16;
 		st.live = xrealloc(st.live, st.cap_live * sizeof(int));
 	}
 	st.live[st.n_live++] = pid;
+	pthread_mutex_unlock(&st.lock);
 }
 
 void contain_live_del(int pid)
@@ -564,37 +679,79 @@ static long parent_of(const char *pid)
 	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atol(p + 4) : -1;
 }
 
+/* Kills (all) or reaps (a zombie) child pid of ours unless it is a live
+ * cell; whether it did.  Under st.lock. */
+static bool sweep_one(long pid, bool all)
+{
+	char state;
+	unsigned long long start;
+	if (!all && (!stat_fields(pid, &state, &start) || state != 'Z'))
+		return false;
+	for (size_t i = 0; i < st.n_live; i++)
+		if (st.live[i] == pid)
+			return false;
+	kill((pid_t)pid, SIGKILL);
+	/* Ours now, so ours to reap (a zombie would otherwise stay). */
+	while (waitpid((pid_t)pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
+/* Our children from /proc/self/task/<tid>/children, one file per thread
+ * (an orphan goes to any thread of its subreaper): a few reads, where a
+ * scan of /proc reads the stat of every process of the machine, for each
+ * cell of rlimit-only runs.  -1 without those files (CONFIG_PROC_CHILDREN). */
+static ssize_t sweep_children(bool all)
+{
+	static int have = -1;
+	if (have < 0)
+		have = access("/proc/thread-self/children", R_OK) == 0;
+	DIR *d = have ? opendir("/proc/self/task") : NULL;
+	struct dirent *e;
+	ssize_t n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		cleanup_free char *p = xasprintf("/proc/self/task/%s/children", e->d_name);
+		cleanup_free char *list = NULL;
+		size_t len;
+		if (read_file(p, &list, &len, NULL) < 0)
+			continue; /* a thread that just ended */
+		for (char *q = list, *end; *q; q = end) {
+			long pid = strtol(q, &end, 10);
+			if (end == q)
+				break;
+			n += pid > 0 && sweep_one(pid, all);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 /* Kills (all) or only reaps (zombies) our children that are not live
  * cells.  With cgroups the group kill does the killing: an orphan of
  * another, still running cell must not be touched, only our zombies. */
 static size_t sweep(bool all)
 {
-	size_t n = 0;
+	pthread_rwlock_wrlock(&spawning);
 	pthread_mutex_lock(&st.lock);
-	DIR *d = opendir("/proc");
+	ssize_t got = sweep_children(all);
+	size_t n = got > 0 ? (size_t)got : 0;
+	DIR *d = got < 0 ? opendir("/proc") : NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char *end, state;
-		unsigned long long start;
+		char *end;
 		long pid = strtol(e->d_name, &end, 10);
 		if (*end || pid <= 0 || parent_of(e->d_name) != getpid())
 			continue;
-		if (!all && (!stat_fields(pid, &state, &start) || state != 'Z'))
-			continue;
-		bool live = false;
-		for (size_t i = 0; i < st.n_live && !live; i++)
-			live = st.live[i] == pid;
-		if (live)
-			continue;
-		kill((pid_t)pid, SIGKILL);
-		/* Ours now, so ours to reap (a zombie would otherwise stay). */
-		while (waitpid((pid_t)pid, NULL, __WALL) < 0 && errno == EINTR)
-			;
-		n++;
+		n += sweep_one(pid, all);
 	}
 	if (d)
 		closedir(d);
 	pthread_mutex_unlock(&st.lock);
+	pthread_rwlock_unlock(&spawning);
 	return n;
 }
 

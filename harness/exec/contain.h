@@ -61,13 +61,14 @@ int contain_cell_join(const struct contain_cell *c);
 /* Kills every process in the cell's groups (once; safe with NULL). */
 void contain_cell_kill(struct contain_cell *c);
 /* Whether the memory limit was hit (an OOM kill in the group). */
-bool contain_cell_oom(const struct contain_cell *c);
+bool contain_cell_oom(struct contain_cell *c);
 /* Kills what is left, waits for the group to empty, removes it. */
 void contain_cell_free(struct contain_cell *c);
 
 /* Live cells: the pids the spawner is waiting for, which the sweep spares.
  * The spawner holds the lock from before the child exists until it is
- * registered, so a sweep never sees an unregistered cell. */
+ * registered, so a sweep never sees an unregistered cell; spawners share
+ * it (a read lock), a sweep waits for them. */
 void contain_live_lock(void);
 void contain_live_unlock(void);
 void contain_live_add(int pid);     /* under the lock */

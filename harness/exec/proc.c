@@ -21,32 +21,43 @@
 
 extern char **environ;
 
+/* The child's environment: ours without the variables delta names, then
+ * delta's assignments ("NAME" alone only removes).  The strings are
+ * borrowed from environ and delta, the array is the caller's to free: it
+ * lives for one spawn, which strdup'ing each of ours (and finding the end
+ * of the list per entry) made a few dozen allocations per cell. */
 static char **build_env(char *const *delta)
 {
-	char **env = NULL;
+	size_t n_env = 0, n_delta = 0;
+	while (environ[n_env])
+		n_env++;
+	while (delta && delta[n_delta])
+		n_delta++;
+	char **env = xcalloc(n_env + n_delta + 1, sizeof(char *));
+	size_t n = 0;
 	for (char **e = environ; *e; e++) {
 		size_t klen = strcspn(*e, "=");
 		bool overridden = false;
-		for (size_t i = 0; delta && delta[i]; i++) {
+		for (size_t i = 0; i < n_delta && !overridden; i++) {
 			size_t dlen = strcspn(delta[i], "=");
-			if (dlen == klen && strncmp(delta[i], *e, klen) == 0)
-				overridden = true;
+			overridden = dlen == klen && strncmp(delta[i], *e, klen) == 0;
 		}
 		if (!overridden)
-			strv_push(&env, *e);
+			env[n++] = *e;
 	}
-	for (size_t i = 0; delta && delta[i]; i++)
+	for (size_t i = 0; i < n_delta; i++)
 		if (strchr(delta[i], '='))
-			strv_push(&env, delta[i]);
-	if (!env)
-		env = xcalloc(1, sizeof(char *));
+			env[n++] = delta[i];
+	env[n] = NULL;
 	return env;
 }
 
-static void child_fail(int fd, int e)
+/* The child shares our memory (CLONE_VM) and we are suspended until it
+ * execs or exits (CLONE_VFORK): why it failed is written where we read it
+ * when we resume, as posix_spawn does, not sent through a pipe. */
+static void child_fail(int *slot, int e)
 {
-	ssize_t r = write(fd, &e, sizeof(e));
-	(void)r;
+	*slot = e ? e : EINVAL;
 	_exit(127);
 }
 
@@ -101,7 +112,7 @@ static void tty_give(pid_t pgid)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-static void child(const struct proc_spec *spec, char **envp, int out_w, int err_w, int notify,
+static void child(const struct proc_spec *spec, char **envp, int out_w, int err_w, int *notify,
 		  bool fg)
 {
 	struct rlimit core = {0, 0};
@@ -158,7 +169,8 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 struct child_args {
 	const struct proc_spec *spec;
 	char **envp;
-	int out_w, err_w, notify;
+	int out_w, err_w;
+	int *notify;
 	bool fg;
 };
 
@@ -169,6 +181,29 @@ static int child_main(void *p)
 	return 127;
 }
 
+/* The child's stack, one per thread and kept: a fresh 256 KiB each time
+ * was an mmap, page faults and an munmap per cell. */
+static pthread_key_t stack_key;
+static pthread_once_t stack_once = PTHREAD_ONCE_INIT;
+
+static void stack_key_make(void)
+{
+	pthread_key_create(&stack_key, free);
+}
+
+#define CHILD_STACK (256 * 1024)
+
+static char *child_stack(void)
+{
+	pthread_once(&stack_once, stack_key_make);
+	char *stack = pthread_getspecific(stack_key);
+	if (!stack) {
+		stack = xmalloc(CHILD_STACK);
+		pthread_setspecific(stack_key, stack);
+	}
+	return stack;
+}
+
 /* Starts the child with clone(CLONE_VM | CLONE_VFORK), as posix_spawn does:
  * fork() copies the page tables of a threaded harness and serialises
  * concurrent spawns on the address-space lock, which made two jobs slower
@@ -177,18 +212,16 @@ static int child_main(void *p)
  * it does.  Every signal is blocked across the call so no handler of ours
  * runs in the child; child() sets its own mask. */
 static pid_t spawn_child(const struct proc_spec *spec, char **envp, int out_w, int err_w,
-			 int notify, bool fg)
+			 int *notify, bool fg)
 {
 	struct child_args a = {spec, envp, out_w, err_w, notify, fg};
-	size_t size = 256 * 1024;
-	char *stack = xmalloc(size);
+	char *stack = child_stack();
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pid_t pid = clone(child_main, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid_t pid = clone(child_main, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	int e = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	free(stack);
 	errno = e;
 	return pid;
 }
@@ -283,43 +316,29 @@ static void close_pipes(int *p, size_t n)
 			close(p[i]);
 }
 
-/* The exec status pipe: an errno when exec failed, EOF when it succeeded. */
-static void read_exec_status(int fd, struct proc_result *res)
-{
-	int e = 0;
-	ssize_t r;
-	do
-		r = read(fd, &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(fd);
-	if (r == sizeof(e)) {
-		res->exec_failed = true;
-		res->exec_errno = e;
-	}
-}
-
 /* Pipes, the child, its group, and the drain of its streams. */
 static int start_child(const struct proc_spec *spec, char **envp, struct run *rn,
 		       struct proc_result *res, struct gm_err **err)
 {
-	/* out[2], err[2], exec status[2] */
-	int p[6] = {-1, -1, -1, -1, -1, -1};
-	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(p + 2, O_CLOEXEC) < 0 || pipe2(p + 4, O_CLOEXEC) < 0) {
+	/* out[2], err[2] */
+	int p[4] = {-1, -1, -1, -1};
+	int exec_errno = 0;
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(p + 2, O_CLOEXEC) < 0) {
 		int e = errno;
-		close_pipes(p, 6);
+		close_pipes(p, 4);
 		return gm_infra(err, e, "cannot create pipes for '%s'", spec->argv[0]);
 	}
 	rn->fg = spec->inherit_stdio && spec->foreground_tty && isatty(0) &&
 		 tcgetpgrp(0) == getpgrp();
 	/* Registered before the sweep of another thread can see it. */
 	contain_live_lock();
-	rn->pid = spawn_child(spec, envp, p[1], p[3], p[5], rn->fg);
+	rn->pid = spawn_child(spec, envp, p[1], p[3], &exec_errno, rn->fg);
 	if (rn->pid > 0)
 		contain_live_add(rn->pid);
 	contain_live_unlock();
 	if (rn->pid < 0) {
 		int e = errno;
-		close_pipes(p, 6);
+		close_pipes(p, 4);
 		return gm_infra(err, e, "cannot start '%s'", spec->argv[0]);
 	}
 	/* Both sides call setpgid so the group exists before either relies on it. */
@@ -330,8 +349,12 @@ static int start_child(const struct proc_spec *spec, char **envp, struct run *rn
 		spec->on_start(spec->ctx, rn->pid);
 	close(p[1]);
 	close(p[3]);
-	close(p[5]);
-	read_exec_status(p[4], res);
+	/* Set by the child before it exited, if its exec failed (we were
+	 * suspended until then). */
+	if (__atomic_load_n(&exec_errno, __ATOMIC_SEQ_CST)) {
+		res->exec_failed = true;
+		res->exec_errno = exec_errno;
+	}
 	struct drain *d = &rn->d;
 	drain_init(d, rn->pid, p[0], p[2], rn->deadline);
 	d->cap[0].max = d->cap[1].max = spec->capture_max;
@@ -391,7 +414,7 @@ static void finish(const struct proc_spec *spec, struct run *rn, struct proc_res
 static int proc_run_once(const struct proc_spec *spec, struct proc_result *res,
 			 struct gm_err **err)
 {
-	cleanup_strv char **envp = build_env(spec->env);
+	cleanup_free char **envp = build_env(spec->env);
 	struct run rn = {.spec = spec};
 	rn.start = now_seconds();
 	rn.deadline = spec->timeout_s > 0 ? rn.start + spec->timeout_s : 0;

@@ -4,8 +4,9 @@
  * the harness (PR_SET_PDEATHSIG).  A timeout, or SIGINT/SIGTERM delivered to
  * the harness, kills the whole group.  stdout and stderr are drained together
  * (poll), so a child filling one pipe cannot deadlock the other; captures are
- * capped.  An exec failure comes back over a CLOEXEC pipe and is reported as
- * such, not as exit status 127 (git's run-command).  When proc_run returns,
+ * capped.  An exec failure comes back in the memory the vfork-like child
+ * shares with us (as posix_spawn does) and is reported as such, not as
+ * exit status 127.  When proc_run returns,
  * the child has been reaped and its group killed: no zombie, no orphan.
  * The deadline and an interrupt hold after the reap too: a descendant that
  * left the group and keeps the pipes open does not hold the call (it is

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "base/progress.h"
+#include "base/strmap.h"
 #include "exec/proc.h"
 #include "matrix/matrix.h"
 
@@ -20,6 +21,12 @@ struct exec_job {
 	/* Container cells, predicted and prepared, waiting for their group
 	 * (NULL for the others). */
 	struct method_cmd **cmds;
+	/* The loader's traces so far (matrix.c: trace_run), under lock: a
+	 * key of the command without the subject's arguments -> its index in
+	 * traces (ld, libc; NULL fields when the trace showed nothing). */
+	struct strmap trace_keys;
+	char **trace_ld, **trace_libc;
+	size_t n_traces;
 };
 
 /* Classifies what cell c's command did (res) and records it; trace (may be

@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/progress.h"
 #include "base/utf8.h"
+#include "base/strbuf.h"
 #include "elf/glibcver.h"
 #include "base/util.h"
 #include "store/claim.h"
@@ -140,15 +141,52 @@ void cell_observe(struct cell *c, const struct method_cmd *cmd, const struct pro
 	classified_release(&cl);
 }
 
+/* The key of a trace: what the loader sees of the command but the
+ * program's own arguments (which trace mode never reaches: the loader maps
+ * the objects, lists them and exits before the program runs), the
+ * environment and the directory; each part length-prefixed.  Every method
+ * ends argv with the cell's arguments; NULL when this one does not. */
+static char *trace_key(const struct cell *c, const struct method_cmd *cmd, const char *cwd)
+{
+	size_t argc = strv_len(cmd->argv), nargs = strv_len(c->plan.args);
+	if (nargs > argc)
+		return NULL;
+	for (size_t k = 0; k < nargs; k++)
+		if (strcmp(cmd->argv[argc - nargs + k], c->plan.args[k]) != 0)
+			return NULL;
+	struct strbuf b = STRBUF_INIT;
+	strbuf_addf(&b, "%zu:%s", strlen(cwd), cwd);
+	for (size_t k = 0; k < argc - nargs; k++)
+		strbuf_addf(&b, "|%zu:%s", strlen(cmd->argv[k]), cmd->argv[k]);
+	strbuf_addstr(&b, "|env");
+	for (size_t k = 0; cmd->env && cmd->env[k]; k++)
+		strbuf_addf(&b, "|%zu:%s", strlen(cmd->env[k]), cmd->env[k]);
+	return strbuf_detach(&b);
+}
+
 /* Which loader and libc a user's binary ran on: a probe says so itself, a
  * user's program does not, so the same command runs again in the loader's
  * trace mode (classify.h: struct run_trace) before the run is judged.  Not
- * for a static executable, which ignores the variable and would run again. */
-static void trace_run(const struct cell *c, const struct method_cmd *cmd, const char *cwd,
-		      double timeout_s, struct run_trace *t)
+ * for a static executable, which ignores the variable and would run again.
+ * A trace depends on the command up to the program, not on its arguments:
+ * cells that differ only there (the shared objects check loads with one
+ * program per sysroot) share one trace. */
+static void trace_run(struct exec_job *j, const struct cell *c, const struct method_cmd *cmd,
+		      const char *cwd, double timeout_s, struct run_trace *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (c->plan.probe || c->plan.static_binary)
+		return;
+	cleanup_free char *key = trace_key(c, cmd, cwd);
+	size_t at;
+	pthread_mutex_lock(&j->lock);
+	bool known = key && strmap_get(&j->trace_keys, key, &at);
+	if (known) {
+		t->ld = j->trace_ld[at] ? xstrdup(j->trace_ld[at]) : NULL;
+		t->libc = j->trace_libc[at] ? xstrdup(j->trace_libc[at]) : NULL;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (known)
 		return;
 	cleanup_strv char **env = strv_dup(cmd->env);
 	strv_push(&env, "LD_TRACE_LOADED_OBJECTS=1");
@@ -159,9 +197,24 @@ static void trace_run(const struct cell *c, const struct method_cmd *cmd, const 
 	struct proc_result res;
 	if (proc_run(&spec, &res, NULL) < 0)
 		return;
-	if (res.exit_code == 0)
+	bool whole = res.exit_code == 0;
+	if (whole)
 		run_trace_parse(res.out, res.out_len, t);
+	/* Kept when it is the loader's answer (it exited, not interrupted,
+	 * not timed out): a trace cut short says nothing about the next. */
+	bool keep = key && !res.interrupted && !res.timed_out && !res.exec_failed && !res.signal;
 	proc_result_release(&res);
+	if (!keep)
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (!strmap_get(&j->trace_keys, key, &at)) {
+		j->trace_ld = xrealloc(j->trace_ld, (j->n_traces + 1) * sizeof(char *));
+		j->trace_libc = xrealloc(j->trace_libc, (j->n_traces + 1) * sizeof(char *));
+		j->trace_ld[j->n_traces] = t->ld ? xstrdup(t->ld) : NULL;
+		j->trace_libc[j->n_traces] = t->libc ? xstrdup(t->libc) : NULL;
+		strmap_set(&j->trace_keys, key, j->n_traces++);
+	}
+	pthread_mutex_unlock(&j->lock);
 }
 
 static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
@@ -201,7 +254,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				      : NULL;
 	struct run_trace trace = {0};
 	if (!res.interrupted && !res.exec_failed)
-		trace_run(c, &cmd, cwd, j->o->timeout_s, &trace);
+		trace_run(j, c, &cmd, cwd, j->o->timeout_s, &trace);
 	cell_observe(c, &cmd, &res, &trace, note);
 	run_trace_release(&trace);
 	proc_result_release(&res);
@@ -376,6 +429,13 @@ int matrix_execute(const struct gm_ctx *ctx, struct matrix *m, const struct matr
 			free(j.cmds[i]);
 		}
 	free(j.cmds);
+	for (size_t i = 0; i < j.n_traces; i++) {
+		free(j.trace_ld[i]);
+		free(j.trace_libc[i]);
+	}
+	free(j.trace_ld);
+	free(j.trace_libc);
+	strmap_release(&j.trace_keys);
 	m->finished = now_rfc3339();
 	m->wall_s = now_seconds() - j.start;
 	progress_done(&j.progress);

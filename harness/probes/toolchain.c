@@ -8,11 +8,66 @@
 #include "base/util.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What a compiler said, per process: the same compiler answers the same
+ * for every sysroot, and each question costs a compiler's start (issue 22:
+ * `cc -E -v` twice per sysroot was 50 ms of every run's start). */
+struct asked {
+	char *key;          /* the compiler, a NUL, the question */
+	char **dirs;        /* its search list */
+	char *version;      /* or its version line */
+	struct asked *next;
+};
+static struct asked *asked;
+static pthread_mutex_t asked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct asked *asked_find(const char *cc, const char *q)
+{
+	const struct asked *hit = NULL;
+	pthread_mutex_lock(&asked_lock);
+	for (const struct asked *a = asked; a && !hit; a = a->next)
+		if (strcmp(a->key, cc) == 0 && strcmp(a->key + strlen(cc) + 1, q) == 0)
+			hit = a;
+	pthread_mutex_unlock(&asked_lock);
+	return hit;
+}
+
+static void asked_add(const char *cc, const char *q, char **dirs, const char *version)
+{
+	struct asked *a = xcalloc(1, sizeof(*a));
+	size_t n = strlen(cc) + 1, m = strlen(q) + 1;
+	a->key = xmalloc(n + m);
+	memcpy(a->key, cc, n);
+	memcpy(a->key + n, q, m);
+	a->dirs = dirs ? strv_dup(dirs) : NULL;
+	a->version = version ? xstrdup(version) : NULL;
+	pthread_mutex_lock(&asked_lock);
+	a->next = asked;
+	asked = a;
+	pthread_mutex_unlock(&asked_lock);
+}
+
+static int search_list_run(const char *cc, bool cxx, char ***ret, struct gm_err **err);
+
 /* The compiler's #include <...> search list, from `cc -E -v`. */
 static int search_list(const char *cc, bool cxx, char ***ret, struct gm_err **err)
+{
+	const char *q = cxx ? "-E -v c++" : "-E -v c";
+	const struct asked *a = asked_find(cc, q);
+	if (a) {
+		*ret = strv_dup(a->dirs);
+		return 0;
+	}
+	if (search_list_run(cc, cxx, ret, err) < 0)
+		return -1;
+	asked_add(cc, q, *ret, NULL);
+	return 0;
+}
+
+static int search_list_run(const char *cc, bool cxx, char ***ret, struct gm_err **err)
 {
 	char *argv[] = {(char *)cc, "-x", cxx ? "c++" : "c", "-E", "-v", "/dev/null", NULL};
 	struct proc_spec spec = {.argv = argv, .capture_max = 1 << 16, .log_fd = -1,
@@ -234,7 +289,22 @@ int compiler_version(char **ret, struct gm_err **err)
 	return compiler_version_of(cc && *cc ? cc : "gcc", ret, err);
 }
 
+static int compiler_version_run(const char *cc, char **ret, struct gm_err **err);
+
 int compiler_version_of(const char *cc, char **ret, struct gm_err **err)
+{
+	const struct asked *a = asked_find(cc, "--version");
+	if (a) {
+		*ret = xstrdup(a->version);
+		return 0;
+	}
+	if (compiler_version_run(cc, ret, err) < 0)
+		return -1;
+	asked_add(cc, "--version", NULL, *ret);
+	return 0;
+}
+
+static int compiler_version_run(const char *cc, char **ret, struct gm_err **err)
 {
 	char *argv[] = {(char *)cc, "--version", NULL};
 	struct proc_spec spec = {.argv = argv, .capture_max = 4096, .log_fd = -1, .stdin_fd = -1,
