@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
+#include "elf/addon.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "plan/cells.h"
@@ -253,6 +254,8 @@ struct files {
 	struct elf_info *infos;
 	char **abs;
 	char ***host_libdirs;       /* per file: host directories of its other libraries */
+	char ***programs;           /* per file: the program an add-on is loaded by, or NULL */
+	char **no_program;          /* per file: why no program loads that add-on, or NULL */
 	struct plan_subject *subjects;
 	const struct gm_arch *arch; /* the one they all share, or NULL */
 };
@@ -263,21 +266,58 @@ static void files_release(struct files *f)
 		elf_info_release(&f->infos[i]);
 		free(f->abs[i]);
 		strv_free(f->host_libdirs[i]);
+		strv_free(f->programs[i]);
+		free(f->no_program[i]);
 	}
 	free(f->infos);
 	free(f->abs);
 	free(f->host_libdirs);
+	free(f->programs);
+	free(f->no_program);
 	free(f->subjects);
 }
 
+/* A shared object of this machine made for one program (a node add-on, a
+ * Python extension: elf/addon.h) is loaded by that program, found in PATH,
+ * when the command names no --host-program (load-object lacks the
+ * program's own symbols: every cell would be missing-symbol); without the
+ * program its cells say which --host-program to give. */
+static void addon_program(const struct gm_ctx *ctx, const char *name, size_t i, struct files *f)
+{
+	struct elf_info info;
+	if (f->subjects[i].kind != ELF_FILE_SHARED_OBJECT || f->subjects[i].arch != arch_host() ||
+	    elf_info_read_flags(f->abs[i], ELF_READ_SYMBOLS, &info, NULL) != 1)
+		return;
+	const struct elf_addon *a = elf_addon_of(info.unversioned_undef);
+	char *prog = a ? elf_find_program(a->program) : NULL;
+	if (prog) {
+		strv_push_take(&f->programs[i], prog);
+		for (size_t k = 0; a->args[k]; k++)
+			strv_push(&f->programs[i], a->args[k]);
+		gm_note(ctx, "%s is a %s (%s undefined): loaded by %s, as --host-program \"%s\" "
+			     "would (--host-program names another)", name, a->kind, a->marker, prog,
+			a->hint);
+	} else if (a) {
+		f->no_program[i] = xasprintf("a %s (%s undefined): no %s here to load it; give "
+					     "--host-program \"%s\"", a->kind, a->marker, a->program,
+					     a->hint);
+	}
+	f->subjects[i].host_program = f->programs[i];
+	f->subjects[i].no_program = f->no_program[i];
+	elf_info_release(&info);
+}
+
 /* Each BINARY read as ELF (not ELF: a usage error), its real path, the
- * host libraries it needs beyond glibc (a note names each). */
-static int read_files(const struct gm_ctx *ctx, char **names, size_t n, struct files *f,
-		      struct gm_err **err)
+ * host libraries it needs beyond glibc (a note names each), the program
+ * an add-on is made for unless with_program (--host-program) names one. */
+static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool with_program,
+		      struct files *f, struct gm_err **err)
 {
 	f->infos = xcalloc(n, sizeof(*f->infos));
 	f->abs = xcalloc(n, sizeof(*f->abs));
 	f->host_libdirs = xcalloc(n, sizeof(*f->host_libdirs));
+	f->programs = xcalloc(n, sizeof(*f->programs));
+	f->no_program = xcalloc(n, sizeof(*f->no_program));
 	f->subjects = xcalloc(n, sizeof(*f->subjects));
 	for (size_t i = 0; i < n; i++) {
 		int r = elf_info_read(names[i], &f->infos[i], err);
@@ -292,6 +332,8 @@ static int read_files(const struct gm_ctx *ctx, char **names, size_t n, struct f
 			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
 				     "libraries)", names[i], libs[l]);
 		plan_subject_file(names[i], f->abs[i], &f->infos[i], &f->subjects[i]);
+		if (!with_program)
+			addon_program(ctx, names[i], i, f);
 		/* Suite names and versions mean the files' architecture when
 		 * they all have one ("bookworm" for an aarch64 file is
 		 * debian-bookworm-arm64). */
@@ -300,10 +342,12 @@ static int read_files(const struct gm_ctx *ctx, char **names, size_t n, struct f
 	return 0;
 }
 
-static bool any_shared_object(const struct files *f)
+/* Does a shared object wait for load-object (no program of its own)? */
+static bool needs_load_object(const struct files *f)
 {
 	for (size_t i = 0; i < f->n; i++)
-		if (f->subjects[i].kind == ELF_FILE_SHARED_OBJECT)
+		if (f->subjects[i].kind == ELF_FILE_SHARED_OBJECT && !f->subjects[i].host_program &&
+		    !f->subjects[i].no_program)
 			return true;
 	return false;
 }
@@ -417,7 +461,7 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	    container_select(ctx->cfg, &o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
 			     &o->mo.hook, err) < 0 ||
 	    no_probe_library(r->ms, r->n_ms, err) < 0 ||
-	    (any_shared_object(&r->f) && !o->host_program &&
+	    (needs_load_object(&r->f) && !o->host_program &&
 	     build_loaders(ctx, r->runs, r->n_runs, o->mo.jobs, &r->loaders, err) < 0) ||
 	    matrix_outdir(o->out, "check-", &abs_out, err) < 0)
 		return -1;
@@ -450,7 +494,8 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 	if (parse(ctx, argc, argv, o, &helped, err) < 0 || helped)
 		return helped ? 0 : -1;
 	sysroot_host(&r.host);
-	if (read_files(ctx, argv + optind, (size_t)(argc - optind), &r.f, err) < 0 ||
+	if (read_files(ctx, argv + optind, (size_t)(argc - optind), o->host_program != NULL, &r.f,
+		       err) < 0 ||
 	    select_all(ctx, o, &r, err) < 0)
 		goto done;
 	plan(ctx, o, &r);

@@ -86,6 +86,13 @@ static char *pairing_fault(const struct pairing *p, const struct gm_arch *host)
 	return NULL;
 }
 
+/* The program that loads a shared object: the command's --host-program,
+ * else the one the object was made for, else NULL (load-object). */
+static char *const *host_program(const struct plan_input *in, const struct plan_subject *s)
+{
+	return in->host_program ? in->host_program : s->host_program;
+}
+
 /* Another machine's file runs in a tree of its architecture through the
  * kernel (binfmt_misc), elsewhere under qemu-user in front of the method's
  * command; nothing of another machine is ever executed by the host itself. */
@@ -102,7 +109,7 @@ static char *foreign_fault(struct planner *pl, const struct pairing *p)
 		return xasprintf("a %s file on a %s machine: no %s here to run it (Debian package "
 				 "qemu-user-static)", a->gnu, host->gnu, a->qemu);
 	}
-	if (p->s->kind == ELF_FILE_SHARED_OBJECT && pl->in->host_program)
+	if (p->s->kind == ELF_FILE_SHARED_OBJECT && host_program(pl->in, p->s))
 		return xasprintf("a %s shared object: --host-program runs on this %s machine",
 				 a->gnu, host->gnu);
 	return NULL;
@@ -130,7 +137,9 @@ static char *kind_fault(const struct plan_input *in, const struct pairing *p)
 		if (method_in_container(rt))
 			return xstrdup("shared object: check loads it in a program of this machine, "
 				       "and container methods run what is in the tree");
-		if (method_runs_on_host(rt) && !in->host_program)
+		if (!host_program(in, p->s) && p->s->no_program)
+			return xstrdup(p->s->no_program);
+		if (method_runs_on_host(rt) && !host_program(in, p->s))
 			return xasprintf("shared object: method %s runs programs, and check loads a "
 					 "shared object with its own program built against each "
 					 "sysroot (methods loader, interp, rpath, env), or with "
@@ -215,18 +224,20 @@ static const struct probe *loader_for(const struct plan_input *in, const struct 
 
 /* A user's shared object runs inside a program that loads it: the
  * user's --host-program, or load-object built against the run sysroot. */
-static void fill_loaded(const struct plan_input *in, struct cell *c)
+static void fill_loaded(const struct plan_input *in, const struct plan_subject *s,
+			struct cell *c)
 {
-	const struct probe *lo = in->host_program ? NULL : loader_for(in, c->plan.run);
-	if (!in->host_program && (!lo || lo->status != PROBE_BUILT)) {
+	char *const *hp = host_program(in, s);
+	const struct probe *lo = hp ? NULL : loader_for(in, c->plan.run);
+	if (!hp && (!lo || lo->status != PROBE_BUILT)) {
 		c->plan.skip_reason = xasprintf("load-object did not build against %s: %s", c->plan.run->name,
 					   lo ? lo->reason : "?");
 		return;
 	}
 	c->plan.loads = c->plan.binary;
-	c->plan.binary = xstrdup(in->host_program ? in->host_program[0] : lo->binary);
-	for (size_t a = 1; in->host_program && in->host_program[a]; a++)
-		strv_push(&c->plan.args, in->host_program[a]);
+	c->plan.binary = xstrdup(hp ? hp[0] : lo->binary);
+	for (size_t a = 1; hp && hp[a]; a++)
+		strv_push(&c->plan.args, hp[a]);
 	strv_push(&c->plan.args, c->plan.loads);
 }
 
@@ -237,7 +248,7 @@ static void fill_file(const struct plan_input *in, size_t subject, struct cell *
 	if (c->plan.skip_reason)
 		return;
 	if (in->subjects[subject].kind == ELF_FILE_SHARED_OBJECT)
-		fill_loaded(in, c);
+		fill_loaded(in, &in->subjects[subject], c);
 	else
 		for (size_t a = 0; in->args && in->args[a]; a++)
 			strv_push(&c->plan.args, in->args[a]);

@@ -51,6 +51,12 @@ struct plan_subject {
 	const char *machine;         /* that machine's name, for messages */
 	enum elf_file_kind kind;
 	const struct probe *probe;   /* NULL: a user's file */
+	/* A shared object made for one program (elf/addon.h): that program
+	 * (argv, [0] absolute) loads it when the command names none, or,
+	 * when this machine lacks it, no_program says so and which
+	 * --host-program to give. */
+	char *const *host_program;
+	const char *no_program;
 };
 
 /* Reads what planning needs of a probe (not built: only its name and
