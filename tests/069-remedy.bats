@@ -90,6 +90,31 @@ newest() {
 	assert_contains "$output" "loader debian-trixie-amd64 ok ok"
 }
 
+@test "flags --portable for a glibc before 2.34: a threaded program that links against trixie as it is links against bullseye too (libpthread as needed), and a plain one needs no libpthread" {
+	local d=$BATS_TEST_TMPDIR
+	printf '%s\n' '#include <pthread.h>' '#include <dlfcn.h>' \
+		'static void *f(void *a) { return a; }' \
+		'int main(void) { pthread_t t; void *h = dlopen("libm.so.6", RTLD_NOW);' \
+		'  if (pthread_create(&t, 0, f, 0) || pthread_join(t, 0) || !h) return 1; return 0; }' \
+		>"$d/thr.c"
+	printf 'int main(void) { return 0; }\n' >"$d/plain.c"
+	# shellcheck disable=SC2046 # flags prints words meant to be split
+	cc $("$GM" flags --sysroot trixie --portable 3>&-) -o "$d/thr-trixie" "$d/thr.c"
+	# The same line against bullseye: pthread_create and dlopen are in
+	# libpthread and libdl there, which the flags link as needed.
+	# shellcheck disable=SC2046
+	cc $("$GM" flags --sysroot bullseye --portable 3>&-) -o "$d/thr" "$d/thr.c"
+	# shellcheck disable=SC2046
+	cc $("$GM" flags --sysroot bullseye --portable 3>&-) -o "$d/plain" "$d/plain.c"
+	run readelf -d "$d/thr"
+	assert_contains "$output" "[libpthread.so.0]"
+	assert_contains "$output" "[libdl.so.2]"
+	run readelf -d "$d/plain"
+	assert_not_contains "$output" "libpthread"
+	run_gm 0 check "$d/thr" --against bullseye --against bookworm --against trixie --out "$d/out"
+	assert_contains "$output" "6 ok, 0 mismatches"
+}
+
 @test "patch --sysroot: the sysroot's loader and library directories in one step; the architecture and --interp are checked" {
 	local d=$BATS_TEST_TMPDIR
 	# shellcheck disable=SC2046 # flags prints words meant to be split

@@ -18,7 +18,10 @@ static const char help[] =
 	"Prints the flags that build a program against sysroot S with the host's gcc:\n"
 	"S's headers (with -nostdinc, gcc's and libstdc++'s own headers kept), its crt\n"
 	"files and libraries, and -Wl,--dynamic-linker=<S's loader> -Wl,-rpath,<S's\n"
-	"libdirs>, so the result runs on S's glibc when started directly.\n"
+	"libdirs>, so the result runs on S's glibc when started directly.  Before\n"
+	"glibc 2.34, libpthread, libdl, librt, libutil and libanl are linked as needed\n"
+	"(sysroots/merged-libs.specs), so what links against a newer glibc links\n"
+	"unchanged against S.\n"
 	"\n"
 	"  --sysroot S   a sysroot name (glibc-matrix sysroot list)\n"
 	"  --portable    a binary to ship: compiled and linked against S as above, but\n"
@@ -102,7 +105,7 @@ int cmd_flags(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return -1;
 	/* Another machine's sysroot gets Debian's cross compiler for it
 	 * (toolchain_for); print it with --cc, use it as CC. */
-	int r = toolchain_for(&s, cxx, portable ? TOOLCHAIN_PORTABLE : TOOLCHAIN_STANDALONE, &t,
+	int r = toolchain_for(ctx->cfg, &s, cxx, portable ? TOOLCHAIN_PORTABLE : TOOLCHAIN_STANDALONE, &t,
 			      err);
 	sysroot_release(&s);
 	if (r < 0)

@@ -299,7 +299,7 @@ int probes_build(const struct gm_ctx *ctx, const struct sysroot *sys, size_t n_s
 	}
 	for (size_t s = 0; r == 0 && s < n_sys; s++)
 		for (int lang = 0; r == 0 && lang < (portable ? 3 : 2); lang++)
-			r = toolchain_for(&sys[s], lang > 0, lang == 2 ? TOOLCHAIN_PORTABLE : TOOLCHAIN_PROBE,
+			r = toolchain_for(ctx->cfg, &sys[s], lang > 0, lang == 2 ? TOOLCHAIN_PORTABLE : TOOLCHAIN_PROBE,
 					  &j.tc[s * 3 + lang], err);
 	for (size_t i = 0; i < n; i++) {
 		j.out[i].build = &sys[i / n_cases];

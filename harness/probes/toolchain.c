@@ -189,8 +189,21 @@ char *toolchain_crtdir(const struct sysroot *s)
 	return path_is_file(p) ? xstrdup(usr) : NULL;
 }
 
-int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
-		  struct toolchain *t, struct gm_err **err)
+/* The libraries glibc 2.34 merged into libc, linked as needed after the
+ * objects (a specs file: flags come before the objects on a gcc line, and
+ * --as-needed there would drop them). */
+static void merged_libs(const struct gm_config *cfg, const struct sysroot *s,
+			struct toolchain *t)
+{
+	if (version_cmp(s->glibc_version, "2.34") >= 0)
+		return;
+	cleanup_free char *specs = path_join(cfg->recipes, "merged-libs.specs");
+	if (path_is_file(specs))
+		strv_push_take(&t->ldflags, xasprintf("-specs=%s", specs));
+}
+
+int toolchain_for(const struct gm_config *cfg, const struct sysroot *s, bool cxx,
+		  enum toolchain_mode mode, struct toolchain *t, struct gm_err **err)
 {
 	const char *env = getenv(cxx ? "CXX" : "CC");
 	const struct gm_arch *host = arch_host(), *a = arch_by_gnu(s->arch);
@@ -262,6 +275,8 @@ int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
 	}
 	if (!strv_contains(s->libdirs, crt))
 		strv_push_take(&t->ldflags, xasprintf("-L%s", crt));
+	if (mode != TOOLCHAIN_PROBE)
+		merged_libs(cfg, s, t);
 	if (mode == TOOLCHAIN_STANDALONE) {
 		struct strbuf rpath = STRBUF_INIT;
 		strbuf_join(&rpath, s->libdirs, ":");

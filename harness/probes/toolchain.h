@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/config.h"
 #include "store/sysroot.h"
 
 enum toolchain_mode {
@@ -35,8 +36,13 @@ struct toolchain {
 	char *version;     /* cross: the first line of `cc --version` (cache keys); else NULL */
 };
 
-int toolchain_for(const struct sysroot *s, bool cxx, enum toolchain_mode mode,
-		  struct toolchain *ret, struct gm_err **err);
+/* For a project's build (not TOOLCHAIN_PROBE) against a glibc older than
+ * 2.34, where libpthread, libdl, librt, libutil and libanl were still
+ * libraries of their own, the link takes cfg->recipes/merged-libs.specs:
+ * gcc links them as needed at the end of the line, where the newer glibc
+ * has them in libc, so what links against the new glibc links unchanged. */
+int toolchain_for(const struct gm_config *cfg, const struct sysroot *s, bool cxx,
+		  enum toolchain_mode mode, struct toolchain *ret, struct gm_err **err);
 void toolchain_release(struct toolchain *t);
 
 /* The directory of the sysroot holding crt1.o (for -B), or NULL. */
