@@ -32,10 +32,17 @@ struct job {
 	struct gm_err *err;        /* first infrastructure error */
 };
 
+/* A flag naming a file (-specs=FILE) counts by the file's content, not
+ * its path: the same checkout's data moved elsewhere keeps its probes. */
 static void hash_strv(struct strbuf *text, const char *tag, char *const *v)
 {
-	for (size_t i = 0; v && v[i]; i++)
-		strbuf_addf(text, "%s %s\n", tag, v[i]);
+	for (size_t i = 0; v && v[i]; i++) {
+		char h[65];
+		if (str_starts(v[i], "-specs=") && sha256_file(v[i] + strlen("-specs="), h, NULL) == 0)
+			strbuf_addf(text, "%s -specs=%s\n", tag, h);
+		else
+			strbuf_addf(text, "%s %s\n", tag, v[i]);
+	}
 }
 
 static char *file_hash(const char *dir, const char *rel)
