@@ -70,6 +70,31 @@ void strbuf_join(struct strbuf *sb, char *const *v, const char *sep)
 	}
 }
 
+void strbuf_add_shell_word(struct strbuf *sb, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "-_=+/.,:@%") == strlen(w)) {
+		strbuf_addstr(sb, w);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (const char *p = w; *p; p++)
+		if (*p == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *p);
+	strbuf_addch(sb, '\'');
+}
+
+void strbuf_add_shell_words(struct strbuf *sb, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			strbuf_addch(sb, ' ');
+		strbuf_add_shell_word(sb, v[i]);
+	}
+}
+
 char *strbuf_detach(struct strbuf *sb)
 {
 	char *r = sb->buf ? sb->buf : xstrdup("");

@@ -24,6 +24,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends v[0] sep v[1] sep ... */
 void strbuf_join(struct strbuf *sb, char *const *v, const char *sep);
+/* Appends w as one word a POSIX shell (and strv_split_words) reads back:
+ * as it is when it holds only safe characters, else in single quotes. */
+void strbuf_add_shell_word(struct strbuf *sb, const char *w);
+/* Appends each word of v so, separated by blanks. */
+void strbuf_add_shell_words(struct strbuf *sb, char *const *v);
 /* The text (never NULL, "" if empty); sb is empty afterwards. */
 char *strbuf_detach(struct strbuf *sb);
 /* The text without giving it up ("" if empty). */

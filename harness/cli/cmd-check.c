@@ -16,6 +16,7 @@
 #include "base/arch.h"
 #include "cli/select.h"
 #include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <getopt.h>
@@ -120,6 +121,7 @@ struct check_opts {
 	struct matrix_opts mo;
 	char *out;
 	const char *baseline, *policy;
+	const char *timeout;        /* --timeout as given, or NULL */
 	int expect_exit;
 	bool allow_empty;
 };
@@ -191,6 +193,7 @@ static int parse_one(int c, const char *arg, struct check_opts *o, struct gm_err
 		if (*end || end == arg || !(o->mo.timeout_s > 0 && o->mo.timeout_s <= 86400))
 			return gm_usage(err, "--timeout '%s': want seconds, more than 0 and at most "
 					"86400", arg);
+		o->timeout = arg;
 		return 0;
 	case OPT_OUT: free(o->out); o->out = xstrdup(arg); return 0;
 	case OPT_BASELINE: o->baseline = arg; return 0;
@@ -470,8 +473,41 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	return 0;
 }
 
+/* "--opt" and the words of v as one shell-quoted value onto *words. */
+static void push_words_option(char ***words, const char *opt, char *const *v)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add_shell_words(&b, v);
+	strv_push(words, opt);
+	strv_push_take(words, strbuf_detach(&b));
+}
+
+/* The options that shape check's cells, as the words that give them. */
+static void check_words(const struct check_opts *o, struct plan_words *w)
+{
+	if (strv_len(o->args))
+		push_words_option(&w->program, "--args", o->args);
+	if (o->host_program)
+		push_words_option(&w->object, "--host-program", o->host_program);
+	for (size_t i = 0; o->libpath && o->libpath[i]; i++) {
+		strv_push(&w->every, "--library-path");
+		strv_push(&w->every, o->libpath[i]);
+	}
+	if (o->expect_exit) {
+		strv_push(&w->every, "--expect-exit");
+		strv_push_take(&w->every, xasprintf("%d", o->expect_exit));
+	}
+	if (o->timeout) {
+		strv_push(&w->every, "--timeout");
+		strv_push(&w->every, o->timeout);
+	}
+	container_hook_words(&o->ctr, &w->hook);
+}
+
 static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct check_run *r)
 {
+	struct plan_words words = {0};
+	check_words(o, &words);
 	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .methods = r->ms,
 				.n_methods = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
 				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own,
@@ -479,10 +515,11 @@ static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct ch
 				.libdirs = o->libpath,
 				.host_libdirs = (char *const *const *)r->f.host_libdirs,
 				.host_program = o->host_program, .loaders = r->loaders,
-				.n_loaders = r->loaders ? r->n_runs : 0};
+				.n_loaders = r->loaders ? r->n_runs : 0, .words = &words};
 	struct plan_machine here;
 	plan_machine_here(ctx->cfg, &here);
 	plan_cells(&in, &here, &r->m);
+	plan_words_release(&words);
 }
 
 static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o,

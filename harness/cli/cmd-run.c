@@ -68,6 +68,7 @@ struct run_opts {
 	char *out;
 	long shard, shards;  /* --shard I/N; 0/0 when absent */
 	const char *arch;    /* --arch, GNU name; NULL: this machine's */
+	const char *timeout; /* --timeout as given, or NULL */
 };
 
 /* "I/N" with 1 <= I <= N <= 1000. */
@@ -149,6 +150,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct run_opts *o, 
 			if (*end || end == optarg || !(o->m.timeout_s > 0 && o->m.timeout_s <= 86400))
 				return gm_usage(err, "--timeout '%s': want seconds, more than 0 "
 						"and at most 86400", optarg);
+			o->timeout = optarg;
 			break;
 		case OPT_OUT: free(o->out); o->out = xstrdup(optarg); break;
 		case OPT_TEST: o->test_cases = true; break;
@@ -192,6 +194,19 @@ static const char *builds_arch(const struct sysroot *builds, size_t n)
 	return n ? builds[0].arch : NULL;
 }
 
+/* The options that shape run's cells, as the words that give them (the
+ * cells' sysroots are full names: --arch does not change them). */
+static void run_words(const struct run_opts *o, struct plan_words *w)
+{
+	if (o->timeout) {
+		strv_push(&w->every, "--timeout");
+		strv_push(&w->every, o->timeout);
+	}
+	if (o->m.lazy)
+		strv_push(&w->every, "--lazy");
+	container_hook_words(&o->ctr, &w->hook);
+}
+
 int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	struct run_opts o = {.m = {.timeout_s = 20}};
@@ -204,6 +219,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct matrix m = {.command_line = ctx->argv};
 	struct trees t = {0};
 	struct plan_subject *subjects = NULL;
+	struct plan_words words = {0};
 	bool helped;
 	int r = -1;
 
@@ -243,7 +259,9 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct plan_input in = {.subjects = subjects, .n_subjects = n_b * n_cs, .methods = ms,
 				.n_methods = n_ms, .runs = runs, .n_runs = n_r, .host = &host,
 				.trees = t.v, .tree_glibc = t.own, .n_trees = t.n,
-				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0};
+				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0,
+				.words = &words};
+	run_words(&o, &words);
 	struct plan_machine here;
 	plan_machine_here(ctx->cfg, &here);
 	plan_cells(&in, &here, &m);
@@ -255,6 +273,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (r == 0)
 		r = report_nothing_ran(&m, o.allow_empty, err);
 out:
+	plan_words_release(&words);
 	free(subjects);
 	matrix_release(&m);
 	probes_free(probes, n_b * n_cs);

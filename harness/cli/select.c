@@ -178,6 +178,22 @@ int select_rootfs(const struct gm_config *cfg, char *const *names, const char *a
 	return 0;
 }
 
+void container_hook_words(const struct container_opts *o, char ***words)
+{
+	if (!o->hook)
+		return;
+	strv_push(words, "--hook");
+	strv_push(words, o->hook);
+	for (size_t i = 0; o->hook_args && o->hook_args[i]; i++) {
+		strv_push(words, "--hook-arg");
+		strv_push(words, o->hook_args[i]);
+	}
+	for (size_t i = 0; o->hook_env && o->hook_env[i]; i++) {
+		strv_push(words, "--hook-env");
+		strv_push(words, o->hook_env[i]);
+	}
+}
+
 int container_opt(int c, const char *arg, struct container_opts *o, struct gm_err **err)
 {
 	switch (c) {

@@ -75,6 +75,10 @@ struct container_opts {
 	struct method_hook method_hook; /* handed to the matrix by container_select */
 };
 
+/* Appends to *words the options that give o's hook (--hook, --hook-arg,
+ * --hook-env), the hook's absolute path; nothing without one. */
+void container_hook_words(const struct container_opts *o, char ***words);
+
 /* Handles one container option: 1 if c was one, 0 if not, -1 + err. */
 int container_opt(int c, const char *arg, struct container_opts *o, struct gm_err **err);
 

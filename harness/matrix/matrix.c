@@ -468,6 +468,7 @@ void matrix_release(struct matrix *m)
 		strv_free(c->plan.args);
 		strv_free(c->plan.runtime);
 		strv_free(c->plan.extra_libdirs);
+		strv_free(c->plan.options);
 		free(c->plan.run_library);
 		free(c->plan.skip_reason);
 		free(c->pred.detail);

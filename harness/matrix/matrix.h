@@ -40,6 +40,10 @@ struct cell_plan {
 	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
+	/* The command-line words of the options that shaped this cell beyond
+	 * its subject, sysroots, method and tree ("--args", "a b", ...): what
+	 * its reproduce command carries (the document's "options"). */
+	char **options;
 };
 
 /* What the ELF data implies (the method's predict, verdict_predicted). */

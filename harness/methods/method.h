@@ -103,6 +103,7 @@ enum {
 	 * machine 183"), so it cannot write a foreign tree's cache; toolbox
 	 * lacks it: it maps this machine's loader. */
 	METHOD_BINFMT = 1 << 8,
+	METHOD_HOOK = 1 << 9,          /* runs an OCI hook, ours or --hook's (inject methods) */
 };
 
 struct method {

@@ -259,6 +259,33 @@ static void fill_file(const struct plan_input *in, size_t subject, struct cell *
 			strv_push(&c->plan.extra_libdirs, extra[d]);
 }
 
+void plan_words_release(struct plan_words *w)
+{
+	strv_free(w->every);
+	strv_free(w->program);
+	strv_free(w->object);
+	strv_free(w->hook);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The options that shaped this cell: how its subject runs (a program's
+ * arguments, a shared object's host program), those of every cell, the
+ * hook. */
+static char **cell_words(const struct plan_words *w, const struct plan_subject *s,
+			 const struct method *rt)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	char *const *parts[] = {
+		!w || s->probe ? NULL : s->kind == ELF_FILE_SHARED_OBJECT ? w->object : w->program,
+		w ? w->every : NULL,
+		w && (rt->caps & METHOD_HOOK) ? w->hook : NULL,
+	};
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (size_t i = 0; parts[k] && parts[k][i]; i++)
+			strv_push(&v, parts[k][i]);
+	return v;
+}
+
 static void plan_pairing(struct planner *pl, size_t subject, const struct pairing *p,
 			 struct matrix *m)
 {
@@ -273,6 +300,7 @@ static void plan_pairing(struct planner *pl, size_t subject, const struct pairin
 	c->plan.probe = s->probe != NULL;
 	c->plan.static_binary = s->kind == ELF_FILE_STATIC_EXEC;
 	c->plan.skip_reason = why;
+	c->plan.options = cell_words(pl->in->words, s, p->rt);
 	if (d == PLAN_RUN && s->arch != pl->mach->host && !p->tree)
 		c->plan.emulator = xstrdup(emulator_of(pl, s->arch));
 	if (s->probe && d == PLAN_RUN)

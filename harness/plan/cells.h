@@ -66,6 +66,18 @@ void plan_subject_probe(const struct probe *p, struct plan_subject *s);
 void plan_subject_file(const char *name, const char *abs, const struct elf_info *info,
 		       struct plan_subject *s);
 
+/* The options that shape cells, as the command-line words that give them
+ * (the command spells them); each cell takes those that apply to it, for
+ * its reproduce command. */
+struct plan_words {
+	char **every;    /* every cell: --timeout, --lazy, --library-path, --expect-exit */
+	char **program;  /* a program's cells (not a shared object's): --args */
+	char **object;   /* a shared object's cells: --host-program */
+	char **hook;     /* the cells of methods that run a hook (METHOD_HOOK) */
+};
+
+void plan_words_release(struct plan_words *w);
+
 /* The targets and the settings every cell of a command shares. */
 struct plan_input {
 	const struct plan_subject *subjects;
@@ -93,6 +105,7 @@ struct plan_input {
 	char *const *host_program;
 	const struct probe *loaders;
 	size_t n_loaders;
+	const struct plan_words *words; /* NULL: none */
 };
 
 /* Adds the cells of in to m, in the order subjects, methods, trees, run

@@ -172,6 +172,7 @@ static json_object *jcell(const struct causes *cs, const struct cell *c, size_t 
 	json_object_object_add(o, "method", jstr(c->plan.method->name));
 	json_object_object_add(o, "rootfs", jstr(c->plan.rootfs ? c->plan.rootfs->name : NULL));
 	json_object_object_add(o, "arch", jstr(c->plan.run->arch));
+	json_object_object_add(o, "options", jstrv(c->plan.options));
 	json_object_object_add(pred, "outcome", jstr(gm_outcome_name(c->pred.outcome)));
 	json_object_object_add(pred, "detail", jstr(c->pred.detail ? c->pred.detail : ""));
 	json_object_object_add(pred, "problems", jproblems(cs, c));

@@ -72,6 +72,7 @@ static const struct rfield cell_f[] = {
 	{"method", T_TEXT, 0, NULL},
 	{"rootfs", T_TEXT, 0, NULL},
 	{"arch", T_TEXT, 0, NULL},
+	{"options", T_ARR, T_STR, NULL},
 	{"predicted", T_OBJ, 0, predicted_f},
 	{"observed", T_OBJ, 0, observed_f},
 	{"expected", T_OBJ, 0, expected_f},

@@ -224,6 +224,8 @@ void rdoc_open(json_object *root, struct rdoc *d)
 		c->predicted = rjs(p, "outcome");
 		c->predicted_detail = rjs(p, "detail");
 		c->problems = rget(p, "problems");
+		c->options = json_object_is_type(rget(j, "options"), json_type_array)
+				     ? rget(j, "options") : NULL;
 		c->observed = rjs(o, "outcome");
 		c->detail = rjs(o, "detail");
 		c->loader_message = rjs_or_null(o, "loader_message");
@@ -247,23 +249,6 @@ void rdoc_close(struct rdoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* A word as a POSIX shell reads it back. */
-static void shell_word(struct strbuf *b, const char *w)
-{
-	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			   "-_=+/.,:@%") == strlen(w)) {
-		strbuf_addstr(b, w);
-		return;
-	}
-	strbuf_addch(b, '\'');
-	for (const char *p = w; *p; p++)
-		if (*p == '\'')
-			strbuf_addstr(b, "'\\''");
-		else
-			strbuf_addch(b, *p);
-	strbuf_addch(b, '\'');
-}
-
 /* Container cells on the tree's own glibc have the tree as their run axis
  * ("rootfs-bullseye"), not a sysroot. */
 static bool tree_axis(const struct rcell *c)
@@ -276,25 +261,31 @@ char *rcell_reproduce(const struct rcell *c)
 	struct strbuf b = STRBUF_INIT;
 	if (c->probe) {
 		strbuf_addstr(&b, "glibc-matrix run --case ");
-		shell_word(&b, c->subject);
+		strbuf_add_shell_word(&b, c->subject);
 		strbuf_addstr(&b, " --build ");
-		shell_word(&b, c->build);
+		strbuf_add_shell_word(&b, c->build);
 		if (!tree_axis(c)) {
 			strbuf_addstr(&b, " --run ");
-			shell_word(&b, c->run);
+			strbuf_add_shell_word(&b, c->run);
 		}
 	} else {
 		strbuf_addstr(&b, "glibc-matrix check ");
-		shell_word(&b, c->subject);
+		strbuf_add_shell_word(&b, c->subject);
 		strbuf_addstr(&b, " --against ");
-		shell_word(&b, tree_axis(c) ? "host" : c->run);
+		strbuf_add_shell_word(&b, tree_axis(c) ? "host" : c->run);
 	}
 	strbuf_addstr(&b, " --method ");
-	shell_word(&b, c->method);
+	strbuf_add_shell_word(&b, c->method);
 	if (*c->rootfs) {
 		strbuf_addstr(&b, " --rootfs ");
-		shell_word(&b, c->rootfs);
+		strbuf_add_shell_word(&b, c->rootfs);
 	}
+	for (size_t i = 0; c->options && i < json_object_array_length(c->options); i++) {
+		strbuf_addch(&b, ' ');
+		strbuf_add_shell_word(&b, json_object_get_string(json_object_array_get_idx(c->options, i)));
+	}
+	if (!c->options && !c->probe && c->expect_exit)
+		strbuf_addf(&b, " --expect-exit %d", c->expect_exit);
 	return strbuf_detach(&b);
 }
 

@@ -27,6 +27,7 @@ struct rcell {
 	int expect_exit;
 	bool mismatch, unexpected, skipped;
 	json_object *problems;        /* array */
+	json_object *options;         /* array of strings; NULL in older documents */
 };
 
 struct rdoc {
@@ -51,7 +52,9 @@ json_object *rdoc_merge(json_object *const *docs, size_t n);
 void rdoc_open(json_object *root, struct rdoc *ret);
 void rdoc_close(struct rdoc *d);
 
-/* The command that runs this one cell again. */
+/* The command that runs this one cell again, with the options that shaped
+ * it (the cell's "options"; a document without them: the expected exit
+ * status alone), every word shell-quoted. */
 char *rcell_reproduce(const struct rcell *c);
 
 /* "subject built on B" or "subject": the row a cell belongs to in a grid. */

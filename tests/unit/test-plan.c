@@ -4,6 +4,7 @@
  * process on open, exec or fork). */
 #define _GNU_SOURCE
 #include "plan/cells.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "tap.h"
 
@@ -295,6 +296,58 @@ static void shared_objects_are_loaded_by_a_program(void)
 	matrix_release(&m);
 }
 
+/* options: the words of the options that shaped a cell, each cell those
+ * that apply to it (its reproduce command): a program's --args, a shared
+ * object's --host-program, the hook's for the methods that run one. */
+static char *join(char *const *v)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_join(&b, v, " ");
+	return strbuf_detach(&b);
+}
+
+static void each_cell_carries_the_options_that_shape_it(void)
+{
+	struct sysroot runs[] = {sysroot("a", "x86_64", "2.31")};
+	struct sysroot host = sysroot("host", "x86_64", "2.36"), own = sysroot("own", "x86_64", "2.36");
+	struct rootfs tree = {.name = "t", .arch = "x86_64"};
+	struct plan_subject f[] = {file_subject("x86_64", ELF_FILE_DYNAMIC_EXEC),
+				   file_subject("x86_64", ELF_FILE_SHARED_OBJECT)};
+	f[1].name = "obj";
+	char *hp[] = {"/usr/bin/node", NULL};
+	char *every[] = {"--timeout", "5", NULL}, *program[] = {"--args", "x 'y z'", NULL};
+	char *object[] = {"--host-program", "/usr/bin/node", NULL}, *hook[] = {"--hook", "/h", NULL};
+	struct plan_words w = {.every = every, .program = program, .object = object, .hook = hook};
+	const struct method *rs[] = {method_find("loader"), method_find("inject"),
+				    method_find("container")};
+	struct plan_input in = {.subjects = f, .n_subjects = 2, .methods = rs, .n_methods = 3,
+				.runs = runs, .n_runs = 1, .host = &host, .trees = &tree,
+				.tree_glibc = &own, .n_trees = 1, .host_program = hp, .words = &w};
+	struct plan_machine mach = machine();
+	struct matrix m = {0};
+	plan_cells(&in, &mach, &m);
+	TEST_COMPARE(m.n, 6);
+	static const char *const want[][2] = {
+		{"loader", "--args x 'y z' --timeout 5"},
+		{"inject", "--args x 'y z' --timeout 5 --hook /h"},
+		{"container", "--args x 'y z' --timeout 5"},
+		{"loader", "--host-program /usr/bin/node --timeout 5"},
+		{"inject", "--host-program /usr/bin/node --timeout 5 --hook /h"},
+		{"container", "--host-program /usr/bin/node --timeout 5"},
+	};
+	for (size_t i = 0; i < m.n && i < 6; i++) {
+		char *got = join(m.cells[i].plan.options);
+		TEST_COMPARE_STRING(m.cells[i].plan.method->name, want[i][0]);
+		TEST_COMPARE_STRING(got, want[i][1]);
+		free(got);
+	}
+	matrix_release(&m);
+	in.words = NULL;
+	plan_cells(&in, &mach, &m);
+	TEST_VERIFY(m.n == 6 && m.cells[0].plan.options && !m.cells[0].plan.options[0]);
+	matrix_release(&m);
+}
+
 /* plan_cells under a filter that kills the process on any open, stat,
  * access, readlink, exec, fork, mkdir or unlink: a 2 × 4 × 3 plan
  * completes. */
@@ -358,6 +411,7 @@ int main(void)
 	RUN_TEST(probe_library_method);
 	RUN_TEST(unbuilt_probe);
 	RUN_TEST(shared_objects_are_loaded_by_a_program);
+	RUN_TEST(each_cell_carries_the_options_that_shape_it);
 	RUN_TEST(planning_reads_nothing_and_spawns_nothing);
 	TAP_END();
 }

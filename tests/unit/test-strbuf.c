@@ -53,6 +53,29 @@ static void strbuf_join_and_growth(void)
 	strbuf_release(&b);
 }
 
+/* Shell words read back as themselves (strv_split_words). */
+static void shell_words_read_back(void)
+{
+	char *v[] = {"plain-/x.y:z@1%=+,", "", "a b", "it's", "'", "$HOME", "a\\b", "\"q\"",
+		     "tab\there", "new\nline", "*?[~#&;|<>(){}!", NULL};
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add_shell_word(&b, v[0]);
+	TEST_COMPARE_STRING(strbuf_str(&b), v[0]);
+	strbuf_reset(&b);
+	strbuf_add_shell_word(&b, "it's");
+	TEST_COMPARE_STRING(strbuf_str(&b), "'it'\\''s'");
+	strbuf_reset(&b);
+	strbuf_add_shell_words(&b, v);
+	const char *why = NULL;
+	char **back = strv_split_words(strbuf_str(&b), &why);
+	TEST_VERIFY(back != NULL);
+	TEST_COMPARE(strv_len(back), strv_len(v));
+	for (size_t i = 0; back && v[i]; i++)
+		TEST_COMPARE_STRING(back[i], v[i]);
+	strv_free(back);
+	strbuf_release(&b);
+}
+
 static void strv_push_many(void)
 {
 	char **v = xcalloc(1, sizeof(char *));
@@ -130,6 +153,7 @@ int main(void)
 {
 	RUN_TEST(strbuf_appends);
 	RUN_TEST(strbuf_join_and_growth);
+	RUN_TEST(shell_words_read_back);
 	RUN_TEST(strv_push_many);
 	RUN_TEST(shell_words);
 	RUN_TEST(method_table);
