@@ -127,8 +127,8 @@ void inspect_gate_file(struct inspect_gate *ig, const char *path, const struct e
 	else if (gate_over(&r))
 		print_text(ig, path, &r);
 	else if (r.is_static)
-		fprintf(ig->out, "%s: static executable, no version needs (it carries its own libc)\n",
-			path);
+		fprintf(ig->out, "%s: static executable, no version needs (it never loads "
+				 "the target's glibc)\n", path);
 	gate_result_release(&r);
 }
 
