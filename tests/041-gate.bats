@@ -78,6 +78,20 @@ json_get() {
 	run_gm 2 inspect --max-glibc 2.28 "$W/tree"
 	assert_contains "$output" "broken': program headers lie outside the file"
 	assert_contains "$output" "tree/new: GLIBC_2.34"
+	assert_contains "$output" "1 of 1 ELF file over glibc 2.28; 1 file not judged (malformed or unreadable)"
+}
+
+@test "the malformed corpus under the gate (symbols read too): a clear error, exit 2, never a crash" {
+	python3 "$BATS_TEST_DIRNAME/fixtures/elf/make-corrupt.py" "$W/corpus" > "$W/names"
+	[ "$(wc -l < "$W/names")" -ge 30 ]
+	while read -r name; do
+		run "$GM" inspect --max-glibc 2.28 "$W/corpus/$name"
+		echo "$name: $status: $output"
+		[ "$status" -eq 2 ]
+		assert_contains "$output" "$W/corpus/$name"
+		run "$GM" inspect --profile manylinux_2_28 --json "$W/corpus/$name"
+		[ "$status" -eq 2 ]
+	done < "$W/names"
 }
 
 @test "GLIBC_ABI_DT_RELR is over a limit before 2.36, with its own word" {

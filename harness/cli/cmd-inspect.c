@@ -278,7 +278,7 @@ static int inspect_paths(struct scan *sc, char **paths)
 	}
 	if (sc->json)
 		fputs("]\n", sc->out);
-	int r = sc->gate ? inspect_gate_finish(sc->gate) : 0;
+	int r = sc->gate ? inspect_gate_finish(sc->gate, sc->bad) : 0;
 	/* A malformed file is a usage error, as without a gate: the gate
 	 * could not judge everything it was given. */
 	return sc->bad ? GM_EXIT_USAGE : r;

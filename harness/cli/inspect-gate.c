@@ -132,7 +132,7 @@ void inspect_gate_file(struct inspect_gate *ig, const char *path, const struct e
 	gate_result_release(&r);
 }
 
-int inspect_gate_finish(struct inspect_gate *ig)
+int inspect_gate_finish(struct inspect_gate *ig, size_t unread)
 {
 	if (!ig->json) {
 		fprintf(ig->out, "%zu of %zu ELF file%s over %s", ig->over, ig->files,
@@ -140,6 +140,9 @@ int inspect_gate_finish(struct inspect_gate *ig)
 		if (ig->statics)
 			fprintf(ig->out, "; %zu static executable%s without version needs", ig->statics,
 				ig->statics == 1 ? "" : "s");
+		if (unread)
+			fprintf(ig->out, "; %zu file%s not judged (malformed or unreadable)", unread,
+				unread == 1 ? "" : "s");
 		fputc('\n', ig->out);
 	}
 	return ig->over ? GM_EXIT_FINDINGS : 0;

@@ -36,8 +36,10 @@ int inspect_gate_init(struct inspect_gate *ig, const struct gm_config *cfg, cons
  * the first object of the JSON array. */
 void inspect_gate_file(struct inspect_gate *ig, const char *path, const struct elf_info *in,
 		       bool first);
-/* The summary line (text only); GM_EXIT_FINDINGS when a file is over, else 0. */
-int inspect_gate_finish(struct inspect_gate *ig);
+/* The summary line (text only; unread: the files that could not be
+ * judged, reported on stderr by the scan); GM_EXIT_FINDINGS when a file is
+ * over, else 0. */
+int inspect_gate_finish(struct inspect_gate *ig, size_t unread);
 void inspect_gate_release(struct inspect_gate *ig);
 
 #endif
