@@ -45,15 +45,17 @@ static const char help[] =
 	"                    summary; static executables have no version needs\n"
 	"                    (--json: per ELF file file, floor, over, static, nodes,\n"
 	"                    libraries); exit 1 when a file is over\n"
-	"      --profile NAME  the same against a manylinux profile (manylinux2014,\n"
+	"      --profile NAME\n"
+	"                    the same against a manylinux profile (manylinux2014,\n"
 	"                    manylinux_2_28, _2_31, _2_34, _2_35: its glibc limit, its\n"
 	"                    GLIBCXX/CXXABI/GCC limits and its allowed libraries, as\n"
 	"                    auditwheel's policy lists them; sysroots/profiles-manylinux.tsv)\n"
 	"\n"
 	"A directory without -r means its files.  Non-ELF files found in directories\n"
 	"are skipped; malformed ELF files are reported on stderr and the scan goes on.\n"
-	"Exit: 0 all read (with a gate: none over), 1 a file over the gate, 2 usage, a named file missing or not ELF, or a file\n"
-	"malformed (the others are still reported).\n";
+	"Exit: 0 all read (with a gate: none over), 1 a file over the gate, 2 usage,\n"
+	"a named file missing or not ELF, or a file malformed (the others are still\n"
+	"reported).\n";
 
 struct scan {
 	bool json, recursive;
