@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "cli/closure-out.h"
 #include "cli/cmd.h"
+#include "cli/inspect-gate.h"
 #include "elf/elfinfo.h"
 #include "elf/glibcver.h"
 #include "base/fs.h"
@@ -21,6 +22,7 @@
 
 static const char help[] =
 	"usage: glibc-matrix inspect FILE|DIR... [-r] [--json]\n"
+	"       glibc-matrix inspect --max-glibc VERSION|--profile NAME FILE|DIR... [-r] [--json]\n"
 	"       glibc-matrix inspect --closure FILE... [--json]\n"
 	"\n"
 	"For each ELF file: interpreter, needed libraries, runpath, the glibc version\n"
@@ -35,16 +37,31 @@ static const char help[] =
 	"                    the floor of the whole closure and the object that sets it;\n"
 	"                    glibc's libraries and the rest are left to the target system\n"
 	"      --json        one JSON array of objects\n"
+	"      --max-glibc VERSION\n"
+	"                    a gate, ELF only (no root, runtime or sysroot): each file\n"
+	"                    that requires more than glibc VERSION, with the nodes and\n"
+	"                    the symbols bound to them (GLIBC_x.y newer than VERSION,\n"
+	"                    GLIBC_PRIVATE, GLIBC_ABI_* of a later glibc), then a\n"
+	"                    summary; static executables have no version needs\n"
+	"                    (--json: per ELF file file, floor, over, static, nodes,\n"
+	"                    libraries); exit 1 when a file is over\n"
+	"      --profile NAME\n"
+	"                    the same against a manylinux profile (manylinux2014,\n"
+	"                    manylinux_2_28, _2_31, _2_34, _2_35: its glibc limit, its\n"
+	"                    GLIBCXX/CXXABI/GCC limits and its allowed libraries, as\n"
+	"                    auditwheel's policy lists them; sysroots/profiles-manylinux.tsv)\n"
 	"\n"
 	"A directory without -r means its files.  Non-ELF files found in directories\n"
 	"are skipped; malformed ELF files are reported on stderr and the scan goes on.\n"
-	"Exit: 0 all read, 2 usage, a named file missing or not ELF, or a file\n"
-	"malformed (the others are still reported).\n";
+	"Exit: 0 all read (with a gate: none over), 1 a file over the gate, 2 usage,\n"
+	"a named file missing or not ELF, or a file malformed (the others are still\n"
+	"reported).\n";
 
 struct scan {
 	bool json, recursive;
 	size_t printed, bad;
 	FILE *out;
+	struct inspect_gate *gate; /* --max-glibc, --profile */
 };
 
 static const char *type_name(const struct elf_info *in)
@@ -166,7 +183,7 @@ static void inspect_file(struct scan *sc, const char *path, bool named)
 {
 	struct elf_info in;
 	struct gm_err *err = NULL;
-	int r = elf_info_read(path, &in, &err);
+	int r = elf_info_read_flags(path, sc->gate ? ELF_READ_SYMBOLS : 0, &in, &err);
 	if (r < 0) {
 		fprintf(stderr, "glibc-matrix: %s\n", err->msg);
 		gm_err_free(&err);
@@ -180,7 +197,9 @@ static void inspect_file(struct scan *sc, const char *path, bool named)
 		}
 		return;
 	}
-	if (sc->json)
+	if (sc->gate)
+		inspect_gate_file(sc->gate, path, &in, sc->printed == 0);
+	else if (sc->json)
 		print_json(sc, path, &in);
 	else
 		print_text(sc, path, &in);
@@ -246,19 +265,59 @@ static int inspect_closures(char **files, bool json, struct gm_err **err)
 	return r;
 }
 
+/* The plain scan and the gate share it: FILE|DIR... in order, one JSON
+ * array when asked. */
+static int inspect_paths(struct scan *sc, char **paths)
+{
+	if (sc->json)
+		fputs("[", sc->out);
+	for (size_t i = 0; paths[i]; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			scan_dir(sc, paths[i]);
+		else
+			inspect_file(sc, paths[i], true);
+	}
+	if (sc->json)
+		fputs("]\n", sc->out);
+	int r = sc->gate ? inspect_gate_finish(sc->gate, sc->bad) : 0;
+	/* A malformed file is a usage error, as without a gate: the gate
+	 * could not judge everything it was given. */
+	return sc->bad ? GM_EXIT_USAGE : r;
+}
+
+static int inspect_gated(struct gm_ctx *ctx, struct scan *sc, char **paths, const char *max_glibc,
+			 const char *profile, struct gm_err **err)
+{
+	struct inspect_gate ig;
+	if (max_glibc && profile)
+		return gm_usage(err, "inspect: --profile sets the glibc limit; give one of "
+				     "--max-glibc and --profile");
+	if (inspect_gate_init(&ig, ctx->cfg, max_glibc, profile, sc->json, sc->out, err) < 0)
+		return -1;
+	sc->gate = &ig;
+	int r = inspect_paths(sc, paths);
+	sc->gate = NULL;
+	inspect_gate_release(&ig);
+	return r;
+}
+
 int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000, OPT_CLOSURE };
+	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_MAX_GLIBC, OPT_PROFILE };
 	static const struct option opts[] = {
 		{"recursive", no_argument, NULL, 'r'},
 		{"closure", no_argument, NULL, OPT_CLOSURE},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"max-glibc", required_argument, NULL, OPT_MAX_GLIBC},
+		{"profile", required_argument, NULL, OPT_PROFILE},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	struct scan sc = {.out = stdout};
 	bool closure = false;
+	const char *max_glibc = NULL, *profile = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "rhq", opts, NULL)) != -1) {
@@ -272,6 +331,10 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			sc.json = true;
 		else if (c == OPT_CLOSURE)
 			closure = true;
+		else if (c == OPT_MAX_GLIBC)
+			max_glibc = optarg;
+		else if (c == OPT_PROFILE)
+			profile = optarg;
 		else if (c == 'h')
 			return gm_help(help);
 		else
@@ -284,18 +347,11 @@ int cmd_inspect(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		if (stat(argv[i], &st) < 0)
 			return gm_usage(err, "inspect: cannot read '%s': %s", argv[i], strerror(errno));
 	}
+	if (closure && (max_glibc || profile))
+		return gm_usage(err, "inspect: --closure does not take --max-glibc or --profile");
 	if (closure)
 		return inspect_closures(argv + optind, sc.json, err);
-	if (sc.json)
-		fputs("[", sc.out);
-	for (int i = optind; i < argc; i++) {
-		struct stat st;
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-			scan_dir(&sc, argv[i]);
-		else
-			inspect_file(&sc, argv[i], true);
-	}
-	if (sc.json)
-		fputs("]\n", sc.out);
-	return sc.bad ? GM_EXIT_USAGE : 0;
+	if (max_glibc || profile)
+		return inspect_gated(ctx, &sc, argv + optind, max_glibc, profile, err);
+	return inspect_paths(&sc, argv + optind);
 }
