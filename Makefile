@@ -217,6 +217,7 @@ matrix: all
 # with `make bench-build`.
 bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/inspect.sh
+	$(Q)bash bench/gate.sh
 	$(Q)bash bench/patch.sh
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
