@@ -35,6 +35,12 @@ char *batch_describe(const struct batch_prog *p)
 	return xasprintf("exit %d", p->exit_code);
 }
 
+/* A plan's field: no tab or newline, not empty. */
+static bool plain(const char *s)
+{
+	return *s && !strpbrk(s, "\t\n");
+}
+
 static int write_plan(const struct batch_spec *spec, const char *path, struct gm_err **err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -44,9 +50,18 @@ static int write_plan(const struct batch_spec *spec, const char *path, struct gm
 			strbuf_release(&sb);
 			return gm_usage(err, "program %zu: want an absolute path and a timeout", i + 1);
 		}
+		for (size_t k = 0; p->stage_src && p->stage_src[k]; k++) {
+			const char *s = p->stage_src[k], *d = p->stage_dst[k];
+			if (!spec->stage_dir || !plain(s) || !plain(d) || !str_starts(s, "/gm-work/") ||
+			    !str_starts(d, "/gm/")) {
+				strbuf_release(&sb);
+				return gm_usage(err, "program %zu: cannot stage '%s' at '%s'", i + 1, s, d);
+			}
+			strbuf_addf(&sb, "+\t%s\t%s\n", s, d);
+		}
 		strbuf_addf(&sb, "%ld", (long)(p->timeout_s * 1000));
 		for (size_t k = 0; p->argv[k]; k++) {
-			if (strpbrk(p->argv[k], "\t\n") || !*p->argv[k]) {
+			if (!plain(p->argv[k])) {
 				strbuf_release(&sb);
 				return gm_usage(err, "program %zu: argument '%s' is empty or holds a "
 						     "tab or newline", i + 1, p->argv[k]);
@@ -125,6 +140,7 @@ int batch_run(const struct gm_config *cfg, struct batch_spec *spec, struct gm_er
 	struct oci_spec os = {
 		.rootfs = spec->rootfs,
 		.probe_dir = spec->probe_dir,
+		.stage_dir = spec->stage_dir,
 		.batch_dir = dir,
 		.mounts = spec->mounts,
 		.n_mounts = spec->n_mounts,

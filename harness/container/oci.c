@@ -135,6 +135,12 @@ static char *config_json(const struct oci_spec *spec, const char *rootpath)
 	static const char *const ro_bind[] = {"rbind", "ro", "nosuid", "nodev", NULL};
 	if (spec->probe_dir)
 		json_object_array_add(ms, mount_json("/gm", "bind", spec->probe_dir, ro_bind));
+	if (spec->stage_dir) {
+		json_object_array_add(ms, mount_json("/gm", "tmpfs", "tmpfs",
+						(const char *const[]){"nosuid", "nodev", "mode=755",
+								      NULL}));
+		json_object_array_add(ms, mount_json("/gm-work", "bind", spec->stage_dir, ro_bind));
+	}
 	if (spec->batch_dir)
 		json_object_array_add(ms, mount_json("/gm-batch", "bind", spec->batch_dir, ro_bind));
 	for (size_t i = 0; i < spec->n_mounts; i++)

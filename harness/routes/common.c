@@ -21,6 +21,8 @@ void route_cmd_release(struct route_cmd *c)
 	strv_free(c->mount_dst);
 	strv_free(c->hook_argv);
 	strv_free(c->hook_env);
+	strv_free(c->stage_src);
+	strv_free(c->stage_dst);
 	strv_free(c->expect_dirs);
 	free(c->expect_ld);
 	free(c->expect_libc);

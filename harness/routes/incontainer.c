@@ -54,42 +54,21 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
 	       version_cmp(r->glibc_version, run->glibc_version) < 0;
 }
 
-char *ctr_inside(const struct route_ctx *rc, const char *host_path)
-{
-	size_t n = strlen(rc->workdir);
-	if (strncmp(host_path, rc->workdir, n) == 0 && host_path[n] == '/')
-		return path_join(rc->tree->container_dir, host_path + n + 1);
-	return xstrdup(host_path);
-}
-
-/* A hard link costs nothing; the store and the report directory may lie
- * on different file systems, then it is a copy. */
-static int place(const char *src, const char *dir, char **ret, struct gm_err **err)
+char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src)
 {
 	const char *b = strrchr(src, '/');
-	char *dst = path_join(dir, b ? b + 1 : src);
-	unlink(dst);
-	if (link(src, dst) < 0 && copy_file(src, dst, err) < 0) {
-		free(dst);
-		return -1;
-	}
-	if (ret)
-		*ret = dst;
-	else
-		free(dst);
-	return 0;
+	char *inside = path_join(rc->tree->container_dir, b ? b + 1 : src);
+	strv_push(&c->stage_src, src);
+	strv_push(&c->stage_dst, inside);
+	return inside;
 }
 
-int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err)
+char *ctr_stage(const struct route_ctx *rc, struct route_cmd *c)
 {
-	cleanup_free char *host = NULL;
-	if (mkdir_p(rc->workdir, 0755, err) < 0 || place(rc->binary, rc->workdir, &host, err) < 0)
-		return -1;
+	char *inside = ctr_stage_file(rc, c, rc->binary);
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
-		if (place(rc->companions[i], rc->workdir, NULL, err) < 0)
-			return -1;
-	*ret = ctr_inside(rc, host);
-	return 0;
+		free(ctr_stage_file(rc, c, rc->companions[i]));
+	return inside;
 }
 
 char **ctr_env(const struct route_ctx *rc)
@@ -277,10 +256,8 @@ int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd
 
 int ctr_prepare_staged(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
 {
-	char *inside;
-	if (ctr_stage(rc, &inside, err) < 0)
-		return -1;
-	strv_push_take(&c->argv, inside);
+	(void)err;
+	strv_push_take(&c->argv, ctr_stage(rc, c));
 	route_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	return 0;

@@ -27,11 +27,12 @@ char *ctr_rootfs_loader(const struct rootfs *r, const char *binary);
  * tree has a glibc, and an older one)? */
 bool ctr_injects(const struct rootfs *r, const struct sysroot *run);
 
-/* Links (or copies) the binary and its companions into rc->workdir and
- * returns the binary's path inside the container (rc->container_dir/...). */
-int ctr_stage(const struct route_ctx *rc, char **ret, struct gm_err **err);
-/* The container path of a file below rc->workdir. */
-char *ctr_inside(const struct route_ctx *rc, const char *host_path);
+/* Stages host file src (c->stage_src, c->stage_dst) under its own name
+ * in rc->tree->container_dir and returns its path there. */
+char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src);
+/* Stages the binary and its companions; returns the binary's path inside
+ * the container (rc->tree->container_dir/...).  Nothing is written. */
+char *ctr_stage(const struct route_ctx *rc, struct route_cmd *c);
 /* The environment of the programs: LC_ALL=C and, unless lazy, LD_BIND_NOW=1. */
 char **ctr_env(const struct route_ctx *rc);
 

@@ -40,7 +40,10 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	int r = route_patched_copy_at(rc, interp, runpath, c, &copy, err);
 	if (r != 0)
 		return r;
-	strv_push_take(&c->argv, ctr_inside(rc, copy));
+	/* The patched copy, with the companions beside it. */
+	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy));
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+		free(ctr_stage_file(rc, c, rc->companions[i]));
 	route_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	/* The libc's compiled-in gconv directory is its prefix (source) or
