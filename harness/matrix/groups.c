@@ -143,12 +143,10 @@ static void group_task(void *p, size_t gi)
 				c->obs.outcome = GM_FAILED;
 		}
 	}
+	/* Nothing of a cell's own is on the host (work/shared and work/files
+	 * go with work/ at the end of the run). */
 	for (size_t k = 0; k < g->n; k++) {
 		batch_prog_release(&progs[k]);
-		if (!j->o->keep_work) {
-			cleanup_free char *w = xasprintf("%s/%zu", work, g->cells[k]);
-			rm_rf(w, NULL);
-		}
 		matrix_tick(j);
 	}
 	free(progs);

@@ -3,6 +3,7 @@
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/strmap.h"
 #include "base/util.h"
 #include "elf/elfcache.h"
 #include "elf/glibcver.h"
@@ -10,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,6 +54,41 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
 {
 	return strcmp(r->glibc_version, "none") != 0 &&
 	       version_cmp(r->glibc_version, run->glibc_version) < 0;
+}
+
+int ctr_shared(const struct route_ctx *rc, const char *key,
+	       int (*make)(const struct route_ctx *rc, const char *dir, void *arg,
+			   struct gm_err **err),
+	       void *arg, char **ret_dir, struct gm_err **err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct strmap keys = STRMAP_INIT; /* work and key to n */
+	static bool *made;
+	cleanup_free char *work = xstrdup(rc->workdir);
+	char *slash = strrchr(work, '/');
+	if (slash && slash != work)
+		*slash = '\0';
+	cleanup_free char *full = xasprintf("%s\n%s", work, key);
+	pthread_mutex_lock(&lock);
+	size_t n = keys.n, k = strmap_intern(&keys, full, n);
+	if (k == n) {
+		made = xrealloc(made, (n + 1) * sizeof(*made));
+		made[n] = false;
+	}
+	char *dir = xasprintf("%s/shared/%zu", work, k);
+	int r = 0;
+	if (!made[k]) {
+		/* What a kept work directory of an earlier run left goes. */
+		r = rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 ? -1 : make(rc, dir, arg, err);
+		made[k] = r == 0;
+	}
+	pthread_mutex_unlock(&lock);
+	if (r != 0) {
+		free(dir);
+		return r;
+	}
+	*ret_dir = dir;
+	return 0;
 }
 
 char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src)
@@ -108,28 +145,61 @@ static char *run_libc(const struct sysroot *run)
 	return NULL;
 }
 
-/* workdir/libc-only/libc.so.6 -> run's libc: a directory that holds the
- * injected libc and nothing else, searched before the tree's own. */
+static int make_libc_link(const struct route_ctx *rc, const char *dir, void *arg,
+			  struct gm_err **err)
+{
+	(void)rc;
+	cleanup_free char *link_ = path_join(dir, "libc.so.6");
+	if (symlink(arg, link_) < 0)
+		return gm_infra(err, errno, "cannot create '%s'", link_);
+	return 0;
+}
+
+/* A directory whose libc.so.6 is run's and holds nothing else, searched
+ * before the tree's own: one per run sysroot (shared/<n>/libc.so.6, so its
+ * libc is read once), NULL (+ err if it could not be made) when run has no
+ * libc.so.6. */
 static char *libc_only_dir(const struct route_ctx *rc, const struct sysroot *run,
 			   struct gm_err **err)
 {
-	char *dir = path_join(rc->workdir, "libc-only");
-	cleanup_free char *link_ = path_join(dir, "libc.so.6");
 	for (size_t i = 0; run->libdirs[i]; i++) {
 		cleanup_free char *libc = path_join(run->libdirs[i], "libc.so.6");
 		if (!path_exists(libc))
 			continue;
-		unlink(link_);
-		if (mkdir_p(dir, 0755, err) < 0)
-			break;
-		if (symlink(libc, link_) < 0) {
-			gm_infra(err, errno, "cannot create '%s'", link_);
-			break;
-		}
-		return dir;
+		cleanup_free char *key = xasprintf("libc-only\t%s", libc);
+		char *dir;
+		return ctr_shared(rc, key, make_libc_link, libc, &dir, err) == 0 ? dir : NULL;
 	}
-	free(dir);
 	return NULL;
+}
+
+/* s with its prefix from (a directory, before a '/') written as to. */
+static void rename_dir(char **s, const char *from, const char *to)
+{
+	size_t n = strlen(from);
+	char *at = *s ? strstr(*s, from) : NULL;
+	if (!at || at[n] != '/')
+		return;
+	char *r = xasprintf("%.*s%s%s", (int)(at - *s), *s, to, at + n);
+	free(*s);
+	*s = r;
+}
+
+/* The prediction names the libc-only directory as the cell's own,
+ * workdir/libc-only: where the report has always said the injected libc
+ * sat beside nothing else (the cell's work is gone after the run either
+ * way). */
+static void name_libc_only(struct gm_prediction *p, const char *shared, const char *workdir)
+{
+	cleanup_free char *own = path_join(workdir, "libc-only");
+	for (size_t i = 0; i < p->n_problems; i++) {
+		rename_dir(&p->problems[i].object, shared, own);
+		rename_dir(&p->problems[i].library, shared, own);
+	}
+	for (size_t i = 0; p->libraries && p->libraries[i]; i++)
+		rename_dir(&p->libraries[i], shared, own);
+	for (size_t i = 0; p->host_libs && p->host_libs[i]; i++)
+		rename_dir(&p->host_libs[i], shared, own);
 }
 
 static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *injected,
@@ -197,7 +267,10 @@ static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *inj
 		env.interp = "(none in the root filesystem)";
 		env.system_dirs = none;
 	}
-	return predict_process(rc->binary, &env, p, err);
+	int pr = predict_process(rc->binary, &env, p, err);
+	if (pr == 0 && only)
+		name_libc_only(p, only, rc->workdir);
+	return pr;
 }
 
 char *ctr_glibc_files(const struct sysroot *run, bool libc_only)

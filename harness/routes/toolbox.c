@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "routes/incontainer.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -29,6 +31,20 @@ static char *under_host(const struct sysroot *run, const char *path)
 	return xstrdup(path);
 }
 
+struct copy_job {
+	const char *interp, *runpath;
+	struct route_cmd *c;
+};
+
+static int make_copy(const struct route_ctx *rc, const char *dir, void *arg, struct gm_err **err)
+{
+	struct copy_job *cj = arg;
+	struct route_ctx at = *rc;
+	at.workdir = dir;
+	cleanup_free char *copy = NULL;
+	return route_patched_copy_at(&at, cj->interp, cj->runpath, cj->c, &copy, err);
+}
+
 static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
 {
 	cleanup_free char *interp = under_host(rc->run, rc->run->loader);
@@ -36,10 +52,20 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	for (size_t i = 0; rc->run->libdirs[i]; i++)
 		strv_push_take(&dirs, under_host(rc->run, rc->run->libdirs[i]));
 	cleanup_free char *runpath = route_join_colon(dirs);
-	cleanup_free char *copy = NULL;
-	int r = route_patched_copy_at(rc, interp, runpath, c, &copy, err);
+	/* The copy is the same in every tree: made once per binary and run
+	 * sysroot. */
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "toolbox\t%s\t%s\t%s", rc->binary, interp, runpath);
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+		strbuf_addf(&key, "\t%s", rc->companions[i]);
+	struct copy_job cj = {.interp = interp, .runpath = runpath, .c = c};
+	cleanup_free char *dir = NULL;
+	int r = ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &dir, err);
+	strbuf_release(&key);
 	if (r != 0)
 		return r;
+	const char *b = strrchr(rc->binary, '/');
+	cleanup_free char *copy = path_join(dir, b ? b + 1 : rc->binary);
 	/* The patched copy, with the companions beside it. */
 	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy));
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
