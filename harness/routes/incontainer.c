@@ -20,13 +20,43 @@ char **ctr_rootfs_dirs(const struct rootfs *r)
 	return distribution_dirs(r->arch);
 }
 
-/* root + the path rel resolves to inside root, or NULL. */
-static char *resolve_in(const char *root, const char *rel)
+/* Answers that depend on their key alone in this process (a path inside
+ * a tree, which the run never changes; the glibc files of a run sysroot):
+ * worked out once, not per cell.  Values are kept for the life of the
+ * process, each answer an allocated string or NULL. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap memo_keys = STRMAP_INIT;
+static char **memo_vals;
+
+/* A copy of the answer for key, computed by compute(a, b) the first time. */
+static char *memo(const char *key, char *(*compute)(const void *a, const void *b),
+		  const void *a, const void *b)
 {
-	cleanup_free char *canon = rootpath_resolve(root, rel[0] == '/' ? rel + 1 : rel);
+	pthread_mutex_lock(&memo_lock);
+	size_t n = memo_keys.n, k = strmap_intern(&memo_keys, key, n);
+	if (k == n) {
+		memo_vals = xrealloc(memo_vals, (n + 1) * sizeof(*memo_vals));
+		memo_vals[n] = compute(a, b);
+	}
+	char *r = memo_vals[k] ? xstrdup(memo_vals[k]) : NULL;
+	pthread_mutex_unlock(&memo_lock);
+	return r;
+}
+
+static char *resolve_now(const void *root, const void *rel)
+{
+	const char *r = rel;
+	cleanup_free char *canon = rootpath_resolve(root, r[0] == '/' ? r + 1 : r);
 	if (!canon)
 		return NULL;
 	return *canon ? path_join(root, canon) : xstrdup(root);
+}
+
+/* root + the path rel resolves to inside root, or NULL. */
+static char *resolve_in(const char *root, const char *rel)
+{
+	cleanup_free char *key = xasprintf("resolve\t%s\t%s", root, rel);
+	return memo(key, resolve_now, root, rel);
 }
 
 char **ctr_rootfs_host_dirs(const struct rootfs *r)
@@ -273,8 +303,10 @@ static int predict_in_tree(const struct route_ctx *rc, const struct sysroot *inj
 	return pr;
 }
 
-char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
+static char *glibc_files_now(const void *run_, const void *libc_only_)
 {
+	const struct sysroot *run = run_;
+	bool libc_only = *(const bool *)libc_only_;
 	cleanup_strv char **names = xcalloc(1, sizeof(char *));
 	char **files = xcalloc(1, sizeof(char *));
 	if (!libc_only) {
@@ -301,6 +333,13 @@ char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
 	char *s = route_join_colon(files);
 	strv_free(files);
 	return s;
+}
+
+char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
+{
+	cleanup_free char *dirs = route_join_colon(run->libdirs);
+	cleanup_free char *key = xasprintf("glibc\t%s\t%s\t%d", run->loader, dirs, libc_only);
+	return memo(key, glibc_files_now, run, &libc_only);
 }
 
 int ctr_inject_hook(const struct route_ctx *rc, bool libc_only, struct route_cmd *c,
