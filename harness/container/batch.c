@@ -134,8 +134,10 @@ int batch_run(const struct gm_config *cfg, struct batch_spec *spec, struct gm_er
 	for (size_t i = 0; i < spec->n; i++)
 		total += spec->progs[i].timeout_s + 1;
 	int r = -1;
-	if (rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 || copy_file(helper, bin, err) < 0 ||
-	    write_plan(spec, plan, err) < 0)
+	/* The helper linked where it can be (the container sees it read-only),
+	 * copied where the store is another file system. */
+	if (rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 ||
+	    (link(helper, bin) < 0 && copy_file(helper, bin, err) < 0) || write_plan(spec, plan, err) < 0)
 		goto out;
 	struct oci_spec os = {
 		.rootfs = spec->rootfs,

@@ -305,8 +305,13 @@ static int run_with(const struct gm_config *cfg, const char *runtime, const stru
 		.writable = rw,
 	};
 	int r = proc_run(&ps, res, err);
-	/* Always: a killed runtime leaves its container (and cgroups) behind. */
-	runtime_delete(cfg, runtime, id);
+	/* A killed runtime leaves its container (and cgroups) behind; one
+	 * that ended by itself removed it, and its state with it (`run`
+	 * deletes what it created, also when it failed): a delete, one more
+	 * runtime process, only when the state is still there. */
+	cleanup_free char *state = path_join(state_dir(runtime), id);
+	if (path_exists(state))
+		runtime_delete(cfg, runtime, id);
 	struct gm_err *e = NULL;
 	if (bundle_remove(bundle, &e) < 0 && r == 0) {
 		proc_result_release(res);
