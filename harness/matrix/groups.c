@@ -170,9 +170,10 @@ static const char *base_name(const char *p)
 }
 
 /* Where the container finds cmd's files below /gm-work (work there):
- * files already in one directory of work as they are, others linked once
- * per set into work/files/<k>/ under the names they take in the cell's
- * directory.  NULL for no files; -1 + err. */
+ * files all in work as they are, others linked once per set into
+ * work/files/<k>/ under the names they take in the cell's directory (a
+ * set stays together: gm-batch's link to a large file finds its companions
+ * beside it).  NULL for no files; -1 + err. */
 static int stage_sources(const char *work, const struct route_cmd *cmd, struct strmap *sets,
 			 char ***ret, struct gm_err **err)
 {
@@ -181,14 +182,9 @@ static int stage_sources(const char *work, const struct route_cmd *cmd, struct s
 	if (!n)
 		return 0;
 	size_t wl = strlen(work);
-	const char *first = cmd->stage_src[0];
-	const char *dir_end = strrchr(first, '/');
-	bool in_work = strncmp(first, work, wl) == 0 && first[wl] == '/';
-	for (size_t i = 0; in_work && i < n; i++) {
-		const char *s = cmd->stage_src[i], *e = strrchr(s, '/');
-		in_work = e - s == dir_end - first && strncmp(s, first, (size_t)(e - s)) == 0 &&
-			  strcmp(e + 1, base_name(cmd->stage_dst[i])) == 0;
-	}
+	bool in_work = true;
+	for (size_t i = 0; in_work && i < n; i++)
+		in_work = strncmp(cmd->stage_src[i], work, wl) == 0 && cmd->stage_src[i][wl] == '/';
 	char **v = xcalloc(n + 1, sizeof(char *));
 	if (in_work) {
 		for (size_t i = 0; i < n; i++)

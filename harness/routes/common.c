@@ -134,25 +134,35 @@ int route_patched_copy(const struct route_ctx *rc, const char *interp, struct ro
 	return route_patched_copy_at(rc, interp, runpath, c, ret, err);
 }
 
-int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
-			  struct route_cmd *c, char **ret, struct gm_err **err)
+int route_patch_to(const struct route_ctx *rc, const char *interp, const char *runpath,
+		   const char *out, struct route_cmd *c, struct gm_err **err)
 {
-	const char *b = strrchr(rc->binary, '/');
-	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
-	if (mkdir_p(rc->workdir, 0755, err) < 0) {
-		free(out);
-		return -1;
-	}
 	if (elf_patch(rc->binary, out, &o, NULL, err) < 0) {
-		free(out);
 		/* elf_patch's usage errors are its verdict on the file. */
 		if ((*err)->code != GM_EXIT_USAGE)
 			return -1;
 		c->refusal = xstrdup((*err)->msg);
 		gm_err_free(err);
 		return ROUTE_REFUSED;
+	}
+	return 0;
+}
+
+int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,
+			  struct route_cmd *c, char **ret, struct gm_err **err)
+{
+	const char *b = strrchr(rc->binary, '/');
+	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
+	if (mkdir_p(rc->workdir, 0755, err) < 0) {
+		free(out);
+		return -1;
+	}
+	int r = route_patch_to(rc, interp, runpath, out, c, err);
+	if (r != 0) {
+		free(out);
+		return r;
 	}
 	if (copy_companions(rc, err) < 0) {
 		free(out);

@@ -26,6 +26,10 @@ void route_push_args(char ***argv, const struct route_ctx *rc);
  * cannot be patched: elfpatch's usage errors); -1 + err. */
 int route_patched_copy(const struct route_ctx *rc, const char *interp, struct route_cmd *c,
 		       char **ret, struct gm_err **err);
+/* The patched copy alone, at out: 0, ROUTE_REFUSED with c->refusal, or
+ * -1 + err, as route_patched_copy. */
+int route_patch_to(const struct route_ctx *rc, const char *interp, const char *runpath,
+		   const char *out, struct route_cmd *c, struct gm_err **err);
 /* The same with an explicit RUNPATH (a route whose directories are seen
  * under other names where the copy runs). */
 int route_patched_copy_at(const struct route_ctx *rc, const char *interp, const char *runpath,

@@ -87,9 +87,9 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
 }
 
 int ctr_shared(const struct route_ctx *rc, const char *key,
-	       int (*make)(const struct route_ctx *rc, const char *dir, void *arg,
+	       int (*make)(const struct route_ctx *rc, const char *path, void *arg,
 			   struct gm_err **err),
-	       void *arg, char **ret_dir, struct gm_err **err)
+	       void *arg, char **ret_path, struct gm_err **err)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static struct strmap keys = STRMAP_INIT; /* work and key to n */
@@ -105,26 +105,28 @@ int ctr_shared(const struct route_ctx *rc, const char *key,
 		made = xrealloc(made, (n + 1) * sizeof(*made));
 		made[n] = false;
 	}
-	char *dir = xasprintf("%s/shared/%zu", work, k);
+	cleanup_free char *shared = path_join(work, "shared");
+	char *path = xasprintf("%s/%zu", shared, k);
 	int r = 0;
 	if (!made[k]) {
 		/* What a kept work directory of an earlier run left goes. */
-		r = rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 ? -1 : make(rc, dir, arg, err);
+		r = rm_rf(path, err) < 0 || mkdir_p(shared, 0755, err) < 0 ? -1 : make(rc, path, arg, err);
 		made[k] = r == 0;
 	}
 	pthread_mutex_unlock(&lock);
 	if (r != 0) {
-		free(dir);
+		free(path);
 		return r;
 	}
-	*ret_dir = dir;
+	*ret_path = path;
 	return 0;
 }
 
-char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src)
+char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src,
+		     const char *name)
 {
 	const char *b = strrchr(src, '/');
-	char *inside = path_join(rc->tree->container_dir, b ? b + 1 : src);
+	char *inside = path_join(rc->tree->container_dir, name ? name : b ? b + 1 : src);
 	strv_push(&c->stage_src, src);
 	strv_push(&c->stage_dst, inside);
 	return inside;
@@ -132,9 +134,9 @@ char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char
 
 char *ctr_stage(const struct route_ctx *rc, struct route_cmd *c)
 {
-	char *inside = ctr_stage_file(rc, c, rc->binary);
+	char *inside = ctr_stage_file(rc, c, rc->binary, NULL);
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
-		free(ctr_stage_file(rc, c, rc->companions[i]));
+		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
 	return inside;
 }
 
@@ -180,6 +182,8 @@ static int make_libc_link(const struct route_ctx *rc, const char *dir, void *arg
 {
 	(void)rc;
 	cleanup_free char *link_ = path_join(dir, "libc.so.6");
+	if (mkdir_p(dir, 0755, err) < 0)
+		return -1;
 	if (symlink(arg, link_) < 0)
 		return gm_infra(err, errno, "cannot create '%s'", link_);
 	return 0;

@@ -27,22 +27,23 @@ char *ctr_rootfs_loader(const struct rootfs *r, const char *binary);
  * tree has a glibc, and an older one)? */
 bool ctr_injects(const struct rootfs *r, const struct sysroot *run);
 
-/* Stages host file src (c->stage_src, c->stage_dst) under its own name
- * in rc->tree->container_dir and returns its path there. */
-char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src);
+/* Stages host file src (c->stage_src, c->stage_dst) as name (NULL: its
+ * own) in rc->tree->container_dir and returns its path there. */
+char *ctr_stage_file(const struct route_ctx *rc, struct route_cmd *c, const char *src,
+		     const char *name);
 /* Stages the binary and its companions; returns the binary's path inside
  * the container (rc->tree->container_dir/...).  Nothing is written. */
 char *ctr_stage(const struct route_ctx *rc, struct route_cmd *c);
 /* What cells share instead of making it each (a patched copy per binary
- * and run sysroot, not per tree): the directory work/shared/<n> of the
- * run's work (rc->workdir's parent) for key, filled by make(rc, dir, arg,
- * err) the first time the key is asked for in this process, by one thread.
- * 0 and *ret_dir; make's ROUTE_REFUSED or -1 + err (not remembered: the
- * next cell asks again). */
+ * and run sysroot, not per tree): the path work/shared/<n> of the run's
+ * work (rc->workdir's parent) for key, made (a file or a directory) by
+ * make(rc, path, arg, err) the first time the key is asked for in this
+ * process, by one thread.  0 and *ret_path; make's ROUTE_REFUSED or -1 +
+ * err (not remembered: the next cell asks again). */
 int ctr_shared(const struct route_ctx *rc, const char *key,
-	       int (*make)(const struct route_ctx *rc, const char *dir, void *arg,
+	       int (*make)(const struct route_ctx *rc, const char *path, void *arg,
 			   struct gm_err **err),
-	       void *arg, char **ret_dir, struct gm_err **err);
+	       void *arg, char **ret_path, struct gm_err **err);
 /* The environment of the programs: LC_ALL=C and, unless lazy, LD_BIND_NOW=1. */
 char **ctr_env(const struct route_ctx *rc);
 

@@ -36,13 +36,10 @@ struct copy_job {
 	struct route_cmd *c;
 };
 
-static int make_copy(const struct route_ctx *rc, const char *dir, void *arg, struct gm_err **err)
+static int make_copy(const struct route_ctx *rc, const char *path, void *arg, struct gm_err **err)
 {
 	struct copy_job *cj = arg;
-	struct route_ctx at = *rc;
-	at.workdir = dir;
-	cleanup_free char *copy = NULL;
-	return route_patched_copy_at(&at, cj->interp, cj->runpath, cj->c, &copy, err);
+	return route_patch_to(rc, cj->interp, cj->runpath, path, cj->c, err);
 }
 
 static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_err **err)
@@ -59,17 +56,16 @@ static int prepare(const struct route_ctx *rc, struct route_cmd *c, struct gm_er
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
 		strbuf_addf(&key, "\t%s", rc->companions[i]);
 	struct copy_job cj = {.interp = interp, .runpath = runpath, .c = c};
-	cleanup_free char *dir = NULL;
-	int r = ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &dir, err);
+	cleanup_free char *copy = NULL;
+	int r = ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &copy, err);
 	strbuf_release(&key);
 	if (r != 0)
 		return r;
 	const char *b = strrchr(rc->binary, '/');
-	cleanup_free char *copy = path_join(dir, b ? b + 1 : rc->binary);
-	/* The patched copy, with the companions beside it. */
-	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy));
+	/* The patched copy under the binary's name, the companions beside it. */
+	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy, b ? b + 1 : rc->binary));
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
-		free(ctr_stage_file(rc, c, rc->companions[i]));
+		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
 	route_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	/* The libc's compiled-in gconv directory is its prefix (source) or
