@@ -35,6 +35,12 @@ char *batch_describe(const struct batch_prog *p)
 	return xasprintf("exit %d", p->exit_code);
 }
 
+/* A plan's field: no tab or newline, not empty. */
+static bool plain(const char *s)
+{
+	return *s && !strpbrk(s, "\t\n");
+}
+
 static int write_plan(const struct batch_spec *spec, const char *path, struct gm_err **err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -44,9 +50,18 @@ static int write_plan(const struct batch_spec *spec, const char *path, struct gm
 			strbuf_release(&sb);
 			return gm_usage(err, "program %zu: want an absolute path and a timeout", i + 1);
 		}
+		for (size_t k = 0; p->stage_src && p->stage_src[k]; k++) {
+			const char *s = p->stage_src[k], *d = p->stage_dst[k];
+			if (!spec->stage_dir || !plain(s) || !plain(d) || !str_starts(s, "/gm-work/") ||
+			    !str_starts(d, "/gm/")) {
+				strbuf_release(&sb);
+				return gm_usage(err, "program %zu: cannot stage '%s' at '%s'", i + 1, s, d);
+			}
+			strbuf_addf(&sb, "+\t%s\t%s\n", s, d);
+		}
 		strbuf_addf(&sb, "%ld", (long)(p->timeout_s * 1000));
 		for (size_t k = 0; p->argv[k]; k++) {
-			if (strpbrk(p->argv[k], "\t\n") || !*p->argv[k]) {
+			if (!plain(p->argv[k])) {
 				strbuf_release(&sb);
 				return gm_usage(err, "program %zu: argument '%s' is empty or holds a "
 						     "tab or newline", i + 1, p->argv[k]);
@@ -119,12 +134,15 @@ int batch_run(const struct gm_config *cfg, struct batch_spec *spec, struct gm_er
 	for (size_t i = 0; i < spec->n; i++)
 		total += spec->progs[i].timeout_s + 1;
 	int r = -1;
-	if (rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 || copy_file(helper, bin, err) < 0 ||
-	    write_plan(spec, plan, err) < 0)
+	/* The helper linked where it can be (the container sees it read-only),
+	 * copied where the store is another file system. */
+	if (rm_rf(dir, err) < 0 || mkdir_p(dir, 0755, err) < 0 ||
+	    (link(helper, bin) < 0 && copy_file(helper, bin, err) < 0) || write_plan(spec, plan, err) < 0)
 		goto out;
 	struct oci_spec os = {
 		.rootfs = spec->rootfs,
 		.probe_dir = spec->probe_dir,
+		.stage_dir = spec->stage_dir,
 		.batch_dir = dir,
 		.mounts = spec->mounts,
 		.n_mounts = spec->n_mounts,

@@ -16,6 +16,10 @@
 struct batch_prog {
 	char **argv;        /* inside the container; argv[0] an absolute path */
 	double timeout_s;   /* > 0 */
+	/* Files put in place for it alone, inside the container: stage_src[i]
+	 * (below /gm-work) copied to stage_dst[i] (below /gm) before it starts,
+	 * removed after it; NULL: none.  Only with batch_spec.stage_dir. */
+	char *const *stage_src, *const *stage_dst;
 	/* Results, filled by batch_run: */
 	bool ran;           /* a record came back for it */
 	int exit_code;      /* -1 if signalled */
@@ -31,6 +35,10 @@ struct batch_prog {
 struct batch_spec {
 	const char *rootfs;     /* read-only / */
 	const char *probe_dir;  /* NULL or a host directory, read-only at /gm */
+	/* NULL, or (without probe_dir) a host directory read-only at /gm-work
+	 * whence the programs' files are staged: /gm is then the container's
+	 * own tmpfs. */
+	const char *stage_dir;
 	const struct oci_mount *mounts; /* more read-only binds */
 	size_t n_mounts;
 	const struct oci_hook *hooks;   /* createRuntime hooks */

@@ -135,6 +135,12 @@ static char *config_json(const struct oci_spec *spec, const char *rootpath)
 	static const char *const ro_bind[] = {"rbind", "ro", "nosuid", "nodev", NULL};
 	if (spec->probe_dir)
 		json_object_array_add(ms, mount_json("/gm", "bind", spec->probe_dir, ro_bind));
+	if (spec->stage_dir) {
+		json_object_array_add(ms, mount_json("/gm", "tmpfs", "tmpfs",
+						(const char *const[]){"nosuid", "nodev", "mode=755",
+								      NULL}));
+		json_object_array_add(ms, mount_json("/gm-work", "bind", spec->stage_dir, ro_bind));
+	}
 	if (spec->batch_dir)
 		json_object_array_add(ms, mount_json("/gm-batch", "bind", spec->batch_dir, ro_bind));
 	for (size_t i = 0; i < spec->n_mounts; i++)
@@ -299,8 +305,13 @@ static int run_with(const struct gm_config *cfg, const char *runtime, const stru
 		.writable = rw,
 	};
 	int r = proc_run(&ps, res, err);
-	/* Always: a killed runtime leaves its container (and cgroups) behind. */
-	runtime_delete(cfg, runtime, id);
+	/* A killed runtime leaves its container (and cgroups) behind; one
+	 * that ended by itself removed it, and its state with it (`run`
+	 * deletes what it created, also when it failed): a delete, one more
+	 * runtime process, only when the state is still there. */
+	cleanup_free char *state = path_join(state_dir(runtime), id);
+	if (path_exists(state))
+		runtime_delete(cfg, runtime, id);
 	struct gm_err *e = NULL;
 	if (bundle_remove(bundle, &e) < 0 && r == 0) {
 		proc_result_release(res);

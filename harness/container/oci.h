@@ -60,6 +60,9 @@ struct oci_spec {
 				 * overlay over it with a private upper layer,
 				 * read-only once the hooks have run */
 	const char *probe_dir;  /* NULL, or a host directory read-only at /gm */
+	/* NULL, or (without probe_dir) a host directory read-only at /gm-work,
+	 * and a tmpfs at /gm for what the command copies from it */
+	const char *stage_dir;
 	const char *batch_dir;  /* NULL, or a host directory read-only at /gm-batch */
 	const struct oci_mount *mounts; /* more read-only binds */
 	size_t n_mounts;

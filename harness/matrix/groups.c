@@ -2,7 +2,9 @@
  * mounts, hook and environment (the same build-independent container)
  * run in one container start through our batch helper, each program with
  * its own timeout and record, so the container part costs one start per
- * group, not one per cell. */
+ * group, not one per cell.  A program's files (the binary, its companions)
+ * are put in place inside the container, in its own /gm, from one host copy
+ * per set of files under work/files: a cell costs no file on the host. */
 #define _GNU_SOURCE
 #include "matrix/matrix-int.h"
 #include "base/cleanup.h"
@@ -14,7 +16,9 @@
 #include "container/oci.h"
 #include "exec/pool.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 struct group {
 	char *key;
@@ -25,6 +29,7 @@ struct group {
 struct groups_job {
 	struct exec_job *j;
 	struct group *groups;
+	char ***stage_src;  /* per cell: its cmd's stage_src as the container sees them */
 };
 
 static void add_strv(struct strbuf *b, const char *tag, char *const *v)
@@ -84,10 +89,12 @@ static void group_task(void *p, size_t gi)
 	for (size_t k = 0; k < g->n; k++) {
 		progs[k].argv = j->cmds[g->cells[k]]->argv;
 		progs[k].timeout_s = j->o->timeout_s;
+		progs[k].stage_src = gj->stage_src[g->cells[k]];
+		progs[k].stage_dst = j->cmds[g->cells[k]]->stage_dst;
 	}
 	struct batch_spec spec = {
 		.rootfs = c0->plan.rootfs->root,
-		.probe_dir = work,
+		.stage_dir = work,
 		.mounts = mounts,
 		.n_mounts = n_mounts,
 		.hooks = &hook,
@@ -136,26 +143,95 @@ static void group_task(void *p, size_t gi)
 				c->obs.outcome = GM_FAILED;
 		}
 	}
+	/* Nothing of a cell's own is on the host (work/shared and work/files
+	 * go with work/ at the end of the run). */
 	for (size_t k = 0; k < g->n; k++) {
 		batch_prog_release(&progs[k]);
-		if (!j->o->keep_work) {
-			cleanup_free char *w = xasprintf("%s/%zu", work, g->cells[k]);
-			rm_rf(w, NULL);
-		}
 		matrix_tick(j);
 	}
 	free(progs);
 	free(mounts);
 }
 
+/* A hard link costs nothing; the store and the report directory may lie
+ * on different file systems, then it is a copy. */
+static int place(const char *src, const char *dst, struct gm_err **err)
+{
+	unlink(dst);
+	if (link(src, dst) < 0 && copy_file(src, dst, err) < 0)
+		return -1;
+	return 0;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+/* Where the container finds cmd's files below /gm-work (work there):
+ * files all in work as they are, others linked once per set into
+ * work/files/<k>/ under the names they take in the cell's directory (a
+ * set stays together: gm-batch's link to a large file finds its companions
+ * beside it).  NULL for no files; -1 + err. */
+static int stage_sources(const char *work, const struct method_cmd *cmd, struct strmap *sets,
+			 char ***ret, struct gm_err **err)
+{
+	*ret = NULL;
+	size_t n = strv_len(cmd->stage_src);
+	if (!n)
+		return 0;
+	size_t wl = strlen(work);
+	bool in_work = true;
+	for (size_t i = 0; in_work && i < n; i++)
+		in_work = strncmp(cmd->stage_src[i], work, wl) == 0 && cmd->stage_src[i][wl] == '/';
+	char **v = xcalloc(n + 1, sizeof(char *));
+	if (in_work) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = xasprintf("/gm-work/%s", cmd->stage_src[i] + wl + 1);
+		*ret = v;
+		return 0;
+	}
+	struct strbuf key = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&key, "%s\t%s\n", cmd->stage_src[i], base_name(cmd->stage_dst[i]));
+	size_t k = sets->n, got = strmap_intern(sets, strbuf_str(&key), k);
+	strbuf_release(&key);
+	cleanup_free char *dir = xasprintf("%s/files/%zu", work, got);
+	if (got == k && mkdir_p(dir, 0755, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = base_name(cmd->stage_dst[i]);
+		if (got == k) {
+			cleanup_free char *dst = path_join(dir, name);
+			if (place(cmd->stage_src[i], dst, err) < 0)
+				goto fail;
+		}
+		v[i] = xasprintf("/gm-work/files/%zu/%s", got, name);
+	}
+	*ret = v;
+	return 0;
+fail:
+	strv_free(v);
+	return -1;
+}
+
 void groups_run(struct exec_job *j)
 {
 	struct group *groups = NULL;
 	struct strmap by_key = STRMAP_INIT;  /* a cell's key to its group: linear in cells */
+	struct strmap sets = STRMAP_INIT;    /* a set of staged files to its directory */
+	char ***stage_src = xcalloc(j->m->n + 1, sizeof(*stage_src));
+	cleanup_free char *work = path_join(j->o->outdir, "work");
 	size_t n = 0;
 	for (size_t i = 0; i < j->m->n; i++) {
 		if (!j->cmds[i])
 			continue;
+		struct gm_err *e = NULL;
+		if (stage_sources(work, j->cmds[i], &sets, &stage_src[i], &e) < 0) {
+			pool_keep_error(&j->err, e, &j->lock);
+			break;
+		}
 		char *key = group_key(&j->m->cells[i], j->cmds[i]);
 		size_t g = strmap_intern(&by_key, key, n);
 		if (g == n) {
@@ -167,7 +243,7 @@ void groups_run(struct exec_job *j)
 		groups[g].cells = xrealloc(groups[g].cells, (groups[g].n + 1) * sizeof(size_t));
 		groups[g].cells[groups[g].n++] = i;
 	}
-	struct groups_job gj = {.j = j, .groups = groups};
+	struct groups_job gj = {.j = j, .groups = groups, .stage_src = stage_src};
 	/* Which runtime works here is found once, before the pool: its
 	 * threads then only read the answer (a failure is each group's skip
 	 * reason, given again by batch_run). */
@@ -175,12 +251,16 @@ void groups_run(struct exec_job *j)
 	struct gm_err *e = NULL;
 	if (n && oci_runtime(j->ctx->cfg, &runtime, &e) < 0)
 		gm_err_free(&e);
-	if (n)
+	if (n && !j->err)
 		pool_run(n, j->o->jobs, group_task, &gj);
 	for (size_t g = 0; g < n; g++) {
 		free(groups[g].key);
 		free(groups[g].cells);
 	}
 	free(groups);
+	for (size_t i = 0; i < j->m->n; i++)
+		strv_free(stage_src[i]);
+	free(stage_src);
 	strmap_release(&by_key);
+	strmap_release(&sets);
 }

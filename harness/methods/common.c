@@ -21,6 +21,8 @@ void method_cmd_release(struct method_cmd *c)
 	strv_free(c->mount_dst);
 	strv_free(c->hook_argv);
 	strv_free(c->hook_env);
+	strv_free(c->stage_src);
+	strv_free(c->stage_dst);
 	strv_free(c->expect_dirs);
 	free(c->expect_ld);
 	free(c->expect_libc);
@@ -132,25 +134,35 @@ int method_patched_copy(const struct method_ctx *rc, const char *interp, struct 
 	return method_patched_copy_at(rc, interp, runpath, c, ret, err);
 }
 
-int method_patched_copy_at(const struct method_ctx *rc, const char *interp, const char *runpath,
-			  struct method_cmd *c, char **ret, struct gm_err **err)
+int method_patch_to(const struct method_ctx *rc, const char *interp, const char *runpath,
+		   const char *out, struct method_cmd *c, struct gm_err **err)
 {
-	const char *b = strrchr(rc->binary, '/');
-	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
 	struct elf_patch_opts o = {.interp = interp, .path_op = ELF_PATCH_PATH_RUNPATH,
 				   .path = runpath};
-	if (mkdir_p(rc->workdir, 0755, err) < 0) {
-		free(out);
-		return -1;
-	}
 	if (elf_patch(rc->binary, out, &o, NULL, err) < 0) {
-		free(out);
 		/* elf_patch's usage errors are its verdict on the file. */
 		if ((*err)->code != GM_EXIT_USAGE)
 			return -1;
 		c->refusal = xstrdup((*err)->msg);
 		gm_err_free(err);
 		return METHOD_REFUSED;
+	}
+	return 0;
+}
+
+int method_patched_copy_at(const struct method_ctx *rc, const char *interp, const char *runpath,
+			  struct method_cmd *c, char **ret, struct gm_err **err)
+{
+	const char *b = strrchr(rc->binary, '/');
+	char *out = path_join(rc->workdir, b ? b + 1 : rc->binary);
+	if (mkdir_p(rc->workdir, 0755, err) < 0) {
+		free(out);
+		return -1;
+	}
+	int r = method_patch_to(rc, interp, runpath, out, c, err);
+	if (r != 0) {
+		free(out);
+		return r;
 	}
 	if (copy_companions(rc, err) < 0) {
 		free(out);

@@ -26,6 +26,10 @@ void method_push_args(char ***argv, const struct method_ctx *rc);
  * cannot be patched: elfpatch's usage errors); -1 + err. */
 int method_patched_copy(const struct method_ctx *rc, const char *interp, struct method_cmd *c,
 		       char **ret, struct gm_err **err);
+/* The patched copy alone, at out: 0, METHOD_REFUSED with c->refusal, or
+ * -1 + err, as method_patched_copy. */
+int method_patch_to(const struct method_ctx *rc, const char *interp, const char *runpath,
+		   const char *out, struct method_cmd *c, struct gm_err **err);
 /* The same with an explicit RUNPATH (a method whose directories are seen
  * under other names where the copy runs). */
 int method_patched_copy_at(const struct method_ctx *rc, const char *interp, const char *runpath,

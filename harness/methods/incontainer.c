@@ -3,6 +3,7 @@
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/strmap.h"
 #include "base/util.h"
 #include "elf/elfcache.h"
 #include "elf/glibcver.h"
@@ -10,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,13 +20,43 @@ char **ctr_rootfs_dirs(const struct rootfs *r)
 	return distribution_dirs(r->arch);
 }
 
-/* root + the path rel resolves to inside root, or NULL. */
-static char *resolve_in(const char *root, const char *rel)
+/* Answers that depend on their key alone in this process (a path inside
+ * a tree, which the run never changes; the glibc files of a run sysroot):
+ * worked out once, not per cell.  Values are kept for the life of the
+ * process, each answer an allocated string or NULL. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap memo_keys = STRMAP_INIT;
+static char **memo_vals;
+
+/* A copy of the answer for key, computed by compute(a, b) the first time. */
+static char *memo(const char *key, char *(*compute)(const void *a, const void *b),
+		  const void *a, const void *b)
 {
-	cleanup_free char *canon = rootpath_resolve(root, rel[0] == '/' ? rel + 1 : rel);
+	pthread_mutex_lock(&memo_lock);
+	size_t n = memo_keys.n, k = strmap_intern(&memo_keys, key, n);
+	if (k == n) {
+		memo_vals = xrealloc(memo_vals, (n + 1) * sizeof(*memo_vals));
+		memo_vals[n] = compute(a, b);
+	}
+	char *r = memo_vals[k] ? xstrdup(memo_vals[k]) : NULL;
+	pthread_mutex_unlock(&memo_lock);
+	return r;
+}
+
+static char *resolve_now(const void *root, const void *rel)
+{
+	const char *r = rel;
+	cleanup_free char *canon = rootpath_resolve(root, r[0] == '/' ? r + 1 : r);
 	if (!canon)
 		return NULL;
 	return *canon ? path_join(root, canon) : xstrdup(root);
+}
+
+/* root + the path rel resolves to inside root, or NULL. */
+static char *resolve_in(const char *root, const char *rel)
+{
+	cleanup_free char *key = xasprintf("resolve\t%s\t%s", root, rel);
+	return memo(key, resolve_now, root, rel);
 }
 
 char **ctr_rootfs_host_dirs(const struct rootfs *r)
@@ -54,42 +86,58 @@ bool ctr_injects(const struct rootfs *r, const struct sysroot *run)
 	       version_cmp(r->glibc_version, run->glibc_version) < 0;
 }
 
-char *ctr_inside(const struct method_ctx *rc, const char *host_path)
+int ctr_shared(const struct method_ctx *rc, const char *key,
+	       int (*make)(const struct method_ctx *rc, const char *path, void *arg,
+			   struct gm_err **err),
+	       void *arg, char **ret_path, struct gm_err **err)
 {
-	size_t n = strlen(rc->workdir);
-	if (strncmp(host_path, rc->workdir, n) == 0 && host_path[n] == '/')
-		return path_join(rc->tree->container_dir, host_path + n + 1);
-	return xstrdup(host_path);
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct strmap keys = STRMAP_INIT; /* work and key to n */
+	static bool *made;
+	cleanup_free char *work = xstrdup(rc->workdir);
+	char *slash = strrchr(work, '/');
+	if (slash && slash != work)
+		*slash = '\0';
+	cleanup_free char *full = xasprintf("%s\n%s", work, key);
+	pthread_mutex_lock(&lock);
+	size_t n = keys.n, k = strmap_intern(&keys, full, n);
+	if (k == n) {
+		made = xrealloc(made, (n + 1) * sizeof(*made));
+		made[n] = false;
+	}
+	cleanup_free char *shared = path_join(work, "shared");
+	char *path = xasprintf("%s/%zu", shared, k);
+	int r = 0;
+	if (!made[k]) {
+		/* What a kept work directory of an earlier run left goes. */
+		r = rm_rf(path, err) < 0 || mkdir_p(shared, 0755, err) < 0 ? -1 : make(rc, path, arg, err);
+		made[k] = r == 0;
+	}
+	pthread_mutex_unlock(&lock);
+	if (r != 0) {
+		free(path);
+		return r;
+	}
+	*ret_path = path;
+	return 0;
 }
 
-/* A hard link costs nothing; the store and the report directory may lie
- * on different file systems, then it is a copy. */
-static int place(const char *src, const char *dir, char **ret, struct gm_err **err)
+char *ctr_stage_file(const struct method_ctx *rc, struct method_cmd *c, const char *src,
+		     const char *name)
 {
 	const char *b = strrchr(src, '/');
-	char *dst = path_join(dir, b ? b + 1 : src);
-	unlink(dst);
-	if (link(src, dst) < 0 && copy_file(src, dst, err) < 0) {
-		free(dst);
-		return -1;
-	}
-	if (ret)
-		*ret = dst;
-	else
-		free(dst);
-	return 0;
+	char *inside = path_join(rc->tree->container_dir, name ? name : b ? b + 1 : src);
+	strv_push(&c->stage_src, src);
+	strv_push(&c->stage_dst, inside);
+	return inside;
 }
 
-int ctr_stage(const struct method_ctx *rc, char **ret, struct gm_err **err)
+char *ctr_stage(const struct method_ctx *rc, struct method_cmd *c)
 {
-	cleanup_free char *host = NULL;
-	if (mkdir_p(rc->workdir, 0755, err) < 0 || place(rc->binary, rc->workdir, &host, err) < 0)
-		return -1;
+	char *inside = ctr_stage_file(rc, c, rc->binary, NULL);
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
-		if (place(rc->companions[i], rc->workdir, NULL, err) < 0)
-			return -1;
-	*ret = ctr_inside(rc, host);
-	return 0;
+		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
+	return inside;
 }
 
 char **ctr_env(const struct method_ctx *rc)
@@ -129,28 +177,63 @@ static char *run_libc(const struct sysroot *run)
 	return NULL;
 }
 
-/* workdir/libc-only/libc.so.6 -> run's libc: a directory that holds the
- * injected libc and nothing else, searched before the tree's own. */
+static int make_libc_link(const struct method_ctx *rc, const char *dir, void *arg,
+			  struct gm_err **err)
+{
+	(void)rc;
+	cleanup_free char *link_ = path_join(dir, "libc.so.6");
+	if (mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	if (symlink(arg, link_) < 0)
+		return gm_infra(err, errno, "cannot create '%s'", link_);
+	return 0;
+}
+
+/* A directory whose libc.so.6 is run's and holds nothing else, searched
+ * before the tree's own: one per run sysroot (shared/<n>/libc.so.6, so its
+ * libc is read once), NULL (+ err if it could not be made) when run has no
+ * libc.so.6. */
 static char *libc_only_dir(const struct method_ctx *rc, const struct sysroot *run,
 			   struct gm_err **err)
 {
-	char *dir = path_join(rc->workdir, "libc-only");
-	cleanup_free char *link_ = path_join(dir, "libc.so.6");
 	for (size_t i = 0; run->libdirs[i]; i++) {
 		cleanup_free char *libc = path_join(run->libdirs[i], "libc.so.6");
 		if (!path_exists(libc))
 			continue;
-		unlink(link_);
-		if (mkdir_p(dir, 0755, err) < 0)
-			break;
-		if (symlink(libc, link_) < 0) {
-			gm_infra(err, errno, "cannot create '%s'", link_);
-			break;
-		}
-		return dir;
+		cleanup_free char *key = xasprintf("libc-only\t%s", libc);
+		char *dir;
+		return ctr_shared(rc, key, make_libc_link, libc, &dir, err) == 0 ? dir : NULL;
 	}
-	free(dir);
 	return NULL;
+}
+
+/* s with its prefix from (a directory, before a '/') written as to. */
+static void rename_dir(char **s, const char *from, const char *to)
+{
+	size_t n = strlen(from);
+	char *at = *s ? strstr(*s, from) : NULL;
+	if (!at || at[n] != '/')
+		return;
+	char *r = xasprintf("%.*s%s%s", (int)(at - *s), *s, to, at + n);
+	free(*s);
+	*s = r;
+}
+
+/* The prediction names the libc-only directory as the cell's own,
+ * workdir/libc-only: where the report has always said the injected libc
+ * sat beside nothing else (the cell's work is gone after the run either
+ * way). */
+static void name_libc_only(struct gm_prediction *p, const char *shared, const char *workdir)
+{
+	cleanup_free char *own = path_join(workdir, "libc-only");
+	for (size_t i = 0; i < p->n_problems; i++) {
+		rename_dir(&p->problems[i].object, shared, own);
+		rename_dir(&p->problems[i].library, shared, own);
+	}
+	for (size_t i = 0; p->libraries && p->libraries[i]; i++)
+		rename_dir(&p->libraries[i], shared, own);
+	for (size_t i = 0; p->host_libs && p->host_libs[i]; i++)
+		rename_dir(&p->host_libs[i], shared, own);
 }
 
 static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *injected,
@@ -218,11 +301,16 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 		env.interp = "(none in the root filesystem)";
 		env.system_dirs = none;
 	}
-	return predict_process(rc->binary, &env, p, err);
+	int pr = predict_process(rc->binary, &env, p, err);
+	if (pr == 0 && only)
+		name_libc_only(p, only, rc->workdir);
+	return pr;
 }
 
-char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
+static char *glibc_files_now(const void *run_, const void *libc_only_)
 {
+	const struct sysroot *run = run_;
+	bool libc_only = *(const bool *)libc_only_;
 	cleanup_strv char **names = xcalloc(1, sizeof(char *));
 	char **files = xcalloc(1, sizeof(char *));
 	if (!libc_only) {
@@ -251,6 +339,13 @@ char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
 	return s;
 }
 
+char *ctr_glibc_files(const struct sysroot *run, bool libc_only)
+{
+	cleanup_free char *dirs = method_join_colon(run->libdirs);
+	cleanup_free char *key = xasprintf("glibc\t%s\t%s\t%d", run->loader, dirs, libc_only);
+	return memo(key, glibc_files_now, run, &libc_only);
+}
+
 int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_cmd *c,
 		    struct gm_err **err)
 {
@@ -277,10 +372,8 @@ int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_c
 
 int ctr_prepare_staged(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
-	char *inside;
-	if (ctr_stage(rc, &inside, err) < 0)
-		return -1;
-	strv_push_take(&c->argv, inside);
+	(void)err;
+	strv_push_take(&c->argv, ctr_stage(rc, c));
 	method_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	return 0;

@@ -27,11 +27,23 @@ char *ctr_rootfs_loader(const struct rootfs *r, const char *binary);
  * tree has a glibc, and an older one)? */
 bool ctr_injects(const struct rootfs *r, const struct sysroot *run);
 
-/* Links (or copies) the binary and its companions into rc->workdir and
- * returns the binary's path inside the container (rc->container_dir/...). */
-int ctr_stage(const struct method_ctx *rc, char **ret, struct gm_err **err);
-/* The container path of a file below rc->workdir. */
-char *ctr_inside(const struct method_ctx *rc, const char *host_path);
+/* Stages host file src (c->stage_src, c->stage_dst) as name (NULL: its
+ * own) in rc->tree->container_dir and returns its path there. */
+char *ctr_stage_file(const struct method_ctx *rc, struct method_cmd *c, const char *src,
+		     const char *name);
+/* Stages the binary and its companions; returns the binary's path inside
+ * the container (rc->tree->container_dir/...).  Nothing is written. */
+char *ctr_stage(const struct method_ctx *rc, struct method_cmd *c);
+/* What cells share instead of making it each (a patched copy per binary
+ * and run sysroot, not per tree): the path work/shared/<n> of the run's
+ * work (rc->workdir's parent) for key, made (a file or a directory) by
+ * make(rc, path, arg, err) the first time the key is asked for in this
+ * process, by one thread.  0 and *ret_path; make's METHOD_REFUSED or -1 +
+ * err (not remembered: the next cell asks again). */
+int ctr_shared(const struct method_ctx *rc, const char *key,
+	       int (*make)(const struct method_ctx *rc, const char *path, void *arg,
+			   struct gm_err **err),
+	       void *arg, char **ret_path, struct gm_err **err);
 /* The environment of the programs: LC_ALL=C and, unless lazy, LD_BIND_NOW=1. */
 char **ctr_env(const struct method_ctx *rc);
 

@@ -75,6 +75,11 @@ struct method_cmd {
 	 * Cells whose mounts, hook and environment agree share one start. */
 	char **mount_src, **mount_dst;
 	char **hook_argv, **hook_env;
+	/* Container methods: host files the program finds at container paths
+	 * (stage_src[i] at stage_dst[i], below the tree's container_dir) while
+	 * it runs; the batch puts them there (matrix/groups.c), no file per
+	 * cell on the host. */
+	char **stage_src, **stage_dst;
 	char **expect_dirs;         /* owned storage expect.libdirs may point to */
 	char *expect_ld, *expect_libc; /* owned storage of expect.ld_host, libc_host */
 	/* prepare returned METHOD_REFUSED: why this method cannot run the file

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "methods/incontainer.h"
 #include "base/cleanup.h"
+#include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -29,6 +31,17 @@ static char *under_host(const struct sysroot *run, const char *path)
 	return xstrdup(path);
 }
 
+struct copy_job {
+	const char *interp, *runpath;
+	struct method_cmd *c;
+};
+
+static int make_copy(const struct method_ctx *rc, const char *path, void *arg, struct gm_err **err)
+{
+	struct copy_job *cj = arg;
+	return method_patch_to(rc, cj->interp, cj->runpath, path, cj->c, err);
+}
+
 static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
 	cleanup_free char *interp = under_host(rc->run, rc->run->loader);
@@ -36,11 +49,23 @@ static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_
 	for (size_t i = 0; rc->run->libdirs[i]; i++)
 		strv_push_take(&dirs, under_host(rc->run, rc->run->libdirs[i]));
 	cleanup_free char *runpath = method_join_colon(dirs);
+	/* The copy is the same in every tree: made once per binary and run
+	 * sysroot. */
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "toolbox\t%s\t%s\t%s", rc->binary, interp, runpath);
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+		strbuf_addf(&key, "\t%s", rc->companions[i]);
+	struct copy_job cj = {.interp = interp, .runpath = runpath, .c = c};
 	cleanup_free char *copy = NULL;
-	int r = method_patched_copy_at(rc, interp, runpath, c, &copy, err);
+	int r = ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &copy, err);
+	strbuf_release(&key);
 	if (r != 0)
 		return r;
-	strv_push_take(&c->argv, ctr_inside(rc, copy));
+	const char *b = strrchr(rc->binary, '/');
+	/* The patched copy under the binary's name, the companions beside it. */
+	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy, b ? b + 1 : rc->binary));
+	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
 	method_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
 	/* The libc's compiled-in gconv directory is its prefix (source) or
