@@ -227,3 +227,22 @@ wait_for_rerun_make() {
 	assert_contains "$output" "[]"
 	assert_not_contains "$output" "src"
 }
+
+@test "2.28 is known from the local glibc source directory, its tarball checked before use (exit 3)" {
+	use_scratch_store
+	run_gm 2 sysroot build 9.99
+	assert_contains "$output" "2.28"
+	# A corrupted copy of the pinned tarball is refused, named, and nothing is built.
+	export GLIBC_MATRIX_GLIBC_SRC=$BATS_TEST_TMPDIR/glibc-src
+	mkdir "$GLIBC_MATRIX_GLIBC_SRC"
+	head -c 4096 /dev/urandom > "$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz"
+	run_gm 3 sysroot build 2.28
+	assert_contains "$output" "sha256 mismatch for '$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz'"
+	assert_contains "$output" "expected 0041b1fb5d6de9d0"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/glibc-2.28" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/glibc-2.28" ]
+	# No tarball there: the error names the path it looked for.
+	rm "$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz"
+	run_gm 3 sysroot build 2.28
+	assert_contains "$output" "no '$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz'"
+}

@@ -53,6 +53,8 @@ static const char usage[] =
 	"                        (default ${XDG_CACHE_HOME:-$HOME/.cache}/glibc-matrix)\n"
 	"  GLIBC_MATRIX_MIRROR   Debian archive URL (default: read from apt's configuration)\n"
 	"  GLIBC_MATRIX_RECIPES  directory with versions.tsv and quirks.tsv (default: sysroots/)\n"
+	"  GLIBC_MATRIX_GLIBC_SRC  directory with the glibc tarballs Debian no longer has\n"
+	"                        (default: ../shared/glibc-src beside the checkout)\n"
 	"  GLIBC_MATRIX_CONTAINERS  directory with rootfs.tsv (default: containers/)\n"
 	"  GLIBC_MATRIX_OCI_RUNTIME  the OCI runtime to use (default: runc or crun, whichever works)\n"
 	"\n"
