@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "store/profiles.h"
+#include "store/recipes.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/tsv.h"
@@ -20,18 +21,13 @@ void profile_release(struct profile *p)
 int profile_find(const struct gm_config *cfg, const char *name, struct profile *ret,
 		 struct gm_err **err)
 {
-	cleanup_free char *path = path_join(cfg->recipes, "profiles.tsv");
 	struct tsv t;
-	if (!path_exists(path))
-		return 0;
-	if (tsv_open(&t, path, err) < 0)
-		return -1;
-	int r;
+	int r = recipes_open(cfg, "profiles.tsv", &t, err);
+	if (r <= 0)
+		return r;
 	while ((r = tsv_next(&t, 4, 4, "name, glibc, stands in, what it stands for", err)) == 1) {
-		if (!version_valid(t.f[1])) {
-			r = tsv_error(&t, err, "'%s' is not a glibc version", t.f[1]);
+		if ((r = recipes_version_field(&t, 1, err)) < 0)
 			break;
-		}
 		if (strcmp(t.f[0], name) != 0)
 			continue;
 		*ret = (struct profile){.name = xstrdup(t.f[0]), .glibc = xstrdup(t.f[1]),
