@@ -272,6 +272,14 @@ lint:
 clean:
 	rm -rf build build-asan build-tsan glibc-matrix glibc-matrix-asan glibc-matrix-tsan
 
+# The manual pages, made from the programs' --help texts (ci/man.sh), so
+# they cannot drift from them.
+MAN_PAGES := $(O)/man/glibc-matrix.1 $(O)/man/glibc-inject.1
+man: $(MAN_PAGES)
+$(MAN_PAGES) &: glibc-matrix $(O)/glibc-inject ci/man.sh
+	$(Q)bash ci/man.sh ./glibc-matrix $(O)/glibc-inject $(O)/man \
+		"$$(./glibc-matrix --version | awk '{ print $$2 }')"
+
 # make install [PREFIX=/usr/local] [DESTDIR=]: the driver in bin/, the hook
 # and gm-batch in libexec/glibc-matrix/, the data (cases/, sysroots/,
 # containers/) in share/glibc-matrix/, and hooks.d for podman and CRI-O with
@@ -283,9 +291,12 @@ BINDIR = $(PREFIX)/bin
 LIBEXECDIR = $(PREFIX)/libexec/glibc-matrix
 DATADIR = $(PREFIX)/share/glibc-matrix
 OCIHOOKSDIR = $(PREFIX)/share/containers/oci/hooks.d
+MANDIR = $(PREFIX)/share/man/man1
 INSTALL_DATA := $(shell git ls-files cases sysroots containers/rootfs.tsv containers/hooks.d 2>/dev/null)
-install: all
-	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
+install: all man
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MANDIR)
+	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
 	$(Q)install -m 755 glibc-matrix $(DESTDIR)$(BINDIR)/glibc-matrix
 	$(Q)install -m 755 $(O)/gm-batch $(O)/glibc-inject $(DESTDIR)$(LIBEXECDIR)/
 	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files (not a git checkout?))); do \
@@ -295,10 +306,11 @@ install: all
 	@echo "installed glibc-matrix under $(DESTDIR)$(PREFIX)"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/glibc-matrix $(DESTDIR)$(OCIHOOKSDIR)/glibc-inject.json
+	rm -f $(DESTDIR)$(BINDIR)/glibc-matrix $(DESTDIR)$(OCIHOOKSDIR)/glibc-inject.json \
+		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 .PHONY: all hooks units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
-	install uninstall \
+	install uninstall man \
 	check-sanitize check-unit-bats-sanitized check-tsan
 -include $(ALL_OBJS:.o=.d)
