@@ -272,6 +272,45 @@ lint:
 clean:
 	rm -rf build build-asan build-tsan glibc-matrix glibc-matrix-asan glibc-matrix-tsan
 
+# The manual pages, made from the programs' --help texts (ci/man.sh), so
+# they cannot drift from them.
+MAN_PAGES := $(O)/man/glibc-matrix.1 $(O)/man/glibc-inject.1
+man: $(MAN_PAGES)
+$(MAN_PAGES) &: glibc-matrix $(O)/glibc-inject ci/man.sh
+	$(Q)bash ci/man.sh ./glibc-matrix $(O)/glibc-inject $(O)/man \
+		"$$(./glibc-matrix --version | awk '{ print $$2 }')"
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the driver in bin/, the hook
+# and gm-batch in libexec/glibc-matrix/, the data (cases/, sysroots/,
+# containers/) in share/glibc-matrix/, and hooks.d for podman and CRI-O with
+# the installed hook's path.  The layout is relative: the driver finds its
+# data from its own place (harness/base/config.c), so a staged DESTDIR tree
+# or a moved PREFIX works as installed.  make uninstall removes exactly that.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/libexec/glibc-matrix
+DATADIR = $(PREFIX)/share/glibc-matrix
+OCIHOOKSDIR = $(PREFIX)/share/containers/oci/hooks.d
+MANDIR = $(PREFIX)/share/man/man1
+INSTALL_DATA := $(shell git ls-files cases sysroots containers/rootfs.tsv containers/hooks.d 2>/dev/null)
+install: all man
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MANDIR)
+	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
+	$(Q)install -m 755 glibc-matrix $(DESTDIR)$(BINDIR)/glibc-matrix
+	$(Q)install -m 755 $(O)/gm-batch $(O)/glibc-inject $(DESTDIR)$(LIBEXECDIR)/
+	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files (not a git checkout?))); do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	$(Q)$(MAKE) --no-print-directory hooks HOOKS_DIR=$(DESTDIR)$(OCIHOOKSDIR) \
+		GLIBC_INJECT_PATH=$(LIBEXECDIR)/glibc-inject
+	@echo "installed glibc-matrix under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/glibc-matrix $(DESTDIR)$(OCIHOOKSDIR)/glibc-inject.json \
+		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
+
 .PHONY: all hooks units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
+	install uninstall man \
 	check-sanitize check-unit-bats-sanitized check-tsan
 -include $(ALL_OBJS:.o=.d)

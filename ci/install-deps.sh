@@ -33,6 +33,9 @@ packages=(
 	# reports (067-reports.bats): the results document against its JSON
 	# Schema, JUnit against its XML schema, the HTML page in a real browser
 	python3-jsonschema libxml2-utils chromium
+	# the manual pages rendered and checked (016-man.bats); the installed
+	# driver run with the checkout hidden (015-install.bats: unshare)
+	groff-base man-db util-linux
 	# the CI templates of ci/github and ci/gitlab: parsed and linted
 	python3-yaml yamllint
 	# foreign architectures (068-foreign.bats): qemu-user and Debian's cross

@@ -292,6 +292,41 @@ missing_symbol() {
 	assert_contains "$output" "import it with 'glibc-matrix sysroot import trixie' (glibc 2.41)"
 }
 
+@test "profiles (sysroots/profiles.tsv): every command takes them, says what stands for them, a miss names the profile and how to get it" {
+	run_gm 0 exec --sysroot debian12 -- /usr/bin/true
+	assert_contains "$output" "debian12 stands for glibc 2.36: Debian 12: bookworm's own glibc"
+	run_gm "?" explain /usr/bin/true --against debian11 --json
+	assert_contains "$output" "\"sysroot\":\"debian-bullseye-amd64\""
+	run_gm 0 check /usr/bin/true --against debian12 --out "$BATS_TEST_TMPDIR/out"
+	assert_contains "$output" "using debian-bookworm-amd64"
+	run_gm 0 sysroot show debian12
+	# ubuntu-20.04 is glibc 2.31: the source build where there is one.
+	run_gm "?" explain /usr/bin/true --against ubuntu-20.04
+	assert_contains "$output" "ubuntu-20.04 stands for glibc 2.31"
+	# Every profile's stand-in is a glibc version or a suite of suites.tsv,
+	# of the profile's version.
+	while IFS=$'\t' read -r name glibc stand words; do
+		[ -n "$words" ]
+		if [[ $stand == [0-9]* ]]; then
+			[ "$stand" = "$glibc" ]
+		else
+			[ "$(awk -v s="$stand" '$1 == s { print $2 }' "$TOP/sysroots/suites.tsv")" = "$glibc" ]
+		fi
+	done < <(grep -v '^#' "$TOP/sysroots/profiles.tsv")
+	use_scratch_store
+	run_gm 2 explain /usr/bin/true --against rhel9
+	assert_contains "$output" "rhel9 (glibc 2.34; RHEL 9: glibc 2.34 as upstream released it; Red Hat's backports are not in it): no sysroot with glibc 2.34"
+	run_gm 2 explain /usr/bin/true --against debian13
+	assert_contains "$output" "import it with 'glibc-matrix sysroot import trixie'"
+	# A malformed row is named with its file and line (exit 3, as every data file).
+	mkdir -p "$BATS_TEST_TMPDIR/recipes"
+	cp "$TOP"/sysroots/*.tsv "$BATS_TEST_TMPDIR/recipes/"
+	printf 'bad\tnot-a-version\t2.17\twords\n' >>"$BATS_TEST_TMPDIR/recipes/profiles.tsv"
+	GLIBC_MATRIX_RECIPES=$BATS_TEST_TMPDIR/recipes run_gm 3 explain /usr/bin/true --against zzz
+	assert_contains "$output" "profiles.tsv:"
+	assert_contains "$output" "'not-a-version' is not a glibc version"
+}
+
 @test "sysroots/suites.tsv agrees with the suites the tests import" {
 	for suite in bullseye bookworm; do
 		want=$(awk -v s="$suite" '$1 == s { print $2 }' "$TOP/sysroots/suites.tsv")

@@ -11,6 +11,9 @@
 #ifndef GM_DATADIR
 #define GM_DATADIR "/usr/local/share/glibc-matrix"
 #endif
+#ifndef GM_LIBEXECDIR
+#define GM_LIBEXECDIR "/usr/local/libexec/glibc-matrix"
+#endif
 
 /* The value of name in envp; NULL when unset or empty. */
 static const char *env_get(char *const *envp, const char *name)
@@ -38,23 +41,48 @@ static long env_long(char *const *envp, const char *name, long def, long min, lo
 	return *end || n < min || n > max ? def : n;
 }
 
-/* A data directory of the project: $env, else exe_dir/sub when it holds
- * marker (a source tree or an install beside the binary), else
- * GM_DATADIR/sub. */
-static char *data_dir(char *const *envp, const char *exe_dir, const char *env, const char *sub,
-		      const char *marker)
+/* dir when it holds marker, else NULL (dir freed). */
+static char *holding(char *dir, const char *marker)
+{
+	cleanup_free char *probe = path_join(dir, marker);
+	if (path_is_file(probe))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+/* A directory of the project's: $env; else, beside the executable,
+ * exe_dir/checkout_sub when it holds marker (a source tree), or
+ * exe_dir/../installed_sub (what `make install` lays out under any
+ * PREFIX or DESTDIR: bin/, libexec/glibc-matrix/, share/glibc-matrix/);
+ * else fallback (the configured data directory). */
+static char *project_dir(char *const *envp, const char *exe_dir, const char *env,
+			 const char *checkout_sub, const char *installed_sub, const char *marker,
+			 const char *fallback)
 {
 	const char *e = env_get(envp, env);
 	if (e)
 		return xstrdup(e);
-	if (exe_dir) {
-		char *d = path_join(exe_dir, sub);
-		cleanup_free char *probe = path_join(d, marker);
-		if (path_is_file(probe))
-			return d;
-		free(d);
+	char *d = NULL;
+	if (exe_dir && !(d = holding(path_join(exe_dir, checkout_sub), marker))) {
+		cleanup_free char *up = path_join(exe_dir, "..");
+		d = holding(path_join(up, installed_sub), marker);
 	}
-	return path_join(GM_DATADIR, sub);
+	return d ? d : xstrdup(fallback);
+}
+
+static char *data_dir(char *const *envp, const char *exe_dir, const char *env, const char *sub,
+		      const char *marker)
+{
+	cleanup_free char *installed = path_join("share/glibc-matrix", sub);
+	cleanup_free char *fallback = path_join(GM_DATADIR, sub);
+	return project_dir(envp, exe_dir, env, sub, installed, marker, fallback);
+}
+
+static char *libexec_dir(char *const *envp, const char *exe_dir, const char *program)
+{
+	return project_dir(envp, exe_dir, "GLIBC_MATRIX_LIBEXEC", "build", "libexec/glibc-matrix",
+			   program, GM_LIBEXECDIR);
 }
 
 static char *store_from_env(char *const *envp)
@@ -105,8 +133,8 @@ void config_from_env(struct gm_config *ret, char *const *envp, const char *exe_d
 	ret->recipes = data_dir(envp, ed, "GLIBC_MATRIX_RECIPES", "sysroots", "versions.tsv");
 	ret->cases = data_dir(envp, ed, "GLIBC_MATRIX_CASES", "cases", "cases.ini");
 	ret->containers = data_dir(envp, ed, "GLIBC_MATRIX_CONTAINERS", "containers", "rootfs.tsv");
-	cleanup_free char *bdir = data_dir(envp, ed, "GLIBC_MATRIX_LIBEXEC", "build", "gm-batch");
-	cleanup_free char *hdir = data_dir(envp, ed, "GLIBC_MATRIX_LIBEXEC", "build", "glibc-inject");
+	cleanup_free char *bdir = libexec_dir(envp, ed, "gm-batch");
+	cleanup_free char *hdir = libexec_dir(envp, ed, "glibc-inject");
 	ret->batch_helper = path_join(bdir, "gm-batch");
 	ret->hook = path_join(hdir, "glibc-inject");
 	ret->oci_runtime = env_or(envp, "GLIBC_MATRIX_OCI_RUNTIME", NULL);

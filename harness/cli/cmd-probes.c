@@ -65,6 +65,9 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return gm_usage(err, "probes: want 'list' or 'build' (see --help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return gm_help(help);
+	if (strcmp(argv[1], "list") == 0 && argc == 3 &&
+	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+		return gm_help(help);
 	if (strcmp(argv[1], "list") == 0)
 		return argc == 2 ? list(ctx->cfg) : gm_usage(err, "probes list takes no arguments");
 	if (strcmp(argv[1], "build") != 0)

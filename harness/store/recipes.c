@@ -25,21 +25,30 @@ void recipes_free(struct recipe *v, size_t n)
 	free(v);
 }
 
+int recipes_open(const struct gm_config *cfg, const char *file, struct tsv *t,
+		 struct gm_err **err)
+{
+	cleanup_free char *path = path_join(cfg->recipes, file);
+	if (!path_exists(path))
+		return 0;
+	return tsv_open(t, path, err) < 0 ? -1 : 1;
+}
+
+int recipes_version_field(struct tsv *t, size_t i, struct gm_err **err)
+{
+	return version_valid(t->f[i]) ? 1 : tsv_error(t, err, "'%s' is not a glibc version", t->f[i]);
+}
+
 /* Looks key up in column `in` of suites.tsv and returns column 1 - in. */
 static int suites_lookup(const struct gm_config *cfg, const char *key, int in, char **ret, struct gm_err **err)
 {
-	cleanup_free char *path = path_join(cfg->recipes, "suites.tsv");
 	struct tsv t;
-	if (!path_exists(path))
-		return 0;
-	if (tsv_open(&t, path, err) < 0)
-		return -1;
-	int r;
+	int r = recipes_open(cfg, "suites.tsv", &t, err);
+	if (r <= 0)
+		return r;
 	while ((r = tsv_next(&t, 2, 2, "suite, glibc-version", err)) == 1) {
-		if (!version_valid(t.f[1])) {
-			r = tsv_error(&t, err, "'%s' is not a glibc version", t.f[1]);
+		if ((r = recipes_version_field(&t, 1, err)) < 0)
 			break;
-		}
 		if (strcmp(t.f[in], key) == 0) {
 			*ret = xstrdup(t.f[1 - in]);
 			break;

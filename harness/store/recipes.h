@@ -10,6 +10,15 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "base/tsv.h"
+
+/* Opens file of cfg->recipes: 1 and *t, 0 when there is no such file,
+ * -1 + err. */
+int recipes_open(const struct gm_config *cfg, const char *file, struct tsv *t,
+		 struct gm_err **err);
+/* 1 when field i of the row is a glibc version, else -1 + err naming the
+ * file and line (tsv_error). */
+int recipes_version_field(struct tsv *t, size_t i, struct gm_err **err);
 
 struct recipe {
 	char *version;

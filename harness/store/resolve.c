@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/util.h"
+#include "store/profiles.h"
 #include "store/recipes.h"
 #include "store/store.h"
 
@@ -78,6 +79,27 @@ static char *suggestion(const struct gm_config *cfg, const char *name, const cha
 	return xstrdup("see 'glibc-matrix sysroot list'");
 }
 
+/* A profile (store/profiles.h): what it stands for, said, then its
+ * stand-in resolved as if named.  1 resolved, 0 not a profile, -1 + err
+ * (the miss names the profile and how to get its stand-in). */
+static int resolve_profile(const struct gm_config *cfg, const struct gm_ctx *ctx,
+			   const char *name, const char *arch, struct sysroot *ret,
+			   struct gm_err **err)
+{
+	struct profile p;
+	int r = profile_find(cfg, name, &p, err);
+	if (r <= 0)
+		return r;
+	if (sysroot_resolve(cfg, ctx, p.stand_in, arch, ret, err) < 0) {
+		gm_err_wrap(err, "%s (glibc %s; %s)", name, p.glibc, p.words);
+		profile_release(&p);
+		return -1;
+	}
+	gm_note(ctx, "%s stands for glibc %s: %s; using %s", name, p.glibc, p.words, ret->name);
+	profile_release(&p);
+	return 1;
+}
+
 int sysroot_resolve(const struct gm_config *cfg, const struct gm_ctx *ctx, const char *name, const char *arch,
 		    struct sysroot *ret, struct gm_err **err)
 {
@@ -111,6 +133,11 @@ int sysroot_resolve(const struct gm_config *cfg, const struct gm_ctx *ctx, const
 			take(v, n, i, ret);
 			return 0;
 		}
+	int pr = resolve_profile(cfg, ctx, name, arch, ret, err);
+	if (pr != 0) {
+		sysroot_list_free(v, n);
+		return pr < 0 ? -1 : 0;
+	}
 	/* A suite: the import's name for the architecture wanted. */
 	const struct gm_arch *a = arch_by_gnu(arch);
 	if (a) {

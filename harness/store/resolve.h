@@ -4,6 +4,9 @@
  * A name is, in this order:
  *   - "host": the glibc this machine runs on;
  *   - an exact sysroot name ("glibc-2.31", "debian-bookworm-amd64");
+ *   - a profile ("rhel8", "manylinux_2_28", "debian12": store/profiles.h):
+ *     its stand-in (a version or a suite) resolved, a note saying what it
+ *     stands for, a miss naming the profile;
  *   - a Debian suite ("bookworm": debian-bookworm-<arch>);
  *   - a glibc version ("2.36": the sysroot of that version for arch; the one
  *     built from source when both exist, upstream's glibc being the

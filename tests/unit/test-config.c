@@ -64,8 +64,8 @@ static void defaults(void)
 	TEST_VERIFY(str_ends(c.recipes, "/sysroots"));
 	TEST_VERIFY(str_ends(c.cases, "/cases"));
 	TEST_VERIFY(str_ends(c.containers, "/containers"));
-	TEST_VERIFY(str_ends(c.batch_helper, "/build/gm-batch"));
-	TEST_VERIFY(str_ends(c.hook, "/build/glibc-inject"));
+	TEST_VERIFY(str_ends(c.batch_helper, "/libexec/glibc-matrix/gm-batch"));
+	TEST_VERIFY(str_ends(c.hook, "/libexec/glibc-matrix/glibc-inject"));
 	TEST_VERIFY(c.oci_runtime == NULL);
 	TEST_VERIFY(!c.rlimit_only);
 	TEST_COMPARE(c.cell_pids, 2048);
@@ -168,6 +168,40 @@ static void glibc_src_beside_the_checkout(void)
 	free(checkout);
 }
 
+/* What make install lays out under a prefix: the driver in bin/ finds
+ * share/glibc-matrix/ and libexec/glibc-matrix/ beside it. */
+static void installed_layout(void)
+{
+	char tmp[] = "/tmp/gm-config-XXXXXX";
+	TEST_VERIFY(mkdtemp(tmp) != NULL);
+	const char *files[] = {"share/glibc-matrix/cases/cases.ini",
+			       "share/glibc-matrix/sysroots/versions.tsv",
+			       "libexec/glibc-matrix/gm-batch", "libexec/glibc-matrix/glibc-inject", NULL};
+	for (size_t i = 0; files[i]; i++) {
+		char *f = path_join(tmp, files[i]);
+		char *d = xstrdup(f);
+		*strrchr(d, '/') = '\0';
+		TEST_COMPARE(mkdir_p(d, 0755, NULL), 0);
+		TEST_COMPARE(write_file_atomic(f, "", 0, 0644, NULL), 0);
+		free(f);
+		free(d);
+	}
+	char *bin = path_join(tmp, "bin");
+	TEST_COMPARE(mkdir_p(bin, 0755, NULL), 0);
+	struct gm_config c;
+	config_from_env(&c, (char *[]){NULL}, bin);
+	TEST_VERIFY(str_ends(c.cases, "/../share/glibc-matrix/cases"));
+	TEST_VERIFY(strncmp(c.cases, tmp, strlen(tmp)) == 0);
+	TEST_VERIFY(strncmp(c.recipes, tmp, strlen(tmp)) == 0);
+	TEST_VERIFY(str_ends(c.batch_helper, "/../libexec/glibc-matrix/gm-batch"));
+	TEST_VERIFY(str_ends(c.hook, "/../libexec/glibc-matrix/glibc-inject"));
+	/* containers/ was not installed there: the configured directory. */
+	TEST_VERIFY(strncmp(c.containers, tmp, strlen(tmp)) != 0);
+	config_release(&c);
+	rm_rf(tmp, NULL);
+	free(bin);
+}
+
 int main(void)
 {
 	RUN_TEST(store_precedence);
@@ -178,5 +212,6 @@ int main(void)
 	RUN_TEST(bad_limits_fall_back);
 	RUN_TEST(data_beside_the_executable);
 	RUN_TEST(glibc_src_beside_the_checkout);
+	RUN_TEST(installed_layout);
 	TAP_END();
 }
