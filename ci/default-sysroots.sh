@@ -19,7 +19,9 @@ set -euo pipefail
 gm=${1:-./glibc-matrix}
 [ $# -eq 0 ] || shift
 here=$(cd "$(dirname "$0")/.." && pwd)
-known=$(awk '!/^#/ && NF == 3 { print $1 }' "$here/sysroots/versions.tsv" | sort -V)
+# Versions from Debian's archive only (a path in column 3): those from the local glibc
+# source directory (a bare file name) are not defaults, GM_SOURCE_VERSIONS names them.
+known=$(awk '!/^#/ && NF == 3 && $3 ~ /\// { print $1 }' "$here/sysroots/versions.tsv" | sort -V)
 source_versions=${GM_SOURCE_VERSIONS:-$(head -n 1 <<<"$known") $(tail -n 1 <<<"$known")}
 suites=${GM_SUITES:-bullseye bookworm trixie}
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)

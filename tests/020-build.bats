@@ -72,34 +72,7 @@ teardown_file() {
 
 @test "glibc builds from source and its loader runs a program on it" {
 	ensure_sysroot "$GM_SOURCE_NAME" build "$GM_SOURCE_VERSION"
-	run_gm sysroot show "$GM_SOURCE_NAME"
-	assert_contains "$output" "glibc:     $GM_SOURCE_VERSION"
-	assert_contains "$output" "origin:    source"
-	assert_contains "$output" "libc.so.6: GLIBC_2.2.5"
-	assert_contains "$output" "GLIBC_$GM_SOURCE_VERSION"
-	loader=$(sed -n 's/^loader: *//p' <<<"$output")
-	libdir=$(sed -n 's/^libdir: *//p' <<<"$output" | head -n 1)
-	[ -x "$loader" ]
-
-	run libc_banner "$loader"
-	assert_contains "$output" "release version $GM_SOURCE_VERSION."
-	# Loaders answer --version from 2.33 on; older ones take it for a file name.
-	output=$("$loader" --version 2>&1) || true
-	if [ "$(printf '%s\n' 2.33 "$GM_SOURCE_VERSION" | sort -V | head -n 1)" = 2.33 ]; then
-		assert_contains "$output" "version $GM_SOURCE_VERSION"
-	else
-		assert_contains "$output" "cannot open shared object file"
-	fi
-
-	# Built against the sysroot: a host-built program needs the host's newest nodes.
-	# shellcheck disable=SC2046
-	cc $("$GM" flags --sysroot "$GM_SOURCE_NAME") -o "$BATS_TEST_TMPDIR/version" \
-		"$TOP/tests/fixtures/version.c"
-	run "$loader" --inhibit-cache --library-path "$libdir" "$BATS_TEST_TMPDIR/version"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	assert_contains "$output" "glibc=$GM_SOURCE_VERSION"
-	assert_contains "$output" "libc=$libdir/libc.so.6"
+	check_source_sysroot "$GM_SOURCE_NAME" "$GM_SOURCE_VERSION"
 
 	# Headers, kernel headers included, are enough to compile against it.
 	run cc -nostdinc -isystem "$(dirname "$libdir")/include" \
@@ -226,4 +199,23 @@ wait_for_rerun_make() {
 	assert_contains "$output" "status=3"
 	assert_contains "$output" "[]"
 	assert_not_contains "$output" "src"
+}
+
+@test "2.28 is known from the local glibc source directory, its tarball checked before use (exit 3)" {
+	use_scratch_store
+	run_gm 2 sysroot build 9.99
+	assert_contains "$output" "2.28"
+	# A corrupted copy of the pinned tarball is refused, named, and nothing is built.
+	export GLIBC_MATRIX_GLIBC_SRC=$BATS_TEST_TMPDIR/glibc-src
+	mkdir "$GLIBC_MATRIX_GLIBC_SRC"
+	head -c 4096 /dev/urandom > "$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz"
+	run_gm 3 sysroot build 2.28
+	assert_contains "$output" "sha256 mismatch for '$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz'"
+	assert_contains "$output" "expected 0041b1fb5d6de9d0"
+	[ ! -e "$GLIBC_MATRIX_STORE/sysroots/glibc-2.28" ]
+	[ ! -e "$GLIBC_MATRIX_STORE/build/glibc-2.28" ]
+	# No tarball there: the error names the path it looked for.
+	rm "$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz"
+	run_gm 3 sysroot build 2.28
+	assert_contains "$output" "no '$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz'"
 }

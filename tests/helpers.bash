@@ -139,6 +139,40 @@ require_runtime() {
 	[ "$rc" -ne 77 ] || skip_fact no-oci-runtime "$out"
 }
 
+# check_source_sysroot NAME VERSION: the source-built sysroot NAME is glibc
+# VERSION as the build verified it (its loader runs its libc, whose banner
+# names VERSION; loaders answer --version from 2.33 on, older ones take it
+# for a file name), and a program built against it runs on it.  Sets loader
+# and libdir for the caller.
+check_source_sysroot() {
+	local name=$1 v=$2
+	run_gm sysroot show "$name"
+	assert_contains "$output" "glibc:     $v"
+	assert_contains "$output" "origin:    source"
+	assert_contains "$output" "libc.so.6: GLIBC_2.2.5"
+	assert_contains "$output" "GLIBC_$v"
+	loader=$(sed -n 's/^loader: *//p' <<<"$output")
+	libdir=$(sed -n 's/^libdir: *//p' <<<"$output" | head -n 1)
+	[ -x "$loader" ]
+	run libc_banner "$loader"
+	assert_contains "$output" "release version $v."
+	output=$("$loader" --version 2>&1) || true
+	if [ "$(printf '%s\n' 2.33 "$v" | sort -V | head -n 1)" = 2.33 ]; then
+		assert_contains "$output" "version $v"
+	else
+		assert_contains "$output" "cannot open shared object file"
+	fi
+	# Built against the sysroot: a host-built program needs the host's newest nodes.
+	# shellcheck disable=SC2046
+	cc $("$GM" flags --sysroot "$name") -o "$BATS_TEST_TMPDIR/version-$name" \
+		"$TOP/tests/fixtures/version.c"
+	run "$loader" --inhibit-cache --library-path "$libdir" "$BATS_TEST_TMPDIR/version-$name"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "glibc=$v"
+	assert_contains "$output" "libc=$libdir/libc.so.6"
+}
+
 # libc_banner LOADER: the release banner libc.so.6 prints when the loader
 # runs it as a program (the libc beside the loader).  Works for every glibc;
 # loaders before 2.33 have no --version.

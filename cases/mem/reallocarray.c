@@ -1,5 +1,9 @@
-/* Boundary: glibc 2.26 added reallocarray (overflow-checked realloc),
- * declared in <stdlib.h> under _DEFAULT_SOURCE: reallocarray@GLIBC_2.26. */
+/* Boundary: glibc 2.26 added reallocarray (overflow-checked realloc):
+ * reallocarray@GLIBC_2.26.  <stdlib.h> declares it under _DEFAULT_SOURCE
+ * from 2.29 on, under _GNU_SOURCE only in 2.26-2.28: without it a build
+ * against those headers declares it implicitly, returning int, and the
+ * truncated pointer crashes. */
+#define _GNU_SOURCE
 #include "../common/probe.h"
 
 #include <errno.h>

@@ -122,6 +122,52 @@ static char *version_from_filename(const char *path)
 }
 
 
+/* A known version Debian's archive has: the tarball is downloaded into the
+ * store's downloads/ and checked against rec's sha256 there (fetch_file). */
+static int known_debian(struct build *b, const struct recipe *rec, struct gm_err **err)
+{
+	cleanup_free char *mirror = NULL;
+	cleanup_free char *dl = NULL;
+	b->version = xstrdup(rec->version);
+	b->source_sha256 = xstrdup(rec->sha256);
+	if (mirror_debian(b->cfg, &mirror, err) < 0)
+		return -1;
+	b->url = xasprintf("%s/%s", mirror, rec->path);
+	const char *base = strrchr(rec->path, '/') ? strrchr(rec->path, '/') + 1 : rec->path;
+	if (store_dir(b->cfg, "downloads", &dl, err) < 0)
+		return -1;
+	b->tarball = path_join(dl, base);
+	return 0;
+}
+
+/* A known version Debian's archive does not have: its tarball is a file in
+ * the local glibc source directory, checked against rec's sha256 before
+ * anything uses it (a mismatch names the file). */
+static int known_local(struct build *b, const struct recipe *rec, struct gm_err **err)
+{
+	char h[65];
+	if (!b->cfg->glibc_src)
+		return gm_infra(err, 0,
+				"glibc %s comes from a local source directory (its tarball %s); set "
+				"GLIBC_MATRIX_GLIBC_SRC to the directory that holds it",
+				rec->version, rec->path);
+	cleanup_free char *path = path_join(b->cfg->glibc_src, rec->path);
+	if (!path_is_file(path))
+		return gm_infra(err, 0,
+				"glibc %s: no '%s' (the local glibc source directory is "
+				"GLIBC_MATRIX_GLIBC_SRC, else ../shared/glibc-src beside the checkout)",
+				rec->version, path);
+	if (sha256_file(path, h, err) < 0)
+		return -1;
+	if (strcmp(h, rec->sha256) != 0)
+		return gm_infra(err, 0, "sha256 mismatch for '%s': expected %s, got %s; not used",
+				path, rec->sha256, h);
+	b->version = xstrdup(rec->version);
+	b->source_sha256 = xstrdup(rec->sha256);
+	b->tarball = xstrdup(path);
+	return 0;
+}
+
 /* Resolves input into version, source hash and where the source comes from. */
 int build_resolve_input(struct build *b, struct gm_err **err)
 {
@@ -151,23 +197,9 @@ int build_resolve_input(struct build *b, struct gm_err **err)
 					"source directory to build another",
 					in, known);
 		}
-		cleanup_free char *mirror = NULL;
-		b->version = xstrdup(rec.version);
-		b->source_sha256 = xstrdup(rec.sha256);
-		if (mirror_debian(b->cfg, &mirror, err) < 0) {
-			recipe_release(&rec);
-			return -1;
-		}
-		b->url = xasprintf("%s/%s", mirror, rec.path);
-		const char *base = strrchr(rec.path, '/') ? strrchr(rec.path, '/') + 1 : rec.path;
-		cleanup_free char *dl = NULL;
-		if (store_dir(b->cfg, "downloads", &dl, err) < 0) {
-			recipe_release(&rec);
-			return -1;
-		}
-		b->tarball = path_join(dl, base);
+		int r = rec.local ? known_local(b, &rec, err) : known_debian(b, &rec, err);
 		recipe_release(&rec);
-		return 0;
+		return r;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		char h[65];

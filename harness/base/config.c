@@ -96,6 +96,20 @@ static char *store_from_env(char *const *envp)
 	return path_absolute(root);
 }
 
+/* The local glibc source directory (config.h). */
+static char *glibc_src_from_env(char *const *envp, const char *exe_dir)
+{
+	const char *e = env_get(envp, "GLIBC_MATRIX_GLIBC_SRC");
+	if (e)
+		return path_absolute(e);
+	if (!exe_dir)
+		return NULL;
+	cleanup_free char *beside = xasprintf("%s/../shared/glibc-src", exe_dir);
+	if (!path_is_dir(beside))
+		return NULL;
+	return path_real(beside, NULL);
+}
+
 /* The directory of the running executable, or NULL. */
 static char *own_dir(void)
 {
@@ -135,13 +149,14 @@ void config_from_env(struct gm_config *ret, char *const *envp, const char *exe_d
 	ret->apt_dir = env_or(envp, "GLIBC_MATRIX_APT_DIR", "/etc/apt");
 	ret->keyring = env_or(envp, "GLIBC_MATRIX_KEYRING", NULL);
 	ret->busybox = env_or(envp, "GLIBC_MATRIX_BUSYBOX", "/bin/busybox");
+	ret->glibc_src = glibc_src_from_env(envp, ed);
 }
 
 void config_release(struct gm_config *c)
 {
 	char **strings[] = {&c->store, &c->recipes, &c->cases, &c->containers, &c->batch_helper,
 			    &c->hook, &c->oci_runtime, &c->binfmt_dir, &c->mirror, &c->apt_dir,
-			    &c->keyring, &c->busybox};
+			    &c->keyring, &c->busybox, &c->glibc_src};
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
 	memset(c, 0, sizeof(*c));

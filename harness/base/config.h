@@ -52,6 +52,11 @@ struct gm_config {
 	char *keyring;
 	/* $GLIBC_MATRIX_BUSYBOX, default /bin/busybox (the glibc-free rootfs). */
 	char *busybox;
+	/* The local glibc source directory: the tarballs of the versions
+	 * versions.tsv names by file name (those Debian's archive does not
+	 * have).  $GLIBC_MATRIX_GLIBC_SRC, else ../shared/glibc-src beside the
+	 * checkout (exe_dir/..) when that is a directory, else NULL.  Absolute. */
+	char *glibc_src;
 };
 
 /* Fills ret from envp (NAME=value strings, NULL-terminated: main passes

@@ -58,6 +58,8 @@ static const char usage[] =
 	"  GLIBC_MATRIX_RECIPES  directory with versions.tsv, quirks.tsv, profiles.tsv\n"
 	"                        (default: sysroots/ beside the program, or installed)\n"
 	"  GLIBC_MATRIX_CASES    the probe cases and cases.ini (default: cases/)\n"
+	"  GLIBC_MATRIX_GLIBC_SRC  the glibc tarballs Debian's archive no longer has\n"
+	"                        (default: ../shared/glibc-src beside the checkout)\n"
 	"  GLIBC_MATRIX_CONTAINERS  directory with rootfs.tsv (default: containers/)\n"
 	"  GLIBC_MATRIX_LIBEXEC  where gm-batch and glibc-inject are (default: build/,\n"
 	"                        or libexec/glibc-matrix/ of an install)\n"

@@ -81,13 +81,18 @@ int recipes_versions_parse(const char *text, const char *file, struct recipe **r
 	size_t n = 0;
 	int r;
 	tsv_init(&t, file, text);
-	while ((r = tsv_next(&t, 3, 3, "version, sha256, archive-path", err)) == 1) {
+	while ((r = tsv_next(&t, 3, 3, "version, sha256, archive-path or file name", err)) == 1) {
 		if (!version_valid(t.f[0]) || !is_hex64(t.f[1])) {
 			r = tsv_error(&t, err, "'%s' is not a glibc version or '%s' not a sha256",
 				      t.f[0], t.f[1]);
 			break;
 		}
+		if (strcmp(t.f[2], ".") == 0 || strcmp(t.f[2], "..") == 0) {
+			r = tsv_error(&t, err, "'%s' is neither an archive path nor a file name", t.f[2]);
+			break;
+		}
 		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].local = !strchr(t.f[2], '/');
 		v[n].version = xstrdup(t.f[0]);
 		v[n].sha256 = xstrdup(t.f[1]);
 		v[n].path = xstrdup(t.f[2]);

@@ -23,7 +23,11 @@ int recipes_version_field(struct tsv *t, size_t i, struct gm_err **err);
 struct recipe {
 	char *version;
 	char *sha256;
-	char *path;  /* below the archive root */
+	/* Below the Debian archive's root ("pool/..."), or, when it has no
+	 * '/', a file name in the local glibc source directory
+	 * (cfg->glibc_src): a release Debian's archive does not have. */
+	char *path;
+	bool local;
 };
 
 /* All known versions, in file order.  _parse reads text, the contents of

@@ -75,6 +75,7 @@ static void defaults(void)
 	TEST_COMPARE_STRING(c.apt_dir, "/etc/apt");
 	TEST_VERIFY(c.keyring == NULL);
 	TEST_COMPARE_STRING(c.busybox, "/bin/busybox");
+	TEST_VERIFY(c.glibc_src == NULL);
 	config_release(&c);
 }
 
@@ -87,7 +88,7 @@ static void every_variable(void)
 		       "GLIBC_MATRIX_CELL_PIDS=64", "GLIBC_MATRIX_CELL_MEMORY=256",
 		       "GLIBC_MATRIX_BINFMT_DIR=/b", "GLIBC_MATRIX_MIRROR=http://m.example/debian//",
 		       "GLIBC_MATRIX_APT_DIR=/a", "GLIBC_MATRIX_KEYRING=/k.gpg",
-		       "GLIBC_MATRIX_BUSYBOX=/bb", NULL};
+		       "GLIBC_MATRIX_BUSYBOX=/bb", "GLIBC_MATRIX_GLIBC_SRC=/g", NULL};
 	config_from_env(&c, env, NOWHERE);
 	TEST_COMPARE_STRING(c.recipes, "/r");
 	TEST_COMPARE_STRING(c.cases, "/c");
@@ -103,6 +104,7 @@ static void every_variable(void)
 	TEST_COMPARE_STRING(c.apt_dir, "/a");
 	TEST_COMPARE_STRING(c.keyring, "/k.gpg");
 	TEST_COMPARE_STRING(c.busybox, "/bb");
+	TEST_COMPARE_STRING(c.glibc_src, "/g");
 	config_release(&c);
 }
 
@@ -139,6 +141,31 @@ static void data_beside_the_executable(void)
 	rm_rf(tmp, NULL);
 	free(marker);
 	free(sys);
+}
+
+/* The local glibc source directory: ../shared/glibc-src beside the
+ * checkout when it is there, the variable before it. */
+static void glibc_src_beside_the_checkout(void)
+{
+	char tmp[] = "/tmp/gm-config-XXXXXX";
+	TEST_VERIFY(mkdtemp(tmp) != NULL);
+	char *checkout = path_join(tmp, "checkout");
+	char *src = path_join(tmp, "shared/glibc-src");
+	TEST_COMPARE(mkdir_p(checkout, 0755, NULL), 0);
+	struct gm_config c;
+	config_from_env(&c, (char *[]){NULL}, checkout);
+	TEST_VERIFY(c.glibc_src == NULL);
+	config_release(&c);
+	TEST_COMPARE(mkdir_p(src, 0755, NULL), 0);
+	config_from_env(&c, (char *[]){NULL}, checkout);
+	TEST_COMPARE_STRING(c.glibc_src, src);
+	config_release(&c);
+	config_from_env(&c, (char *[]){"GLIBC_MATRIX_GLIBC_SRC=/g", NULL}, checkout);
+	TEST_COMPARE_STRING(c.glibc_src, "/g");
+	config_release(&c);
+	rm_rf(tmp, NULL);
+	free(src);
+	free(checkout);
 }
 
 /* What make install lays out under a prefix: the driver in bin/ finds
@@ -184,6 +211,7 @@ int main(void)
 	RUN_TEST(every_variable);
 	RUN_TEST(bad_limits_fall_back);
 	RUN_TEST(data_beside_the_executable);
+	RUN_TEST(glibc_src_beside_the_checkout);
 	RUN_TEST(installed_layout);
 	TAP_END();
 }

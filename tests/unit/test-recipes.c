@@ -76,8 +76,22 @@ static void versions_lines(void)
 	if (n == 1) {
 		TEST_COMPARE_STRING(v[0].version, "2.31");
 		TEST_COMPARE_STRING(v[0].path, "gnu/glibc-2.31.tar.xz");
+		TEST_VERIFY(!v[0].local);
 	}
 	recipes_free(v, n);
+	free(text);
+	/* A bare file name: a tarball in the local glibc source directory. */
+	text = xasprintf("2.28\t%s\tglibc-2.28.tar.xz\n", hex);
+	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), 0);
+	TEST_COMPARE(n, 1);
+	if (n == 1)
+		TEST_VERIFY(v[0].local);
+	recipes_free(v, n);
+	free(text);
+	text = xasprintf("2.28\t%s\t..\n", hex);
+	TEST_COMPARE(recipes_versions_parse(text, "v.tsv", &v, &n, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "v.tsv:1: '..' is neither"));
+	gm_err_free(&err);
 	free(text);
 }
 
