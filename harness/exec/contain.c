@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "exec/contain.h"
+#include "exec/contain-int.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/util.h"
@@ -34,9 +35,7 @@ static struct {
 	int run_fd[H_COUNT];  /* run[h] open and flock()ed while we live; -1 */
 	size_t stale_groups, stale_procs;
 	unsigned long next_cell;
-	pthread_mutex_t lock;   /* next_cell, live, idle */
-	int *live;
-	size_t n_live, cap_live;
+	pthread_mutex_t lock;   /* next_cell, idle */
 	/* Cell groups of finished cells, empty, kept for the next cells: a
 	 * group made and removed per cell cost three mkdir, three rmdir and
 	 * the limits written again, each time (issue 22). */
@@ -127,8 +126,6 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-static bool stat_fields(long pid, char *state, unsigned long long *start);
-static size_t sweep(bool all);
 struct contain_cell;
 static void group_remove(struct contain_cell *c);
 
@@ -183,7 +180,7 @@ static size_t kill_group_dir(const char *dir, const char *freezer, bool v2, bool
 		write_str(freezer, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "0" : "THAWED");
 	for (int i = 0; wait && i < 500 && !group_empty(dir); i++) {
 		kill_listed(dir);
-		sweep(false);
+		contain_sweep(false);
 		usleep(10000);
 	}
 	return n;
@@ -192,7 +189,7 @@ static size_t kill_group_dir(const char *dir, const char *freezer, bool v2, bool
 static void rmdir_retry(const char *dir)
 {
 	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++) {
-		sweep(false);
+		contain_sweep(false);
 		usleep(10000);
 	}
 }
@@ -205,7 +202,7 @@ static char *run_name(void)
 {
 	unsigned long long start = 0;
 	char state;
-	stat_fields(getpid(), &state, &start);
+	contain_stat_fields(getpid(), &state, &start);
 	return xasprintf(RUN_PREFIX "%d-%llu", (int)getpid(), start);
 }
 
@@ -220,7 +217,7 @@ static bool owner_alive(const char *name)
 	char state;
 	if (*end)
 		return true;
-	return stat_fields(pid, &state, &start) && state != 'Z' && state != 'X' && start == want;
+	return contain_stat_fields(pid, &state, &start) && state != 'Z' && state != 'X' && start == want;
 }
 
 /* Holds an flock on our run group dir for as long as we live (the fd dies
@@ -597,165 +594,4 @@ void contain_cell_free(struct contain_cell *c)
 	/* Read when the group was already empty: still the count. */
 	c->oom_base = c->oom_read ? c->oom_seen : oom_kills(c);
 	idle_put(c);
-}
-
-/* Spawners share it, a sweep takes it alone: two jobs' children start
- * (clone, the child's set-up and exec, the parent suspended meanwhile) at
- * the same time, which the one mutex held across the spawn serialised. */
-static pthread_rwlock_t spawning = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-
-void contain_live_lock(void) { pthread_rwlock_rdlock(&spawning); }
-void contain_live_unlock(void) { pthread_rwlock_unlock(&spawning); }
-
-void contain_live_add(int pid)
-{
-	pthread_mutex_lock(&st.lock);
-	if (st.n_live == st.cap_live) {
-		st.cap_live = st.cap_live ? 2 * st.cap_live : 16;
-		st.live = xrealloc(st.live, st.cap_live * sizeof(int));
-	}
-	st.live[st.n_live++] = pid;
-	pthread_mutex_unlock(&st.lock);
-}
-
-void contain_live_del(int pid)
-{
-	pthread_mutex_lock(&st.lock);
-	for (size_t i = 0; i < st.n_live; i++)
-		if (st.live[i] == pid) {
-			st.live[i] = st.live[--st.n_live];
-			break;
-		}
-	pthread_mutex_unlock(&st.lock);
-}
-
-/* State letter and start time (clock ticks after boot) of /proc/<pid>/stat;
- * false when there is no such process. */
-static bool stat_fields(long pid, char *state, unsigned long long *start)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return false;
-	*state = p[2];
-	/* fields after the name: 3 state ... 22 starttime */
-	p += 2;
-	for (int f = 3; f < 22 && p; f++)
-		p = strchr(p + 1, ' ');
-	*start = p ? strtoull(p + 1, NULL, 10) : 0;
-	return true;
-}
-
-bool contain_pid_alive(long pid)
-{
-	char s;
-	unsigned long long start;
-	return stat_fields(pid, &s, &start) && s != 'Z' && s != 'X';
-}
-
-/* The parent pid in /proc/<pid>/stat: the field after ") S ". */
-static long parent_of(const char *pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atol(p + 4) : -1;
-}
-
-/* Kills (all) or reaps (a zombie) child pid of ours unless it is a live
- * cell; whether it did.  Under st.lock. */
-static bool sweep_one(long pid, bool all)
-{
-	char state;
-	unsigned long long start;
-	if (!all && (!stat_fields(pid, &state, &start) || state != 'Z'))
-		return false;
-	for (size_t i = 0; i < st.n_live; i++)
-		if (st.live[i] == pid)
-			return false;
-	kill((pid_t)pid, SIGKILL);
-	/* Ours now, so ours to reap (a zombie would otherwise stay). */
-	while (waitpid((pid_t)pid, NULL, __WALL) < 0 && errno == EINTR)
-		;
-	return true;
-}
-
-/* Our children from /proc/self/task/<tid>/children, one file per thread
- * (an orphan goes to any thread of its subreaper): a few reads, where a
- * scan of /proc reads the stat of every process of the machine, for each
- * cell of rlimit-only runs.  -1 without those files (CONFIG_PROC_CHILDREN). */
-static ssize_t sweep_children(bool all)
-{
-	static int have = -1;
-	if (have < 0)
-		have = access("/proc/thread-self/children", R_OK) == 0;
-	DIR *d = have ? opendir("/proc/self/task") : NULL;
-	struct dirent *e;
-	ssize_t n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		cleanup_free char *p = xasprintf("/proc/self/task/%s/children", e->d_name);
-		cleanup_free char *list = NULL;
-		size_t len;
-		if (read_file(p, &list, &len, NULL) < 0)
-			continue; /* a thread that just ended */
-		for (char *q = list, *end; *q; q = end) {
-			long pid = strtol(q, &end, 10);
-			if (end == q)
-				break;
-			n += pid > 0 && sweep_one(pid, all);
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-/* Kills (all) or only reaps (zombies) our children that are not live
- * cells.  With cgroups the group kill does the killing: an orphan of
- * another, still running cell must not be touched, only our zombies. */
-static size_t sweep(bool all)
-{
-	pthread_rwlock_wrlock(&spawning);
-	pthread_mutex_lock(&st.lock);
-	ssize_t got = sweep_children(all);
-	size_t n = got > 0 ? (size_t)got : 0;
-	DIR *d = got < 0 ? opendir("/proc") : NULL;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || parent_of(e->d_name) != getpid())
-			continue;
-		n += sweep_one(pid, all);
-	}
-	if (d)
-		closedir(d);
-	pthread_mutex_unlock(&st.lock);
-	pthread_rwlock_unlock(&spawning);
-	return n;
-}
-
-size_t contain_sweep_orphans(void)
-{
-	return sweep(true);
 }
