@@ -461,7 +461,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 	return 0;
 }
 
-/* whole: the sysroot is the system (predict_target). */
+/* whole: the sysroot stands for the whole system, as predict_target says. */
 static int predict_run(const char *binary, const struct sysroot *run, bool whole,
 		       struct gm_prediction *ret, struct gm_err **err)
 {
