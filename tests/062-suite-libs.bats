@@ -120,7 +120,7 @@ index_version() {
 	assert_contains "$output" "ssl loader debian-bullseye-amd64 symbol-version symbol-version"
 }
 
-@test "explain --against a suite: the package of each library, in text and --json" {
+@test "explain --against a suite: the package of each library, in text and --json; --against-all" {
 	local d=$BATS_FILE_TMPDIR
 	run_gm 0 explain "$d/bin/jq" --against trixie
 	assert_contains "$output" "libjq.so.1 from sysroot debian-trixie-amd64 (trixie's libjq1 $(index_version trixie libjq1))"
@@ -133,4 +133,9 @@ index_version() {
 	assert o["outcome"] == "symbol-version", o
 	assert any("jq_set_stderr_cb" in p["symbols"] for p in o["problems"]), o["problems"]
 	PY
+	# --against-all: each suite with its own libraries; trixie is the
+	# oldest that runs trixie's jq (it was "none" with this machine's libjq).
+	run_gm 1 explain "$d/bin/jq" --against-all
+	assert_contains "$output" "loader: the oldest glibc that runs it: 2.41 (debian-trixie-amd64)"
+	assert_contains "$output" "interp: the oldest glibc that runs it: 2.41 (debian-trixie-amd64)"
 }

@@ -281,7 +281,7 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (binary_arch(binary, &arch, err) < 0)
 		return -1;
 	if (every)
-		return explain_against_all(ctx, binary, arch, json, err);
+		return explain_against_all(ctx, binary, arch, json, host_libs, err);
 	struct causes causes = {0};
 	if (why && causes_load(ctx->cfg, &causes, err) < 0)
 		return -1;
