@@ -11,6 +11,8 @@
 #include "verdict/predict.h"
 #include "store/resolve.h"
 #include "elf/elfinfo.h"
+#include "elf/lang.h"
+#include "base/tsv.h"
 #include "report/report.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
@@ -50,7 +52,9 @@ static const char help[] =
 	"                not\n"
 	"  --why         for each needed node that is missing: why the binary needs it\n"
 	"                and what removes the need (sysroots/causes.tsv, each remedy\n"
-	"                proven by a probe pair), or that no known cause explains it\n"
+	"                proven by a probe pair), or that no known cause explains it;\n"
+	"                for a Go or Rust program also the way in its language's own\n"
+	"                terms (sysroots/lang-remedies.tsv)\n"
 	"  --closure     first the closure of FILE as shipped (inspect --closure): the\n"
 	"                floor of FILE with its bundled libraries and who sets it\n"
 	"                (JSON: \"closure\" in each result)\n"
@@ -95,6 +99,27 @@ static void print_why(const struct causes *cs, const struct gm_problem *pb)
 		strbuf_release(&syms);
 	}
 	cause_groups_free(g, n);
+}
+
+/* The remedy in the language's own terms (sysroots/lang-remedies.tsv) for
+ * a Go or Rust file, NULL for others; -1 + err when the table is bad. */
+static int lang_remedy(const struct gm_config *cfg, const char *binary, char **ret,
+		       struct gm_err **err)
+{
+	const char *lang = elf_lang_name(elf_lang_of(binary));
+	*ret = NULL;
+	if (!lang)
+		return 0;
+	cleanup_free char *path = path_join(cfg->recipes, "lang-remedies.tsv");
+	struct tsv t;
+	int r;
+	if (tsv_open(&t, path, err) < 0)
+		return -1;
+	while ((r = tsv_next(&t, 2, 2, "lang, remedy", err)) == 1)
+		if (strcmp(t.f[0], lang) == 0 && !*ret)
+			*ret = xasprintf("%s: %s", lang, t.f[1]);
+	tsv_release(&t);
+	return r < 0 ? -1 : 0;
 }
 
 /* "PACKAGE VERSION" of a library the sysroot took from its suite, or NULL. */
@@ -283,8 +308,12 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (every)
 		return explain_against_all(ctx, binary, arch, json, host_libs, err);
 	struct causes causes = {0};
-	if (why && causes_load(ctx->cfg, &causes, err) < 0)
+	cleanup_free char *lremedy = NULL;
+	if (why && (causes_load(ctx->cfg, &causes, err) < 0 ||
+		    lang_remedy(ctx->cfg, binary, &lremedy, err) < 0)) {
+		causes_release(&causes);
 		return -1;
+	}
 	struct closure cl = {0};
 	if (closure && elf_closure(binary, &cl, err) < 0)
 		return -1;
@@ -306,17 +335,23 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			r = -1;
 			break;
 		}
+		bool failed = p.outcome != GM_OK && p.outcome != GM_SKIPPED;
 		if (json) {
 			json_object *o = to_json(binary, &s, &p, why ? &causes : NULL);
 			if (closure)
 				json_object_object_add(o, "closure", closure_json(binary, &cl));
+			if (lremedy && failed)
+				json_object_object_add(o, "language_remedy",
+						       json_object_new_string(lremedy));
 			json_object_array_add(arr, o);
-		}
-		else
+		} else {
 			print_text(binary, &s, &p, why ? &causes : NULL);
+			if (lremedy && failed)
+				printf("  remedy for this program's language: %s\n", lremedy);
+		}
 		/* A static executable is not the loader's to run (skipped, as
 		 * `check` says): no finding. */
-		if (p.outcome != GM_OK && p.outcome != GM_SKIPPED)
+		if (failed)
 			r = GM_EXIT_FINDINGS;
 		prediction_release(&p);
 		sysroot_release(&s);
