@@ -109,3 +109,38 @@ on_bullseye() {
 		sh -c "cmake -S '$p' -B '$p/b2' >/dev/null && cmake --build '$p/b2' >/dev/null"
 	assert_contains "$output" "0 mismatches"
 }
+
+@test "build --for with cargo and with go (cgo): each program runs on bullseye by the real loader; explain --why speaks their language" {
+	require_tool cargo cargo
+	require_tool go golang-go
+	local p=$BATS_TEST_TMPDIR
+	# Rust: std's threads, no crate from the network.
+	mkdir -p "$p/rs/src"
+	printf '[package]\nname = "gmr"\nversion = "0.1.0"\nedition = "2021"\n' >"$p/rs/Cargo.toml"
+	printf 'use std::thread;\nfn main() { let h = thread::spawn(|| 6 * 7); println!("rust {}", h.join().unwrap()); }\n' \
+		>"$p/rs/src/main.rs"
+	cd "$p/rs"
+	run_gm 0 build --for bullseye --for trixie --report "$p/r-rs" -- cargo build --release --offline -q
+	assert_contains "$output" "0 mismatches"
+	run on_bullseye "$p/rs/target/release/gmr"
+	[ "$output" = "rust 42" ]
+	# Built plainly, it needs this machine's glibc; --why says how in cargo's terms.
+	cargo build --release --offline -q --target-dir "$p/rs/plain"
+	run_gm 1 explain "$p/rs/plain/release/gmr" --against bullseye --why
+	assert_contains "$output" "remedy for this program's language: Rust:"
+	assert_contains "$output" "glibc-matrix build --for S -- cargo build"
+	# Go with cgo (libc's getpid through C).
+	mkdir -p "$p/go"
+	printf 'module gmgo\n\ngo 1.19\n' >"$p/go/go.mod"
+	printf 'package main\n\n// #include <unistd.h>\nimport "C"\nimport "fmt"\n\nfunc main() { fmt.Println("go", C.getpid() > 0) }\n' \
+		>"$p/go/main.go"
+	cd "$p/go"
+	export GOCACHE=$p/gocache GOFLAGS=-mod=mod
+	run_gm 0 build --for bullseye --report "$p/r-go" -- go build -o gmgo .
+	assert_contains "$output" "0 mismatches"
+	run on_bullseye "$p/go/gmgo"
+	[ "$output" = "go true" ]
+	CGO_ENABLED=1 go build -o gmgo-plain .
+	run_gm 1 explain "$p/go/gmgo-plain" --against bullseye --why
+	assert_contains "$output" "remedy for this program's language: Go: a Go program needs glibc only through cgo"
+}

@@ -74,7 +74,13 @@ int build_env(const struct gm_config *cfg, const struct sysroot *s, char ***ret,
 	cleanup_free char *cxxs = joined(cxx.cc, cxx.cflags, cxx.ldflags);
 	cleanup_free char *cgo_c = joined(NULL, c.cflags, NULL);
 	cleanup_free char *cgo_cxx = joined(NULL, cxx.cflags, NULL);
-	cleanup_free char *cgo_ld = joined(NULL, c.ldflags, NULL);
+	/* go links with $CC, which holds -specs= already: gcc refuses a specs
+	 * file read twice. */
+	cleanup_strv char **ld = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; c.ldflags[i]; i++)
+		if (!str_starts(c.ldflags[i], "-specs="))
+			strv_push(&ld, c.ldflags[i]);
+	cleanup_free char *cgo_ld = joined(NULL, ld, NULL);
 	cleanup_free char *rust = rust_flags(&c);
 	strv_push_take(&env, xasprintf("CC=%s", cc));
 	strv_push_take(&env, xasprintf("CXX=%s", cxxs));
