@@ -120,15 +120,20 @@ static struct {
 	const struct timespec *since;
 } walk;
 
+/* An ELF executable or shared object (not an object file: ET_REL). */
 static bool is_elf(const char *path)
 {
-	unsigned char m[4];
+	unsigned char h[18];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	bool yes = fd >= 0 && read(fd, m, 4) == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' &&
-		   m[3] == 'F';
+	bool yes = fd >= 0 && read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && h[0] == 0x7f &&
+		   h[1] == 'E' && h[2] == 'L' && h[3] == 'F';
 	if (fd >= 0)
 		close(fd);
-	return yes;
+	if (!yes)
+		return false;
+	/* e_type, in the file's byte order (EI_DATA: 1 little, 2 big) */
+	unsigned type = h[5] == 2 ? (unsigned)(h[16] << 8 | h[17]) : (unsigned)(h[17] << 8 | h[16]);
+	return type == 2 || type == 3;
 }
 
 /* A directory whose ELF files are not what the build makes to ship:

@@ -20,7 +20,7 @@ int build_env(const struct gm_config *cfg, const struct sysroot *s, char ***ret,
 /* One shell `export K='V'` line each. */
 void build_env_print(FILE *f, char *const *env);
 
-/* The regular ELF files under dir (symbolic links not followed), sorted;
+/* The regular ELF executables and shared objects under dir (symbolic links not followed), sorted;
  * since non-NULL: only those modified at or after it.  Not below .git or a
  * directory holding a results.json (a check's report, its patched copies). */
 char **build_outputs(const char *dir, const struct timespec *since);
