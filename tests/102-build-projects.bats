@@ -115,3 +115,32 @@ cells() {
 	run_gm 1 explain "$src/life-plain" --against bullseye --why
 	assert_contains "$output" "remedy for this program's language: Go:"
 }
+
+@test "a Rust program built with cargo --offline from Debian's packaged crates (trixie's itoa and ryu) runs on bullseye" {
+	require_tool cargo cargo
+	local p=$BATS_TEST_TMPDIR name=gm-test-trixie-crates
+	# The crates as Debian ships them (librust-*-dev: sources with their
+	# .cargo-checksum.json), from the verified index, by a throwaway import.
+	"$GM" --quiet sysroot import trixie --name "$name" --with librust-itoa-dev,librust-ryu-dev 3>&-
+	mkdir -p "$p/registry" "$p/rs/src" "$p/rs/.cargo"
+	cp -r "$GLIBC_MATRIX_STORE/sysroots/$name/usr/share/cargo/registry/." "$p/registry/"
+	"$GM" --quiet sysroot remove "$name" 3>&-
+	printf '[package]\nname = "gmfmt"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nitoa = "1"\nryu = "1"\n' \
+		>"$p/rs/Cargo.toml"
+	printf 'fn main() {\n    let mut a = itoa::Buffer::new();\n    let mut b = ryu::Buffer::new();\n    println!("{} {}", a.format(42u32), b.format(1.5f64));\n}\n' \
+		>"$p/rs/src/main.rs"
+	printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "%s"\n' \
+		"$p/registry" >"$p/rs/.cargo/config.toml"
+	gated "$p/rs" "$p/r" cargo build --release --offline -q
+	for s in bullseye bookworm trixie; do
+		run on "$s" "$p/rs/target/release/gmfmt"
+		[ "$output" = "42 1.5" ]
+	done
+	cargo build --release --offline -q --target-dir "$p/plain"
+	run on bullseye "$p/plain/release/gmfmt"
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "version \`GLIBC_2.3"
+	assert_contains "$output" "not found"
+	run_gm 1 explain "$p/plain/release/gmfmt" --against bullseye --why
+	assert_contains "$output" "remedy for this program's language: Rust:"
+}
