@@ -136,7 +136,7 @@ int recipes_find(const struct gm_config *cfg, const char *version, struct recipe
 	return found;
 }
 
-static int when_matches(const char *when, const char *version, const char *host, bool *ret)
+static int when_one(const char *when, const char *version, const char *host, bool *ret)
 {
 	if (strcmp(when, "*") == 0)
 		*ret = true;
@@ -148,6 +148,26 @@ static int when_matches(const char *when, const char *version, const char *host,
 		*ret = version_cmp(version, when + 2) >= 0;
 	else
 		return -1;
+	return 0;
+}
+
+/* when is one condition or several joined by ',' (a range: ">=2.18,<2.28"),
+ * all of which must hold. */
+static int when_matches(const char *when, const char *version, const char *host, bool *ret)
+{
+	cleanup_free char *copy = xstrdup(when);
+	char *save = NULL;
+	bool all = true, any = false;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool one;
+		if (when_one(w, version, host, &one) < 0)
+			return -1;
+		all = all && one;
+		any = true;
+	}
+	if (!any || when[strlen(when) - 1] == ',' || strstr(when, ",,") || when[0] == ',')
+		return -1;
+	*ret = all;
 	return 0;
 }
 

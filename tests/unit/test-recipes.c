@@ -85,6 +85,24 @@ static void replace_rows(void)
 		TEST_VERIFY(err && strstr(err->msg, "not a relative path inside the source tree"));
 		gm_err_free(&err);
 	}
+	/* A range: every condition joined by ',' holds. */
+	static const char range[] = ">=2.18,<2.28\tconfigure-arg\tCFLAGS=-fcommon\n";
+	TEST_COMPARE(quirks_parse(range, "q", "2.27", "2.36", &q, NULL), 0);
+	TEST_VERIFY(strv_contains(q.configure_args, "CFLAGS=-fcommon"));
+	quirks_release(&q);
+	const char *outside[] = {"2.17", "2.28"};
+	for (size_t i = 0; i < 2; i++) {
+		TEST_COMPARE(quirks_parse(range, "q", outside[i], "2.36", &q, NULL), 0);
+		TEST_COMPARE(strv_len(q.configure_args), 0);
+		quirks_release(&q);
+	}
+	static const char *const bad_when[] = {">=2.18,\tstub-manual\n", ",<2.28\tstub-manual\n",
+					       ">=2.18,,<2.28\tstub-manual\n", ">=2.18,~2\tstub-manual\n"};
+	for (size_t i = 0; i < sizeof(bad_when) / sizeof(bad_when[0]); i++) {
+		TEST_COMPARE(quirks_parse(bad_when[i], "quirks.tsv", "2.17", "2.36", &q, &err), -1);
+		TEST_VERIFY(err && strstr(err->msg, "bad condition"));
+		gm_err_free(&err);
+	}
 	TEST_COMPARE(quirks_parse("*\treplace\tconfigure\ta\n", "quirks.tsv", "2.17", "2.36", &q, &err), -1);
 	TEST_VERIFY(err && strstr(err->msg, "unknown action 'replace' or wrong arguments"));
 	gm_err_free(&err);
