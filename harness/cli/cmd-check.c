@@ -544,7 +544,7 @@ static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct ch
 	check_words(o, &words);
 	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .methods = r->ms,
 				.n_methods = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
-				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own,
+				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own, .tree_programs = r->t.progs,
 				.n_trees = r->t.n, .args = o->args, .expect_exit = o->expect_exit,
 				.libdirs = o->libpath,
 				.host_libdirs = (char *const *const *)r->f.host_libdirs,

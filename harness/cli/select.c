@@ -250,8 +250,12 @@ int container_select(const struct gm_config *cfg, struct container_opts *o, bool
 				"(glibc-matrix rootfs build --all)", arch ? " for " : "",
 				arch ? arch : "");
 	t->own = xcalloc(t->n, sizeof(*t->own));
-	for (size_t i = 0; i < t->n; i++)
+	t->progs = xcalloc(t->n, sizeof(*t->progs));
+	for (size_t i = 0; i < t->n; i++) {
 		rootfs_as_sysroot(&t->v[i], &t->own[i]);
+		if (ownprogs_load(cfg, &t->v[i], &t->progs[i], err) < 0)
+			return -1;
+	}
 	if (o->hook) {
 		o->method_hook = (struct method_hook){.path = o->hook, .args = o->hook_args,
 						    .env = o->hook_env};
@@ -271,6 +275,9 @@ void container_opts_release(struct container_opts *o)
 
 void trees_release(struct trees *t)
 {
+	for (size_t i = 0; t->progs && i < t->n; i++)
+		ownprogs_release(&t->progs[i]);
+	free(t->progs);
 	sysroot_list_free(t->own, t->n);
 	rootfs_list_free(t->v, t->n);
 	memset(t, 0, sizeof(*t));

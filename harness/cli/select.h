@@ -8,6 +8,7 @@
 
 #include "probes/cases.h"
 #include "base/err.h"
+#include "container/ownprogs.h"
 #include "methods/method.h"
 #include "store/rootfs.h"
 #include "store/sysroot.h"
@@ -87,6 +88,7 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 struct trees {
 	struct rootfs *v;
 	struct sysroot *own;
+	struct own_programs *progs; /* each tree's own programs (container/ownprogs.h) */
 	size_t n;
 };
 

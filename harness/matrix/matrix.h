@@ -46,6 +46,10 @@ struct cell_plan {
 	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
+	/* An image's own program (container/ownprogs.h): its path inside the
+	 * tree (binary is its file there); NULL otherwise. */
+	char *image_program;
+	bool by_prediction;         /* judged by its prediction (verdict.h) */
 	/* The command-line words of the options that shaped this cell beyond
 	 * its subject, sysroots, method and tree ("--args", "a b", ...): what
 	 * its reproduce command carries (the document's "options"). */
@@ -76,6 +80,10 @@ struct cell_observation {
 	char *stdout_excerpt, *stderr_excerpt;
 	size_t stdout_len, stderr_len;
 	char *ran_glibc, *ran_libc;
+	/* Container cells of a method that checks the image: how many of the
+	 * image's own programs ran in the same container, and ran ok
+	 * (image_programs 0: none did, or not such a method). */
+	size_t image_programs, image_intact;
 };
 
 /* A cell: planned, predicted, observed, judged.  The verdict is decided

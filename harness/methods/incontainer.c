@@ -134,6 +134,9 @@ char *ctr_stage_file(const struct method_ctx *rc, struct method_cmd *c, const ch
 
 char *ctr_stage(const struct method_ctx *rc, struct method_cmd *c)
 {
+	/* The image's own program runs where it is. */
+	if (rc->image_program)
+		return xstrdup(rc->image_program);
 	char *inside = ctr_stage_file(rc, c, rc->binary, NULL);
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
 		free(ctr_stage_file(rc, c, rc->companions[i], NULL));

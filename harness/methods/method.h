@@ -48,6 +48,10 @@ struct method_ctx {
 	const char *emulator;
 	/* Container methods (METHOD_CONTAINER) only; NULL for the others. */
 	const struct method_tree *tree;
+	/* An image's own program (METHOD_IMAGE_CHECK): its path inside the
+	 * tree, run as it is (nothing staged, no copy patched); binary is its
+	 * file in the tree, for the prediction.  NULL otherwise. */
+	const char *image_program;
 	/* The run sysroot's libraries only: a method that runs the sysroot's
 	 * loader predicts with the sysroot's directories where the host's
 	 * were and sets method_cmd.cover_host_libs, so the run sees them
@@ -115,6 +119,11 @@ enum {
 	 * lacks it: it maps this machine's loader. */
 	METHOD_BINFMT = 1 << 8,
 	METHOD_HOOK = 1 << 9,          /* runs an OCI hook, ours or --hook's (inject methods) */
+	/* Changes the image, or runs beside it: the image's own programs
+	 * (container/ownprogs.h) run after it in the same container, each a
+	 * cell, to show the image still works (inject, inject-libc-only,
+	 * toolbox). */
+	METHOD_IMAGE_CHECK = 1 << 10,
 };
 
 struct method {

@@ -346,12 +346,46 @@ static void plan_method(struct planner *pl, size_t subject, const struct method 
 	}
 }
 
+/* The image's own programs of each tree, after a method that checks the
+ * image: cells beside the subjects' (the same container: the same
+ * mounts, hook and environment). */
+static void plan_image(struct planner *pl, const struct method *rt, struct matrix *m)
+{
+	const struct plan_input *in = pl->in;
+	for (size_t t = 0; t < in->n_trees; t++)
+		for (size_t r = 0; r < in->n_runs; r++)
+			for (size_t k = 0; k < in->tree_programs[t].n; k++) {
+				const struct own_program *o = &in->tree_programs[t].v[k];
+				/* Static or not, it runs as the image has it: no
+				 * method swaps its glibc. */
+				struct plan_subject s = {.name = o->name, .binary = o->host,
+							 .arch = o->arch, .kind = ELF_FILE_DYNAMIC_EXEC,
+							 .machine = in->trees[t].arch};
+				struct pairing p = {.s = &s, .rt = rt, .run = &in->runs[r],
+						    .tree = &in->trees[t]};
+				char *why;
+				if (decide(pl, &p, &why) == PLAN_OMIT)
+					continue;
+				struct cell *c = matrix_add(m, s.name, s.binary, NULL, p.run, rt);
+				c->plan.rootfs = p.tree;
+				c->plan.skip_reason = why;
+				c->plan.image_program = xstrdup(o->inside);
+				c->plan.by_prediction = in->image_by_prediction;
+				c->plan.options = xcalloc(1, sizeof(char *));
+				for (size_t a = 0; o->args[a]; a++)
+					strv_push(&c->plan.args, o->args[a]);
+			}
+}
+
 void plan_cells(const struct plan_input *in, const struct plan_machine *mach, struct matrix *m)
 {
 	struct planner pl = {.in = in, .mach = mach};
 	for (size_t s = 0; s < in->n_subjects; s++)
 		for (size_t k = 0; k < in->n_methods; k++)
 			plan_method(&pl, s, in->methods[k], m);
+	for (size_t k = 0; in->tree_programs && k < in->n_methods; k++)
+		if (in->methods[k]->caps & METHOD_IMAGE_CHECK)
+			plan_image(&pl, in->methods[k], m);
 	for (size_t i = 0; i < pl.n_facts; i++) {
 		free(pl.facts[i].emulator);
 		free(pl.facts[i].binfmt_why);

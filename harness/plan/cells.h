@@ -22,6 +22,7 @@
 #include "base/arch.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "container/ownprogs.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "probes/probes.h"
@@ -90,6 +91,13 @@ struct plan_input {
 	const struct rootfs *trees;  /* container methods: root filesystems */
 	const struct sysroot *tree_glibc; /* each tree's own glibc (METHOD_ROOTFS_ONLY) */
 	size_t n_trees;
+	/* Per tree (NULL: none): its own programs, each a cell of its own for
+	 * the methods that check the image (METHOD_IMAGE_CHECK), in the same
+	 * container as the subjects' cells; judged by their prediction when
+	 * image_by_prediction (the probe matrix, whose negative control
+	 * breaks the image on purpose), else like a user's program. */
+	const struct own_programs *tree_programs;
+	bool image_by_prediction;
 	/* Probes: each case built against each run sysroot, for the methods
 	 * that inject a probe's library (METHOD_PROBE_LIBRARY); NULL if none. */
 	const struct probe *run_probes;

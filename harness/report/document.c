@@ -221,6 +221,12 @@ static json_object *jcell(const struct causes *cs, const struct cell *c, size_t 
 		json_object_object_add(o, "libraries", report_libraries_json(c->pred.libraries));
 	json_object_object_add(o, "mismatch", json_object_new_boolean(c->verdict.mismatch));
 	json_object_object_add(o, "unexpected", json_object_new_boolean(c->verdict.unexpected));
+	if (c->obs.image_programs) {
+		json_object *img = json_object_new_object();
+		json_object_object_add(img, "programs", json_object_new_int64((int64_t)c->obs.image_programs));
+		json_object_object_add(img, "intact", json_object_new_int64((int64_t)c->obs.image_intact));
+		json_object_object_add(o, "image", img);
+	}
 	return o;
 }
 
