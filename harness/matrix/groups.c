@@ -89,7 +89,9 @@ static void image_tally(struct exec_job *j, const struct group *g)
 		struct cell *c = &j->m->cells[g->cells[k]];
 		c->obs.image_programs = n;
 		c->obs.image_intact = ok;
-		if (c->plan.image_program || !c->obs.detail)
+		/* Said where it matters: an image left intact is in the
+		 * document's "image" alone. */
+		if (c->plan.image_program || !c->obs.detail || ok == n)
 			continue;
 		char *d = xasprintf("%s%simage intact %zu/%zu", c->obs.detail, *c->obs.detail ? "; " : "",
 				    ok, n);
