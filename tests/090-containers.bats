@@ -176,6 +176,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		[ "$(readlink "$GLIBC_MATRIX_STORE/rootfs/$n/root/lib")" = usr/lib ]
 		[ "$(readlink "$GLIBC_MATRIX_STORE/rootfs/$n/root/bin")" = usr/bin ]
 	done
+	run_gm 0 rootfs list --json
+	[ "$(json_field "$output" '" ".join(r["name"] + "=" + r["usr"] for r in d if r["variant"] == "minbase")')" = \
+		"bookworm=merged bullseye=split sid=merged trixie=merged" ]
 	for n in bullseye bookworm trixie sid; do
 		run_gm 0 rootfs exec "$n" -- /bin/sh -c 'ls /usr >/dev/null && /sbin/ldconfig -p | head -n 1 && apt-get --version | head -n 1'
 		assert_contains "$output" "libs found in cache"

@@ -105,7 +105,7 @@ image_root() {
 		trees = {t["name"]: t for t in json.loads(sys.argv[1])}
 		t = trees["img-oci-archive"]
 		assert t["variant"] == "image" and t["glibc_version"] == "2.36", t
-		assert t["source"].startswith("oci-archive:"), t
+		assert t["source"].startswith("oci-archive:") and t["usr"] == "merged", t
 		assert t["libc"].endswith("/x86_64-linux-gnu/libc.so.6"), t
 		# One image, one key (its manifest's digest), whichever way it came.
 		assert trees["img-podman"]["key"] == trees["img-oci"]["key"] == t["key"], trees

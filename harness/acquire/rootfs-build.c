@@ -318,6 +318,9 @@ static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **er
 							  0644, err) < 0))
 			return -1;
 	}
+	cleanup_free char *lib = path_join(j->root, "lib");
+	struct stat lst;
+	r->usr = xstrdup(lstat(lib, &lst) == 0 && S_ISLNK(lst.st_mode) ? "merged" : "split");
 	cleanup_free char *libc = find_libc(j->root, j->arch);
 	if (libc) {
 		cleanup_free char *host = path_join(j->root, libc);

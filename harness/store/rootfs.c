@@ -103,6 +103,7 @@ void rootfs_release(struct rootfs *r)
 	strv_free(r->packages);
 	strv_free(r->with);
 	free(r->source);
+	free(r->usr);
 	free(r->key);
 	free(r->source_date);
 	free(r->glibc_version);
@@ -190,6 +191,9 @@ int rootfs_load(const struct gm_config *cfg, const char *name, struct rootfs *re
 	r.source = jstr(o, "source");
 	if (!r.source)
 		r.source = xstrdup("");
+	r.usr = jstr(o, "usr");
+	if (!r.usr)
+		r.usr = xstrdup("");
 	r.packages = jstrv(o, "packages");
 	r.with = jstrv(o, "with");
 	json_object *v;
@@ -226,6 +230,7 @@ json_object *rootfs_to_json(const struct rootfs *r)
 	json_object_object_add(o, "packages", jarray(r->packages));
 	json_object_object_add(o, "with", jarray(r->with));
 	add_str(o, "source", r->source);
+	add_str(o, "usr", r->usr);
 	add_str(o, "key", r->key);
 	add_str(o, "source_date", r->source_date);
 	add_str(o, "glibc_version", r->glibc_version);

@@ -43,6 +43,7 @@ struct rootfs {
 	char **packages;      /* the recipe's and the --with ones */
 	char **with;          /* the packages --with added (kept by later builds) */
 	char *source;         /* an imported image's source ("oci-archive:/x.tar"), else "" */
+	char *usr;            /* "merged" when the tree's /lib is a link, else "split" */
 	char *key;            /* hash of the inputs (rootfs_key) */
 	char *source_date;    /* the suite's Release Date, or the busybox binary's sha256 */
 	char *glibc_version;  /* "2.36", or "none" */
