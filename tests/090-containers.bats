@@ -84,8 +84,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		tar tf "$GLIBC_MATRIX_STORE/rootfs/$n/rootfs.tar" | grep -qx './gm-batch/'
 	done
 	run_gm rootfs list
-	assert_contains "$output" "bullseye       2.31     x86_64"
-	assert_contains "$output" "busybox        none"
+	[ "$(awk '$1 == "bullseye" { print $2, $3, $4, $5 }' <<<"$output")" = "2.31 x86_64 bullseye minbase" ]
+	[ "$(awk '$1 == "bullseye-libc6" { print $2, $5 }' <<<"$output")" = "2.31 extract" ]
+	[ "$(awk '$1 == "busybox" { print $2, $5 }' <<<"$output")" = "none busybox" ]
 }
 
 @test "rootfs: usage errors and remove (scratch store)" {
