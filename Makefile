@@ -245,6 +245,7 @@ FUZZ_SRCS_fuzz-debversion := harness/acquire/debversion.c
 FUZZ_SRCS_fuzz-mirror := harness/acquire/mirror.c
 FUZZ_SRCS_fuzz-cases := harness/probes/cases.c harness/verdict/outcome.c harness/store/store.c
 FUZZ_SRCS_fuzz-recipes := harness/store/recipes.c
+FUZZ_SRCS_fuzz-image := harness/acquire/image-parse.c
 FUZZ_SRCS_fuzz-sysroot := harness/store/sysroot.c harness/store/store.c \
 	harness/elf/glibcbuild.c harness/elf/elfcache.c $(FUZZ_ELF)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))

@@ -9,7 +9,8 @@
 # riscv64 (trixie, sid) glibcs, the same probes cross-built against them and
 # run under qemu-user-static by every method that can (cells of one
 # architecture only meet sysroots and trees of the same one).
-# GM_ROOTFS=none leaves the container methods out (no OCI runtime here).
+# GM_ROOTFS=none leaves the container methods out (no OCI runtime here);
+# GM_ROOTFS="NAME..." or "all" picks the trees (default: below).
 #   ci/default-sysroots.sh [GLIBC-MATRIX [RUN-ARGS...]]
 # RUN-ARGS go to `glibc-matrix run` (a CI job matrix passes --shard I/N and
 # --out DIR: ci/github, ci/gitlab).
@@ -59,9 +60,19 @@ for af in $foreign; do
 		args+=(--build "debian-$s-$a" --run "debian-$s-$a")
 	done
 done
-if [ "${GM_ROOTFS:-all}" != none ]; then
+# The trees: those made as the images are (minbase: bullseye, bookworm,
+# trixie, sid), busybox, and the foreign ones (libc6 alone: the only trees
+# of their architectures); the host's -libc6 trees are the tests' quick
+# ones and would only repeat the suites' cells.  GM_ROOTFS names others
+# ("all": every recipe, every tree of the store).
+rootfs=${GM_ROOTFS:-$(awk -F'\t' '!/^#/ && NF >= 5 && !(NF == 5 && $1 ~ /-libc6$/) { print $1 }' "$here/containers/rootfs.tsv")}
+if [ "$rootfs" = all ]; then
 	"$gm" rootfs build --all
-	args+=(--rootfs "${GM_ROOTFS:-all}")
+	args+=(--rootfs all)
+elif [ "$rootfs" != none ]; then
+	# shellcheck disable=SC2086 # a list of names
+	"$gm" rootfs build $rootfs
+	for r in $rootfs; do args+=(--rootfs "$r"); done
 fi
 i=0
 for v in $source_versions; do

@@ -25,7 +25,8 @@ packages=(
 	ca-certificates
 	# containers (090-containers.bats): root filesystems and an OCI runtime
 	mmdebstrap runc busybox-static
-	# the glibc-inject hook through podman's hooks.d (091-hook.bats)
+	# the glibc-inject hook through podman's hooks.d (091-hook.bats), and the images
+	# rootfs import takes (092-images.bats)
 	podman
 	# libraries named like glibc's that are not glibc's, beside the host's
 	# glibc that Sarus's case injects (093-container-methods.bats)

@@ -110,6 +110,10 @@ no_findings() {
 	run_fuzzer recipes
 }
 
+@test "fuzz: the container image JSON parsers survive $FUZZ_SECONDS s of libFuzzer" {
+	run_fuzzer image
+}
+
 @test "fuzz: the sysroot manifest reader and validator survive $FUZZ_SECONDS s of libFuzzer" {
 	run_fuzzer sysroot
 }

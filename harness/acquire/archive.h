@@ -1,4 +1,5 @@
-/* Archive extraction with libarchive: source tarballs and Debian packages.
+/* Archive extraction with libarchive: source tarballs, Debian packages and
+ * the layers of container images.
  * No shelling out to tar or ar.  Entries that would land outside destdir
  * (absolute paths, "..", symlinks followed on the way) are refused. */
 #ifndef GM_ARCHIVE_H
@@ -30,5 +31,33 @@ int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 int archive_each_line(const char *path, size_t max,
 		      int (*line)(void *ctx, char *text, size_t len, struct gm_err **err),
 		      void *ctx, struct gm_err **err);
+
+/* Container images (acquire/image.c reads their manifests). */
+
+/* Unpacks an image archive (oci-archive, docker-archive: a tar of blobs and
+ * JSON files) into destdir: its regular files only (links are skipped,
+ * never made), refusing (GM_EXIT_USAGE, naming the entry) any other entry
+ * that is not a directory, any entry whose name has a component other than
+ * [A-Za-z0-9._:+-] or is deeper than three components, appears twice, or
+ * brings the total past max_bytes. */
+int archive_unpack_image(const char *path, const char *destdir, long long max_bytes,
+			 struct gm_err **err);
+
+/* What the layers of one image may add up to; counted across calls. */
+struct archive_limits {
+	long long max_entries, max_bytes;
+	long long entries, bytes;
+};
+
+/* Applies one layer (a tar, compressed or not) to the tree at root as the
+ * OCI image specification says: its whiteouts first (.wh.NAME removes NAME,
+ * .wh..wh..opq empties its directory of what lower layers put there), then
+ * its other entries, owners and modes kept, device nodes dropped.  Refused
+ * with GM_EXIT_USAGE naming what and the entry: a ".." component in a name
+ * or a hard link's target, an entry or whiteout whose parent in the tree
+ * is a symbolic link, the limits passed.  Leading "/" are dropped: every
+ * entry is re-rooted at root. */
+int archive_apply_layer(const char *path, const char *root, const char *what,
+			struct archive_limits *lim, struct gm_err **err);
 
 #endif

@@ -40,6 +40,7 @@ cmd_fn cmd_rootfs_build;
 cmd_fn cmd_rootfs_list;
 cmd_fn cmd_rootfs_remove;
 cmd_fn cmd_rootfs_exec;
+cmd_fn cmd_rootfs_import;
 
 /* Runs the entry of table whose name is argv[0]; prints usage for --help. */
 int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, int argc,
