@@ -68,8 +68,13 @@ struct method_tree {
 				     * against run */
 };
 
-/* An OCI hook binary to run in place of glibc-inject (run --hook). */
+/* An OCI hook binary to run in place of glibc-inject (run --hook), or
+ * (path NULL) ours with more to do. */
 struct method_hook {
+	/* Libraries our hook injects beside the glibc and registers in the
+	 * tree's ld.so.cache (--inject-lib: the MPI case of Sarus's
+	 * document, a host library built on the newer glibc); NULL: none. */
+	char *const *inject_libs;
 	const char *path;
 	char *const *args;          /* after argv[0] */
 	char *const *env;           /* K=V, besides GLIBC_LIBS and LDCONFIG_PATH */

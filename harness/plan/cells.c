@@ -246,8 +246,10 @@ static bool own_libraries(const struct plan_input *in, const struct plan_subject
 			  const struct cell *c)
 {
 	size_t r = (size_t)(c->plan.run - in->runs);
+	/* A tree has its own libraries: the container methods' cells are
+	 * its. */
 	if (!in->target_libs || !in->cover || c->plan.run < in->runs || r >= in->n_runs ||
-	    !in->target_libs[r] || host_program(in, s))
+	    !in->target_libs[r] || host_program(in, s) || method_in_container(c->plan.method))
 		return false;
 	for (size_t d = 0; in->cover[d]; d++)
 		if (str_starts(s->binary, in->cover[d]) && s->binary[strlen(in->cover[d])] == '/')
