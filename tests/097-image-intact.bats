@@ -61,9 +61,20 @@ cells() {
 	local out=$BATS_TEST_TMPDIR/out
 	run_gm 0 run --case hello --build debian-bookworm-amd64 --run debian-bookworm-amd64 \
 		--rootfs bullseye -m inject-libc-only -m inject --out "$out"
+	# the grid names each of the image's programs
+	assert_contains "$output" "image:/sbin/ldconfig"
 	assert_contains "$output" "0 mismatches"
 	run cells "$out"
 	echo "$output"
 	assert_contains "$output" "image:/bin/ls inject-libc-only mixed-glibc mixed-glibc expected 1/4"
 	assert_contains "$output" "image:/bin/ls inject ok ok expected 4/4"
+	# ldcache: the image's programs beside the case's library the hook
+	# registered in the tree's cache.
+	run_gm 0 run --case extlib --build debian-bookworm-amd64 --run debian-bookworm-amd64 \
+		--rootfs bullseye -m ldcache --out "$out-ldcache"
+	assert_contains "$output" "image:/bin/ls"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out-ldcache"
+	echo "$output"
+	assert_contains "$output" "image:/bin/ls ldcache ok ok expected 4/4"
 }

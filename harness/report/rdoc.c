@@ -291,8 +291,10 @@ char *rcell_reproduce(const struct rcell *c)
 
 char *rcell_row(const struct rcell *c)
 {
+	/* A cell judged as a probe is without a build sysroot only when it
+	 * is an image's own program: its name says more than "-". */
 	if (c->probe)
-		return xstrdup(*c->build ? c->build : "-");
+		return xstrdup(*c->build ? c->build : c->subject);
 	return *c->build ? xasprintf("%s (built on %s)", c->subject, c->build) : xstrdup(c->subject);
 }
 
