@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 static const char help[] =
-	"usage: glibc-matrix check BINARY... --against S... [--method M]...\n"
+	"usage: glibc-matrix check BINARY|PKG|PKG:PATH... --against S... [--method M]...\n"
 	"         [--args \"A B\"] [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
 	"         [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
 	"         [--baseline OLD.json] [--policy FILE] [--allow-empty]\n"
@@ -41,6 +41,16 @@ static const char help[] =
 	"the sysroot's directories; libraries it needs beyond those are found as the\n"
 	"host finds them, after, and the report names them.  A file of another\n"
 	"architecture is never executed (skipped).\n"
+	"\n"
+	"PKG is a whole package: a .deb, a tarball (an npm .tgz, any .tar.*) or a\n"
+	"directory.  An archive is unpacked into OUT/packages/ (never beside it),\n"
+	"its layout kept so that $ORIGIN finds what it bundles; every ELF file in it\n"
+	"that runs or loads is a BINARY named PKG:path (PKG:PATH checks that one),\n"
+	"its library directories searched before the host's.  The summary names the\n"
+	"file that sets the package's glibc floor and by which symbol; results.json\n"
+	"lists each package (a .deb's Depends too).  A package is untrusted: entries\n"
+	"that escape, more than 200000 entries or 8 GiB, corrupt or truncated\n"
+	"archives are refused (exit 2).\n"
 	"\n"
 	"  --against S     a sysroot name, a Debian suite, a glibc version, a profile\n"
 	"                  (rhel8, manylinux_2_28, ubuntu-22.04: sysroots/profiles.tsv)\n"
@@ -72,10 +82,10 @@ static const char help[] =
 static const char help_tail[] =
 	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
-	"(the release gate fails), 2 usage or a BINARY not ELF or malformed, 3\n"
-	"infrastructure, 77 no cell ran (every one skipped: a static executable by\n"
-	"methods that swap the glibc, another architecture; the gate ran nothing, so it\n"
-	"does not pass), 130 interrupted.\n";
+	"(the release gate fails), 2 usage, a BINARY not ELF or malformed, a PKG\n"
+	"refused, 3 infrastructure, 77 no cell ran (every one skipped: a static\n"
+	"executable by methods that swap the glibc, another architecture; the gate ran\n"
+	"nothing, so it does not pass), 130 interrupted.\n";
 
 static int print_help(void)
 {
