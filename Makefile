@@ -222,6 +222,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
 	$(Q)bash bench/check.sh
+	$(Q)bash bench/package.sh
 	$(Q)bash bench/report.sh
 	$(Q)bash bench/qemu.sh
 
