@@ -58,17 +58,37 @@ bool inputs_have_package(char *const *args)
 	return false;
 }
 
-static void add(struct check_inputs *in, char *name, char *path, char *const *libdirs)
+/* pkg: the file's package + 1, 0 for a file of none. */
+static void add(struct check_inputs *in, char *name, char *path, size_t pkg)
 {
 	in->names = xrealloc(in->names, (in->n + 2) * sizeof(char *));
 	in->paths = xrealloc(in->paths, (in->n + 2) * sizeof(char *));
 	in->libdirs = xrealloc(in->libdirs, (in->n + 2) * sizeof(char **));
+	in->pkg_of = xrealloc(in->pkg_of, (in->n + 2) * sizeof(size_t));
 	in->names[in->n] = name;
 	in->paths[in->n] = path;
-	in->libdirs[in->n] = libdirs ? strv_dup(libdirs) : NULL;
+	in->libdirs[in->n] = NULL;
+	in->pkg_of[in->n] = pkg;
 	in->n++;
 	in->names[in->n] = in->paths[in->n] = NULL;
 	in->libdirs[in->n] = NULL;
+}
+
+/* Packages checked together are installed together (a program's .deb and
+ * its library's): a file's library directories are its own package's,
+ * then the others' in the order given. */
+static void set_libdirs(struct check_inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		if (!in->pkg_of[i])
+			continue;
+		size_t own = in->pkg_of[i] - 1;
+		in->libdirs[i] = strv_dup(in->pkgs[own].libdirs);
+		for (size_t k = 0; k < in->n_pkgs; k++)
+			for (size_t d = 0; k != own && in->pkgs[k].libdirs[d]; d++)
+				if (!strv_contains(in->libdirs[i], in->pkgs[k].libdirs[d]))
+					strv_push(&in->libdirs[i], in->pkgs[k].libdirs[d]);
+	}
 }
 
 /* The package named path, opened once however many args name it. */
@@ -116,7 +136,7 @@ static int add_arg(const struct gm_ctx *ctx, struct check_inputs *in, const char
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		add(in, xstrdup(arg), xstrdup(arg), NULL);
+		add(in, xstrdup(arg), xstrdup(arg), 0);
 		return 0;
 	}
 	if (open_package(ctx, in, pkgpath, kind, outdir, &p, err) < 0)
@@ -125,7 +145,7 @@ static int add_arg(const struct gm_ctx *ctx, struct check_inputs *in, const char
 	for (size_t i = 0; p->files[i]; i++)
 		if (!member || strcmp(member, p->files[i]) == 0) {
 			add(in, xasprintf("%s:%s", p->name, p->files[i]),
-			    path_join(p->root, p->files[i]), p->libdirs);
+			    path_join(p->root, p->files[i]), (size_t)(p - in->pkgs) + 1);
 			found++;
 		}
 	if (!found)
@@ -144,6 +164,7 @@ int inputs_expand(const struct gm_ctx *ctx, char *const *args, const char *outdi
 	for (size_t i = 0; args[i]; i++)
 		if (add_arg(ctx, in, args[i], outdir, err) < 0)
 			return -1;
+	set_libdirs(in);
 	return 0;
 }
 
@@ -157,6 +178,7 @@ void inputs_release(struct check_inputs *in)
 	free(in->names);
 	free(in->paths);
 	free(in->libdirs);
+	free(in->pkg_of);
 	for (size_t i = 0; i < in->n_pkgs; i++)
 		package_release(&in->pkgs[i]);
 	free(in->pkgs);

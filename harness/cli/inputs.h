@@ -15,7 +15,9 @@ struct check_inputs {
 	size_t n;
 	char **names;        /* "foo", "pkg.deb:usr/bin/foo" */
 	char **paths;        /* the file read and run for each */
-	char ***libdirs;     /* per file: its package's library directories, or NULL */
+	char ***libdirs;     /* per file: its package's library directories, then
+			      * those of the other packages given, or NULL */
+	size_t *pkg_of;      /* per file: its package's index + 1, 0 for none */
 	struct package *pkgs;
 	size_t n_pkgs;
 };

@@ -192,7 +192,11 @@ int method_predict(const struct method_ctx *rc, bool own_loader, enum method_sea
 			 struct gm_prediction *p, struct gm_err **err)
 {
 	cleanup_free char *interp = own_loader ? binary_interp(rc->binary) : xstrdup(rc->run->loader);
-	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(rc->run);
+	/* With the target's libraries only, the sysroot's loader runs where the
+	 * host's directories show the sysroot's (matrix: cell_plan.cover). */
+	cleanup_strv char **sys = own_loader        ? host_dirs()
+				  : rc->target_libs ? strv_dup(rc->run->libdirs)
+						    : sysroot_system_dirs(rc->run);
 	cleanup_strv char **dirs = method_lib_dirs(rc);
 	cleanup_free char *own_glibc = own_loader && interp ? glibc_loader_version(interp) : NULL;
 	struct predict_env env = {

@@ -37,6 +37,8 @@ void sysroot_release(struct sysroot *s)
 	free(s->signature);
 	strv_free(s->packages);
 	strv_free(s->with);
+	strv_free(s->shipped);
+	strv_free(s->unshipped);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -52,6 +52,11 @@ struct sysroot {
 	 * source builds and older imports.  Written only when non-empty. */
 	char **packages;
 	char **with;
+	/* Not in the manifest: set by check for a run "with the suite's own
+	 * libraries" (cli/target-libs.h): "NAME PACKAGE VERSION" of each
+	 * library beyond glibc its cells take from the suite, and the names
+	 * no package of the suite ships.  NULL: not asked. */
+	char **shipped, **unshipped;
 };
 
 void sysroot_release(struct sysroot *s);
