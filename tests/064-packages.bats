@@ -330,3 +330,24 @@ floor_by_objdump() {
 	[ -d "$d/o2/packages/1-through.tgz/a/l" ] && [ ! -L "$d/o2/packages/1-through.tgz/a/l" ]
 	[ ! -e "$d/escaped" ] && [ ! -e "$d/../escaped" ]
 }
+
+@test "packages checked together are installed together: jq's .deb finds libjq in libjq1's, before the host's" {
+	deb_download jq
+	local jq=$DEB
+	deb_download libjq1
+	local out=$BATS_TEST_TMPDIR/out
+	run_gm 0 check "$jq" "$DEB" --args --version --against bookworm -m loader --host-libs --out "$out"
+	assert_contains "$output" "package $jq (deb jq "
+	assert_contains "$output" "package $DEB (deb libjq1 "
+	python3 - "$out/results.json" <<-'PY'
+	import json, os, sys
+	d = json.load(open(sys.argv[1]))
+	lib = d["packages"][1]["root"] + "/usr/lib/x86_64-linux-gnu"
+	assert d["packages"][1]["library_dirs"] == [lib], d["packages"][1]["library_dirs"]
+	for c in d["cells"]:
+	    if c["subject"].endswith(":usr/bin/jq"):
+	        jq = [l["path"] for l in c["libraries"] if "/libjq.so" in l["path"]]
+	        assert [os.path.dirname(p) for p in jq] == [lib], jq
+	        assert c["observed"]["outcome"] == "ok", c["observed"]
+	PY
+}
