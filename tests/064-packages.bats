@@ -351,3 +351,22 @@ floor_by_objdump() {
 	        assert c["observed"]["outcome"] == "ok", c["observed"]
 	PY
 }
+
+@test "inspect PKG: each ELF file as PKG:path, the floor and who sets it, the gate; nothing left behind" {
+	deb_download coreutils
+	local t=$BATS_TEST_TMPDIR/tmp
+	mkdir -p "$t"
+	TMPDIR=$t run_gm 0 inspect "$DEB"
+	assert_contains "$output" "$DEB:bin/cat: ELF64 x86_64 PIE executable"
+	assert_contains "$output" "$DEB: package floor GLIBC_2.34, set by $DEB:bin/cat (__libc_start_main@GLIBC_2.34 from libc.so.6)"
+	[ "$(grep -c ": ELF64 " <<<"$output")" -eq 106 ]
+	TMPDIR=$t run_gm 1 inspect --max-glibc 2.33 "$DEB"
+	assert_contains "$output" "$DEB:bin/cat: GLIBC_2.34 from libc.so.6 (__libc_start_main)"
+	TMPDIR=$t run_gm 0 inspect --json "$DEB"
+	[ "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$output")" -eq 106 ]
+	printf 'not a tarball' >"$t/junk.tgz"
+	TMPDIR=$t run_gm 2 inspect "$t/junk.tgz"
+	assert_contains "$output" "junk.tgz': Unrecognized archive format"
+	rm "$t/junk.tgz"
+	[ -z "$(ls -A "$t")" ]
+}
