@@ -96,12 +96,18 @@ static const char *strip_path(const char *name, int strip)
 
 /* The error for what went wrong with an archive: the input's fault (a
  * corrupt, escaping or oversized package: GM_EXIT_USAGE) when it is a
- * user's package (b set) and no system call failed, else this machine's
- * (GM_EXIT_INFRA: a disk full, an archive we fetched ourselves). */
+ * user's package (b set), unless a system call failed for this machine's
+ * reasons (GM_EXIT_INFRA: a disk full; and any fault of an archive we
+ * fetched ourselves). */
 static int archive_fail(struct gm_err **err, const struct archive_bounds *b, int sys_errno,
 			const char *fmt, const char *what, const char *name, const char *why)
 {
-	int code = b && sys_errno <= 0 ? GM_EXIT_USAGE : GM_EXIT_INFRA;
+	/* A package's own structure fails calls too (a hard link to an entry
+	 * it never had: ENOENT); these are the machine's. */
+	bool machine = sys_errno == ENOSPC || sys_errno == EDQUOT || sys_errno == EIO ||
+		       sys_errno == EROFS || sys_errno == ENOMEM || sys_errno == EMFILE ||
+		       sys_errno == ENFILE || sys_errno == EACCES || sys_errno == EPERM;
+	int code = b && !machine ? GM_EXIT_USAGE : GM_EXIT_INFRA;
 	if (name)
 		return gm_err_set(err, code, sys_errno > 0 ? sys_errno : 0, fmt, what, name, why);
 	return gm_err_set(err, code, sys_errno > 0 ? sys_errno : 0, fmt, what, why);

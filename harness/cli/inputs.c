@@ -109,6 +109,9 @@ static int open_package(const struct gm_ctx *ctx, struct check_inputs *in, const
 	cleanup_free char *dest = xasprintf("%s/packages/%zu-%s", outdir ? outdir : ".",
 					    in->n_pkgs + 1, basename(copy));
 	struct package *p = &in->pkgs[in->n_pkgs];
+	/* A run given an --out of an earlier one: its unpacked tree goes. */
+	if (kind != PACKAGE_DIR && path_exists(dest) && rm_rf(dest, err) < 0)
+		return -1;
 	if (package_open(name, path, kind, dest, p, err) < 0)
 		return -1;
 	in->n_pkgs++;
