@@ -178,6 +178,16 @@ floor_by_objdump() {
 	[ "$(sed -n 3p <<<"$output")" = "$want" ]
 	run_gm '?' check "$DEB" --args --version --against bookworm -m loader --out "$BATS_TEST_TMPDIR/o2"
 	assert_contains "$output" "glibc floor: $node, set by $DEB:$file ($symbol@$node from libc.so.6"
+	# Read back: the document by reports/schema.json, the summaries from it.
+	require_python jsonschema python3-jsonschema
+	python3 - "$TOP/reports/schema.json" "$out/results.json" <<-'PY'
+	import json, sys, jsonschema
+	jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+	PY
+	run_gm 0 report "$out/results.json" --format text
+	assert_contains "$output" "glibc floor: $node, set by $DEB:$file ($symbol@$node from libc.so.6"
+	run_gm 0 report "$out/results.json" --format md
+	assert_contains "$output" "| $DEB | deb | 106 | $node | $DEB:$file ($symbol) |"
 }
 
 @test "PKG:PATH checks one file of a package, and a package cell's reproduce command gives its class again" {

@@ -113,7 +113,6 @@ static const struct rfield deb_f[] = {
 	{"version", T_TEXT, 0, NULL},
 	{"architecture", T_TEXT, 0, NULL},
 	{"depends_field", T_TEXT, 0, NULL},
-	{"depends", T_ARR, T_ARR, NULL},
 	{NULL, 0, 0, NULL},
 };
 static const struct rfield package_f[] = {
