@@ -303,6 +303,7 @@ floor_by_objdump() {
 	mk("through.tgz", [("a/true", "file", elf), ("a/l", "sym", sys.argv[2]),
 	                   ("a/l/escaped", "file", b"x")])
 	mk("noelf.tgz", [("a/README", "file", b"hello")])
+	mk("badelf.tgz", [("a/true", "file", elf), ("a/broken", "file", elf[:200])])
 	mk("many.tgz", [("f%d" % i, "fifo", "") for i in range(200001)])
 	PY
 	deb_download coreutils
@@ -316,7 +317,7 @@ floor_by_objdump() {
 	tar --sparse -czf sparse.tgz -C sparse .
 	rm -rf sparse
 	local f
-	for f in dotdot.tgz hard.tgz noelf.tgz many.tgz short.deb junk.deb junk.tgz sparse.tgz; do
+	for f in dotdot.tgz hard.tgz noelf.tgz badelf.tgz many.tgz short.deb junk.deb junk.tgz sparse.tgz; do
 		run_gm 2 check "$f" --against bookworm --out "$d/out-$f"
 		assert_contains "$output" "$f"
 		[ ! -e "$d/out-$f/results.json" ] && [ ! -e "$d/out-$f/packages" ]
@@ -332,6 +333,8 @@ floor_by_objdump() {
 	run_gm 2 check short.deb --against bookworm --out "$d/o"
 	assert_contains "$output" "'short.deb': cannot read member data.tar"
 	assert_contains "$output" "runcated"
+	run_gm 2 check badelf.tgz --against bookworm --out "$d/o"
+	assert_contains "$output" "package 'badelf.tgz': '$d/o/packages/1-badelf.tgz/a/broken': "
 	run_gm 2 check noelf.tgz --against bookworm --out "$d/o"
 	assert_contains "$output" "package 'noelf.tgz' holds no ELF program or shared object"
 	# A symlink on the way is replaced, never written through.
