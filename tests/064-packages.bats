@@ -383,3 +383,19 @@ floor_by_objdump() {
 	rm "$t/junk.tgz"
 	[ -z "$(ls -A "$t")" ]
 }
+
+@test "explain PKG:PATH: one file of a package, shown by its name; a package of one ELF file is that file, one of many is refused" {
+	deb_download jq
+	local t=$BATS_TEST_TMPDIR/tmp
+	mkdir -p "$t"
+	TMPDIR=$t run_gm 1 explain "$DEB:usr/bin/jq" --against bullseye
+	assert_contains "$output" "$DEB:usr/bin/jq against debian-bullseye-amd64 (glibc 2.31, x86_64): will NOT load"
+	assert_contains "$output" "glibc floor of $DEB:usr/bin/jq: GLIBC_2.34"
+	# A package of one ELF file is that file.
+	TMPDIR=$t run_gm 1 explain "$DEB" --against bullseye --json
+	assert_contains "$output" "\"file\":\"$DEB:usr/bin/jq\""
+	deb_download coreutils
+	TMPDIR=$t run_gm 2 explain "$DEB" --against bullseye
+	assert_contains "$output" "is a package of 106 ELF files; name one as $DEB:PATH"
+	[ -z "$(ls -A "$t")" ]
+}

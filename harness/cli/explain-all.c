@@ -106,8 +106,8 @@ static void print_text(const char *binary, const char *arch, const struct sysroo
 	}
 }
 
-int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
-			bool json, struct gm_err **err)
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, char *const *own_libdirs,
+			const char *arch, bool json, struct gm_err **err)
 {
 	(void)ctx;
 	struct sysroot *all = NULL;
@@ -131,7 +131,11 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 
 	cleanup_free char *abs = realpath(binary, NULL);
 	cleanup_strv char **libs = NULL;
-	cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
+	cleanup_strv char **host = select_host_lib_dirs(abs, &libs);
+	cleanup_strv char **extra = strv_dup(own_libdirs);
+	for (size_t i = 0; host[i]; i++)
+		if (!strv_contains(extra, host[i]))
+			strv_push(&extra, host[i]);
 	struct row *rows = xcalloc(n, sizeof(*rows));
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {

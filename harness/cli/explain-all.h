@@ -10,8 +10,9 @@
 #include "base/err.h"
 #include "base/ui.h"
 
-/* 0 (loads everywhere), GM_EXIT_FINDINGS (somewhere it does not), -1 + err. */
-int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
-			bool json, struct gm_err **err);
+/* 0 (loads everywhere), GM_EXIT_FINDINGS (somewhere it does not), -1 + err.
+ * own_libdirs: a package's library directories (explain PKG:PATH), or NULL. */
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, char *const *own_libdirs,
+			const char *arch, bool json, struct gm_err **err);
 
 #endif

@@ -464,12 +464,22 @@ int predict_process(const char *binary, const struct predict_env *env,
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err)
 {
+	return predict_loader_dirs(binary, run, NULL, ret, err);
+}
+
+int predict_loader_dirs(const char *binary, const struct sysroot *run, char *const *extra,
+			struct gm_prediction *ret, struct gm_err **err)
+{
 	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
 	/* The host's glibc is the host's loader searching as it does for any
 	 * program: the binary's own RUNPATH first, then the host's
 	 * directories; no library path outranks what the binary asks for. */
 	bool host = run->origin == ORIGIN_HOST;
-	struct predict_env env = {.interp = run->loader, .library_path = host ? NULL : run->libdirs,
+	cleanup_strv char **path = host ? NULL : strv_dup(run->libdirs);
+	for (size_t i = 0; !host && extra && extra[i]; i++)
+		if (!strv_contains(path, extra[i]))
+			strv_push(&path, extra[i]);
+	struct predict_env env = {.interp = run->loader, .library_path = path,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
 				  .sysroot_dirs = host ? NULL : run->libdirs, .swaps_glibc = true};
 	struct elf_info info;

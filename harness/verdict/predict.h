@@ -81,6 +81,10 @@ int predict_process(const char *binary, const struct predict_env *env,
  * GM_EXIT_USAGE too). */
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
+/* The same with extra directories after the sysroot's in --library-path
+ * (a package's own: cli explain PKG:PATH); none against the host. */
+int predict_loader_dirs(const char *binary, const struct sysroot *run, char *const *extra,
+			struct gm_prediction *ret, struct gm_err **err);
 /* path names a file directly in one of dirs (not in a subdirectory). */
 bool path_directly_in(const char *path, char *const *dirs);
 
