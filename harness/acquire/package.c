@@ -90,13 +90,45 @@ static bool debug_file(const char *rel)
 	return str_starts(rel, "usr/lib/debug/") || str_ends(rel, ".debug");
 }
 
-/* One regular file: an ELF file that loads or runs goes to files, another
- * ELF file to passed_over; anything else is not the package's code. */
+/* The floor over every file: the highest node, and the first file (in
+ * byte order) that needs it, with the library and a symbol. */
+static void consider_floor(struct package *p, const char *rel, const struct elf_info *in)
+{
+	const char *f = glibc_floor(in);
+	int cmp = f && p->floor ? version_cmp(f, p->floor) : 0;
+	if (!f || (p->floor && (cmp < 0 || (cmp == 0 && strcmp(rel, p->floor_file) > 0))))
+		return;
+	cleanup_free char *node = xasprintf("GLIBC_%s", f);
+	free(p->floor);
+	free(p->floor_file);
+	free(p->floor_library);
+	free(p->floor_symbol);
+	p->floor = xstrdup(f);
+	p->floor_file = xstrdup(rel);
+	p->floor_library = p->floor_symbol = NULL;
+	p->floor_symbols = 0;
+	for (size_t k = 0; k < in->n_needs && !p->floor_library; k++) {
+		if (!glibc_is_floor_lib(in->needs[k].file))
+			continue;
+		for (size_t v = 0; v < in->needs[k].n_nodes; v++)
+			if (strcmp(in->needs[k].nodes[v].name, node) == 0) {
+				char **sym = in->needs[k].nodes[v].symbols;
+				p->floor_library = xstrdup(in->needs[k].file);
+				p->floor_symbol = sym && sym[0] ? xstrdup(sym[0]) : NULL;
+				p->floor_symbols = strv_len(sym);
+				break;
+			}
+	}
+}
+
+/* One regular file: an ELF file that loads or runs goes to files (and
+ * counts for the floor: read once, with its symbols), another ELF file to
+ * passed_over; anything else is not the package's code. */
 static int walk_file(struct walk *w, const char *rel, struct gm_err **err)
 {
 	cleanup_free char *abs = path_join(w->root, rel);
 	struct elf_info in;
-	int r = elf_info_read(abs, &in, err);
+	int r = elf_info_read_flags(abs, ELF_READ_SYMBOLS, &in, err);
 	if (r < 0) {
 		gm_err_wrap(err, "package '%s'", w->p->name);
 		(*err)->code = GM_EXIT_USAGE;
@@ -104,9 +136,11 @@ static int walk_file(struct walk *w, const char *rel, struct gm_err **err)
 	}
 	if (r == 0)
 		return 0;
-	enum elf_file_kind k = elf_file_kind(&in);
+	bool runs = elf_file_kind(&in) != ELF_FILE_OTHER && !debug_file(rel);
+	strv_push(runs ? &w->p->files : &w->p->passed_over, rel);
+	if (runs)
+		consider_floor(w->p, rel, &in);
 	elf_info_release(&in);
-	strv_push(k == ELF_FILE_OTHER || debug_file(rel) ? &w->p->passed_over : &w->p->files, rel);
 	return 0;
 }
 
@@ -184,46 +218,6 @@ static void find_libdirs(struct package *p)
 	strv_free(rel);
 }
 
-/* The floor over every file: the highest node, and the first file (in
- * sorted order) that needs it, with the library and a symbol. */
-static int find_floor(struct package *p, struct gm_err **err)
-{
-	for (size_t i = 0; p->files[i]; i++) {
-		cleanup_free char *abs = path_join(p->root, p->files[i]);
-		struct elf_info in;
-		if (elf_info_read_flags(abs, ELF_READ_SYMBOLS, &in, err) != 1) {
-			gm_err_wrap(err, "package '%s'", p->name);
-			return -1;
-		}
-		const char *f = glibc_floor(&in);
-		if (f && (!p->floor || version_cmp(f, p->floor) > 0)) {
-			cleanup_free char *node = xasprintf("GLIBC_%s", f);
-			free(p->floor);
-			free(p->floor_file);
-			free(p->floor_library);
-			free(p->floor_symbol);
-			p->floor = xstrdup(f);
-			p->floor_file = xstrdup(p->files[i]);
-			p->floor_library = p->floor_symbol = NULL;
-			p->floor_symbols = 0;
-			for (size_t k = 0; k < in.n_needs && !p->floor_library; k++) {
-				if (!glibc_is_floor_lib(in.needs[k].file))
-					continue;
-				for (size_t v = 0; v < in.needs[k].n_nodes; v++)
-					if (strcmp(in.needs[k].nodes[v].name, node) == 0) {
-						char **s = in.needs[k].nodes[v].symbols;
-						p->floor_library = xstrdup(in.needs[k].file);
-						p->floor_symbol = s && s[0] ? xstrdup(s[0]) : NULL;
-						p->floor_symbols = strv_len(s);
-						break;
-					}
-			}
-		}
-		elf_info_release(&in);
-	}
-	return 0;
-}
-
 /* A .deb's control fields. */
 static void read_control(struct package *p, const char *control)
 {
@@ -282,10 +276,6 @@ int package_open(const char *name, const char *path, enum package_kind kind,
 	if (kind == PACKAGE_DEB)
 		read_control(p, control);
 	find_libdirs(p);
-	if (find_floor(p, err) < 0) {
-		package_release(p);
-		return -1;
-	}
 	return 0;
 }
 
