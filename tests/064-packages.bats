@@ -226,6 +226,7 @@ floor_by_objdump() {
 	import json, os, sys
 	d = json.load(open(sys.argv[1]))
 	root = d["packages"][0]["root"]
+	assert all(s["package"] == d["packages"][0]["name"] for s in d["subjects"]), d["subjects"]
 	for c in d["cells"]:
 	    if c["subject"].endswith(".node"):
 	        vips = [l for l in c["libraries"] if "libvips-cpp" in l["path"]]

@@ -100,11 +100,25 @@ static const char *subject_kind(const struct cell *c)
 	return elf_file_kind_name(elf_file_kind(in));
 }
 
-static json_object *jsubject(const struct cell *c)
+/* The package a subject is a file of (named "PKG:path"), or NULL. */
+static const char *subject_package(const struct matrix *m, const char *subject)
+{
+	for (size_t i = 0; i < m->n_packages; i++) {
+		size_t n = strlen(m->packages[i].name);
+		if (strncmp(subject, m->packages[i].name, n) == 0 && subject[n] == ':')
+			return m->packages[i].name;
+	}
+	return NULL;
+}
+
+static json_object *jsubject(const struct matrix *m, const struct cell *c)
 {
 	json_object *o = json_object_new_object();
 	const char *f = c->plan.loads ? c->plan.loads : c->plan.binary;
+	const char *pkg = m->n_packages && !c->plan.probe ? subject_package(m, c->plan.subject) : NULL;
 	json_object_object_add(o, "name", jstr(c->plan.subject));
+	if (pkg)
+		json_object_object_add(o, "package", jstr(pkg));
 	json_object_object_add(o, "path", jstr(f));
 	json_object_object_add(o, "sha256", jsha256(f));
 	json_object_object_add(o, "kind", jstr(subject_kind(c)));
@@ -342,7 +356,7 @@ json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 		size_t was;
 		if (!strmap_get(&seen_subjects, key, &was)) {
 			strmap_intern(&seen_subjects, key, i);
-			json_object_array_add(subjects, jsubject(c));
+			json_object_array_add(subjects, jsubject(m, c));
 		}
 	}
 	strmap_release(&seen_subjects);
