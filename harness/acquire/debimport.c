@@ -37,6 +37,8 @@
  * replaces sysroots made by an older importer. */
 #define DEBIMPORT_FORMAT "debimport-2"
 
+/* Where the packages for users' libraries go (sysroot.suite_libdirs). */
+#define SUITE_LIBS "suite-libs"
 #define RELEASE_MAX (64u << 20)
 /* Where dpkg says which package owns which file on this machine. */
 #define DPKG_INFO "/var/lib/dpkg/info"
@@ -72,6 +74,8 @@ struct job {
 	struct debset set;
 	char *glibc;        /* upstream version */
 	char cache_key[65];
+	char **suite_with;  /* packages for the libraries users' files need */
+	char **apart;       /* packages of set that go to suite-libs/ */
 	char **lacking;     /* libraries asked for that the old sysroot lacks */
 	char **unshipped;   /* ... that no package of the suite ships */
 	struct debcontents table; /* the suite's library table, once loaded */
@@ -90,6 +94,8 @@ static void job_release(struct job *j)
 	strv_free(j->with);
 	debset_release(&j->set);
 	free(j->glibc);
+	strv_free(j->suite_with);
+	strv_free(j->apart);
 	strv_free(j->lacking);
 	strv_free(j->unshipped);
 	if (j->have_table)
@@ -283,13 +289,40 @@ static int choose_libraries(struct job *j, const char *index, struct gm_err **er
 	cleanup_strv char **owners =
 		j->have_table ? NULL : deblibs_host_owners(DPKG_INFO, j->a->triplet, j->lacking);
 	deblibs_choose(j->have_table ? &j->table : NULL, owners, index, j->a->deb, j->lacking,
-		       &j->with, &j->unshipped);
+		       &j->suite_with, &j->unshipped);
+	return 0;
+}
+
+/* The packages the libraries for users' files bring beyond what the
+ * sysroot is made of without them: j->apart. */
+static int set_apart(struct job *j, const char *index, struct gm_err **err)
+{
+	struct debset base = {0};
+	strv_free(j->apart);
+	j->apart = xcalloc(1, sizeof(char *));
+	if (!j->suite_with[0])
+		return 0;
+	if (debdeps_resolve(index, j->a->deb, j->suite, j->with, &base, err) < 0)
+		return -1;
+	for (size_t i = 0; i < j->set.n; i++) {
+		bool in_base = false;
+		for (size_t k = 0; k < base.n && !in_base; k++)
+			in_base = strcmp(base.pkgs[k].package, j->set.pkgs[i].package) == 0;
+		if (!in_base)
+			strv_push(&j->apart, j->set.pkgs[i].package);
+	}
+	debset_release(&base);
 	return 0;
 }
 
 static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 {
-	if (debdeps_resolve(index, j->a->deb, j->suite, j->with, &j->set, err) < 0)
+	cleanup_strv char **all = strv_dup(j->with);
+	for (size_t i = 0; j->suite_with[i]; i++)
+		if (!strv_contains(all, j->suite_with[i]))
+			strv_push(&all, j->suite_with[i]);
+	if (debdeps_resolve(index, j->a->deb, j->suite, all, &j->set, err) < 0 ||
+	    set_apart(j, index, err) < 0)
 		return -1;
 	for (size_t i = 0; j->set.notes[i]; i++)
 		gm_note(ctx_of(j), "%s", j->set.notes[i]);
@@ -302,7 +335,8 @@ static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 	struct strbuf key = STRBUF_INIT;
 	strbuf_addf(&key, "%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
 	for (size_t i = 0; i < j->set.n; i++)
-		strbuf_addf(&key, "%s %s\n", j->set.pkgs[i].filename, j->set.pkgs[i].sha256);
+		strbuf_addf(&key, "%s %s%s\n", j->set.pkgs[i].filename, j->set.pkgs[i].sha256,
+			    strv_contains(j->apart, j->set.pkgs[i].package) ? " apart" : "");
 	/* An unverified import is another sysroot: a later verified --refresh
 	 * replaces it.  (Verified imports keep the key they always had.) */
 	if (j->o->insecure)
@@ -333,7 +367,10 @@ static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **e
 			return -1;
 		if (check_interrupted(err) < 0)
 			return -1;
-		if (archive_extract_deb(dest, stage, err) < 0)
+		cleanup_free char *apart = path_join(stage, SUITE_LIBS);
+		bool away = strv_contains(j->apart, p->package);
+		if ((away && mkdir_p(apart, 0755, err) < 0) ||
+		    archive_extract_deb(dest, away ? apart : stage, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -346,7 +383,9 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 	int r = -1;
 	cleanup_free char *script = xasprintf("usr/lib/%s/libc.so", j->a->triplet);
 
-	if (rootpath_fix_symlinks(stage, err) < 0 || deblayout_add_usrmerge_links(stage, err) < 0)
+	cleanup_free char *apart = path_join(stage, SUITE_LIBS);
+	if ((path_is_dir(apart) && rootpath_fix_symlinks(apart, err) < 0) ||
+	    rootpath_fix_symlinks(stage, err) < 0 || deblayout_add_usrmerge_links(stage, err) < 0)
 		goto out;
 	if (deblayout_find(stage, j->a, &l, err) < 0)
 		goto out;
@@ -381,6 +420,15 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 		strv_push_take(&s->packages, xasprintf("%s %s", j->set.pkgs[i].package,
 							j->set.pkgs[i].version));
 	s->with = strv_dup(j->with);
+	s->suite_with = strv_dup(j->suite_with);
+	s->suite_libdirs = xcalloc(1, sizeof(char *));
+	const char *const dirs[] = {"lib", "usr/lib"};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *rel = xasprintf("%s/%s/%s", SUITE_LIBS, dirs[i], j->a->triplet);
+		cleanup_free char *at = path_join(stage, rel);
+		if (path_is_dir(at))
+			strv_push_take(&s->suite_libdirs, path_join(j->final, rel));
+	}
 	r = sysroot_write(stage, s, err);
 out:
 	deblayout_release(&l);
@@ -467,6 +515,17 @@ static bool libs_settled(struct job *j, const struct sysroot *s)
 	return true;
 }
 
+/* *v becomes earlier's names, then those of *v not among them. */
+static void merge_into(char ***v, char *const *earlier)
+{
+	char **merged = strv_dup(earlier);
+	for (size_t i = 0; (*v)[i]; i++)
+		if (!strv_contains(merged, (*v)[i]))
+			strv_push(&merged, (*v)[i]);
+	strv_free(*v);
+	*v = merged;
+}
+
 /* The part that runs under the lock. */
 static int import_locked(struct job *j, struct sysroot *ret, enum debimport_state *state,
 			 struct gm_err **err)
@@ -486,12 +545,8 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 	bool extend = have_old && !covers(&old, j->with);
 	if (have_old) {
 		/* What earlier imports were asked for comes first and stays. */
-		char **merged = strv_dup(old.with);
-		for (size_t i = 0; j->with[i]; i++)
-			if (!strv_contains(merged, j->with[i]))
-				strv_push(&merged, j->with[i]);
-		strv_free(j->with);
-		j->with = merged;
+		merge_into(&j->with, old.with);
+		merge_into(&j->suite_with, old.suite_with);
 	}
 	if (have_old && !j->o->refresh && !extend && libs_settled(j, &old)) {
 		/* Someone else imported it while we waited for the lock. */
@@ -507,7 +562,7 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 	if (fetch_release(j, err) < 0 || check_release(j, err) < 0 ||
 	    fetch_packages(j, &index, err) < 0 || choose_libraries(j, index, err) < 0)
 		goto out;
-	extend = have_old && !covers(&old, j->with);
+	extend = have_old && (!covers(&old, j->with) || !covers(&old, j->suite_with));
 	if (have_old && !j->o->refresh && !extend) {
 		/* What it lacks, no package of the suite ships. */
 		*ret = old;
@@ -570,6 +625,7 @@ static int job_init(struct job *j, const struct debimport_opts *o, struct gm_err
 			return gm_usage(err, "invalid package name '%s' for --with (Debian binary "
 					"package names: [a-z0-9][a-z0-9+.-]+)", o->with[i]);
 	j->with = strv_dup(o->with);
+	j->suite_with = xcalloc(1, sizeof(char *));
 	return 0;
 }
 

@@ -42,8 +42,9 @@ int deblibs_fetch_listed(const char *url, const char *suite, const char *release
 
 static bool held(const struct sysroot *s, const char *name)
 {
-	for (size_t i = 0; s->libdirs && s->libdirs[i]; i++) {
-		cleanup_free char *p = path_join(s->libdirs[i], name);
+	cleanup_strv char **dirs = sysroot_all_libdirs(s);
+	for (size_t i = 0; dirs[i]; i++) {
+		cleanup_free char *p = path_join(dirs[i], name);
 		if (path_exists(p))
 			return true;
 	}

@@ -215,8 +215,21 @@ int mirror_debian(const struct gm_config *cfg, char **ret_url, struct gm_err **e
 	if (!found)
 		return gm_infra(err, 0,
 				"no Debian archive found in '%s' (sources.list, sources.list.d/); "
-				"set GLIBC_MATRIX_MIRROR to the archive's URL",
+				"set GLIBC_MATRIX_MIRROR to the archive's URL (the GitHub Action's "
+				"input 'mirror')",
 				aptdir);
+	if (found_rank < 2) {
+		/* An Ubuntu runner's sources name noble, jammy...: importing
+		 * bookworm from there can only fail later, less clearly. */
+		int r = gm_infra(err, 0,
+				 "apt's sources in '%s' name no Debian suite (the best, '%s', "
+				 "serves other suites: not a Debian archive); set "
+				 "GLIBC_MATRIX_MIRROR to a Debian archive's URL (the GitHub Action's "
+				 "input 'mirror')",
+				 aptdir, found);
+		free(found);
+		return r;
+	}
 	*ret_url = found;
 	return 0;
 }

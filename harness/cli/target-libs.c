@@ -6,6 +6,7 @@
 #include "base/fs.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "elf/elfcache.h"
 #include "elf/glibcver.h"
 #include "verdict/predict.h"
 
@@ -41,15 +42,31 @@ static bool asks(const struct plan_subject *s, const struct gm_arch *a)
 	return !s->probe && s->arch == a && s->kind != ELF_FILE_STATIC_EXEC && !s->host_program;
 }
 
-/* The libraries beyond glibc the subjects need that run lacks (found only
- * on this machine, or nowhere) onto *lacking, and those it holds onto
- * *held. */
+/* Does the file bring name itself (its own RUNPATH, $ORIGIN)?  Then the
+ * cells take that copy, not the suite's (methods/common.c). */
+static bool bundled(const char *binary, const char *name)
+{
+	const struct elf_info *in;
+	if (elfcache_get(binary, &in, NULL) != 1)
+		return false;
+	cleanup_strv char **own = elf_own_search_path(in, binary);
+	for (size_t i = 0; own[i]; i++) {
+		cleanup_free char *p = path_join(own[i], name);
+		if (path_exists(p))
+			return true;
+	}
+	return false;
+}
+
+/* The libraries beyond glibc the subjects need that run lacks, judged as
+ * on a system of its suite (predict_target: no host directory), onto
+ * *lacking, and those it holds onto *held. */
 static void needed(const struct plan_subject *subjects, size_t n, const struct sysroot *run,
 		   const struct gm_arch *a, char ***lacking, char ***held)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct gm_prediction p;
-		if (!asks(&subjects[i], a) || predict_loader(subjects[i].binary, run, &p, NULL) < 0)
+		if (!asks(&subjects[i], a) || predict_target(subjects[i].binary, run, &p, NULL) < 0)
 			continue;
 		for (size_t k = 0; p.host_libs[k]; k++) {
 			const char *base = strrchr(p.host_libs[k], '/');
@@ -65,7 +82,7 @@ static void needed(const struct plan_subject *subjects, size_t n, const struct s
 			const char *base = strrchr(p.libraries[k], '/');
 			base = base ? base + 1 : p.libraries[k];
 			if (str_starts(p.libraries[k], "sysroot ") && !glibc_is_glibc_lib(base) &&
-			    !strv_contains(*held, base))
+			    !bundled(subjects[i].binary, base) && !strv_contains(*held, base))
 				strv_push(held, base);
 		}
 		prediction_release(&p);
@@ -123,6 +140,15 @@ static int resolve_run(const struct gm_ctx *ctx, const struct plan_subject *subj
 	return 0;
 }
 
+int target_libs_run(const struct gm_ctx *ctx, const struct plan_subject *subjects, size_t n,
+		    struct sysroot *run, struct gm_err **err)
+{
+	const struct gm_arch *a = arch_host();
+	if (!a || run->origin != ORIGIN_DEBIAN || !run->arch || strcmp(run->arch, a->gnu) != 0)
+		return 0;
+	return resolve_run(ctx, subjects, n, run, a, err) < 0 ? -1 : 1;
+}
+
 int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *subjects,
 			size_t n_subjects, struct sysroot *runs, size_t n_runs,
 			struct target_libs *ret, struct gm_err **err)
@@ -132,10 +158,12 @@ int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *sub
 	ret->own = xcalloc(n_runs ? n_runs : 1, sizeof(bool));
 	ret->cover = a ? host_lib_dirs(a) : xcalloc(1, sizeof(char *));
 	for (size_t i = 0; a && i < n_runs; i++) {
-		if (runs[i].origin != ORIGIN_DEBIAN || !runs[i].arch || strcmp(runs[i].arch, a->gnu) != 0)
+		int r = target_libs_run(ctx, subjects, n_subjects, &runs[i], err);
+		if (r <= 0) {
+			if (r < 0)
+				return -1;
 			continue;
-		if (resolve_run(ctx, subjects, n_subjects, &runs[i], a, err) < 0)
-			return -1;
+		}
 		ret->own[i] = root;
 		if (!root && !told) {
 			told = true;

@@ -36,4 +36,9 @@ int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *sub
 			struct target_libs *ret, struct gm_err **err);
 void target_libs_release(struct target_libs *t);
 
+/* The same for one run sysroot: 1 when it is a suite's of this machine's
+ * architecture and its libraries are settled, 0 when it is not one. */
+int target_libs_run(const struct gm_ctx *ctx, const struct plan_subject *subjects, size_t n,
+		    struct sysroot *run, struct gm_err **err);
+
 #endif

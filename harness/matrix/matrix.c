@@ -211,7 +211,7 @@ static void trace_run(struct exec_job *j, const struct cell *c, const struct met
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 64,
 				 .rlimit_as = contain_memory_limit(),
 				 .cover = cmd->cover_host_libs ? (const char *const *)c->plan.cover : NULL,
-				 .cover_with = (const char *const *)c->plan.run->libdirs};
+				 .cover_with = (const char *const *)c->plan.cover_with};
 	struct proc_result res;
 	if (proc_run(&spec, &res, NULL) < 0)
 		return;
@@ -261,7 +261,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				 .rlimit_fsize = 64L << 20, .cell = group, .sweep_orphans = true,
 				 .rlimit_as = group ? 0 : contain_memory_limit(),
 				 .cover = cmd.cover_host_libs ? (const char *const *)c->plan.cover : NULL,
-				 .cover_with = (const char *const *)c->plan.run->libdirs};
+				 .cover_with = (const char *const *)c->plan.cover_with};
 	int pr = proc_run(&spec, &res, err);
 	bool oom = contain_cell_oom(group);
 	contain_cell_free(group);
@@ -489,6 +489,7 @@ void matrix_release(struct matrix *m)
 		strv_free(c->plan.runtime);
 		strv_free(c->plan.extra_libdirs);
 		strv_free(c->plan.cover);
+		strv_free(c->plan.cover_with);
 		strv_free(c->plan.options);
 		free(c->plan.run_library);
 		free(c->plan.skip_reason);

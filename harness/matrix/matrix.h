@@ -39,6 +39,7 @@ struct cell_plan {
 	 * while a method that runs the sysroot's loader runs it
 	 * (method_cmd.cover_host_libs); NULL: none. */
 	char **cover;
+	char **cover_with;          /* the run sysroot's every library directory */
 	char *run_library;          /* ldcache: the case's library built against run */
 	char *emulator;             /* qemu-user for another architecture, or NULL */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */

@@ -262,8 +262,10 @@ static void fill_file(const struct plan_input *in, size_t subject, struct cell *
 	c->plan.expect_exit = in->expect_exit;
 	if (c->plan.skip_reason)
 		return;
-	if (own)
+	if (own) {
 		c->plan.cover = strv_dup(in->cover);
+		c->plan.cover_with = sysroot_all_libdirs(c->plan.run);
+	}
 	if (in->subjects[subject].kind == ELF_FILE_SHARED_OBJECT)
 		fill_loaded(in, &in->subjects[subject], c);
 	else

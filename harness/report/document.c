@@ -40,8 +40,7 @@ static json_object *jsha256(const char *path)
 	return path && sha256_file(path, sum, NULL) == 0 ? json_object_new_string(sum) : NULL;
 }
 
-/* "NAME PACKAGE VERSION" lines as {"NAME": {"package": P, "version": V}}. */
-static json_object *jlibraries(char *const *shipped)
+json_object *report_suite_libraries_json(char *const *shipped)
 {
 	json_object *o = json_object_new_object();
 	for (size_t i = 0; shipped[i]; i++) {
@@ -71,7 +70,7 @@ static json_object *jsysroot(const struct sysroot *s)
 					      ? NULL : path_join(s->dir, SYSROOT_MANIFEST);
 	json_object_object_add(o, "manifest_sha256", jsha256(manifest));
 	if (s->shipped)
-		json_object_object_add(o, "libraries", jlibraries(s->shipped));
+		json_object_object_add(o, "libraries", report_suite_libraries_json(s->shipped));
 	if (s->unshipped)
 		json_object_object_add(o, "unshipped", jstrv(s->unshipped));
 	return o;
