@@ -278,6 +278,13 @@ floor_by_objdump() {
 	assert_contains "$output" "$d/app:node_modules/@img/sharp-linux-x64/lib/"
 	assert_contains "$output" " $d/app/node_modules/@img/sharp-linux-x64/lib/"
 	[ "$(grep -c ' ok ok ' <<<"$output")" -eq 2 ]
+	# An archive given too is unpacked below the run's directory; inside
+	# the directory given, that is passed over, never checked twice.
+	tar czf "$d/app/addon.tgz" -C "$d/app" node_modules/@img/sharp-linux-x64
+	# (the add-on alone lacks its libvips: missing-library, exit 1)
+	run_gm 1 check "$d/app/addon.tgz" "$d/app" --against bookworm -m loader --out "$d/app/rep"
+	assert_contains "$output" "package $d/app (directory): 2 ELF files"
+	assert_contains "$output" "package $d/app/addon.tgz (tarball): 1 ELF file"
 }
 
 @test "hostile packages: escaping entries, corrupt, truncated, over the bounds: exit 2 naming the file and the cause, nothing written outside, no results" {

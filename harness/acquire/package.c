@@ -80,6 +80,7 @@ int package_kind_of(const char *path, enum package_kind *ret_kind, struct gm_err
 /* What the walk collects. */
 struct walk {
 	const char *root;
+	const char *skip;       /* a real path passed over, or NULL */
 	struct package *p;
 	size_t seen;
 };
@@ -170,7 +171,7 @@ static int walk_tree(struct walk *w, const char *rel, int depth, struct gm_err *
 			else if (lstat(abs, &st) < 0)
 				r = gm_usage(err, "package '%s': cannot read '%s': %s", w->p->name,
 					     abs, strerror(errno));
-			else if (S_ISDIR(st.st_mode))
+			else if (S_ISDIR(st.st_mode) && !(w->skip && strcmp(abs, w->skip) == 0))
 				r = walk_tree(w, child, depth + 1, err);
 			else if (S_ISREG(st.st_mode))
 				r = walk_file(w, child, err);
@@ -248,7 +249,7 @@ static int unpack(const char *path, struct package *p, const char *destdir, char
 }
 
 int package_open(const char *name, const char *path, enum package_kind kind,
-		 const char *destdir, struct package *p, struct gm_err **err)
+		 const char *destdir, const char *skip, struct package *p, struct gm_err **err)
 {
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
@@ -258,7 +259,8 @@ int package_open(const char *name, const char *path, enum package_kind kind,
 	cleanup_free char *control = NULL;
 	int r = kind == PACKAGE_DIR ? ((p->root = path_real(path, err)) ? 0 : -1)
 				    : unpack(path, p, destdir, &control, err);
-	struct walk w = {.root = p->root, .p = p};
+	cleanup_free char *skip_real = skip ? realpath(skip, NULL) : NULL;
+	struct walk w = {.root = p->root, .skip = skip_real, .p = p};
 	/* The walk first: it bounds the depth the symlink rewrite descends. */
 	if (r == 0)
 		r = walk_tree(&w, "", 0, err);

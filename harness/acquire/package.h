@@ -58,9 +58,11 @@ const char *package_kind_name(enum package_kind k);
  * ARCHIVE_PACKAGE_MAX_ENTRIES of them and 64 directories deep.  A package
  * without one ELF file that loads or runs is a usage error naming it.
  * Errors name the file and the cause: GM_EXIT_USAGE for the input's
- * faults, GM_EXIT_INFRA for this machine's. */
+ * faults, GM_EXIT_INFRA for this machine's.  skip: a directory the walk
+ * passes over (the run's own, where other packages are unpacked, when it
+ * lies inside a directory given as a package), or NULL. */
 int package_open(const char *name, const char *path, enum package_kind kind,
-		 const char *destdir, struct package *ret, struct gm_err **err);
+		 const char *destdir, const char *skip, struct package *ret, struct gm_err **err);
 void package_release(struct package *p);
 
 #endif

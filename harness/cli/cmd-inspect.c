@@ -293,7 +293,7 @@ static void inspect_package(struct scan *sc, const char *path, enum package_kind
 		return;
 	}
 	cleanup_free char *dest = path_join(dir, "package");
-	if (package_open(path, path, kind, dest, &p, &err) < 0) {
+	if (package_open(path, path, kind, dest, NULL, &p, &err) < 0) {
 		fprintf(stderr, "glibc-matrix: %s\n", err->msg);
 		gm_err_free(&err);
 		sc->bad++;

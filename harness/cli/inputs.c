@@ -112,7 +112,7 @@ static int open_package(const struct gm_ctx *ctx, struct check_inputs *in, const
 	/* A run given an --out of an earlier one: its unpacked tree goes. */
 	if (kind != PACKAGE_DIR && path_exists(dest) && rm_rf(dest, err) < 0)
 		return -1;
-	if (package_open(name, path, kind, dest, p, err) < 0)
+	if (package_open(name, path, kind, dest, outdir, p, err) < 0)
 		return -1;
 	in->n_pkgs++;
 	gm_note(ctx, "package %s (%s): %zu ELF file%s%s%s", name, package_kind_name(kind),
