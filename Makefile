@@ -222,6 +222,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
 	$(Q)bash bench/check.sh
+	$(Q)bash bench/package.sh
 	$(Q)bash bench/report.sh
 	$(Q)bash bench/qemu.sh
 
@@ -242,6 +243,8 @@ FUZZ_SRCS_fuzz-elfinfo := $(FUZZ_ELF)
 FUZZ_SRCS_fuzz-elfpatch := $(FUZZ_ELF) $(wildcard harness/elf/elfpatch*.c)
 FUZZ_SRCS_fuzz-debindex := harness/acquire/debindex.c harness/acquire/debversion.c
 FUZZ_SRCS_fuzz-debversion := harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-package := harness/acquire/archive.c harness/acquire/debindex.c \
+	harness/acquire/debversion.c harness/store/rootpath.c
 FUZZ_SRCS_fuzz-mirror := harness/acquire/mirror.c
 FUZZ_SRCS_fuzz-cases := harness/probes/cases.c harness/verdict/outcome.c harness/store/store.c
 FUZZ_SRCS_fuzz-recipes := harness/store/recipes.c
@@ -259,7 +262,8 @@ define fuzz_rule
 build/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz-text.h $$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(HEADERS)
 	@mkdir -p build/fuzz
 	@echo "  FUZZ  $$@"
-	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) -o $$@ $$< \
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) \
+		-DGM_LIBARCHIVE_SONAME='"$$(call soname,libarchive.so)"' -o $$@ $$< \
 		$$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(PKG_LIBS)
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))

@@ -1,66 +1,30 @@
 #define _GNU_SOURCE
 #include "acquire/archive.h"
+#include "acquire/archive-int.h"
 #include "base/interrupt.h"
 #include "base/cleanup.h"
 #include "base/lazylib.h"
 #include "base/fs.h"
-#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Resolved on first use (lazylib.h). */
-#define LA_FUNCS(X) \
-	X(archive_entry_filetype) \
-	X(archive_entry_hardlink) \
-	X(archive_entry_pathname) \
-	X(archive_entry_set_hardlink) \
-	X(archive_entry_set_pathname) \
-	X(archive_entry_size) \
-	X(archive_errno) \
-	X(archive_error_string) \
-	X(archive_read_data) \
-	X(archive_read_data_block) \
-	X(archive_read_free) \
-	X(archive_read_new) \
-	X(archive_read_next_header) \
-	X(archive_read_open) \
-	X(archive_read_open_filename) \
-	X(archive_read_open_memory) \
-	X(archive_read_support_filter_all) \
-	X(archive_read_support_format_ar) \
-	X(archive_read_support_format_gnutar) \
-	X(archive_read_support_format_raw) \
-	X(archive_read_support_format_tar) \
-	X(archive_set_error) \
-	X(archive_write_close) \
-	X(archive_write_data_block) \
-	X(archive_write_disk_new) \
-	X(archive_write_disk_set_options) \
-	X(archive_write_disk_set_standard_lookup) \
-	X(archive_write_finish_entry) \
-	X(archive_write_free) \
-	X(archive_write_header)
-static struct {
-#define FIELD(f) __typeof__(&f) f;
-	LA_FUNCS(FIELD)
-#undef FIELD
-} la;
+/* The table of libarchive's functions (archive-int.h), resolved on first use. */
+struct la_table la;
+
 static const char *const la_names[] = {
 #define NAME(f) #f,
 	LA_FUNCS(NAME)
 #undef NAME
 };
 
-static int la_load(struct gm_err **err)
+int la_load(struct gm_err **err)
 {
 	return lazylib_load(GM_LIBARCHIVE_SONAME, la_names, (void **)&la,
 			    sizeof(la_names) / sizeof(la_names[0]), err);
@@ -68,13 +32,13 @@ static int la_load(struct gm_err **err)
 
 /* libarchive's message for a reader's last error.  It may have none (a
  * stream that simply ends early): then the cause is a short file. */
-static const char *la_reason(struct archive *a)
+const char *la_reason(struct archive *a)
 {
 	const char *s = la.archive_error_string(a);
 	return s && *s ? s : "truncated or corrupt";
 }
 
-static const int extract_flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+const int archive_extract_flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
 				 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 				 ARCHIVE_EXTRACT_UNLINK;
 
@@ -99,7 +63,7 @@ static const char *strip_path(const char *name, int strip)
 
 /* Writes the entry e (its path already re-rooted) and its data from in to
  * out; messages name the archive (what) and the entry's own name. */
-static int write_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+int archive_write_entry(struct archive *in, struct archive *out, struct archive_entry *e,
 		       const char *what, const char *name, struct gm_err **err)
 {
 	int rc = la.archive_write_header(out, e);
@@ -124,45 +88,171 @@ static int write_entry(struct archive *in, struct archive *out, struct archive_e
 }
 
 /* Copies every entry of an open reader into destdir. */
+
+/* The error for what went wrong with an archive: the input's fault (a
+ * corrupt, escaping or oversized package: GM_EXIT_USAGE) when it is a
+ * user's package (b set), unless a system call failed for this machine's
+ * reasons (GM_EXIT_INFRA: a disk full; and any fault of an archive we
+ * fetched ourselves). */
+static int archive_fail(struct gm_err **err, const struct archive_bounds *b, int sys_errno,
+			const char *fmt, const char *what, const char *name, const char *why)
+{
+	/* A package's own structure fails calls too (a hard link to an entry
+	 * it never had: ENOENT); these are the machine's. */
+	bool machine = sys_errno == ENOSPC || sys_errno == EDQUOT || sys_errno == EIO ||
+		       sys_errno == EROFS || sys_errno == ENOMEM || sys_errno == EMFILE ||
+		       sys_errno == ENFILE || sys_errno == EACCES || sys_errno == EPERM;
+	int code = b && !machine ? GM_EXIT_USAGE : GM_EXIT_INFRA;
+	if (name)
+		return gm_err_set(err, code, sys_errno > 0 ? sys_errno : 0, fmt, what, name, why);
+	return gm_err_set(err, code, sys_errno > 0 ? sys_errno : 0, fmt, what, why);
+}
+
+/* A ".." component: refused in a package's names and link targets before
+ * libarchive sees them (it refuses them too: ARCHIVE_EXTRACT_SECURE_NODOTDOT). */
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || !s[2]))
+			return true;
+	return false;
+}
+
+/* What a package may hold: regular files, directories, symbolic and hard
+ * links.  Devices, FIFOs and sockets are passed over (no ELF file is one);
+ * set-id and sticky bits are dropped, the owner may always read and write
+ * (the tree is removed by us, as whoever we are). */
+static bool untrusted_entry(struct archive_entry *e)
+{
+	unsigned t = la.archive_entry_filetype(e);
+	if (!la.archive_entry_hardlink(e) && t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
+		return false;
+	unsigned perm = (unsigned)la.archive_entry_perm(e) & 0755;
+	la.archive_entry_set_perm(e, perm | (t == AE_IFDIR ? 0700 : 0600));
+	return true;
+}
+
+/* Copies the current entry's data; *written grows by the bytes it spans
+ * (a sparse entry's holes count: a bound on the disk it may take). */
+static int copy_data(struct archive *in, struct archive *out, const char *what, const char *name,
+		     const struct archive_bounds *b, unsigned long long *written,
+		     struct gm_err **err)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	unsigned long long end = 0;
+	int rc;
+	while ((rc = la.archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (off < 0)
+			return archive_fail(err, b, 0, "'%s': corrupt entry '%s': %s", what, name,
+					    "negative offset");
+		if ((unsigned long long)off + size > end)
+			end = (unsigned long long)off + size;
+		if (b && *written + end > b->max_bytes)
+			return gm_usage(err, "'%s': more than %llu bytes unpacked (at '%s'): "
+					     "refused, the bound of a package", what, b->max_bytes, name);
+		if (la.archive_write_data_block(out, buf, size, off) < ARCHIVE_OK)
+			return gm_infra(err, la.archive_errno(out) > 0 ? la.archive_errno(out) : 0,
+					"'%s': cannot write '%s': %s", what, name, la_reason(out));
+	}
+	*written += end;
+	if (rc < ARCHIVE_WARN)
+		return archive_fail(err, b, 0, "'%s': %s", what, NULL, la_reason(in));
+	return 0;
+}
+
+/* Re-roots the current entry at destdir: 0, 1 when it has nothing left
+ * after strip (passed over), -1 + err for a package's escaping entry. */
+static int reroot(struct archive_entry *e, const char *what, const char *destdir, int strip,
+		  const struct archive_bounds *b, char **ret_name, struct gm_err **err)
+{
+	const char *stripped = strip_path(la.archive_entry_pathname(e), strip);
+	const char *hl = la.archive_entry_hardlink(e);
+	const char *hs = hl ? strip_path(hl, strip) : NULL;
+	if (!stripped || (hl && !hs))
+		return 1;
+	if (b && (has_dotdot(stripped) || (hs && has_dotdot(hs))))
+		return gm_usage(err, "'%s': entry '%s'%s%s escapes the directory: refused", what,
+				stripped, hs ? " linked to " : "", hs ? hs : "");
+	/* The entry's own string is replaced below; keep a copy for messages. */
+	*ret_name = xstrdup(stripped);
+	cleanup_free char *dest = path_join(destdir, stripped);
+	la.archive_entry_set_pathname(e, dest);
+	/* Hard links inside the archive name other entries: re-root them too. */
+	if (hs) {
+		cleanup_free char *hdest = path_join(destdir, hs);
+		la.archive_entry_set_hardlink(e, hdest);
+	}
+	return 0;
+}
+
+/* Copies every entry of an open reader into destdir; b: a user's package,
+ * held to its bounds (NULL: an archive we fetched and verified). */
 static int copy_entries(struct archive *in, const char *what, const char *destdir, int strip,
-			struct gm_err **err)
+			const struct archive_bounds *b, struct gm_err **err)
 {
 	struct archive *out = la.archive_write_disk_new();
 	struct archive_entry *e;
+	unsigned long long written = 0;
+	size_t entries = 0;
 	int r = 0;
 
-	la.archive_write_disk_set_options(out, extract_flags);
+	la.archive_write_disk_set_options(out, archive_extract_flags);
 	la.archive_write_disk_set_standard_lookup(out);
 	for (;;) {
 		int rc = la.archive_read_next_header(in, &e);
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc < ARCHIVE_WARN) {
-			r = gm_infra(err, 0, "'%s': %s", what, la_reason(in));
+			r = archive_fail(err, b, 0, "'%s': %s", what, NULL, la_reason(in));
 			break;
 		}
 		if (interrupted()) {
 			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "extraction of '%s' interrupted", what);
 			break;
 		}
-		const char *stripped = strip_path(la.archive_entry_pathname(e), strip);
-		if (!stripped)
-			continue;
-		/* The entry's own string is replaced below; keep a copy for messages. */
-		cleanup_free char *name = xstrdup(stripped);
-		cleanup_free char *dest = path_join(destdir, name);
-		la.archive_entry_set_pathname(e, dest);
-		/* Hard links inside the archive name other entries: re-root them too. */
-		const char *hl = la.archive_entry_hardlink(e);
-		if (hl) {
-			const char *hs = strip_path(hl, strip);
-			if (!hs)
-				continue;
-			cleanup_free char *hdest = path_join(destdir, hs);
-			la.archive_entry_set_hardlink(e, hdest);
-		}
-		if ((r = write_entry(in, out, e, what, name, err)) < 0)
+		if (b && ++entries > b->max_entries) {
+			r = gm_usage(err, "'%s': more than %zu entries: refused, the bound of a package",
+				     what, b->max_entries);
 			break;
+		}
+		if (b && !untrusted_entry(e))
+			continue;
+		cleanup_free char *name = NULL;
+		int rr = reroot(e, what, destdir, strip, b, &name, err);
+		if (rr < 0) {
+			r = -1;
+			break;
+		}
+		if (rr > 0)
+			continue;
+		rc = la.archive_write_header(out, e);
+		if (rc < ARCHIVE_WARN) {
+			r = archive_fail(err, b, la.archive_errno(out), "'%s': cannot extract '%s': %s",
+					 what, name, la_reason(out));
+			break;
+		}
+		/* The size an entry declares counts whole: a sparse entry's
+		 * holes are not data blocks, yet its file takes that size. */
+		unsigned long long declared = la.archive_entry_size(e) > 0
+						      ? (unsigned long long)la.archive_entry_size(e) : 0;
+		if (b && written + declared > b->max_bytes) {
+			r = gm_usage(err, "'%s': more than %llu bytes unpacked (at '%s', %llu bytes): "
+					  "refused, the bound of a package", what, b->max_bytes, name,
+				     declared);
+			break;
+		}
+		unsigned long long before = written;
+		if (declared > 0 && (r = copy_data(in, out, what, name, b, &written, err)) < 0)
+			break;
+		if (written - before < declared)
+			written = before + declared;
+		if (la.archive_write_finish_entry(out) < ARCHIVE_WARN) {
+			r = archive_fail(err, b, la.archive_errno(out), "'%s': cannot finish '%s': %s",
+					 what, name, la_reason(out));
+			break;
+		}
 	}
 	if (la.archive_write_close(out) < ARCHIVE_WARN && r == 0)
 		r = gm_infra(err, 0, "'%s': %s", what, la_reason(out));
@@ -170,15 +260,23 @@ static int copy_entries(struct archive *in, const char *what, const char *destdi
 	return r;
 }
 
-/* A reader of a (compressed) tar at path; NULL + err (code, naming path
- * with prefix) when it cannot be opened. */
-static struct archive *tar_open(const char *path, int code, const char *prefix,
-				struct gm_err **err)
+static struct archive *tar_reader(void)
 {
 	struct archive *in = la.archive_read_new();
 	la.archive_read_support_filter_all(in);
 	la.archive_read_support_format_tar(in);
 	la.archive_read_support_format_gnutar(in);
+	return in;
+}
+
+/* A reader of a (compressed) tar at path; NULL + err (code, naming path
+ * with prefix) when it cannot be opened. */
+struct archive *archive_tar_open(const char *path, int code, const char *prefix,
+				struct gm_err **err)
+{
+	if (la_load(err) < 0)
+		return NULL;
+	struct archive *in = tar_reader();
 	if (la.archive_read_open_filename(in, path, 1 << 16) != ARCHIVE_OK) {
 		gm_err_set(err, code, 0, "%s'%s': %s", prefix, path, la_reason(in));
 		la.archive_read_free(in);
@@ -187,18 +285,27 @@ static struct archive *tar_open(const char *path, int code, const char *prefix,
 	return in;
 }
 
-int archive_extract_tarball(const char *path, const char *destdir, int strip,
-			    struct gm_err **err)
+static int extract_tar(const char *path, const char *destdir, int strip,
+		       const struct archive_bounds *b, struct gm_err **err)
 {
 	if (la_load(err) < 0)
 		return -1;
-	struct archive *in = tar_open(path, path_exists(path) ? GM_EXIT_INFRA : GM_EXIT_USAGE,
-				      "cannot open archive ", err);
-	if (!in)
-		return -1;
-	int r = copy_entries(in, path, destdir, strip, err);
+	struct archive *in = tar_reader();
+	if (la.archive_read_open_filename(in, path, 1 << 16) != ARCHIVE_OK) {
+		int r = gm_err_set(err, errno == ENOENT || b ? GM_EXIT_USAGE : GM_EXIT_INFRA, 0,
+				   "cannot open archive '%s': %s", path, la_reason(in));
+		la.archive_read_free(in);
+		return r;
+	}
+	int r = copy_entries(in, path, destdir, strip, b, err);
 	la.archive_read_free(in);
 	return r;
+}
+
+int archive_extract_tarball(const char *path, const char *destdir, int strip,
+			    struct gm_err **err)
+{
+	return extract_tar(path, destdir, strip, NULL, err);
 }
 
 /* The current member of the outer (ar) archive, read by an inner reader;
@@ -221,7 +328,62 @@ static la_ssize_t member_read(struct archive *inner, void *p, const void **buf)
 	return n;
 }
 
-int archive_extract_deb(const char *path, const char *destdir, struct gm_err **err)
+/* The "control" file of a .deb's control.tar member, read through in (at
+ * most ARCHIVE_CONTROL_MAX bytes): 0 and *ret (NULL when the member has
+ * none), or -1 + err. */
+static int read_control(struct archive *in, const char *what, char **ret, struct gm_err **err)
+{
+	struct archive_entry *e;
+	int rc;
+	*ret = NULL;
+	while ((rc = la.archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		const char *n = strip_path(la.archive_entry_pathname(e), 0);
+		if (!n || (strcmp(n, "control") && strcmp(n, "./control")))
+			continue;
+		if (la.archive_entry_size(e) > ARCHIVE_CONTROL_MAX)
+			return gm_usage(err, "'%s': control file larger than %d bytes: refused", what,
+					ARCHIVE_CONTROL_MAX);
+		char *buf = xcalloc(1, ARCHIVE_CONTROL_MAX + 1);
+		size_t len = 0;
+		la_ssize_t got;
+		while (len < ARCHIVE_CONTROL_MAX &&
+		       (got = la.archive_read_data(in, buf + len, ARCHIVE_CONTROL_MAX - len)) > 0)
+			len += (size_t)got;
+		if (len < ARCHIVE_CONTROL_MAX && got < 0) {
+			free(buf);
+			return gm_usage(err, "'%s': %s", what, la_reason(in));
+		}
+		*ret = buf;
+		return 0;
+	}
+	if (rc < ARCHIVE_WARN)
+		return gm_usage(err, "'%s': %s", what, la_reason(in));
+	return 0;
+}
+
+/* One member of a .deb: data.tar.* extracted into destdir, or the control
+ * file of control.tar.* into *control (when asked for). */
+static int deb_member(struct archive *ar, const char *path, const char *name, const char *destdir,
+		      const struct archive_bounds *b, char **control, struct gm_err **err)
+{
+	struct archive *in = tar_reader();
+	cleanup_free struct member *m = xcalloc(1, sizeof(*m));
+	cleanup_free char *what = xasprintf("%s(%s)", path, name);
+	int r;
+	m->outer = ar;
+	if (la.archive_read_open(in, m, NULL, member_read, NULL) != ARCHIVE_OK)
+		r = archive_fail(err, b, 0, "'%s': cannot read member %s: %s", path, name,
+				 la_reason(in));
+	else if (str_starts(name, "data.tar"))
+		r = copy_entries(in, what, destdir, 0, b, err);
+	else
+		r = read_control(in, what, control, err);
+	la.archive_read_free(in);
+	return r;
+}
+
+static int extract_deb(const char *path, const char *destdir, const struct archive_bounds *b,
+		       char **control, struct gm_err **err)
 {
 	struct archive_entry *e;
 	int r = -1, found = 0;
@@ -231,38 +393,51 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 	struct archive *ar = la.archive_read_new();
 	la.archive_read_support_format_ar(ar);
 	if (la.archive_read_open_filename(ar, path, 1 << 16) != ARCHIVE_OK) {
-		r = gm_infra(err, 0, "cannot open package '%s': %s", path, la_reason(ar));
+		r = archive_fail(err, b, 0, "cannot open package '%s': %s", path, NULL, la_reason(ar));
 		la.archive_read_free(ar);
 		return r;
 	}
 	int rc;
 	while ((rc = la.archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
 		const char *name = la.archive_entry_pathname(e);
+		/* dpkg writes control.tar before data.tar: one pass reads both. */
+		if (control && !*control && str_starts(name, "control.tar") &&
+		    deb_member(ar, path, name, destdir, b, control, err) < 0)
+			break;
 		if (!str_starts(name, "data.tar"))
 			continue;
 		found = 1;
-		struct archive *in = la.archive_read_new();
-		la.archive_read_support_filter_all(in);
-		la.archive_read_support_format_tar(in);
-		la.archive_read_support_format_gnutar(in);
-		cleanup_free struct member *m = xcalloc(1, sizeof(*m));
-		m->outer = ar;
-		if (la.archive_read_open(in, m, NULL, member_read, NULL) != ARCHIVE_OK) {
-			r = gm_infra(err, 0, "'%s': cannot read member %s: %s", path, name,
-				     la_reason(in));
-		} else {
-			cleanup_free char *what = xasprintf("%s(%s)", path, name);
-			r = copy_entries(in, what, destdir, 0, err);
-		}
-		la.archive_read_free(in);
+		r = deb_member(ar, path, name, destdir, b, control, err);
 		break;
 	}
-	if (!found && rc < ARCHIVE_WARN)
-		r = gm_infra(err, 0, "cannot read package '%s': %s", path, la_reason(ar));
+	if (!found && err && *err)
+		r = -1;
+	else if (!found && rc < ARCHIVE_WARN)
+		r = archive_fail(err, b, 0, "cannot read package '%s': %s", path, NULL, la_reason(ar));
 	else if (!found)
-		r = gm_infra(err, 0, "'%s' is not a Debian package, or is truncated (no data.tar member)",
-			     path);
+		r = archive_fail(err, b, 0, "'%s' is not a Debian package, or is truncated (%s)", path,
+				 NULL, "no data.tar member");
 	la.archive_read_free(ar);
+	return r;
+}
+
+int archive_extract_deb(const char *path, const char *destdir, struct gm_err **err)
+{
+	return extract_deb(path, destdir, NULL, NULL, err);
+}
+
+int archive_extract_untrusted(const char *path, bool deb, const char *destdir,
+			      const struct archive_bounds *b, char **ret_control,
+			      struct gm_err **err)
+{
+	if (ret_control)
+		*ret_control = NULL;
+	int r = deb ? extract_deb(path, destdir, b, ret_control, err)
+		    : extract_tar(path, destdir, 0, b, err);
+	if (r < 0 && ret_control) {
+		free(*ret_control);
+		*ret_control = NULL;
+	}
 	return r;
 }
 
@@ -387,253 +562,4 @@ int archive_each_line(const char *path, size_t max,
 	}
 	la.archive_read_free(in);
 	return r;
-}
-
-/* ---- Container images: their outer archives and their layers ---- */
-
-/* name with leading "/" and "./" and inner "." components dropped, into
- * out; 1 if nothing is left (the tree's own root), -1 if a component is
- * "..". */
-static int clean_name(const char *name, struct strbuf *out)
-{
-	strbuf_reset(out);
-	cleanup_strv char **parts = strv_split(name, "/");
-	for (size_t i = 0; parts[i]; i++) {
-		if (!*parts[i] || strcmp(parts[i], ".") == 0)
-			continue;
-		if (strcmp(parts[i], "..") == 0)
-			return -1;
-		strbuf_addf(out, "%s%s", out->len ? "/" : "", parts[i]);
-	}
-	return out->len ? 0 : 1;
-}
-
-/* A name component an image archive's own files may have (blobs named by
- * digest, manifest.json, <hex>/layer.tar): anything else is refused. */
-static bool plain_component(const char *c)
-{
-	if (!*c || strcmp(c, ".") == 0 || strcmp(c, "..") == 0 || strlen(c) > 255)
-		return false;
-	for (; *c; c++)
-		if (!(isalnum((unsigned char)*c) || strchr("._:-+", *c)))
-			return false;
-	return true;
-}
-
-int archive_unpack_image(const char *path, const char *destdir, long long max_bytes,
-			 struct gm_err **err)
-{
-	if (la_load(err) < 0)
-		return -1;
-	struct archive *in = tar_open(path, GM_EXIT_USAGE, "cannot open image archive ", err);
-	if (!in)
-		return -1;
-	struct archive_entry *e;
-	struct strbuf name = STRBUF_INIT;
-	long long total = 0;
-	int r = 0, rc;
-	while (r == 0 && (rc = la.archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
-		if (rc < ARCHIVE_WARN) {
-			r = gm_usage(err, "image archive '%s': %s", path, la_reason(in));
-			break;
-		}
-		if (interrupted()) {
-			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "reading '%s' interrupted", path);
-			break;
-		}
-		const char *raw = la.archive_entry_pathname(e);
-		int c = clean_name(raw, &name);
-		mode_t type = la.archive_entry_filetype(e);
-		/* docker save's legacy <id>/layer.tar links to the layers:
-		 * never made, so never followed (manifest.json names the files). */
-		if (c == 1 || type == AE_IFDIR || type == AE_IFLNK || la.archive_entry_hardlink(e))
-			continue;
-		cleanup_strv char **parts = c == 0 ? strv_split(strbuf_str(&name), "/") : NULL;
-		bool ok = c == 0 && strv_len(parts) <= 3;
-		for (size_t i = 0; ok && parts[i]; i++)
-			ok = plain_component(parts[i]);
-		if (!ok || type != AE_IFREG) {
-			r = gm_usage(err, "image archive '%s': entry '%s' is %s", path, raw,
-				     ok ? "not a regular file (an image archive holds files only)"
-					: "not a name an image archive has");
-			break;
-		}
-		total += la.archive_entry_size(e);
-		if (total > max_bytes) {
-			r = gm_usage(err, "image archive '%s': more than %lld bytes", path, max_bytes);
-			break;
-		}
-		cleanup_free char *dest = path_join(destdir, strbuf_str(&name));
-		cleanup_free char *dir = xstrdup(dest);
-		*strrchr(dir, '/') = '\0';
-		if (mkdir_p(dir, 0755, err) < 0) {
-			r = -1;
-			break;
-		}
-		/* O_EXCL: a second entry of the same name is refused, not merged. */
-		cleanup_close int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					    0644);
-		if (fd < 0) {
-			r = errno == EEXIST ? gm_usage(err, "image archive '%s': '%s' appears twice", path, raw)
-					    : gm_infra(err, errno, "cannot create '%s'", dest);
-			break;
-		}
-		const void *buf;
-		size_t size;
-		la_int64_t off;
-		while ((rc = la.archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
-			if (pwrite(fd, buf, size, off) != (ssize_t)size) {
-				r = gm_infra(err, errno, "cannot write '%s'", dest);
-				break;
-			}
-		if (r == 0 && rc < ARCHIVE_WARN)
-			r = gm_usage(err, "image archive '%s': %s", path, la_reason(in));
-	}
-	strbuf_release(&name);
-	la.archive_read_free(in);
-	return r;
-}
-
-/* The first component of rel (a clean name) under root that is not a
- * directory, before its last component: entries must not go through a
- * symbolic link (one to "/" would put them on the host).  -1 + err for a
- * link; 0 otherwise (a missing parent is created by the extraction). */
-static int parents_plain(const char *root, const char *rel, const char *what, const char *raw,
-			 struct gm_err **err)
-{
-	cleanup_free char *p = path_join(root, rel);
-	size_t rl = strlen(root);
-	for (char *s = p + rl + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		struct stat st;
-		int r = lstat(p, &st);
-		bool link = r == 0 && S_ISLNK(st.st_mode);
-		*s = '/';
-		if (link)
-			return gm_usage(err, "%s: entry '%s' goes through the symbolic link '%.*s'", what, raw,
-					(int)(s - p - rl - 1), p + rl + 1);
-		if (r < 0)
-			break;
-	}
-	return 0;
-}
-
-/* A whiteout (.wh.NAME deletes NAME, .wh..wh..opq empties its directory of
- * what lower layers put there); rel is the whiteout's own clean name. */
-static int apply_whiteout(const char *root, const char *rel, const char *what, const char *raw,
-			  struct gm_err **err)
-{
-	if (parents_plain(root, rel, what, raw, err) < 0)
-		return -1;
-	cleanup_free char *p = path_join(root, rel);
-	char *base = strrchr(p, '/');
-	base = base ? base + 1 : p + strlen(root) + 1;
-	if (strcmp(base, ".wh..wh..opq") == 0) {
-		*(base - 1) = '\0';
-		struct stat st;
-		if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
-			return 0;
-		DIR *d = opendir(p);
-		if (!d)
-			return gm_infra(err, errno, "cannot read '%s'", p);
-		struct dirent *de;
-		int r = 0;
-		while (r == 0 && (de = readdir(d)))
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-				cleanup_free char *c = path_join(p, de->d_name);
-				r = rm_rf(c, err);
-			}
-		closedir(d);
-		return r;
-	}
-	if (str_starts(base, ".wh..wh."))
-		return 0; /* aufs's own bookkeeping (.wh..wh.plnk): no file of the image */
-	memmove(base, base + 4, strlen(base + 4) + 1);
-	return rm_rf(p, err);
-}
-
-/* One pass over a layer: whiteouts applied (first pass) or the other
- * entries extracted (second pass). */
-static int layer_pass(const char *path, const char *root, const char *what, bool whiteouts,
-		      struct archive_limits *lim, struct gm_err **err)
-{
-	cleanup_free char *prefix = xasprintf("%s: ", what);
-	struct archive *in = tar_open(path, GM_EXIT_USAGE, prefix, err);
-	if (!in)
-		return -1;
-	struct archive *out = la.archive_write_disk_new();
-	la.archive_write_disk_set_options(out, extract_flags | ARCHIVE_EXTRACT_OWNER);
-	la.archive_write_disk_set_standard_lookup(out);
-	struct archive_entry *e;
-	struct strbuf name = STRBUF_INIT, link = STRBUF_INIT;
-	int r = 0, rc;
-	while (r == 0 && (rc = la.archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
-		if (rc < ARCHIVE_WARN) {
-			r = gm_usage(err, "%s: %s", what, la_reason(in));
-			break;
-		}
-		if (interrupted()) {
-			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "%s interrupted", what);
-			break;
-		}
-		/* Copies: the entry's own strings are replaced before writing. */
-		cleanup_free char *raw = xstrdup(la.archive_entry_pathname(e));
-		int c = clean_name(raw, &name);
-		cleanup_free char *hl = la.archive_entry_hardlink(e) ? xstrdup(la.archive_entry_hardlink(e))
-								   : NULL;
-		if (c < 0 || (hl && clean_name(hl, &link) != 0)) {
-			r = c < 0 ? gm_usage(err, "%s: entry '%s' leaves the tree ('..')", what, raw)
-				  : gm_usage(err, "%s: entry '%s' is a hard link to '%s', which leaves the "
-					     "tree ('..')", what, raw, hl);
-			break;
-		}
-		const char *base = strrchr(strbuf_str(&name), '/');
-		base = base ? base + 1 : strbuf_str(&name);
-		bool wh = c == 0 && str_starts(base, ".wh.");
-		mode_t type = la.archive_entry_filetype(e);
-		if (whiteouts) {
-			if (wh)
-				r = apply_whiteout(root, strbuf_str(&name), what, raw, err);
-			else if (++lim->entries > lim->max_entries ||
-				 (lim->bytes += la.archive_entry_size(e)) > lim->max_bytes)
-				r = gm_usage(err, "%s: the image is larger than %lld entries or %lld bytes",
-					     what, lim->max_entries, lim->max_bytes);
-			continue;
-		}
-		/* The root's own entry, whiteouts (done) and devices (a tree
-		 * shared by containers holds no device nodes) are not written. */
-		if (c == 1 || wh || type == AE_IFCHR || type == AE_IFBLK)
-			continue;
-		if (parents_plain(root, strbuf_str(&name), what, raw, err) < 0 ||
-		    (hl && parents_plain(root, strbuf_str(&link), what, hl, err) < 0)) {
-			r = -1;
-			break;
-		}
-		cleanup_free char *dest = path_join(root, strbuf_str(&name));
-		la.archive_entry_set_pathname(e, dest);
-		if (hl) {
-			cleanup_free char *hdest = path_join(root, strbuf_str(&link));
-			la.archive_entry_set_hardlink(e, hdest);
-		}
-		r = write_entry(in, out, e, what, raw, err);
-	}
-	strbuf_release(&name);
-	strbuf_release(&link);
-	if (la.archive_write_close(out) < ARCHIVE_WARN && r == 0)
-		r = gm_infra(err, 0, "%s: %s", what, la_reason(out));
-	la.archive_write_free(out);
-	la.archive_read_free(in);
-	return r;
-}
-
-int archive_apply_layer(const char *path, const char *root, const char *what,
-			struct archive_limits *lim, struct gm_err **err)
-{
-	if (la_load(err) < 0)
-		return -1;
-	/* Whiteouts hide what lower layers hold, never the layer's own
-	 * entries, wherever they sit in the tar: all of them first. */
-	if (layer_pass(path, root, what, true, lim, err) < 0)
-		return -1;
-	return layer_pass(path, root, what, false, lim, err);
 }

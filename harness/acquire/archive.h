@@ -5,6 +5,7 @@
 #ifndef GM_ARCHIVE_H
 #define GM_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -17,6 +18,34 @@ int archive_extract_tarball(const char *path, const char *destdir, int strip,
 /* Extracts the data.tar.* member of a .deb into destdir.  Absolute symlink
  * targets are kept as they are; callers rewrite them. */
 int archive_extract_deb(const char *path, const char *destdir, struct gm_err **err);
+
+/* A user's package is hostile until proven otherwise: what unpacking one
+ * may cost.  Over a bound the package is refused. */
+struct archive_bounds {
+	size_t max_entries;            /* entries of any kind */
+	unsigned long long max_bytes;  /* bytes the files span, all together */
+};
+/* The bounds of `check PKG` (README: whole packages): an npm package or a
+ * .deb is far below them (the largest .deb of Debian's main archive
+ * unpacks to about 2 GiB in about 20000 files). */
+#define ARCHIVE_PACKAGE_MAX_ENTRIES ((size_t)200000)
+#define ARCHIVE_PACKAGE_MAX_BYTES (8ULL << 30)
+/* A .deb's control file, read into memory. */
+#define ARCHIVE_CONTROL_MAX (1 << 20)
+
+/* Unpacks a user's package into destdir: a .deb's data.tar.* (deb, and its
+ * control file into *ret_control when not NULL: NULL when it has none),
+ * or a (compressed) tarball, its names kept.  Held to b; entries whose
+ * names or hard-link targets hold "..", and any that libarchive finds would
+ * land outside destdir (through a symlink) are refused, as is anything
+ * corrupt or truncated: GM_EXIT_USAGE naming the file and the cause (the
+ * input is at fault), GM_EXIT_INFRA when this machine is (a disk full).
+ * Devices, FIFOs and sockets are passed over; set-id bits dropped.
+ * Symlinks are written as they are (absolute ones point outside destdir:
+ * callers rewrite them, rootpath_fix_symlinks). */
+int archive_extract_untrusted(const char *path, bool deb, const char *destdir,
+			      const struct archive_bounds *b, char **ret_control,
+			      struct gm_err **err);
 
 /* Decompresses a compressed file held in memory (xz, gz, ...) into memory;
  * at most max bytes. */

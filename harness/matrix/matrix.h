@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "acquire/package.h"
 #include "base/ui.h"
 #include "base/err.h"
 #include "methods/method.h"
@@ -119,6 +120,10 @@ struct matrix {
 	const char *containment;
 	char *containment_note;
 	long cell_pids_max, cell_memory_bytes;
+	/* The packages a user gave (check PKG), borrowed: each of their ELF
+	 * files is a subject named "PKG:path" (path inside the package). */
+	const struct package *packages;
+	size_t n_packages;
 };
 
 /* Adds a cell; strings are copied. */

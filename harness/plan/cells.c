@@ -274,8 +274,12 @@ static void fill_file(const struct plan_input *in, size_t subject, struct cell *
 	else
 		for (size_t a = 0; in->args && in->args[a]; a++)
 			strv_push(&c->plan.args, in->args[a]);
+	char *const *pkg = in->own_libdirs ? in->own_libdirs[subject] : NULL;
+	for (size_t d = 0; pkg && pkg[d]; d++)
+		strv_push(&c->plan.extra_libdirs, pkg[d]);
 	for (size_t d = 0; in->libdirs && in->libdirs[d]; d++)
-		strv_push(&c->plan.extra_libdirs, in->libdirs[d]);
+		if (!strv_contains(c->plan.extra_libdirs, in->libdirs[d]))
+			strv_push(&c->plan.extra_libdirs, in->libdirs[d]);
 	for (size_t d = 0; extra && extra[d]; d++)
 		if (!strv_contains(c->plan.extra_libdirs, extra[d]))
 			strv_push(&c->plan.extra_libdirs, extra[d]);

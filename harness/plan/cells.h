@@ -108,6 +108,10 @@ struct plan_input {
 	char *const *libdirs;        /* --library-path, then each file's host_libdirs */
 	char *const *const *host_libdirs; /* per subject: the host directories of the
 				      * libraries it needs beyond glibc (or NULL) */
+	/* Per subject (NULL: none): the library directories of the package it
+	 * is a file of (acquire/package.h), searched first, whatever the
+	 * sysroot: the package ships them with it. */
+	char *const *const *own_libdirs;
 	/* Per run sysroot (NULL: none): true when a user's files run against
 	 * it with its own libraries only (a suite's, cli/target-libs.h): no
 	 * host_libdirs, and cover (the host's library directories) covered by

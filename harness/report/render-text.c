@@ -64,6 +64,43 @@ static size_t put_mismatches(FILE *out, const struct rdoc *d, const struct rgrid
 	return n;
 }
 
+/* Each package of check PKG: its files, the one that sets its floor and
+ * by which symbol, a .deb's Depends. */
+static void put_packages(FILE *out, json_object *root)
+{
+	json_object *pk, *v;
+	if (!json_object_object_get_ex(root, "packages", &pk) ||
+	    !json_object_is_type(pk, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(pk); i++) {
+		json_object *p = json_object_array_get_idx(pk, i), *fl = NULL, *deb = NULL;
+		json_object_object_get_ex(p, "glibc_floor", &fl);
+		json_object_object_get_ex(p, "deb", &deb);
+		size_t n = json_object_object_get_ex(p, "files", &v) ? json_object_array_length(v) : 0;
+		fprintf(out, "\npackage %s (%s", rjs(p, "name"), rjs(p, "kind"));
+		if (*rjs(deb, "package"))
+			fprintf(out, " %s %s %s", rjs(deb, "package"), rjs(deb, "version"),
+				rjs(deb, "architecture"));
+		fprintf(out, "): %zu ELF file%s\n", n, n == 1 ? "" : "s");
+		if (!*rjs(fl, "version"))
+			fprintf(out, "  glibc floor: none (no file requires a GLIBC_x.y node)\n");
+		else if (!*rjs(fl, "symbol"))
+			fprintf(out, "  glibc floor: GLIBC_%s, set by %s (%s)\n", rjs(fl, "version"),
+				rjs(fl, "file"), rjs(fl, "library"));
+		else {
+			long more = json_object_object_get_ex(fl, "symbols", &v)
+					    ? (long)json_object_get_int64(v) - 1 : 0;
+			fprintf(out, "  glibc floor: GLIBC_%s, set by %s (%s@GLIBC_%s from %s", rjs(fl, "version"),
+				rjs(fl, "file"), rjs(fl, "symbol"), rjs(fl, "version"), rjs(fl, "library"));
+			if (more > 0)
+				fprintf(out, ", and %ld more symbol%s", more, more == 1 ? "" : "s");
+			fprintf(out, ")\n");
+		}
+		if (*rjs(deb, "depends_field"))
+			fprintf(out, "  Depends: %s\n", rjs(deb, "depends_field"));
+	}
+}
+
 int render_text(const struct rdoc *d, FILE *out, struct gm_err **err)
 {
 	struct rgrids g;
@@ -72,6 +109,7 @@ int render_text(const struct rdoc *d, FILE *out, struct gm_err **err)
 		put_grid(out, &g.v[k]);
 	fprintf(out, "\n%s", gm_outcome_legend());
 	size_t mism = put_mismatches(out, d, &g);
+	put_packages(out, d->root);
 	rgrids_release(&g);
 	size_t by[GM_OUTCOME_COUNT] = {0};
 	for (size_t i = 0; i < d->n; i++) {

@@ -463,17 +463,22 @@ int predict_process(const char *binary, const struct predict_env *env,
 
 /* whole: the sysroot stands for the whole system, as predict_target says. */
 static int predict_run(const char *binary, const struct sysroot *run, bool whole,
-		       struct gm_prediction *ret, struct gm_err **err)
+		       char *const *extra, struct gm_prediction *ret, struct gm_err **err)
 {
 	cleanup_strv char **all = sysroot_all_libdirs(run);
 	cleanup_strv char **sysdirs = whole ? strv_dup(all) : sysroot_system_dirs(run);
 	/* The host's glibc is the host's loader searching as it does for any
 	 * program: the binary's own RUNPATH first, then the host's
 	 * directories; no library path outranks what the binary asks for.
-	 * So does a whole system's. */
+	 * So does a whole system's, where a package's own directories are
+	 * among the system's, after the sysroot's (it is installed there). */
 	bool host = run->origin == ORIGIN_HOST;
+	cleanup_strv char **path = host || whole ? NULL : strv_dup(run->libdirs);
+	for (size_t i = 0; !host && extra && extra[i]; i++)
+		if (!strv_contains(whole ? sysdirs : path, extra[i]))
+			strv_push(whole ? &sysdirs : &path, extra[i]);
 	struct predict_env env = {.interp = run->loader,
-				  .library_path = host || whole ? NULL : run->libdirs,
+				  .library_path = path,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
 				  .sysroot_dirs = host ? NULL : whole ? all : run->libdirs,
 				  .swaps_glibc = true};
@@ -500,13 +505,19 @@ static int predict_run(const char *binary, const struct sysroot *run, bool whole
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err)
 {
-	return predict_run(binary, run, false, ret, err);
+	return predict_run(binary, run, false, NULL, ret, err);
 }
 
 int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err)
 {
-	return predict_run(binary, run, true, ret, err);
+	return predict_run(binary, run, true, NULL, ret, err);
+}
+
+int predict_dirs(const char *binary, const struct sysroot *run, bool whole, char *const *extra,
+		 struct gm_prediction *ret, struct gm_err **err)
+{
+	return predict_run(binary, run, whole, extra, ret, err);
 }
 
 void problems_free(struct gm_problem *v, size_t n)

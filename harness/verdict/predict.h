@@ -87,6 +87,12 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
  * distribution's loader searches its own, and nothing of the host's. */
 int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
+/* predict_loader (whole false) or predict_target (true) with a package's
+ * own library directories (cli explain PKG:PATH): after the sysroot's in
+ * the library path, or among a whole system's directories, after its
+ * own; none against the host. */
+int predict_dirs(const char *binary, const struct sysroot *run, bool whole, char *const *extra,
+		 struct gm_prediction *ret, struct gm_err **err);
 /* path names a file directly in one of dirs (not in a subdirectory). */
 bool path_directly_in(const char *path, char *const *dirs);
 
