@@ -50,6 +50,10 @@ struct predict_env {
 	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
 				      * sysroot's, not the host's (host_libs) */
 	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
+	/* Directories (real paths) that show covered_by's contents where the
+	 * process runs (exec/confine.h confine_cover: a suite's own
+	 * libraries): a RUNPATH naming one searches those instead. */
+	char *const *covered, *const *covered_by;
 	/* The method puts a glibc under the binary (an explicit loader, a
 	 * library path, a patched PT_INTERP or RUNPATH): a static executable,
 	 * which carries its own libc, is then GM_SKIPPED (PREDICT_STATIC_SKIP),
