@@ -38,32 +38,43 @@ endif
 GM_CFLAGS += $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 
-# Every target needs the libraries; a fresh machine gets them from ci/install-deps.sh.
-# Goals that need nothing installed do not install anything.
-NO_DEPS_GOALS := clean deps lint
+# Every build needs the libraries, and the test goals need bats.  make never
+# installs them: it names what is missing and stops (status 2); `make deps`
+# (ci/install-deps.sh) installs them from the Debian archive.  Goals that
+# build nothing check nothing; `make matrix` installs them first (below).
+# The Debian package that provides each pkg-config name, for the message.
+deb_of.libelf := libelf-dev
+deb_of.libarchive := libarchive-dev
+deb_of.libcurl := libcurl4-openssl-dev
+deb_of.json-c := libjson-c-dev
+deb_of.libcrypto := libssl-dev
+NO_DEPS_GOALS := clean deps lint matrix uninstall
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),)
   SKIP_DEPS := yes
 endif
 endif
 ifneq ($(SKIP_DEPS),yes)
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v bats >/dev/null && echo yes)
-ifneq ($(DEPS_OK),yes)
-  $(info glibc-matrix: installing missing build dependencies (ci/install-deps.sh))
-  DEPS_RC := $(shell bash ci/install-deps.sh >&2; echo $$?)
-  ifneq ($(DEPS_RC),0)
-    $(error ci/install-deps.sh failed (status $(DEPS_RC)); run it by hand to see why)
-  endif
+ifeq ($(shell command -v pkg-config 2>/dev/null),)
+  MISSING_DEPS := pkg-config (Debian: pkg-config)
+else
+  MISSING_DEPS := $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p) (Debian: $(deb_of.$(p)))))
+endif
+ifneq ($(filter check%,$(MAKECMDGOALS)),)
+  MISSING_DEPS += $(if $(shell command -v bats 2>/dev/null),,bats (Debian: bats))
+endif
+ifneq ($(strip $(MISSING_DEPS)),)
+  $(error missing build dependencies: $(strip $(MISSING_DEPS)); `make deps` installs them (ci/install-deps.sh, as root or with sudo))
 endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(if $(SKIP_DEPS),,$(shell pkg-config --cflags $(PKGS)))
 # libarchive and libcurl are opened on first use (harness/base/lazylib.h): linking
 # them would load ~40 libraries at every start.  Their sonames come from the
 # development symlinks, so the build follows the installed versions.
 LAZY_PKGS := libarchive libcurl
 soname = $(shell readelf -d $$($(CC) -print-file-name=$(1)) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p')
 GM_CFLAGS += -DGM_LIBARCHIVE_SONAME='"$(call soname,libarchive.so)"' -DGM_LIBCURL_SONAME='"$(call soname,libcurl.so)"'
-PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS))) -ldl -pthread
+PKG_LIBS := $(if $(SKIP_DEPS),,$(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)))) -ldl -pthread
 
 ifeq ($(V),1)
   Q :=
@@ -210,7 +221,10 @@ check-full: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks units
 
 # The main job on its built-in default: the default sysroots (one glibc built
 # from source, three Debian suites imported), then their listing.
-matrix: all
+# It installs the build dependencies first (deps), so the driver is built by
+# a second make that sees them.
+matrix: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash ci/default-sysroots.sh ./glibc-matrix
 
 # The quick benchmarks; bench/sysroot-build.sh (two full glibc builds) runs
@@ -263,6 +277,8 @@ build/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz-text.h $$(FUZZ_SRCS_$(1)) $$(
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
 
+# Installs what the build, the tests and the matrix need from the Debian
+# archive (apt-get, as root or through sudo); nothing else here runs apt.
 deps:
 	$(Q)bash ci/install-deps.sh
 

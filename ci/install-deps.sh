@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages glibc-matrix needs to build, test and run.
-# Used by .ci/run and by the Makefile when something is missing.  Idempotent:
+# Run by `make deps` (which .ci/run and `make matrix` run); a plain `make`
+# only names what is missing (Makefile).  Idempotent:
 # installs only what dpkg does not already report as installed.
 set -euo pipefail
 
