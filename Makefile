@@ -298,8 +298,9 @@ $(MAN_PAGES) &: glibc-matrix $(O)/glibc-inject ci/man.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the driver in bin/, the hook
 # and gm-batch in libexec/glibc-matrix/, the data (cases/, sysroots/,
-# containers/) in share/glibc-matrix/, and hooks.d for podman and CRI-O with
-# the installed hook's path.  The layout is relative: the driver finds its
+# containers/) in share/glibc-matrix/, hooks.d for podman and CRI-O with
+# the installed hook's path, the manual pages and the bash completion
+# (completion/glibc-matrix.bash).  The layout is relative: the driver finds its
 # data from its own place (harness/base/config.c), so a staged DESTDIR tree
 # or a moved PREFIX works as installed.  make uninstall removes exactly that.
 PREFIX ?= /usr/local
@@ -308,11 +309,13 @@ LIBEXECDIR = $(PREFIX)/libexec/glibc-matrix
 DATADIR = $(PREFIX)/share/glibc-matrix
 OCIHOOKSDIR = $(PREFIX)/share/containers/oci/hooks.d
 MANDIR = $(PREFIX)/share/man/man1
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 INSTALL_DATA := $(shell git ls-files cases sysroots containers/rootfs.tsv containers/hooks.d 2>/dev/null)
 install: all man
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)
 	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
+	$(Q)install -D -m 644 completion/glibc-matrix.bash $(DESTDIR)$(COMPLETIONDIR)/glibc-matrix
 	$(Q)install -m 755 glibc-matrix $(DESTDIR)$(BINDIR)/glibc-matrix
 	$(Q)install -m 755 $(O)/gm-batch $(O)/glibc-inject $(DESTDIR)$(LIBEXECDIR)/
 	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files (not a git checkout?))); do \
@@ -323,7 +326,8 @@ install: all man
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/glibc-matrix $(DESTDIR)$(OCIHOOKSDIR)/glibc-inject.json \
-		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1
+		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/glibc-matrix
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 .PHONY: all hooks units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \
