@@ -7,6 +7,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Werror=implicit-function-declaration -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 GM_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -iquote harness
+# O=DIR GM_BIN=DIR/glibc-matrix puts every output under DIR, the rest of
+# the tree untouched (debian/rules builds the package so).
 O := build
 GM_BIN := glibc-matrix
 
@@ -113,7 +115,7 @@ GM_BATCH_SRCS := containers/gm-batch.c harness/base/drain.c
 $(O)/gm-batch: $(GM_BATCH_SRCS) harness/base/drain.h
 	@mkdir -p $(O)
 	@echo "  CC    $@ (static)"
-	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -iquote harness -o $@ $(GM_BATCH_SRCS)
+	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -g -iquote harness -o $@ $(GM_BATCH_SRCS)
 
 # The OCI hook (harness/hook): the base and elf layers, its own archive,
 # libelf and json-c, nothing else; runtimes start it for every container.
@@ -160,7 +162,7 @@ $(foreach l,$(LIB_LAYERS),$(eval $(call layer_rule,$(l))))
 $(O)/harness/%.o: harness/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(GM_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(LAYER_LIBS) | $(O)/tests
 	@echo "  CC    $<"
@@ -293,8 +295,8 @@ clean:
 MAN_PAGES := $(O)/man/glibc-matrix.1 $(O)/man/glibc-inject.1
 man: $(MAN_PAGES)
 $(MAN_PAGES) &: glibc-matrix $(O)/glibc-inject ci/man.sh
-	$(Q)bash ci/man.sh ./glibc-matrix $(O)/glibc-inject $(O)/man \
-		"$$(./glibc-matrix --version | awk '{ print $$2 }')"
+	$(Q)bash ci/man.sh $(abspath $(GM_BIN)) $(O)/glibc-inject $(O)/man \
+		"$$($(abspath $(GM_BIN)) --version | awk '{ print $$2 }')"
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the driver in bin/, the hook
 # and gm-batch in libexec/glibc-matrix/, the data (cases/, sysroots/,
@@ -310,15 +312,18 @@ DATADIR = $(PREFIX)/share/glibc-matrix
 OCIHOOKSDIR = $(PREFIX)/share/containers/oci/hooks.d
 MANDIR = $(PREFIX)/share/man/man1
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
-INSTALL_DATA := $(shell git ls-files cases sysroots containers/rootfs.tsv containers/hooks.d 2>/dev/null)
+# The tracked files; outside a git checkout (an unpacked source package),
+# every file there.
+INSTALL_DATA_DIRS := cases sysroots containers/rootfs.tsv containers/hooks.d
+INSTALL_DATA := $(shell git ls-files $(INSTALL_DATA_DIRS) 2>/dev/null || find $(INSTALL_DATA_DIRS) -type f | LC_ALL=C sort)
 install: all man
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)
 	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
 	$(Q)install -D -m 644 completion/glibc-matrix.bash $(DESTDIR)$(COMPLETIONDIR)/glibc-matrix
-	$(Q)install -m 755 glibc-matrix $(DESTDIR)$(BINDIR)/glibc-matrix
+	$(Q)install -m 755 $(GM_BIN) $(DESTDIR)$(BINDIR)/glibc-matrix
 	$(Q)install -m 755 $(O)/gm-batch $(O)/glibc-inject $(DESTDIR)$(LIBEXECDIR)/
-	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files (not a git checkout?))); do \
+	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files in $(INSTALL_DATA_DIRS))); do \
 		install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
 	$(Q)$(MAKE) --no-print-directory hooks HOOKS_DIR=$(DESTDIR)$(OCIHOOKSDIR) \
 		GLIBC_INJECT_PATH=$(LIBEXECDIR)/glibc-inject

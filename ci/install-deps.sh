@@ -37,6 +37,8 @@ packages=(
 	# the manual pages rendered and checked (016-man.bats); the installed
 	# driver run with the checkout hidden (015-install.bats: unshare)
 	groff-base man-db util-linux
+	# the Debian package built, linted, installed and removed (018-deb.bats)
+	dpkg-dev debhelper lintian
 	# the CI templates of ci/github and ci/gitlab: parsed and linted
 	python3-yaml yamllint
 	# foreign architectures (068-foreign.bats): qemu-user and Debian's cross
