@@ -74,7 +74,7 @@ PKG_CFLAGS := $(if $(SKIP_DEPS),,$(shell pkg-config --cflags $(PKGS)))
 # them would load ~40 libraries at every start.  Their sonames come from the
 # development symlinks, so the build follows the installed versions.
 LAZY_PKGS := libarchive libcurl
-soname = $(shell readelf -d $$($(CC) -print-file-name=$(1)) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p')
+soname = $(if $(SKIP_DEPS),,$(shell readelf -d $$($(CC) -print-file-name=$(1) 2>/dev/null) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p'))
 GM_CFLAGS += -DGM_LIBARCHIVE_SONAME='"$(call soname,libarchive.so)"' -DGM_LIBCURL_SONAME='"$(call soname,libcurl.so)"'
 PKG_LIBS := $(if $(SKIP_DEPS),,$(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)))) -ldl -pthread
 
@@ -315,7 +315,7 @@ COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 # The tracked files; outside a git checkout (an unpacked source package),
 # every file there.
 INSTALL_DATA_DIRS := cases sysroots containers/rootfs.tsv containers/hooks.d
-INSTALL_DATA := $(shell git ls-files $(INSTALL_DATA_DIRS) 2>/dev/null || find $(INSTALL_DATA_DIRS) -type f | LC_ALL=C sort)
+INSTALL_DATA = $(shell git ls-files $(INSTALL_DATA_DIRS) 2>/dev/null || find $(INSTALL_DATA_DIRS) -type f | LC_ALL=C sort)
 install: all man
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)

@@ -80,6 +80,11 @@ nothing_installed() {
 	run make -C "$TOP" --no-print-directory -n deps 3>&-
 	[ "$status" -eq 0 ]
 	[ "$output" = "bash ci/install-deps.sh" ]
+	# On a machine with none of the build tools yet, make deps says only that.
+	rm -f "$FARM"/{gcc,cc,pkg-config,pkgconf,readelf,git}
+	make_in -n deps
+	[ "$status" -eq 0 ]
+	[ "$output" = "bash ci/install-deps.sh" ]
 	# -n runs the recursive make (so the sub-make's -n plan follows).
 	run make -C "$TOP" --no-print-directory -n matrix 3>&-
 	[ "$status" -eq 0 ]
