@@ -45,6 +45,8 @@ packages=(
 	# compilers for the probes
 	qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 	gcc-riscv64-linux-gnu g++-riscv64-linux-gnu
+	# build --for around the build systems people use (101-build.bats)
+	cmake cargo golang-go
 )
 
 missing=()

@@ -30,7 +30,7 @@ _glibc_matrix_values() {
 		"$gm" __complete targets 2>/dev/null
 		[ "$cmd" != check ] || echo host
 		;;
-	--build | --run | --sysroot)
+	--build | --run | --sysroot | --for)
 		if [ "$cmd" = flags ]; then
 			"$gm" __complete sysroots 2>/dev/null
 		else
@@ -47,7 +47,7 @@ _glibc_matrix_values() {
 	--max-glibc) "$gm" __complete versions 2>/dev/null ;;
 	--arch) printf '%s\n' amd64 arm64 riscv64 ;;
 	--format) printf '%s\n' html md junit tap json text ;;
-	--out | --dir | --library-path) echo -d ;;
+	--out | --dir | --library-path | --report) echo -d ;;
 	--output | --baseline | --policy | --hook | --interp) echo -f ;;
 	esac
 }

@@ -253,7 +253,7 @@ interrupt_early() {
 @test "check: a host binary against 2.31 and 2.41, with the host libraries it needs named" {
 	out=$BATS_TEST_TMPDIR/out
 	run_gm 1 check /usr/bin/ls --against debian-bullseye-amd64 --against debian-trixie-amd64 \
-		--args / --out "$out"
+		--args / --host-libs --out "$out"
 	assert_contains "$output" "needs /lib/x86_64-linux-gnu/libselinux.so.1 from the host"
 	assert_contains "$output" "against debian-bullseye-amd64 by loader: symbol-version (GLIBC_2.33)"
 	assert_contains "$output" " 0 mismatches"

@@ -221,13 +221,23 @@ missing_symbol() {
 	run readelf -d "$app"
 	assert_contains "$output" 'RUNPATH'
 	run_gm 0 check "$app" --against bookworm --against trixie -m loader -m interp \
-		--out "$BATS_TEST_TMPDIR/out"
+		--host-libs --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "libbz2.so.1.0 from the host"
 	assert_not_contains "$output" "libz.so.1 from the host"
 	run cells "$BATS_TEST_TMPDIR/out"
 	echo "$output"
 	[ "$(grep -c '^[a-z]* ok ok' <<<"$output")" -eq 4 ]
-	run_gm 0 explain "$app" --against bookworm
+	# With the suites' own libraries (the default): libbz2 is each suite's,
+	# libz still the bundled copy, even where the suite's sysroot has one.
+	run_gm 0 check "$app" --against bookworm --against trixie -m loader -m interp \
+		--out "$BATS_TEST_TMPDIR/own"
+	assert_contains "$output" "against debian-bookworm-amd64: libbz2.so.1.0 from bookworm's libbz2-1.0"
+	assert_contains "$output" "against debian-trixie-amd64: libbz2.so.1.0 from trixie's libbz2-1.0"
+	assert_not_contains "$output" "libz.so.1 from"
+	run cells "$BATS_TEST_TMPDIR/own"
+	echo "$output"
+	[ "$(grep -c '^[a-z]* ok ok' <<<"$output")" -eq 4 ]
+	run_gm 0 explain "$app" --against bookworm --host-libs
 	assert_contains "$output" "libbz2.so.1.0 from the host: /lib/x86_64-linux-gnu/libbz2.so.1.0"
 	assert_contains "$output" "libz.so.1 from the binary's own search path: $BATS_FILE_TMPDIR/app/bin/../lib/libz.so.1"
 	assert_not_contains "$output" "libz.so.1 from the host"

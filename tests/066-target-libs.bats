@@ -73,7 +73,7 @@ glibcxx() {
 	require_tool g++ g++
 	local d=$BATS_FILE_TMPDIR out=$BATS_TEST_TMPDIR/out
 	run_gm 1 check "$d/cxx-bullseye" --args "3 b b" --against bullseye -m host -m loader \
-		-m interp -m rpath -m env --out "$out"
+		-m interp -m rpath -m env --host-libs --out "$out"
 	assert_contains "$output" "0 mismatches"
 	run method_cells "$out"
 	echo "$output"
@@ -87,6 +87,18 @@ glibcxx() {
 	# libstdc++'s own libm: the loader takes the host's, which needs
 	# GLIBC_ABI_DT_RELR from bullseye's libc.  The same for rpath.
 	assert_contains "$output" "interp debian-bullseye-amd64 mixed-glibc mixed-glibc GLIBC_ABI_DT_RELR of libc.so.6, required by libm.so.6"
+	assert_contains "$output" "rpath debian-bullseye-amd64 mixed-glibc mixed-glibc"
+	# With bullseye's own libraries (the default), bullseye's loader finds
+	# bullseye's libm where a bullseye system keeps it: interp runs, as on
+	# bullseye.  rpath keeps this machine's loader, which still finds the
+	# host's libm.
+	run_gm 1 check "$d/cxx-bullseye" --args "3 b b" --against bullseye -m loader -m interp \
+		-m rpath --out "$out-own"
+	assert_contains "$output" "0 mismatches"
+	run method_cells "$out-own"
+	echo "$output"
+	assert_contains "$output" "loader debian-bullseye-amd64 ok ok"
+	assert_contains "$output" "interp debian-bullseye-amd64 ok ok"
 	assert_contains "$output" "rpath debian-bullseye-amd64 mixed-glibc mixed-glibc"
 	run_gm 0 exec --sysroot bullseye -- "$d/cxx-bullseye" 3 b b
 	assert_contains "$output" "caught thrown, 2 distinct words, 7"
@@ -150,12 +162,14 @@ bullseye_with_less() {
 	local dir=$GLIBC_MATRIX_STORE/sysroots/debian-bullseye-amd64 less=$BATS_TEST_TMPDIR/less
 	cp "$dir/usr/bin/less" "$less" 2>/dev/null || cp "$dir/bin/less" "$less"
 	# The host's libtinfo needs a newer glibc than bullseye's.
-	run_gm 1 explain "$less" --against plain-bullseye
+	run_gm 1 explain "$less" --against plain-bullseye --host-libs
 	assert_contains "$output" "libtinfo.so.6 from the host: /lib/x86_64-linux-gnu/libtinfo.so.6"
 	assert_contains "$output" "/lib/x86_64-linux-gnu/libtinfo.so.6 needs GLIBC_2.33"
 	run_gm 0 explain "$less" --against debian-bullseye-amd64
-	assert_contains "$output" "libtinfo.so.6 from sysroot debian-bullseye-amd64: $dir/lib/x86_64-linux-gnu/libtinfo.so.6"
-	run_gm 1 check "$less" --args --version --against plain-bullseye \
+	assert_contains "$output" "libtinfo.so.6 from sysroot debian-bullseye-amd64 (bullseye's libtinfo6 6.2"
+	assert_contains "$output" "$dir/lib/x86_64-linux-gnu/libtinfo.so.6"
+	run_gm 1 explain "$less" --against plain-bullseye --host-libs
+	run_gm 1 check "$less" --args --version --against plain-bullseye --host-libs \
 		--against debian-bullseye-amd64 -m loader -m interp --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "0 mismatches"
 	run method_cells "$BATS_TEST_TMPDIR/out"

@@ -252,6 +252,17 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 	return r;
 }
 
+/* A reader of one compressed (or plain) stream, not an archive format. */
+static struct archive *raw_reader(struct gm_err **err)
+{
+	if (la_load(err) < 0)
+		return NULL;
+	struct archive *in = la.archive_read_new();
+	la.archive_read_support_filter_all(in);
+	la.archive_read_support_format_raw(in);
+	return in;
+}
+
 int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 			   size_t *ret_len, struct gm_err **err)
 {
@@ -260,11 +271,9 @@ int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 	size_t n = 0;
 	int r = 0;
 
-	if (la_load(err) < 0)
+	struct archive *in = raw_reader(err);
+	if (!in)
 		return -1;
-	struct archive *in = la.archive_read_new();
-	la.archive_read_support_filter_all(in);
-	la.archive_read_support_format_raw(in);
 	if (la.archive_read_open_memory(in, data, len) != ARCHIVE_OK ||
 	    la.archive_read_next_header(in, &e) != ARCHIVE_OK) {
 		r = gm_infra(err, 0, "cannot decompress: %s", la_reason(in));
@@ -296,4 +305,72 @@ int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 	if (ret_len)
 		*ret_len = n;
 	return 0;
+}
+
+/* Feeds the complete lines of buf[0..*n) to line() and keeps the rest at
+ * the front; a line that fills the whole buffer is passed on cut. */
+static int flush_lines(char *buf, size_t *n, bool all, size_t cap,
+		       int (*line)(void *, char *, size_t, struct gm_err **), void *ctx,
+		       struct gm_err **err)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		buf[i] = '\0';
+		if (line(ctx, buf + start, i - start, err) < 0)
+			return -1;
+		start = i + 1;
+	}
+	if ((all || (start == 0 && *n == cap)) && start < *n) {
+		buf[*n] = '\0';
+		if (line(ctx, buf + start, *n - start, err) < 0)
+			return -1;
+		start = *n;
+	}
+	memmove(buf, buf + start, *n - start);
+	*n -= start;
+	return 0;
+}
+
+int archive_each_line(const char *path, size_t max,
+		      int (*line)(void *ctx, char *text, size_t len, struct gm_err **err),
+		      void *ctx, struct gm_err **err)
+{
+	enum { CAP = 64 * 1024 };
+	struct archive_entry *e;
+	size_t n = 0, total = 0;
+	int r = 0;
+
+	struct archive *in = raw_reader(err);
+	if (!in)
+		return -1;
+	if (la.archive_read_open_filename(in, path, 65536) != ARCHIVE_OK ||
+	    la.archive_read_next_header(in, &e) != ARCHIVE_OK) {
+		r = gm_usage(err, "%s: cannot decompress: %s", path, la_reason(in));
+		la.archive_read_free(in);
+		return r;
+	}
+	cleanup_free char *buf = xmalloc(CAP + 1);
+	for (;;) {
+		la_ssize_t got = la.archive_read_data(in, buf + n, CAP - n);
+		if (got < 0) {
+			r = gm_usage(err, "%s: cannot decompress: %s", path, la_reason(in));
+			break;
+		}
+		total += (size_t)got;
+		if (total > max) {
+			r = gm_usage(err, "%s: more than %zu bytes decompressed", path, max);
+			break;
+		}
+		n += (size_t)got;
+		if ((r = flush_lines(buf, &n, got == 0, CAP, line, ctx, err)) < 0 || got == 0)
+			break;
+		if (interrupted()) {
+			r = gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted");
+			break;
+		}
+	}
+	la.archive_read_free(in);
+	return r;
 }

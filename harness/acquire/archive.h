@@ -22,4 +22,13 @@ int archive_extract_deb(const char *path, const char *destdir, struct gm_err **e
 int archive_decompress_mem(const void *data, size_t len, size_t max, char **ret,
 			   size_t *ret_len, struct gm_err **err);
 
+/* Decompresses the file at path (xz, gz, ... or plain) as a stream and
+ * calls line() for each line, without its newline, NUL-terminated (a line
+ * longer than 64 KiB is cut there): a 170 MB Contents index never sits in
+ * memory.  At most max decompressed bytes.  line() returning < 0 stops
+ * with its *err. */
+int archive_each_line(const char *path, size_t max,
+		      int (*line)(void *ctx, char *text, size_t len, struct gm_err **err),
+		      void *ctx, struct gm_err **err);
+
 #endif

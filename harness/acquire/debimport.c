@@ -6,6 +6,7 @@
 #include "acquire/archive.h"
 #include "base/cleanup.h"
 #include "acquire/debdeps.h"
+#include "acquire/deblibs.h"
 #include "acquire/debindex.h"
 #include "acquire/debversion.h"
 #include "elf/elfinfo.h"
@@ -36,7 +37,11 @@
  * replaces sysroots made by an older importer. */
 #define DEBIMPORT_FORMAT "debimport-2"
 
+/* Where the packages for users' libraries go (sysroot.suite_libdirs). */
+#define SUITE_LIBS "suite-libs"
 #define RELEASE_MAX (64u << 20)
+/* Where dpkg says which package owns which file on this machine. */
+#define DPKG_INFO "/var/lib/dpkg/info"
 #define PACKAGES_MAX (1024u << 20)
 
 /* Without a context the import is silent. */
@@ -69,6 +74,12 @@ struct job {
 	struct debset set;
 	char *glibc;        /* upstream version */
 	char cache_key[65];
+	char **suite_with;  /* packages for the libraries users' files need */
+	char **apart;       /* packages of set that go to suite-libs/ */
+	char **lacking;     /* libraries asked for that the old sysroot lacks */
+	char **unshipped;   /* ... that no package of the suite ships */
+	struct debcontents table; /* the suite's library table, once loaded */
+	bool have_table;
 };
 
 static void job_release(struct job *j)
@@ -83,6 +94,12 @@ static void job_release(struct job *j)
 	strv_free(j->with);
 	debset_release(&j->set);
 	free(j->glibc);
+	strv_free(j->suite_with);
+	strv_free(j->apart);
+	strv_free(j->lacking);
+	strv_free(j->unshipped);
+	if (j->have_table)
+		debcontents_release(&j->table);
 }
 
 static bool http_not_found(const struct gm_err *e)
@@ -228,25 +245,10 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 	}
 	cleanup_free char *dest =
 		xasprintf("%s/debian-%s-%s-Packages%s", j->downloads, j->suite, j->a->deb, ext);
-	cleanup_free char *plain = xasprintf("%s/dists/%s/%s", j->url, j->suite, path);
 	gm_note(ctx_of(j), "fetching the %s %s package index", j->suite, j->a->deb);
-	int r = -1;
-	if (debindex_release_by_hash(j->release)) {
-		/* By hash, the index cannot change under us between the Release
-		 * file and this download when the mirror updates. */
-		cleanup_free char *byhash = xasprintf("%s/dists/%s/main/binary-%s/by-hash/SHA256/%s",
-						      j->url, j->suite, j->a->deb, sha);
-		struct gm_err *e = NULL;
-		r = fetch_file_sized(byhash, dest, sha, size, NULL, &e);
-		if (r < 0 && e->code == GM_EXIT_INTERRUPTED) {
-			*err = e;
-			return -1;
-		}
-		gm_err_free(&e);
-	}
-	if (r < 0 && fetch_file_sized(plain, dest, sha, size, NULL, err) < 0)
+	if (deblibs_fetch_listed(j->url, j->suite, j->release, path, dest, "package index",
+				 err) < 0)
 		return -1;
-
 	cleanup_free char *data = NULL;
 	size_t len;
 	if (read_file(dest, &data, &len, err) < 0)
@@ -260,9 +262,67 @@ static int fetch_packages(struct job *j, char **ret, struct gm_err **err)
 	return 0;
 }
 
+/* The packages that ship the libraries the old sysroot lacks join --with;
+ * those no package ships are noted. */
+static int choose_libraries(struct job *j, const char *index, struct gm_err **err)
+{
+	if (!j->lacking || !j->lacking[0])
+		return 0;
+	if (!j->have_table) {
+		gm_note(ctx_of(j), "reading which %s packages ship %s%s", j->suite, j->lacking[0],
+			j->lacking[1] ? " and the other libraries" : "");
+		struct gm_err *e = NULL;
+		j->have_table = deblibs_table(j->url, j->suite, j->release, j->downloads, j->a->deb,
+					      j->a->triplet, &j->table, &e) == 0;
+		if (e && e->code == GM_EXIT_INTERRUPTED) {
+			*err = e;
+			return -1;
+		}
+		if (e)
+			gm_note(ctx_of(j), "warning: %s; taking the packages Debian's library naming "
+				   "policy names instead, each kept only if it holds the library",
+				e->msg);
+		gm_err_free(&e);
+	}
+	strv_free(j->unshipped);
+	j->unshipped = xcalloc(1, sizeof(char *));
+	cleanup_strv char **owners =
+		j->have_table ? NULL : deblibs_host_owners(DPKG_INFO, j->a->triplet, j->lacking);
+	deblibs_choose(j->have_table ? &j->table : NULL, owners, index, j->a->deb, j->lacking,
+		       &j->suite_with, &j->unshipped);
+	return 0;
+}
+
+/* The packages the libraries for users' files bring beyond what the
+ * sysroot is made of without them: j->apart. */
+static int set_apart(struct job *j, const char *index, struct gm_err **err)
+{
+	struct debset base = {0};
+	strv_free(j->apart);
+	j->apart = xcalloc(1, sizeof(char *));
+	if (!j->suite_with[0])
+		return 0;
+	if (debdeps_resolve(index, j->a->deb, j->suite, j->with, &base, err) < 0)
+		return -1;
+	for (size_t i = 0; i < j->set.n; i++) {
+		bool in_base = false;
+		for (size_t k = 0; k < base.n && !in_base; k++)
+			in_base = strcmp(base.pkgs[k].package, j->set.pkgs[i].package) == 0;
+		if (!in_base)
+			strv_push(&j->apart, j->set.pkgs[i].package);
+	}
+	debset_release(&base);
+	return 0;
+}
+
 static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 {
-	if (debdeps_resolve(index, j->a->deb, j->suite, j->with, &j->set, err) < 0)
+	cleanup_strv char **all = strv_dup(j->with);
+	for (size_t i = 0; j->suite_with[i]; i++)
+		if (!strv_contains(all, j->suite_with[i]))
+			strv_push(&all, j->suite_with[i]);
+	if (debdeps_resolve(index, j->a->deb, j->suite, all, &j->set, err) < 0 ||
+	    set_apart(j, index, err) < 0)
 		return -1;
 	for (size_t i = 0; j->set.notes[i]; i++)
 		gm_note(ctx_of(j), "%s", j->set.notes[i]);
@@ -275,7 +335,8 @@ static int pick_packages(struct job *j, const char *index, struct gm_err **err)
 	struct strbuf key = STRBUF_INIT;
 	strbuf_addf(&key, "%s\n%s\n%s\n", DEBIMPORT_FORMAT, j->suite, j->a->deb);
 	for (size_t i = 0; i < j->set.n; i++)
-		strbuf_addf(&key, "%s %s\n", j->set.pkgs[i].filename, j->set.pkgs[i].sha256);
+		strbuf_addf(&key, "%s %s%s\n", j->set.pkgs[i].filename, j->set.pkgs[i].sha256,
+			    strv_contains(j->apart, j->set.pkgs[i].package) ? " apart" : "");
 	/* An unverified import is another sysroot: a later verified --refresh
 	 * replaces it.  (Verified imports keep the key they always had.) */
 	if (j->o->insecure)
@@ -306,7 +367,10 @@ static int fetch_and_extract(struct job *j, const char *stage, struct gm_err **e
 			return -1;
 		if (check_interrupted(err) < 0)
 			return -1;
-		if (archive_extract_deb(dest, stage, err) < 0)
+		cleanup_free char *apart = path_join(stage, SUITE_LIBS);
+		bool away = strv_contains(j->apart, p->package);
+		if ((away && mkdir_p(apart, 0755, err) < 0) ||
+		    archive_extract_deb(dest, away ? apart : stage, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -319,7 +383,9 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 	int r = -1;
 	cleanup_free char *script = xasprintf("usr/lib/%s/libc.so", j->a->triplet);
 
-	if (rootpath_fix_symlinks(stage, err) < 0 || deblayout_add_usrmerge_links(stage, err) < 0)
+	cleanup_free char *apart = path_join(stage, SUITE_LIBS);
+	if ((path_is_dir(apart) && rootpath_fix_symlinks(apart, err) < 0) ||
+	    rootpath_fix_symlinks(stage, err) < 0 || deblayout_add_usrmerge_links(stage, err) < 0)
 		goto out;
 	if (deblayout_find(stage, j->a, &l, err) < 0)
 		goto out;
@@ -354,6 +420,15 @@ static int assemble(struct job *j, const char *stage, struct sysroot *s, struct 
 		strv_push_take(&s->packages, xasprintf("%s %s", j->set.pkgs[i].package,
 							j->set.pkgs[i].version));
 	s->with = strv_dup(j->with);
+	s->suite_with = strv_dup(j->suite_with);
+	s->suite_libdirs = xcalloc(1, sizeof(char *));
+	const char *const dirs[] = {"lib", "usr/lib"};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *rel = xasprintf("%s/%s/%s", SUITE_LIBS, dirs[i], j->a->triplet);
+		cleanup_free char *at = path_join(stage, rel);
+		if (path_is_dir(at))
+			strv_push_take(&s->suite_libdirs, path_join(j->final, rel));
+	}
 	r = sysroot_write(stage, s, err);
 out:
 	deblayout_release(&l);
@@ -390,6 +465,67 @@ static bool covers(const struct sysroot *s, char *const *with)
 	return true;
 }
 
+/* The suite's library table from the store, without the network: 1, 0
+ * when there is none (or it cannot be read: it is made again). */
+static int load_table(struct job *j)
+{
+	if (!j->downloads && store_dir(j->o->cfg, "downloads", &j->downloads, NULL) < 0)
+		return 0;
+	cleanup_free char *path = deblibs_table_path(j->downloads, j->suite, j->a->deb);
+	j->have_table = debcontents_load(path, &j->table, NULL) == 0;
+	return j->have_table;
+}
+
+/* The caller's view of the libraries it asked for. */
+static void libs_out(struct job *j, const struct sysroot *s)
+{
+	/* What the sysroot still lacks, after every package that ships it (or,
+	 * without the suite's Contents index, the policy's guess) went in. */
+	if (j->o->ret_unshipped)
+		*j->o->ret_unshipped = deblibs_lacking(s, j->o->libraries);
+	if (!j->o->ret_shipped)
+		return;
+	if (!j->have_table)
+		load_table(j);
+	cleanup_strv char **owners =
+		j->have_table ? NULL
+			      : deblibs_host_owners(DPKG_INFO, j->a->triplet, j->o->libraries);
+	*j->o->ret_shipped = deblibs_shipped(j->have_table ? &j->table : NULL, owners, s,
+					     j->o->libraries);
+}
+
+/* Are the libraries asked for settled by s without the network: each is
+ * held, or the suite's table (when in the store) says no package ships it?
+ * Sets j->lacking and, when settled, j->unshipped. */
+static bool libs_settled(struct job *j, const struct sysroot *s)
+{
+	strv_free(j->lacking);
+	j->lacking = deblibs_lacking(s, j->o->libraries);
+	strv_free(j->unshipped);
+	j->unshipped = xcalloc(1, sizeof(char *));
+	if (!j->lacking[0])
+		return true;
+	if (!j->have_table && load_table(j) <= 0)
+		return false;
+	for (size_t i = 0; j->lacking[i]; i++) {
+		if (debcontents_find(&j->table, j->lacking[i]))
+			return false;
+		strv_push(&j->unshipped, j->lacking[i]);
+	}
+	return true;
+}
+
+/* *v becomes earlier's names, then those of *v not among them. */
+static void merge_into(char ***v, char *const *earlier)
+{
+	char **merged = strv_dup(earlier);
+	for (size_t i = 0; (*v)[i]; i++)
+		if (!strv_contains(merged, (*v)[i]))
+			strv_push(&merged, (*v)[i]);
+	strv_free(*v);
+	*v = merged;
+}
+
 /* The part that runs under the lock. */
 static int import_locked(struct job *j, struct sysroot *ret, enum debimport_state *state,
 			 struct gm_err **err)
@@ -409,24 +545,30 @@ static int import_locked(struct job *j, struct sysroot *ret, enum debimport_stat
 	bool extend = have_old && !covers(&old, j->with);
 	if (have_old) {
 		/* What earlier imports were asked for comes first and stays. */
-		char **merged = strv_dup(old.with);
-		for (size_t i = 0; j->with[i]; i++)
-			if (!strv_contains(merged, j->with[i]))
-				strv_push(&merged, j->with[i]);
-		strv_free(j->with);
-		j->with = merged;
+		merge_into(&j->with, old.with);
+		merge_into(&j->suite_with, old.suite_with);
 	}
-	if (have_old && !j->o->refresh && !extend) {
+	if (have_old && !j->o->refresh && !extend && libs_settled(j, &old)) {
 		/* Someone else imported it while we waited for the lock. */
 		*ret = old;
 		*state = DEBIMPORT_CACHED;
 		return 0;
 	}
-	if (mirror_debian(j->o->cfg, &j->url, err) < 0 || store_dir(j->o->cfg, "downloads", &j->downloads, err) < 0)
+	if (!have_old)
+		j->lacking = strv_dup(j->o->libraries);
+	if (mirror_debian(j->o->cfg, &j->url, err) < 0 ||
+	    (!j->downloads && store_dir(j->o->cfg, "downloads", &j->downloads, err) < 0))
 		goto out;
 	if (fetch_release(j, err) < 0 || check_release(j, err) < 0 ||
-	    fetch_packages(j, &index, err) < 0)
+	    fetch_packages(j, &index, err) < 0 || choose_libraries(j, index, err) < 0)
 		goto out;
+	extend = have_old && (!covers(&old, j->with) || !covers(&old, j->suite_with));
+	if (have_old && !j->o->refresh && !extend) {
+		/* What it lacks, no package of the suite ships. */
+		*ret = old;
+		*state = DEBIMPORT_CACHED;
+		return 0;
+	}
 	if (pick_packages(j, index, err) < 0)
 		goto out;
 	free(steal_pointer(&index)); /* 60 MB we no longer need */
@@ -483,7 +625,25 @@ static int job_init(struct job *j, const struct debimport_opts *o, struct gm_err
 			return gm_usage(err, "invalid package name '%s' for --with (Debian binary "
 					"package names: [a-z0-9][a-z0-9+.-]+)", o->with[i]);
 	j->with = strv_dup(o->with);
+	j->suite_with = xcalloc(1, sizeof(char *));
 	return 0;
+}
+
+char **debimport_shipped(const struct gm_config *cfg, const struct sysroot *s,
+			 char *const *names)
+{
+	const struct gm_arch *a = arch_by_gnu(s->arch);
+	struct debcontents t;
+	cleanup_free char *downloads = NULL;
+	if (!a || !s->suite || store_dir(cfg, "downloads", &downloads, NULL) < 0)
+		return xcalloc(1, sizeof(char *));
+	cleanup_free char *path = deblibs_table_path(downloads, s->suite, a->deb);
+	bool table = debcontents_load(path, &t, NULL) == 0;
+	cleanup_strv char **owners = table ? NULL : deblibs_host_owners(DPKG_INFO, a->triplet, names);
+	char **v = deblibs_shipped(table ? &t : NULL, owners, s, names);
+	if (table)
+		debcontents_release(&t);
+	return v;
 }
 
 int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
@@ -497,8 +657,9 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 	/* The fast path: a complete sysroot exists, no lock and no network. */
 	if (!opts->refresh && sysroot_read(j.final, ret, NULL) == 0) {
 		r = check_existing(&j, ret, err);
-		if (r == 0 && covers(ret, j.with)) {
+		if (r == 0 && covers(ret, j.with) && libs_settled(&j, ret)) {
 			*ret_state = DEBIMPORT_CACHED;
+			libs_out(&j, ret);
 			goto out;
 		}
 		sysroot_release(ret);
@@ -510,6 +671,8 @@ int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 	if (store_lock(opts->cfg, opts->ctx, j.name, &fd, err) < 0)
 		goto out;
 	r = import_locked(&j, ret, ret_state, err);
+	if (r == 0)
+		libs_out(&j, ret);
 	/* A failed first import leaves no sysroot, and so no lock file. */
 	store_unlock(opts->cfg, j.name, fd, !path_exists(j.final));
 out:

@@ -26,6 +26,16 @@ struct debimport_opts {
 	 * mirror without one); the hashes are still checked, the manifest
 	 * says "signature": "unchecked". */
 	bool insecure;
+	/* Shared libraries (file names: "libjq.so.1") the sysroot must hold
+	 * from the suite, beyond glibc: those it lacks are looked up in the
+	 * suite's Contents index (deblibs.h) and the packages that ship them
+	 * are added as --with adds packages.  NULL: none. */
+	char *const *libraries;
+	/* Out, when libraries is given (the caller frees both; NULL: not
+	 * wanted): the names no package of the suite ships, and "NAME
+	 * PACKAGE VERSION" for each the sysroot holds from a package. */
+	char ***ret_unshipped;
+	char ***ret_shipped;
 	/* Progress notes ("downloading libc6 ...") go through gm_note; NULL: none. */
 	const struct gm_ctx *ctx;
 	/* The store, the recipes, the mirror and the keyring. */
@@ -44,6 +54,13 @@ enum debimport_state {
 /* Imports (or finds) the sysroot; *ret gets its manifest. */
 int debimport_run(const struct debimport_opts *opts, struct sysroot *ret,
 		  enum debimport_state *ret_state, struct gm_err **err);
+
+/* "NAME PACKAGE VERSION" for each of names (library file names) that the
+ * imported sysroot s holds from one of its packages, by the suite's
+ * library table in the store or, without one, the guesses an import makes
+ * (deblibs.h).  No network. */
+char **debimport_shipped(const struct gm_config *cfg, const struct sysroot *s,
+			 char *const *names);
 
 /* Exposed for unit tests. */
 bool debimport_suite_valid(const char *suite);

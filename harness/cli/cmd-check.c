@@ -15,6 +15,7 @@
 #include "methods/method.h"
 #include "base/arch.h"
 #include "cli/select.h"
+#include "cli/target-libs.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -27,6 +28,7 @@
 static const char help[] =
 	"usage: glibc-matrix check BINARY... --against S... [--method M]...\n"
 	"         [--args \"A B\"] [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
+	"         [--host-libs]\n"
 	"         [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
 	"         [--baseline OLD.json] [--policy FILE] [--allow-empty]\n"
 	"         [--rootfs R]... [--hook PATH [--hook-arg A]... [--hook-env K=V]...]\n"
@@ -36,9 +38,15 @@ static const char help[] =
 	"(PIE or not), a static executable (glibc-independent: the methods that swap\n"
 	"the glibc are skipped, with the reason) or a shared object (loaded by a host\n"
 	"program).  BINARY's own RUNPATH ($ORIGIN included) is searched right after\n"
-	"the sysroot's directories; libraries it needs beyond those are found as the\n"
-	"host finds them, after, and the report names them.  A file of another\n"
-	"architecture is never executed (skipped).\n"
+	"the sysroot's directories.  Against a sysroot imported from a Debian suite,\n"
+	"the libraries it needs beyond those are the suite's: the packages that ship\n"
+	"them (the suite's Contents index) are imported into the sysroot, the\n"
+	"sysroot's loader finds the sysroot's where the host keeps its libraries, and\n"
+	"a library no package of the suite ships is missing there, as on a real\n"
+	"system; the report names each library's package and version.  Against\n"
+	"other sysroots they are found as the host finds them, after, and the report\n"
+	"names them.\n"
+	"A file of another architecture is never executed (skipped).\n"
 	"\n"
 	"  --against S     a sysroot name, a Debian suite, a glibc version, a profile\n"
 	"                  (rhel8, manylinux_2_28, ubuntu-22.04: sysroots/profiles.tsv)\n"
@@ -53,6 +61,8 @@ static const char help[] =
 	"  --library-path DIR  searched for libraries beyond glibc after the sysroot's\n"
 	"                  directories and BINARY's own RUNPATH, before the host's\n"
 	"                  (repeatable)\n"
+	"  --host-libs     against Debian suites too, libraries beyond glibc come from\n"
+	"                  this machine, not from the suite's packages\n"
 	"  --expect-exit N the exit status that means success (default 0)\n"
 	"  --out DIR       results.json goes there (default reports/check-<UTC time>)\n"
 	"  --baseline OLD.json  gate on regressions only: a cell that was as expected in\n"
@@ -126,6 +136,7 @@ struct check_opts {
 	const char *timeout;        /* --timeout as given, or NULL */
 	int expect_exit;
 	bool allow_empty;
+	bool host_libs;             /* --host-libs */
 };
 
 static void check_opts_release(struct check_opts *o)
@@ -164,7 +175,7 @@ static int set_words(char ***v, const char *opt, const char *arg, struct gm_err 
 }
 
 enum { OPT_ARGS = 1000, OPT_EXPECT, OPT_TIMEOUT, OPT_OUT, OPT_HOST, OPT_LIBPATH,
-       OPT_BASELINE, OPT_POLICY, OPT_ALLOW_EMPTY };
+       OPT_BASELINE, OPT_POLICY, OPT_ALLOW_EMPTY, OPT_HOST_LIBS };
 
 /* One option of check's own (not -q, not a container option): 0 taken,
  * 1 not one of them, -1 + err. */
@@ -180,6 +191,7 @@ static int parse_one(int c, const char *arg, struct check_opts *o, struct gm_err
 			return -1;
 		return o->host_program[0] ? 0 : gm_usage(err, "--host-program: want PROGRAM [ARGS]");
 	case OPT_LIBPATH: return add_libpath(o, arg, err);
+	case OPT_HOST_LIBS: o->host_libs = true; return 0;
 	case OPT_EXPECT:
 		o->expect_exit = (int)strtol(arg, &end, 10);
 		if (*end || o->expect_exit < 0 || o->expect_exit > 255)
@@ -214,6 +226,7 @@ static int parse(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 		{"args", required_argument, NULL, OPT_ARGS},
 		{"host-program", required_argument, NULL, OPT_HOST},
 		{"library-path", required_argument, NULL, OPT_LIBPATH},
+		{"host-libs", no_argument, NULL, OPT_HOST_LIBS},
 		{"expect-exit", required_argument, NULL, OPT_EXPECT},
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -259,6 +272,7 @@ struct files {
 	struct elf_info *infos;
 	char **abs;
 	char ***host_libdirs;       /* per file: host directories of its other libraries */
+	char ***host_libs;          /* per file: those libraries */
 	char ***programs;           /* per file: the program an add-on is loaded by, or NULL */
 	char **no_program;          /* per file: why no program loads that add-on, or NULL */
 	struct plan_subject *subjects;
@@ -271,12 +285,14 @@ static void files_release(struct files *f)
 		elf_info_release(&f->infos[i]);
 		free(f->abs[i]);
 		strv_free(f->host_libdirs[i]);
+		strv_free(f->host_libs[i]);
 		strv_free(f->programs[i]);
 		free(f->no_program[i]);
 	}
 	free(f->infos);
 	free(f->abs);
 	free(f->host_libdirs);
+	free(f->host_libs);
 	free(f->programs);
 	free(f->no_program);
 	free(f->subjects);
@@ -313,7 +329,7 @@ static void addon_program(const struct gm_ctx *ctx, const char *name, size_t i, 
 }
 
 /* Each BINARY read as ELF (not ELF: a usage error), its real path, the
- * host libraries it needs beyond glibc (a note names each), the program
+ * host libraries it needs beyond glibc, the program
  * an add-on is made for unless with_program (--host-program) names one. */
 static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool with_program,
 		      struct files *f, struct gm_err **err)
@@ -321,6 +337,7 @@ static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool wit
 	f->infos = xcalloc(n, sizeof(*f->infos));
 	f->abs = xcalloc(n, sizeof(*f->abs));
 	f->host_libdirs = xcalloc(n, sizeof(*f->host_libdirs));
+	f->host_libs = xcalloc(n, sizeof(*f->host_libs));
 	f->programs = xcalloc(n, sizeof(*f->programs));
 	f->no_program = xcalloc(n, sizeof(*f->no_program));
 	f->subjects = xcalloc(n, sizeof(*f->subjects));
@@ -331,11 +348,7 @@ static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool wit
 		f->n = i + 1;
 		if (!(f->abs[i] = path_real(names[i], err)))
 			return -1;
-		cleanup_strv char **libs = NULL;
-		f->host_libdirs[i] = select_host_lib_dirs(f->abs[i], &libs);
-		for (size_t l = 0; libs[l]; l++)
-			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
-				     "libraries)", names[i], libs[l]);
+		f->host_libdirs[i] = select_host_lib_dirs(f->abs[i], &f->host_libs[i]);
 		plan_subject_file(names[i], f->abs[i], &f->infos[i], &f->subjects[i]);
 		if (!with_program)
 			addon_program(ctx, names[i], i, f);
@@ -430,6 +443,7 @@ struct check_run {
 	const struct method **ms;
 	struct probe *loaders;
 	struct trees t;
+	struct target_libs tl;
 	json_object *old;
 	struct policy pol;
 	struct matrix m;
@@ -446,6 +460,7 @@ static void check_run_release(struct check_run *r)
 	matrix_release(&r->m);
 	sysroot_list_free(r->runs, r->n_runs);
 	trees_release(&r->t);
+	target_libs_release(&r->tl);
 	sysroot_release(&r->host);
 	free(r->ms);
 }
@@ -462,6 +477,8 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	    (o->policy && policy_load(o->policy, &r->pol, err) < 0) ||
 	    resolve_host_program(o->host_program, err) < 0 ||
 	    select_sysroots(ctx->cfg, o->against, arch, &r->runs, &r->n_runs, err) < 0 ||
+	    (!o->host_libs && target_libs_resolve(ctx, r->f.subjects, r->f.n, r->runs, r->n_runs,
+						  &r->tl, err) < 0) ||
 	    select_methods(o->methods, METHOD_CHECK_DEFAULT, &r->ms, &r->n_ms, err) < 0 ||
 	    container_select(ctx->cfg, &o->ctr, strv_len(o->methods), arch, r->ms, &r->n_ms, &r->t,
 			     &o->mo.hook, err) < 0 ||
@@ -502,11 +519,26 @@ static void check_words(const struct check_opts *o, struct plan_words *w)
 		strv_push(&w->every, "--expect-exit");
 		strv_push_take(&w->every, xasprintf("%d", o->expect_exit));
 	}
+	if (o->host_libs)
+		strv_push(&w->every, "--host-libs");
 	if (o->timeout) {
 		strv_push(&w->every, "--timeout");
 		strv_push(&w->every, o->timeout);
 	}
 	container_hook_words(&o->ctr, &w->hook);
+}
+
+/* A note for each host library a file needs beyond glibc, when a run
+ * sysroot lends them (not one whose suite's own libraries it uses). */
+static void note_host_libs(const struct gm_ctx *ctx, const struct check_run *r, char **names)
+{
+	bool lends = false;
+	for (size_t i = 0; i < r->n_runs && !lends; i++)
+		lends = !r->tl.own || !r->tl.own[i];
+	for (size_t i = 0; lends && i < r->f.n; i++)
+		for (size_t l = 0; r->f.host_libs[i][l]; l++)
+			gm_note(ctx, "%s needs %s from the host (searched after the sysroot's "
+				     "libraries)", names[i], r->f.host_libs[i][l]);
 }
 
 static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct check_run *r)
@@ -519,6 +551,7 @@ static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct ch
 				.n_trees = r->t.n, .args = o->args, .expect_exit = o->expect_exit,
 				.libdirs = o->libpath,
 				.host_libdirs = (char *const *const *)r->f.host_libdirs,
+				.target_libs = r->tl.own, .cover = r->tl.cover,
 				.host_program = o->host_program, .loaders = r->loaders,
 				.n_loaders = r->loaders ? r->n_runs : 0, .words = &words};
 	struct plan_machine here;
@@ -540,6 +573,7 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 		       err) < 0 ||
 	    select_all(ctx, o, &r, err) < 0)
 		goto done;
+	note_host_libs(ctx, &r, argv + optind);
 	plan(ctx, o, &r);
 	o->mo.outdir = o->out;
 	int xr = matrix_execute(ctx, &r.m, &o->mo, err);

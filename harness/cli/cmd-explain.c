@@ -6,10 +6,13 @@
 #include "cli/cmd.h"
 #include "cli/explain-all.h"
 #include "cli/select.h"
+#include "cli/target-libs.h"
 #include "verdict/causes.h"
 #include "verdict/predict.h"
 #include "store/resolve.h"
 #include "elf/elfinfo.h"
+#include "elf/lang.h"
+#include "base/tsv.h"
 #include "report/report.h"
 #include "base/fs.h"
 #include "base/strbuf.h"
@@ -22,12 +25,17 @@
 
 static const char help[] =
 	"usage: glibc-matrix explain FILE --against S... [--why] [--closure] [--json]\n"
+	"                            [--host-libs]\n"
 	"       glibc-matrix explain FILE --against-all [--json]\n"
 	"\n"
 	"Predicts, from the ELF data alone, whether FILE loads when run by the loader of\n"
 	"that glibc (ld.so --library-path <its libdirs>).  Every object the process would\n"
-	"map is checked: FILE and, transitively, the libraries it needs (those that are\n"
-	"not glibc's are found as the host would find them).  Each required GLIBC_x.y\n"
+	"map is checked: FILE and, transitively, the libraries it needs.  Against a\n"
+	"sysroot imported from a Debian suite those beyond glibc are the suite's (the\n"
+	"packages that ship them are imported into it, as `check` does; a note names\n"
+	"each package) and FILE is judged as on a system of that suite; against other\n"
+	"sysroots, or with --host-libs, they are found as the host would find them.\n"
+	"Each required GLIBC_x.y\n"
 	"node is checked against what the sysroot's libraries define, and each symbol\n"
 	"against the symbols defined at that node, so distribution backports count.\n"
 	"FILE is never executed.\n"
@@ -44,7 +52,9 @@ static const char help[] =
 	"                not\n"
 	"  --why         for each needed node that is missing: why the binary needs it\n"
 	"                and what removes the need (sysroots/causes.tsv, each remedy\n"
-	"                proven by a probe pair), or that no known cause explains it\n"
+	"                proven by a probe pair), or that no known cause explains it;\n"
+	"                for a Go or Rust program also the way in its language's own\n"
+	"                terms (sysroots/lang-remedies.tsv)\n"
 	"  --closure     first the closure of FILE as shipped (inspect --closure): the\n"
 	"                floor of FILE with its bundled libraries and who sets it\n"
 	"                (JSON: \"closure\" in each result)\n"
@@ -89,6 +99,37 @@ static void print_why(const struct causes *cs, const struct gm_problem *pb)
 		strbuf_release(&syms);
 	}
 	cause_groups_free(g, n);
+}
+
+/* The remedy in the language's own terms (sysroots/lang-remedies.tsv) for
+ * a Go or Rust file, NULL for others; -1 + err when the table is bad. */
+static int lang_remedy(const struct gm_config *cfg, const char *binary, char **ret,
+		       struct gm_err **err)
+{
+	const char *lang = elf_lang_name(elf_lang_of(binary));
+	*ret = NULL;
+	if (!lang)
+		return 0;
+	cleanup_free char *path = path_join(cfg->recipes, "lang-remedies.tsv");
+	struct tsv t;
+	int r;
+	if (tsv_open(&t, path, err) < 0)
+		return -1;
+	while ((r = tsv_next(&t, 2, 2, "lang, remedy", err)) == 1)
+		if (strcmp(t.f[0], lang) == 0 && !*ret)
+			*ret = xasprintf("%s: %s", lang, t.f[1]);
+	tsv_release(&t);
+	return r < 0 ? -1 : 0;
+}
+
+/* "PACKAGE VERSION" of a library the sysroot took from its suite, or NULL. */
+static const char *shipped_by(const struct sysroot *s, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; s->shipped && s->shipped[i]; i++)
+		if (strncmp(s->shipped[i], name, n) == 0 && s->shipped[i][n] == ' ')
+			return s->shipped[i] + n + 1;
+	return NULL;
 }
 
 static void print_text(const char *binary, const struct sysroot *s,
@@ -138,7 +179,12 @@ static void print_text(const char *binary, const struct sysroot *s,
 	for (size_t i = 0; p->libraries && p->libraries[i]; i++) {
 		const char *path = strchr(p->libraries[i], ' ') + 1;
 		const char *base = strrchr(path, '/');
-		if (str_starts(p->libraries[i], "sysroot "))
+		const char *pkg = str_starts(p->libraries[i], "sysroot ")
+					  ? shipped_by(s, base ? base + 1 : path) : NULL;
+		if (pkg)
+			printf("  %s from sysroot %s (%s's %s): %s\n", base ? base + 1 : path, s->name,
+			       s->suite, pkg, path);
+		else if (str_starts(p->libraries[i], "sysroot "))
 			printf("  %s from sysroot %s: %s\n", base ? base + 1 : path, s->name, path);
 		else if (str_starts(p->libraries[i], "bundle "))
 			printf("  %s from the binary's own search path: %s\n", base ? base + 1 : path,
@@ -181,24 +227,46 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 		json_object_array_add(hosts, json_object_new_string(p->host_libs[i]));
 	json_object_object_add(o, "host_libraries", hosts);
 	json_object_object_add(o, "libraries", report_libraries_json(p->libraries));
+	if (s->shipped)
+		json_object_object_add(o, "suite_libraries", report_suite_libraries_json(s->shipped));
 	return o;
+}
+
+/* The suite's own libraries for FILE against s (cli/target-libs.h): 1, 0
+ * when s is not a suite's of this machine, -1 + err. */
+static int suite_libraries(const struct gm_ctx *ctx, const char *binary, struct sysroot *s,
+			   struct gm_err **err)
+{
+	struct elf_info info;
+	if (elf_info_read(binary, &info, err) != 1)
+		return gm_usage(err, "explain: '%s' is not an ELF file", binary);
+	cleanup_free char *abs = path_real(binary, err);
+	int r = -1;
+	if (abs) {
+		struct plan_subject subj;
+		plan_subject_file(binary, abs, &info, &subj);
+		r = target_libs_run(ctx, &subj, 1, s, err);
+	}
+	elf_info_release(&info);
+	return r;
 }
 
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
-	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL, OPT_WHY };
+	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL, OPT_WHY, OPT_HOST_LIBS };
 	static const struct option opts[] = {
 		{"against", required_argument, NULL, 'a'},
 		{"closure", no_argument, NULL, OPT_CLOSURE},
 		{"against-all", no_argument, NULL, OPT_ALL},
 		{"why", no_argument, NULL, OPT_WHY},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"host-libs", no_argument, NULL, OPT_HOST_LIBS},
 		{"help", no_argument, NULL, 'h'},
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **against = xcalloc(1, sizeof(char *));
-	bool json = false, closure = false, every = false, why = false;
+	bool json = false, closure = false, every = false, why = false, host_libs = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:hq", opts, NULL)) != -1) {
@@ -216,6 +284,8 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			every = true;
 		else if (c == OPT_WHY)
 			why = true;
+		else if (c == OPT_HOST_LIBS)
+			host_libs = true;
 		else if (c == 'h')
 			return gm_help(help);
 		else
@@ -236,10 +306,14 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (binary_arch(binary, &arch, err) < 0)
 		return -1;
 	if (every)
-		return explain_against_all(ctx, binary, arch, json, err);
+		return explain_against_all(ctx, binary, arch, json, host_libs, err);
 	struct causes causes = {0};
-	if (why && causes_load(ctx->cfg, &causes, err) < 0)
+	cleanup_free char *lremedy = NULL;
+	if (why && (causes_load(ctx->cfg, &causes, err) < 0 ||
+		    lang_remedy(ctx->cfg, binary, &lremedy, err) < 0)) {
+		causes_release(&causes);
 		return -1;
+	}
 	struct closure cl = {0};
 	if (closure && elf_closure(binary, &cl, err) < 0)
 		return -1;
@@ -254,22 +328,30 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 			r = -1;
 			break;
 		}
-		if (predict_loader(binary, &s, &p, err) < 0) {
+		int own = host_libs ? 0 : suite_libraries(ctx, binary, &s, err);
+		if (own < 0 || (own ? predict_target(binary, &s, &p, err)
+				    : predict_loader(binary, &s, &p, err)) < 0) {
 			sysroot_release(&s);
 			r = -1;
 			break;
 		}
+		bool failed = p.outcome != GM_OK && p.outcome != GM_SKIPPED;
 		if (json) {
 			json_object *o = to_json(binary, &s, &p, why ? &causes : NULL);
 			if (closure)
 				json_object_object_add(o, "closure", closure_json(binary, &cl));
+			if (lremedy && failed)
+				json_object_object_add(o, "language_remedy",
+						       json_object_new_string(lremedy));
 			json_object_array_add(arr, o);
-		}
-		else
+		} else {
 			print_text(binary, &s, &p, why ? &causes : NULL);
+			if (lremedy && failed)
+				printf("  remedy for this program's language: %s\n", lremedy);
+		}
 		/* A static executable is not the loader's to run (skipped, as
 		 * `check` says): no finding. */
-		if (p.outcome != GM_OK && p.outcome != GM_SKIPPED)
+		if (failed)
 			r = GM_EXIT_FINDINGS;
 		prediction_release(&p);
 		sysroot_release(&s);

@@ -23,6 +23,7 @@ cmd_fn cmd_sysroot;
 cmd_fn cmd_inspect;
 cmd_fn cmd_explain;
 cmd_fn cmd_flags;
+cmd_fn cmd_build;
 cmd_fn cmd_probes;
 cmd_fn cmd_run;
 cmd_fn cmd_check;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cli/explain-all.h"
+#include "cli/target-libs.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "cli/select.h"
@@ -106,10 +107,26 @@ static void print_text(const char *binary, const char *arch, const struct sysroo
 	}
 }
 
-int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
-			bool json, struct gm_err **err)
+/* Against each suite of this machine's architecture, the suite's own
+ * libraries (cli/target-libs.h); own[i] says which. */
+static int suite_libraries(const struct gm_ctx *ctx, const char *abs, struct sysroot *v, size_t n,
+			   bool *own, struct gm_err **err)
 {
-	(void)ctx;
+	struct elf_info info;
+	if (elf_info_read(abs, &info, err) != 1)
+		return gm_usage(err, "explain: '%s' is not an ELF file", abs);
+	struct plan_subject subj;
+	plan_subject_file(abs, abs, &info, &subj);
+	int r = 0;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		own[i] = (r = target_libs_run(ctx, &subj, 1, &v[i], err)) == 1;
+	elf_info_release(&info);
+	return r < 0 ? -1 : 0;
+}
+
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
+			bool json, bool host_libs, struct gm_err **err)
+{
 	struct sysroot *all = NULL;
 	size_t n_all = 0, n = 0;
 	if (select_all_sysroots(ctx->cfg, &all, &n_all, err) < 0)
@@ -132,13 +149,15 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 	cleanup_free char *abs = realpath(binary, NULL);
 	cleanup_strv char **libs = NULL;
 	cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
+	cleanup_free bool *own = xcalloc(n, sizeof(bool));
 	struct row *rows = xcalloc(n, sizeof(*rows));
-	int r = 0;
+	int r = host_libs ? 0 : suite_libraries(ctx, abs, v, n, own, err);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		rows[i].s = &v[i];
 		for (size_t k = 0; k < N_METHODS && r == 0; k++) {
-			struct method_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i], .extra_libdirs = extra,
-					       .own_search = true};
+			struct method_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i],
+						.extra_libdirs = own[i] ? NULL : extra,
+						.own_search = true, .target_libs = own[i]};
 			struct gm_prediction p;
 			if (method_find(method_names_all[k])->predict(&rc, &p, err) < 0) {
 				r = -1;

@@ -10,8 +10,10 @@
 #include "base/err.h"
 #include "base/ui.h"
 
-/* 0 (loads everywhere), GM_EXIT_FINDINGS (somewhere it does not), -1 + err. */
+/* 0 (loads everywhere), GM_EXIT_FINDINGS (somewhere it does not), -1 + err.
+ * Against each suite, FILE's libraries beyond glibc are the suite's
+ * (cli/target-libs.h) unless host_libs. */
 int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
-			bool json, struct gm_err **err);
+			bool json, bool host_libs, struct gm_err **err);
 
 #endif

@@ -31,6 +31,7 @@ static const struct cmd commands[] = {
 	{"report", cmd_report, "HTML, Markdown, JUnit, TAP or JSON from results.json files", false},
 	{"patch", cmd_patch, "rewrite PT_INTERP, DT_RUNPATH or DT_RPATH of a copy of an ELF file", false},
 	{"flags", cmd_flags, "compiler and linker flags that build for a sysroot's glibc", true},
+	{"build", cmd_build, "run your build against the oldest target's glibc, then check it", true},
 	{NULL, NULL, NULL, false},
 };
 

@@ -2,6 +2,7 @@
 #include "exec/confine.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stddef.h>
@@ -40,4 +41,45 @@ int confine_enter(const char *const *rw)
 		if (move_mount(fds[i], "", AT_FDCWD, rw[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return close_fds(fds, n, -errno);
 	return close_fds(fds, n, 0);
+}
+
+/* "lowerdir=A:B:..." into buf, without allocating; false if too long. */
+static bool lowerdir(char *buf, size_t cap, const char *const *with)
+{
+	size_t n = 0;
+	const char *pre = "lowerdir=";
+	for (size_t i = 0; with[i]; i++) {
+		for (const char *p = i ? ":" : pre; *p; p++)
+			if (n + 1 < cap)
+				buf[n++] = *p;
+		for (const char *p = with[i]; *p; p++) {
+			/* ':' and ',' would split the option */
+			if (*p == ':' || *p == ',' || n + 1 >= cap)
+				return false;
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+	return n + 1 < cap;
+}
+
+int confine_cover(const char *const *dirs, const char *const *with)
+{
+	char opt[4096];
+	if (!with || !with[0])
+		return -EINVAL;
+	if (with[1] && !lowerdir(opt, sizeof(opt), with))
+		return -ENAMETOOLONG;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	for (size_t i = 0; dirs[i]; i++) {
+		if (with[1]) {
+			if (mount("gm-cover", dirs[i], "overlay", MS_RDONLY, opt) < 0)
+				return -errno;
+		} else if (mount(with[0], dirs[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+			   mount(NULL, dirs[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+			return -errno;
+		}
+	}
+	return 0;
 }

@@ -23,4 +23,16 @@
  * caller must not exec). */
 int confine_enter(const char *const *rw);
 
+/* Shows a child a target system's libraries where the host keeps its own:
+ * in a mount namespace of its own, each of dirs (NULL-terminated absolute
+ * real paths of existing directories) is covered, read-only, by the
+ * directories of with (one: a bind mount; several: an overlay, the first
+ * on top).  For a run "with the target's own libraries" (issue 23): the
+ * host's multiarch directories, which a distribution's loader searches
+ * after everything it was told, would otherwise lend the program this
+ * machine's libraries, while on the real system they hold the target's.
+ * Nothing reaches the host (the namespace is a slave of it).  Same
+ * contract as confine_enter: system calls only; 0 or a negative errno. */
+int confine_cover(const char *const *dirs, const char *const *with);
+
 #endif

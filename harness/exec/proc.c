@@ -126,6 +126,8 @@ static void child(const struct proc_spec *spec, char **envp, int out_w, int err_
 	/* Before anything runs that could write through the host's mounts. */
 	if (spec->writable && (ce = confine_enter(spec->writable)) < 0)
 		child_fail(notify, -ce);
+	if (spec->cover && (ce = confine_cover(spec->cover, spec->cover_with)) < 0)
+		child_fail(notify, -ce);
 	/* Both sides hand over the terminal, whichever runs first. */
 	if (fg)
 		tty_give(getpid());

@@ -69,6 +69,9 @@ struct proc_spec {
 	 * read-only but these directories (NULL-terminated, at most
 	 * CONFINE_RW_MAX).  Failing to confine is reported as exec_failed. */
 	const char *const *writable;
+	/* Non-NULL: host directories covered by cover_with's (confine_cover),
+	 * for runs with a target's own libraries.  Not with writable. */
+	const char *const *cover, *const *cover_with;
 };
 
 struct proc_result {

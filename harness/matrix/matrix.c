@@ -58,6 +58,20 @@ static void judge(struct cell *c)
 	verdict_decide(&in, &c->verdict);
 }
 
+/* detail (a missing library's name, in a loader's message or not) with
+ * ", which no package of SUITE ships" when the run sysroot's suite does
+ * not ship it (cli/target-libs.h); a new string. */
+static char *unshipped_detail(const struct cell *c, enum gm_outcome outcome, const char *detail)
+{
+	const struct sysroot *run = c->plan.run;
+	for (size_t i = 0; outcome == GM_MISSING_LIBRARY && c->plan.cover && run->unshipped &&
+			   run->unshipped[i]; i++)
+		if (detail && strstr(detail, run->unshipped[i]))
+			return xasprintf("%s; no package of %s ships %s", detail, run->suite,
+					 run->unshipped[i]);
+	return xstrdup(detail ? detail : "");
+}
+
 /* Predicts cell i and prepares its command.  Returns 1 when cmd is ready
  * to run, 0 when the cell is settled without running (the method could not
  * prepare: an observation), -1 + err. */
@@ -78,14 +92,15 @@ static int cell_prepare(struct exec_job *j, size_t i, struct method_cmd *cmd, st
 				.extra_libdirs = c->plan.extra_libdirs,
 				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
 				.lazy = j->o->lazy, .own_search = !c->plan.probe,
-				.emulator = c->plan.emulator};
+				.emulator = c->plan.emulator,
+				.target_libs = c->plan.cover != NULL};
 	struct method_tree tree = {.rootfs = c->plan.rootfs, .container_dir = inside,
 				  .hook = j->o->hook, .run_library = c->plan.run_library};
 	if (method_in_container(c->plan.method))
 		mc.tree = &tree;
 	if (c->plan.method->predict(&mc, &pred, err) < 0)
 		return -1;
-	c->pred.detail = xstrdup(pred.detail);
+	c->pred.detail = unshipped_detail(c, pred.outcome, pred.detail);
 	c->pred.outcome = verdict_predicted(pred.outcome, c->plan.behaviour, &c->pred.detail);
 	for (size_t k = 0; pred.host_libs[k]; k++)
 		strv_push(&c->pred.host_libs, pred.host_libs[k]);
@@ -125,9 +140,10 @@ void cell_observe(struct cell *c, const struct method_cmd *cmd, const struct pro
 	cl.outcome = verdict_observed(c->plan.probe, cl.outcome, res->exit_code, c->plan.expect_exit,
 				      &cl.detail);
 	c->obs.outcome = res->interrupted ? GM_SKIPPED : cl.outcome;
+	cleanup_free char *said = unshipped_detail(c, cl.outcome, cl.detail);
 	c->obs.detail = res->interrupted ? xstrdup("interrupted")
-			     : note ? xasprintf("%s%s%s", cl.detail, *cl.detail ? "; " : "", note)
-				    : xstrdup(cl.detail);
+			     : note ? xasprintf("%s%s%s", said, *said ? "; " : "", note)
+				    : xstrdup(said);
 	c->obs.exit_code = res->exit_code;
 	c->obs.signal = res->signal;
 	c->obs.duration_s = res->duration_s;
@@ -193,7 +209,9 @@ static void trace_run(struct exec_job *j, const struct cell *c, const struct met
 	struct proc_spec spec = {.argv = cmd->argv, .env = env, .cwd = cwd,
 				 .timeout_s = timeout_s < 10 ? timeout_s : 10, .capture_max = 1 << 16,
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 64,
-				 .rlimit_as = contain_memory_limit()};
+				 .rlimit_as = contain_memory_limit(),
+				 .cover = cmd->cover_host_libs ? (const char *const *)c->plan.cover : NULL,
+				 .cover_with = (const char *const *)c->plan.cover_with};
 	struct proc_result res;
 	if (proc_run(&spec, &res, NULL) < 0)
 		return;
@@ -241,7 +259,9 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				 .timeout_s = j->o->timeout_s, .capture_max = 64 * 1024,
 				 .log_fd = -1, .stdin_fd = -1, .rlimit_nproc = 4096,
 				 .rlimit_fsize = 64L << 20, .cell = group, .sweep_orphans = true,
-				 .rlimit_as = group ? 0 : contain_memory_limit()};
+				 .rlimit_as = group ? 0 : contain_memory_limit(),
+				 .cover = cmd.cover_host_libs ? (const char *const *)c->plan.cover : NULL,
+				 .cover_with = (const char *const *)c->plan.cover_with};
 	int pr = proc_run(&spec, &res, err);
 	bool oom = contain_cell_oom(group);
 	contain_cell_free(group);
@@ -468,6 +488,8 @@ void matrix_release(struct matrix *m)
 		strv_free(c->plan.args);
 		strv_free(c->plan.runtime);
 		strv_free(c->plan.extra_libdirs);
+		strv_free(c->plan.cover);
+		strv_free(c->plan.cover_with);
 		strv_free(c->plan.options);
 		free(c->plan.run_library);
 		free(c->plan.skip_reason);

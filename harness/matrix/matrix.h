@@ -33,6 +33,12 @@ struct cell_plan {
 	char **args;
 	char **runtime;             /* "library:symbol" glibc loads at run time */
 	char **extra_libdirs;       /* host directories of libraries beyond glibc */
+	/* The run sysroot's own libraries only (a Debian suite's, issue 23):
+	 * these host directories show the run sysroot's library directories
+	 * while a method that runs the sysroot's loader runs it
+	 * (method_cmd.cover_host_libs); NULL: none. */
+	char **cover;
+	char **cover_with;          /* the run sysroot's every library directory */
 	char *run_library;          /* ldcache: the case's library built against run */
 	char *emulator;             /* qemu-user for another architecture, or NULL */
 	bool probe;                 /* prints glibc=/libc=: wrong-libc is checked */

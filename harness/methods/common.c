@@ -30,20 +30,33 @@ void method_cmd_release(struct method_cmd *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The binary's own search path (own_search), unless already in v. */
+static void push_own(char ***v, const struct method_ctx *rc)
+{
+	const struct elf_info *in;
+	if (!rc->own_search || elfcache_get(rc->binary, &in, NULL) != 1)
+		return;
+	cleanup_strv char **own = elf_own_search_path(in, rc->binary);
+	for (size_t i = 0; own[i]; i++)
+		if (!strv_contains(*v, own[i]))
+			strv_push(v, own[i]);
+}
+
 /* The run sysroot's library directories, the binary's own search path
- * (own_search), then the extra ones. */
+ * (own_search), then the extra ones.  With the target's libraries only
+ * (target_libs) the own search path comes first: there the sysroot holds
+ * a suite's libraries beyond glibc too, and on a system of that suite a
+ * bundled library ($ORIGIN/../lib) wins over the system's copy, as
+ * RUNPATH precedes the system directories. */
 char **method_lib_dirs(const struct method_ctx *rc)
 {
 	char **v = xcalloc(1, sizeof(char *));
-	const struct elf_info *in;
+	if (rc->target_libs)
+		push_own(&v, rc);
 	for (size_t i = 0; rc->run->libdirs[i]; i++)
-		strv_push(&v, rc->run->libdirs[i]);
-	if (rc->own_search && elfcache_get(rc->binary, &in, NULL) == 1) {
-		cleanup_strv char **own = elf_own_search_path(in, rc->binary);
-		for (size_t i = 0; own[i]; i++)
-			if (!strv_contains(v, own[i]))
-				strv_push(&v, own[i]);
-	}
+		if (!strv_contains(v, rc->run->libdirs[i]))
+			strv_push(&v, rc->run->libdirs[i]);
+	push_own(&v, rc);
 	for (size_t i = 0; rc->extra_libdirs && rc->extra_libdirs[i]; i++)
 		if (!strv_contains(v, rc->extra_libdirs[i]))
 			strv_push(&v, rc->extra_libdirs[i]);
@@ -192,12 +205,17 @@ int method_predict(const struct method_ctx *rc, bool own_loader, enum method_sea
 			 struct gm_prediction *p, struct gm_err **err)
 {
 	cleanup_free char *interp = own_loader ? binary_interp(rc->binary) : xstrdup(rc->run->loader);
-	cleanup_strv char **sys = own_loader ? host_dirs() : sysroot_system_dirs(rc->run);
+	/* With the target's libraries only, the sysroot's loader runs where the
+	 * host's directories show the sysroot's (matrix: cell_plan.cover). */
+	cleanup_strv char **all = sysroot_all_libdirs(rc->run);
+	cleanup_strv char **sys = own_loader        ? host_dirs()
+				  : rc->target_libs ? strv_dup(all)
+						    : sysroot_system_dirs(rc->run);
 	cleanup_strv char **dirs = method_lib_dirs(rc);
 	cleanup_free char *own_glibc = own_loader && interp ? glibc_loader_version(interp) : NULL;
 	struct predict_env env = {
 		.interp = interp,
-		.sysroot_dirs = own_loader ? NULL : rc->run->libdirs,
+		.sysroot_dirs = own_loader ? NULL : rc->target_libs ? all : rc->run->libdirs,
 		.library_path = where == SEARCH_LIBPATH ? dirs : NULL,
 		.main_runpath = where == SEARCH_RUNPATH ? dirs : NULL,
 		.system_dirs = sys,

@@ -7,7 +7,9 @@
 
 static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_err **err)
 {
-	return method_prepare_copy(rc, rc->run->loader, c, err);
+	int r = method_prepare_copy(rc, rc->run->loader, c, err);
+	c->cover_host_libs = r == 0 && rc->target_libs;
+	return r;
 }
 
 static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)

@@ -64,6 +64,7 @@ static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_
 	strv_push(&c->argv, rc->binary);
 	method_push_args(&c->argv, rc);
 	method_expect_run(rc, c);
+	c->cover_host_libs = rc->target_libs;
 	return 0;
 }
 

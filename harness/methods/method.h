@@ -48,6 +48,11 @@ struct method_ctx {
 	const char *emulator;
 	/* Container methods (METHOD_CONTAINER) only; NULL for the others. */
 	const struct method_tree *tree;
+	/* The run sysroot's libraries only: a method that runs the sysroot's
+	 * loader predicts with the sysroot's directories where the host's
+	 * were and sets method_cmd.cover_host_libs, so the run sees them
+	 * there too (the host's covered: matrix, cell_plan.cover). */
+	bool target_libs;
 };
 
 /* What only a container method reads: the tree it runs in and how. */
@@ -69,6 +74,7 @@ struct method_hook {
 struct method_cmd {
 	char **argv;                /* container methods: paths inside the container */
 	char **env;                 /* proc_spec.env delta; container methods: K=V only */
+	bool cover_host_libs;        /* run with cell_plan.cover covered (target_libs) */
 	struct run_expect expect;   /* what a probe must report */
 	/* Container methods: host paths bound read-only (mount_src[i] at
 	 * mount_dst[i]) and one createRuntime hook (hook_argv NULL: none).

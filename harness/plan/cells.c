@@ -241,12 +241,31 @@ static void fill_loaded(const struct plan_input *in, const struct plan_subject *
 	strv_push(&c->plan.args, c->plan.loads);
 }
 
+/* Does the cell run against its sysroot's own libraries only? */
+static bool own_libraries(const struct plan_input *in, const struct plan_subject *s,
+			  const struct cell *c)
+{
+	size_t r = (size_t)(c->plan.run - in->runs);
+	if (!in->target_libs || !in->cover || c->plan.run < in->runs || r >= in->n_runs ||
+	    !in->target_libs[r] || host_program(in, s))
+		return false;
+	for (size_t d = 0; in->cover[d]; d++)
+		if (str_starts(s->binary, in->cover[d]) && s->binary[strlen(in->cover[d])] == '/')
+			return false;
+	return true;
+}
+
 static void fill_file(const struct plan_input *in, size_t subject, struct cell *c)
 {
-	char *const *extra = in->host_libdirs ? in->host_libdirs[subject] : NULL;
+	bool own = own_libraries(in, &in->subjects[subject], c);
+	char *const *extra = in->host_libdirs && !own ? in->host_libdirs[subject] : NULL;
 	c->plan.expect_exit = in->expect_exit;
 	if (c->plan.skip_reason)
 		return;
+	if (own) {
+		c->plan.cover = strv_dup(in->cover);
+		c->plan.cover_with = sysroot_all_libdirs(c->plan.run);
+	}
 	if (in->subjects[subject].kind == ELF_FILE_SHARED_OBJECT)
 		fill_loaded(in, &in->subjects[subject], c);
 	else

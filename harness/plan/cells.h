@@ -100,6 +100,13 @@ struct plan_input {
 	char *const *libdirs;        /* --library-path, then each file's host_libdirs */
 	char *const *const *host_libdirs; /* per subject: the host directories of the
 				      * libraries it needs beyond glibc (or NULL) */
+	/* Per run sysroot (NULL: none): true when a user's files run against
+	 * it with its own libraries only (a suite's, cli/target-libs.h): no
+	 * host_libdirs, and cover (the host's library directories) covered by
+	 * the run sysroot's while its loader runs, unless the file lies in one
+	 * of them or a --host-program, which is this machine's, loads it. */
+	const bool *target_libs;
+	char *const *cover;
 	/* How a shared object is loaded: host_program (argv, [0] absolute)
 	 * or, when NULL, load-object built against each run sysroot. */
 	char *const *host_program;

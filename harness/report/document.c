@@ -40,6 +40,21 @@ static json_object *jsha256(const char *path)
 	return path && sha256_file(path, sum, NULL) == 0 ? json_object_new_string(sum) : NULL;
 }
 
+json_object *report_suite_libraries_json(char *const *shipped)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; shipped[i]; i++) {
+		cleanup_strv char **w = strv_split(shipped[i], " ");
+		if (strv_len(w) != 3)
+			continue;
+		json_object *l = json_object_new_object();
+		json_object_object_add(l, "package", jstr(w[1]));
+		json_object_object_add(l, "version", jstr(w[2]));
+		json_object_object_add(o, w[0], l);
+	}
+	return o;
+}
+
 static json_object *jsysroot(const struct sysroot *s)
 {
 	json_object *o = json_object_new_object();
@@ -54,6 +69,10 @@ static json_object *jsysroot(const struct sysroot *s)
 	cleanup_free char *manifest = s->origin == ORIGIN_HOST
 					      ? NULL : path_join(s->dir, SYSROOT_MANIFEST);
 	json_object_object_add(o, "manifest_sha256", jsha256(manifest));
+	if (s->shipped)
+		json_object_object_add(o, "libraries", report_suite_libraries_json(s->shipped));
+	if (s->unshipped)
+		json_object_object_add(o, "unshipped", jstrv(s->unshipped));
 	return o;
 }
 

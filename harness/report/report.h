@@ -29,6 +29,9 @@ int report_write_run(json_object *doc, const char *outdir, struct gm_err **err);
 /* The "libraries" array of a cell or of explain --json: one {"path",
  * "from"} object per "FROM PATH" entry (gm_prediction.libraries). */
 json_object *report_libraries_json(char *const *libraries);
+/* sysroot.shipped ("NAME PACKAGE VERSION" lines) as {"NAME": {"package": P,
+ * "version": V}}. */
+json_object *report_suite_libraries_json(char *const *shipped);
 /* A needed node's symbols grouped by the causes.tsv row explaining them:
  * [{"id" (null: none), "symbols"}], with "cause" and "remedy" when texts. */
 json_object *report_why_json(const struct causes *cs, const struct gm_problem *pb, bool texts);

@@ -37,6 +37,10 @@ void sysroot_release(struct sysroot *s)
 	free(s->signature);
 	strv_free(s->packages);
 	strv_free(s->with);
+	strv_free(s->suite_with);
+	strv_free(s->suite_libdirs);
+	strv_free(s->shipped);
+	strv_free(s->unshipped);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -79,6 +83,10 @@ char *sysroot_to_json(const struct sysroot *s)
 		put_strv(o, "packages", s->packages);
 	if (s->with && s->with[0])
 		put_strv(o, "with", s->with);
+	if (s->suite_with && s->suite_with[0])
+		put_strv(o, "suite_with", s->suite_with);
+	if (s->suite_libdirs && s->suite_libdirs[0])
+		put_strv(o, "suite_libdirs", s->suite_libdirs);
 	char *r = xasprintf("%s\n", json_object_to_json_string_ext(
 					    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -189,6 +197,9 @@ static int validate(const struct sysroot *s, const char *dir, const char *path,
 	for (size_t i = 0; s->includedirs[i]; i++)
 		if (check_path(s->includedirs[i], "header directory", dir, true, path, err) < 0)
 			return -1;
+	for (size_t i = 0; s->suite_libdirs[i]; i++)
+		if (check_path(s->suite_libdirs[i], "library directory", dir, true, path, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -238,6 +249,8 @@ int sysroot_parse(const char *text, const char *path, const char *dir, struct sy
 	r |= get_str(o, "signature", false, &s->signature, path, err);
 	r |= get_strv(o, "packages", &s->packages, path, err);
 	r |= get_strv(o, "with", &s->with, path, err);
+	r |= get_strv(o, "suite_with", &s->suite_with, path, err);
+	r |= get_strv(o, "suite_libdirs", &s->suite_libdirs, path, err);
 	json_object_put(o);
 	s->dir = xstrdup(dir);
 	if (r < 0 || validate(s, dir, path, err) < 0) {
@@ -279,9 +292,20 @@ int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
 		r = within_real(s->libdirs[i], "library directory", real_dir, path, err);
 	for (size_t i = 0; r == 0 && s->includedirs[i]; i++)
 		r = within_real(s->includedirs[i], "header directory", real_dir, path, err);
+	for (size_t i = 0; r == 0 && s->suite_libdirs[i]; i++)
+		r = within_real(s->suite_libdirs[i], "library directory", real_dir, path, err);
 	if (r < 0)
 		sysroot_release(s);
 	return r;
+}
+
+char **sysroot_all_libdirs(const struct sysroot *s)
+{
+	char **v = strv_dup(s->libdirs);
+	for (size_t i = 0; s->suite_libdirs && s->suite_libdirs[i]; i++)
+		if (!strv_contains(v, s->suite_libdirs[i]))
+			strv_push(&v, s->suite_libdirs[i]);
+	return v;
 }
 
 char *sysroot_path(const struct gm_config *cfg, const char *name)

@@ -52,9 +52,26 @@ struct sysroot {
 	 * source builds and older imports.  Written only when non-empty. */
 	char **packages;
 	char **with;
+	/* Debian imports: the packages taken for the libraries users' files
+	 * need beyond glibc (cli/target-libs.h) and the directories they are
+	 * in, kept apart from libdirs (suite-libs/ in the sysroot), so that
+	 * only a run with the suite's own libraries sees them, where a system
+	 * of the suite keeps its libraries: what a check against the suite
+	 * shows never depends on what earlier checks imported.  Empty
+	 * otherwise; written only when non-empty. */
+	char **suite_with;
+	char **suite_libdirs;
+	/* Not in the manifest: set by check for a run "with the suite's own
+	 * libraries" (cli/target-libs.h): "NAME PACKAGE VERSION" of each
+	 * library beyond glibc its cells take from the suite, and the names
+	 * no package of the suite ships.  NULL: not asked. */
+	char **shipped, **unshipped;
 };
 
 void sysroot_release(struct sysroot *s);
+
+/* libdirs, then suite_libdirs: every library directory of s (a new list). */
+char **sysroot_all_libdirs(const struct sysroot *s);
 
 /* Serialises to JSON text (caller frees). */
 char *sysroot_to_json(const struct sysroot *s);

@@ -461,17 +461,22 @@ int predict_process(const char *binary, const struct predict_env *env,
 	return 0;
 }
 
-int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
-		   struct gm_err **err)
+/* whole: the sysroot stands for the whole system, as predict_target says. */
+static int predict_run(const char *binary, const struct sysroot *run, bool whole,
+		       struct gm_prediction *ret, struct gm_err **err)
 {
-	cleanup_strv char **sysdirs = sysroot_system_dirs(run);
+	cleanup_strv char **all = sysroot_all_libdirs(run);
+	cleanup_strv char **sysdirs = whole ? strv_dup(all) : sysroot_system_dirs(run);
 	/* The host's glibc is the host's loader searching as it does for any
 	 * program: the binary's own RUNPATH first, then the host's
-	 * directories; no library path outranks what the binary asks for. */
+	 * directories; no library path outranks what the binary asks for.
+	 * So does a whole system's. */
 	bool host = run->origin == ORIGIN_HOST;
-	struct predict_env env = {.interp = run->loader, .library_path = host ? NULL : run->libdirs,
+	struct predict_env env = {.interp = run->loader,
+				  .library_path = host || whole ? NULL : run->libdirs,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
-				  .sysroot_dirs = host ? NULL : run->libdirs, .swaps_glibc = true};
+				  .sysroot_dirs = host ? NULL : whole ? all : run->libdirs,
+				  .swaps_glibc = true};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)
@@ -490,6 +495,18 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
 		return 0;
 	}
 	return predict_process(binary, &env, ret, err);
+}
+
+int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err)
+{
+	return predict_run(binary, run, false, ret, err);
+}
+
+int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err)
+{
+	return predict_run(binary, run, true, ret, err);
 }
 
 void problems_free(struct gm_problem *v, size_t n)

@@ -81,6 +81,12 @@ int predict_process(const char *binary, const struct predict_env *env,
  * GM_EXIT_USAGE too). */
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
+/* As predict_loader, with the run sysroot as the whole system: its suite's
+ * libraries beyond glibc are in it (cli/target-libs.h), so the binary's
+ * own RUNPATH comes first, then the sysroot's directories where a
+ * distribution's loader searches its own, and nothing of the host's. */
+int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
+		   struct gm_err **err);
 /* path names a file directly in one of dirs (not in a subdirectory). */
 bool path_directly_in(const char *path, char *const *dirs);
 
