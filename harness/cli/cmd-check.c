@@ -510,6 +510,9 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 		free(o->out);
 		o->out = abs_out;
 	}
+	/* A rule's "against bookworm" means what --against bookworm does. */
+	if (o->policy)
+		policy_resolve(&r->pol, ctx->cfg, arch);
 	return 0;
 }
 

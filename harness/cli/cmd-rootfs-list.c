@@ -101,6 +101,8 @@ int cmd_rootfs_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 	if (argc < 2)
 		return gm_usage(err, "rootfs remove: want NAME... (see --help)");
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], CMD_COMPLETE_WORDS) == 0)
+			return gm_help("--help\n-h\n") ? -1 : cmd_completed(err);
 		if (argv[i][0] == '-')
 			return gm_usage(err, "rootfs remove: bad option '%s' (see --help)", argv[i]);
 		if (!store_name_valid(argv[i]))
