@@ -123,6 +123,21 @@ image_root() {
 	run_gm 0 check /usr/bin/ls --against bookworm -m container --rootfs img --out "$BATS_TEST_TMPDIR/out"
 	assert_contains "$output" "1 cells"
 	assert_contains "$output" "1 ok, 0 mismatches"
+	# The routes that change the image, with its own programs counted:
+	# trixie's glibc injected into this bookworm image keeps it intact.
+	"$GM" --quiet sysroot import trixie 3>&- >/dev/null
+	run_gm 0 check /usr/bin/ls --against trixie -m inject -m toolbox --rootfs img \
+		--out "$BATS_TEST_TMPDIR/inj"
+	assert_contains "$output" "0 mismatches"
+	python3 - "$BATS_TEST_TMPDIR/inj/results.json" <<-'EOF'
+		import json, sys
+		cells = json.load(open(sys.argv[1]))["cells"]
+		ls = [c for c in cells if c["subject"] == "/usr/bin/ls"]
+		own = [c for c in cells if c["subject"].startswith("image:")]
+		assert len(ls) == 2 and all(c["observed"]["outcome"] == "ok" for c in ls), ls
+		assert {"image:/bin/sh", "image:/bin/ls", "image:/usr/bin/apt-get"} <= {c["subject"] for c in own}, own
+		assert all(c["image"]["intact"] == c["image"]["programs"] >= 3 for c in ls), ls
+	EOF
 }
 
 # forge KIND OUT SPEC...: a two-layer image (a harmless base, then a layer
