@@ -319,7 +319,7 @@ MANDIR = $(PREFIX)/share/man/man1
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 # The tracked files; outside a git checkout (an unpacked source package),
 # every file there.
-INSTALL_DATA_DIRS := cases sysroots containers/rootfs.tsv containers/hooks.d
+INSTALL_DATA_DIRS := cases sysroots containers/rootfs.tsv containers/own-programs.tsv containers/hooks.d
 INSTALL_DATA = $(shell git ls-files $(INSTALL_DATA_DIRS) 2>/dev/null || find $(INSTALL_DATA_DIRS) -type f | LC_ALL=C sort)
 install: all man
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \

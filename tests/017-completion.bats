@@ -154,7 +154,7 @@ has() {
 	local d=$BATS_TEST_TMPDIR
 	mkdir -p "$d/containers" "$d/recipes"
 	cp "$TOP/containers/rootfs.tsv" "$d/containers/"
-	printf 'gm-test-tree\tbookworm\textract\tlibc6\n' >>"$d/containers/rootfs.tsv"
+	printf 'gm-test-tree\tbookworm\textract\tlibc6\t-\n' >>"$d/containers/rootfs.tsv"
 	cp "$TOP"/sysroots/*.tsv "$d/recipes/"
 	printf 'gm-test-os-1\t2.36\tbookworm\ta test name\n' >>"$d/recipes/profiles.tsv"
 	export GLIBC_MATRIX_CONTAINERS=$d/containers GLIBC_MATRIX_RECIPES=$d/recipes
