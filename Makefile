@@ -7,6 +7,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Werror=implicit-function-declaration -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 GM_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -iquote harness
+# O=DIR GM_BIN=DIR/glibc-matrix puts every output under DIR, the rest of
+# the tree untouched (debian/rules builds the package so).
 O := build
 GM_BIN := glibc-matrix
 
@@ -38,32 +40,43 @@ endif
 GM_CFLAGS += $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 
-# Every target needs the libraries; a fresh machine gets them from ci/install-deps.sh.
-# Goals that need nothing installed do not install anything.
-NO_DEPS_GOALS := clean deps lint
+# Every build needs the libraries, and the test goals need bats.  make never
+# installs them: it names what is missing and stops (status 2); `make deps`
+# (ci/install-deps.sh) installs them from the Debian archive.  Goals that
+# build nothing check nothing; `make matrix` installs them first (below).
+# The Debian package that provides each pkg-config name, for the message.
+deb_of.libelf := libelf-dev
+deb_of.libarchive := libarchive-dev
+deb_of.libcurl := libcurl4-openssl-dev
+deb_of.json-c := libjson-c-dev
+deb_of.libcrypto := libssl-dev
+NO_DEPS_GOALS := clean deps lint matrix uninstall
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),)
   SKIP_DEPS := yes
 endif
 endif
 ifneq ($(SKIP_DEPS),yes)
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v bats >/dev/null && echo yes)
-ifneq ($(DEPS_OK),yes)
-  $(info glibc-matrix: installing missing build dependencies (ci/install-deps.sh))
-  DEPS_RC := $(shell bash ci/install-deps.sh >&2; echo $$?)
-  ifneq ($(DEPS_RC),0)
-    $(error ci/install-deps.sh failed (status $(DEPS_RC)); run it by hand to see why)
-  endif
+ifeq ($(shell command -v pkg-config 2>/dev/null),)
+  MISSING_DEPS := pkg-config (Debian: pkg-config)
+else
+  MISSING_DEPS := $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p) (Debian: $(deb_of.$(p)))))
+endif
+ifneq ($(filter check%,$(MAKECMDGOALS)),)
+  MISSING_DEPS += $(if $(shell command -v bats 2>/dev/null),,bats (Debian: bats))
+endif
+ifneq ($(strip $(MISSING_DEPS)),)
+  $(error missing build dependencies: $(strip $(MISSING_DEPS)); `make deps` installs them (ci/install-deps.sh, as root or with sudo))
 endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(if $(SKIP_DEPS),,$(shell pkg-config --cflags $(PKGS)))
 # libarchive and libcurl are opened on first use (harness/base/lazylib.h): linking
 # them would load ~40 libraries at every start.  Their sonames come from the
 # development symlinks, so the build follows the installed versions.
 LAZY_PKGS := libarchive libcurl
-soname = $(shell readelf -d $$($(CC) -print-file-name=$(1)) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p')
+soname = $(if $(SKIP_DEPS),,$(shell readelf -d $$($(CC) -print-file-name=$(1) 2>/dev/null) 2>/dev/null | sed -n 's/.*soname: \[\(.*\)\]/\1/p'))
 GM_CFLAGS += -DGM_LIBARCHIVE_SONAME='"$(call soname,libarchive.so)"' -DGM_LIBCURL_SONAME='"$(call soname,libcurl.so)"'
-PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS))) -ldl -pthread
+PKG_LIBS := $(if $(SKIP_DEPS),,$(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)))) -ldl -pthread
 
 ifeq ($(V),1)
   Q :=
@@ -102,7 +115,7 @@ GM_BATCH_SRCS := containers/gm-batch.c harness/base/drain.c
 $(O)/gm-batch: $(GM_BATCH_SRCS) harness/base/drain.h
 	@mkdir -p $(O)
 	@echo "  CC    $@ (static)"
-	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -iquote harness -o $@ $(GM_BATCH_SRCS)
+	$(Q)$(CC) -static -std=gnu11 $(WARN) -O2 -g -iquote harness -o $@ $(GM_BATCH_SRCS)
 
 # The OCI hook (harness/hook): the base and elf layers, its own archive,
 # libelf and json-c, nothing else; runtimes start it for every container.
@@ -149,7 +162,7 @@ $(foreach l,$(LIB_LAYERS),$(eval $(call layer_rule,$(l))))
 $(O)/harness/%.o: harness/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC) $(GM_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(GM_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(LAYER_LIBS) | $(O)/tests
 	@echo "  CC    $<"
@@ -210,7 +223,10 @@ check-full: glibc-matrix $(O)/gm-batch $(O)/glibc-inject hooks units
 
 # The main job on its built-in default: the default sysroots (one glibc built
 # from source, three Debian suites imported), then their listing.
-matrix: all
+# It installs the build dependencies first (deps), so the driver is built by
+# a second make that sees them.
+matrix: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash ci/default-sysroots.sh ./glibc-matrix
 
 # The quick benchmarks; bench/sysroot-build.sh (two full glibc builds) runs
@@ -222,6 +238,7 @@ bench: glibc-matrix $(O)/gm-batch
 	$(Q)bash bench/matrix.sh
 	$(Q)bash bench/container.sh
 	$(Q)bash bench/check.sh
+	$(Q)bash bench/package.sh
 	$(Q)bash bench/report.sh
 	$(Q)bash bench/qemu.sh
 
@@ -242,9 +259,12 @@ FUZZ_SRCS_fuzz-elfinfo := $(FUZZ_ELF)
 FUZZ_SRCS_fuzz-elfpatch := $(FUZZ_ELF) $(wildcard harness/elf/elfpatch*.c)
 FUZZ_SRCS_fuzz-debindex := harness/acquire/debindex.c harness/acquire/debversion.c
 FUZZ_SRCS_fuzz-debversion := harness/acquire/debversion.c
+FUZZ_SRCS_fuzz-package := harness/acquire/archive.c harness/acquire/debindex.c \
+	harness/acquire/debversion.c harness/store/rootpath.c
 FUZZ_SRCS_fuzz-mirror := harness/acquire/mirror.c
 FUZZ_SRCS_fuzz-cases := harness/probes/cases.c harness/verdict/outcome.c harness/store/store.c
 FUZZ_SRCS_fuzz-recipes := harness/store/recipes.c
+FUZZ_SRCS_fuzz-image := harness/acquire/image-parse.c
 FUZZ_SRCS_fuzz-sysroot := harness/store/sysroot.c harness/store/store.c \
 	harness/elf/glibcbuild.c harness/elf/elfcache.c $(FUZZ_ELF)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
@@ -258,11 +278,14 @@ define fuzz_rule
 build/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz-text.h $$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(HEADERS)
 	@mkdir -p build/fuzz
 	@echo "  FUZZ  $$@"
-	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) -o $$@ $$< \
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -std=gnu11 -iquote harness $$(PKG_CFLAGS) \
+		-DGM_LIBARCHIVE_SONAME='"$$(call soname,libarchive.so)"' -o $$@ $$< \
 		$$(FUZZ_SRCS_$(1)) $$(FUZZ_BASE) $$(PKG_LIBS)
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
 
+# Installs what the build, the tests and the matrix need from the Debian
+# archive (apt-get, as root or through sudo); nothing else here runs apt.
 deps:
 	$(Q)bash ci/install-deps.sh
 
@@ -277,13 +300,14 @@ clean:
 MAN_PAGES := $(O)/man/glibc-matrix.1 $(O)/man/glibc-inject.1
 man: $(MAN_PAGES)
 $(MAN_PAGES) &: glibc-matrix $(O)/glibc-inject ci/man.sh
-	$(Q)bash ci/man.sh ./glibc-matrix $(O)/glibc-inject $(O)/man \
-		"$$(./glibc-matrix --version | awk '{ print $$2 }')"
+	$(Q)bash ci/man.sh $(abspath $(GM_BIN)) $(O)/glibc-inject $(O)/man \
+		"$$($(abspath $(GM_BIN)) --version | awk '{ print $$2 }')"
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the driver in bin/, the hook
 # and gm-batch in libexec/glibc-matrix/, the data (cases/, sysroots/,
-# containers/) in share/glibc-matrix/, and hooks.d for podman and CRI-O with
-# the installed hook's path.  The layout is relative: the driver finds its
+# containers/) in share/glibc-matrix/, hooks.d for podman and CRI-O with
+# the installed hook's path, the manual pages and the bash completion
+# (completion/glibc-matrix.bash).  The layout is relative: the driver finds its
 # data from its own place (harness/base/config.c), so a staged DESTDIR tree
 # or a moved PREFIX works as installed.  make uninstall removes exactly that.
 PREFIX ?= /usr/local
@@ -292,14 +316,19 @@ LIBEXECDIR = $(PREFIX)/libexec/glibc-matrix
 DATADIR = $(PREFIX)/share/glibc-matrix
 OCIHOOKSDIR = $(PREFIX)/share/containers/oci/hooks.d
 MANDIR = $(PREFIX)/share/man/man1
-INSTALL_DATA := $(shell git ls-files cases sysroots containers/rootfs.tsv containers/hooks.d 2>/dev/null)
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+# The tracked files; outside a git checkout (an unpacked source package),
+# every file there.
+INSTALL_DATA_DIRS := cases sysroots containers/rootfs.tsv containers/own-programs.tsv containers/hooks.d
+INSTALL_DATA = $(shell git ls-files $(INSTALL_DATA_DIRS) 2>/dev/null || find $(INSTALL_DATA_DIRS) -type f | LC_ALL=C sort)
 install: all man
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)
 	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
-	$(Q)install -m 755 glibc-matrix $(DESTDIR)$(BINDIR)/glibc-matrix
+	$(Q)install -D -m 644 completion/glibc-matrix.bash $(DESTDIR)$(COMPLETIONDIR)/glibc-matrix
+	$(Q)install -m 755 $(GM_BIN) $(DESTDIR)$(BINDIR)/glibc-matrix
 	$(Q)install -m 755 $(O)/gm-batch $(O)/glibc-inject $(DESTDIR)$(LIBEXECDIR)/
-	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files (not a git checkout?))); do \
+	$(Q)for f in $(or $(INSTALL_DATA),$(error install: no data files in $(INSTALL_DATA_DIRS))); do \
 		install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
 	$(Q)$(MAKE) --no-print-directory hooks HOOKS_DIR=$(DESTDIR)$(OCIHOOKSDIR) \
 		GLIBC_INJECT_PATH=$(LIBEXECDIR)/glibc-inject
@@ -307,7 +336,8 @@ install: all man
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/glibc-matrix $(DESTDIR)$(OCIHOOKSDIR)/glibc-inject.json \
-		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1
+		$(DESTDIR)$(MANDIR)/glibc-matrix.1 $(DESTDIR)$(MANDIR)/glibc-inject.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/glibc-matrix
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 .PHONY: all hooks units check check-unit check-bats check-full matrix bench bench-build deps lint clean fuzz \

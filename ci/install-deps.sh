@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages glibc-matrix needs to build, test and run.
-# Used by .ci/run and by the Makefile when something is missing.  Idempotent:
+# Run by `make deps` (which .ci/run and `make matrix` run); a plain `make`
+# only names what is missing (Makefile).  Idempotent:
 # installs only what dpkg does not already report as installed.
 set -euo pipefail
 
@@ -25,7 +26,8 @@ packages=(
 	ca-certificates
 	# containers (090-containers.bats): root filesystems and an OCI runtime
 	mmdebstrap runc busybox-static
-	# the glibc-inject hook through podman's hooks.d (091-hook.bats)
+	# the glibc-inject hook through podman's hooks.d (091-hook.bats), and the images
+	# rootfs import takes (092-images.bats)
 	podman
 	# libraries named like glibc's that are not glibc's, beside the host's
 	# glibc that Sarus's case injects (093-container-methods.bats)
@@ -36,6 +38,8 @@ packages=(
 	# the manual pages rendered and checked (016-man.bats); the installed
 	# driver run with the checkout hidden (015-install.bats: unshare)
 	groff-base man-db util-linux
+	# the Debian package built, linted, installed and removed (018-deb.bats)
+	dpkg-dev debhelper lintian
 	# the CI templates of ci/github and ci/gitlab: parsed and linted
 	python3-yaml yamllint
 	# foreign architectures (068-foreign.bats): qemu-user and Debian's cross

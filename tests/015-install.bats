@@ -23,6 +23,12 @@ setup_file() {
 	[ -x "$p/libexec/glibc-matrix/gm-batch" ]
 	[ -f "$p/share/glibc-matrix/cases/cases.ini" ]
 	[ -f "$p/share/glibc-matrix/sysroots/versions.tsv" ]
+	# The bash completion, where bash-completion looks for it by name,
+	# completing with the installed driver.
+	[ -f "$p/share/bash-completion/completions/glibc-matrix" ]
+	run bash -c 'source "$1/share/bash-completion/completions/glibc-matrix"
+		COMP_WORDS=("$1/bin/glibc-matrix" sysroot sh) COMP_CWORD=2; _glibc_matrix; echo "${COMPREPLY[*]}"' sh "$p"
+	[ "$output" = show ]
 	run grep '"path"' "$p/share/containers/oci/hooks.d/glibc-inject.json"
 	assert_contains "$output" "\"$p/libexec/glibc-matrix/glibc-inject\""
 	# The checkout under an empty tmpfs: nothing of it can be read.

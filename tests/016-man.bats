@@ -27,7 +27,7 @@ rendered() {
 		[[ $text == *"$help"* ]] || { echo "the page lacks '$c --help'"; return 1; }
 	done
 	for s in "sysroot build" "sysroot import" "sysroot list" "sysroot show" "sysroot remove" \
-		"rootfs build" "rootfs exec" "probes list" "report merge"; do
+		"rootfs build" "rootfs import" "rootfs exec" "probes list" "report merge"; do
 		grep -q "^\.SS \"$s\"\$" "$page"
 	done
 	# The overview's environment and exit codes are in it too.

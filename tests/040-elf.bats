@@ -117,7 +117,9 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 
 @test "explain: a host binary against bullseye (2.31) names every failing symbol, like the loader" {
 	ensure_sysroot debian-bullseye-amd64 import bullseye
-	run_gm 1 explain /usr/bin/ls --against debian-bullseye-amd64
+	# This machine's libraries beyond glibc (--host-libs), as the loader
+	# below is given glibc's directories only.
+	run_gm 1 explain /usr/bin/ls --against debian-bullseye-amd64 --host-libs
 	assert_contains "$output" "will NOT load"
 	assert_contains "$output" "outcome: symbol-version"
 	assert_contains "$output" "__libc_start_main@GLIBC_2.34"
@@ -129,7 +131,7 @@ FIX=$BATS_TEST_DIRNAME/fixtures/elf
 	run "$loader" --inhibit-cache --library-path "$libdirs" /usr/bin/ls
 	[ "$status" -ne 0 ]
 	loader_says=$(grep -o "version \`GLIBC_[0-9.]*' not found (required by [^)]*)" <<<"$output" | sort)
-	run "$GM" explain --json /usr/bin/ls --against debian-bullseye-amd64
+	run "$GM" explain --json /usr/bin/ls --against debian-bullseye-amd64 --host-libs
 	we_say=$(python3 -c '
 import json, sys
 for p in json.loads(sys.argv[1])["problems"]:
@@ -141,9 +143,12 @@ for p in json.loads(sys.argv[1])["problems"]:
 
 @test "explain: the same binary loads against newer glibcs, by name or by version" {
 	ensure_sysroot debian-trixie-amd64 import trixie
-	run_gm 0 explain /usr/bin/ls --against debian-trixie-amd64
+	run_gm 0 explain /usr/bin/ls --against debian-trixie-amd64 --host-libs
 	assert_contains "$output" "loads"
 	assert_contains "$output" "from the host: /lib/x86_64-linux-gnu/libselinux.so.1"
+	# By default trixie's own libselinux, named with its package.
+	run_gm 0 explain /usr/bin/ls --against debian-trixie-amd64
+	assert_contains "$output" "libselinux.so.1 from sysroot debian-trixie-amd64 (trixie's libselinux1"
 	run_gm 0 explain "$FIX/hello-pie" --against 2.41
 	run_gm 2 explain "$FIX/hello-pie" --against 1.99
 	assert_contains "$output" "no sysroot with glibc 1.99"

@@ -5,7 +5,8 @@
 # and the malformed corpus), under an RSS limit; every past finding in
 # tests/fuzz/regress/<target> is replayed.  Any crash, leak, timeout, out of
 # memory or sanitizer report fails the test and leaves the input in
-# $BATS_TEST_TMPDIR.
+# $BATS_TEST_TMPDIR.  fuzz-package unpacks into /tmp/fuzz-package-*, removed after
+# each input.
 
 load helpers
 
@@ -110,6 +111,14 @@ no_findings() {
 	run_fuzzer recipes
 }
 
+@test "fuzz: the container image JSON parsers survive $FUZZ_SECONDS s of libFuzzer" {
+	run_fuzzer image
+}
+
 @test "fuzz: the sysroot manifest reader and validator survive $FUZZ_SECONDS s of libFuzzer" {
 	run_fuzzer sysroot
+}
+
+@test "fuzz: unpacking a user's package (.deb, tarballs) survives $FUZZ_SECONDS s of libFuzzer, nothing escaping" {
+	run_fuzzer package
 }

@@ -139,3 +139,15 @@ index_version() {
 	assert_contains "$output" "loader: the oldest glibc that runs it: 2.41 (debian-trixie-amd64)"
 	assert_contains "$output" "interp: the oldest glibc that runs it: 2.41 (debian-trixie-amd64)"
 }
+
+@test "a RUNPATH naming the system's directory (coreutils' expr: /usr/lib/<triplet>) is the suite's there, not a bundle" {
+	local out=$BATS_TEST_TMPDIR/out
+	run readelf -d /usr/bin/expr
+	assert_contains "$output" "Library runpath: [/usr/lib/x86_64-linux-gnu]"
+	run_gm 0 check /usr/bin/expr --args "1 + 1" --against trixie -m loader -m interp --out "$out"
+	assert_contains "$output" "libgmp.so.10 from trixie's libgmp10"
+	assert_contains "$output" "0 mismatches"
+	run cells "$out"
+	echo "$output"
+	[ "$(grep -c '^expr .* ok ok' <<<"$output")" -eq 2 ]
+}

@@ -140,19 +140,19 @@ need_binfmt() {
 	require_runtime
 	bash "$BATS_TEST_DIRNAME/../ci/binfmt.sh" --status >/dev/null ||
 		skip_fact no-binfmt
-	"$GM" --quiet rootfs build bullseye-arm64 3>&- >/dev/null
+	"$GM" --quiet rootfs build bullseye-arm64-libc6 3>&- >/dev/null
 }
 
 @test "aarch64 in a bullseye arm64 container (binfmt_misc): trixie's probe fails on the tree's glibc, runs with trixie's injected, is mixed with libc.so.6 alone; as predicted" {
 	need_binfmt
 	local out=$BATS_TEST_TMPDIR/out
-	run_gm 0 run --build debian-trixie-arm64 --run debian-trixie-arm64 --rootfs bullseye-arm64 \
+	run_gm 0 run --build debian-trixie-arm64 --run debian-trixie-arm64 --rootfs bullseye-arm64-libc6 \
 		-m container -m inject -m inject-libc-only -m ldcache -m toolbox \
 		--case strlcpy --case hello --case dlopen --out "$out"
 	assert_contains "$output" "0 mismatches"
 	run cells "$out"
 	echo "$output"
-	assert_contains "$output" "strlcpy debian-trixie-arm64 rootfs-bullseye-arm64 container symbol-version symbol-version GLIBC_2.38"
+	assert_contains "$output" "strlcpy debian-trixie-arm64 rootfs-bullseye-arm64-libc6 container symbol-version symbol-version GLIBC_2.38"
 	assert_contains "$output" "strlcpy debian-trixie-arm64 debian-trixie-arm64 inject ok ok"
 	assert_contains "$output" "dlopen debian-trixie-arm64 debian-trixie-arm64 inject ok ok"
 	assert_contains "$output" "hello debian-trixie-arm64 debian-trixie-arm64 inject-libc-only mixed-glibc mixed-glibc"
@@ -173,14 +173,14 @@ need_binfmt() {
 @test "riscv64 in a trixie riscv64 container: sid's libc.so.6 alone over trixie's loader is a mixed process even where the program exits 0" {
 	need_binfmt
 	require_tool riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
-	"$GM" --quiet rootfs build trixie-riscv64 3>&- >/dev/null
+	"$GM" --quiet rootfs build trixie-riscv64-libc6 3>&- >/dev/null
 	local out=$BATS_TEST_TMPDIR/out
-	run_gm 0 run --build debian-sid-riscv64 --run debian-sid-riscv64 --rootfs trixie-riscv64 \
+	run_gm 0 run --build debian-sid-riscv64 --run debian-sid-riscv64 --rootfs trixie-riscv64-libc6 \
 		-m container -m inject -m inject-libc-only --case hello --case termios --out "$out"
 	assert_contains "$output" "0 mismatches"
 	run cells "$out"
 	echo "$output"
-	assert_contains "$output" "termios debian-sid-riscv64 rootfs-trixie-riscv64 container symbol-version symbol-version GLIBC_2.42"
+	assert_contains "$output" "termios debian-sid-riscv64 rootfs-trixie-riscv64-libc6 container symbol-version symbol-version GLIBC_2.42"
 	assert_contains "$output" "termios debian-sid-riscv64 debian-sid-riscv64 inject ok ok"
 	# The loader accepts sid's libc here (no private symbol is missing), so
 	# only the process's make-up shows the mix.
@@ -193,10 +193,10 @@ need_binfmt() {
 	local out=$BATS_TEST_TMPDIR/out
 	mkdir "$BATS_TEST_TMPDIR/no-binfmt"
 	GLIBC_MATRIX_BINFMT_DIR=$BATS_TEST_TMPDIR/no-binfmt run_gm 0 run --build debian-trixie-arm64 \
-		--run debian-trixie-arm64 --rootfs bullseye-arm64 -m container -m loader --case hello --out "$out"
+		--run debian-trixie-arm64 --rootfs bullseye-arm64-libc6 -m container -m loader --case hello --out "$out"
 	run cells "$out"
 	echo "$output"
-	assert_contains "$output" "hello debian-trixie-arm64 rootfs-bullseye-arm64 container skipped skipped binfmt_misc is not mounted at $BATS_TEST_TMPDIR/no-binfmt"
+	assert_contains "$output" "hello debian-trixie-arm64 rootfs-bullseye-arm64-libc6 container skipped skipped binfmt_misc is not mounted at $BATS_TEST_TMPDIR/no-binfmt"
 	assert_contains "$output" "hello debian-trixie-arm64 debian-trixie-arm64 loader ok ok"
 	# This machine's own entries with the F flag taken out: read as such.
 	local b=$BATS_TEST_TMPDIR/no-f
@@ -206,7 +206,7 @@ need_binfmt() {
 		sed 's/^flags: \(.*\)F\(.*\)$/flags: \1\2/' "$e" >"$b/${e##*/}"
 	done
 	GLIBC_MATRIX_BINFMT_DIR=$b run_gm 77 run --build debian-trixie-arm64 --run debian-trixie-arm64 \
-		--rootfs bullseye-arm64 -m container --case hello --out "$out.2"
+		--rootfs bullseye-arm64-libc6 -m container --case hello --out "$out.2"
 	run cells "$out.2"
 	assert_contains "$output" "skipped skipped binfmt_misc entry 'qemu-aarch64' runs aarch64 programs without the F flag"
 }
@@ -243,9 +243,9 @@ need_binfmt() {
 	# The same in a bullseye arm64 tree (built there, it loads on the
 	# tree's glibc), where binfmt_misc starts qemu.
 	need_binfmt
-	run_gm 1 check "$d/gap" --against trixie -m container -m inject --rootfs bullseye-arm64 --out "$d/out2"
+	run_gm 1 check "$d/gap" --against trixie -m container -m inject --rootfs bullseye-arm64-libc6 --out "$d/out2"
 	run cells "$d/out2"
 	echo "$output"
-	assert_contains "$output" "rootfs-bullseye-arm64 container ok failed exit 1 under the emulator, which does not implement syscall 104"
+	assert_contains "$output" "rootfs-bullseye-arm64-libc6 container ok failed exit 1 under the emulator, which does not implement syscall 104"
 	assert_contains "$output" "debian-trixie-arm64 inject ok failed exit 1 under the emulator"
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # Root filesystems (rootfs build/list/remove) and containers through a real
 # OCI runtime (rootfs exec): Debian suites with three glibc versions made by
-# mmdebstrap, one tree without glibc (busybox-static), batches of programs
+# mmdebstrap, as the images are (minbase) and libc6 alone (the -libc6
+# trees), one tree without glibc (busybox-static), batches of programs
 # in one container start, and nothing left behind (runtime state, bundles,
-# mounts), also after Ctrl-C.  Cold, the suite builds four trees (about
-# 40 s); warm, their cache hits take under a second.
+# mounts), also after Ctrl-C.  Cold, the suite builds ten trees (about
+# 2 min, README "Root filesystems"); warm, their cache hits take a second.
 
 load helpers
 
@@ -49,10 +50,11 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 
 @test "rootfs build: a second build of every recipe is a cache hit" {
 	run_gm rootfs build --all
-	for n in bullseye bookworm trixie sid busybox bullseye-arm64 trixie-riscv64; do
+	for n in bullseye bookworm trixie sid bullseye-libc6 bookworm-libc6 trixie-libc6 busybox \
+		bullseye-arm64-libc6 trixie-riscv64-libc6; do
 		assert_contains "$output" "$n: glibc"
 	done
-	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 7 ]
+	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 10 ]
 	# Offline (an archive nobody serves), the built tree is kept, with a note.
 	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9/debian run_gm 0 rootfs build bookworm
 	assert_contains "$output" "cannot check whether bookworm changed"
@@ -67,27 +69,31 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	assert_contains " $v " " bullseye=2.31/2.30 "
 	assert_contains " $v " " bookworm=2.36/2.36 "
 	assert_contains " $v " " trixie=2.41/2.41 "
+	assert_contains " $v " " bullseye-libc6=2.31/2.30 "
+	assert_contains " $v " " bookworm-libc6=2.36/2.36 "
+	assert_contains " $v " " trixie-libc6=2.41/2.41 "
 	assert_contains " $v " " busybox=none/none "
 	# Unpacked for arm64 and riscv64: the glibc of their own libc.so.6.
-	assert_contains " $v " " bullseye-arm64=2.31/2.30 "
-	assert_contains " $v " " trixie-riscv64=2.41/2.41 "
+	assert_contains " $v " " bullseye-arm64-libc6=2.31/2.30 "
+	assert_contains " $v " " trixie-riscv64-libc6=2.41/2.41 "
 	# sid moves on: whatever it ships, newer than trixie's.
 	json_field "$j" '[r for r in d if r["name"] == "sid"][0]["glibc_version"]' | awk -F. '{ exit !($1 == 2 && $2 > 41) }'
 	# (2.31 defines no node of its own: the newest is GLIBC_2.30, the banner says 2.31.)
 	# Each is a tarball too, and its tree has the mount points containers need.
-	for n in bullseye bookworm trixie sid busybox; do
+	for n in bullseye bookworm trixie sid bullseye-libc6 bookworm-libc6 trixie-libc6 busybox; do
 		tar tf "$GLIBC_MATRIX_STORE/rootfs/$n/rootfs.tar" | grep -qx './gm-batch/'
 	done
 	run_gm rootfs list
-	assert_contains "$output" "bullseye       2.31     x86_64"
-	assert_contains "$output" "busybox        none"
+	[ "$(awk '$1 == "bullseye" { print $2, $3, $4, $5 }' <<<"$output")" = "2.31 x86_64 bullseye minbase" ]
+	[ "$(awk '$1 == "bullseye-libc6" { print $2, $5 }' <<<"$output")" = "2.31 extract" ]
+	[ "$(awk '$1 == "busybox" { print $2, $5 }' <<<"$output")" = "none busybox" ]
 }
 
 @test "rootfs: usage errors and remove (scratch store)" {
 	use_scratch_store
 	run_gm 2 rootfs build
 	run_gm 2 rootfs build nosuch
-	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, busybox, bullseye-arm64, trixie-riscv64)"
+	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, bullseye-libc6, bookworm-libc6, trixie-libc6, busybox, bullseye-arm64-libc6, trixie-riscv64-libc6)"
 	run_gm 2 rootfs build bullseye --all
 	run_gm 0 rootfs build busybox
 	assert_contains "$output" "busybox: glibc none built in"
@@ -107,12 +113,18 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	# A suite the archive does not have is the recipe's mistake (exit 2);
 	# a malformed recipe file is an infrastructure error naming its line.
 	mkdir -p "$BATS_TEST_TMPDIR/recipes"
-	printf 'odd\tnosuchsuite\textract\tlibc6\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	printf 'odd\tnosuchsuite\textract\tlibc6\t-\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
 	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 2 rootfs build odd
 	assert_contains "$output" "no suite 'nosuchsuite' in the Debian archive"
 	printf 'odd\tbookworm\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
 	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
-	assert_contains "$output" "rootfs.tsv:1: want NAME, SUITE, VARIANT, PACKAGES, [ARCH] (4 to 5 tab-separated fields, none empty), found 2"
+	assert_contains "$output" "rootfs.tsv:1: want NAME, SUITE, VARIANT, PACKAGES, USR, [ARCH] (5 to 6 tab-separated fields, none empty), found 2"
+	# Merged-/usr or not is said for a configured tree, and only for it.
+	printf 'odd\tbookworm\tminbase\t-\t-\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
+	assert_contains "$output" "USR '-': 'merged' or 'split' for a configured variant"
+	printf 'odd\tbookworm\textract\tlibc6\tmerged\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
 }
 
 @test "rootfs build: Ctrl-C during mmdebstrap leaves nothing listed, no build tree, no mount" {
@@ -141,7 +153,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 @test "rootfs exec: the loader of each tree runs its libc, whose banner names the version" {
 	require_runtime
 	local n v
-	for n in bullseye:2.31 bookworm:2.36 trixie:2.41; do
+	for n in bullseye:2.31 bookworm:2.36 trixie:2.41 bullseye-libc6:2.31 trixie-libc6:2.41; do
 		v=${n#*:}
 		n=${n%:*}
 		run_gm rootfs exec "$n" -- /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6
@@ -154,6 +166,28 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	run_gm 0 rootfs exec busybox --json -- /lib64/ld-linux-x86-64.so.2
 	[ "$(json_field "$output" 'd[0]["exit"]')" -eq 127 ]
 	[ "$(json_field "$output" 'd[0]["outcome"]')" = "exec failed: No such file or directory" ]
+}
+
+@test "rootfs: the trees named by their suite are as the images are: merged-/usr from bookworm on, a shell, ls, ldconfig, apt" {
+	require_runtime
+	local n
+	# bullseye's image keeps /lib a directory; bookworm's and later link it.
+	[ -d "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/lib" ] && [ ! -L "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/lib" ]
+	for n in bookworm trixie sid; do
+		[ "$(readlink "$GLIBC_MATRIX_STORE/rootfs/$n/root/lib")" = usr/lib ]
+		[ "$(readlink "$GLIBC_MATRIX_STORE/rootfs/$n/root/bin")" = usr/bin ]
+	done
+	run_gm 0 rootfs list --json
+	[ "$(json_field "$output" '" ".join(r["name"] + "=" + r["usr"] for r in d if r["variant"] == "minbase")')" = \
+		"bookworm=merged bullseye=split sid=merged trixie=merged" ]
+	for n in bullseye bookworm trixie sid; do
+		run_gm 0 rootfs exec "$n" -- /bin/sh -c 'ls /usr >/dev/null && /sbin/ldconfig -p | head -n 1 && apt-get --version | head -n 1'
+		assert_contains "$output" "libs found in cache"
+		assert_contains "$output" "apt "
+	done
+	# A -libc6 tree has the loader and libc, and no shell.
+	run_gm 0 rootfs exec trixie-libc6 --json -- /bin/sh -c true
+	[ "$(json_field "$output" 'd[0]["exit"]')" -eq 127 ]
 }
 
 @test "rootfs exec: own network namespace, read-only root, read-only /gm, no capabilities" {

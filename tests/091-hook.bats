@@ -375,7 +375,15 @@ libc 2.41" ]
 	[ "$output" = "hello from libgmhook
 libc 2.41" ]
 	[ "$(grep -v '^#' "$u/etc/ld.so.conf.d/000-glibc-inject.conf")" = /opt/drivers/lib ]
-	[ -e "$u/opt/drivers/lib/libgmhook.so.1" ]
+	# bullseye's image has /opt: the new directories are made on a scratch
+	# overlay of it and nothing reaches the tree; a tree without /opt gets
+	# them as mount points in the tree (its root takes no overlay).
+	if [ -d "$GLIBC_MATRIX_STORE/rootfs/bullseye/root/opt" ]; then
+		[ ! -e "$u/opt/drivers" ]
+		assert_contains "$(cat "$LOG")" "'/opt/drivers/lib/libgmhook.so.1' <- $LIB"
+	else
+		[ -e "$u/opt/drivers/lib/libgmhook.so.1" ]
+	fi
 	same "$before" "$(mounts)"
 }
 

@@ -3,6 +3,7 @@
 #include "acquire/debindex.h"
 #include "acquire/deblayout.h"
 #include "acquire/fetch.h"
+#include "acquire/image.h"
 #include "acquire/mirror.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
@@ -30,7 +31,9 @@ static const char *const mount_points[] = {"proc", "dev", "sys", "tmp", "gm", "g
 
 struct job {
 	const struct gm_ctx *ctx;
-	const struct rootfs_recipe *rec;
+	const struct rootfs_recipe *rec;  /* NULL for an import */
+	char **with;   /* the packages --with asks for, with those the tree had */
+	const char *name;
 	const struct gm_arch *arch;
 	char *build;   /* build/rootfs-<name> */
 	char *stage;   /* build/stage */
@@ -103,6 +106,7 @@ static void job_release(struct job *j)
 	free(j->root);
 	free(j->log);
 	free(j->final);
+	strv_free(j->with);
 }
 
 static int run_logged(struct job *j, char **argv, double timeout_s, const char *what,
@@ -162,6 +166,9 @@ static int suite_date(const char *url, const char *suite, char **ret, struct gm_
 	return 0;
 }
 
+/* Where mmdebstrap keeps its hooks (the Debian package's place). */
+#define MMDEBSTRAP_HOOKS "/usr/share/mmdebstrap/hooks"
+
 static int build_debian(struct job *j, const char *url, struct gm_err **err)
 {
 	cleanup_free char *variant = xasprintf("--variant=%s", j->rec->variant);
@@ -171,19 +178,37 @@ static int build_debian(struct job *j, const char *url, struct gm_err **err)
 	strv_push(&argv, "--mode=root");
 	strv_push(&argv, variant);
 	strv_push(&argv, arch);
+	/* merged: /bin, /sbin and /lib* links into /usr made before anything
+	 * is unpacked, and usr-is-merged installed: what debootstrap does
+	 * (and so the official images, made by debuerreotype with it) for
+	 * bookworm and later.  split: nothing; the suites before bookworm
+	 * stay split, and the result is checked below either way. */
+	if (strcmp(j->rec->usr, "merged") == 0)
+		strv_push(&argv, "--hook-dir=" MMDEBSTRAP_HOOKS "/merged-usr");
 	/* Mirrors may serve a suite whose Release is past its Valid-Until
 	 * (sid's, on the snapshot this machine uses): apt still checks its
 	 * signature; sysroot import accepts it the same way, with a warning. */
 	strv_push(&argv, "--aptopt=Acquire::Check-Valid-Until \"false\"");
 	for (size_t i = 0; j->rec->packages[i]; i++)
 		strv_push_take(&argv, xasprintf("--include=%s", j->rec->packages[i]));
+	for (size_t i = 0; j->with[i]; i++)
+		strv_push_take(&argv, xasprintf("--include=%s", j->with[i]));
 	strv_push(&argv, j->rec->suite);
 	strv_push(&argv, j->root);
 	strv_push(&argv, url);
-	gm_note(j->ctx, "rootfs %s: mmdebstrap %s (%s, %s)", j->rec->name, j->rec->suite,
+	gm_note(j->ctx, "rootfs %s: mmdebstrap %s (%s, %s)", j->name, j->rec->suite,
 		j->rec->variant, j->arch->deb);
 	if (run_logged(j, argv, 900, "mmdebstrap", err) < 0)
 		return -1;
+	if (strcmp(j->rec->usr, "-") != 0) {
+		cleanup_free char *lib = path_join(j->root, "lib");
+		struct stat st;
+		bool merged = lstat(lib, &st) == 0 && S_ISLNK(st.st_mode);
+		if (merged != (strcmp(j->rec->usr, "merged") == 0))
+			return gm_infra(err, 0, "rootfs %s: the recipe says usr %s, but mmdebstrap made "
+					"/lib %s", j->name, j->rec->usr, merged ? "a link" : "a directory");
+		return 0;
+	}
 	/* Trixie's packages ship /usr/lib only; the usrmerge links come from
 	 * packages an extract does not configure.  Without /lib64 nothing
 	 * dynamic starts (PT_INTERP is /lib64/ld-linux-x86-64.so.2). */
@@ -208,7 +233,7 @@ static int busybox_check(const char *bb, struct gm_err **err)
 
 static int build_busybox(struct job *j, const char *bb, struct gm_err **err)
 {
-	gm_note(j->ctx, "rootfs %s: %s and its applet links", j->rec->name, bb);
+	gm_note(j->ctx, "rootfs %s: %s and its applet links", j->name, bb);
 	cleanup_free char *bin = path_join(j->root, "bin");
 	cleanup_free char *dst = path_join(bin, "busybox");
 	if (mkdir_p(bin, 0755, err) < 0 || copy_file(bb, dst, err) < 0)
@@ -283,23 +308,28 @@ static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **er
 		if (mkdir_p(d, 0755, err) < 0)
 			return -1;
 	}
+	/* An imported image is kept as it is (a runtime gives it /etc/hosts
+	 * the way it gives any image one). */
 	cleanup_free char *etc = path_join(j->root, "etc");
-	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
+	for (size_t i = 0; j->rec && i < sizeof(accounts) / sizeof(accounts[0]); i++) {
 		cleanup_free char *f = path_join(j->root, accounts[i].path);
 		if (!path_exists(f) && (mkdir_p(etc, 0755, err) < 0 ||
 					write_file_atomic(f, accounts[i].text, strlen(accounts[i].text),
 							  0644, err) < 0))
 			return -1;
 	}
+	cleanup_free char *lib = path_join(j->root, "lib");
+	struct stat lst;
+	r->usr = xstrdup(lstat(lib, &lst) == 0 && S_ISLNK(lst.st_mode) ? "merged" : "split");
 	cleanup_free char *libc = find_libc(j->root, j->arch);
 	if (libc) {
 		cleanup_free char *host = path_join(j->root, libc);
 		int g = glibc_libc_version(host, &r->glibc_version, &r->glibc_node, err);
 		if (g < 0)
-			return gm_err_wrap(err, "rootfs %s", j->rec->name);
+			return gm_err_wrap(err, "rootfs %s", j->name);
 		if (g == 0)
 			return gm_infra(err, 0, "rootfs %s: '%s' defines no GLIBC_x.y node",
-					j->rec->name, libc);
+					j->name, libc);
 		r->libc = xasprintf("/%s", libc);
 	} else {
 		r->glibc_version = xstrdup("none");
@@ -307,26 +337,22 @@ static int finish(struct job *j, struct rootfs *r, double t0, struct gm_err **er
 		r->libc = xstrdup("");
 	}
 	cleanup_free char *tar = path_join(j->stage, "rootfs.tar");
-	gm_note(j->ctx, "rootfs %s: packing %s", j->rec->name, tar);
+	gm_note(j->ctx, "rootfs %s: packing %s", j->name, tar);
 	char *argv[] = {"tar", "--numeric-owner", "--sort=name", "-C", j->root, "-cf", tar, ".",
 			NULL};
 	if (run_logged(j, argv, 300, "tar", err) < 0)
 		return -1;
 	struct stat st;
 	r->size = stat(tar, &st) == 0 ? (long long)st.st_size : 0;
-	r->name = xstrdup(j->rec->name);
+	r->name = xstrdup(j->name);
 	r->arch = xstrdup(j->arch->gnu);
-	r->suite = xstrdup(j->rec->suite ? j->rec->suite : "-");
-	r->variant = xstrdup(j->rec->variant);
-	r->packages = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; j->rec->packages[i]; i++)
-		strv_push(&r->packages, j->rec->packages[i]);
 	r->created = now_rfc3339();
 	r->build_seconds = now_seconds() - t0;
 	if (rootfs_write_manifest(j->stage, r, err) < 0)
 		return -1;
 	if (interrupted())
-		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "rootfs build interrupted");
+		return gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "rootfs %s interrupted",
+				  j->rec ? "build" : "import");
 	return store_publish(j->ctx->cfg, j->stage, j->final, err);
 }
 
@@ -345,24 +371,40 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 		r.source_date = xasprintf("busybox sha256 %s", hex);
 	}
 	struct rootfs old = {0};
-	int have = rootfs_load(j->ctx->cfg, j->rec->name, &old, NULL);
+	int have = rootfs_load(j->ctx->cfg, j->name, &old, NULL);
+	/* --with adds to what the tree had: a later build without it keeps
+	 * the subject's packages. */
+	bool has_with = true;
+	for (size_t i = 0; have == 1 && old.with && old.with[i]; i++)
+		if (!strv_contains(j->with, old.with[i]))
+			strv_push(&j->with, old.with[i]);
+	for (size_t i = 0; have == 1 && j->with[i]; i++)
+		has_with &= strv_contains(old.with, j->with[i]);
 	if (!busybox &&
 	    (mirror_debian(j->ctx->cfg, &url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)) {
 		/* Offline, the tree we have is still the best answer; an unknown
 		 * suite or --refresh is not. */
-		if (have != 1 || refresh || (*err)->code != GM_EXIT_INFRA) {
+		if (have != 1 || refresh || !has_with || (*err)->code != GM_EXIT_INFRA) {
 			if (have == 1)
 				rootfs_release(&old);
 			return -1;
 		}
 		gm_note(j->ctx, "rootfs %s: cannot check whether %s changed (%s); using the one built %s",
-			j->rec->name, j->rec->suite, (*err)->msg, old.created);
+			j->name, j->rec->suite, (*err)->msg, old.created);
 		gm_err_free(err);
 		*ret = old;
 		*ret_cached = true;
 		return 0;
 	}
-	r.key = rootfs_key(j->rec, j->arch->gnu, r.source_date);
+	r.key = rootfs_key(j->rec, j->with, j->arch->gnu, r.source_date);
+	r.suite = xstrdup(j->rec->suite ? j->rec->suite : "-");
+	r.variant = xstrdup(j->rec->variant);
+	r.packages = strv_dup(j->rec->packages);
+	for (size_t i = 0; j->with[i]; i++)
+		if (!strv_contains(r.packages, j->with[i]))
+			strv_push(&r.packages, j->with[i]);
+	r.with = strv_dup(j->with);
+	r.source = xstrdup("");
 
 	if (have == 1 && !refresh && strcmp(old.key, r.key) == 0) {
 		rootfs_release(&r);
@@ -390,9 +432,9 @@ out:
 		rootfs_release(&r);
 		return -1;
 	}
-	if (rootfs_load(j->ctx->cfg, j->rec->name, ret, err) != 1) {
+	if (rootfs_load(j->ctx->cfg, j->name, ret, err) != 1) {
 		rootfs_release(&r);
-		return gm_infra(err, 0, "rootfs %s vanished after its build", j->rec->name);
+		return gm_infra(err, 0, "rootfs %s vanished after its build", j->name);
 	}
 	rootfs_release(&r);
 	*ret_cached = false;
@@ -420,10 +462,10 @@ static int job_init(struct job *j, const struct gm_ctx *ctx, const char *name, s
 	return 0;
 }
 
-int rootfs_build(const struct gm_ctx *ctx, const struct rootfs_recipe *rec, bool refresh,
-		 struct rootfs *ret, bool *ret_cached, struct gm_err **err)
+int rootfs_build(const struct gm_ctx *ctx, const struct rootfs_recipe *rec, char *const *with,
+		 bool refresh, struct rootfs *ret, bool *ret_cached, struct gm_err **err)
 {
-	struct job j = {.rec = rec};
+	struct job j = {.rec = rec, .name = rec->name, .with = strv_dup(with)};
 	cleanup_free char *lock = xasprintf("rootfs-%s", rec->name);
 	int fd = -1, r = -1;
 	if (job_init(&j, ctx, rec->name, err) < 0 || store_lock(ctx->cfg, ctx, lock, &fd, err) < 0)
@@ -438,7 +480,7 @@ out:
 int rootfs_remove(const struct gm_ctx *ctx, const char *name, bool *ret_missing,
 		  struct gm_err **err)
 {
-	struct job j = {0};
+	struct job j = {.name = name};
 	cleanup_free char *lock = xasprintf("rootfs-%s", name);
 	int fd = -1, r = -1;
 	*ret_missing = false;
@@ -451,6 +493,58 @@ int rootfs_remove(const struct gm_ctx *ctx, const char *name, bool *ret_missing,
 		r = store_discard(ctx->cfg, j.final, err);
 	if (r == 0)
 		r = clear_build(&j, err);
+	store_unlock(ctx->cfg, lock, fd, !path_exists(j.final));
+out:
+	job_release(&j);
+	return r;
+}
+
+static int import_locked(struct job *j, const char *source, char *const *podman,
+			 struct rootfs *ret, struct gm_err **err)
+{
+	double t0 = now_seconds();
+	struct rootfs r = {0};
+	struct image_info info = {0};
+	cleanup_free char *work = path_join(j->build, "work");
+	int rc = -1;
+	if (clear_build(j, err) < 0 || mkdir_p(j->root, 0755, err) < 0 || mkdir_p(work, 0700, err) < 0)
+		goto out;
+	if (image_unpack(j->ctx, source, j->root, work, podman, j->arch->deb, &info, err) < 0)
+		goto out;
+	/* The image's files are all in the tree: its blobs need not wait for
+	 * the tarball's copy beside them. */
+	if (rm_rf(work, err) < 0)
+		goto out;
+	r.suite = xstrdup("-");
+	r.variant = xstrdup("image");
+	r.packages = xcalloc(1, sizeof(char *));
+	r.with = xcalloc(1, sizeof(char *));
+	r.source = xstrdup(source);
+	r.source_date = xstrdup(info.digest);
+	r.key = xstrndup(info.digest + 7, 16);
+	gm_note(j->ctx, "rootfs %s: %s (%s, %zu layers)", j->name, source, info.digest, info.layers);
+	if (finish(j, &r, t0, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	image_info_release(&info);
+	rootfs_release(&r);
+	if (clear_build(j, rc < 0 ? NULL : err) < 0 && rc == 0)
+		rc = -1;
+	if (rc == 0 && rootfs_load(j->ctx->cfg, j->name, ret, err) != 1)
+		rc = gm_infra(err, 0, "rootfs %s vanished after its import", j->name);
+	return rc;
+}
+
+int rootfs_import(const struct gm_ctx *ctx, const char *name, const char *source,
+		  char *const *podman, struct rootfs *ret, struct gm_err **err)
+{
+	struct job j = {.name = name, .with = xcalloc(1, sizeof(char *))};
+	cleanup_free char *lock = xasprintf("rootfs-%s", name);
+	int fd = -1, r = -1;
+	if (job_init(&j, ctx, name, err) < 0 || store_lock(ctx->cfg, ctx, lock, &fd, err) < 0)
+		goto out;
+	r = import_locked(&j, source, podman, ret, err);
 	store_unlock(ctx->cfg, lock, fd, !path_exists(j.final));
 out:
 	job_release(&j);

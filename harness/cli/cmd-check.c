@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "base/cleanup.h"
 #include "cli/cmd.h"
+#include "cli/inputs.h"
 #include "elf/addon.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
@@ -24,9 +25,10 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
-	"usage: glibc-matrix check BINARY... --against S... [--method M]...\n"
+	"usage: glibc-matrix check BINARY|PKG|PKG:PATH... --against S... [--method M]...\n"
 	"         [--args \"A B\"] [--host-program \"PROG ARGS\"] [--library-path DIR]...\n"
 	"         [--host-libs]\n"
 	"         [--expect-exit N] [-j N] [--timeout SEC] [--out DIR]\n"
@@ -47,6 +49,16 @@ static const char help[] =
 	"other sysroots they are found as the host finds them, after, and the report\n"
 	"names them.\n"
 	"A file of another architecture is never executed (skipped).\n"
+	"\n"
+	"PKG is a whole package: a .deb, a tarball (an npm .tgz, any .tar.*) or a\n"
+	"directory.  An archive is unpacked into OUT/packages/ (never beside it),\n"
+	"its layout kept so that $ORIGIN finds what it bundles; every ELF file in it\n"
+	"that runs or loads is a BINARY named PKG:path (PKG:PATH checks that one),\n"
+	"its library directories searched before the host's.  The summary names the\n"
+	"file that sets the package's glibc floor and by which symbol; results.json\n"
+	"lists each package (a .deb's Depends too).  A package is untrusted: entries\n"
+	"that escape, more than 200000 entries or 8 GiB, corrupt or truncated\n"
+	"archives are refused (exit 2).\n"
 	"\n"
 	"  --against S     a sysroot name, a Debian suite, a glibc version, a profile\n"
 	"                  (rhel8, manylinux_2_28, ubuntu-22.04: sysroots/profiles.tsv)\n"
@@ -80,10 +92,10 @@ static const char help[] =
 static const char help_tail[] =
 	"\n"
 	"Exit: 0 every cell ran as expected and matched its prediction, 1 some did not\n"
-	"(the release gate fails), 2 usage or a BINARY not ELF or malformed, 3\n"
-	"infrastructure, 77 no cell ran (every one skipped: a static executable by\n"
-	"methods that swap the glibc, another architecture; the gate ran nothing, so it\n"
-	"does not pass), 130 interrupted.\n";
+	"(the release gate fails), 2 usage, a BINARY not ELF or malformed, a PKG\n"
+	"refused, 3 infrastructure, 77 no cell ran (every one skipped: a static\n"
+	"executable by methods that swap the glibc, another architecture; the gate ran\n"
+	"nothing, so it does not pass), 130 interrupted.\n";
 
 static int print_help(void)
 {
@@ -134,6 +146,7 @@ struct check_opts {
 	char *out;
 	const char *baseline, *policy;
 	const char *timeout;        /* --timeout as given, or NULL */
+	bool out_made;              /* out is the run's directory, made (for packages) */
 	int expect_exit;
 	bool allow_empty;
 	bool host_libs;             /* --host-libs */
@@ -328,12 +341,14 @@ static void addon_program(const struct gm_ctx *ctx, const char *name, size_t i, 
 	elf_info_release(&info);
 }
 
-/* Each BINARY read as ELF (not ELF: a usage error), its real path, the
- * host libraries it needs beyond glibc, the program
- * an add-on is made for unless with_program (--host-program) names one. */
-static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool with_program,
+/* Each file read as ELF (not ELF: a usage error; a file of a package is
+ * ELF), its real path, the host libraries it needs beyond glibc, the
+ * program an add-on is made for unless with_program (--host-program) names
+ * one. */
+static int read_files(const struct gm_ctx *ctx, const struct check_inputs *in, bool with_program,
 		      struct files *f, struct gm_err **err)
 {
+	size_t n = in->n;
 	f->infos = xcalloc(n, sizeof(*f->infos));
 	f->abs = xcalloc(n, sizeof(*f->abs));
 	f->host_libdirs = xcalloc(n, sizeof(*f->host_libdirs));
@@ -342,16 +357,18 @@ static int read_files(const struct gm_ctx *ctx, char **names, size_t n, bool wit
 	f->no_program = xcalloc(n, sizeof(*f->no_program));
 	f->subjects = xcalloc(n, sizeof(*f->subjects));
 	for (size_t i = 0; i < n; i++) {
-		int r = elf_info_read(names[i], &f->infos[i], err);
+		const char *name = in->names[i];
+		int r = elf_info_read(in->paths[i], &f->infos[i], err);
 		if (r <= 0)
-			return r == 0 ? gm_usage(err, "check: '%s' is not an ELF file", names[i]) : -1;
+			return r == 0 ? gm_usage(err, "check: '%s' is not an ELF file, nor a package "
+						      "(.deb, .tgz, .tar.*, a directory)", name) : -1;
 		f->n = i + 1;
-		if (!(f->abs[i] = path_real(names[i], err)))
+		if (!(f->abs[i] = path_real(in->paths[i], err)))
 			return -1;
 		f->host_libdirs[i] = select_host_lib_dirs(f->abs[i], &f->host_libs[i]);
-		plan_subject_file(names[i], f->abs[i], &f->infos[i], &f->subjects[i]);
+		plan_subject_file(name, f->abs[i], &f->infos[i], &f->subjects[i]);
 		if (!with_program)
-			addon_program(ctx, names[i], i, f);
+			addon_program(ctx, name, i, f);
 		/* Suite names and versions mean the files' architecture when
 		 * they all have one ("bookworm" for an aarch64 file is
 		 * debian-bookworm-arm64). */
@@ -437,6 +454,7 @@ static size_t gate(const struct matrix *m, json_object *old, const struct policy
 
 /* Everything check needs besides its options, released together. */
 struct check_run {
+	struct check_inputs in;
 	struct files f;
 	struct sysroot *runs, host;
 	size_t n_runs, n_ms;
@@ -457,6 +475,7 @@ static void check_run_release(struct check_run *r)
 	if (r->loaders)
 		probes_free(r->loaders, r->n_runs);
 	files_release(&r->f);
+	inputs_release(&r->in);
 	matrix_release(&r->m);
 	sysroot_list_free(r->runs, r->n_runs);
 	trees_release(&r->t);
@@ -485,10 +504,15 @@ static int select_all(struct gm_ctx *ctx, struct check_opts *o, struct check_run
 	    no_probe_library(r->ms, r->n_ms, err) < 0 ||
 	    (needs_load_object(&r->f) && !o->host_program &&
 	     build_loaders(ctx, r->runs, r->n_runs, o->mo.jobs, &r->loaders, err) < 0) ||
-	    matrix_outdir(o->out, "check-", &abs_out, err) < 0)
+	    (!o->out_made && matrix_outdir(o->out, "check-", &abs_out, err) < 0))
 		return -1;
-	free(o->out);
-	o->out = abs_out;
+	if (!o->out_made) {
+		free(o->out);
+		o->out = abs_out;
+	}
+	/* A rule's "against bookworm" means what --against bookworm does. */
+	if (o->policy)
+		policy_resolve(&r->pol, ctx->cfg, arch);
 	return 0;
 }
 
@@ -544,10 +568,11 @@ static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct ch
 	check_words(o, &words);
 	struct plan_input in = {.subjects = r->f.subjects, .n_subjects = r->f.n, .methods = r->ms,
 				.n_methods = r->n_ms, .runs = r->runs, .n_runs = r->n_runs,
-				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own,
+				.host = &r->host, .trees = r->t.v, .tree_glibc = r->t.own, .tree_programs = r->t.progs,
 				.n_trees = r->t.n, .args = o->args, .expect_exit = o->expect_exit,
 				.libdirs = o->libpath,
 				.host_libdirs = (char *const *const *)r->f.host_libdirs,
+				.own_libdirs = (char *const *const *)r->in.libdirs,
 				.target_libs = r->tl.own, .cover = r->tl.cover,
 				.host_program = o->host_program, .loaders = r->loaders,
 				.n_loaders = r->loaders ? r->n_runs : 0, .words = &words};
@@ -555,6 +580,32 @@ static void plan(const struct gm_ctx *ctx, const struct check_opts *o, struct ch
 	plan_machine_here(ctx->cfg, &here);
 	plan_cells(&in, &here, &r->m);
 	plan_words_release(&words);
+}
+
+/* Packages are unpacked below the run's own directory: made first when
+ * there are any (select_all makes it last otherwise). */
+static int package_outdir(struct check_opts *o, char *const *args, struct gm_err **err)
+{
+	char *abs = NULL;
+	if (!inputs_have_package(args))
+		return 0;
+	if (matrix_outdir(o->out, "check-", &abs, err) < 0)
+		return -1;
+	free(o->out);
+	o->out = abs;
+	o->out_made = true;
+	return 0;
+}
+
+/* A run that stops before its cells leaves no unpacked package, and no
+ * directory when it made it empty. */
+static void package_outdir_undo(const struct check_opts *o)
+{
+	if (!o->out_made)
+		return;
+	cleanup_free char *pk = path_join(o->out, "packages");
+	rm_rf(pk, NULL);
+	rmdir(o->out);
 }
 
 static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o,
@@ -566,11 +617,16 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 	if (parse(ctx, argc, argv, o, &helped, err) < 0 || helped)
 		return helped ? 0 : -1;
 	sysroot_host(&r.host);
-	if (read_files(ctx, argv + optind, (size_t)(argc - optind), o->host_program != NULL, &r.f,
-		       err) < 0 ||
-	    select_all(ctx, o, &r, err) < 0)
+	if (package_outdir(o, argv + optind, err) < 0 ||
+	    inputs_expand(ctx, argv + optind, o->out, &r.in, err) < 0 ||
+	    read_files(ctx, &r.in, o->host_program != NULL, &r.f, err) < 0 ||
+	    select_all(ctx, o, &r, err) < 0) {
+		package_outdir_undo(o);
 		goto done;
-	note_host_libs(ctx, &r, argv + optind);
+	}
+	r.m.packages = r.in.pkgs;
+	r.m.n_packages = r.in.n_pkgs;
+	note_host_libs(ctx, &r, r.in.names);
 	plan(ctx, o, &r);
 	o->mo.outdir = o->out;
 	int xr = matrix_execute(ctx, &r.m, &o->mo, err);

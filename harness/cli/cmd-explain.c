@@ -5,6 +5,7 @@
 #include "cli/closure-out.h"
 #include "cli/cmd.h"
 #include "cli/explain-all.h"
+#include "cli/inputs.h"
 #include "cli/select.h"
 #include "cli/target-libs.h"
 #include "verdict/causes.h"
@@ -21,6 +22,8 @@
 #include <getopt.h>
 #include <json.h>
 #include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -38,7 +41,10 @@ static const char help[] =
 	"Each required GLIBC_x.y\n"
 	"node is checked against what the sysroot's libraries define, and each symbol\n"
 	"against the symbols defined at that node, so distribution backports count.\n"
-	"FILE is never executed.\n"
+	"FILE is never executed.  FILE may be PKG:PATH, one file of a package (a .deb,\n"
+	"a tarball, a directory: see check), or a package holding one ELF file: it is\n"
+	"unpacked into a private directory, removed after, and its package's library\n"
+	"directories are searched after the sysroot's.\n"
 	"\n"
 	"  --against S   repeatable: a sysroot name (glibc-matrix sysroot list), a Debian\n"
 	"                suite (bookworm: its import for FILE's architecture) or a glibc\n"
@@ -251,6 +257,129 @@ static int suite_libraries(const struct gm_ctx *ctx, const char *binary, struct 
 	return r;
 }
 
+/* What explain was asked, beyond FILE and the sysroots. */
+struct explain_opts {
+	bool json, closure, every, why, host_libs;
+};
+
+/* FILE, or PKG:PATH (one file of a package, cli/inputs.h: unpacked into
+ * a private directory, its package's library directories searched after
+ * the sysroot's, as check does), or a package of one ELF file. */
+struct explain_file {
+	char *tmp;                 /* the private directory, or NULL */
+	struct check_inputs in;
+	const char *name, *path;   /* as shown, as read */
+	char *const *libdirs;
+};
+
+static int explain_file_open(const struct gm_ctx *ctx, const char *arg, struct explain_file *f,
+			     struct gm_err **err)
+{
+	if (inputs_have_package((char *[]){(char *)arg, NULL})) {
+		const char *t = getenv("TMPDIR");
+		f->tmp = xasprintf("%s/glibc-matrix-explain-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(f->tmp)) {
+			int e = errno;
+			free(f->tmp);
+			f->tmp = NULL;
+			return gm_infra(err, e, "cannot create a directory in %s", t && *t ? t : "/tmp");
+		}
+	}
+	if (inputs_expand(ctx, (char *[]){(char *)arg, NULL}, f->tmp, &f->in, err) < 0)
+		return -1;
+	if (f->in.n != 1)
+		return gm_usage(err, "explain: '%s' is a package of %zu ELF files; name one as "
+				     "%s:PATH (%s is one), or check them all with check", arg,
+				f->in.n, arg, strchr(f->in.names[0], ':') + 1);
+	f->name = f->in.names[0];
+	f->path = f->in.paths[0];
+	f->libdirs = f->in.libdirs[0];
+	if (!f->tmp && !path_is_file(f->path))
+		return gm_usage(err, "explain: '%s' is not a readable file", arg);
+	return 0;
+}
+
+static void explain_file_release(struct explain_file *f)
+{
+	inputs_release(&f->in);
+	if (f->tmp)
+		rm_rf(f->tmp, NULL);
+	free(f->tmp);
+}
+
+static int explain(struct gm_ctx *ctx, const struct explain_file *f, char **against,
+		   const struct explain_opts *o, struct gm_err **err)
+{
+	/* Several --against: one answer each, in order; --json gives an array
+	 * then (one object for one sysroot, as before). */
+	const char *arch = NULL, *binary = f->path, *shown = f->name;
+	bool json = o->json, closure = o->closure, why = o->why;
+	if (binary_arch(binary, &arch, err) < 0)
+		return -1;
+	if (o->every)
+		return explain_against_all(ctx, binary, f->libdirs, arch, json, o->host_libs, err);
+	struct causes causes = {0};
+	cleanup_free char *lremedy = NULL;
+	if (why && (causes_load(ctx->cfg, &causes, err) < 0 ||
+		    lang_remedy(ctx->cfg, binary, &lremedy, err) < 0)) {
+		causes_release(&causes);
+		return -1;
+	}
+	struct closure cl = {0};
+	if (closure && elf_closure(binary, &cl, err) < 0)
+		return -1;
+	if (closure && !json)
+		closure_print(stdout, shown, &cl);
+	json_object *arr = json_object_new_array();
+	int r = 0;
+	for (size_t i = 0; against[i]; i++) {
+		struct sysroot s;
+		struct gm_prediction p;
+		if (sysroot_resolve(ctx->cfg, ctx, against[i], arch, &s, err) < 0) {
+			r = -1;
+			break;
+		}
+		int own = o->host_libs ? 0 : suite_libraries(ctx, binary, &s, err);
+		if (own < 0 || predict_dirs(binary, &s, own == 1, f->libdirs, &p, err) < 0) {
+			sysroot_release(&s);
+			r = -1;
+			break;
+		}
+		bool failed = p.outcome != GM_OK && p.outcome != GM_SKIPPED;
+		if (json) {
+			json_object *j = to_json(shown, &s, &p, why ? &causes : NULL);
+			if (closure)
+				json_object_object_add(j, "closure", closure_json(shown, &cl));
+			if (lremedy && failed)
+				json_object_object_add(j, "language_remedy",
+						       json_object_new_string(lremedy));
+			json_object_array_add(arr, j);
+		} else {
+			print_text(shown, &s, &p, why ? &causes : NULL);
+			if (lremedy && failed)
+				printf("  remedy for this program's language: %s\n", lremedy);
+		}
+		/* A static executable is not the loader's to run (skipped, as
+		 * `check` says): no finding. */
+		if (failed)
+			r = GM_EXIT_FINDINGS;
+		prediction_release(&p);
+		sysroot_release(&s);
+	}
+	if (r >= 0 && json) {
+		json_object *out = json_object_array_length(arr) == 1
+					   ? json_object_get(json_object_array_get_idx(arr, 0))
+					   : json_object_get(arr);
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+									JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(out);
+	}
+	json_object_put(arr);
+	closure_release(&cl);
+	causes_release(&causes);
+	return r;
+}
+
 int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 {
 	enum { OPT_JSON = 1000, OPT_CLOSURE, OPT_ALL, OPT_WHY, OPT_HOST_LIBS };
@@ -296,76 +425,13 @@ int cmd_explain(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	if (optind + 1 != argc || (!against[0] && !every))
 		return gm_usage(err, "explain: want one FILE and --against SYSROOT|VERSION or "
 				     "--against-all (see --help)");
-	const char *binary = argv[optind];
-	if (!path_is_file(binary))
-		return gm_usage(err, "explain: '%s' is not a readable file", binary);
-
-	/* Several --against: one answer each, in order; --json gives an array
-	 * then (one object for one sysroot, as before). */
-	const char *arch = NULL;
-	if (binary_arch(binary, &arch, err) < 0)
-		return -1;
-	if (every)
-		return explain_against_all(ctx, binary, arch, json, host_libs, err);
-	struct causes causes = {0};
-	cleanup_free char *lremedy = NULL;
-	if (why && (causes_load(ctx->cfg, &causes, err) < 0 ||
-		    lang_remedy(ctx->cfg, binary, &lremedy, err) < 0)) {
-		causes_release(&causes);
-		return -1;
-	}
-	struct closure cl = {0};
-	if (closure && elf_closure(binary, &cl, err) < 0)
-		return -1;
-	if (closure && !json)
-		closure_print(stdout, binary, &cl);
-	json_object *arr = json_object_new_array();
-	int r = 0;
-	for (size_t i = 0; against[i]; i++) {
-		struct sysroot s;
-		struct gm_prediction p;
-		if (sysroot_resolve(ctx->cfg, ctx, against[i], arch, &s, err) < 0) {
-			r = -1;
-			break;
-		}
-		int own = host_libs ? 0 : suite_libraries(ctx, binary, &s, err);
-		if (own < 0 || (own ? predict_target(binary, &s, &p, err)
-				    : predict_loader(binary, &s, &p, err)) < 0) {
-			sysroot_release(&s);
-			r = -1;
-			break;
-		}
-		bool failed = p.outcome != GM_OK && p.outcome != GM_SKIPPED;
-		if (json) {
-			json_object *o = to_json(binary, &s, &p, why ? &causes : NULL);
-			if (closure)
-				json_object_object_add(o, "closure", closure_json(binary, &cl));
-			if (lremedy && failed)
-				json_object_object_add(o, "language_remedy",
-						       json_object_new_string(lremedy));
-			json_object_array_add(arr, o);
-		} else {
-			print_text(binary, &s, &p, why ? &causes : NULL);
-			if (lremedy && failed)
-				printf("  remedy for this program's language: %s\n", lremedy);
-		}
-		/* A static executable is not the loader's to run (skipped, as
-		 * `check` says): no finding. */
-		if (failed)
-			r = GM_EXIT_FINDINGS;
-		prediction_release(&p);
-		sysroot_release(&s);
-	}
-	if (r >= 0 && json) {
-		json_object *out = json_object_array_length(arr) == 1
-					   ? json_object_get(json_object_array_get_idx(arr, 0))
-					   : json_object_get(arr);
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-									JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(out);
-	}
-	json_object_put(arr);
-	closure_release(&cl);
-	causes_release(&causes);
+	struct explain_opts eo = {.json = json, .closure = closure, .every = every, .why = why,
+				  .host_libs = host_libs};
+	struct explain_file f = {0};
+	int r = explain_file_open(ctx, argv[optind], &f, err);
+	if (r == 0)
+		r = explain(ctx, &f, against, &eo, err);
+	explain_file_release(&f);
 	return r;
 }
+

@@ -1,6 +1,7 @@
 /* glibc-matrix inspect FILE|DIR... [-r] [--json]: what each ELF file needs
  * from glibc, read statically (the file is never executed). */
 #define _GNU_SOURCE
+#include "acquire/package.h"
 #include "base/cleanup.h"
 #include "cli/closure-out.h"
 #include "cli/cmd.h"
@@ -17,12 +18,13 @@
 #include <getopt.h>
 #include <json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static const char help[] =
-	"usage: glibc-matrix inspect FILE|DIR... [-r] [--json]\n"
-	"       glibc-matrix inspect --max-glibc VERSION|--profile NAME FILE|DIR... [-r] [--json]\n"
+	"usage: glibc-matrix inspect FILE|DIR|PKG... [-r] [--json]\n"
+	"       glibc-matrix inspect --max-glibc VERSION|--profile NAME FILE|DIR|PKG... [-r] [--json]\n"
 	"       glibc-matrix inspect --closure FILE... [--json]\n"
 	"\n"
 	"For each ELF file: interpreter, needed libraries, runpath, the glibc version\n"
@@ -51,6 +53,10 @@ static const char help[] =
 	"                    GLIBCXX/CXXABI/GCC limits and its allowed libraries, as\n"
 	"                    auditwheel's policy lists them; sysroots/profiles-manylinux.tsv)\n"
 	"\n"
+	"PKG, a .deb or a tarball (.tgz, .tar.*), is unpacked into a private directory\n"
+	"(removed after; refused when corrupt or over the bounds of check PKG) and each\n"
+	"of its ELF files is shown as PKG:path, then the package's floor and the file\n"
+	"and symbol that set it.\n"
 	"A directory without -r means its files.  Non-ELF files found in directories\n"
 	"are skipped; malformed ELF files are reported on stderr and the scan goes on.\n"
 	"Exit: 0 all read (with a gate: none over), 1 a file over the gate, 2 usage,\n"
@@ -178,8 +184,9 @@ static void print_text(struct scan *sc, const char *path, const struct elf_info 
 		}
 }
 
-/* Reads one file.  quiet_nonelf: skip non-ELF silently (directory scans). */
-static void inspect_file(struct scan *sc, const char *path, bool named)
+/* Reads one file, shown as display (its path, or PKG:path).  named: a
+ * file the user named, so not ELF is an error (directory scans skip it). */
+static void inspect_file(struct scan *sc, const char *path, const char *display, bool named)
 {
 	struct elf_info in;
 	struct gm_err *err = NULL;
@@ -198,11 +205,11 @@ static void inspect_file(struct scan *sc, const char *path, bool named)
 		return;
 	}
 	if (sc->gate)
-		inspect_gate_file(sc->gate, path, &in, sc->printed == 0);
+		inspect_gate_file(sc->gate, display, &in, sc->printed == 0);
 	else if (sc->json)
-		print_json(sc, path, &in);
+		print_json(sc, display, &in);
 	else
-		print_text(sc, path, &in);
+		print_text(sc, display, &in);
 	sc->printed++;
 	elf_info_release(&in);
 }
@@ -223,7 +230,7 @@ static void scan_dir(struct scan *sc, const char *dir)
 			struct stat st;
 			if (lstat(p, &st) == 0) {
 				if (S_ISREG(st.st_mode))
-					inspect_file(sc, p, false);
+					inspect_file(sc, p, p, false);
 				else if (S_ISDIR(st.st_mode) && sc->recursive)
 					scan_dir(sc, p);
 			}
@@ -265,18 +272,68 @@ static int inspect_closures(char **files, bool json, struct gm_err **err)
 	return r;
 }
 
-/* The plain scan and the gate share it: FILE|DIR... in order, one JSON
- * array when asked. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A package's ELF files (acquire/package.h), each shown as PKG:path, then
+ * (text without a gate) its floor and who sets it.  Unpacked into a
+ * private directory, removed after. */
+static void inspect_package(struct scan *sc, const char *path, enum package_kind kind)
+{
+	const char *tmp = getenv("TMPDIR");
+	cleanup_free char *dir = xasprintf("%s/glibc-matrix-inspect-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	struct gm_err *err = NULL;
+	struct package p;
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "glibc-matrix: cannot create a directory in %s: %s\n",
+			tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		sc->bad++;
+		return;
+	}
+	cleanup_free char *dest = path_join(dir, "package");
+	if (package_open(path, path, kind, dest, NULL, &p, &err) < 0) {
+		fprintf(stderr, "glibc-matrix: %s\n", err->msg);
+		gm_err_free(&err);
+		sc->bad++;
+		rm_rf(dir, NULL);
+		return;
+	}
+	cleanup_strv char **all = strv_dup(p.files);
+	for (size_t i = 0; p.passed_over[i]; i++)
+		strv_push(&all, p.passed_over[i]);
+	qsort(all, strv_len(all), sizeof(char *), cmp_str);
+	for (size_t i = 0; all[i]; i++) {
+		cleanup_free char *abs = path_join(p.root, all[i]);
+		cleanup_free char *shown = xasprintf("%s:%s", path, all[i]);
+		inspect_file(sc, abs, shown, true);
+	}
+	if (!sc->json && !sc->gate && p.floor)
+		fprintf(sc->out, "%s: package floor GLIBC_%s, set by %s:%s (%s%s%s from %s)\n", path,
+			p.floor, path, p.floor_file, p.floor_symbol ? p.floor_symbol : "",
+			p.floor_symbol ? "@GLIBC_" : "GLIBC_", p.floor, p.floor_library);
+	package_release(&p);
+	rm_rf(dir, NULL);
+}
+
+/* The plain scan and the gate share it: FILE|DIR|PKG... in order, one
+ * JSON array when asked. */
 static int inspect_paths(struct scan *sc, char **paths)
 {
 	if (sc->json)
 		fputs("[", sc->out);
 	for (size_t i = 0; paths[i]; i++) {
 		struct stat st;
+		enum package_kind kind;
+		struct gm_err *e = NULL;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			scan_dir(sc, paths[i]);
+		else if (package_kind_of(paths[i], &kind, &e) == 1)
+			inspect_package(sc, paths[i], kind);
 		else
-			inspect_file(sc, paths[i], true);
+			inspect_file(sc, paths[i], paths[i], true);
+		gm_err_free(&e);
 	}
 	if (sc->json)
 		fputs("]\n", sc->out);

@@ -65,6 +65,8 @@ int cmd_probes(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 		return gm_usage(err, "probes: want 'list' or 'build' (see --help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return gm_help(help);
+	if (strcmp(argv[1], CMD_COMPLETE_WORDS) == 0)
+		return gm_help("list\nbuild\n");
 	if (strcmp(argv[1], "list") == 0 && argc == 3 &&
 	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
 		return gm_help(help);

@@ -60,9 +60,14 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 	if (!json && !names[0])
 		gm_note(ctx, "no root filesystems in the store yet: 'glibc-matrix rootfs build "
 			     "--all' makes them");
+	/* The widest name sets the column (bullseye-arm64-libc6). */
+	int w = 14;
+	for (size_t i = 0; names[i]; i++)
+		if ((int)strlen(names[i]) > w)
+			w = (int)strlen(names[i]);
 	if (!json && names[0])
-		printf("%-14s %-8s %-8s %-10s %8s  %s\n", "NAME", "GLIBC", "ARCH", "SUITE", "SIZE",
-		       "KEY");
+		printf("%-*s %-8s %-8s %-10s %-8s %8s  %s\n", w, "NAME", "GLIBC", "ARCH", "SUITE",
+		       "VARIANT", "SIZE", "KEY");
 	for (size_t i = 0; names[i]; i++) {
 		struct rootfs r;
 		/* A directory without a valid manifest is not a root filesystem. */
@@ -71,8 +76,8 @@ int cmd_rootfs_list(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **e
 		if (json)
 			json_object_array_add(arr, to_json(&r));
 		else
-			printf("%-14s %-8s %-8s %-10s %6.1fMB  %s\n", r.name, r.glibc_version,
-			       r.arch, r.suite, r.size / 1e6, r.key);
+			printf("%-*s %-8s %-8s %-10s %-8s %6.1fMB  %s\n", w, r.name, r.glibc_version,
+			       r.arch, r.suite, r.variant, r.size / 1e6, r.key);
 		rootfs_release(&r);
 	}
 	if (json)
@@ -96,6 +101,8 @@ int cmd_rootfs_remove(struct gm_ctx *ctx, int argc, char **argv, struct gm_err *
 	if (argc < 2)
 		return gm_usage(err, "rootfs remove: want NAME... (see --help)");
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], CMD_COMPLETE_WORDS) == 0)
+			return gm_help("--help\n-h\n") ? -1 : cmd_completed(err);
 		if (argv[i][0] == '-')
 			return gm_usage(err, "rootfs remove: bad option '%s' (see --help)", argv[i]);
 		if (!store_name_valid(argv[i]))

@@ -259,6 +259,7 @@ int cmd_run(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **err)
 	struct plan_input in = {.subjects = subjects, .n_subjects = n_b * n_cs, .methods = ms,
 				.n_methods = n_ms, .runs = runs, .n_runs = n_r, .host = &host,
 				.trees = t.v, .tree_glibc = t.own, .n_trees = t.n,
+				.tree_programs = t.progs, .image_by_prediction = true,
 				.run_probes = run_probes, .n_run_probes = run_probes ? n_r * n_cs : 0,
 				.words = &words};
 	run_words(&o, &words);

@@ -26,9 +26,12 @@ static int parse_simple(struct gm_ctx *ctx, int argc, char **argv, const char *h
 		CMD_OPT_QUIET,
 		{NULL, 0, NULL, 0},
 	};
+	/* --json is the first: without json (remove) the table starts after it,
+	 * so --json is an unknown option there. */
+	const struct option *table = json ? opts : opts + 1;
 	int c;
 	*helped = false;
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", table, NULL)) != -1) {
 		if (c == 'q') {
 			cmd_quiet(ctx);
 			continue;
@@ -40,7 +43,7 @@ static int parse_simple(struct gm_ctx *ctx, int argc, char **argv, const char *h
 			return gm_help(help);
 		} else {
 			cleanup_free char *name = xasprintf("sysroot %s", argv[0]);
-			return cmd_bad_option(err, name, argv, "hq", opts);
+			return cmd_bad_option(err, name, argv, "hq", table);
 		}
 	}
 	return 0;

@@ -18,6 +18,11 @@ int gm_help(const char *text)
 	return 0;
 }
 
+int cmd_completed(struct gm_err **err)
+{
+	return gm_err_set(err, GM_EXIT_OK, 0, "completion words printed");
+}
+
 void cmd_quiet(struct gm_ctx *ctx)
 {
 	ctx->quiet = true;
@@ -30,6 +35,10 @@ int cmd_bad_option(struct gm_err **err, const char *cmd, char *const *argv,
 	/* NULL cmd: main()'s own options, whose errors need no prefix. */
 	cleanup_free char *pre = cmd ? xasprintf("%s: ", cmd) : xstrdup("");
 	const char *word = optind > 0 ? argv[optind - 1] : "";
+	if (word && strcmp(word, CMD_COMPLETE_WORDS) == 0) {
+		cmd_complete_options(shortopts, opts);
+		return cmd_completed(err);
+	}
 	if (word && str_starts(word, "--") && word[2]) {
 		size_t len = strcspn(word + 2, "=");
 		/* getopt_long takes an exact name or an unambiguous prefix. */
@@ -95,6 +104,11 @@ int cmd_dispatch(struct gm_ctx *ctx, const char *prog, const struct cmd *table, 
 {
 	if (argc < 1)
 		return gm_usage(err, "missing command (try '%s --help')", prog);
+	if (strcmp(argv[0], CMD_COMPLETE_WORDS) == 0) {
+		for (const struct cmd *c = table; c->name; c++)
+			puts(c->name);
+		return cmd_completed(err);
+	}
 	for (const struct cmd *c = table; c->name; c++)
 		if (strcmp(c->name, argv[0]) == 0) {
 			/* 0, not 1: only optind = 0 makes glibc's getopt forget the

@@ -124,8 +124,8 @@ static int suite_libraries(const struct gm_ctx *ctx, const char *abs, struct sys
 	return r < 0 ? -1 : 0;
 }
 
-int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char *arch,
-			bool json, bool host_libs, struct gm_err **err)
+int explain_against_all(const struct gm_ctx *ctx, const char *binary, char *const *own_libdirs,
+			const char *arch, bool json, bool host_libs, struct gm_err **err)
 {
 	struct sysroot *all = NULL;
 	size_t n_all = 0, n = 0;
@@ -148,7 +148,12 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 
 	cleanup_free char *abs = realpath(binary, NULL);
 	cleanup_strv char **libs = NULL;
-	cleanup_strv char **extra = select_host_lib_dirs(abs, &libs);
+	cleanup_strv char **host = select_host_lib_dirs(abs, &libs);
+	/* A package's own directories (explain PKG:PATH) go with it everywhere. */
+	cleanup_strv char **extra = strv_dup(own_libdirs);
+	for (size_t i = 0; host[i]; i++)
+		if (!strv_contains(extra, host[i]))
+			strv_push(&extra, host[i]);
 	cleanup_free bool *own = xcalloc(n, sizeof(bool));
 	struct row *rows = xcalloc(n, sizeof(*rows));
 	int r = host_libs ? 0 : suite_libraries(ctx, abs, v, n, own, err);
@@ -156,7 +161,7 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, const char
 		rows[i].s = &v[i];
 		for (size_t k = 0; k < N_METHODS && r == 0; k++) {
 			struct method_ctx rc = {.cfg = ctx->cfg, .binary = abs, .run = &v[i],
-						.extra_libdirs = own[i] ? NULL : extra,
+						.extra_libdirs = own[i] ? own_libdirs : extra,
 						.own_search = true, .target_libs = own[i]};
 			struct gm_prediction p;
 			if (method_find(method_names_all[k])->predict(&rc, &p, err) < 0) {

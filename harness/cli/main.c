@@ -129,7 +129,16 @@ int main(int argc, char **argv)
 			printf("glibc-matrix %s\n", GM_VERSION);
 			return 0;
 		default:
+			/* Completion's question (cli/cmd.h): the options, then
+			 * what may stand in the command's place. */
 			cmd_bad_option(&err, NULL, argv, "+qhV", opts);
+			if (err->code == GM_EXIT_OK) {
+				for (const struct cmd *cm = commands; cm->name; cm++)
+					puts(cm->name);
+				puts("help");
+				gm_err_free(&err);
+				return 0;
+			}
 			fprintf(stderr, "glibc-matrix: error: %s\n", err->msg);
 			gm_err_free(&err);
 			return GM_EXIT_USAGE;
@@ -156,6 +165,15 @@ int main(int argc, char **argv)
 		argc = n + 1;
 		optind = 0;
 	}
+	if (strcmp(argv[optind], "__complete") == 0) {
+		r = cmd_complete(&ctx, argc - optind, argv + optind, &err);
+		if (r < 0) {
+			fprintf(stderr, "glibc-matrix: error: %s\n", err->msg);
+			r = err->code;
+			gm_err_free(&err);
+		}
+		return r;
+	}
 	interrupt_install();
 	for (const struct cmd *cm = commands; cm->name; cm++)
 		if (cm->store && strcmp(cm->name, argv[optind]) == 0 && store_check(&cfg, &err) < 0) {
@@ -171,6 +189,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
 		gm_err_free(&err);
 		return GM_EXIT_INFRA;
+	}
+	if (r < 0 && err && err->code == GM_EXIT_OK) {
+		/* cmd_completed: the words are printed, nothing ran. */
+		gm_err_free(&err);
+		return 0;
 	}
 	if (r < 0) {
 		int code = err ? err->code : GM_EXIT_INFRA;

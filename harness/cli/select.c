@@ -180,6 +180,10 @@ int select_rootfs(const struct gm_config *cfg, char *const *names, const char *a
 
 void container_hook_words(const struct container_opts *o, char ***words)
 {
+	for (size_t i = 0; o->inject_libs && o->inject_libs[i]; i++) {
+		strv_push(words, "--inject-lib");
+		strv_push(words, o->inject_libs[i]);
+	}
 	if (!o->hook)
 		return;
 	strv_push(words, "--hook");
@@ -209,6 +213,15 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 	case CONTAINER_OPT_HOOK_ARG:
 		strv_push(&o->hook_args, arg);
 		return 1;
+	case CONTAINER_OPT_INJECT_LIB: {
+		char *f = path_absolute(arg);
+		if (!path_is_file(f)) {
+			free(f);
+			return gm_usage(err, "--inject-lib '%s': not a file", arg);
+		}
+		strv_push_take(&o->inject_libs, f);
+		return 1;
+	}
 	case CONTAINER_OPT_HOOK_ENV:
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return gm_usage(err, "--hook-env '%s': want NAME=VALUE", arg);
@@ -227,6 +240,9 @@ int container_select(const struct gm_config *cfg, struct container_opts *o, bool
 	*ret_hook = NULL;
 	if (!o->hook && (strv_len(o->hook_args) || strv_len(o->hook_env)))
 		return gm_usage(err, "--hook-arg and --hook-env need --hook");
+	if (o->hook && strv_len(o->inject_libs))
+		return gm_usage(err, "--inject-lib is for our hook; --hook names another (give it "
+				     "the library with --hook-arg)");
 	for (size_t k = 0; k < *n_ms; k++) {
 		if (method_in_container(ms[k]) && !methods_named && !strv_len(o->rootfs))
 			continue;
@@ -250,11 +266,15 @@ int container_select(const struct gm_config *cfg, struct container_opts *o, bool
 				"(glibc-matrix rootfs build --all)", arch ? " for " : "",
 				arch ? arch : "");
 	t->own = xcalloc(t->n, sizeof(*t->own));
-	for (size_t i = 0; i < t->n; i++)
+	t->progs = xcalloc(t->n, sizeof(*t->progs));
+	for (size_t i = 0; i < t->n; i++) {
 		rootfs_as_sysroot(&t->v[i], &t->own[i]);
-	if (o->hook) {
+		if (ownprogs_load(cfg, &t->v[i], &t->progs[i], err) < 0)
+			return -1;
+	}
+	if (o->hook || strv_len(o->inject_libs)) {
 		o->method_hook = (struct method_hook){.path = o->hook, .args = o->hook_args,
-						    .env = o->hook_env};
+						    .env = o->hook_env, .inject_libs = o->inject_libs};
 		*ret_hook = &o->method_hook;
 	}
 	return 0;
@@ -265,12 +285,16 @@ void container_opts_release(struct container_opts *o)
 	strv_free(o->rootfs);
 	strv_free(o->hook_args);
 	strv_free(o->hook_env);
+	strv_free(o->inject_libs);
 	free(o->hook);
 	memset(o, 0, sizeof(*o));
 }
 
 void trees_release(struct trees *t)
 {
+	for (size_t i = 0; t->progs && i < t->n; i++)
+		ownprogs_release(&t->progs[i]);
+	free(t->progs);
 	sysroot_list_free(t->own, t->n);
 	rootfs_list_free(t->v, t->n);
 	memset(t, 0, sizeof(*t));

@@ -8,6 +8,7 @@
 
 #include "probes/cases.h"
 #include "base/err.h"
+#include "container/ownprogs.h"
 #include "methods/method.h"
 #include "store/rootfs.h"
 #include "store/sysroot.h"
@@ -52,12 +53,14 @@ enum {
 	CONTAINER_OPT_HOOK,
 	CONTAINER_OPT_HOOK_ARG,
 	CONTAINER_OPT_HOOK_ENV,
+	CONTAINER_OPT_INJECT_LIB,
 };
 #define CONTAINER_LONG_OPTIONS \
 	{"rootfs", required_argument, NULL, CONTAINER_OPT_ROOTFS}, \
 	{"hook", required_argument, NULL, CONTAINER_OPT_HOOK}, \
 	{"hook-arg", required_argument, NULL, CONTAINER_OPT_HOOK_ARG}, \
-	{"hook-env", required_argument, NULL, CONTAINER_OPT_HOOK_ENV}
+	{"hook-env", required_argument, NULL, CONTAINER_OPT_HOOK_ENV}, \
+	{"inject-lib", required_argument, NULL, CONTAINER_OPT_INJECT_LIB}
 #define CONTAINER_HELP \
 	"      --rootfs R    a root filesystem for the container methods (repeatable;\n" \
 	"                    'all': every one in the store)\n" \
@@ -66,12 +69,16 @@ enum {
 	"                    as Sarus's glibc hook reads them); --hook-arg A and\n" \
 	"                    --hook-env K=V add arguments and environment; it runs\n" \
 	"                    where the host's files are read-only (a write there\n" \
-	"                    fails its cells: 'the hook tried to write the host')\n"
+	"                    fails its cells: 'the hook tried to write the host')\n" \
+	"      --inject-lib FILE  inject methods, our hook: a library put beside the\n" \
+	"                    glibc and registered in the tree's ld.so.cache (repeatable;\n" \
+	"                    Sarus's MPI case: a host library built on the newer glibc)\n"
 
 struct container_opts {
 	char **rootfs;
 	char *hook;             /* absolute */
 	char **hook_args, **hook_env;
+	char **inject_libs;     /* absolute */
 	struct method_hook method_hook; /* handed to the matrix by container_select */
 };
 
@@ -87,6 +94,7 @@ int container_opt(int c, const char *arg, struct container_opts *o, struct gm_er
 struct trees {
 	struct rootfs *v;
 	struct sysroot *own;
+	struct own_programs *progs; /* each tree's own programs (container/ownprogs.h) */
 	size_t n;
 };
 

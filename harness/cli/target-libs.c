@@ -10,30 +10,13 @@
 #include "elf/glibcver.h"
 #include "verdict/predict.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* A few rounds: a library taken from the suite may need others the
  * suite's Depends did not name (its Depends are followed already). */
 #define ROUNDS 4
-
-/* The host's multiarch library directories, real and distinct: what a
- * distribution's loader searches after everything it was told. */
-static char **host_lib_dirs(const struct gm_arch *a)
-{
-	char **v = xcalloc(1, sizeof(char *));
-	const char *dirs[] = {"/lib", "/usr/lib"};
-	for (size_t i = 0; i < 2; i++) {
-		cleanup_free char *d = xasprintf("%s/%s", dirs[i], a->triplet);
-		struct gm_err *e = NULL;
-		char *real = path_is_dir(d) ? path_real(d, &e) : NULL;
-		gm_err_free(&e);
-		if (real && !strv_contains(v, real))
-			strv_push(&v, real);
-		free(real);
-	}
-	return v;
-}
 
 /* Does the file stand on its own glibc-wise (static) or for another
  * machine (its libraries are the emulator's business)? */
@@ -43,14 +26,19 @@ static bool asks(const struct plan_subject *s, const struct gm_arch *a)
 }
 
 /* Does the file bring name itself (its own RUNPATH, $ORIGIN)?  Then the
- * cells take that copy, not the suite's (methods/common.c). */
-static bool bundled(const char *binary, const char *name)
+ * cells take that copy, not the suite's (methods/common.c).  A RUNPATH
+ * naming the system's own directory (coreutils' expr: /usr/lib/<triplet>)
+ * brings nothing: there the suite's libraries are. */
+static bool bundled(const char *binary, const char *name, char *const *system)
 {
 	const struct elf_info *in;
 	if (elfcache_get(binary, &in, NULL) != 1)
 		return false;
 	cleanup_strv char **own = elf_own_search_path(in, binary);
 	for (size_t i = 0; own[i]; i++) {
+		cleanup_free char *real = realpath(own[i], NULL);
+		if (real && strv_contains(system, real))
+			continue;
 		cleanup_free char *p = path_join(own[i], name);
 		if (path_exists(p))
 			return true;
@@ -64,6 +52,7 @@ static bool bundled(const char *binary, const char *name)
 static void needed(const struct plan_subject *subjects, size_t n, const struct sysroot *run,
 		   const struct gm_arch *a, char ***lacking, char ***held)
 {
+	cleanup_strv char **system = host_multiarch_dirs(a);
 	for (size_t i = 0; i < n; i++) {
 		struct gm_prediction p;
 		if (!asks(&subjects[i], a) || predict_target(subjects[i].binary, run, &p, NULL) < 0)
@@ -82,7 +71,7 @@ static void needed(const struct plan_subject *subjects, size_t n, const struct s
 			const char *base = strrchr(p.libraries[k], '/');
 			base = base ? base + 1 : p.libraries[k];
 			if (str_starts(p.libraries[k], "sysroot ") && !glibc_is_glibc_lib(base) &&
-			    !bundled(subjects[i].binary, base) && !strv_contains(*held, base))
+			    !bundled(subjects[i].binary, base, system) && !strv_contains(*held, base))
 				strv_push(held, base);
 		}
 		prediction_release(&p);
@@ -156,7 +145,7 @@ int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *sub
 	const struct gm_arch *a = arch_host();
 	bool root = geteuid() == 0, told = false;
 	ret->own = xcalloc(n_runs ? n_runs : 1, sizeof(bool));
-	ret->cover = a ? host_lib_dirs(a) : xcalloc(1, sizeof(char *));
+	ret->cover = a ? host_multiarch_dirs(a) : xcalloc(1, sizeof(char *));
 	for (size_t i = 0; a && i < n_runs; i++) {
 		int r = target_libs_run(ctx, subjects, n_subjects, &runs[i], err);
 		if (r <= 0) {

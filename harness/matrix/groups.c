@@ -72,6 +72,34 @@ static void group_failed(struct exec_job *j, const struct group *g, const char *
 	}
 }
 
+/* The image's own programs ran in this group's container beside its
+ * cells: each cell says how many ran ok ("image intact N/M"), and a
+ * user's program in a broken image did not do what was expected. */
+static void image_tally(struct exec_job *j, const struct group *g)
+{
+	size_t n = 0, ok = 0;
+	for (size_t k = 0; k < g->n; k++) {
+		const struct cell *c = &j->m->cells[g->cells[k]];
+		if (c->plan.image_program) {
+			n++;
+			ok += c->obs.outcome == GM_OK;
+		}
+	}
+	for (size_t k = 0; n && k < g->n; k++) {
+		struct cell *c = &j->m->cells[g->cells[k]];
+		c->obs.image_programs = n;
+		c->obs.image_intact = ok;
+		/* Said where it matters: an image left intact is in the
+		 * document's "image" alone. */
+		if (c->plan.image_program || !c->obs.detail || ok == n)
+			continue;
+		char *d = xasprintf("%s%simage intact %zu/%zu", c->obs.detail, *c->obs.detail ? "; " : "",
+				    ok, n);
+		free(c->obs.detail);
+		c->obs.detail = d;
+	}
+}
+
 static void group_task(void *p, size_t gi)
 {
 	struct groups_job *gj = p;
@@ -142,6 +170,7 @@ static void group_task(void *p, size_t gi)
 			if (!b->ran)
 				c->obs.outcome = GM_FAILED;
 		}
+		image_tally(j, g);
 	}
 	/* Nothing of a cell's own is on the host (work/shared and work/files
 	 * go with work/ at the end of the run). */

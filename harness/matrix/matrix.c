@@ -52,7 +52,10 @@ struct cell *matrix_add(struct matrix *m, const char *subject, const char *binar
 /* The one judgement of every cell (verdict/verdict.h), once it is settled. */
 static void judge(struct cell *c)
 {
-	struct verdict_input in = {.probe = c->plan.probe, .ran = c->done && !c->plan.skip_reason,
+	struct verdict_input in = {.probe = c->plan.probe, .by_prediction = c->plan.by_prediction,
+				   .image_broken = !c->plan.image_program &&
+						   c->obs.image_intact < c->obs.image_programs,
+				   .ran = c->done && !c->plan.skip_reason,
 				   .predicted = c->pred.outcome, .observed = c->obs.outcome,
 				   .expect_exit = c->plan.expect_exit};
 	verdict_decide(&in, &c->verdict);
@@ -93,7 +96,8 @@ static int cell_prepare(struct exec_job *j, size_t i, struct method_cmd *cmd, st
 				.workdir = work, .args = c->plan.args, .dlopened = dlopened,
 				.lazy = j->o->lazy, .own_search = !c->plan.probe,
 				.emulator = c->plan.emulator,
-				.target_libs = c->plan.cover != NULL};
+				.target_libs = c->plan.cover != NULL,
+				.image_program = c->plan.image_program};
 	struct method_tree tree = {.rootfs = c->plan.rootfs, .container_dir = inside,
 				  .hook = j->o->hook, .run_library = c->plan.run_library};
 	if (method_in_container(c->plan.method))
@@ -495,6 +499,7 @@ void matrix_release(struct matrix *m)
 		strv_free(c->plan.extra_libdirs);
 		strv_free(c->plan.cover);
 		strv_free(c->plan.cover_with);
+		free(c->plan.image_program);
 		strv_free(c->plan.options);
 		free(c->plan.run_library);
 		free(c->plan.skip_reason);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "acquire/package.h"
 #include "base/ui.h"
 #include "base/err.h"
 #include "methods/method.h"
@@ -46,6 +47,10 @@ struct cell_plan {
 	int behaviour;              /* the program's own outcome once it loads (GM_OK) */
 	int expect_exit;            /* a user's binary: the exit status that means success */
 	char *skip_reason;          /* set: not run */
+	/* An image's own program (container/ownprogs.h): its path inside the
+	 * tree (binary is its file there); NULL otherwise. */
+	char *image_program;
+	bool by_prediction;         /* judged by its prediction (verdict.h) */
 	/* The command-line words of the options that shaped this cell beyond
 	 * its subject, sysroots, method and tree ("--args", "a b", ...): what
 	 * its reproduce command carries (the document's "options"). */
@@ -76,6 +81,10 @@ struct cell_observation {
 	char *stdout_excerpt, *stderr_excerpt;
 	size_t stdout_len, stderr_len;
 	char *ran_glibc, *ran_libc;
+	/* Container cells of a method that checks the image: how many of the
+	 * image's own programs ran in the same container, and ran ok
+	 * (image_programs 0: none did, or not such a method). */
+	size_t image_programs, image_intact;
 };
 
 /* A cell: planned, predicted, observed, judged.  The verdict is decided
@@ -111,6 +120,10 @@ struct matrix {
 	const char *containment;
 	char *containment_note;
 	long cell_pids_max, cell_memory_bytes;
+	/* The packages a user gave (check PKG), borrowed: each of their ELF
+	 * files is a subject named "PKG:path" (path inside the package). */
+	const struct package *packages;
+	size_t n_packages;
 };
 
 /* Adds a cell; strings are copied. */

@@ -11,6 +11,7 @@
 #include "base/util.h"
 
 #include <gnu/libc-version.h>
+#include <stdlib.h>
 #include <string.h>
 
 void method_cmd_release(struct method_cmd *c)
@@ -30,16 +31,23 @@ void method_cmd_release(struct method_cmd *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The binary's own search path (own_search), unless already in v. */
+/* The binary's own search path (own_search), unless already in v.  With
+ * the target's libraries only, not a directory the sysroot's cover (a
+ * RUNPATH of /usr/lib/<triplet>): the sysroot's own come there. */
 static void push_own(char ***v, const struct method_ctx *rc)
 {
 	const struct elf_info *in;
 	if (!rc->own_search || elfcache_get(rc->binary, &in, NULL) != 1)
 		return;
 	cleanup_strv char **own = elf_own_search_path(in, rc->binary);
-	for (size_t i = 0; own[i]; i++)
-		if (!strv_contains(*v, own[i]))
+	cleanup_strv char **covered = rc->target_libs
+					      ? host_multiarch_dirs(arch_by_gnu(rc->run->arch))
+					      : xcalloc(1, sizeof(char *));
+	for (size_t i = 0; own[i]; i++) {
+		cleanup_free char *real = covered[0] ? realpath(own[i], NULL) : NULL;
+		if (!strv_contains(*v, own[i]) && !(real && strv_contains(covered, real)))
 			strv_push(v, own[i]);
+	}
 }
 
 /* The run sysroot's library directories, the binary's own search path
@@ -208,6 +216,11 @@ int method_predict(const struct method_ctx *rc, bool own_loader, enum method_sea
 	/* With the target's libraries only, the sysroot's loader runs where the
 	 * host's directories show the sysroot's (matrix: cell_plan.cover). */
 	cleanup_strv char **all = sysroot_all_libdirs(rc->run);
+	/* Where the host's directories show the sysroot's, a RUNPATH naming
+	 * them finds the sysroot's too. */
+	cleanup_strv char **covered = rc->target_libs && !own_loader
+					      ? host_multiarch_dirs(arch_by_gnu(rc->run->arch))
+					      : NULL;
 	cleanup_strv char **sys = own_loader        ? host_dirs()
 				  : rc->target_libs ? strv_dup(all)
 						    : sysroot_system_dirs(rc->run);
@@ -219,6 +232,8 @@ int method_predict(const struct method_ctx *rc, bool own_loader, enum method_sea
 		.library_path = where == SEARCH_LIBPATH ? dirs : NULL,
 		.main_runpath = where == SEARCH_RUNPATH ? dirs : NULL,
 		.system_dirs = sys,
+		.covered = covered,
+		.covered_by = all,
 		.dlopened = rc->dlopened,
 		.runtime = rc->runtime,
 		.interp_glibc = !own_loader ? rc->run->glibc_version

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <libgen.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -134,6 +135,9 @@ char *ctr_stage_file(const struct method_ctx *rc, struct method_cmd *c, const ch
 
 char *ctr_stage(const struct method_ctx *rc, struct method_cmd *c)
 {
+	/* The image's own program runs where it is. */
+	if (rc->image_program)
+		return xstrdup(rc->image_program);
 	char *inside = ctr_stage_file(rc, c, rc->binary, NULL);
 	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
 		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
@@ -243,7 +247,18 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 int ctr_predict(const struct method_ctx *rc, const struct sysroot *injected, bool libc_only,
 		struct gm_prediction *p, struct gm_err **err)
 {
-	return predict_in_tree(rc, injected, libc_only, NULL, p, err);
+	/* Libraries our hook registers in the tree's ld.so.cache: the cache
+	 * names them before the loader's default directories. */
+	cleanup_strv char **first = xcalloc(1, sizeof(char *));
+	char *const *libs = rc->tree->hook && !rc->tree->hook->path ? rc->tree->hook->inject_libs
+								     : NULL;
+	for (size_t i = 0; libs && libs[i]; i++) {
+		cleanup_free char *copy = xstrdup(libs[i]);
+		char *d = dirname(copy);
+		if (!strv_contains(first, d))
+			strv_push(&first, d);
+	}
+	return predict_in_tree(rc, injected, libc_only, first, p, err);
 }
 
 int ctr_predict_with(const struct method_ctx *rc, char *const *first, struct gm_prediction *p,
@@ -350,7 +365,7 @@ int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_c
 		    struct gm_err **err)
 {
 	cleanup_free char *files = ctr_glibc_files(rc->run, libc_only);
-	if (rc->tree->hook) {
+	if (rc->tree->hook && rc->tree->hook->path) {
 		strv_push(&c->hook_argv, rc->tree->hook->path);
 		for (size_t i = 0; rc->tree->hook->args && rc->tree->hook->args[i]; i++)
 			strv_push(&c->hook_argv, rc->tree->hook->args[i]);
@@ -363,6 +378,13 @@ int ctr_inject_hook(const struct method_ctx *rc, bool libc_only, struct method_c
 		strv_push(&c->hook_argv, ours);
 		if (libc_only)
 			strv_push(&c->hook_argv, "--partial");
+		char *const *libs = rc->tree->hook ? rc->tree->hook->inject_libs : NULL;
+		for (size_t i = 0; libs && libs[i]; i++) {
+			strv_push(&c->hook_argv, "--lib");
+			strv_push(&c->hook_argv, libs[i]);
+		}
+		if (libs && libs[0])
+			strv_push(&c->hook_argv, "--update-cache");
 	}
 	strv_push_take(&c->hook_env, xasprintf("GLIBC_LIBS=%s", files));
 	strv_push(&c->hook_env, "LDCONFIG_PATH=/sbin/ldconfig");

@@ -19,7 +19,7 @@ static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct 
 const struct method method_inject_libc_only = {
 	.name = "inject-libc-only",
 	.summary = "negative control: the hook injects libc.so.6 alone (mixed glibc)",
-	.caps = METHOD_CONTAINER | METHOD_BINFMT | METHOD_HOOK,
+	.caps = METHOD_CONTAINER | METHOD_BINFMT | METHOD_HOOK | METHOD_IMAGE_CHECK,
 	.prepare = prepare,
 	.predict = predict,
 };

@@ -19,7 +19,7 @@ static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct 
 const struct method method_inject = {
 	.name = "inject",
 	.summary = "in a root filesystem whose older glibc an OCI hook replaced (whole set)",
-	.caps = METHOD_CONTAINER | METHOD_BINFMT | METHOD_HOOK,
+	.caps = METHOD_CONTAINER | METHOD_BINFMT | METHOD_HOOK | METHOD_IMAGE_CHECK,
 	.prepare = prepare,
 	.predict = predict,
 };

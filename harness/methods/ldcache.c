@@ -48,7 +48,7 @@ static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct 
 const struct method method_ldcache = {
 	.name = "ldcache",
 	.summary = "in a root filesystem, a library injected and registered in ld.so.cache",
-	.caps = METHOD_CONTAINER | METHOD_PROBE_LIBRARY,
+	.caps = METHOD_CONTAINER | METHOD_PROBE_LIBRARY | METHOD_IMAGE_CHECK,
 	.prepare = prepare,
 	.predict = predict,
 };

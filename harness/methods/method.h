@@ -48,6 +48,10 @@ struct method_ctx {
 	const char *emulator;
 	/* Container methods (METHOD_CONTAINER) only; NULL for the others. */
 	const struct method_tree *tree;
+	/* An image's own program (METHOD_IMAGE_CHECK): its path inside the
+	 * tree, run as it is (nothing staged, no copy patched); binary is its
+	 * file in the tree, for the prediction.  NULL otherwise. */
+	const char *image_program;
 	/* The run sysroot's libraries only: a method that runs the sysroot's
 	 * loader predicts with the sysroot's directories where the host's
 	 * were and sets method_cmd.cover_host_libs, so the run sees them
@@ -64,8 +68,13 @@ struct method_tree {
 				     * against run */
 };
 
-/* An OCI hook binary to run in place of glibc-inject (run --hook). */
+/* An OCI hook binary to run in place of glibc-inject (run --hook), or
+ * (path NULL) ours with more to do. */
 struct method_hook {
+	/* Libraries our hook injects beside the glibc and registers in the
+	 * tree's ld.so.cache (--inject-lib: the MPI case of Sarus's
+	 * document, a host library built on the newer glibc); NULL: none. */
+	char *const *inject_libs;
 	const char *path;
 	char *const *args;          /* after argv[0] */
 	char *const *env;           /* K=V, besides GLIBC_LIBS and LDCONFIG_PATH */
@@ -115,6 +124,11 @@ enum {
 	 * lacks it: it maps this machine's loader. */
 	METHOD_BINFMT = 1 << 8,
 	METHOD_HOOK = 1 << 9,          /* runs an OCI hook, ours or --hook's (inject methods) */
+	/* Changes the image, or runs beside it: the image's own programs
+	 * (container/ownprogs.h) run after it in the same container, each a
+	 * cell, to show the image still works (inject, inject-libc-only,
+	 * toolbox). */
+	METHOD_IMAGE_CHECK = 1 << 10,
 };
 
 struct method {

@@ -57,14 +57,17 @@ static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_
 		strbuf_addf(&key, "\t%s", rc->companions[i]);
 	struct copy_job cj = {.interp = interp, .runpath = runpath, .c = c};
 	cleanup_free char *copy = NULL;
-	int r = ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &copy, err);
+	int r = rc->image_program ? 0 : ctr_shared(rc, strbuf_str(&key), make_copy, &cj, &copy, err);
 	strbuf_release(&key);
 	if (r != 0)
 		return r;
 	const char *b = strrchr(rc->binary, '/');
-	/* The patched copy under the binary's name, the companions beside it. */
-	strv_push_take(&c->argv, ctr_stage_file(rc, c, copy, b ? b + 1 : rc->binary));
-	for (size_t i = 0; rc->companions && rc->companions[i]; i++)
+	/* The patched copy under the binary's name, the companions beside it;
+	 * the image's own programs as they are, in the same container. */
+	strv_push_take(&c->argv, rc->image_program
+					 ? xstrdup(rc->image_program)
+					 : ctr_stage_file(rc, c, copy, b ? b + 1 : rc->binary));
+	for (size_t i = 0; !rc->image_program && rc->companions && rc->companions[i]; i++)
 		free(ctr_stage_file(rc, c, rc->companions[i], NULL));
 	method_push_args(&c->argv, rc);
 	c->env = ctr_env(rc);
@@ -87,6 +90,10 @@ static int prepare(const struct method_ctx *rc, struct method_cmd *c, struct gm_
 
 static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct gm_err **err)
 {
+	/* The image's own program runs on the tree's own glibc, beside
+	 * /run/host. */
+	if (rc->image_program)
+		return ctr_predict_with(rc, NULL, p, err);
 	/* After RUNPATH the loader searches its built-in directories, which
 	 * are the tree's for a distribution's loader (/lib/<triplet>, ...)
 	 * and its configure prefix, absent from the container, for one
@@ -108,7 +115,7 @@ static int predict(const struct method_ctx *rc, struct gm_prediction *p, struct 
 const struct method method_toolbox = {
 	.name = "toolbox",
 	.summary = "Toolbx: glibc at /run/host, PT_INTERP and RUNPATH under /run/host",
-	.caps = METHOD_CONTAINER | METHOD_PATCHED_COPY,
+	.caps = METHOD_CONTAINER | METHOD_PATCHED_COPY | METHOD_IMAGE_CHECK,
 	.prepare = prepare,
 	.predict = predict,
 };

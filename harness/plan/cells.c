@@ -2,6 +2,7 @@
  * judged by one function (decide), then filled with what runs. */
 #define _GNU_SOURCE
 #include "plan/cells.h"
+#include "base/cleanup.h"
 #include "base/fs.h"
 #include "base/util.h"
 #include "verdict/predict.h"
@@ -246,8 +247,10 @@ static bool own_libraries(const struct plan_input *in, const struct plan_subject
 			  const struct cell *c)
 {
 	size_t r = (size_t)(c->plan.run - in->runs);
+	/* A tree has its own libraries: the container methods' cells are
+	 * its. */
 	if (!in->target_libs || !in->cover || c->plan.run < in->runs || r >= in->n_runs ||
-	    !in->target_libs[r] || host_program(in, s))
+	    !in->target_libs[r] || host_program(in, s) || method_in_container(c->plan.method))
 		return false;
 	for (size_t d = 0; in->cover[d]; d++)
 		if (str_starts(s->binary, in->cover[d]) && s->binary[strlen(in->cover[d])] == '/')
@@ -271,8 +274,12 @@ static void fill_file(const struct plan_input *in, size_t subject, struct cell *
 	else
 		for (size_t a = 0; in->args && in->args[a]; a++)
 			strv_push(&c->plan.args, in->args[a]);
+	char *const *pkg = in->own_libdirs ? in->own_libdirs[subject] : NULL;
+	for (size_t d = 0; pkg && pkg[d]; d++)
+		strv_push(&c->plan.extra_libdirs, pkg[d]);
 	for (size_t d = 0; in->libdirs && in->libdirs[d]; d++)
-		strv_push(&c->plan.extra_libdirs, in->libdirs[d]);
+		if (!strv_contains(c->plan.extra_libdirs, in->libdirs[d]))
+			strv_push(&c->plan.extra_libdirs, in->libdirs[d]);
 	for (size_t d = 0; extra && extra[d]; d++)
 		if (!strv_contains(c->plan.extra_libdirs, extra[d]))
 			strv_push(&c->plan.extra_libdirs, extra[d]);
@@ -346,12 +353,69 @@ static void plan_method(struct planner *pl, size_t subject, const struct method 
 	}
 }
 
+/* The image's own programs of tree t after rt against run r (with lib,
+ * the library an ldcache hook registers): cells beside the subjects'
+ * (the same container: the same mounts, hook and environment). */
+static void plan_image_in(struct planner *pl, const struct method *rt, size_t t, size_t r,
+			  const char *lib, struct matrix *m)
+{
+	const struct plan_input *in = pl->in;
+	for (size_t k = 0; k < in->tree_programs[t].n; k++) {
+		const struct own_program *o = &in->tree_programs[t].v[k];
+		/* Static or not, it runs as the image has it: no
+		 * method swaps its glibc. */
+		struct plan_subject s = {.name = o->name, .binary = o->host,
+					 .arch = o->arch, .kind = ELF_FILE_DYNAMIC_EXEC,
+					 .machine = in->trees[t].arch};
+		struct pairing p = {.s = &s, .rt = rt, .run = &in->runs[r],
+				    .tree = &in->trees[t]};
+		char *why;
+		if (decide(pl, &p, &why) == PLAN_OMIT)
+			continue;
+		struct cell *c = matrix_add(m, s.name, s.binary, NULL, p.run, rt);
+		c->plan.rootfs = p.tree;
+		c->plan.skip_reason = why;
+		c->plan.image_program = xstrdup(o->inside);
+		c->plan.by_prediction = in->image_by_prediction;
+		c->plan.options = xcalloc(1, sizeof(char *));
+		c->plan.run_library = lib ? xstrdup(lib) : NULL;
+		for (size_t a = 0; o->args[a]; a++)
+			strv_push(&c->plan.args, o->args[a]);
+	}
+}
+
+/* The image's own programs after a method that checks the image: once
+ * per tree and run sysroot, and for a method that injects a probe's
+ * library (ldcache) once per such library built against run. */
+static void plan_image(struct planner *pl, const struct method *rt, struct matrix *m)
+{
+	const struct plan_input *in = pl->in;
+	for (size_t t = 0; t < in->n_trees; t++)
+		for (size_t r = 0; r < in->n_runs; r++) {
+			if (!(rt->caps & METHOD_PROBE_LIBRARY)) {
+				plan_image_in(pl, rt, t, r, NULL, m);
+				continue;
+			}
+			for (size_t i = 0; i < in->n_run_probes; i++) {
+				const struct probe *p = &in->run_probes[i];
+				if (!p->kase->library || p->status != PROBE_BUILT ||
+				    strcmp(p->build->name, in->runs[r].name) != 0)
+					continue;
+				cleanup_free char *lib = path_join(p->dir, PROBE_LIBRARY);
+				plan_image_in(pl, rt, t, r, lib, m);
+			}
+		}
+}
+
 void plan_cells(const struct plan_input *in, const struct plan_machine *mach, struct matrix *m)
 {
 	struct planner pl = {.in = in, .mach = mach};
 	for (size_t s = 0; s < in->n_subjects; s++)
 		for (size_t k = 0; k < in->n_methods; k++)
 			plan_method(&pl, s, in->methods[k], m);
+	for (size_t k = 0; in->tree_programs && k < in->n_methods; k++)
+		if (in->methods[k]->caps & METHOD_IMAGE_CHECK)
+			plan_image(&pl, in->methods[k], m);
 	for (size_t i = 0; i < pl.n_facts; i++) {
 		free(pl.facts[i].emulator);
 		free(pl.facts[i].binfmt_why);

@@ -22,6 +22,7 @@
 #include "base/arch.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "container/ownprogs.h"
 #include "elf/elfinfo.h"
 #include "matrix/matrix.h"
 #include "probes/probes.h"
@@ -90,6 +91,13 @@ struct plan_input {
 	const struct rootfs *trees;  /* container methods: root filesystems */
 	const struct sysroot *tree_glibc; /* each tree's own glibc (METHOD_ROOTFS_ONLY) */
 	size_t n_trees;
+	/* Per tree (NULL: none): its own programs, each a cell of its own for
+	 * the methods that check the image (METHOD_IMAGE_CHECK), in the same
+	 * container as the subjects' cells; judged by their prediction when
+	 * image_by_prediction (the probe matrix, whose negative control
+	 * breaks the image on purpose), else like a user's program. */
+	const struct own_programs *tree_programs;
+	bool image_by_prediction;
 	/* Probes: each case built against each run sysroot, for the methods
 	 * that inject a probe's library (METHOD_PROBE_LIBRARY); NULL if none. */
 	const struct probe *run_probes;
@@ -100,6 +108,10 @@ struct plan_input {
 	char *const *libdirs;        /* --library-path, then each file's host_libdirs */
 	char *const *const *host_libdirs; /* per subject: the host directories of the
 				      * libraries it needs beyond glibc (or NULL) */
+	/* Per subject (NULL: none): the library directories of the package it
+	 * is a file of (acquire/package.h), searched first, whatever the
+	 * sysroot: the package ships them with it. */
+	char *const *const *own_libdirs;
 	/* Per run sysroot (NULL: none): true when a user's files run against
 	 * it with its own libraries only (a suite's, cli/target-libs.h): no
 	 * host_libdirs, and cover (the host's library directories) covered by

@@ -99,11 +99,25 @@ static const char *subject_kind(const struct cell *c)
 	return elf_file_kind_name(elf_file_kind(in));
 }
 
-static json_object *jsubject(const struct cell *c)
+/* The package a subject is a file of (named "PKG:path"), or NULL. */
+static const char *subject_package(const struct matrix *m, const char *subject)
+{
+	for (size_t i = 0; i < m->n_packages; i++) {
+		size_t n = strlen(m->packages[i].name);
+		if (strncmp(subject, m->packages[i].name, n) == 0 && subject[n] == ':')
+			return m->packages[i].name;
+	}
+	return NULL;
+}
+
+static json_object *jsubject(const struct matrix *m, const struct cell *c)
 {
 	json_object *o = json_object_new_object();
 	const char *f = c->plan.loads ? c->plan.loads : c->plan.binary;
+	const char *pkg = m->n_packages && !c->plan.probe ? subject_package(m, c->plan.subject) : NULL;
 	json_object_object_add(o, "name", jstr(c->plan.subject));
+	if (pkg)
+		json_object_object_add(o, "package", jstr(pkg));
 	json_object_object_add(o, "path", jstr(f));
 	json_object_object_add(o, "sha256", jsha256(f));
 	json_object_object_add(o, "kind", jstr(subject_kind(c)));
@@ -221,6 +235,12 @@ static json_object *jcell(const struct causes *cs, const struct cell *c, size_t 
 		json_object_object_add(o, "libraries", report_libraries_json(c->pred.libraries));
 	json_object_object_add(o, "mismatch", json_object_new_boolean(c->verdict.mismatch));
 	json_object_object_add(o, "unexpected", json_object_new_boolean(c->verdict.unexpected));
+	if (c->obs.image_programs) {
+		json_object *img = json_object_new_object();
+		json_object_object_add(img, "programs", json_object_new_int64((int64_t)c->obs.image_programs));
+		json_object_object_add(img, "intact", json_object_new_int64((int64_t)c->obs.image_intact));
+		json_object_object_add(o, "image", img);
+	}
 	return o;
 }
 
@@ -260,6 +280,57 @@ static bool seen(json_object *list, const char *key, const char *name)
 	return false;
 }
 
+/* "NAME:path": how results name a file of a package. */
+static json_object *jmember(const struct package *p, const char *rel)
+{
+	cleanup_free char *s = rel ? xasprintf("%s:%s", p->name, rel) : NULL;
+	return jstr(s);
+}
+
+static json_object *jmembers(const struct package *p, char *const *rels)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; rels && rels[i]; i++)
+		json_object_array_add(a, jmember(p, rels[i]));
+	return a;
+}
+
+/* A .deb's control fields; its Pre-Depends and Depends as clauses of
+ * alternatives (package names), for resolving them in a suite. */
+static json_object *jdeb(const struct package *p)
+{
+	json_object *o = json_object_new_object();
+	json_object *deps = json_object_new_array();
+	json_object_object_add(o, "package", jstr(p->deb_package));
+	json_object_object_add(o, "version", jstr(p->deb_version));
+	json_object_object_add(o, "architecture", jstr(p->deb_arch));
+	json_object_object_add(o, "depends_field", jstr(p->depends_field));
+	for (size_t i = 0; p->depends && p->depends[i]; i++)
+		json_object_array_add(deps, jstrv(p->depends[i]));
+	json_object_object_add(o, "depends", deps);
+	return o;
+}
+
+static json_object *jpackage(const struct package *p)
+{
+	json_object *o = json_object_new_object();
+	json_object *floor = json_object_new_object();
+	json_object_object_add(o, "name", jstr(p->name));
+	json_object_object_add(o, "kind", jstr(package_kind_name(p->kind)));
+	json_object_object_add(o, "root", jstr(p->root));
+	json_object_object_add(o, "files", jmembers(p, p->files));
+	json_object_object_add(o, "passed_over", jmembers(p, p->passed_over));
+	json_object_object_add(o, "library_dirs", jstrv(p->libdirs));
+	json_object_object_add(floor, "version", jstr(p->floor));
+	json_object_object_add(floor, "file", jmember(p, p->floor_file));
+	json_object_object_add(floor, "library", jstr(p->floor_library));
+	json_object_object_add(floor, "symbol", jstr(p->floor_symbol));
+	json_object_object_add(floor, "symbols", json_object_new_int64((int64_t)p->floor_symbols));
+	json_object_object_add(o, "glibc_floor", floor);
+	json_object_object_add(o, "deb", p->kind == PACKAGE_DEB ? jdeb(p) : NULL);
+	return o;
+}
+
 json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 {
 	json_object *root = json_object_new_object();
@@ -290,7 +361,7 @@ json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 		size_t was;
 		if (!strmap_get(&seen_subjects, key, &was)) {
 			strmap_intern(&seen_subjects, key, i);
-			json_object_array_add(subjects, jsubject(c));
+			json_object_array_add(subjects, jsubject(m, c));
 		}
 	}
 	strmap_release(&seen_subjects);
@@ -325,6 +396,12 @@ json_object *matrix_document(const struct matrix *m, const struct causes *cs)
 	json_object_object_add(root, "sysroots", sysroots);
 	json_object_object_add(root, "rootfs", trees);
 	json_object_object_add(root, "subjects", subjects);
+	if (m->n_packages) {
+		json_object *pk = json_object_new_array();
+		for (size_t i = 0; i < m->n_packages; i++)
+			json_object_array_add(pk, jpackage(&m->packages[i]));
+		json_object_object_add(root, "packages", pk);
+	}
 	json_object_object_add(root, "cells", cells);
 	return root;
 }

@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "base/util.h"
 #include "methods/method.h"
+#include "store/resolve.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -157,6 +158,7 @@ void policy_release(struct policy *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->rules[i].subject);
 		free(p->rules[i].run);
+		free(p->rules[i].run_sysroot);
 		free(p->rules[i].rootfs);
 		strv_free(p->rules[i].methods);
 		free(p->rules[i].reason);
@@ -165,6 +167,23 @@ void policy_release(struct policy *p)
 	free(p->default_reason);
 	free(p->path);
 	memset(p, 0, sizeof(*p));
+}
+
+void policy_resolve(struct policy *p, const struct gm_config *cfg, const char *arch)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct policy_rule *r = &p->rules[i];
+		if (strpbrk(r->run, "*?[") || r->run_sysroot)
+			continue;
+		struct sysroot s = {0};
+		struct gm_err *err = NULL;
+		if (sysroot_resolve(cfg, NULL, r->run, arch, &s, &err) == 0) {
+			if (strcmp(s.name, r->run) != 0)
+				r->run_sysroot = xstrdup(s.name);
+			sysroot_release(&s);
+		}
+		gm_err_free(&err);
+	}
 }
 
 static bool matches(const struct policy_rule *r, const struct rcell *c)
@@ -179,6 +198,7 @@ static bool matches(const struct policy_rule *r, const struct rcell *c)
 		return false;
 	/* Cells on a tree's own glibc run against "rootfs-<tree>". */
 	return fnmatch(r->run, c->run, 0) == 0 ||
+	       (r->run_sysroot && strcmp(r->run_sysroot, c->run) == 0) ||
 	       (*c->rootfs && str_starts(c->run, "rootfs-") && strcmp(r->run, "*") == 0);
 }
 
@@ -217,10 +237,13 @@ size_t policy_gate(const struct policy *p, const struct rdoc *d, FILE *out)
 	for (size_t k = 0; k < p->n; k++)
 		if (p->rules[k].require && !hits[k]) {
 			violations++;
+			const struct policy_rule *r = &p->rules[k];
+			cleanup_free char *run = r->run_sysroot
+				? xasprintf("%s (%s)", r->run, r->run_sysroot) : xstrdup(r->run);
 			fprintf(out, "  FAIL line %zu requires %s by %s against %s%s%s: no cell of this "
-				     "run matches it\n", p->rules[k].line, p->rules[k].subject,
-				p->rules[k].methods[0] ? p->rules[k].methods[0] : "?", p->rules[k].run,
-				p->rules[k].rootfs ? " in " : "", p->rules[k].rootfs ? p->rules[k].rootfs : "");
+				     "run matches it\n", r->line, r->subject,
+				r->methods[0] ? r->methods[0] : "?", run, r->rootfs ? " in " : "",
+				r->rootfs ? r->rootfs : "");
 		}
 	fprintf(out, "policy: %zu violation%s, %zu allowed failure%s\n", violations,
 		violations == 1 ? "" : "s", allowed, allowed == 1 ? "" : "s");

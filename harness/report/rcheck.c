@@ -99,6 +99,33 @@ static const struct rfield host_f[] = {
 	{"glibc", T_TEXT, 0, NULL},
 	{NULL, 0, 0, NULL},
 };
+/* A package of check PKG: what the summary reads of it. */
+static const struct rfield floor_f[] = {
+	{"version", T_TEXT, 0, NULL},
+	{"file", T_TEXT, 0, NULL},
+	{"library", T_TEXT, 0, NULL},
+	{"symbol", T_TEXT, 0, NULL},
+	{"symbols", T_INT, 0, NULL},
+	{NULL, 0, 0, NULL},
+};
+static const struct rfield deb_f[] = {
+	{"package", T_TEXT, 0, NULL},
+	{"version", T_TEXT, 0, NULL},
+	{"architecture", T_TEXT, 0, NULL},
+	{"depends_field", T_TEXT, 0, NULL},
+	{NULL, 0, 0, NULL},
+};
+static const struct rfield package_f[] = {
+	{"name", T_TEXT, 0, NULL},
+	{"kind", T_TEXT, 0, NULL},
+	{"root", T_TEXT, 0, NULL},
+	{"files", T_ARR, T_STR, NULL},
+	{"passed_over", T_ARR, T_STR, NULL},
+	{"library_dirs", T_ARR, T_STR, NULL},
+	{"glibc_floor", T_OBJ, 0, floor_f},
+	{"deb", T_OBJ | T_NULL, 0, deb_f},
+	{NULL, 0, 0, NULL},
+};
 /* The summary is not here: it is counted again from the cells. */
 static const struct rfield doc_f[] = {
 	{"schema", T_INT | REQ, 0, NULL},
@@ -112,6 +139,7 @@ static const struct rfield doc_f[] = {
 	{"sysroots", T_ARR, T_OBJ, named_f},
 	{"rootfs", T_ARR, T_OBJ, named_f},
 	{"subjects", T_ARR, T_OBJ, named_f},
+	{"packages", T_ARR, T_OBJ, package_f},
 	{"cells", T_ARR | REQ, T_OBJ, cell_f},
 	{NULL, 0, 0, NULL},
 };
@@ -119,7 +147,7 @@ static const struct rfield doc_f[] = {
 /* check_members keeps a table's members in arrays of 32. */
 #define FITS(t) _Static_assert(sizeof(t) / sizeof(t[0]) <= 33, #t " has over 32 fields")
 FITS(why_f); FITS(problem_f); FITS(predicted_f); FITS(observed_f); FITS(expected_f);
-FITS(library_f); FITS(cell_f); FITS(named_f); FITS(tool_f); FITS(host_f); FITS(doc_f);
+FITS(library_f); FITS(cell_f); FITS(floor_f); FITS(deb_f); FITS(package_f); FITS(named_f); FITS(tool_f); FITS(host_f); FITS(doc_f);
 
 static unsigned type_bit(json_object *v)
 {

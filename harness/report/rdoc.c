@@ -184,6 +184,7 @@ json_object *rdoc_merge(json_object *const *docs, size_t n)
 		union_by_name(out, docs[d], "sysroots");
 		union_by_name(out, docs[d], "rootfs");
 		union_by_name(out, docs[d], "subjects");
+		union_by_name(out, docs[d], "packages");
 		const char *s = rjs(docs[d], "started"), *f = rjs(docs[d], "finished");
 		if (*s && (!*rjs(out, "started") || strcmp(s, rjs(out, "started")) < 0))
 			json_object_object_add(out, "started", json_object_new_string(s));
@@ -291,8 +292,10 @@ char *rcell_reproduce(const struct rcell *c)
 
 char *rcell_row(const struct rcell *c)
 {
+	/* A cell judged as a probe is without a build sysroot only when it
+	 * is an image's own program: its name says more than "-". */
 	if (c->probe)
-		return xstrdup(*c->build ? c->build : "-");
+		return xstrdup(*c->build ? c->build : c->subject);
 	return *c->build ? xasprintf("%s (built on %s)", c->subject, c->build) : xstrdup(c->subject);
 }
 

@@ -232,8 +232,9 @@ int render_html(const struct rdoc *d, FILE *out, struct gm_err **err)
 	      "missing-library; mixed-glibc: a loader and a libc of two builds; missing-symbol; "
 	      "crash; exec-failed; timeout; wrong-libc: another libc than meant was loaded; "
 	      "failed: the program's own failure; skipped. A square has the colour of the class "
-	      "most of its cells have; a black frame marks one whose cells the prediction got "
-	      "wrong. Made by glibc-matrix ", out);
+	      "most of its cells that ran have (a tie goes to the failure; skipped when none "
+	      "ran); a black frame marks one whose cells the prediction got wrong. Made by "
+	      "glibc-matrix ", out);
 	render_xml_put(out, rjs(json_object_object_get(d->root, "tool"), "version"));
 	fputs(" from: <code>", out);
 	json_object *cl = json_object_object_get(d->root, "command_line");

@@ -69,6 +69,39 @@ static void list_cells(const struct rdoc *d, FILE *out, const char *title, bool 
 		fprintf(out, "\n... and %zu more (see the HTML report or results.json)\n", n - shown);
 }
 
+/* check PKG: each package's floor and the file and symbol that set it. */
+static void put_packages(const struct rdoc *d, FILE *out)
+{
+	json_object *pk = json_object_object_get(d->root, "packages");
+	if (!json_object_is_type(pk, json_type_array) || !json_object_array_length(pk))
+		return;
+	fputs("\n### Packages\n\n| package | kind | ELF files | glibc floor | set by |\n"
+	      "|---|---|---|---|---|\n", out);
+	for (size_t i = 0; i < json_object_array_length(pk); i++) {
+		json_object *p = json_object_array_get_idx(pk, i);
+		json_object *fl = json_object_object_get(p, "glibc_floor");
+		fputs("| ", out);
+		render_md_text(out, rjs(p, "name"));
+		fputs(" | ", out);
+		render_md_text(out, rjs(p, "kind"));
+		fprintf(out, " | %zu | ", json_object_array_length(json_object_object_get(p, "files")));
+		if (*rjs(fl, "version")) {
+			fputs("GLIBC_", out);
+			render_md_text(out, rjs(fl, "version"));
+			fputs(" | ", out);
+			render_md_text(out, rjs(fl, "file"));
+			if (*rjs(fl, "symbol")) {
+				fputs(" (", out);
+				render_md_text(out, rjs(fl, "symbol"));
+				fputs(")", out);
+			}
+		} else {
+			fputs("none | -", out);
+		}
+		fputs(" |\n", out);
+	}
+}
+
 int render_md(const struct rdoc *d, FILE *out, struct gm_err **err)
 {
 	json_object *sum = json_object_object_get(d->root, "summary");
@@ -116,6 +149,7 @@ int render_md(const struct rdoc *d, FILE *out, struct gm_err **err)
 		}
 	}
 	rgrids_release(&g);
+	put_packages(d, out);
 	list_cells(d, out, "Not as expected", false, 50);
 	list_cells(d, out, "Prediction mismatches", true, 50);
 	fprintf(out, "\n<sub>glibc-matrix %s. ok = loads and runs; sv symbol-version, ml missing-library, "

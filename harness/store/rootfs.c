@@ -23,6 +23,7 @@ void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
 		free(v[i].suite);
 		free(v[i].variant);
 		strv_free(v[i].packages);
+		free(v[i].usr);
 		free(v[i].arch);
 	}
 	free(v);
@@ -39,12 +40,21 @@ static int recipe_row(const struct tsv *t, struct rootfs_recipe *r, struct gm_er
 		return tsv_error(t, err, "SUITE is '-' for the busybox variant and only for it");
 	/* The architecture: a Debian name of the table, and only for a
 	 * Debian suite (busybox is the host's). */
-	const struct gm_arch *a = t->n == 5 ? arch_by_deb(f[4]) : NULL;
-	if (t->n == 5 && (!a || busybox))
-		return tsv_error(t, err, "ARCH '%s': a Debian architecture, not for busybox", f[4]);
+	const struct gm_arch *a = t->n == 6 ? arch_by_deb(f[5]) : NULL;
+	if (t->n == 6 && (!a || busybox))
+		return tsv_error(t, err, "ARCH '%s': a Debian architecture, not for busybox", f[5]);
+	/* Merged-/usr or not is said, never left to what a suite's packages
+	 * happen to do; an extract configures nothing, so only minbase and
+	 * the larger variants take it. */
+	bool configured = !busybox && strcmp(f[2], "extract") != 0;
+	if (configured ? strcmp(f[4], "merged") != 0 && strcmp(f[4], "split") != 0
+		       : strcmp(f[4], "-") != 0)
+		return tsv_error(t, err, "USR '%s': 'merged' or 'split' for a configured variant, "
+				 "'-' for extract and busybox", f[4]);
 	r->name = xstrdup(f[0]);
 	r->suite = busybox ? NULL : xstrdup(f[1]);
 	r->variant = xstrdup(f[2]);
+	r->usr = xstrdup(f[4]);
 	r->packages = xcalloc(1, sizeof(char *));
 	r->arch = a && a != arch_host() ? xstrdup(a->deb) : NULL;
 	if (strcmp(f[3], "-") != 0) {
@@ -65,7 +75,7 @@ int rootfs_recipes(const struct gm_config *cfg, struct rootfs_recipe **ret, size
 	struct rootfs_recipe *v = NULL;
 	size_t n = 0;
 	int r;
-	while ((r = tsv_next(&t, 4, 5, "NAME, SUITE, VARIANT, PACKAGES, [ARCH]", err)) == 1) {
+	while ((r = tsv_next(&t, 5, 6, "NAME, SUITE, VARIANT, PACKAGES, USR, [ARCH]", err)) == 1) {
 		v = xrealloc(v, (n + 1) * sizeof(*v));
 		memset(&v[n], 0, sizeof(v[n]));
 		if ((r = recipe_row(&t, &v[n++], err)) < 0)
@@ -91,6 +101,9 @@ void rootfs_release(struct rootfs *r)
 	free(r->suite);
 	free(r->variant);
 	strv_free(r->packages);
+	strv_free(r->with);
+	free(r->source);
+	free(r->usr);
 	free(r->key);
 	free(r->source_date);
 	free(r->glibc_version);
@@ -100,14 +113,18 @@ void rootfs_release(struct rootfs *r)
 	memset(r, 0, sizeof(*r));
 }
 
-char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *source_date)
+char *rootfs_key(const struct rootfs_recipe *rec, char *const *with, const char *arch,
+		 const char *source_date)
 {
 	struct strbuf sb = STRBUF_INIT;
 	/* A changed layout of the tree (mount points, usrmerge links, account
 	 * files we add) is a new key. */
-	strbuf_addf(&sb, "rootfs-v4\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
-		    rec->variant);
+	strbuf_addf(&sb, "rootfs-v5\n%s\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
+		    rec->variant, rec->usr);
 	strbuf_join(&sb, rec->packages, ",");
+	strbuf_addstr(&sb, "\n");
+	if (with)
+		strbuf_join(&sb, with, ",");
 	strbuf_addf(&sb, "\n%s\n", source_date);
 	char hex[65];
 	sha256_buf(strbuf_str(&sb), sb.len, hex);
@@ -122,6 +139,28 @@ static char *jstr(json_object *o, const char *key)
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return xstrdup(json_object_get_string(v));
+}
+
+/* An array of strings (absent: empty; other members skipped). */
+static char **jstrv(json_object *o, const char *key)
+{
+	char **sv = xcalloc(1, sizeof(char *));
+	json_object *v;
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			if (json_object_is_type(e, json_type_string))
+				strv_push(&sv, json_object_get_string(e));
+		}
+	return sv;
+}
+
+static json_object *jarray(char *const *sv)
+{
+	json_object *p = json_object_new_array();
+	for (size_t i = 0; sv && sv[i]; i++)
+		json_object_array_add(p, json_object_new_string(sv[i]));
+	return p;
 }
 
 int rootfs_load(const struct gm_config *cfg, const char *name, struct rootfs *ret, struct gm_err **err)
@@ -149,11 +188,15 @@ int rootfs_load(const struct gm_config *cfg, const char *name, struct rootfs *re
 	r.glibc_node = jstr(o, "glibc_node");
 	r.libc = jstr(o, "libc");
 	r.created = jstr(o, "created");
-	r.packages = xcalloc(1, sizeof(char *));
+	r.source = jstr(o, "source");
+	if (!r.source)
+		r.source = xstrdup("");
+	r.usr = jstr(o, "usr");
+	if (!r.usr)
+		r.usr = xstrdup("");
+	r.packages = jstrv(o, "packages");
+	r.with = jstrv(o, "with");
 	json_object *v;
-	if (json_object_object_get_ex(o, "packages", &v) && json_object_is_type(v, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			strv_push(&r.packages, json_object_get_string(json_object_array_get_idx(v, i)));
 	if (json_object_object_get_ex(o, "build_seconds", &v))
 		r.build_seconds = json_object_get_double(v);
 	if (json_object_object_get_ex(o, "size", &v))
@@ -184,10 +227,10 @@ json_object *rootfs_to_json(const struct rootfs *r)
 	add_str(o, "arch", r->arch);
 	add_str(o, "suite", r->suite);
 	add_str(o, "variant", r->variant);
-	json_object *p = json_object_new_array();
-	for (size_t i = 0; r->packages && r->packages[i]; i++)
-		json_object_array_add(p, json_object_new_string(r->packages[i]));
-	json_object_object_add(o, "packages", p);
+	json_object_object_add(o, "packages", jarray(r->packages));
+	json_object_object_add(o, "with", jarray(r->with));
+	add_str(o, "source", r->source);
+	add_str(o, "usr", r->usr);
 	add_str(o, "key", r->key);
 	add_str(o, "source_date", r->source_date);
 	add_str(o, "glibc_version", r->glibc_version);

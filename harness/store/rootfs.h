@@ -22,7 +22,8 @@ struct rootfs_recipe {
 	char *suite;      /* NULL for busybox */
 	char *variant;    /* mmdebstrap variant, or "busybox" */
 	char **packages;  /* NULL-terminated; empty for busybox */
-	char *arch;       /* Debian name (optional 5th column); NULL: this machine's */
+	char *usr;        /* "merged", "split" or "-" (the 5th column) */
+	char *arch;       /* Debian name (optional 6th column); NULL: this machine's */
 };
 
 /* Every recipe of cfg->containers/rootfs.tsv ($GLIBC_MATRIX_CONTAINERS,
@@ -38,8 +39,11 @@ struct rootfs {
 	char *tarball;        /* dir/rootfs.tar */
 	char *arch;           /* GNU name, "x86_64" */
 	char *suite;          /* "-" for busybox */
-	char *variant;
-	char **packages;
+	char *variant;        /* mmdebstrap's, "busybox", or "image" (rootfs import) */
+	char **packages;      /* the recipe's and the --with ones */
+	char **with;          /* the packages --with added (kept by later builds) */
+	char *source;         /* an imported image's source ("oci-archive:/x.tar"), else "" */
+	char *usr;            /* "merged" when the tree's /lib is a link, else "split" */
 	char *key;            /* hash of the inputs (rootfs_key) */
 	char *source_date;    /* the suite's Release Date, or the busybox binary's sha256 */
 	char *glibc_version;  /* "2.36", or "none" */
@@ -51,9 +55,11 @@ struct rootfs {
 };
 
 void rootfs_release(struct rootfs *r);
-/* The cache key of a recipe's inputs: arch, suite, variant, packages and
- * the date of the suite (its Release file's Date), 16 hex digits. */
-char *rootfs_key(const struct rootfs_recipe *rec, const char *arch, const char *source_date);
+/* The cache key of a recipe's inputs: arch, suite, variant, usr, packages
+ * (the recipe's, then with's) and the date of the suite (its Release
+ * file's Date), 16 hex digits. */
+char *rootfs_key(const struct rootfs_recipe *rec, char *const *with, const char *arch,
+		 const char *source_date);
 
 /* Loads rootfs/<name>/rootfs.json.  Returns 1 and fills *ret, 0 if there is
  * no such rootfs, -1 + err if the manifest is unreadable or broken. */

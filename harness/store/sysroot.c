@@ -299,6 +299,19 @@ int sysroot_read(const char *dir, struct sysroot *s, struct gm_err **err)
 	return r;
 }
 
+char **host_multiarch_dirs(const struct gm_arch *a)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	const char *dirs[] = {"/lib", "/usr/lib"};
+	for (size_t i = 0; a && i < 2; i++) {
+		cleanup_free char *d = xasprintf("%s/%s", dirs[i], a->triplet);
+		cleanup_free char *real = path_is_dir(d) ? realpath(d, NULL) : NULL;
+		if (real && !strv_contains(v, real))
+			strv_push(&v, real);
+	}
+	return v;
+}
+
 char **sysroot_all_libdirs(const struct sysroot *s)
 {
 	char **v = strv_dup(s->libdirs);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "base/config.h"
+#include "base/arch.h"
 #include "base/err.h"
 
 #define SYSROOT_MANIFEST "sysroot.json"
@@ -69,6 +70,12 @@ struct sysroot {
 };
 
 void sysroot_release(struct sysroot *s);
+
+/* This machine's multiarch library directories for a (/lib/<triplet>,
+ * /usr/lib/<triplet>), as real paths, each once: where a distribution's
+ * loader searches after everything it was told, and what a run with a
+ * suite's own libraries covers with the sysroot's (exec/confine.h). */
+char **host_multiarch_dirs(const struct gm_arch *a);
 
 /* libdirs, then suite_libdirs: every library directory of s (a new list). */
 char **sysroot_all_libdirs(const struct sysroot *s);

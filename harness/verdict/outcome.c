@@ -40,7 +40,9 @@ const char *gm_outcome_legend(void)
 {
 	return "legend: ok, sv symbol-version, ml missing-library, mx mixed-glibc, "
 	       "ms missing-symbol, cr crash,\n        ef exec-failed, to timeout, wl wrong-libc, "
-	       "fl failed, sk skipped; !N mismatches with the prediction\n";
+	       "fl failed, sk skipped; 3sv: 3 cells of a class\n"
+	       "        (one cell: its class alone), sv2.34: GLIBC_2.34 the newest version missing,\n"
+	       "        !N mismatches with the prediction\n";
 }
 
 bool gm_outcome_is_behaviour(enum gm_outcome o)

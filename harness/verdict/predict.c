@@ -90,10 +90,31 @@ static struct object *load_object(struct sim *s, const char *path, struct gm_err
 
 /* The first dir/name that is a library of the process's machine and class:
  * the loader skips others and keeps looking. */
+static char *search_dirs(struct sim *s, char *const *dirs, const char *name, const char *object);
+
+/* dir covered (predict_env.covered): the covering directories searched
+ * for name, *found the result; false when dir is not covered. */
+static bool search_covered(struct sim *s, const char *dir, const char *name, char **found)
+{
+	if (!s->env->covered || !s->env->covered[0])
+		return false;
+	cleanup_free char *real = realpath(dir, NULL);
+	if (!real || !strv_contains(s->env->covered, real))
+		return false;
+	*found = search_dirs(s, s->env->covered_by, name, NULL);
+	return true;
+}
+
 static char *search_dirs(struct sim *s, char *const *dirs, const char *name, const char *object)
 {
 	for (size_t i = 0; dirs && dirs[i]; i++) {
-		cleanup_free char *dir = elf_expand_origin(dirs[i], object);
+		cleanup_free char *dir = object ? elf_expand_origin(dirs[i], object) : xstrdup(dirs[i]);
+		char *covered;
+		if (search_covered(s, dir, name, &covered)) {
+			if (covered)
+				return covered;
+			continue;
+		}
 		char *p = path_join(dir, name);
 		const struct elf_info *info;
 		if (path_is_file(p) && elfcache_get(p, &info, NULL) == 1 &&
@@ -483,20 +504,27 @@ int predict_process(const char *binary, const struct predict_env *env,
 
 /* whole: the sysroot stands for the whole system, as predict_target says. */
 static int predict_run(const char *binary, const struct sysroot *run, bool whole,
-		       struct gm_prediction *ret, struct gm_err **err)
+		       char *const *extra, struct gm_prediction *ret, struct gm_err **err)
 {
 	cleanup_strv char **all = sysroot_all_libdirs(run);
 	cleanup_strv char **sysdirs = whole ? strv_dup(all) : sysroot_system_dirs(run);
+	cleanup_strv char **covered = whole ? host_multiarch_dirs(arch_by_gnu(run->arch)) : NULL;
 	/* The host's glibc is the host's loader searching as it does for any
 	 * program: the binary's own RUNPATH first, then the host's
 	 * directories; no library path outranks what the binary asks for.
-	 * So does a whole system's. */
+	 * So does a whole system's, where a package's own directories are
+	 * among the system's, after the sysroot's (it is installed there). */
 	bool host = run->origin == ORIGIN_HOST;
+	cleanup_strv char **path = host || whole ? NULL : strv_dup(run->libdirs);
+	for (size_t i = 0; !host && extra && extra[i]; i++)
+		if (!strv_contains(whole ? sysdirs : path, extra[i]))
+			strv_push(whole ? &sysdirs : &path, extra[i]);
 	struct predict_env env = {.interp = run->loader,
-				  .library_path = host || whole ? NULL : run->libdirs,
+				  .library_path = path,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
 				  .sysroot_dirs = host ? NULL : whole ? all : run->libdirs,
-				  .swaps_glibc = true, .explicit_loader = true};
+				  .covered = covered, .covered_by = all, .swaps_glibc = true,
+				  .explicit_loader = true};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)
@@ -520,13 +548,19 @@ static int predict_run(const char *binary, const struct sysroot *run, bool whole
 int predict_loader(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err)
 {
-	return predict_run(binary, run, false, ret, err);
+	return predict_run(binary, run, false, NULL, ret, err);
 }
 
 int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err)
 {
-	return predict_run(binary, run, true, ret, err);
+	return predict_run(binary, run, true, NULL, ret, err);
+}
+
+int predict_dirs(const char *binary, const struct sysroot *run, bool whole, char *const *extra,
+		 struct gm_prediction *ret, struct gm_err **err)
+{
+	return predict_run(binary, run, whole, extra, ret, err);
 }
 
 void problems_free(struct gm_problem *v, size_t n)

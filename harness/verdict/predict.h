@@ -50,6 +50,10 @@ struct predict_env {
 	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
 				      * sysroot's, not the host's (host_libs) */
 	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
+	/* Directories (real paths) that show covered_by's contents where the
+	 * process runs (exec/confine.h confine_cover: a suite's own
+	 * libraries): a RUNPATH naming one searches those instead. */
+	char *const *covered, *const *covered_by;
 	/* The method puts a glibc under the binary (an explicit loader, a
 	 * library path, a patched PT_INTERP or RUNPATH): a static executable,
 	 * which carries its own libc, is then GM_SKIPPED (PREDICT_STATIC_SKIP),
@@ -90,6 +94,12 @@ int predict_loader(const char *binary, const struct sysroot *run, struct gm_pred
  * distribution's loader searches its own, and nothing of the host's. */
 int predict_target(const char *binary, const struct sysroot *run, struct gm_prediction *ret,
 		   struct gm_err **err);
+/* predict_loader (whole false) or predict_target (true) with a package's
+ * own library directories (cli explain PKG:PATH): after the sysroot's in
+ * the library path, or among a whole system's directories, after its
+ * own; none against the host. */
+int predict_dirs(const char *binary, const struct sysroot *run, bool whole, char *const *extra,
+		 struct gm_prediction *ret, struct gm_err **err);
 /* path names a file directly in one of dirs (not in a subdirectory). */
 bool path_directly_in(const char *path, char *const *dirs);
 

@@ -6,13 +6,15 @@
 
 void verdict_decide(const struct verdict_input *in, struct gm_verdict *v)
 {
-	v->expected = in->probe ? in->predicted : GM_OK;
-	v->has_expected_exit = !in->probe;
-	v->expected_exit = in->probe ? 0 : in->expect_exit;
+	bool by_pred = in->probe || in->by_prediction;
+	v->expected = by_pred ? in->predicted : GM_OK;
+	v->has_expected_exit = !by_pred;
+	v->expected_exit = by_pred ? 0 : in->expect_exit;
 	v->mismatch = in->ran && in->predicted != in->observed &&
 		      (in->probe || in->predicted != GM_OK ||
 		       (in->observed != GM_FAILED && in->observed != GM_TIMEOUT));
-	v->unexpected = in->ran && (in->probe ? v->mismatch : in->observed != GM_OK);
+	v->unexpected = in->ran && (by_pred ? v->mismatch
+					    : in->observed != GM_OK || in->image_broken);
 }
 
 enum gm_outcome verdict_predicted(enum gm_outcome loads, int behaviour, char **detail)

@@ -33,6 +33,14 @@ struct gm_verdict {
 /* What judging a cell needs. */
 struct verdict_input {
 	bool probe;
+	/* Judged by its prediction as a probe is, though not a probe: an
+	 * image's own program in the probe matrix, where a negative control
+	 * breaks the image on purpose. */
+	bool by_prediction;
+	/* The image the cell ran in was broken by its method: its own
+	 * programs (cells of their own) did not all run.  A user's program
+	 * then did not do what was expected, whatever it did itself. */
+	bool image_broken;
 	bool ran;                   /* settled and not skipped */
 	enum gm_outcome predicted, observed;
 	int expect_exit;            /* a user's program */
