@@ -42,7 +42,7 @@ cell() {
 
 # count OUT METHOD: the cells of a method in results.json
 count() {
-	python3 -c 'import json,sys; print(sum(c["method"] == sys.argv[2] for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]))' "$1" "$2"
+	python3 -c 'import json,sys; print(sum(c["method"] == sys.argv[2] and not c["subject"].startswith("image:") for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]))' "$1" "$2"
 }
 
 our_containers() {
@@ -108,7 +108,7 @@ our_containers() {
 	python3 - "$out" <<-'PY'
 	import json, sys
 	libs = {c["observed"]["libc"] for c in json.load(open(sys.argv[1] + "/results.json"))["cells"]
-	        if c["observed"]["outcome"] == "ok"}
+	        if c["observed"]["outcome"] == "ok" and not c["subject"].startswith("image:")}
 	assert libs and all(l.startswith("/run/host/") for l in libs), libs
 	PY
 }
@@ -138,7 +138,16 @@ our_containers() {
 	hook=$BATS_TEST_DIRNAME/fixtures/hooks/libc-only-hook
 	run_gm 1 run --build debian-bookworm-amd64 --run debian-trixie-amd64 --method inject \
 		--rootfs bullseye --case hello --case threads --hook "$hook" --out "$out"
-	assert_contains "$output" "2 mismatches"
+	# the two probes, and the image's own dynamic programs the hook broke
+	python3 - "$out/results.json" <<-'PY'
+	import json, sys
+	cells = json.load(open(sys.argv[1]))["cells"]
+	probes = [c for c in cells if not c["subject"].startswith("image:")]
+	assert sum(c["mismatch"] for c in probes) == 2, probes
+	own = [c for c in cells if c["subject"].startswith("image:")]
+	assert own and all(c["image"]["intact"] < c["image"]["programs"] for c in own), own
+	assert any(c["observed"]["outcome"] == "mixed-glibc" for c in own), own
+	PY
 	[ "$(cell "$out" hello debian-bookworm-amd64 debian-trixie-amd64 inject bullseye | cut -d' ' -f1-2)" = \
 		"ok mixed-glibc" ]
 	# check gates a hook's release on somebody's own binary the same way.
@@ -251,6 +260,12 @@ our_containers() {
 	gcc -O1 -o "$d/hostver" "$d/hostver.c" -pthread
 	run_gm 0 check "$d/hostver" /usr/bin/dash --against host --method inject --rootfs bullseye \
 		--out "$d/out"
-	assert_contains "$output" "2 cells in"
-	assert_contains "$output" "2 ok, 0 mismatches"
+	# both, and the image's own programs beside them, ok
+	assert_contains "$output" " 0 mismatches"
+	python3 - "$d/out/results.json" <<-'PY'
+	import json, sys
+	cells = json.load(open(sys.argv[1]))["cells"]
+	assert len([c for c in cells if not c["subject"].startswith("image:")]) == 2, cells
+	assert all(c["observed"]["outcome"] == "ok" for c in cells), cells
+	PY
 }

@@ -417,19 +417,21 @@ static void print_cell(const struct cell *c, const char *what, const char *why)
 	       c->plan.rootfs ? " in " : "", c->plan.rootfs ? c->plan.rootfs->name : "", what, why ? why : "");
 }
 
-/* Lists the skipped cells and those that did not run as expected; returns
- * how many did not. */
-static size_t list_cells(const struct matrix *m)
+/* Lists (when print) the skipped cells and those that did not run as
+ * expected; returns how many did not. */
+static size_t list_cells(const struct matrix *m, bool print)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cell *c = &m->cells[i];
 		if (c->plan.skip_reason) {
-			print_cell(c, "skipped", c->plan.skip_reason);
+			if (print)
+				print_cell(c, "skipped", c->plan.skip_reason);
 		} else if (c->verdict.unexpected) {
-			if (!bad++)
+			if (!bad++ && print)
 				printf("cells that did not run as expected:\n");
-			print_cell(c, gm_outcome_name(c->obs.outcome), c->obs.detail);
+			if (print)
+				print_cell(c, gm_outcome_name(c->obs.outcome), c->obs.detail);
 		}
 	}
 	return bad;
@@ -630,10 +632,13 @@ static int check(struct gm_ctx *ctx, int argc, char **argv, struct check_opts *o
 	plan(ctx, o, &r);
 	o->mo.outdir = o->out;
 	int xr = matrix_execute(ctx, &r.m, &o->mo, err);
-	size_t bad = list_cells(&r.m);
+	size_t bad = list_cells(&r.m, false);
 	if ((r.old || o->policy) && xr == 0)
 		bad = gate(&r.m, r.old, &r.pol, o->policy != NULL);
 	rc = report_finish(ctx->cfg, &r.m, o->out, xr, bad, err);
+	/* Under the grid, where a reader's eyes end up (issue 25). */
+	fflush(stdout);
+	list_cells(&r.m, true);
 	/* Nothing ran (another architecture without an emulator, a static
 	 * executable by methods that swap the glibc): a release gate that
 	 * tested nothing must not pass. */

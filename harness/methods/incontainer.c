@@ -211,6 +211,36 @@ static char *libc_only_dir(const struct method_ctx *rc, const struct sysroot *ru
 	return NULL;
 }
 
+static int make_glibc_links(const struct method_ctx *rc, const char *dir, void *arg,
+			    struct gm_err **err)
+{
+	(void)rc;
+	cleanup_strv char **files = strv_split(arg, ":");
+	if (mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	for (size_t i = 0; files[i]; i++) {
+		const char *b = strrchr(files[i], '/');
+		cleanup_free char *link_ = path_join(dir, b ? b + 1 : files[i]);
+		if (symlink(files[i], link_) < 0 && errno != EEXIST)
+			return gm_infra(err, errno, "cannot create '%s'", link_);
+	}
+	return 0;
+}
+
+/* A directory holding exactly the files the hook injects from run (its
+ * glibc's libraries, as ctr_glibc_files lists them), for the prediction:
+ * run's directories may hold other libraries (the host's hold all of
+ * them, an import its C++ runtime) that the hook leaves out, and the
+ * tree's own are then what the program gets.  NULL + err on failure. */
+static char *glibc_only_dir(const struct method_ctx *rc, const struct sysroot *run,
+			    struct gm_err **err)
+{
+	cleanup_free char *files = ctr_glibc_files(run, false);
+	cleanup_free char *key = xasprintf("glibc-only\t%s", files);
+	char *dir;
+	return ctr_shared(rc, key, make_glibc_links, files, &dir, err) == 0 ? dir : NULL;
+}
+
 /* s with its prefix from (a directory, before a '/') written as to. */
 static void rename_dir(char **s, const char *from, const char *to)
 {
@@ -276,7 +306,7 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 	cleanup_free char *own = ctr_rootfs_loader(r, rc->binary);
 	cleanup_strv char **tree = ctr_rootfs_host_dirs(r);
 	cleanup_strv char **sys = xcalloc(1, sizeof(char *));
-	cleanup_free char *only = NULL;
+	cleanup_free char *only = NULL, *set = NULL;
 	const char *interp = own, *interp_glibc = r->glibc_version;
 	bool search_tree = true;
 
@@ -298,8 +328,11 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 		/* A distribution's loader searches the tree's multiarch
 		 * directories, where the whole set replaced the files of the
 		 * same name; the rest of the tree stays. */
-		for (size_t i = 0; search_tree && injected->libdirs[i]; i++)
-			strv_push(&sys, injected->libdirs[i]);
+		if (search_tree) {
+			if (!(set = glibc_only_dir(rc, injected, err)))
+				return -1;
+			strv_push(&sys, set);
+		}
 	}
 	for (size_t i = 0; search_tree && tree[i]; i++)
 		strv_push(&sys, tree[i]);

@@ -360,6 +360,10 @@ static void plan_image_in(struct planner *pl, const struct method *rt, size_t t,
 			  const char *lib, struct matrix *m)
 {
 	const struct plan_input *in = pl->in;
+	/* A tree's programs meet the run sysroots of its machine only: the
+	 * others pair nothing (as a probe of another machine). */
+	if (strcmp(in->runs[r].arch, in->trees[t].arch) != 0)
+		return;
 	for (size_t k = 0; k < in->tree_programs[t].n; k++) {
 		const struct own_program *o = &in->tree_programs[t].v[k];
 		/* Static or not, it runs as the image has it: no

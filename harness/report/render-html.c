@@ -73,7 +73,10 @@ static const char style[] =
 	"li.unexpected{font-weight:600}.bad{color:#b00020;font-weight:600}"
 	"pre{white-space:pre-wrap;word-break:break-all;margin:.2rem 0;font-size:11px}"
 	"footer{margin-top:2rem;color:#555;font-size:12px}"
-	"@media (max-width:600px){body{margin:.4rem}td.sq{min-width:4rem}}"
+	/* A phone (390 px): the row labels (full paths) wrap in a narrow
+	 * first column, so the squares keep the width. */
+	"@media (max-width:600px){body{margin:.4rem}td.sq{min-width:4rem}"
+	"tbody th{max-width:7rem;word-break:break-all;font-size:12px}}"
 	"@media print{.scroll{overflow:visible}td.sq summary{list-style:none}}";
 
 /* One cell inside a square's details: what it observed, what was
