@@ -219,3 +219,32 @@ wait_for_rerun_make() {
 	run_gm 3 sysroot build 2.28
 	assert_contains "$output" "no '$GLIBC_MATRIX_GLIBC_SRC/glibc-2.28.tar.xz'"
 }
+
+@test "a replace quirk rewrites the private copy (mode kept), and one whose text is missing fails, naming both (exit 3)" {
+	use_scratch_store
+	tree=$BATS_TEST_TMPDIR/glibc-2.17
+	mkdir "$tree"
+	echo '#define VERSION "2.17"' > "$tree/version.h"
+	# A configure that shows what it was given and stops the build there.
+	printf '#!/bin/sh\necho "make pattern: 3.79* | 3.[89]*)"\nexit 1\n' > "$tree/configure"
+	chmod 755 "$tree/configure"
+	export GLIBC_MATRIX_RECIPES=$BATS_TEST_TMPDIR/recipes
+	mkdir "$GLIBC_MATRIX_RECIPES"
+	cp "$TOP/sysroots/versions.tsv" "$GLIBC_MATRIX_RECIPES/"
+	printf '<2.18\treplace\tconfigure\t3.79* | 3.[89]*)\t3.79* | 3.[89]* | [4-9].*)\n' \
+		> "$GLIBC_MATRIX_RECIPES/quirks.tsv"
+	run_gm 3 sysroot build "$tree"
+	assert_contains "$output" "failed in 'configure'"
+	assert_contains "$output" "make pattern: 3.79* | 3.[89]* | [4-9].*)"
+	# The user's tree is never modified.
+	grep -qF 'make pattern: 3.79* | 3.[89]*)"' "$tree/configure"
+	printf '<2.18\treplace\tconfigure\tno such text anywhere\tx\n' > "$GLIBC_MATRIX_RECIPES/quirks.tsv"
+	run_gm 3 sysroot build "$tree"
+	assert_contains "$output" "quirk replace: 'configure' does not contain 'no such text anywhere'"
+	assert_not_contains "$output" "make pattern"
+	# A path out of the tree is refused when the file is read, naming its line.
+	printf '*\treplace\t../../etc/passwd\troot\tx\n' > "$GLIBC_MATRIX_RECIPES/quirks.tsv"
+	run_gm 3 sysroot build "$tree"
+	assert_contains "$output" "quirks.tsv:1: replace: '../../etc/passwd' is not a relative path inside the source tree"
+	[ -z "$(ls "$GLIBC_MATRIX_STORE/sysroots" 2>/dev/null)" ]
+}

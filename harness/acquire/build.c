@@ -11,6 +11,7 @@
 #include "probes/toolchain.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -134,9 +135,52 @@ static int write_text(const char *path, const char *text, struct gm_err **err)
 	return write_file_atomic(path, text, strlen(text), 0644, err);
 }
 
+/* One replace quirk: every occurrence of old in the file, which must be a
+ * regular file inside the private copy (symbolic links are not followed
+ * out of it); its mode is kept (configure stays executable). */
+static int apply_replace(struct build *b, const struct quirk_replace *q, struct gm_err **err)
+{
+	cleanup_free char *path = path_join(b->src, q->file);
+	cleanup_free char *real = realpath(path, NULL);
+	cleanup_free char *root = realpath(b->src, NULL);
+	cleanup_free char *text = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct stat st;
+	size_t hits = 0;
+
+	if (!real || !root || !str_starts(real, root) || real[strlen(root)] != '/' ||
+	    stat(real, &st) < 0 || !S_ISREG(st.st_mode))
+		return gm_infra(err, 0, "quirk replace: '%s' is not a regular file inside the source copy '%s'",
+				q->file, b->src);
+	if (read_file(real, &text, NULL, err) < 0)
+		return -1;
+	for (const char *p = text, *hit; *p; p = hit + strlen(q->old)) {
+		if (!(hit = strstr(p, q->old))) {
+			strbuf_add(&out, p, strlen(p));
+			break;
+		}
+		strbuf_add(&out, p, (size_t)(hit - p));
+		strbuf_add(&out, q->new_text, strlen(q->new_text));
+		hits++;
+	}
+	if (hits == 0) {
+		strbuf_release(&out);
+		return gm_infra(err, 0, "quirk replace: '%s' does not contain '%s' (is the quirk meant "
+				"for this version?)", q->file, q->old);
+	}
+	int r = write_file_atomic(real, out.buf ? out.buf : "", out.len, st.st_mode & 07777, err);
+	strbuf_release(&out);
+	if (r == 0)
+		build_log(b, "== quirk: replaced %zu occurrence(s) in %s", hits, q->file);
+	return r;
+}
+
 /* Applies the quirks to the private source copy. */
 static int apply_quirks(struct build *b, struct gm_err **err)
 {
+	for (size_t i = 0; i < b->quirks.n_replace; i++)
+		if (apply_replace(b, &b->quirks.replace[i], err) < 0)
+			return -1;
 	cleanup_free char *manual = path_join(b->src, "manual");
 	if (b->quirks.stub_manual && !path_exists(manual)) {
 		cleanup_free char *mk = path_join(manual, "Makefile");

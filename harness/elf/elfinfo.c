@@ -197,6 +197,43 @@ static int read_dynamic(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_
 	return 0;
 }
 
+/* The machine's R_*_COPY type, or -1 for one this table does not know. */
+static long copy_reloc_type(int machine)
+{
+	switch (machine) {
+	case EM_X86_64: return R_X86_64_COPY;
+	case EM_386: return R_386_COPY;
+	case EM_AARCH64: return R_AARCH64_COPY;
+	case EM_ARM: return R_ARM_COPY;
+	case EM_RISCV: return R_RISCV_COPY;
+	case EM_PPC64: return R_PPC64_COPY;
+	case EM_S390: return R_390_COPY;
+	default: return -1;
+	}
+}
+
+/* A loaded relocation section (SHF_ALLOC: the loader's, not a linker's
+ * leftover): does it hold a copy relocation? */
+static void read_copy_relocs(struct reader *r, GElf_Shdr *sh, Elf_Data *d)
+{
+	long want = copy_reloc_type(r->info->machine);
+	size_t n = sh->sh_entsize ? d->d_size / sh->sh_entsize : 0;
+	for (size_t i = 0; want >= 0 && i < n && !r->info->copy_relocs; i++) {
+		GElf_Rela rela;
+		GElf_Rel rel;
+		GElf_Xword info = 0;
+		if (sh->sh_type == SHT_RELA && gelf_getrela(d, (int)i, &rela))
+			info = rela.r_info;
+		else if (sh->sh_type == SHT_REL && gelf_getrel(d, (int)i, &rel))
+			info = rel.r_info;
+		else
+			return;
+		long type = r->info->elfclass == ELFCLASS64 ? (long)GELF_R_TYPE(info)
+							    : (long)ELF32_R_TYPE((Elf32_Word)info);
+		r->info->copy_relocs = type == want;
+	}
+}
+
 static int read_verneed(struct reader *r, GElf_Shdr *sh, Elf_Data *d, struct gm_err **err)
 {
 	struct elf_info *info = r->info;
@@ -484,9 +521,12 @@ static int read_all(struct reader *r, struct gm_err **err)
 		if (!scn || !gelf_getshdr(scn, &sh))
 			return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': bad section header %zu: %s",
 					  r->path, i, elf_errmsg(-1));
+		/* Relocations only of a dynamic executable's (libraries' are many). */
+		bool relocs = (sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL) &&
+			      (sh.sh_flags & SHF_ALLOC) && r->info->interp;
 		if (sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_GNU_verneed &&
 		    sh.sh_type != SHT_GNU_verdef && sh.sh_type != SHT_DYNSYM &&
-		    sh.sh_type != SHT_GNU_versym)
+		    sh.sh_type != SHT_GNU_versym && !relocs)
 			continue;
 		if (sh.sh_type == SHT_DYNSYM) {
 			dynsym = i;
@@ -501,6 +541,10 @@ static int read_all(struct reader *r, struct gm_err **err)
 			if (elf_errno())
 				return gm_err_set(err, GM_EXIT_USAGE, 0, "'%s': section %zu: %s",
 						  r->path, i, elf_errmsg(-1));
+			continue;
+		}
+		if (relocs) {
+			read_copy_relocs(r, &sh, d);
 			continue;
 		}
 		int rc = sh.sh_type == SHT_DYNAMIC	  ? read_dynamic(r, &sh, d, err)

@@ -41,6 +41,9 @@ struct elf_info {
 	int type;           /* ET_EXEC, ET_DYN, ... */
 	bool dynamic;       /* has PT_DYNAMIC */
 	bool pie;           /* ET_DYN with PT_INTERP, or DF_1_PIE */
+	/* A dynamic executable with copy relocations (R_*_COPY: data of a
+	 * library copied into the program at start-up). */
+	bool copy_relocs;
 	char *interp;       /* PT_INTERP or NULL */
 	char *soname;       /* DT_SONAME or NULL */
 	char *rpath;        /* DT_RPATH or NULL */

@@ -185,17 +185,22 @@ static char *trace_key(const struct cell *c, const struct method_cmd *cmd, const
 }
 
 /* Which loader and libc a user's binary ran on: a probe says so itself, a
- * user's program does not, so the same command runs again in the loader's
- * trace mode (classify.h: struct run_trace) before the run is judged.  Not
+ * user's program does not (nor a probe a signal ended before its report),
+ * so the same command runs again in the loader's trace mode (classify.h:
+ * struct run_trace) before the run is judged.  Not
  * for a static executable, which ignores the variable and would run again.
  * A trace depends on the command up to the program, not on its arguments:
  * cells that differ only there (the shared objects check loads with one
  * program per sysroot) share one trace. */
 static void trace_run(struct exec_job *j, const struct cell *c, const struct method_cmd *cmd,
-		      const char *cwd, double timeout_s, struct run_trace *t)
+		      const struct proc_result *ran, const char *cwd, double timeout_s,
+		      struct run_trace *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (c->plan.probe || c->plan.static_binary)
+	/* A probe reports where it ran, unless a signal ended it before it
+	 * could (classify.c: ran_on). */
+	cleanup_free char *reported = c->plan.probe ? kv_get(ran->out, "ld") : NULL;
+	if (c->plan.static_binary || (c->plan.probe && (reported || !ran->signal)))
 		return;
 	cleanup_free char *key = trace_key(c, cmd, cwd);
 	size_t at;
@@ -278,7 +283,7 @@ static void run_cell(struct exec_job *j, size_t i, struct gm_err **err)
 				      : NULL;
 	struct run_trace trace = {0};
 	if (!res.interrupted && !res.exec_failed)
-		trace_run(j, c, &cmd, cwd, j->o->timeout_s, &trace);
+		trace_run(j, c, &cmd, &res, cwd, j->o->timeout_s, &trace);
 	cell_observe(c, &cmd, &res, &trace, note);
 	run_trace_release(&trace);
 	proc_result_release(&res);

@@ -241,6 +241,7 @@ int method_predict(const struct method_ctx *rc, bool own_loader, enum method_sea
 		/* Only the host method (its own loader, no search path) runs the
 		 * binary as it is. */
 		.swaps_glibc = !own_loader || where != SEARCH_NONE,
+		.explicit_loader = !own_loader && where == SEARCH_LIBPATH,
 	};
 	return predict_process(rc->binary, &env, p, err);
 }

@@ -2,6 +2,7 @@
 #include "store/recipes.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
+#include "base/strbuf.h"
 #include "base/tsv.h"
 #include "base/util.h"
 
@@ -135,7 +136,7 @@ int recipes_find(const struct gm_config *cfg, const char *version, struct recipe
 	return found;
 }
 
-static int when_matches(const char *when, const char *version, const char *host, bool *ret)
+static int when_one(const char *when, const char *version, const char *host, bool *ret)
 {
 	if (strcmp(when, "*") == 0)
 		*ret = true;
@@ -150,29 +151,77 @@ static int when_matches(const char *when, const char *version, const char *host,
 	return 0;
 }
 
+/* when is one condition or several joined by ',' (a range: ">=2.18,<2.28"),
+ * all of which must hold. */
+static int when_matches(const char *when, const char *version, const char *host, bool *ret)
+{
+	cleanup_free char *copy = xstrdup(when);
+	char *save = NULL;
+	bool all = true, any = false;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool one;
+		if (when_one(w, version, host, &one) < 0)
+			return -1;
+		all = all && one;
+		any = true;
+	}
+	if (!any || when[strlen(when) - 1] == ',' || strstr(when, ",,") || when[0] == ',')
+		return -1;
+	*ret = all;
+	return 0;
+}
+
 /* Applies the current row of t (when, action[, argument]) to q. */
+/* A replace row's file: relative, inside the tree, no ".." component. */
+static bool replace_path_ok(const char *file)
+{
+	if (file[0] == '/')
+		return false;
+	for (const char *p = file; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && strncmp(p, "..", 2) == 0)
+			return false;
+		p += n;
+		p += *p == '/';
+	}
+	return true;
+}
+
 static int quirk_row(const struct tsv *t, const char *version, const char *host_version,
 		     struct quirks *q, struct gm_err **err)
 {
-	bool match, arg = t->n == 3;
+	bool match;
+	size_t nargs = t->n - 2;
 	if (when_matches(t->f[0], version, host_version, &match) < 0)
 		return tsv_error(t, err, "bad condition '%s'", t->f[0]);
 	const char *action = t->f[1];
-	bool known = (strcmp(action, "stub-manual") == 0 && !arg) ||
-		     (strcmp(action, "errno-texi") == 0 && !arg) ||
-		     (strcmp(action, "configure-arg") == 0 && arg);
+	bool known = (strcmp(action, "stub-manual") == 0 && nargs == 0) ||
+		     (strcmp(action, "errno-texi") == 0 && nargs == 0) ||
+		     (strcmp(action, "configure-arg") == 0 && nargs == 1) ||
+		     (strcmp(action, "replace") == 0 && nargs == 3);
 	if (!known)
 		return tsv_error(t, err, "unknown action '%s' or wrong arguments", action);
+	if (strcmp(action, "replace") == 0 && !replace_path_ok(t->f[2]))
+		return tsv_error(t, err, "replace: '%s' is not a relative path inside the source tree",
+				 t->f[2]);
 	if (!match)
 		return 0;
 	if (strcmp(action, "stub-manual") == 0)
 		q->stub_manual = true;
 	else if (strcmp(action, "errno-texi") == 0)
 		q->errno_texi = true;
-	else
+	else if (strcmp(action, "configure-arg") == 0)
 		strv_push(&q->configure_args, t->f[2]);
-	strv_push_take(&q->applied, xasprintf("%s %s%s%s", t->f[0], action, arg ? " " : "",
-					      arg ? t->f[2] : ""));
+	else {
+		q->replace = xrealloc(q->replace, (q->n_replace + 1) * sizeof(*q->replace));
+		q->replace[q->n_replace++] = (struct quirk_replace){
+			xstrdup(t->f[2]), xstrdup(t->f[3]), xstrdup(t->f[4])};
+	}
+	struct strbuf line = STRBUF_INIT;
+	strbuf_addf(&line, "%s %s", t->f[0], action);
+	for (size_t i = 2; i < t->n; i++)
+		strbuf_addf(&line, " %s", t->f[i]);
+	strv_push_take(&q->applied, strbuf_detach(&line));
 	return 0;
 }
 
@@ -185,7 +234,7 @@ int quirks_parse(const char *text, const char *file, const char *version,
 	q->configure_args = xcalloc(1, sizeof(char *));
 	q->applied = xcalloc(1, sizeof(char *));
 	tsv_init(&t, file, text);
-	while ((r = tsv_next(&t, 2, 3, "when, action, [argument]", err)) == 1)
+	while ((r = tsv_next(&t, 2, 5, "when, action, [arguments]", err)) == 1)
 		if ((r = quirk_row(&t, version, host_version, q, err)) < 0)
 			break;
 	tsv_release(&t);
@@ -207,5 +256,11 @@ void quirks_release(struct quirks *q)
 {
 	strv_free(q->configure_args);
 	strv_free(q->applied);
+	for (size_t i = 0; i < q->n_replace; i++) {
+		free(q->replace[i].file);
+		free(q->replace[i].old);
+		free(q->replace[i].new_text);
+	}
+	free(q->replace);
 	memset(q, 0, sizeof(*q));
 }

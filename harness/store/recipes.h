@@ -46,10 +46,19 @@ void recipe_release(struct recipe *r);
 int recipes_suite_for_version(const struct gm_config *cfg, const char *version, char **ret, struct gm_err **err);
 int recipes_version_of_suite(const struct gm_config *cfg, const char *suite, char **ret, struct gm_err **err);
 
+/* A literal text replacement in one file of the private source copy. */
+struct quirk_replace {
+	char *file;  /* relative to the source tree, no ".." component */
+	char *old;   /* must occur at least once: a miss means the row is stale */
+	char *new_text;
+};
+
 struct quirks {
 	bool stub_manual;
 	bool errno_texi;
 	char **configure_args;
+	struct quirk_replace *replace;
+	size_t n_replace;
 	char **applied;  /* "when action arg" of each quirk applied, for the manifest/log */
 };
 

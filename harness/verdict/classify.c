@@ -217,16 +217,24 @@ void run_trace_release(struct run_trace *t)
 
 /* What the subject says it ran on: a probe reports it (cases/common/probe.h:
  * glibc=, libc=, ld= lines first); a user's program reports nothing (its
- * output is its own, whatever it prints), so the loader's trace says it.
- * Fills c->ran_glibc and c->ran_libc; returns the loader named, or NULL. */
+ * output is its own, whatever it prints), so the loader's trace says it, as
+ * it does for a probe that died before its report (a glibc 2.34 libc.so.6
+ * under the host's 2.36 loader segfaults before main).  Fills c->ran_glibc
+ * and c->ran_libc, *traced when the trace said it; returns the loader
+ * named, or NULL. */
 static char *ran_on(const struct proc_result *res, const struct run_expect *expect,
-		    const struct run_trace *trace, struct classified *c)
+		    const struct run_trace *trace, struct classified *c, bool *traced)
 {
+	*traced = false;
 	if (expect) {
-		c->ran_glibc = kv_get(res->out, "glibc");
-		c->ran_libc = kv_get(res->out, "libc");
-		return kv_get(res->out, "ld");
+		char *ld = kv_get(res->out, "ld");
+		if (ld || !trace || !trace->libc) {
+			c->ran_glibc = kv_get(res->out, "glibc");
+			c->ran_libc = kv_get(res->out, "libc");
+			return ld;
+		}
 	}
+	*traced = trace && trace->libc;
 	if (!trace || !trace->libc)
 		return trace && trace->ld ? xstrdup(trace->ld) : NULL;
 	char *node = NULL;
@@ -269,7 +277,8 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 		     const struct run_trace *trace, struct classified *c)
 {
 	memset(c, 0, sizeof(*c));
-	cleanup_free char *ran_ld = ran_on(res, expect, trace, c);
+	bool traced;
+	cleanup_free char *ran_ld = ran_on(res, expect, trace, c, &traced);
 
 	if (res->exec_failed) {
 		c->outcome = GM_EXEC_FAILED;
@@ -285,7 +294,7 @@ void classify_traced(const struct proc_result *res, const struct run_expect *exp
 	 * (below): it names what failed, as the predictor's order does. */
 	bool two = two_builds(expect, ran_ld, c);
 	if (two && (expect || res->timed_out || res->signal || res->exit_code == 0)) {
-		set_mixed(res, expect != NULL, ran_ld, c);
+		set_mixed(res, expect != NULL && !traced, ran_ld, c);
 		return;
 	}
 	if (res->timed_out) {

@@ -418,6 +418,25 @@ static void conclude(struct gm_prediction *p)
 	p->detail = xstrdup("");
 }
 
+/* Before glibc 2.20 (BZ #16381) an explicit loader maps its program as a
+ * library, so copy relocations look the symbol up in the program first
+ * and copy its own zero-filled storage: a PIE whose data comes from libc
+ * (stdout, environ) runs on zeros.  Today's compilers give PIEs copy
+ * relocations; those of 2.17's day built no PIE by default. */
+static void check_explicit_pie(const struct sim *s, struct gm_prediction *p)
+{
+	const struct elf_info *main_info = s->objs[0].info; /* the program: mapped first */
+	if (p->outcome != GM_OK || !s->env->explicit_loader || !s->env->interp_glibc ||
+	    version_cmp(s->env->interp_glibc, "2.20") >= 0 || main_info->type != ET_DYN ||
+	    !main_info->copy_relocs)
+		return;
+	p->outcome = GM_CRASH;
+	free(p->detail);
+	p->detail = xasprintf("glibc %s's ld.so run explicitly maps a PIE as a library: its copy "
+			      "relocations copy the program's own zeros (fixed in 2.20, BZ #16381)",
+			      s->env->interp_glibc);
+}
+
 static void sim_release(struct sim *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -476,6 +495,7 @@ int predict_process(const char *binary, const struct predict_env *env,
 			check_runtime(&s);
 			check_libc_source(&s);
 			conclude(ret);
+			check_explicit_pie(&s, ret);
 		}
 	}
 	sim_release(&s);
@@ -503,7 +523,8 @@ static int predict_run(const char *binary, const struct sysroot *run, bool whole
 				  .library_path = path,
 				  .system_dirs = sysdirs, .interp_glibc = run->glibc_version,
 				  .sysroot_dirs = host ? NULL : whole ? all : run->libdirs,
-				  .covered = covered, .covered_by = all, .swaps_glibc = true};
+				  .covered = covered, .covered_by = all, .swaps_glibc = true,
+				  .explicit_loader = true};
 	struct elf_info info;
 	int r = elf_info_read(binary, &info, err);
 	if (r < 0)

@@ -60,6 +60,9 @@ struct predict_env {
 	 * as `check` skips it; false: the binary runs as it is (the host method,
 	 * a root filesystem's own glibc). */
 	bool swaps_glibc;
+	/* interp runs as a program ("ld.so BINARY", the loader method), not as
+	 * the binary's PT_INTERP. */
+	bool explicit_loader;
 };
 
 /* Why a static executable is not a subject of a method that swaps the glibc:

@@ -232,6 +232,32 @@ static void trace_mixed_before_signal(void)
 	builds_free(&b);
 }
 
+/* A probe a signal ended before its report (glibc 2.34's libc under the
+ * host's 2.36 loader dies before main): the trace says where it ran.  One
+ * that reported keeps its own words over the trace. */
+static void probe_signal_before_report(void)
+{
+	struct builds b;
+	TEST_VERIFY(builds_make(&b) == 0);
+	struct proc_result r = exited(-1, "", "");
+	r.signal = SIGSEGV;
+	struct run_trace t = {.ld = b.ld, .libc = b.other_libc};
+	struct run_expect e = {0};
+	struct classified c;
+	classify_traced(&r, &e, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "mixed-glibc");
+	TEST_VERIFY(c.detail && strstr(c.detail, "seen by the loader's trace mode"));
+	TEST_COMPARE_STRING(c.ran_libc, b.other_libc);
+	classified_release(&c);
+	cleanup_free char *out = xasprintf("glibc=2.36\nlibc=%s\nld=%s\n", b.own_libc, b.ld);
+	r.out = out;
+	classify_traced(&r, &e, &t, &c);
+	TEST_COMPARE_STRING(gm_outcome_name(c.outcome), "crash");
+	TEST_COMPARE_STRING(c.ran_libc, b.own_libc);
+	classified_release(&c);
+	builds_free(&b);
+}
+
 /* Captured traces: the kernel's PT_INTERP (env method) and an explicit
  * loader (loader method), which names its own file after "=>". */
 static void trace_lines(void)
@@ -270,6 +296,7 @@ int main(void)
 	RUN_TEST(key_values);
 	RUN_TEST(protocol_for_probes_only);
 	RUN_TEST(trace_mixed_before_signal);
+	RUN_TEST(probe_signal_before_report);
 	RUN_TEST(trace_lines);
 	TAP_END();
 }

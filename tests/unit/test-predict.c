@@ -5,6 +5,7 @@
  * must be what the loader does, not only what this file expects. */
 #define _GNU_SOURCE
 #include "verdict/predict.h"
+#include "elf/elfinfo.h"
 #include "exec/proc.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
@@ -220,6 +221,41 @@ static void static_not_applicable(void)
 	}
 }
 
+/* A PIE with a copy relocation (stdout) run by an explicit loader older
+ * than 2.20 copies its own zeros (BZ #16381: glibc 2.17's ld.so crashes
+ * the probes so); 2.20's, a PT_INTERP or a non-PIE program do not. */
+static void explicit_pie_before_2_20(void)
+{
+	write_text("copy.c", "#include <stdio.h>\nint main(void) { return fflush(stdout); }\n");
+	cc("copy.c", "copy-pie", "-fPIE", "-pie", NULL);
+	cc("copy.c", "copy-nopie", "-fno-PIE", "-no-pie", NULL);
+	cleanup_free char *pie = at("copy-pie"), *nopie = at("copy-nopie");
+	struct elf_info in;
+	TEST_COMPARE(elf_info_read(pie, &in, NULL), 1);
+	TEST_VERIFY(in.copy_relocs);
+	elf_info_release(&in);
+	char *sys[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", NULL};
+	const struct {
+		const char *bin, *glibc;
+		bool explicit_loader;
+		enum gm_outcome want;
+	} cases[] = {
+		{pie, "2.17", true, GM_CRASH},  {pie, "2.20", true, GM_OK},
+		{pie, "2.17", false, GM_OK},    {nopie, "2.17", true, GM_OK},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct predict_env env = {.interp = "/lib64/ld-linux-x86-64.so.2", .system_dirs = sys,
+					  .interp_glibc = cases[i].glibc,
+					  .explicit_loader = cases[i].explicit_loader};
+		struct gm_prediction p = {0};
+		TEST_COMPARE(predict_process(cases[i].bin, &env, &p, NULL), 0);
+		TEST_COMPARE_STRING(gm_outcome_name(p.outcome), gm_outcome_name(cases[i].want));
+		if (cases[i].want == GM_CRASH)
+			TEST_VERIFY(p.detail && strstr(p.detail, "BZ #16381"));
+		prediction_release(&p);
+	}
+}
+
 int main(void)
 {
 	char *probe[] = {"gcc", "--version", NULL};
@@ -238,6 +274,7 @@ int main(void)
 	RUN_TEST(other_machine_is_skipped);
 	RUN_TEST(missing_library);
 	RUN_TEST(static_not_applicable);
+	RUN_TEST(explicit_pie_before_2_20);
 	rm_rf(dir, NULL);
 	TAP_END();
 }

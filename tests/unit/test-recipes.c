@@ -52,8 +52,59 @@ static void bad_lines_name_file_and_line(void)
 	gm_err_free(&err);
 	/* Blanks do not separate fields: one reader, tabs only. */
 	TEST_COMPARE(quirks_parse("*   stub-manual\n", "quirks.tsv", "2.31", "2.36", &q, &err), -1);
-	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv:1: want when, action, [argument] (2 to 3 "
+	TEST_VERIFY(err && strstr(err->msg, "quirks.tsv:1: want when, action, [arguments] (2 to 5 "
 					  "tab-separated fields, none empty), found 1"));
+	gm_err_free(&err);
+}
+
+/* replace: three arguments, a path that stays inside the tree, applied
+ * only where its condition holds, recorded whole in applied (the cache
+ * key). */
+static void replace_rows(void)
+{
+	static const char text[] = "<2.20\treplace\tconfigure\t3.[89]*)\t3.[89]* | [4-9].*)\n";
+	struct quirks q;
+	struct gm_err *err = NULL;
+	TEST_COMPARE(quirks_parse(text, "q", "2.17", "2.36", &q, NULL), 0);
+	TEST_COMPARE(q.n_replace, 1);
+	if (q.n_replace == 1) {
+		TEST_COMPARE_STRING(q.replace[0].file, "configure");
+		TEST_COMPARE_STRING(q.replace[0].old, "3.[89]*)");
+		TEST_COMPARE_STRING(q.replace[0].new_text, "3.[89]* | [4-9].*)");
+	}
+	TEST_VERIFY(strv_contains(q.applied, "<2.20 replace configure 3.[89]*) 3.[89]* | [4-9].*)"));
+	quirks_release(&q);
+	TEST_COMPARE(quirks_parse(text, "q", "2.28", "2.36", &q, NULL), 0);
+	TEST_COMPARE(q.n_replace, 0);
+	TEST_COMPARE(strv_len(q.applied), 0);
+	quirks_release(&q);
+	static const char *const bad[] = {"*\treplace\t../x\ta\tb\n", "*\treplace\t/etc/x\ta\tb\n",
+					  "*\treplace\tmisc/../../x\ta\tb\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		TEST_COMPARE(quirks_parse(bad[i], "quirks.tsv", "2.17", "2.36", &q, &err), -1);
+		TEST_VERIFY(err && strstr(err->msg, "not a relative path inside the source tree"));
+		gm_err_free(&err);
+	}
+	/* A range: every condition joined by ',' holds. */
+	static const char range[] = ">=2.18,<2.28\tconfigure-arg\tCFLAGS=-fcommon\n";
+	TEST_COMPARE(quirks_parse(range, "q", "2.27", "2.36", &q, NULL), 0);
+	TEST_VERIFY(strv_contains(q.configure_args, "CFLAGS=-fcommon"));
+	quirks_release(&q);
+	const char *outside[] = {"2.17", "2.28"};
+	for (size_t i = 0; i < 2; i++) {
+		TEST_COMPARE(quirks_parse(range, "q", outside[i], "2.36", &q, NULL), 0);
+		TEST_COMPARE(strv_len(q.configure_args), 0);
+		quirks_release(&q);
+	}
+	static const char *const bad_when[] = {">=2.18,\tstub-manual\n", ",<2.28\tstub-manual\n",
+					       ">=2.18,,<2.28\tstub-manual\n", ">=2.18,~2\tstub-manual\n"};
+	for (size_t i = 0; i < sizeof(bad_when) / sizeof(bad_when[0]); i++) {
+		TEST_COMPARE(quirks_parse(bad_when[i], "quirks.tsv", "2.17", "2.36", &q, &err), -1);
+		TEST_VERIFY(err && strstr(err->msg, "bad condition"));
+		gm_err_free(&err);
+	}
+	TEST_COMPARE(quirks_parse("*\treplace\tconfigure\ta\n", "quirks.tsv", "2.17", "2.36", &q, &err), -1);
+	TEST_VERIFY(err && strstr(err->msg, "unknown action 'replace' or wrong arguments"));
 	gm_err_free(&err);
 }
 
@@ -114,6 +165,7 @@ int main(void)
 	RUN_TEST(old_version_gets_everything_old);
 	RUN_TEST(new_version_keeps_cxx);
 	RUN_TEST(bad_lines_name_file_and_line);
+	RUN_TEST(replace_rows);
 	RUN_TEST(version_compare);
 	RUN_TEST(versions_lines);
 	TAP_END();
