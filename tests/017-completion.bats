@@ -78,7 +78,7 @@ has() {
 	has --against --method --policy --baseline --rootfs --hook-env --allow-empty
 	# remove takes no --json, and its parser says so: completion does not offer it.
 	comp sysroot remove --
-	! has --json
+	run ! has --json
 	comp sysroot show --
 	has --json
 	comp check -a bookworm ./a.out --m
@@ -112,7 +112,7 @@ has() {
 	[ "$(tr '\n' ' ' <<<"$output")" = "rhel7 rhel8 rhel9 " ]
 	comp explain -a ""
 	has debian-bookworm-amd64
-	! has host
+	run ! has host
 	comp run --method ""
 	has host loader interp rpath env container inject inject-libc-only toolbox ldcache
 	[ "$(wc -l <<<"$output")" -eq "$("$GM" run --help | awk '/^Methods:/ { on = 1; next } on && /^  [a-z]/ { n++ } on && /^$/ { exit } END { print n }')" ]

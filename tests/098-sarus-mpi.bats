@@ -3,8 +3,9 @@
 # on a newer glibc (here libgmmpi.so.12, calling pthread_create@GLIBC_2.34,
 # standing in for the host's MPI) is injected with the glibc into an older
 # image and found by the image's program through the rebuilt ld.so.cache
-# (check --inject-lib).  The program, built for bullseye against a stub of
-# the same library as MPI programs are built in their image, runs; where
+# (check --inject-lib).  The program, built for bullseye against a
+# link-time copy of the same library built there (as MPI programs are built
+# in their image), runs; where
 # the glibc is not replaced (the image's is not older) the library's
 # GLIBC_2.34 fails, as predicted.
 
@@ -16,18 +17,18 @@ setup_file() {
 	ensure_sysroot debian-bookworm-amd64 import bookworm
 	"$GM" --quiet rootfs build bullseye 3>&- || return 1
 	local d=$BATS_FILE_TMPDIR
-	mkdir -p "$d/stub"
+	mkdir -p "$d/linkwith"
 	printf '#include <pthread.h>\nstatic void *f(void *a) { return a; }\nint gm_mpi_init(void) { pthread_t t; void *r; if (pthread_create(&t, 0, f, (void *)12)) return -1; pthread_join(t, &r); return (int)(long)r; }\n' >"$d/mpi.c"
 	printf '#include <stdio.h>\nint gm_mpi_init(void);\nint main(void) { printf("mpi %%d\\n", gm_mpi_init()); return 0; }\n' >"$d/app.c"
 	# The host's library, built on this machine's glibc.
 	cc -shared -fPIC -Wl,-soname,libgmmpi.so.12 -o "$d/libgmmpi.so.12" "$d/mpi.c"
-	# The image's program, built for bullseye against a stub of it.
+	# The image's program, linked for bullseye against its own build of it.
 	local flags
 	flags=$("$GM" flags --sysroot bullseye --portable 3>&-)
 	# shellcheck disable=SC2086 # flags are words
-	cc $flags -shared -fPIC -Wl,-soname,libgmmpi.so.12 -o "$d/stub/libgmmpi.so.12" "$d/mpi.c"
+	cc $flags -shared -fPIC -Wl,-soname,libgmmpi.so.12 -o "$d/linkwith/libgmmpi.so.12" "$d/mpi.c"
 	# shellcheck disable=SC2086
-	cc $flags -o "$d/app" "$d/app.c" "$d/stub/libgmmpi.so.12"
+	cc $flags -o "$d/app" "$d/app.c" "$d/linkwith/libgmmpi.so.12"
 }
 
 setup() {

@@ -94,6 +94,41 @@ static void config_cleanup(struct gm_config *c)
 	config_release(c);
 }
 
+/* What a command's result r (and err) means as the process's exit status,
+ * once its output is flushed. */
+static int finish(int r, struct gm_err *err)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
+		gm_err_free(&err);
+		return GM_EXIT_INFRA;
+	}
+	if (r < 0 && err && err->code == GM_EXIT_OK) {
+		/* cmd_completed: the words are printed, nothing ran. */
+		gm_err_free(&err);
+		return 0;
+	}
+	if (r < 0) {
+		int code = err ? err->code : GM_EXIT_INFRA;
+		/* An infrastructure failure caused by the signal (a child killed
+		 * by it, an aborted download) is the interruption. */
+		if (code == GM_EXIT_INFRA && interrupted())
+			code = GM_EXIT_INTERRUPTED;
+		fprintf(stderr, "glibc-matrix: error: %s\n", err ? err->msg : "unknown error");
+		gm_err_free(&err);
+		return code;
+	}
+	/* A command that finished although SIGINT/SIGTERM arrived (one that
+	 * never polls the flag, like list) still reports the interruption:
+	 * the caller asked it to stop and must not read 0 as "ran to the end
+	 * as asked".  Its output is complete. */
+	if (r == 0 && interrupted()) {
+		fprintf(stderr, "glibc-matrix: interrupted\n");
+		return GM_EXIT_INTERRUPTED;
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -185,33 +220,5 @@ int main(int argc, char **argv)
 	/* The command's containers and work are gone: so goes its claim on
 	 * the store (store/claim.h; a killed process's is swept by others). */
 	store_claim_release();
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "glibc-matrix: error: cannot write to standard output\n");
-		gm_err_free(&err);
-		return GM_EXIT_INFRA;
-	}
-	if (r < 0 && err && err->code == GM_EXIT_OK) {
-		/* cmd_completed: the words are printed, nothing ran. */
-		gm_err_free(&err);
-		return 0;
-	}
-	if (r < 0) {
-		int code = err ? err->code : GM_EXIT_INFRA;
-		/* An infrastructure failure caused by the signal (a child killed
-		 * by it, an aborted download) is the interruption. */
-		if (code == GM_EXIT_INFRA && interrupted())
-			code = GM_EXIT_INTERRUPTED;
-		fprintf(stderr, "glibc-matrix: error: %s\n", err ? err->msg : "unknown error");
-		gm_err_free(&err);
-		return code;
-	}
-	/* A command that finished although SIGINT/SIGTERM arrived (one that
-	 * never polls the flag, like list) still reports the interruption:
-	 * the caller asked it to stop and must not read 0 as "ran to the end
-	 * as asked".  Its output is complete. */
-	if (r == 0 && interrupted()) {
-		fprintf(stderr, "glibc-matrix: interrupted\n");
-		return GM_EXIT_INTERRUPTED;
-	}
-	return r;
+	return finish(r, err);
 }
