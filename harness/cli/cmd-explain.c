@@ -238,25 +238,6 @@ static json_object *to_json(const char *binary, const struct sysroot *s,
 	return o;
 }
 
-/* The suite's own libraries for FILE against s (cli/target-libs.h): 1, 0
- * when s is not a suite's of this machine, -1 + err. */
-static int suite_libraries(const struct gm_ctx *ctx, const char *binary, struct sysroot *s,
-			   struct gm_err **err)
-{
-	struct elf_info info;
-	if (elf_info_read(binary, &info, err) != 1)
-		return gm_usage(err, "explain: '%s' is not an ELF file", binary);
-	cleanup_free char *abs = path_real(binary, err);
-	int r = -1;
-	if (abs) {
-		struct plan_subject subj;
-		plan_subject_file(binary, abs, &info, &subj);
-		r = target_libs_run(ctx, &subj, 1, s, err);
-	}
-	elf_info_release(&info);
-	return r;
-}
-
 /* What explain was asked, beyond FILE and the sysroots. */
 struct explain_opts {
 	bool json, closure, every, why, host_libs;
@@ -339,8 +320,9 @@ static int explain(struct gm_ctx *ctx, const struct explain_file *f, char **agai
 			r = -1;
 			break;
 		}
-		int own = o->host_libs ? 0 : suite_libraries(ctx, binary, &s, err);
-		if (own < 0 || predict_dirs(binary, &s, own == 1, f->libdirs, &p, err) < 0) {
+		bool own = false;
+		if ((!o->host_libs && target_libs_file(ctx, binary, &s, 1, &own, err) < 0) ||
+		    predict_dirs(binary, &s, own, f->libdirs, &p, err) < 0) {
 			sysroot_release(&s);
 			r = -1;
 			break;

@@ -107,23 +107,6 @@ static void print_text(const char *binary, const char *arch, const struct sysroo
 	}
 }
 
-/* Against each suite of this machine's architecture, the suite's own
- * libraries (cli/target-libs.h); own[i] says which. */
-static int suite_libraries(const struct gm_ctx *ctx, const char *abs, struct sysroot *v, size_t n,
-			   bool *own, struct gm_err **err)
-{
-	struct elf_info info;
-	if (elf_info_read(abs, &info, err) != 1)
-		return gm_usage(err, "explain: '%s' is not an ELF file", abs);
-	struct plan_subject subj;
-	plan_subject_file(abs, abs, &info, &subj);
-	int r = 0;
-	for (size_t i = 0; i < n && r >= 0; i++)
-		own[i] = (r = target_libs_run(ctx, &subj, 1, &v[i], err)) == 1;
-	elf_info_release(&info);
-	return r < 0 ? -1 : 0;
-}
-
 int explain_against_all(const struct gm_ctx *ctx, const char *binary, char *const *own_libdirs,
 			const char *arch, bool json, bool host_libs, struct gm_err **err)
 {
@@ -156,7 +139,7 @@ int explain_against_all(const struct gm_ctx *ctx, const char *binary, char *cons
 			strv_push(&extra, host[i]);
 	cleanup_free bool *own = xcalloc(n, sizeof(bool));
 	struct row *rows = xcalloc(n, sizeof(*rows));
-	int r = host_libs ? 0 : suite_libraries(ctx, abs, v, n, own, err);
+	int r = host_libs ? 0 : target_libs_file(ctx, abs, v, n, own, err);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		rows[i].s = &v[i];
 		for (size_t k = 0; k < N_METHODS && r == 0; k++) {

@@ -138,6 +138,23 @@ int target_libs_run(const struct gm_ctx *ctx, const struct plan_subject *subject
 	return resolve_run(ctx, subjects, n, run, a, err) < 0 ? -1 : 1;
 }
 
+int target_libs_file(const struct gm_ctx *ctx, const char *binary, struct sysroot *runs,
+		     size_t n, bool *own, struct gm_err **err)
+{
+	struct elf_info info;
+	if (elf_info_read(binary, &info, err) != 1)
+		return gm_usage(err, "explain: '%s' is not an ELF file", binary);
+	cleanup_free char *abs = path_real(binary, err);
+	int r = abs ? 0 : -1;
+	struct plan_subject subj;
+	if (abs)
+		plan_subject_file(binary, abs, &info, &subj);
+	for (size_t i = 0; i < n && r >= 0; i++)
+		own[i] = (r = target_libs_run(ctx, &subj, 1, &runs[i], err)) == 1;
+	elf_info_release(&info);
+	return r < 0 ? -1 : 0;
+}
+
 int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *subjects,
 			size_t n_subjects, struct sysroot *runs, size_t n_runs,
 			struct target_libs *ret, struct gm_err **err)

@@ -36,6 +36,12 @@ int target_libs_resolve(const struct gm_ctx *ctx, const struct plan_subject *sub
 			struct target_libs *ret, struct gm_err **err);
 void target_libs_release(struct target_libs *t);
 
+/* For explain: the file at binary (read here) against each of runs;
+ * own[i] true when runs[i] is a suite's whose libraries it then uses.
+ * 0, or -1 + err (not an ELF file: GM_EXIT_USAGE). */
+int target_libs_file(const struct gm_ctx *ctx, const char *binary, struct sysroot *runs,
+		     size_t n, bool *own, struct gm_err **err);
+
 /* The same for one run sysroot: 1 when it is a suite's of this machine's
  * architecture and its libraries are settled, 0 when it is not one. */
 int target_libs_run(const struct gm_ctx *ctx, const struct plan_subject *subjects, size_t n,
