@@ -93,7 +93,7 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	use_scratch_store
 	run_gm 2 rootfs build
 	run_gm 2 rootfs build nosuch
-	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, bullseye-libc6, bookworm-libc6, trixie-libc6, busybox, bullseye-arm64-libc6, trixie-riscv64-libc6)"
+	assert_contains "$output" "no root filesystem recipe 'nosuch' (known: bullseye, bookworm, trixie, sid, bullseye-libc6, bookworm-libc6, trixie-libc6, busybox, bullseye-arm64-libc6, trixie-riscv64-libc6, rhel8-style)"
 	run_gm 2 rootfs build bullseye --all
 	run_gm 0 rootfs build busybox
 	assert_contains "$output" "busybox: glibc none built in"

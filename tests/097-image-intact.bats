@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Injection judged on the whole image (issue 23 item 3): after inject,
 # inject-libc-only and toolbox, the image's own programs (its shell, ls,
-# ldconfig -p, apt-get --version: containers/own-programs.tsv) run in the
+# ldconfig -p, apt-get --version, getconf: containers/own-programs.tsv) run in the
 # same container, each a cell; the subject's cells record "image intact
 # N/M"; the libc-only negative control breaks the image, and a user's
 # program that ran there still fails the gate.  On bullseye's tree as the
@@ -40,17 +40,18 @@ cells() {
 	run cells "$out"
 	echo "$output"
 	# The whole set over the older glibc: the image's programs and ours run.
-	assert_contains "$output" "/usr/bin/true inject ok ok expected 4/4"
-	assert_contains "$output" "image:/bin/ls inject ok ok expected 4/4"
-	assert_contains "$output" "image:/usr/bin/apt-get inject ok ok expected 4/4"
+	assert_contains "$output" "/usr/bin/true inject ok ok expected 5/5"
+	assert_contains "$output" "image:/bin/ls inject ok ok expected 5/5"
+	assert_contains "$output" "image:/usr/bin/apt-get inject ok ok expected 5/5"
 	# Toolbx changes nothing of the image.
-	assert_contains "$output" "/usr/bin/true toolbox ok ok expected 4/4"
+	assert_contains "$output" "/usr/bin/true toolbox ok ok expected 5/5"
 	# libc.so.6 alone: every dynamic program of the image is a mixed glibc
 	# (ldconfig is static: it runs); true itself fails the same way.
-	assert_contains "$output" "image:/bin/sh inject-libc-only mixed-glibc mixed-glibc unexpected 1/4"
-	assert_contains "$output" "image:/bin/ls inject-libc-only mixed-glibc mixed-glibc unexpected 1/4"
-	assert_contains "$output" "image:/sbin/ldconfig inject-libc-only ok ok expected 1/4"
-	assert_contains "$output" "/usr/bin/true inject-libc-only mixed-glibc mixed-glibc unexpected 1/4"
+	assert_contains "$output" "image:/bin/sh inject-libc-only mixed-glibc mixed-glibc unexpected 1/5"
+	assert_contains "$output" "image:/bin/ls inject-libc-only mixed-glibc mixed-glibc unexpected 1/5"
+	assert_contains "$output" "image:/sbin/ldconfig inject-libc-only ok ok expected 1/5"
+	assert_contains "$output" "image:/usr/bin/getconf inject-libc-only mixed-glibc mixed-glibc unexpected 1/5"
+	assert_contains "$output" "/usr/bin/true inject-libc-only mixed-glibc mixed-glibc unexpected 1/5"
 	python3 - "$out/results.json" "$TOP/reports/schema.json" <<-'PY'
 	import json, sys, jsonschema
 	jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
@@ -66,8 +67,8 @@ cells() {
 	assert_contains "$output" "0 mismatches"
 	run cells "$out"
 	echo "$output"
-	assert_contains "$output" "image:/bin/ls inject-libc-only mixed-glibc mixed-glibc expected 1/4"
-	assert_contains "$output" "image:/bin/ls inject ok ok expected 4/4"
+	assert_contains "$output" "image:/bin/ls inject-libc-only mixed-glibc mixed-glibc expected 1/5"
+	assert_contains "$output" "image:/bin/ls inject ok ok expected 5/5"
 	# ldcache: the image's programs beside the case's library the hook
 	# registered in the tree's cache.
 	run_gm 0 run --case extlib --build debian-bookworm-amd64 --run debian-bookworm-amd64 \
@@ -76,5 +77,5 @@ cells() {
 	assert_contains "$output" "0 mismatches"
 	run cells "$out-ldcache"
 	echo "$output"
-	assert_contains "$output" "image:/bin/ls ldcache ok ok expected 4/4"
+	assert_contains "$output" "image:/bin/ls ldcache ok ok expected 5/5"
 }

@@ -20,7 +20,12 @@ struct build {
 	char *tarball;        /* local or downloaded tarball, or NULL for a tree */
 	char *url;            /* download URL for a known version */
 	char *tree;           /* user's source tree, or NULL */
-	char *final;          /* store/sysroots/<name> */
+	char *final;          /* store/sysroots/<name>; NULL for build_into_root */
+	/* build_into_root: the tree installed into (prefix /usr), and the
+	 * directories its confined steps may write (workdir and root). */
+	const char *usr_root;
+	const char *confine_rw[3];
+	char *tmpdir;         /* TMPDIR of confined steps (inside workdir) */
 	char *builddir;       /* store/build/<name> */
 	char *src, *obj, *stage, *log;
 	char *compiler;
@@ -45,6 +50,11 @@ int build_fetch_source(struct build *b, struct gm_err **err);
 /* Completes the staged install (kernel headers, manifest), verifies it and
  * publishes it; fills *ret. */
 int build_publish(struct build *b, struct sysroot *ret, struct gm_err **err);
+
+/* The staged loader runs the staged libc (its banner names b->version) and,
+ * from 2.33 on, answers --version with it too. */
+int build_verify_libc(struct build *b, const char *loader, const char *libdir,
+		      struct gm_err **err);
 
 /* A line in the build log. */
 void build_log(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

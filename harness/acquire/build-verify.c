@@ -113,8 +113,8 @@ static bool names_version(const char *text, const char *v)
  * from 2.33 on also answer --version, which must name the same version;
  * older ones have no --version (they try to open a file of that name), which
  * is why the libc banner is the check that works for every release. */
-static int verify_stage(struct build *b, const char *loader, const char *libdir,
-			struct gm_err **err)
+int build_verify_libc(struct build *b, const char *loader, const char *libdir,
+		      struct gm_err **err)
 {
 	cleanup_free char *libc = path_join(libdir, "libc.so.6");
 	char *libc_argv[] = {(char *)loader, "--library-path", (char *)libdir, libc, NULL};
@@ -150,7 +150,7 @@ int build_publish(struct build *b, struct sysroot *ret, struct gm_err **err)
 	if (!loader)
 		return gm_infra(err, 0, "no ld-linux*.so.* in '%s' after install; see %s", libdir,
 				b->log);
-	if (add_kernel_headers(b, incdir, err) < 0 || verify_stage(b, loader, libdir, err) < 0)
+	if (add_kernel_headers(b, incdir, err) < 0 || build_verify_libc(b, loader, libdir, err) < 0)
 		return -1;
 
 	memset(&s, 0, sizeof(s));

@@ -40,6 +40,7 @@ static void build_release(struct build *b)
 	free(b->arch);
 	free(b->emulator);
 	free(b->triplet);
+	free(b->tmpdir);
 	strv_free(b->configure_args);
 	quirks_release(&b->quirks);
 	if (b->log_fd >= 0)
@@ -98,11 +99,13 @@ static void on_start(void *p, int pid)
 int build_step(struct build *b, const char *phase, char **argv, const char *cwd,
 		    struct gm_err **err)
 {
-	static char *env[] = {"LC_ALL=C", "LANG", "LD_LIBRARY_PATH", "LD_PRELOAD",
-			      "GCONV_PATH", "LOCPATH", NULL};
+	cleanup_free char *tmp = b->tmpdir ? xasprintf("TMPDIR=%s", b->tmpdir) : NULL;
+	char *env[] = {"LC_ALL=C", "LANG", "LD_LIBRARY_PATH", "LD_PRELOAD",
+		       "GCONV_PATH", "LOCPATH", tmp, NULL};
 	struct proc_spec spec = {
 		.argv = argv, .env = env, .cwd = cwd, .merge_stderr = true, .log_fd = b->log_fd,
 		.stdin_fd = -1, .on_line = on_output, .on_start = on_start, .ctx = b,
+		.writable = b->usr_root ? b->confine_rw : NULL,
 	};
 	struct proc_result res;
 
@@ -246,13 +249,14 @@ static long expected_files(struct build *b, bool save)
 static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 {
 	cleanup_free char *configure = NULL;
-	cleanup_free char *prefix = xasprintf("--prefix=%s", b->final);
+	cleanup_free char *prefix = xasprintf("--prefix=%s", b->usr_root ? "/usr" : b->final);
 	cleanup_free char *jobs = xasprintf("-j%d", b->opts->jobs > 0 ? b->opts->jobs : nproc());
 	cleanup_free char *destdir = NULL;
 	cleanup_free char *install_root = NULL;
 	cleanup_strv char **conf = NULL;
 
-	if (rm_rf(b->builddir, err) < 0 || mkdir_p(b->builddir, 0755, err) < 0)
+	if (rm_rf(b->builddir, err) < 0 || mkdir_p(b->builddir, 0755, err) < 0 ||
+	    (b->tmpdir && mkdir_p(b->tmpdir, 0700, err) < 0))
 		return -1;
 	b->log_fd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (b->log_fd < 0)
@@ -282,12 +286,13 @@ static int do_build(struct build *b, struct sysroot *ret, struct gm_err **err)
 		return -1;
 	expected_files(b, true);
 
-	destdir = xasprintf("DESTDIR=%s", b->stage);
-	install_root = xasprintf("install_root=%s", b->stage);
+	const char *dest = b->usr_root ? b->usr_root : b->stage;
+	destdir = xasprintf("DESTDIR=%s", dest);
+	install_root = xasprintf("install_root=%s", dest);
 	char *install[] = {"make", jobs, "install", destdir, install_root, NULL};
 	if (build_step(b, "install", install, b->obj, err) < 0)
 		return -1;
-	return build_publish(b, ret, err);
+	return b->usr_root ? 0 : build_publish(b, ret, err);
 }
 
 int build_download_only(const struct gm_config *cfg, const char *input, char **ret,
@@ -474,6 +479,63 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 		cleanup_work(&b);
 	if (r < 0 && (*err)->code == GM_EXIT_INTERRUPTED)
 		gm_err_wrap(err, "build of '%s' stopped; nothing was installed", b.name);
+	build_release(&b);
+	return r;
+}
+
+/* The loader of a tree installed with --prefix=/usr: where the
+ * architecture's standard PT_INTERP points (x86_64: /lib64, a link to
+ * usr/lib64 in a merged tree), resolved inside the tree. */
+static int usr_tree_verify(struct build *b, struct gm_err **err)
+{
+	const struct gm_arch *a = arch_by_gnu(b->arch);
+	cleanup_free char *loader = path_join(b->usr_root, a->loader_path);
+	cleanup_free char *libdir = xstrdup(loader);
+	*strrchr(libdir, '/') = '\0';
+	if (!path_is_file(loader))
+		return gm_infra(err, 0, "glibc %s installed with --prefix=/usr has no %s in '%s'; see %s",
+				b->version, a->loader_path, b->usr_root, b->log);
+	return build_verify_libc(b, loader, libdir, err);
+}
+
+int build_into_root(const struct gm_ctx *ctx, const char *version, const char *root,
+		    const char *workdir, struct gm_err **err)
+{
+	struct build_opts opts = {.input = version};
+	struct build b;
+
+	memset(&b, 0, sizeof(b));
+	b.ctx = ctx;
+	b.cfg = ctx->cfg;
+	b.opts = &opts;
+	b.log_fd = b.lock_fd = -1;
+	b.usr_root = root;
+	b.confine_rw[0] = workdir;
+	b.confine_rw[1] = root;
+	int r = -1;
+	if (build_resolve_input(&b, err) < 0 || recipes_quirks(b.cfg, b.version, &b.quirks, err) < 0 ||
+	    compiler_version(&b.compiler, err) < 0 || add_configure_args(&b, &opts, err) < 0)
+		goto out;
+	b.arch = xstrdup(arch_host()->gnu);
+	compute_key(&b);
+	b.name = xasprintf("glibc-%s (--prefix=/usr)", b.version);
+	b.builddir = xstrdup(workdir);
+	b.src = path_join(workdir, "src");
+	b.obj = path_join(workdir, "obj");
+	b.stage = path_join(workdir, "stage");
+	b.log = path_join(workdir, "build.log");
+	b.tmpdir = path_join(workdir, "tmp");
+	progress_init(&b.progress, ctx->tty, ctx->quiet, b.name);
+	r = do_build(&b, NULL, err);
+	if (r == 0)
+		r = usr_tree_verify(&b, err);
+	progress_done(&b.progress);
+	if (r < 0 && interrupted() && (!*err || (*err)->code != GM_EXIT_INTERRUPTED)) {
+		gm_err_free(err);
+		gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'",
+			   b.phase ? b.phase : "setup");
+	}
+out:
 	build_release(&b);
 	return r;
 }

@@ -39,6 +39,17 @@ int build_download_only(const struct gm_config *cfg, const char *input, char **r
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,
 		  bool *ret_cached, struct gm_err **err);
 
+/* Builds the known glibc `version` (its quirks applied) as a distribution
+ * does: configured --prefix=/usr, so that on x86_64 its libraries go to
+ * /lib64 and /usr/lib64 and its loader searches them, and installed into
+ * root (make install DESTDIR=root); then its loader must run its libc.
+ * Every step runs confined (exec/confine.h): only workdir (source copy,
+ * objects, TMPDIR, build.log) and root are writable, so an install that
+ * missed DESTDIR fails instead of replacing the host's /lib64.  Not
+ * cached (the caller's tree is); workdir is the caller's to remove. */
+int build_into_root(const struct gm_ctx *ctx, const char *version, const char *root,
+		    const char *workdir, struct gm_err **err);
+
 /* The GLIBC version of a source tree, from its version.h ("2.42"). */
 int build_tree_version(const char *srcdir, char **ret, struct gm_err **err);
 

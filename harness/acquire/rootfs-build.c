@@ -5,6 +5,7 @@
 #include "acquire/fetch.h"
 #include "acquire/image.h"
 #include "acquire/mirror.h"
+#include "acquire/rootfs-glibc.h"
 #include "base/arch.h"
 #include "base/cleanup.h"
 #include "base/fs.h"
@@ -270,6 +271,19 @@ static int build_busybox(struct job *j, const char *bb, struct gm_err **err)
 	return r;
 }
 
+/* A tree of a glibc from source in RHEL's layout (acquire/rootfs-glibc.h)
+ * with the host's busybox for a shell (RHEL's is bash; an applet never
+ * replaces one of glibc's programs). */
+static int build_glibc(struct job *j, struct gm_err **err)
+{
+	cleanup_free char *work = path_join(j->build, "glibc");
+	cleanup_free char *keep = xasprintf("%s.glibc.log", j->build);
+	if (rootfs_glibc_tree(j->ctx, j->rec->glibc, j->root, work, keep, err) < 0)
+		return -1;
+	unlink(keep);
+	return build_busybox(j, j->ctx->cfg->busybox, err);
+}
+
 /* libc.so.6 in the tree, resolved inside it; NULL if there is none. */
 static char *find_libc(const char *root, const struct gm_arch *a)
 {
@@ -363,12 +377,15 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 	struct rootfs r = {0};
 	cleanup_free char *url = NULL;
 	bool busybox = strcmp(j->rec->variant, "busybox") == 0;
-	if (busybox) {
+	if (busybox || j->rec->glibc) {
 		char hex[65];
+		cleanup_free char *glibc = NULL;
 		if (busybox_check(j->ctx->cfg->busybox, err) < 0 ||
-		    sha256_file(j->ctx->cfg->busybox, hex, err) < 0)
+		    sha256_file(j->ctx->cfg->busybox, hex, err) < 0 ||
+		    (j->rec->glibc && rootfs_glibc_source(j->ctx->cfg, j->rec->glibc, &glibc, err) < 0))
 			return -1;
-		r.source_date = xasprintf("busybox sha256 %s", hex);
+		r.source_date = xasprintf("%s%sbusybox sha256 %s", glibc ? glibc : "",
+					  glibc ? "; " : "", hex);
 	}
 	struct rootfs old = {0};
 	int have = rootfs_load(j->ctx->cfg, j->name, &old, NULL);
@@ -380,7 +397,7 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 			strv_push(&j->with, old.with[i]);
 	for (size_t i = 0; have == 1 && j->with[i]; i++)
 		has_with &= strv_contains(old.with, j->with[i]);
-	if (!busybox &&
+	if (!busybox && !j->rec->glibc &&
 	    (mirror_debian(j->ctx->cfg, &url, err) < 0 || suite_date(url, j->rec->suite, &r.source_date, err) < 0)) {
 		/* Offline, the tree we have is still the best answer; an unknown
 		 * suite or --refresh is not. */
@@ -418,7 +435,9 @@ static int build_locked(struct job *j, bool refresh, struct rootfs *ret, bool *r
 	int rc = -1;
 	if (clear_build(j, err) < 0 || mkdir_p(j->stage, 0755, err) < 0)
 		goto out;
-	if (busybox ? build_busybox(j, j->ctx->cfg->busybox, err) : build_debian(j, url, err))
+	if (busybox ? build_busybox(j, j->ctx->cfg->busybox, err)
+	    : j->rec->glibc ? build_glibc(j, err)
+			    : build_debian(j, url, err))
 		goto out;
 	if (finish(j, &r, t0, err) < 0)
 		goto out;

@@ -18,7 +18,29 @@
 
 char **ctr_rootfs_dirs(const struct rootfs *r)
 {
-	return distribution_dirs(r->arch);
+	char **v = distribution_dirs(r->arch);
+	/* A tree whose glibc lives elsewhere (RHEL's /usr/lib64): its own
+	 * loader searches there by itself (its slibdir and libdir), and
+	 * another loader finds those libraries through the tree's
+	 * ld.so.cache, where ldconfig always lists its own directories. */
+	cleanup_free char *dir = r->libc && *r->libc ? xstrdup(r->libc) : NULL;
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || slash == dir)
+		return v;
+	*slash = '\0';
+	if (strv_contains(v, dir))
+		return v;
+	/* Its loader names them by its first directory (slibdir: /lib64,
+	 * where PT_INTERP points, a link to usr/lib64 in a merged tree). */
+	const struct gm_arch *a = arch_by_gnu(r->arch);
+	cleanup_free char *ld_dir = a ? xstrdup(a->loader_path) : NULL;
+	if (ld_dir && (slash = strrchr(ld_dir, '/')) && slash != ld_dir) {
+		*slash = '\0';
+		if (!strv_contains(v, ld_dir))
+			strv_push(&v, ld_dir);
+	}
+	strv_push(&v, dir);
+	return v;
 }
 
 /* Answers that depend on their key alone in this process (a path inside
@@ -297,6 +319,25 @@ int ctr_predict_with(const struct method_ctx *rc, char *const *first, struct gm_
 	return predict_in_tree(rc, NULL, false, first, p, err);
 }
 
+/* Where an injected distribution libc finds its gconv modules: its
+ * compiled-in directory (/usr/lib/<triplet>/gconv, the sysroot's own path
+ * below its root) as it resolves inside the tree, which keeps the tree's
+ * own modules there, or none (RHEL's layout has /usr/lib64/gconv): an
+ * empty list then.  NULL when the injected glibc has no modules to say
+ * where. */
+static char **inject_gconv_dirs(const struct rootfs *r, const struct sysroot *injected)
+{
+	cleanup_free char *g = method_gconv_dir(injected);
+	size_t n = strcmp(injected->dir, "/") == 0 ? 0 : strlen(injected->dir);
+	if (!g || (n && (strncmp(g, injected->dir, n) != 0 || g[n] != '/')))
+		return NULL;
+	char **v = xcalloc(1, sizeof(char *));
+	char *in = resolve_in(r->root, g + n);
+	if (in)
+		strv_push_take(&v, in);
+	return v;
+}
+
 static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *injected,
 			   bool libc_only, char *const *first, struct gm_prediction *p,
 			   struct gm_err **err)
@@ -307,6 +348,7 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 	cleanup_strv char **tree = ctr_rootfs_host_dirs(r);
 	cleanup_strv char **sys = xcalloc(1, sizeof(char *));
 	cleanup_free char *only = NULL, *set = NULL;
+	cleanup_strv char **gconv = NULL;
 	const char *interp = own, *interp_glibc = r->glibc_version;
 	bool search_tree = true;
 
@@ -332,6 +374,7 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 			if (!(set = glibc_only_dir(rc, injected, err)))
 				return -1;
 			strv_push(&sys, set);
+			gconv = inject_gconv_dirs(r, injected);
 		}
 	}
 	for (size_t i = 0; search_tree && tree[i]; i++)
@@ -341,6 +384,7 @@ static int predict_in_tree(const struct method_ctx *rc, const struct sysroot *in
 		.system_dirs = sys,
 		.dlopened = rc->dlopened,
 		.runtime = rc->runtime,
+		.gconv_dirs = gconv,
 		.interp_glibc = strcmp(interp_glibc, "none") ? interp_glibc : NULL,
 	};
 	/* In a tree without a loader the kernel cannot start the binary. */

@@ -15,7 +15,8 @@
 
 /* The directories a distribution's loader searches by itself, inside the
  * container ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib",
- * "/usr/lib"). */
+ * "/usr/lib"), then the directory of the tree's libc.so.6 when it is
+ * none of them ("/usr/lib64" in RHEL's layout). */
 char **ctr_rootfs_dirs(const struct rootfs *r);
 /* The same directories as host paths below r->root. */
 char **ctr_rootfs_host_dirs(const struct rootfs *r);

@@ -15,7 +15,8 @@
  *   runtime = libnss_files.so.2:_nss_files_getpwnam_r ...
  *             (modules glibc loads at run time by name, and the symbol it
  *             looks up in them; not loaded when libc itself defines the
- *             symbol, as libc >= 2.34 does for the files backend)
+ *             symbol, as libc >= 2.34 does for the files backend);
+ *             gconv:MODULE is a module file of the gconv directory
  *
  * A case name is a store name (store_name_valid): it names a directory.
  * Every probe also gets common/probe.c, which prints glibc= and libc=. */

@@ -25,6 +25,7 @@ void rootfs_recipes_free(struct rootfs_recipe *v, size_t n)
 		strv_free(v[i].packages);
 		free(v[i].usr);
 		free(v[i].arch);
+		free(v[i].glibc);
 	}
 	free(v);
 }
@@ -36,8 +37,14 @@ static int recipe_row(const struct tsv *t, struct rootfs_recipe *r, struct gm_er
 	if (!store_name_valid(f[0]))
 		return tsv_error(t, err, "'%s' is not a valid root filesystem name", f[0]);
 	bool busybox = strcmp(f[2], "busybox") == 0;
+	bool glibc = strcmp(f[2], "glibc") == 0;
 	if (busybox != (strcmp(f[1], "-") == 0))
 		return tsv_error(t, err, "SUITE is '-' for the busybox variant and only for it");
+	/* A tree of a glibc built from source: the version in place of the
+	 * suite, nothing from Debian, the host's architecture. */
+	if (glibc && (!version_valid(f[1]) || strcmp(f[3], "-") != 0 || t->n == 6))
+		return tsv_error(t, err, "the glibc variant takes a glibc version for SUITE ('%s'), "
+				 "'-' for PACKAGES and no ARCH", f[1]);
 	/* The architecture: a Debian name of the table, and only for a
 	 * Debian suite (busybox is the host's). */
 	const struct gm_arch *a = t->n == 6 ? arch_by_deb(f[5]) : NULL;
@@ -52,7 +59,8 @@ static int recipe_row(const struct tsv *t, struct rootfs_recipe *r, struct gm_er
 		return tsv_error(t, err, "USR '%s': 'merged' or 'split' for a configured variant, "
 				 "'-' for extract and busybox", f[4]);
 	r->name = xstrdup(f[0]);
-	r->suite = busybox ? NULL : xstrdup(f[1]);
+	r->suite = busybox || glibc ? NULL : xstrdup(f[1]);
+	r->glibc = glibc ? xstrdup(f[1]) : NULL;
 	r->variant = xstrdup(f[2]);
 	r->usr = xstrdup(f[4]);
 	r->packages = xcalloc(1, sizeof(char *));
@@ -119,7 +127,8 @@ char *rootfs_key(const struct rootfs_recipe *rec, char *const *with, const char 
 	struct strbuf sb = STRBUF_INIT;
 	/* A changed layout of the tree (mount points, usrmerge links, account
 	 * files we add) is a new key. */
-	strbuf_addf(&sb, "rootfs-v5\n%s\n%s\n%s\n%s\n", arch, rec->suite ? rec->suite : "-",
+	strbuf_addf(&sb, "rootfs-v5\n%s\n%s\n%s\n%s\n", arch, rec->suite  ? rec->suite
+						     : rec->glibc ? rec->glibc : "-",
 		    rec->variant, rec->usr);
 	strbuf_join(&sb, rec->packages, ",");
 	strbuf_addstr(&sb, "\n");

@@ -19,8 +19,9 @@
 
 struct rootfs_recipe {
 	char *name;
-	char *suite;      /* NULL for busybox */
-	char *variant;    /* mmdebstrap variant, or "busybox" */
+	char *suite;      /* NULL for busybox and glibc */
+	char *glibc;      /* variant glibc: the version built --prefix=/usr, else NULL */
+	char *variant;    /* mmdebstrap variant, "busybox" or "glibc" */
 	char **packages;  /* NULL-terminated; empty for busybox */
 	char *usr;        /* "merged", "split" or "-" (the 5th column) */
 	char *arch;       /* Debian name (optional 6th column); NULL: this machine's */

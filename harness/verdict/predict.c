@@ -341,6 +341,24 @@ static bool defines_symbol(const struct object *o, const char *symbol)
  * dlopen searches the library path, then the system directories of the
  * loader; never the executable's RUNPATH.  A module found there that lacks
  * the symbol makes the lookup fail at run time, and the program with it. */
+/* iconv_open loads the module from the running libc's gconv directory,
+ * compiled in (a distribution's /usr/lib/<triplet>/gconv, /usr/lib64/gconv
+ * for --prefix=/usr): where a glibc was injected into another layout it
+ * may not exist, and iconv_open fails (EINVAL), the program with it. */
+static void check_gconv(struct sim *s, const struct object *libc, const char *module)
+{
+	if (!s->env->gconv_dirs)
+		return;
+	for (size_t i = 0; s->env->gconv_dirs[i]; i++) {
+		cleanup_free char *f = path_join(s->env->gconv_dirs[i], module);
+		if (path_is_file(f))
+			return;
+	}
+	cleanup_free char *what = xasprintf("gconv module %s not in the running libc's gconv "
+					    "directory", module);
+	add_problem(s, GM_FAILED, libc->path, what, NULL, NULL);
+}
+
 static void check_runtime(struct sim *s)
 {
 	struct object *libc = by_name(s, "libc.so.6");
@@ -350,6 +368,10 @@ static void check_runtime(struct sim *s)
 		cleanup_free char *lib = xstrdup(s->env->runtime[i]);
 		char *symbol = strchr(lib, ':');
 		*symbol++ = '\0';
+		if (strcmp(lib, "gconv") == 0) {
+			check_gconv(s, libc, symbol);
+			continue;
+		}
 		if (defines_symbol(libc, symbol))
 			continue; /* built into this libc */
 		char *path = search_dirs(s, s->env->library_path, lib, libc->path);

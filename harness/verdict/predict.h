@@ -49,7 +49,12 @@ struct predict_env {
 	const char *interp_glibc;    /* the glibc version of interp, if known */
 	char *const *sysroot_dirs;   /* the run sysroot's libdirs: what is found there is the
 				      * sysroot's, not the host's (host_libs) */
-	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS) */
+	char *const *runtime;        /* "library:symbol" glibc loads at run time (NSS), and
+				      * "gconv:MODULE" (a gconv module file) */
+	/* Where the running libc looks for its gconv modules, as host paths
+	 * (its compiled-in directory as the process sees it); NULL: its own
+	 * modules are where it looks, not checked. */
+	char *const *gconv_dirs;
 	/* Directories (real paths) that show covered_by's contents where the
 	 * process runs (exec/confine.h confine_cover: a suite's own
 	 * libraries): a RUNPATH naming one searches those instead. */
