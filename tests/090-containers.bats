@@ -125,6 +125,15 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 	assert_contains "$output" "USR '-': 'merged' or 'split' for a configured variant"
 	printf 'odd\tbookworm\textract\tlibc6\tmerged\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
 	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
+	# A tree of a glibc from source takes a version (RHEL's layout, tests/103),
+	# one that sysroots/versions.tsv pins.
+	printf 'odd\tbookworm\tglibc\t-\tmerged\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 3 rootfs build odd
+	assert_contains "$output" "rootfs.tsv:1: the glibc variant takes a glibc version for SUITE ('bookworm'), '-' for PACKAGES and no ARCH"
+	printf 'odd\t2.99\tglibc\t-\tmerged\n' >"$BATS_TEST_TMPDIR/recipes/rootfs.tsv"
+	GLIBC_MATRIX_CONTAINERS=$BATS_TEST_TMPDIR/recipes run_gm 2 rootfs build odd
+	assert_contains "$output" "the glibc tree wants glibc 2.99, which sysroots/versions.tsv does not pin"
+	[ -z "$(ls -A "$GLIBC_MATRIX_STORE/build" 2>/dev/null)" ]
 }
 
 @test "rootfs build: Ctrl-C during mmdebstrap leaves nothing listed, no build tree, no mount" {
@@ -159,6 +168,9 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		run_gm rootfs exec "$n" -- /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6
 		assert_contains "$output" "release version $v."
 	done
+	# RHEL's layout: the libraries in /lib64 (tests/103).
+	run_gm rootfs exec rhel8-style -- /lib64/ld-linux-x86-64.so.2 /lib64/libc.so.6
+	assert_contains "$output" "release version 2.28."
 	run_gm 0 rootfs exec busybox -- /bin/true
 	run_gm 1 rootfs exec busybox -- /bin/false
 	# No glibc at all in the busybox tree.  (--json: bats 1.8 loses a test

@@ -18,10 +18,13 @@ static const char help[] =
 	"of containers/rootfs.tsv: Debian suites made by mmdebstrap from the archive\n"
 	"apt uses (GLIBC_MATRIX_MIRROR overrides it), as the official images are\n"
 	"(variant minbase: a shell, coreutils and apt; merged-/usr from bookworm on)\n"
-	"or libc6 alone (the -libc6 trees, variant extract), and 'busybox', the\n"
-	"host's busybox-static with its applet links and no glibc.  Each is kept as\n"
-	"a tarball and an unpacked tree, keyed by suite, variant, packages, arch and\n"
-	"the suite's Release date: the same inputs reuse the existing one.\n"
+	"or libc6 alone (the -libc6 trees, variant extract), 'busybox', the\n"
+	"host's busybox-static with its applet links and no glibc, and 'rhel8-style'\n"
+	"(variant glibc): glibc 2.28 built from source with --prefix=/usr into\n"
+	"RHEL's layout (/usr/lib64 behind /lib64), no Debian in it, a glibc build\n"
+	"long.  Each is kept as a tarball and an unpacked tree, keyed by suite,\n"
+	"variant, packages, arch and the suite's Release date (the glibc source's\n"
+	"sha256): the same inputs reuse the existing one.\n"
 	"'rootfs import' brings real images in.\n"
 	"\n"
 	"  -a, --all       every recipe\n"
@@ -30,8 +33,8 @@ static const char help[] =
 	"                  dependencies; later builds of the tree keep them\n"
 	"  -r, --refresh   rebuild even when the inputs are unchanged\n"
 	"\n"
-	"Exit: 0 built or cached, 2 unknown name, 3 download or mmdebstrap failure,\n"
-	"130 interrupted (nothing half-built is left listed).\n";
+	"Exit: 0 built or cached, 2 unknown name, 3 download, mmdebstrap or glibc build\n"
+	"failure, 130 interrupted (nothing half-built is left listed).\n";
 
 /* A --with value: Debian package names, comma-separated. */
 static int add_with(char ***with, const char *arg, struct gm_err **err)
