@@ -51,10 +51,11 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 @test "rootfs build: a second build of every recipe is a cache hit" {
 	run_gm rootfs build --all
 	for n in bullseye bookworm trixie sid bullseye-libc6 bookworm-libc6 trixie-libc6 busybox \
-		bullseye-arm64-libc6 trixie-riscv64-libc6 rhel8-style; do
+		bullseye-arm64-libc6 trixie-riscv64-libc6; do
 		assert_contains "$output" "$n: glibc"
 	done
-	[ "$(grep -c 'is up to date (cached' <<<"$output")" -eq 11 ]
+	# rhel8-style: built from the local glibc source, else skipped (tests/103).
+	[ "$(grep -c 'is up to date (cached\|^rhel8-style: skipped: glibc 2.28 comes from the local' <<<"$output")" -eq 11 ]
 	# Offline (an archive nobody serves), the built tree is kept, with a note.
 	GLIBC_MATRIX_MIRROR=http://127.0.0.1:9/debian run_gm 0 rootfs build bookworm
 	assert_contains "$output" "cannot check whether bookworm changed"
@@ -168,9 +169,11 @@ json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
 		run_gm rootfs exec "$n" -- /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6
 		assert_contains "$output" "release version $v."
 	done
-	# RHEL's layout: the libraries in /lib64 (tests/103).
-	run_gm rootfs exec rhel8-style -- /lib64/ld-linux-x86-64.so.2 /lib64/libc.so.6
-	assert_contains "$output" "release version 2.28."
+	# RHEL's layout: the libraries in /lib64 (tests/103; where it was built).
+	if [ -d "$GLIBC_MATRIX_STORE/rootfs/rhel8-style" ]; then
+		run_gm rootfs exec rhel8-style -- /lib64/ld-linux-x86-64.so.2 /lib64/libc.so.6
+		assert_contains "$output" "release version 2.28."
+	fi
 	run_gm 0 rootfs exec busybox -- /bin/true
 	run_gm 1 rootfs exec busybox -- /bin/false
 	# No glibc at all in the busybox tree.  (--json: bats 1.8 loses a test

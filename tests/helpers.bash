@@ -116,6 +116,7 @@ machine_fact() {
 	no-oci-runtime) echo "no OCI runtime can run a container here" ;;
 	no-binfmt) echo "binfmt_misc has no qemu entries with the F flag (as root: ci/binfmt.sh)" ;;
 	no-network) echo "the network cannot be reached" ;;
+	no-glibc-src) echo "the local glibc source directory (GLIBC_MATRIX_GLIBC_SRC, else ../shared/glibc-src beside the checkout) lacks this release" ;;
 	*) return 1 ;;
 	esac
 }

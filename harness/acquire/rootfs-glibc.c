@@ -28,6 +28,24 @@ int rootfs_glibc_source(const struct gm_config *cfg, const char *version, char *
 	return 0;
 }
 
+bool rootfs_glibc_available(const struct gm_config *cfg, const char *version, char **ret_why)
+{
+	struct recipe rec;
+	if (recipes_find(cfg, version, &rec, NULL) != 1) {
+		*ret_why = xasprintf("glibc %s is not pinned in sysroots/versions.tsv", version);
+		return false;
+	}
+	cleanup_free char *path = rec.local && cfg->glibc_src ? path_join(cfg->glibc_src, rec.path)
+							       : NULL;
+	bool ok = !rec.local || (path && path_is_file(path));
+	if (!ok)
+		*ret_why = xasprintf("glibc %s comes from the local glibc source directory, which "
+				     "has no %s here (GLIBC_MATRIX_GLIBC_SRC, else ../shared/glibc-src "
+				     "beside the checkout)", version, rec.path);
+	recipe_release(&rec);
+	return ok;
+}
+
 /* RHEL 8 and 9 are merged: /bin, /sbin, /lib and /lib64 are links into
  * /usr, made before the install so that glibc's slibdir (/lib64) lands in
  * usr/lib64 as Red Hat's packages put it. */

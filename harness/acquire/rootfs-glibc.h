@@ -10,6 +10,8 @@
 #ifndef GM_ROOTFS_GLIBC_H
 #define GM_ROOTFS_GLIBC_H
 
+#include <stdbool.h>
+
 #include "base/err.h"
 #include "base/ui.h"
 
@@ -18,6 +20,12 @@
  * a usage error. */
 int rootfs_glibc_source(const struct gm_config *cfg, const char *version, char **ret,
 			struct gm_err **err);
+
+/* Whether the source of `version` can be had here: a tarball of the Debian
+ * archive's pool always can (it is downloaded); a release from the local
+ * glibc source directory only when that directory holds its tarball.
+ * false and *ret_why (the caller frees) when it cannot. */
+bool rootfs_glibc_available(const struct gm_config *cfg, const char *version, char **ret_why);
 
 /* Makes the tree in root (an empty directory): the merged-/usr links, glibc
  * `version` built in workdir and installed (acquire/build.h:

@@ -1,6 +1,7 @@
 /* glibc-matrix rootfs build NAME...|--all */
 #define _GNU_SOURCE
 #include "acquire/rootfs-build.h"
+#include "acquire/rootfs-glibc.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -27,7 +28,8 @@ static const char help[] =
 	"sha256): the same inputs reuse the existing one.\n"
 	"'rootfs import' brings real images in.\n"
 	"\n"
-	"  -a, --all       every recipe\n"
+	"  -a, --all       every recipe (a glibc tree whose source is not here is\n"
+	"                  skipped, saying why)\n"
 	"  -w, --with PKGS more packages in the named trees (comma-separated,\n"
 	"                  repeatable; a subject's Depends), installed with their own\n"
 	"                  dependencies; later builds of the tree keep them\n"
@@ -35,6 +37,15 @@ static const char help[] =
 	"\n"
 	"Exit: 0 built or cached, 2 unknown name, 3 download, mmdebstrap or glibc build\n"
 	"failure, 130 interrupted (nothing half-built is left listed).\n";
+
+static bool rootfs_exists(const struct gm_config *cfg, const char *name)
+{
+	struct rootfs r;
+	if (rootfs_load(cfg, name, &r, NULL) != 1)
+		return false;
+	rootfs_release(&r);
+	return true;
+}
 
 /* A --with value: Debian package names, comma-separated. */
 static int add_with(char ***with, const char *arg, struct gm_err **err)
@@ -125,6 +136,16 @@ int cmd_rootfs_build(struct gm_ctx *ctx, int argc, char **argv, struct gm_err **
 			want = strcmp(recs[k].name, argv[i]) == 0;
 		if (!want)
 			continue;
+		/* --all builds what can be built here: a glibc tree whose
+		 * release only a local source directory has, and which the
+		 * store does not hold yet, is skipped, saying why (named, it is
+		 * the error). */
+		cleanup_free char *why = NULL;
+		if (all && recs[k].glibc && !rootfs_exists(ctx->cfg, recs[k].name) &&
+		    !rootfs_glibc_available(ctx->cfg, recs[k].glibc, &why)) {
+			printf("%s: skipped: %s\n", recs[k].name, why);
+			continue;
+		}
 		struct rootfs r;
 		bool cached;
 		double t0 = now_seconds();
