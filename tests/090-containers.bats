@@ -44,10 +44,6 @@ interrupt_when() {
 	cat "$BATS_TEST_TMPDIR/log"
 }
 
-json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
-	python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
-}
-
 @test "rootfs build: a second build of every recipe is a cache hit" {
 	run_gm rootfs build --all
 	for n in bullseye bookworm trixie sid bullseye-libc6 bookworm-libc6 trixie-libc6 busybox \

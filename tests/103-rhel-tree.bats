@@ -30,10 +30,6 @@ setup() {
 	[ -d "$TREE" ] || skip_fact no-glibc-src "glibc-2.28.tar.xz"
 }
 
-json_field() { # json_field JSON PYTHON-EXPRESSION-ON-d
-	python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
 # cells OUT: "SUBJECT BUILD METHOD PREDICTED OBSERVED IMAGE STDOUT" per cell
 # of the tree (stdout's first line, spaces as _).
 cells() {

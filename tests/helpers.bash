@@ -255,3 +255,8 @@ wait_until() {
 	echo "# never happened while $pid ran: $what" >&2
 	return 1
 }
+
+# json_field JSON PYTHON-EXPRESSION: the expression's value, with d the parsed JSON.
+json_field() {
+	python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
+}

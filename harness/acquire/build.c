@@ -381,6 +381,17 @@ static char *default_name(const struct build *b, const struct build_opts *opts,
 			: xasprintf("glibc-%s%s-%.8s", b->version, suffix, b->cache_key);
 }
 
+/* A step that failed because of Ctrl-C is an interruption (exit 130), not
+ * the failure the dying step reported. */
+static void as_interrupted(const struct build *b, struct gm_err **err)
+{
+	if (!interrupted() || (*err && (*err)->code == GM_EXIT_INTERRUPTED))
+		return;
+	gm_err_free(err);
+	gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'",
+		   b->phase ? b->phase : "setup");
+}
+
 int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struct sysroot *ret,
 		  bool *ret_cached, struct gm_err **err)
 {
@@ -470,11 +481,8 @@ int build_sysroot(const struct gm_ctx *ctx, const struct build_opts *opts, struc
 	}
 	r = do_build(&b, ret, err);
 	progress_done(&b.progress);
-	if (r < 0 && interrupted() && (!*err || (*err)->code != GM_EXIT_INTERRUPTED)) {
-		gm_err_free(err);
-		gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'",
-			   b.phase ? b.phase : "setup");
-	}
+	if (r < 0)
+		as_interrupted(&b, err);
 	if (r < 0 || !opts->keep_build_dir)
 		cleanup_work(&b);
 	if (r < 0 && (*err)->code == GM_EXIT_INTERRUPTED)
@@ -530,11 +538,8 @@ int build_into_root(const struct gm_ctx *ctx, const char *version, const char *r
 	if (r == 0)
 		r = usr_tree_verify(&b, err);
 	progress_done(&b.progress);
-	if (r < 0 && interrupted() && (!*err || (*err)->code != GM_EXIT_INTERRUPTED)) {
-		gm_err_free(err);
-		gm_err_set(err, GM_EXIT_INTERRUPTED, 0, "interrupted during '%s'",
-			   b.phase ? b.phase : "setup");
-	}
+	if (r < 0)
+		as_interrupted(&b, err);
 out:
 	build_release(&b);
 	return r;

@@ -325,16 +325,28 @@ int ctr_predict_with(const struct method_ctx *rc, char *const *first, struct gm_
  * own modules there, or none (RHEL's layout has /usr/lib64/gconv): an
  * empty list then.  NULL when the injected glibc has no modules to say
  * where. */
-static char **inject_gconv_dirs(const struct rootfs *r, const struct sysroot *injected)
+static char *gconv_now(const void *root, const void *injected_)
 {
+	const struct sysroot *injected = injected_;
 	cleanup_free char *g = method_gconv_dir(injected);
 	size_t n = strcmp(injected->dir, "/") == 0 ? 0 : strlen(injected->dir);
 	if (!g || (n && (strncmp(g, injected->dir, n) != 0 || g[n] != '/')))
 		return NULL;
+	/* resolve_now, not resolve_in: memo's lock is held here. */
+	char *in = resolve_now(root, g + n);
+	return in ? in : xstrdup("");
+}
+
+static char **inject_gconv_dirs(const struct rootfs *r, const struct sysroot *injected)
+{
+	/* Per tree and injected glibc, not per cell (memo). */
+	cleanup_free char *key = xasprintf("gconv\n%s\n%s", r->root, injected->dir);
+	cleanup_free char *dir = memo(key, gconv_now, r->root, injected);
+	if (!dir)
+		return NULL;
 	char **v = xcalloc(1, sizeof(char *));
-	char *in = resolve_in(r->root, g + n);
-	if (in)
-		strv_push_take(&v, in);
+	if (*dir)
+		strv_push(&v, dir);
 	return v;
 }
 
